@@ -1,0 +1,32 @@
+# The two README commands (`make run`, `make test`) plus bench and lint.
+# Everything builds once in build/release; ctest runs the suites in parallel.
+PRESET ?= release
+BUILD  := build/$(PRESET)
+JOBS   ?= $(shell nproc)
+export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE := 1
+
+.PHONY: run test bench lint build configure bootstrap clean
+
+run: bootstrap build
+	$(BUILD)/tlm/ndp/tools/monde-mac demo --vcd waveforms/mac_array_demo.vcd
+
+test: bootstrap build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+bench: bootstrap build
+	$(BUILD)/bench/monde-bench-mac --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+
+lint:
+	verilator --lint-only -Wall --top-module mac_array rtl/*.sv
+
+bootstrap:
+	@scripts/bootstrap
+
+configure:
+	@test -f $(BUILD)/CMakeCache.txt || cmake --preset $(PRESET)
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+clean:
+	rm -rf build

@@ -1,0 +1,180 @@
+// mac_array: ROWS x COLS output-stationary bf16 MAC array with fp32 accumulators
+// (near-data GEMM engine of the CXL memory device model).
+//
+// Numerics (docs/mac_array.md): every PE computes acc = add(first ? +0 : acc, mul(a, b))
+// with bf16_mul (exact bf16 x bf16 -> fp32) and fp32_add (RNE, subnormals flushed, canonical
+// NaN); results are read out as fp32 and as bf16 (fp32_to_bf16, RNE). After reset every
+// accumulator holds +0 and the controller is in ACCEPT.
+//
+// Each accepted beat k carries column k of A (in_a, row r at [r*16 +: 16]) and row k of B
+// (in_b, column c at [c*16 +: 16]); PE (r, c) accumulates A[r][k] * B[k][c] when
+// r < rows_valid && c < cols_valid of that beat (masked PEs hold). The beat's masks and its
+// valid/first/last bits travel down the pipeline with it:
+//   edge t   : stage 1 - beat registered (A per row, B per column, masks, first, last)
+//   edge t+1 : stage 2 - products registered in every PE
+//   edge t+2 : accumulators updated
+// After the in_last beat the array flushes (in_ready low) and then drains rows
+// 0 .. min(rows_valid, ROWS) - 1 of the in_last beat, one row per out_valid/out_ready
+// transfer; columns >= that beat's cols_valid read 0 on out_fp32 and out_bf16. While
+// out_valid is low, out_fp32/out_bf16 read 0 and out_row reads 0.
+//
+// Cycle formula (first beat accepted at edge 0, no input bubbles, out_ready always high,
+// tile of K beats, R = min(rows_valid, ROWS) drained rows):
+//   - last beat accepted at edge K-1, accumulators final at edge K+1 (state -> DRAIN);
+//   - latency to first result: the first row transfers at edge K+2;
+//   - the drain takes R edges (K+2 .. K+1+R);
+//   - the next tile's first beat is accepted at edge K+2+R: tile period K + R + 2 cycles
+//     (K + 2 when R = 0). Input bubbles and output back-pressure add exactly the cycles
+//     they stall. Why: this is the cycle contract the C++ cycle model implements too.
+//
+// Ports:
+//   clk, rst_n                 rising-edge clock, synchronous active-low reset
+//   rows_valid [$clog2(ROWS+1)] valid rows of the beat (sampled with each accepted beat)
+//   cols_valid [$clog2(COLS+1)] valid columns of the beat (sampled with each accepted beat)
+//   in_valid / in_ready        input beat handshake (transfer when both high at an edge)
+//   in_first                   beat starts a new sum (accumulators cleared: add(+0, p))
+//   in_last                    last beat of the tile: flush and drain follow
+//   in_a [ROWS*16]             one column of A (bf16), row r at [r*16 +: 16]
+//   in_b [COLS*16]             one row of B (bf16), column c at [c*16 +: 16]
+//   out_valid / out_ready      output beat handshake, one result row per beat
+//   out_row [$clog2(ROWS)]     index of the row on out_*
+//   out_last                   last row of the drain
+//   out_fp32 [COLS*32]         row out_row of C (fp32), column c at [c*32 +: 32]
+//   out_bf16 [COLS*16]         the same row rounded to bf16 (RNE), column c at [c*16 +: 16]
+// ROWS must be >= 2 (out_row is $clog2(ROWS) bits wide).
+module mac_array #(
+    parameter int ROWS = 16,
+    parameter int COLS = 16
+) (
+    input  logic                       clk,
+    input  logic                       rst_n,
+    input  logic [$clog2(ROWS+1)-1:0]  rows_valid,
+    input  logic [$clog2(COLS+1)-1:0]  cols_valid,
+    input  logic                       in_valid,
+    output logic                       in_ready,
+    input  logic                       in_first,
+    input  logic                       in_last,
+    input  logic [ROWS*16-1:0]         in_a,
+    input  logic [COLS*16-1:0]         in_b,
+    output logic                       out_valid,
+    input  logic                       out_ready,
+    output logic [$clog2(ROWS)-1:0]    out_row,
+    output logic                       out_last,
+    output logic [COLS*32-1:0]         out_fp32,
+    output logic [COLS*16-1:0]         out_bf16
+);
+  localparam int RVW = $clog2(ROWS + 1);
+  localparam int CVW = $clog2(COLS + 1);
+
+  logic accept;
+  assign accept = in_valid && in_ready;
+
+  // ---------------------------------------------------------------- stage 1 (edge t)
+  logic [ROWS*16-1:0] s1_a;
+  logic [COLS*16-1:0] s1_b;
+  logic [ROWS-1:0]    s1_row_en;
+  logic [COLS-1:0]    s1_col_en;
+  logic               s1_valid, s1_first, s1_last;
+
+  logic [ROWS-1:0]    row_mask;
+  logic [COLS-1:0]    col_mask;
+
+  always_comb begin
+    for (int r = 0; r < ROWS; r++) row_mask[r] = (RVW'(r) < rows_valid);
+    for (int c = 0; c < COLS; c++) col_mask[c] = (CVW'(c) < cols_valid);
+  end
+
+  always_ff @(posedge clk) begin
+    if (!rst_n) s1_valid <= 1'b0;
+    else s1_valid <= accept;
+  end
+
+  always_ff @(posedge clk) begin
+    if (accept) begin
+      s1_a      <= in_a;
+      s1_b      <= in_b;
+      s1_row_en <= row_mask;
+      s1_col_en <= col_mask;
+      s1_first  <= in_first;
+      s1_last   <= in_last;
+    end
+  end
+
+  // ---------------------------------------------------------------- stage 2 (edge t+1)
+  logic [ROWS-1:0] s2_row_en;
+  logic [COLS-1:0] s2_col_en;
+  logic            s2_valid, s2_first, s2_last;
+
+  always_ff @(posedge clk) begin
+    if (!rst_n) s2_valid <= 1'b0;
+    else s2_valid <= s1_valid;
+  end
+
+  always_ff @(posedge clk) begin
+    if (s1_valid) begin
+      s2_row_en <= s1_row_en;
+      s2_col_en <= s1_col_en;
+      s2_first  <= s1_first;
+      s2_last   <= s1_last;
+    end
+  end
+
+  // Per-row / per-column enables (valid folded in once, not per PE).
+  logic [ROWS-1:0] prod_row_en, acc_row_en;
+  assign prod_row_en = s1_valid ? s1_row_en : '0;
+  assign acc_row_en  = s2_valid ? s2_row_en : '0;
+
+  // ---------------------------------------------------------------- PE grid (edge t+1, t+2)
+  logic [COLS*32-1:0] acc_row[ROWS];  // accumulators, row r, column c at [c*32 +: 32]
+
+  for (genvar r = 0; r < ROWS; r++) begin : g_row
+    for (genvar c = 0; c < COLS; c++) begin : g_col
+      mac_pe u_pe (
+          .clk      (clk),
+          .rst_n    (rst_n),
+          .a        (s1_a[r*16+:16]),
+          .b        (s1_b[c*16+:16]),
+          .prod_en  (prod_row_en[r] & s1_col_en[c]),
+          .acc_en   (acc_row_en[r] & s2_col_en[c]),
+          .acc_first(s2_first),
+          .acc      (acc_row[r][c*32+:32])
+      );
+    end
+  end
+
+  // ---------------------------------------------------------------- controller
+  logic [CVW-1:0] drain_cols;
+
+  mac_array_ctrl #(
+      .ROWS(ROWS),
+      .COLS(COLS)
+  ) u_ctrl (
+      .clk        (clk),
+      .rst_n      (rst_n),
+      .in_valid   (in_valid),
+      .in_ready   (in_ready),
+      .in_last    (in_last),
+      .rows_valid (rows_valid),
+      .cols_valid (cols_valid),
+      .last_at_acc(s2_valid && s2_last),
+      .out_valid  (out_valid),
+      .out_ready  (out_ready),
+      .out_row    (out_row),
+      .out_last   (out_last),
+      .drain_cols (drain_cols)
+  );
+
+  // ---------------------------------------------------------------- output row
+  logic [COLS*32-1:0] sel_row;
+  assign sel_row = acc_row[out_row];
+
+  for (genvar c = 0; c < COLS; c++) begin : g_out
+    logic [31:0] v;
+    assign v = (out_valid && (CVW'(c) < drain_cols)) ? sel_row[c*32+:32] : 32'd0;
+    assign out_fp32[c*32+:32] = v;
+    fp32_to_bf16 u_cvt (
+        .x(v),
+        .y(out_bf16[c*16+:16])
+    );
+  end
+endmodule

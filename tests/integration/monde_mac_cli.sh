@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# End-to-end checks of the monde-mac tool: exit codes and messages users rely on.
+# Usage: monde_mac_cli.sh <monde-mac binary> <scratch dir>
+set -u
+bin=$1
+dir=$2
+mkdir -p "$dir"
+cd "$dir" || exit 1
+fail=0
+check() {  # check NAME EXPECTED_RC PATTERN -- command...
+  local name=$1 want=$2 pattern=$3
+  shift 4
+  local out rc
+  out=$("$@" 2>&1)
+  rc=$?
+  if [ "$rc" != "$want" ] || ! grep -qE -- "$pattern" <<<"$out"; then
+    echo "FAIL $name: rc=$rc (want $want), pattern '$pattern' not found in:"
+    echo "$out" | tail -20
+    fail=1
+  else
+    echo "ok   $name"
+  fi
+}
+
+check gen 0 "wrote 12 tiles" -- "$bin" gen --tiles 12 --seed 42 --out gen.vec
+check run-rtl 0 "12 tiles, [0-9]+ MACs, 0 mismatches" -- "$bin" run gen.vec --pe-model rtl --out rtl.vec
+check run-cycle 0 "0 mismatches" -- "$bin" run gen.vec --pe-model cycle
+check run-pins 0 "0 mismatches" -- "$bin" run gen.vec --pe-model rtl --rtl-drive pins
+check rtl-output-is-valid-input 0 "0 mismatches" -- "$bin" run rtl.vec --pe-model cycle
+check vcd 0 "VCD written to run.vcd" -- "$bin" run gen.vec --vcd run.vcd
+[ -s run.vcd ] || { echo "FAIL vcd: run.vcd is empty"; fail=1; }
+
+# Corrupt one expected value: a mismatch report with index and both values, exit 1.
+awk 'BEGIN{d=0} /^expect_fp32/{getline l; sub(/^[0-9A-F]+/, "12345678", l); print; print l; next} {print}' gen.vec > bad.vec
+check mismatch 1 "MISMATCH tile 't0' C\[0\]\[0\] fp32: got 0x[0-9A-F]{8} .*, expected 0x12345678" -- "$bin" run bad.vec
+
+printf 'tile x rows=2 cols=2 k=1\na\n3F80\n' > broken.vec
+check bad-vector 2 "broken.vec:3: section 'a' ends early: expected 2 rows" -- "$bin" run broken.vec
+{ echo "# 20 rows do not fit a 16-row array"; echo "tile big rows=20 cols=1 k=1"; echo a; for i in $(seq 20); do echo 3F80; done
+  echo b; echo 3F80; echo end; } > toobig.vec
+check too-big-for-array 2 "toobig.vec:2: tile 'big': rows = 20 is out of range \(allowed 1..16\) for a 16 x 16 array" -- "$bin" run toobig.vec
+printf '{"ndp": {"mac_array": {"rows": 0}}}' > bad.json
+check bad-config 2 "bad.json: key 'ndp.mac_array.rows' = 0 is out of range \(allowed 1..256\)" -- "$bin" run gen.vec --config bad.json
+printf '{"ndp": {"mac_array": {"rows": 8, "cols": 8}}}' > small.json
+check rtl-shape-mismatch 2 "verilated as a 16 x 16 array" -- "$bin" run gen.vec --config small.json
+check missing-file 2 "nope.vec: cannot open vector file" -- "$bin" run nope.vec
+check demo 0 "PASS: RTL and cycle model agree" -- "$bin" demo --vcd demo.vcd
+check config 0 "\"pe_model\": \"rtl\"" -- "$bin" config
+exit $fail

@@ -1,0 +1,66 @@
+// Configuration of the MAC array: defaults, overrides, and errors that name file and key.
+#include <gtest/gtest.h>
+
+#include "common/config_node.hpp"
+#include "common/default_config.hpp"
+#include "mac_array_config.hpp"
+
+namespace monde::ndp {
+namespace {
+
+MacArrayConfig parse(const std::string& text) {
+  const auto j = parse_json_text(text, "test.json");
+  return parse_mac_array_config(ConfigNode(j, "test.json"));
+}
+
+std::string error_of(const std::string& text) {
+  try {
+    parse(text);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(MacArrayConfig, EmbeddedDefault) {
+  const auto j = default_config();
+  const auto c = parse_mac_array_config(ConfigNode(j, kDefaultConfigSource));
+  EXPECT_EQ(c.pe_model, PeModel::kRtl);
+  EXPECT_FALSE(c.pin_level);
+  EXPECT_EQ(c.shape.rows, 16u);
+  EXPECT_EQ(c.shape.cols, 16u);
+  EXPECT_DOUBLE_EQ(c.clock_mhz, 1000.0);
+  EXPECT_DOUBLE_EQ(c.clock_period_ps(), 1000.0);
+}
+
+TEST(MacArrayConfig, ExplicitValues) {
+  const auto c = parse(R"({"ndp": {"pe_model": "cycle", "clock_mhz": 1250, "mac_array": {"rows": 8, "cols": 32}}})");
+  EXPECT_EQ(c.pe_model, PeModel::kCycle);
+  EXPECT_EQ(c.shape.rows, 8u);
+  EXPECT_EQ(c.shape.cols, 32u);
+  EXPECT_DOUBLE_EQ(c.clock_period_ps(), 800.0);
+}
+
+TEST(MacArrayConfig, ErrorsNameFileKeyAndRange) {
+  EXPECT_EQ(error_of(R"({"ndp": {"mac_array": {"rows": 0}}})"),
+            "test.json: key 'ndp.mac_array.rows' = 0 is out of range (allowed 1..256)");
+  EXPECT_EQ(error_of(R"({"ndp": {"mac_array": {"rows": -3}}})"),
+            "test.json: key 'ndp.mac_array.rows' = -3 must be a non-negative integer (allowed 1..256)");
+  EXPECT_EQ(error_of(R"({"ndp": {"pe_model": "gate"}})"),
+            "test.json: key 'ndp.pe_model' = \"gate\" is not one of: rtl, cycle");
+  EXPECT_EQ(error_of(R"({"ndp": {"clock_mhz": 0}})"),
+            "test.json: key 'ndp.clock_mhz' = 0 is out of range (allowed 1 .. 10000)");
+  EXPECT_EQ(error_of(R"({"ndp": {"pe_modle": "rtl"}})"),
+            "test.json: key 'ndp.pe_modle' is not a known key here (known: pe_model, rtl_drive, clock_mhz, mac_array)");
+  EXPECT_EQ(error_of(R"({"ndp": {"pe_model": "cycle", "rtl_drive": "pins"}})"),
+            "test.json: key 'ndp.rtl_drive' = \"pins\" needs pe_model \"rtl\" (the cycle model has no pins)");
+  EXPECT_EQ(error_of(R"({"other": 1})"), "test.json: key 'ndp' is missing");
+}
+
+TEST(MacArrayConfig, JsonSyntaxErrorsHaveLineAndColumn) {
+  const auto msg = error_of("{\n  \"ndp\": {\n    \"pe_model\": rtl\n  }\n}");
+  EXPECT_EQ(msg.rfind("test.json:3:17: invalid JSON", 0), 0u) << msg;
+}
+
+}  // namespace
+}  // namespace monde::ndp

@@ -1,0 +1,114 @@
+// The monde-mac vector format: parsing, round trip, and file:line errors.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "mac_result_check.hpp"
+#include "mac_vectors.hpp"
+
+namespace monde::ndp {
+namespace {
+
+constexpr const char* kGood = R"(# two tiles
+tile t0 rows=2 cols=3 k=2
+a
+3F80 4000      # A[0] = 1, 2
+0x3F80 0       # A[1] = 1, 0
+b
+3F80 3F80 3F80
+4000 C000 0000
+expect_fp32
+40A00000 BF800000 3F800000
+3F800000 3F800000 3F800000
+expect_bf16
+40A0 BF80 3F80
+3F80 3F80 3F80
+expect_cycles 6
+end
+tile t1 rows=1 cols=1 k=1 first=0
+a
+1
+b
+1
+end
+)";
+
+std::vector<VectorTile> parse(const std::string& s) {
+  std::istringstream in(s);
+  return parse_vectors(in, "v.txt");
+}
+
+std::string error_of(const std::string& s) {
+  try {
+    parse(s);
+  } catch (const VectorFormatError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(MacVectors, ParsesTilesAndExpectations) {
+  const auto v = parse(kGood);
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_EQ(v[0].name, "t0");
+  EXPECT_EQ(v[0].line, 2);
+  EXPECT_EQ(v[0].tile.a, (std::vector<num::bf16_t>{0x3F80, 0x4000, 0x3F80, 0x0000}));
+  EXPECT_EQ(v[0].tile.b, (std::vector<num::bf16_t>{0x3F80, 0x3F80, 0x3F80, 0x4000, 0xC000, 0x0000}));
+  ASSERT_TRUE(v[0].expect_fp32);
+  EXPECT_EQ((*v[0].expect_fp32)[0], 0x40A00000u);  // 1*1 + 2*2 = 5
+  EXPECT_EQ(*v[0].expect_cycles, 6u);                // k=2 + 2 + rows=2
+  EXPECT_TRUE(v[0].tile.first);
+  EXPECT_FALSE(v[1].tile.first);
+  EXPECT_FALSE(v[1].expect_fp32);
+}
+
+TEST(MacVectors, WriteThenReadIsIdentity) {
+  const auto v = parse(kGood);
+  std::ostringstream out;
+  write_vectors(out, v);
+  const auto w = parse(out.str());
+  ASSERT_EQ(w.size(), v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    EXPECT_EQ(w[i].tile.a, v[i].tile.a);
+    EXPECT_EQ(w[i].tile.b, v[i].tile.b);
+    EXPECT_EQ(w[i].expect_fp32, v[i].expect_fp32);
+    EXPECT_EQ(w[i].expect_bf16, v[i].expect_bf16);
+    EXPECT_EQ(w[i].expect_cycles, v[i].expect_cycles);
+    EXPECT_EQ(w[i].tile.first, v[i].tile.first);
+  }
+}
+
+TEST(MacVectors, ErrorsCarryFileAndLine) {
+  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1\na\nZZ\n"), "v.txt:3: 'ZZ' is not a bf16 hex word (bad digit 'Z')");
+  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1\na\n12345\n"), "v.txt:3: '12345' is not a bf16 hex word (1..4 hex digits)");
+  EXPECT_EQ(error_of("tile x rows=2 cols=1 k=2\na\n1 2\n3\n"), "v.txt:4: section 'a' row 1 has 1 words, expected 2");
+  EXPECT_EQ(error_of("\n\ntile x rows=0 cols=1 k=1\n"), "v.txt:3: rows = '0' is not an integer in 1..4096");
+  EXPECT_EQ(error_of("tile x rows=1 cols=1\n"), "v.txt:1: tile 'x' needs rows=, cols= and k=");
+  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1 depth=3\n"), "v.txt:1: unknown tile field 'depth' (known: rows, cols, k, first)");
+  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1\na\n1\nb\n1\n"), "v.txt:5: tile 'x' has no 'end'");
+  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1\nb\n1\nend\n"), "v.txt:4: tile 'x' has no 'a' section");
+  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1\nc\n"), "v.txt:2: unknown section 'c' (known: a, b, expect_fp32, expect_bf16, expect_cycles, end)");
+  EXPECT_EQ(error_of("mac 1 2\n"), "v.txt:1: expected 'tile NAME rows=R cols=C k=K', got 'mac'");
+}
+
+TEST(MacVectors, MismatchReportNamesIndexInputsAndBothValues) {
+  const auto v = parse(kGood);
+  MacTileResult r;
+  r.rows = 2;
+  r.cols = 3;
+  r.c_fp32 = *v[0].expect_fp32;
+  r.c_bf16 = *v[0].expect_bf16;
+  r.cycles = 6;
+  EXPECT_TRUE(check_result(v[0], r).empty());
+  r.c_fp32[1 * 3 + 2] = 0x40000000;  // C[1][2] = 2 instead of 1
+  r.cycles = 7;
+  const auto mm = check_result(v[0], r);
+  ASSERT_EQ(mm.size(), 2u);
+  EXPECT_EQ(describe(mm[0]),
+            "tile 't0' C[1][2] fp32: got 0x40000000 (2), expected 0x3F800000 (1); inputs "
+            "A[1][0..1] = [3F80 0000], B[0..1][2] = [3F80 0000]");
+  EXPECT_EQ(describe(mm[1]), "tile 't0' cycles: got 7, expected 6");
+}
+
+}  // namespace
+}  // namespace monde::ndp

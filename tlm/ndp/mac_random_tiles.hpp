@@ -1,0 +1,24 @@
+// Seeded random MAC tiles for the demo, the differential tests and the benchmarks. Values
+// are drawn from raw bit patterns (std::mt19937_64's sequence is fixed by the standard and
+// we map its bits ourselves), so a seed gives the same tiles on every platform.
+#pragma once
+
+#include <cstdint>
+#include <random>
+
+#include "mac_tile.hpp"
+
+namespace monde::ndp {
+
+// One bf16: with probability `special_fraction` a special value (zeros, infinities, NaNs of
+// various payloads, subnormals, extremes); otherwise a normal number, mostly of moderate
+// magnitude (so sums cancel and round often) and sometimes from the full exponent range.
+num::bf16_t random_bf16(std::mt19937_64& rng, double special_fraction);
+
+MacTile random_tile(std::mt19937_64& rng, unsigned rows, unsigned cols, unsigned k, bool first,
+                    double special_fraction);
+
+// Uniform integer in [lo, hi] from raw bits (portable, unlike std::uniform_int_distribution).
+unsigned random_between(std::mt19937_64& rng, unsigned lo, unsigned hi);
+
+}  // namespace monde::ndp

@@ -1,0 +1,188 @@
+#include "mac_vectors.hpp"
+
+#include <cctype>
+#include <fstream>
+#include <iomanip>
+#include <ostream>
+#include <sstream>
+
+namespace monde::ndp {
+
+namespace {
+
+class Reader {
+ public:
+  Reader(std::istream& in, std::string source) : in_(in), source_(std::move(source)) {}
+
+  // Next non-empty line with comments stripped, split into words; false at end of file.
+  bool next(std::vector<std::string>& words) {
+    std::string line;
+    while (std::getline(in_, line)) {
+      ++line_no_;
+      if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+      std::istringstream ss(line);
+      words.clear();
+      for (std::string w; ss >> w;) words.push_back(w);
+      if (!words.empty()) return true;
+    }
+    return false;
+  }
+  [[noreturn]] void fail(const std::string& what) const {
+    throw VectorFormatError(source_ + ":" + std::to_string(line_no_) + ": " + what);
+  }
+  int line() const { return line_no_; }
+
+ private:
+  std::istream& in_;
+  std::string source_;
+  int line_no_ = 0;
+};
+
+std::uint32_t parse_hex(const Reader& rd, const std::string& word, unsigned max_digits, const char* what) {
+  std::size_t start = (word.size() > 2 && word[0] == '0' && (word[1] == 'x' || word[1] == 'X')) ? 2 : 0;
+  const std::size_t digits = word.size() - start;
+  if (digits == 0 || digits > max_digits) {
+    rd.fail("'" + word + "' is not a " + what + " hex word (1.." + std::to_string(max_digits) + " hex digits)");
+  }
+  std::uint32_t v = 0;
+  for (std::size_t i = start; i < word.size(); ++i) {
+    const char ch = word[i];
+    if (!std::isxdigit(static_cast<unsigned char>(ch))) {
+      rd.fail("'" + word + "' is not a " + what + " hex word (bad digit '" + std::string(1, ch) + "')");
+    }
+    v = v * 16 + static_cast<std::uint32_t>(std::isdigit(static_cast<unsigned char>(ch)) ? ch - '0'
+                                                                                         : std::tolower(ch) - 'a' + 10);
+  }
+  return v;
+}
+
+std::uint64_t parse_uint(const Reader& rd, const std::string& text, const std::string& field, std::uint64_t lo,
+                         std::uint64_t hi) {
+  std::uint64_t v = 0;
+  bool ok = !text.empty() && text.size() <= 19;
+  for (char ch : text) ok = ok && std::isdigit(static_cast<unsigned char>(ch));
+  if (ok) v = std::stoull(text);
+  if (!ok || v < lo || v > hi) {
+    rd.fail(field + " = '" + text + "' is not an integer in " + std::to_string(lo) + ".." + std::to_string(hi));
+  }
+  return v;
+}
+
+// Reads `nrows` lines of exactly `ncols` hex words into a row-major matrix.
+template <typename T>
+std::vector<T> read_matrix(Reader& rd, const std::string& section, unsigned nrows, unsigned ncols,
+                           unsigned max_digits, const char* what) {
+  std::vector<T> m;
+  m.reserve(std::size_t(nrows) * ncols);
+  std::vector<std::string> words;
+  for (unsigned r = 0; r < nrows; ++r) {
+    if (!rd.next(words)) rd.fail("section '" + section + "' ends early: expected " + std::to_string(nrows) + " rows");
+    if (words.size() != ncols) {
+      rd.fail("section '" + section + "' row " + std::to_string(r) + " has " + std::to_string(words.size()) +
+              " words, expected " + std::to_string(ncols));
+    }
+    for (const auto& w : words) m.push_back(static_cast<T>(parse_hex(rd, w, max_digits, what)));
+  }
+  return m;
+}
+
+void parse_header(Reader& rd, const std::vector<std::string>& words, VectorTile& vt) {
+  if (words.size() < 2) rd.fail("'tile' needs a name: tile NAME rows=R cols=C k=K [first=1|0]");
+  vt.name = words[1];
+  vt.line = rd.line();
+  bool have_rows = false, have_cols = false, have_k = false;
+  for (std::size_t i = 2; i < words.size(); ++i) {
+    const auto eq = words[i].find('=');
+    if (eq == std::string::npos) rd.fail("expected key=value, got '" + words[i] + "'");
+    const auto key = words[i].substr(0, eq);
+    const auto val = words[i].substr(eq + 1);
+    if (key == "rows") {
+      vt.tile.rows = static_cast<unsigned>(parse_uint(rd, val, "rows", 1, 4096));
+      have_rows = true;
+    } else if (key == "cols") {
+      vt.tile.cols = static_cast<unsigned>(parse_uint(rd, val, "cols", 1, 4096));
+      have_cols = true;
+    } else if (key == "k") {
+      vt.tile.k = static_cast<unsigned>(parse_uint(rd, val, "k", 1, kMaxTileK));
+      have_k = true;
+    } else if (key == "first") {
+      vt.tile.first = parse_uint(rd, val, "first", 0, 1) == 1;
+    } else {
+      rd.fail("unknown tile field '" + key + "' (known: rows, cols, k, first)");
+    }
+  }
+  if (!have_rows || !have_cols || !have_k) rd.fail("tile '" + vt.name + "' needs rows=, cols= and k=");
+}
+
+}  // namespace
+
+std::vector<VectorTile> parse_vectors(std::istream& in, const std::string& source) {
+  Reader rd(in, source);
+  std::vector<VectorTile> tiles;
+  std::vector<std::string> words;
+  while (rd.next(words)) {
+    if (words[0] != "tile") rd.fail("expected 'tile NAME rows=R cols=C k=K', got '" + words[0] + "'");
+    VectorTile vt;
+    parse_header(rd, words, vt);
+    const auto& t = vt.tile;
+    bool ended = false;
+    while (!ended) {
+      if (!rd.next(words)) rd.fail("tile '" + vt.name + "' has no 'end'");
+      const auto& s = words[0];
+      if (words.size() != 1 && s != "expect_cycles") rd.fail("section '" + s + "' takes no arguments");
+      if (s == "a") {
+        vt.tile.a = read_matrix<num::bf16_t>(rd, "a", t.rows, t.k, 4, "bf16");
+      } else if (s == "b") {
+        vt.tile.b = read_matrix<num::bf16_t>(rd, "b", t.k, t.cols, 4, "bf16");
+      } else if (s == "expect_fp32") {
+        vt.expect_fp32 = read_matrix<num::fp32_t>(rd, "expect_fp32", t.rows, t.cols, 8, "fp32");
+      } else if (s == "expect_bf16") {
+        vt.expect_bf16 = read_matrix<num::bf16_t>(rd, "expect_bf16", t.rows, t.cols, 4, "bf16");
+      } else if (s == "expect_cycles") {
+        if (words.size() != 2) rd.fail("expect_cycles takes one number");
+        vt.expect_cycles = parse_uint(rd, words[1], "expect_cycles", 0, UINT64_MAX / 2);
+      } else if (s == "end") {
+        ended = true;
+      } else {
+        rd.fail("unknown section '" + s + "' (known: a, b, expect_fp32, expect_bf16, expect_cycles, end)");
+      }
+    }
+    if (vt.tile.a.empty()) rd.fail("tile '" + vt.name + "' has no 'a' section");
+    if (vt.tile.b.empty()) rd.fail("tile '" + vt.name + "' has no 'b' section");
+    tiles.push_back(std::move(vt));
+  }
+  return tiles;
+}
+
+std::vector<VectorTile> read_vector_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw VectorFormatError(path + ": cannot open vector file");
+  return parse_vectors(in, path);
+}
+
+namespace {
+template <typename T>
+void write_matrix(std::ostream& out, const char* section, const std::vector<T>& m, unsigned ncols, int digits) {
+  out << section << '\n';
+  for (std::size_t i = 0; i < m.size(); ++i) {
+    out << std::setw(digits) << std::setfill('0') << std::hex << std::uppercase << m[i] << std::dec;
+    out << ((i + 1) % ncols == 0 ? '\n' : ' ');
+  }
+}
+}  // namespace
+
+void write_vectors(std::ostream& out, const std::vector<VectorTile>& tiles) {
+  for (const auto& vt : tiles) {
+    const auto& t = vt.tile;
+    out << "tile " << vt.name << " rows=" << t.rows << " cols=" << t.cols << " k=" << t.k
+        << " first=" << (t.first ? 1 : 0) << '\n';
+    write_matrix(out, "a", t.a, t.k, 4);
+    write_matrix(out, "b", t.b, t.cols, 4);
+    if (vt.expect_fp32) write_matrix(out, "expect_fp32", *vt.expect_fp32, t.cols, 8);
+    if (vt.expect_bf16) write_matrix(out, "expect_bf16", *vt.expect_bf16, t.cols, 4);
+    if (vt.expect_cycles) out << "expect_cycles " << *vt.expect_cycles << '\n';
+    out << "end\n";
+  }
+}
+
+}  // namespace monde::ndp

@@ -1,0 +1,49 @@
+// The monde-mac vector file: tiles of bf16 inputs with optional expected results, as text
+// that verification engineers can write and diff by hand. Format (docs/mac_vectors.md):
+//
+//   # comment                      ('#' to end of line; blank lines ignored)
+//   tile NAME rows=R cols=C k=K [first=1|0]
+//   a                              then R lines of K bf16 hex words (A is R x K)
+//   b                              then K lines of C bf16 hex words (B is K x C)
+//   expect_fp32                    (optional) R lines of C fp32 hex words
+//   expect_bf16                    (optional) R lines of C bf16 hex words
+//   expect_cycles N                (optional)
+//   end
+//
+// Hex words are 1-4 (bf16) or 1-8 (fp32) hex digits with an optional 0x prefix.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "mac_tile.hpp"
+
+namespace monde::ndp {
+
+struct VectorTile {
+  std::string name;
+  int line = 0;  // line of the `tile` header, for messages
+  MacTile tile;
+  std::optional<std::vector<num::fp32_t>> expect_fp32;
+  std::optional<std::vector<num::bf16_t>> expect_bf16;
+  std::optional<std::uint64_t> expect_cycles;
+};
+
+// what() is "file:line: message".
+class VectorFormatError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+std::vector<VectorTile> parse_vectors(std::istream& in, const std::string& source);
+std::vector<VectorTile> read_vector_file(const std::string& path);
+
+// Writes tiles in the same format; with results, they become the expect_* sections, so an
+// output file is a valid input that checks a later run against this one.
+void write_vectors(std::ostream& out, const std::vector<VectorTile>& tiles);
+
+}  // namespace monde::ndp
