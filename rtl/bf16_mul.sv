@@ -10,6 +10,9 @@
 //     ea + eb - 127 (+1 when p >= 2^15); >= 255 -> inf, <= 0 -> zero (sign sa^sb).
 // Why: the golden model and the cycle model implement the same integer rules, and the RTL is
 // compared against them bit for bit, so nothing here may depend on IEEE subnormal handling.
+// The arithmetic internals are not traced: they are verified by the differential tests,
+// and tracing them multiplies VCD size and build time for no debugging value.
+/* verilator tracing_off */
 module bf16_mul (
     input  logic [15:0] a,  // bf16 operand
     input  logic [15:0] b,  // bf16 operand

@@ -18,6 +18,9 @@
 // sum, which is why three extra bits suffice.
 // Why: the golden model implements the same rules with integers and the RTL is compared
 // against it bit for bit; no IEEE subnormal or exception behaviour may leak in.
+// The arithmetic internals are not traced: they are verified by the differential tests,
+// and tracing them multiplies VCD size and build time for no debugging value.
+/* verilator tracing_off */
 module fp32_add (
     input  logic [31:0] x,
     input  logic [31:0] y,

@@ -5,6 +5,9 @@
 // even: (x + 0x7FFF + ((x >> 16) & 1)) >> 16. The carry propagates into the exponent, so
 // values above the largest finite bf16 round to inf, and inf stays inf.
 // Why: out_bf16 must match the golden model bit for bit; this is the same integer formula.
+// The arithmetic internals are not traced: they are verified by the differential tests,
+// and tracing them multiplies VCD size and build time for no debugging value.
+/* verilator tracing_off */
 module fp32_to_bf16 (
     input  logic [31:0] x,  // fp32 value
     output logic [15:0] y   // bf16, RNE

@@ -32,8 +32,9 @@ void expect_same(const std::string& name, const MacTile& t, const MacTileResult&
 }
 
 // >= 200 random shapes (rows, cols, k all random, including k = 1 and partial tiles),
-// >= 100,000 MACs, 5% special values; bits against golden, cycles against the formula and
-// against the cycle model.
+// >= 100,000 MACs; bits against golden, cycles against the formula and against the cycle
+// model. A third of the tiles have no special values (so that most sums are ordinary
+// rounding work rather than NaN), a third 0.5% and a third 5%.
 TEST(MacRtlVsGolden, RandomShapesBitsAndCycles) {
   constexpr std::uint64_t kSeed = 0x5EED0001;
   constexpr unsigned kTiles = 240;
@@ -45,7 +46,8 @@ TEST(MacRtlVsGolden, RandomShapesBitsAndCycles) {
     const unsigned rows = random_between(rng, 1, kShape.rows);
     const unsigned cols = random_between(rng, 1, kShape.cols);
     const unsigned k = i < 8 ? 1 : random_between(rng, 1, 48);
-    const auto tile = random_tile(rng, rows, cols, k, true, 0.05);
+    const double special = (i % 3 == 0) ? 0.0 : (i % 3 == 1) ? 0.005 : 0.05;
+    const auto tile = random_tile(rng, rows, cols, k, true, special);
     SCOPED_TRACE("seed " + std::to_string(kSeed) + ", tile " + std::to_string(i) + " (" + std::to_string(rows) + "x" +
                  std::to_string(cols) + "x" + std::to_string(k) + ")");
     const auto r = rtl.run_tile(tile);

@@ -45,5 +45,14 @@ printf '{"ndp": {"mac_array": {"rows": 8, "cols": 8}}}' > small.json
 check rtl-shape-mismatch 2 "verilated as a 16 x 16 array" -- "$bin" run gen.vec --config small.json
 check missing-file 2 "nope.vec: cannot open vector file" -- "$bin" run nope.vec
 check demo 0 "PASS: RTL and cycle model agree" -- "$bin" demo --vcd demo.vcd
+# Every signal of the shipped GTKWave view must exist in the VCD the tool writes.
+gtkw=$(dirname "$0")/../../waveforms/mac_array.gtkw
+[ -f "$gtkw" ] || gtkw="$(cd "$(dirname "$0")/../.." && pwd)/waveforms/mac_array.gtkw"
+awk '/\$scope/{s[++d]=$3} /\$upscope/{d--} /\$var/{n=""; for(i=1;i<=d;i++) n=n s[i] "."; nm=$5; if ($6 ~ /^\[/) nm=nm $6; print n nm} /\$enddefinitions/{exit}' demo.vcd | sort -u > vcd_signals.txt
+missing=0
+while read -r sig; do
+  grep -qxF -- "$sig" vcd_signals.txt || { echo "FAIL gtkw: $sig is not in the VCD"; missing=1; fail=1; }
+done < <(grep -E '^mac_array\.' "$gtkw")
+[ $missing = 0 ] && echo "ok   gtkw-signals ($(grep -cE '^mac_array\.' "$gtkw") signals found in the VCD)"
 check config 0 "\"pe_model\": \"rtl\"" -- "$bin" config
 exit $fail

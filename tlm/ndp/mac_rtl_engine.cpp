@@ -64,13 +64,14 @@ struct RtlMacEngine::Impl {
   void dump(std::uint64_t half_periods) {
     if (vcd) vcd->dump(static_cast<std::uint64_t>(half_periods * options.clock_period_ps / 2.0));
   }
-  // Clock low with the inputs already set: settle the combinational outputs.
+  // Clock low with the inputs already set: settle the combinational outputs. Inputs may be
+  // set again within the same cycle, so the low phase is dumped at the edge, not here.
   void settle() {
     top->clk = 0;
     top->eval();
-    dump(2 * cycle);
   }
   void rising_edge() {
+    dump(2 * cycle);
     top->clk = 1;
     top->eval();
     dump(2 * cycle + 1);
@@ -118,7 +119,10 @@ RtlMacEngine::RtlMacEngine(const MacArrayShape& shape, const RtlEngineOptions& o
 }
 
 RtlMacEngine::~RtlMacEngine() {
-  if (impl_->vcd) impl_->vcd->close();
+  if (impl_->vcd) {
+    impl_->dump(2 * impl_->cycle);  // the final low phase
+    impl_->vcd->close();
+  }
   impl_->top->final();
 }
 
@@ -127,10 +131,7 @@ std::uint64_t RtlMacEngine::stall_cycles() const { return impl_->stalls; }
 std::uint64_t RtlMacEngine::cycle() const { return impl_->cycle; }
 
 void RtlMacEngine::skip_idle_to_cycle(std::uint64_t cycle) {
-  if (cycle > impl_->cycle) {
-    impl_->cycle = cycle;
-    impl_->settle();
-  }
+  if (cycle > impl_->cycle) impl_->cycle = cycle;
 }
 
 void RtlMacEngine::set_random_stalls(double in_bubble_probability, double out_stall_probability,
