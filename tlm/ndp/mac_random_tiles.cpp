@@ -22,14 +22,14 @@ constexpr std::array<num::bf16_t, 16> kSpecials = {
 };
 }  // namespace
 
-num::bf16_t random_bf16(std::mt19937_64& rng, double special_fraction) {
+num::bf16_t random_bf16(std::mt19937_64& rng, double special_fraction, double wide_fraction) {
   if (special_fraction > 0.0 && unit(rng) < special_fraction) return kSpecials[rng() % kSpecials.size()];
   const auto bits = rng();
   const unsigned sign = static_cast<unsigned>(bits & 1);
   const unsigned frac = static_cast<unsigned>((bits >> 1) & 0x7F);
-  const unsigned pick = static_cast<unsigned>((bits >> 8) % 100);
+  const bool wide = wide_fraction > 0.0 && unit(rng) < wide_fraction;
   unsigned exp;
-  if (pick < 80) {
+  if (!wide) {
     exp = 127 - 8 + static_cast<unsigned>((bits >> 16) % 17);  // 2^-8 .. 2^8
   } else {
     exp = 1 + static_cast<unsigned>((bits >> 16) % 254);  // any normal exponent
@@ -38,7 +38,7 @@ num::bf16_t random_bf16(std::mt19937_64& rng, double special_fraction) {
 }
 
 MacTile random_tile(std::mt19937_64& rng, unsigned rows, unsigned cols, unsigned k, bool first,
-                    double special_fraction) {
+                    double special_fraction, double wide_fraction) {
   MacTile t;
   t.rows = rows;
   t.cols = cols;
@@ -46,8 +46,8 @@ MacTile random_tile(std::mt19937_64& rng, unsigned rows, unsigned cols, unsigned
   t.first = first;
   t.a.resize(std::size_t(rows) * k);
   t.b.resize(std::size_t(k) * cols);
-  for (auto& v : t.a) v = random_bf16(rng, special_fraction);
-  for (auto& v : t.b) v = random_bf16(rng, special_fraction);
+  for (auto& v : t.a) v = random_bf16(rng, special_fraction, wide_fraction);
+  for (auto& v : t.b) v = random_bf16(rng, special_fraction, wide_fraction);
   return t;
 }
 

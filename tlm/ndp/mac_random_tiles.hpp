@@ -11,12 +11,14 @@
 namespace monde::ndp {
 
 // One bf16: with probability `special_fraction` a special value (zeros, infinities, NaNs of
-// various payloads, subnormals, extremes); otherwise a normal number, mostly of moderate
-// magnitude (so sums cancel and round often) and sometimes from the full exponent range.
-num::bf16_t random_bf16(std::mt19937_64& rng, double special_fraction);
+// various payloads, subnormals, extremes); otherwise a normal number, of moderate magnitude
+// (2^-8 .. 2^9, so sums cancel and round often) or, with probability `wide_fraction`, from
+// the full exponent range (overflow, underflow).
+inline constexpr double kDefaultWideFraction = 0.2;
+num::bf16_t random_bf16(std::mt19937_64& rng, double special_fraction, double wide_fraction = kDefaultWideFraction);
 
 MacTile random_tile(std::mt19937_64& rng, unsigned rows, unsigned cols, unsigned k, bool first,
-                    double special_fraction);
+                    double special_fraction, double wide_fraction = kDefaultWideFraction);
 
 // Uniform integer in [lo, hi] from raw bits (portable, unlike std::uniform_int_distribution).
 unsigned random_between(std::mt19937_64& rng, unsigned lo, unsigned hi);

@@ -166,12 +166,12 @@ std::vector<MacTile> demo_tiles(const ConfigNode& top, const MacArrayShape& shap
     special = d.get_double("special_fraction", 0.0, 1.0, special);
   }
   std::mt19937_64 rng(seed);
-  // A full tile of ordinary numbers, a partial one with special values (NaN, inf,
+  // A full tile of moderate numbers (readable sums), a partial one with special values (NaN, inf,
   // subnormals, extremes) and a continuation of the partial one's sums.
   const unsigned pr = std::max(1u, shape.rows / 3), pc = std::max(1u, shape.cols * 2 / 3);
-  return {random_tile(rng, shape.rows, shape.cols, k, true, 0.0),
+  return {random_tile(rng, shape.rows, shape.cols, k, true, 0.0, 0.0),
           random_tile(rng, pr, pc, 7, true, special),
-          random_tile(rng, pr, pc, 5, false, 0.0)};
+          random_tile(rng, pr, pc, 5, false, 0.0, 0.0)};
 }
 
 int cmd_demo(const Options& o) {
