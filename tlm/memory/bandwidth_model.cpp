@@ -1,0 +1,30 @@
+#include "memory/bandwidth_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace monde::mem {
+
+BandwidthModel::BandwidthModel(const DramConfig& cfg)
+    : sustained_bps_(cfg.peak_bandwidth_total() * cfg.refresh_factor() * cfg.bandwidth_efficiency),
+      latency_ps_(cfg.unloaded_read_latency_ps()),
+      ps_per_byte_(1e12L / static_cast<long double>(sustained_bps_)) {}
+
+std::uint64_t BandwidthModel::stream_ps(std::uint64_t bytes) const {
+  // long double keeps ps exact for transfers up to many GB (64-bit mantissa).
+  const long double ps = static_cast<long double>(bytes) * 1e12L / static_cast<long double>(sustained_bps_);
+  return static_cast<std::uint64_t>(std::ceil(ps));
+}
+
+std::uint64_t BandwidthModel::transfer(std::uint64_t start_ps, std::uint64_t bytes) {
+  // The queue's end is kept in fractional ps, so that a stream of small transfers takes
+  // exactly as long as one transfer of the same bytes (no per-call rounding drift), and each
+  // call is a multiply-add rather than a division.
+  const long double begin = std::max(static_cast<long double>(start_ps), busy_until_exact_);
+  busy_until_exact_ = begin + static_cast<long double>(bytes) * ps_per_byte_;
+  busy_until_ = static_cast<std::uint64_t>(std::ceil(busy_until_exact_));
+  bytes_ += bytes;
+  return busy_until_ + latency_ps_;
+}
+
+}  // namespace monde::mem

@@ -1,0 +1,40 @@
+// All channels of the device behind one address map: routes each request to its channel and
+// merges their completions and statistics. Channels are independent (no shared resources), so
+// the system is just the set of channel models advanced to the same time.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "memory/address_map.hpp"
+#include "memory/dram_channel.hpp"
+#include "memory/dram_config.hpp"
+
+namespace monde::mem {
+
+class DramSystem {
+ public:
+  explicit DramSystem(const DramConfig& cfg);
+
+  bool can_accept(std::uint64_t addr, bool is_write) const;
+  void push(const DramRequest& req);  // same preconditions as DramChannel::push
+  // Completions of all channels with done_ps <= t_ps, in done order (ties: channel order).
+  void advance_to(std::uint64_t t_ps, std::vector<DramCompletion>& out);
+  std::uint64_t next_event_ps() const;
+  // Sum over channels. max_*_queue are sums of per-channel maxima (an upper bound).
+  DramChannelStats stats() const;
+
+  const AddressMap& address_map() const { return map_; }
+  const DramConfig& config() const { return cfg_; }
+  DramChannel& channel(unsigned i) { return channels_.at(i); }
+  const DramChannel& channel(unsigned i) const { return channels_.at(i); }
+  unsigned num_channels() const { return static_cast<unsigned>(channels_.size()); }
+
+ private:
+  DramConfig cfg_;
+  AddressMap map_;
+  std::vector<DramChannel> channels_;
+  std::vector<DramCompletion> scratch_;
+};
+
+}  // namespace monde::mem

@@ -1,0 +1,246 @@
+#include "memory/memory_target.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace monde::mem {
+
+struct MemoryTarget::Job {
+  tlm::tlm_generic_payload* trans = nullptr;
+  bool at = false;
+  bool is_write = false;
+  std::uint64_t start_ps = 0;
+  std::uint64_t first_burst = 0;  // 64-byte aligned address of the first burst
+  unsigned bursts_total = 0;
+  unsigned bursts_queued = 0;
+  unsigned bursts_done = 0;
+  std::uint64_t last_done_ps = 0;
+  bool complete = false;
+  sc_core::sc_event done;
+};
+
+MemoryTarget::MemoryTarget(sc_core::sc_module_name name, const DramConfig& config, std::uint64_t capacity_bytes,
+                           const MemoryTargetOptions& options)
+    : sc_module(name),
+      socket("socket"),
+      config_(config),
+      options_(options),
+      store_(capacity_bytes),
+      dram_(config),
+      peq_(this, &MemoryTarget::at_phase) {
+  socket.register_b_transport(this, &MemoryTarget::b_transport);
+  socket.register_nb_transport_fw(this, &MemoryTarget::nb_transport_fw);
+  socket.register_transport_dbg(this, &MemoryTarget::transport_dbg);
+  socket.register_get_direct_mem_ptr(this, &MemoryTarget::get_direct_mem_ptr);
+  SC_THREAD(engine);
+}
+
+std::uint64_t MemoryTarget::now_ps() const {
+  return static_cast<std::uint64_t>(sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value());
+}
+
+bool MemoryTarget::do_data(tlm::tlm_generic_payload& trans) {
+  const auto len = trans.get_data_length();
+  const auto addr = trans.get_address();
+  if (trans.get_command() == tlm::TLM_IGNORE_COMMAND) return true;
+  if (len == 0 || addr >= store_.capacity() || len > store_.capacity() - addr) {
+    ++address_errors_;
+    trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return false;
+  }
+  if (trans.get_streaming_width() != 0 && trans.get_streaming_width() < len) {
+    trans.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);  // streaming is not a memory access
+    return false;
+  }
+  if (!options_.timing_only) {
+    if (trans.is_write()) {
+      store_.write(addr, trans.get_data_ptr(), len, trans.get_byte_enable_ptr(), trans.get_byte_enable_length());
+    } else {
+      store_.read(addr, trans.get_data_ptr(), len);
+    }
+  }
+  return true;
+}
+
+std::shared_ptr<MemoryTarget::Job> MemoryTarget::make_job(tlm::tlm_generic_payload& trans, bool at) {
+  auto job = std::make_shared<Job>();
+  job->trans = &trans;
+  job->at = at;
+  job->is_write = trans.is_write();
+  job->start_ps = now_ps();
+  const std::uint64_t first = trans.get_address() / kBurstBytes * kBurstBytes;
+  const std::uint64_t end = trans.get_address() + trans.get_data_length();
+  job->first_burst = first;
+  job->bursts_total =
+      trans.get_command() == tlm::TLM_IGNORE_COMMAND ? 0u : static_cast<unsigned>((end - first + kBurstBytes - 1) / kBurstBytes);
+  return job;
+}
+
+bool MemoryTarget::try_queue(const std::shared_ptr<Job>& job) {
+  while (job->bursts_queued < job->bursts_total) {
+    const std::uint64_t addr = job->first_burst + std::uint64_t(job->bursts_queued) * kBurstBytes;
+    if (!dram_.can_accept(addr, job->is_write)) return false;
+    const std::uint64_t id = next_id_++;
+    dram_.push(DramRequest{id, addr, job->is_write, now_ps()});
+    ++job->bursts_queued;
+    by_burst_.emplace(id, job);
+  }
+  return true;
+}
+
+void MemoryTarget::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  // Synchronise: the DRAM model runs in simulated time, so the access starts at now + delay.
+  sc_core::wait(delay);
+  delay = sc_core::SC_ZERO_TIME;
+  if (!do_data(trans)) return;
+  auto job = make_job(trans, false);
+  if (job->bursts_total == 0) {
+    trans.set_response_status(tlm::TLM_OK_RESPONSE);
+    return;
+  }
+  waiting_for_queue_.push_back(job);
+  work_event_.notify(sc_core::SC_ZERO_TIME);
+  while (!job->complete) sc_core::wait(job->done);
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+tlm::tlm_sync_enum MemoryTarget::nb_transport_fw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase,
+                                                 sc_core::sc_time& delay) {
+  if (phase == tlm::BEGIN_REQ && trans.has_mm()) trans.acquire();  // held until END_RESP
+  peq_.notify(trans, phase, delay);
+  return tlm::TLM_ACCEPTED;
+}
+
+void MemoryTarget::at_phase(tlm::tlm_generic_payload& trans, const tlm::tlm_phase& phase) {
+  if (phase == tlm::BEGIN_REQ) {
+    const bool ok = do_data(trans);
+    auto job = make_job(trans, true);
+    if (!ok) job->bursts_total = 0;  // error status already set; answer without DRAM time
+    const bool first_in_line = waiting_for_queue_.empty();
+    waiting_for_queue_.push_back(job);
+    if (first_in_line) work_event_.notify(sc_core::SC_ZERO_TIME);
+  } else if (phase == tlm::END_RESP) {
+    response_in_flight_ = false;
+    if (trans.has_mm()) trans.release();
+    send_next_response();
+  } else {
+    SC_REPORT_ERROR("monde/memory", "nb_transport_fw: unexpected phase (the base protocol allows BEGIN_REQ and END_RESP)");
+  }
+}
+
+void MemoryTarget::finish(const std::shared_ptr<Job>& job) {
+  job->complete = true;
+  const std::uint64_t lat = job->last_done_ps - job->start_ps;
+  const std::uint64_t bytes = job->trans->get_data_length();
+  if (job->bursts_total > 0) {
+    if (job->is_write) {
+      write_latency_.record(lat);
+      bytes_written_ += bytes;
+    } else {
+      read_latency_.record(lat);
+      bytes_read_ += bytes;
+    }
+  }
+  if (!job->at) {
+    job->done.notify(sc_core::SC_ZERO_TIME);
+    return;
+  }
+  if (job->trans->get_response_status() == tlm::TLM_INCOMPLETE_RESPONSE) {
+    job->trans->set_response_status(tlm::TLM_OK_RESPONSE);
+  }
+  responses_.push_back(job);
+  send_next_response();
+}
+
+void MemoryTarget::send_next_response() {
+  // Response exclusion: one BEGIN_RESP outstanding until END_RESP (or TLM_COMPLETED).
+  while (!response_in_flight_ && !responses_.empty()) {
+    auto job = responses_.front();
+    responses_.pop_front();
+    tlm::tlm_phase phase = tlm::BEGIN_RESP;
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    response_in_flight_ = true;
+    const auto status = socket->nb_transport_bw(*job->trans, phase, delay);
+    if (status == tlm::TLM_COMPLETED || (status == tlm::TLM_UPDATED && phase == tlm::END_RESP)) {
+      response_in_flight_ = false;
+      if (job->trans->has_mm()) job->trans->release();
+    }
+  }
+}
+
+void MemoryTarget::engine() {
+  std::vector<DramCompletion> done;
+  for (;;) {
+    done.clear();
+    dram_.advance_to(now_ps(), done);
+    for (const auto& c : done) {
+      auto it = by_burst_.find(c.id);
+      if (it == by_burst_.end()) continue;
+      auto job = it->second;
+      by_burst_.erase(it);
+      ++job->bursts_done;
+      job->last_done_ps = std::max(job->last_done_ps, c.done_ps);
+      if (job->bursts_done == job->bursts_total) finish(job);
+    }
+    // Requests waiting for queue space, strictly in arrival order.
+    while (!waiting_for_queue_.empty()) {
+      auto job = waiting_for_queue_.front();
+      if (!try_queue(job)) break;
+      waiting_for_queue_.pop_front();
+      if (job->at) {
+        tlm::tlm_phase phase = tlm::END_REQ;
+        sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+        socket->nb_transport_bw(*job->trans, phase, delay);
+      }
+      if (job->bursts_total == 0) {
+        job->last_done_ps = job->start_ps;
+        finish(job);
+      }
+    }
+    const bool busy = !by_burst_.empty() || !waiting_for_queue_.empty();
+    const std::uint64_t next = busy ? dram_.next_event_ps() : std::numeric_limits<std::uint64_t>::max();
+    const std::uint64_t now = now_ps();
+    if (next == std::numeric_limits<std::uint64_t>::max()) {
+      sc_core::wait(work_event_);  // idle: refresh is caught up lazily on the next access
+    } else if (next <= now) {
+      sc_core::wait(sc_core::SC_ZERO_TIME);
+    } else {
+      sc_core::wait(sc_core::sc_time(static_cast<double>(next - now), sc_core::SC_PS), work_event_);
+    }
+  }
+}
+
+unsigned int MemoryTarget::transport_dbg(tlm::tlm_generic_payload& trans) {
+  const auto addr = trans.get_address();
+  if (addr >= store_.capacity() || trans.get_command() == tlm::TLM_IGNORE_COMMAND) return 0;
+  const auto len = static_cast<unsigned>(std::min<std::uint64_t>(trans.get_data_length(), store_.capacity() - addr));
+  if (trans.is_write()) {
+    store_.write(addr, trans.get_data_ptr(), len);
+  } else {
+    store_.read(addr, trans.get_data_ptr(), len);
+  }
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+  return len;
+}
+
+bool MemoryTarget::get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi) {
+  const auto addr = trans.get_address();
+  if (!options_.allow_dmi || options_.timing_only || addr >= store_.capacity()) {
+    dmi.set_start_address(0);
+    dmi.set_end_address(std::numeric_limits<sc_dt::uint64>::max());  // nothing here is DMI-able
+    dmi.allow_none();
+    return false;
+  }
+  std::uint64_t base = 0;
+  unsigned char* page = store_.page(addr, base);
+  dmi.set_dmi_ptr(page);
+  dmi.set_start_address(base);
+  dmi.set_end_address(base + BackingStore::kPageBytes - 1);
+  dmi.allow_read_write();
+  const sc_core::sc_time unloaded(static_cast<double>(config_.unloaded_read_latency_ps()), sc_core::SC_PS);
+  dmi.set_read_latency(unloaded);
+  dmi.set_write_latency(unloaded);
+  return true;
+}
+
+}  // namespace monde::mem

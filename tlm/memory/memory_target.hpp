@@ -1,0 +1,91 @@
+// The device's DRAM as a TLM-2.0 target. Functional data goes to the sparse backing store
+// (unless timing_only); timing comes from the DRAM model (memory/dram_system.hpp), which one
+// engine thread advances in simulated time, so both coding styles see the same timing:
+//   - loosely timed: b_transport splits the access into 64-byte bursts, waits for the DRAM
+//     model to complete them (back-pressure included) and returns with the delay consumed;
+//   - approximately timed: the 4-phase base protocol. END_REQ is sent only when every burst
+//     of the request has been queued in the DRAM model (request exclusion = back-pressure);
+//     BEGIN_RESP when all bursts are done, one response outstanding at a time.
+// transport_dbg reads/writes the backing store with no timing (preload and inspection).
+// DMI is granted only where it is safe: read/write pointers to backing-store pages when
+// `allow_dmi` is set, with the DRAM's unloaded latency as the DMI latency (DMI bypasses the
+// timing model, so it is off by default).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/peq_with_cb_and_phase.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "memory/backing_store.hpp"
+#include "memory/dram_config.hpp"
+#include "memory/dram_system.hpp"
+#include "memory/latency_histogram.hpp"
+
+namespace monde::mem {
+
+struct MemoryTargetOptions {
+  bool timing_only = false;  // data: timing_only -> no payload bytes are stored or returned
+  bool allow_dmi = false;
+};
+
+class MemoryTarget : public sc_core::sc_module {
+ public:
+  static constexpr unsigned kBurstBytes = 64;
+
+  tlm_utils::simple_target_socket<MemoryTarget, 64> socket;
+
+  SC_HAS_PROCESS(MemoryTarget);
+  MemoryTarget(sc_core::sc_module_name name, const DramConfig& config, std::uint64_t capacity_bytes,
+               const MemoryTargetOptions& options);
+
+  BackingStore& store() { return store_; }
+  const DramSystem& dram() const { return dram_; }
+  // Request-to-completion latency of every transaction, and byte counts.
+  const LatencyHistogram& read_latency() const { return read_latency_; }
+  const LatencyHistogram& write_latency() const { return write_latency_; }
+  std::uint64_t bytes_read() const { return bytes_read_; }
+  std::uint64_t bytes_written() const { return bytes_written_; }
+  std::uint64_t address_errors() const { return address_errors_; }
+
+ private:
+  struct Job;  // one transaction in flight
+
+  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase,
+                                     sc_core::sc_time& delay);
+  unsigned int transport_dbg(tlm::tlm_generic_payload& trans);
+  bool get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);
+
+  // Checks and moves the data; false (with the response status set) on a bad access.
+  bool do_data(tlm::tlm_generic_payload& trans);
+  std::shared_ptr<Job> make_job(tlm::tlm_generic_payload& trans, bool at);
+  bool try_queue(const std::shared_ptr<Job>& job);  // pushes the bursts that fit; true when all are queued
+  void engine();                   // SC_THREAD: advances the DRAM model, completes jobs
+  void at_phase(tlm::tlm_generic_payload& trans, const tlm::tlm_phase& phase);  // AT arrivals, at their time
+  void finish(const std::shared_ptr<Job>& job);
+  void send_next_response();
+  std::uint64_t now_ps() const;
+
+  DramConfig config_;
+  MemoryTargetOptions options_;
+  BackingStore store_;
+  DramSystem dram_;
+  std::uint64_t next_id_ = 1;
+  std::map<std::uint64_t, std::shared_ptr<Job>> by_burst_;   // burst id -> job
+  std::deque<std::shared_ptr<Job>> waiting_for_queue_;       // bursts not yet queued (back-pressure)
+  std::deque<std::shared_ptr<Job>> responses_;               // AT jobs done, awaiting BEGIN_RESP
+  bool response_in_flight_ = false;
+  sc_core::sc_event work_event_;
+  tlm_utils::peq_with_cb_and_phase<MemoryTarget> peq_;
+  LatencyHistogram read_latency_, write_latency_;
+  std::uint64_t bytes_read_ = 0, bytes_written_ = 0, address_errors_ = 0;
+};
+
+}  // namespace monde::mem
