@@ -27,7 +27,9 @@ MemoryTarget::MemoryTarget(sc_core::sc_module_name name, const DramConfig& confi
       options_(options),
       store_(capacity_bytes),
       dram_(config),
-      peq_(this, &MemoryTarget::at_phase) {
+      bulk_(config),
+      peq_(this, &MemoryTarget::at_phase),
+      bulk_peq_(this, &MemoryTarget::bulk_response) {
   socket.register_b_transport(this, &MemoryTarget::b_transport);
   socket.register_nb_transport_fw(this, &MemoryTarget::nb_transport_fw);
   socket.register_transport_dbg(this, &MemoryTarget::transport_dbg);
@@ -98,6 +100,13 @@ void MemoryTarget::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
     return;
   }
+  if (bandwidth_mode()) {
+    job->last_done_ps = bulk_done_ps(*job);
+    sc_core::wait(sc_core::sc_time(static_cast<double>(job->last_done_ps - job->start_ps), sc_core::SC_PS));
+    finish(job);
+    trans.set_response_status(tlm::TLM_OK_RESPONSE);
+    return;
+  }
   waiting_for_queue_.push_back(job);
   work_event_.notify(sc_core::SC_ZERO_TIME);
   while (!job->complete) sc_core::wait(job->done);
@@ -116,6 +125,16 @@ void MemoryTarget::at_phase(tlm::tlm_generic_payload& trans, const tlm::tlm_phas
     const bool ok = do_data(trans);
     auto job = make_job(trans, true);
     if (!ok) job->bursts_total = 0;  // error status already set; answer without DRAM time
+    if (bandwidth_mode() && ok && job->bursts_total > 0) {
+      tlm::tlm_phase end_req = tlm::END_REQ;
+      sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
+      socket->nb_transport_bw(trans, end_req, zero);
+      job->last_done_ps = bulk_done_ps(*job);
+      bulk_jobs_[&trans] = job;
+      bulk_peq_.notify(trans, tlm::BEGIN_RESP,
+                       sc_core::sc_time(static_cast<double>(job->last_done_ps - job->start_ps), sc_core::SC_PS));
+      return;
+    }
     const bool first_in_line = waiting_for_queue_.empty();
     waiting_for_queue_.push_back(job);
     if (first_in_line) work_event_.notify(sc_core::SC_ZERO_TIME);
@@ -126,6 +145,18 @@ void MemoryTarget::at_phase(tlm::tlm_generic_payload& trans, const tlm::tlm_phas
   } else {
     SC_REPORT_ERROR("monde/memory", "nb_transport_fw: unexpected phase (the base protocol allows BEGIN_REQ and END_RESP)");
   }
+}
+
+std::uint64_t MemoryTarget::bulk_done_ps(const Job& job) {
+  return bulk_.transfer(job.start_ps, std::uint64_t(job.bursts_total) * kBurstBytes);
+}
+
+void MemoryTarget::bulk_response(tlm::tlm_generic_payload& trans, const tlm::tlm_phase&) {
+  auto it = bulk_jobs_.find(&trans);
+  if (it == bulk_jobs_.end()) return;
+  auto job = it->second;
+  bulk_jobs_.erase(it);
+  finish(job);
 }
 
 void MemoryTarget::finish(const std::shared_ptr<Job>& job) {

@@ -3,6 +3,9 @@
 // engine thread advances in simulated time, so both coding styles see the same timing:
 //   - loosely timed: b_transport splits the access into 64-byte bursts, waits for the DRAM
 //     model to complete them (back-pressure included) and returns with the delay consumed;
+// With memory.model "bandwidth" the same socket times each transaction as one bulk transfer
+// of the bandwidth model instead (memory/bandwidth_model.hpp): no per-burst scheduling, for
+// full-size runs; END_REQ at once, BEGIN_RESP at the transfer's completion time.
 //   - approximately timed: the 4-phase base protocol. END_REQ is sent only when every burst
 //     of the request has been queued in the DRAM model (request exclusion = back-pressure);
 //     BEGIN_RESP when all bursts are done, one response outstanding at a time.
@@ -24,6 +27,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "memory/backing_store.hpp"
+#include "memory/bandwidth_model.hpp"
 #include "memory/dram_config.hpp"
 #include "memory/dram_system.hpp"
 #include "memory/latency_histogram.hpp"
@@ -70,6 +74,10 @@ class MemoryTarget : public sc_core::sc_module {
   void engine();                   // SC_THREAD: advances the DRAM model, completes jobs
   void at_phase(tlm::tlm_generic_payload& trans, const tlm::tlm_phase& phase);  // AT arrivals, at their time
   void finish(const std::shared_ptr<Job>& job);
+  bool bandwidth_mode() const { return config_.model == MemoryModel::kBandwidth; }
+  // Bandwidth mode: completion time of the job's bytes issued now.
+  std::uint64_t bulk_done_ps(const Job& job);
+  void bulk_response(tlm::tlm_generic_payload& trans, const tlm::tlm_phase& phase);  // PEQ callback
   void send_next_response();
   std::uint64_t now_ps() const;
 
@@ -77,6 +85,7 @@ class MemoryTarget : public sc_core::sc_module {
   MemoryTargetOptions options_;
   BackingStore store_;
   DramSystem dram_;
+  BandwidthModel bulk_;
   std::uint64_t next_id_ = 1;
   std::map<std::uint64_t, std::shared_ptr<Job>> by_burst_;   // burst id -> job
   std::deque<std::shared_ptr<Job>> waiting_for_queue_;       // bursts not yet queued (back-pressure)
@@ -84,6 +93,8 @@ class MemoryTarget : public sc_core::sc_module {
   bool response_in_flight_ = false;
   sc_core::sc_event work_event_;
   tlm_utils::peq_with_cb_and_phase<MemoryTarget> peq_;
+  tlm_utils::peq_with_cb_and_phase<MemoryTarget> bulk_peq_;  // bandwidth mode: responses at their time
+  std::map<tlm::tlm_generic_payload*, std::shared_ptr<Job>> bulk_jobs_;
   LatencyHistogram read_latency_, write_latency_;
   std::uint64_t bytes_read_ = 0, bytes_written_ = 0, address_errors_ = 0;
 };
