@@ -2,25 +2,12 @@
 # End-to-end checks of the monde-mac tool: exit codes and messages users rely on.
 # Usage: monde_mac_cli.sh <monde-mac binary> <scratch dir>
 set -u
+here=$(cd "$(dirname "$0")" && pwd)
 bin=$1
 dir=$2
 mkdir -p "$dir"
 cd "$dir" || exit 1
-fail=0
-check() {  # check NAME EXPECTED_RC PATTERN -- command...
-  local name=$1 want=$2 pattern=$3
-  shift 4
-  local out rc
-  out=$("$@" 2>&1)
-  rc=$?
-  if [ "$rc" != "$want" ] || ! grep -qE -- "$pattern" <<<"$out"; then
-    echo "FAIL $name: rc=$rc (want $want), pattern '$pattern' not found in:"
-    echo "$out" | tail -20
-    fail=1
-  else
-    echo "ok   $name"
-  fi
-}
+source "$here/cli_check.sh"
 
 check gen 0 "wrote 12 tiles" -- "$bin" gen --tiles 12 --seed 42 --out gen.vec
 check run-rtl 0 "12 tiles, [0-9]+ MACs, 0 mismatches" -- "$bin" run gen.vec --pe-model rtl --out rtl.vec
@@ -46,8 +33,7 @@ check rtl-shape-mismatch 2 "verilated as a 16 x 16 array" -- "$bin" run gen.vec 
 check missing-file 2 "nope.vec: cannot open vector file" -- "$bin" run nope.vec
 check demo 0 "PASS: RTL and cycle model agree" -- "$bin" demo --vcd demo.vcd
 # Every signal of the shipped GTKWave view must exist in the VCD the tool writes.
-gtkw=$(dirname "$0")/../../waveforms/mac_array.gtkw
-[ -f "$gtkw" ] || gtkw="$(cd "$(dirname "$0")/../.." && pwd)/waveforms/mac_array.gtkw"
+gtkw="$here/../../waveforms/mac_array.gtkw"
 awk '/\$scope/{s[++d]=$3} /\$upscope/{d--} /\$var/{n=""; for(i=1;i<=d;i++) n=n s[i] "."; nm=$5; if ($6 ~ /^\[/) nm=nm $6; print n nm} /\$enddefinitions/{exit}' demo.vcd | sort -u > vcd_signals.txt
 missing=0
 while read -r sig; do
