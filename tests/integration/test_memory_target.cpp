@@ -11,11 +11,12 @@
 #include "memory/dram_config.hpp"
 #include "memory/memory_target.hpp"
 #include "memory/traffic_generator.hpp"
+#include "../unit/device_presets.hpp"
 
 namespace monde::mem {
 namespace {
 
-DramConfig lpddr5x() { return load_dram_config(MONDE_SOURCE_DIR "/configs/device/lpddr5x-8533.json"); }
+DramConfig lpddr5x() { return load_dram_config(test::device_preset("lpddr5x-8533.json")); }
 
 // An SC_THREAD running `body`, bound through a checker to a MemoryTarget.
 class LtBench : public sc_core::sc_module {
@@ -60,6 +61,18 @@ struct LtDesign {
     checker.initiator_socket.bind(mem.socket);
   }
   LtBench bench;
+  ProtocolChecker<64> checker;
+  MemoryTarget mem;
+};
+
+// The AT traffic generator bound through a checker to a MemoryTarget.
+struct AtDesign {
+  AtDesign(const DramConfig& cfg, const TrafficConfig& tc)
+      : gen("gen", tc), checker("checker"), mem("mem", cfg, cfg.capacity_bytes(), {}) {
+    gen.socket.bind(checker.target_socket);
+    checker.initiator_socket.bind(mem.socket);
+  }
+  TrafficGenerator gen;
   ProtocolChecker<64> checker;
   MemoryTarget mem;
 };
@@ -161,11 +174,10 @@ TEST(MemoryTarget, AtRandomTrafficObeysTheProtocolAndBoundsQueues) {
   tc.outstanding = 512;
   tc.size_bytes = 128;
   tc.region_bytes = 1 << 26;
-  TrafficGenerator gen("gen", tc);
-  ProtocolChecker<64> checker("checker");
-  MemoryTarget mem("mem", cfg, cfg.capacity_bytes(), {});
-  gen.socket.bind(checker.target_socket);
-  checker.initiator_socket.bind(mem.socket);
+  AtDesign d(cfg, tc);
+  auto& gen = d.gen;
+  auto& checker = d.checker;
+  auto& mem = d.mem;
   sc_core::sc_start();
   EXPECT_TRUE(gen.done());
   EXPECT_EQ(gen.errors(), 0u);
@@ -187,11 +199,9 @@ TEST(MemoryTarget, SequentialStreamingReachesTheDramBound) {
   TrafficConfig tc;
   tc.requests = 100000;
   tc.outstanding = 1024;
-  TrafficGenerator gen("gen", tc);
-  ProtocolChecker<64> checker("checker");
-  MemoryTarget mem("mem", cfg, cfg.capacity_bytes(), {});
-  gen.socket.bind(checker.target_socket);
-  checker.initiator_socket.bind(mem.socket);
+  AtDesign d(cfg, tc);
+  auto& gen = d.gen;
+  auto& checker = d.checker;
   sc_core::sc_start();
   const double secs = (gen.last_completion() - gen.first_issue()).to_seconds();
   const double bw = static_cast<double>(gen.bytes_read()) / secs;

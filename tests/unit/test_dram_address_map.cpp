@@ -8,13 +8,12 @@
 #include "common/config_node.hpp"
 #include "memory/address_map.hpp"
 
+#include "device_presets.hpp"
+
 namespace monde::mem {
 namespace {
 
-std::string preset(const std::string& name) {
-  std::string f = __FILE__;
-  return f.substr(0, f.rfind("tests/unit/")) + "configs/device/" + name;
-}
+std::string preset(const std::string& name) { return test::device_preset(name); }
 
 DramConfig small_config() {
   const auto j = parse_json_text(R"({

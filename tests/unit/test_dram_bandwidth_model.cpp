@@ -9,13 +9,12 @@
 #include "common/config_node.hpp"
 #include "memory/bandwidth_model.hpp"
 
+#include "device_presets.hpp"
+
 namespace monde::mem {
 namespace {
 
-std::string preset(const std::string& name) {
-  std::string f = __FILE__;
-  return f.substr(0, f.rfind("tests/unit/")) + "configs/device/" + name;
-}
+std::string preset(const std::string& name) { return test::device_preset(name); }
 
 // 4 channels x 64-bit at tCK 1 ns: peak 4 x 16 GB/s = 64 GB/s. Refresh 400 / 8000 -> 0.95.
 // Efficiency 0.9 -> sustained 64e9 * 0.95 * 0.9 = 54.72e9 B/s. Unloaded latency

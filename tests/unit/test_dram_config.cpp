@@ -7,14 +7,12 @@
 #include "common/config_node.hpp"
 #include "memory/dram_config.hpp"
 
+#include "device_presets.hpp"
+
 namespace monde::mem {
 namespace {
 
-// configs/device/ relative to this source file (tests run from the build directory).
-std::string preset(const std::string& name) {
-  std::string f = __FILE__;
-  return f.substr(0, f.rfind("tests/unit/")) + "configs/device/" + name;
-}
+std::string preset(const std::string& name) { return test::device_preset(name); }
 
 // A small, hand-checkable configuration; {ORG}/{TIMING} etc. are replaced by the tests.
 const char* kBase = R"({"memory": {

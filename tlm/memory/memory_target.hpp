@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <unordered_map>
 #include <memory>
 #include <vector>
 
@@ -87,7 +88,7 @@ class MemoryTarget : public sc_core::sc_module {
   DramSystem dram_;
   BandwidthModel bulk_;
   std::uint64_t next_id_ = 1;
-  std::map<std::uint64_t, std::shared_ptr<Job>> by_burst_;   // burst id -> job
+  std::unordered_map<std::uint64_t, std::shared_ptr<Job>> by_burst_;  // burst id -> job (hot path)
   std::deque<std::shared_ptr<Job>> waiting_for_queue_;       // bursts not yet queued (back-pressure)
   std::deque<std::shared_ptr<Job>> responses_;               // AT jobs done, awaiting BEGIN_RESP
   bool response_in_flight_ = false;
