@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end checks of monde-traffic: a run prints and writes statistics with units in the
-# key names; bad input names the file and key and exits 2.
+# key names (DRAM, CXL link and controller); AT and LT (+DMI) styles; the DRAM alone;
+# bad input names the file and key and exits 2.
 # Usage: monde_traffic_cli.sh <monde-traffic binary> <source dir> <scratch dir>
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -13,6 +14,14 @@ check seq-read 0 "protocol violations: 0, error responses: 0" -- "$bin" --reques
 for key in '"bandwidth_GBps"' '"p99_ns"' '"row_hit_rate"' '"bytes_read_bytes"' '"avg_queue_occupancy_entries"' '"channels"'; do
   grep -q "$key" stats.json || { echo "FAIL stats.json lacks $key"; fail=1; }
 done
+for key in '"link"' '"utilisation"' '"m2s_req"' '"credit_stall_ns"' '"undecoded_requests"'; do
+  grep -q "$key" stats.json || { echo "FAIL stats.json lacks $key"; fail=1; }
+done
+check memory-only 0 "-> memory" -- "$bin" --target memory --requests 2000
+check lt-dmi 0 "protocol violations: 0, error responses: 0" -- "$bin" --style lt --dmi --requests 2000 --out lt.json
+# 2000 sequential 64 B reads span 125 KiB = 32 backing-store pages of 4 KiB: the first access
+# of each page is a b_transport (which returns the DMI hint), the other 1968 use DMI.
+grep -q '"dmi_accesses": 1968' lt.json || { echo "FAIL lt.json: expected 2000 - 32 = 1968 DMI accesses"; fail=1; }
 check ddr5-mixed 0 "protocol violations: 0" -- "$bin" --device "$src/configs/device/ddr5-4800.json" --requests 3000 --pattern random --read-fraction 0.5
 printf '{"traffic": {"pattern": "strided"}}' > bad.json
 check bad-traffic 2 "bad.json: key 'traffic.pattern' = \"strided\" is not one of: sequential, random" -- "$bin" --config bad.json

@@ -12,47 +12,14 @@
 #include "memory/memory_target.hpp"
 #include "memory/traffic_generator.hpp"
 #include "../unit/device_presets.hpp"
+#include "lt_bench.hpp"
 
 namespace monde::mem {
 namespace {
 
+using test::LtBench;
+
 DramConfig lpddr5x() { return load_dram_config(test::device_preset("lpddr5x-8533.json")); }
-
-// An SC_THREAD running `body`, bound through a checker to a MemoryTarget.
-class LtBench : public sc_core::sc_module {
- public:
-  tlm_utils::simple_initiator_socket<LtBench, 64> socket{"socket"};
-  SC_HAS_PROCESS(LtBench);
-  LtBench(sc_core::sc_module_name n, std::function<void(LtBench&)> body) : sc_module(n), body_(std::move(body)) {
-    SC_THREAD(run);
-  }
-  // Blocking access; returns the response status.
-  tlm::tlm_response_status access(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, unsigned len) {
-    tlm::tlm_generic_payload t;
-    t.set_command(cmd);
-    t.set_address(addr);
-    t.set_data_ptr(data);
-    t.set_data_length(len);
-    t.set_streaming_width(len);
-    t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-    socket->b_transport(t, delay);
-    sc_core::wait(delay);
-    return t.get_response_status();
-  }
-  unsigned debug(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, unsigned len) {
-    tlm::tlm_generic_payload t;
-    t.set_command(cmd);
-    t.set_address(addr);
-    t.set_data_ptr(data);
-    t.set_data_length(len);
-    return socket->transport_dbg(t);
-  }
-
- private:
-  void run() { body_(*this); }
-  std::function<void(LtBench&)> body_;
-};
 
 struct LtDesign {
   LtDesign(const DramConfig& cfg, MemoryTargetOptions opt, std::function<void(LtBench&)> body)

@@ -39,7 +39,7 @@ CxlLinkConfig parse_cxl_link_config(const ConfigNode& link) {
   CxlLinkConfig c;
   link.reject_unknown_keys({"lanes", "rate_gtps", "encoding", "flit_bytes", "slots_per_flit", "slot_bytes",
                             "m2s_header_slots_per_line", "s2m_header_slots_per_line",
-                            "partial_write_extra_slots", "latency_ns", "credits"});
+                            "partial_write_extra_slots", "latency_ns", "credits", "queues"});
   // Link widths a CXL port can train to (x1, x2, x4, x8, x16); other values are not links.
   c.lanes = static_cast<unsigned>(link.get_uint("lanes", 1, 16, c.lanes));
   if (c.lanes != 1 && c.lanes != 2 && c.lanes != 4 && c.lanes != 8 && c.lanes != 16) {
@@ -80,6 +80,13 @@ CxlLinkConfig parse_cxl_link_config(const ConfigNode& link) {
     c.credits_m2s_rwd = static_cast<unsigned>(cr.get_uint("m2s_rwd", 1, 4096, c.credits_m2s_rwd));
     c.credits_s2m_ndr = static_cast<unsigned>(cr.get_uint("s2m_ndr", 1, 4096, c.credits_s2m_ndr));
     c.credits_s2m_drs = static_cast<unsigned>(cr.get_uint("s2m_drs", 1, 4096, c.credits_s2m_drs));
+  }
+  if (link.has("queues")) {
+    const auto q = link.child("queues");
+    q.reject_unknown_keys({"host_tx_lines", "device_tx_lines", "controller_lines"});
+    c.host_tx_queue_lines = static_cast<unsigned>(q.get_uint("host_tx_lines", 1, 65536, c.host_tx_queue_lines));
+    c.device_tx_queue_lines = static_cast<unsigned>(q.get_uint("device_tx_lines", 1, 65536, c.device_tx_queue_lines));
+    c.controller_queue_lines = static_cast<unsigned>(q.get_uint("controller_lines", 1, 65536, c.controller_queue_lines));
   }
   return c;
 }

@@ -58,6 +58,11 @@ struct CxlLinkConfig {
   unsigned credits_m2s_rwd = 64;
   unsigned credits_s2m_ndr = 64;
   unsigned credits_s2m_drs = 64;
+  // ---- bounded queues, in 64 B line messages. Credits bound what is in flight on the wire and
+  // in the receivers' buffers; these bound what waits to be sent:
+  unsigned host_tx_queue_lines = 64;    // root port: M2S messages waiting for the serialiser
+  unsigned device_tx_queue_lines = 64;  // device port: S2M messages waiting for the serialiser
+  unsigned controller_queue_lines = 64; // controller: requests between the port and the DRAM queues
 
   double encoding_efficiency() const;  // 128/130, 0.8 or 1
   double raw_bytes_per_s() const;      // per direction, after line encoding
@@ -82,7 +87,8 @@ struct CxlLinkConfig {
 //     "slots_per_flit": 4, "slot_bytes": 16, "m2s_header_slots_per_line": 1,
 //     "s2m_header_slots_per_line": 0.5, "partial_write_extra_slots": 1,
 //     "latency_ns": { "host_port": 15, "link": 5, "device_port": 15, "controller": 10 },
-//     "credits": { "m2s_req": 64, "m2s_rwd": 64, "s2m_ndr": 64, "s2m_drs": 64 } }
+//     "credits": { "m2s_req": 64, "m2s_rwd": 64, "s2m_ndr": 64, "s2m_drs": 64 },
+//     "queues": { "host_tx_lines": 64, "device_tx_lines": 64, "controller_lines": 64 } }
 // Errors name the file, the key and the allowed range.
 CxlLinkConfig parse_cxl_link_config(const ConfigNode& link);
 

@@ -93,9 +93,9 @@ CxlMemMessage make_message(CxlMemOpcode op, std::uint16_t tag, std::uint64_t add
   return m;
 }
 
-void CxlMessageCounters::count(CxlMemOpcode op) {
-  ++by_opcode_[static_cast<std::size_t>(op)];
-  ++by_class_[static_cast<std::size_t>(msg_class_of(op))];
+void CxlMessageCounters::count(CxlMemOpcode op, std::uint64_t n) {
+  by_opcode_[static_cast<std::size_t>(op)] += n;
+  by_class_[static_cast<std::size_t>(msg_class_of(op))] += n;
 }
 
 std::uint64_t CxlMessageCounters::total() const {

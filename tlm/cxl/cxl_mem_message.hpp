@@ -97,7 +97,7 @@ CxlMemMessage make_message(CxlMemOpcode op, std::uint16_t tag, std::uint64_t add
 class CxlMessageCounters {
  public:
   void count(const CxlMemMessage& m) { count(m.opcode); }
-  void count(CxlMemOpcode op);
+  void count(CxlMemOpcode op, std::uint64_t n = 1);
   std::uint64_t by_class(CxlMsgClass c) const { return by_class_[static_cast<std::size_t>(c)]; }
   std::uint64_t by_opcode(CxlMemOpcode op) const { return by_opcode_[static_cast<std::size_t>(op)]; }
   std::uint64_t total() const;

@@ -54,6 +54,8 @@ bool MemoryTarget::do_data(tlm::tlm_generic_payload& trans) {
     trans.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);  // streaming is not a memory access
     return false;
   }
+  // DMI hint (1666-2011 11.2.4): granted for backing-store pages when configured.
+  if (options_.allow_dmi && !options_.timing_only) trans.set_dmi_allowed(true);
   if (!options_.timing_only) {
     if (trans.is_write()) {
       store_.write(addr, trans.get_data_ptr(), len, trans.get_byte_enable_ptr(), trans.get_byte_enable_length());

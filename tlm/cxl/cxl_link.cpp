@@ -1,0 +1,605 @@
+#include "cxl/cxl_link.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "memory/memory_stats.hpp"
+
+namespace monde::cxl {
+
+using sc_core::sc_time;
+using sc_core::SC_PS;
+using sc_core::SC_ZERO_TIME;
+
+struct CxlLink::HostJob {
+  tlm::tlm_generic_payload* trans = nullptr;
+  bool at = false;
+  bool is_write = false;
+  bool bulk = false;
+  std::vector<CxlLineAccess> lines;  // flit mode: one message each
+  std::size_t total = 0;             // messages that must come back (1 in bulk mode)
+  std::size_t queued = 0, done = 0;
+  bool error = false, poisoned = false, complete = false;
+  bool dmi_hint = false;  // the device said DMI is available for (part of) this access
+  std::uint64_t start_ps = 0;
+  sc_core::sc_event done_event;
+};
+
+struct CxlLink::Line {
+  tlm::tlm_generic_payload gp;
+  std::array<unsigned char, kCxlLineBytes> data{};
+  std::array<unsigned char, kCxlLineBytes> be{};
+  CxlMemExtension* ext = nullptr;  // owned by gp (freed with it)
+  std::shared_ptr<HostJob> job;
+  CxlLineAccess access;
+  bool accepted = false;         // the device took it out of its rx buffer (END_REQ)
+  bool completed_early = false;  // the device answered BEGIN_REQ with TLM_COMPLETED
+  // Bulk mode: one payload for the whole host transaction.
+  bool bulk = false;
+  std::uint64_t bulk_lines = 0;
+  std::uint64_t bulk_partial_lines = 0;
+  double device_arrival_ps = 0;    // first message reached the device
+  double last_m2s_arrival_ps = 0;  // last message reached the device
+};
+
+namespace {
+
+// Credit class within a direction: 0 = header-only message, 1 = message with data.
+unsigned credit_class(bool is_write, bool m2s) { return m2s ? (is_write ? 1u : 0u) : (is_write ? 0u : 1u); }
+
+bool host_byte_enabled(const tlm::tlm_generic_payload& t, std::uint64_t offset) {
+  const unsigned char* be = t.get_byte_enable_ptr();
+  if (be == nullptr || t.get_byte_enable_length() == 0) return true;
+  return be[offset % t.get_byte_enable_length()] == TLM_BYTE_ENABLED;
+}
+
+}  // namespace
+
+CxlLink::CxlLink(sc_core::sc_module_name name, const CxlLinkConfig& config, CxlLinkMode mode, bool timing_only)
+    : sc_module(name),
+      host_socket("host_socket"),
+      device_socket("device_socket"),
+      config_(config),
+      mode_(mode),
+      timing_only_(timing_only),
+      one_way_ps_(config.one_way_ns() * 1000.0),
+      host_peq_(this, &CxlLink::host_phase),
+      device_peq_(this, &CxlLink::device_phase),
+      arrival_peq_(this, &CxlLink::arrival_phase) {
+  host_socket.register_b_transport(this, &CxlLink::b_transport);
+  host_socket.register_nb_transport_fw(this, &CxlLink::nb_transport_fw);
+  host_socket.register_transport_dbg(this, &CxlLink::transport_dbg);
+  host_socket.register_get_direct_mem_ptr(this, &CxlLink::get_direct_mem_ptr);
+  device_socket.register_nb_transport_bw(this, &CxlLink::nb_transport_bw);
+  dir_[kM2S].tx_capacity = config.host_tx_queue_lines;
+  dir_[kM2S].credit_limit = {config.credits_m2s_req, config.credits_m2s_rwd};
+  dir_[kS2M].tx_capacity = config.device_tx_queue_lines;
+  dir_[kS2M].credit_limit = {config.credits_s2m_ndr, config.credits_s2m_drs};
+  for (auto& d : dir_) d.credits = d.credit_limit;
+  SC_THREAD(m2s_sender);
+  SC_THREAD(s2m_sender);
+  SC_METHOD(credit_arrivals);
+  sensitive << credit_event_;
+  dont_initialize();
+}
+
+CxlLink::~CxlLink() = default;
+
+std::uint64_t CxlLink::now_ps() const {
+  return static_cast<std::uint64_t>(sc_core::sc_time_stamp().value() / sc_time(1, SC_PS).value());
+}
+
+void CxlLink::notify_at(sc_core::sc_event& e, std::uint64_t at_ps) {
+  const std::uint64_t now = now_ps();
+  e.notify(at_ps > now ? sc_time(static_cast<double>(at_ps - now), SC_PS) : SC_ZERO_TIME);
+}
+
+std::uint64_t CxlLink::in_flight(bool m2s) const {
+  const auto& d = dir_[m2s ? kM2S : kS2M];
+  return (d.credit_limit[0] - d.credits[0]) + (d.credit_limit[1] - d.credits[1]);
+}
+
+// ---------------------------------------------------------------- line payload pool
+
+CxlLink::Line* CxlLink::new_line() {
+  if (pool_.empty()) {
+    auto l = std::make_unique<Line>();
+    l->gp.set_mm(this);
+    l->ext = new CxlMemExtension();
+    l->gp.set_extension(l->ext);
+    line_by_payload_.emplace(&l->gp, l.get());
+    pool_.push_back(l.get());
+    lines_.push_back(std::move(l));
+  }
+  Line* l = pool_.back();
+  pool_.pop_back();
+  l->gp.acquire();
+  l->accepted = l->completed_early = l->bulk = false;
+  l->ext->clear_responses();
+  l->gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  l->gp.set_dmi_allowed(false);
+  return l;
+}
+
+void CxlLink::free(tlm::tlm_generic_payload* trans) {
+  Line* l = line_of(trans);
+  l->job.reset();
+  pool_.push_back(l);
+}
+
+CxlLink::Line* CxlLink::line_of(tlm::tlm_generic_payload* trans) {
+  auto it = line_by_payload_.find(trans);
+  if (it == line_by_payload_.end()) {
+    SC_REPORT_FATAL("monde/cxl/link", "a transaction that is not one of the link's messages came back on device_socket");
+  }
+  return it->second;
+}
+
+// ---------------------------------------------------------------- host side
+
+std::shared_ptr<CxlLink::HostJob> CxlLink::make_job(tlm::tlm_generic_payload& trans, bool at) {
+  auto job = std::make_shared<HostJob>();
+  job->trans = &trans;
+  job->at = at;
+  job->is_write = trans.is_write();
+  job->start_ps = now_ps();
+  const auto len = trans.get_data_length();
+  if (trans.get_command() == tlm::TLM_IGNORE_COMMAND) return job;  // nothing crosses the link
+  if (len == 0) {
+    trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+    return job;
+  }
+  if (trans.get_streaming_width() != 0 && trans.get_streaming_width() < len) {
+    trans.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);  // CXL.mem has no streaming access
+    return job;
+  }
+  if (trans.get_address() > std::numeric_limits<std::uint64_t>::max() - len) {
+    trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return job;
+  }
+  if (mode_ == CxlLinkMode::kBulk) {
+    job->bulk = true;
+    job->total = 1;
+    return job;
+  }
+  job->lines = split_host_access(trans.get_address(), len, job->is_write);
+  if (job->is_write && trans.get_byte_enable_ptr() != nullptr) {
+    // Host byte enables narrow each line's mask; a line that loses bytes becomes MemWrPtl.
+    for (auto& a : job->lines) {
+      const std::uint64_t first = a.line_address < trans.get_address() ? trans.get_address() - a.line_address : 0;
+      for (unsigned i = 0; i < kCxlLineBytes; ++i) {
+        if (((a.byte_mask >> i) & 1u) == 0) continue;
+        if (!host_byte_enabled(trans, a.host_offset + (i - first))) a.byte_mask &= ~(std::uint64_t{1} << i);
+      }
+      a.opcode = a.byte_mask == ~std::uint64_t{0} ? CxlMemOpcode::kMemWr : CxlMemOpcode::kMemWrPtl;
+    }
+  }
+  job->total = job->lines.size();
+  return job;
+}
+
+void CxlLink::admit() {
+  auto& tx = dir_[kM2S];
+  while (!admission_.empty()) {
+    auto job = admission_.front();
+    if (job->bulk) {
+      admit_bulk(job);
+    } else {
+      while (job->queued < job->lines.size() && tx.tx.size() < tx.tx_capacity) {
+        const CxlLineAccess& a = job->lines[job->queued++];
+        Line* l = new_line();
+        l->job = job;
+        l->access = a;
+        auto& gp = l->gp;
+        gp.set_command(job->is_write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+        gp.set_address(a.line_address);
+        gp.set_data_ptr(l->data.data());
+        gp.set_data_length(kCxlLineBytes);
+        gp.set_streaming_width(kCxlLineBytes);
+        gp.set_byte_enable_ptr(nullptr);
+        gp.set_byte_enable_length(0);
+        l->ext->request = make_message(a.opcode, next_tag_++, a.line_address);
+        if (a.opcode == CxlMemOpcode::kMemWrPtl) {
+          l->ext->request.byte_enable = a.byte_mask;
+          for (unsigned i = 0; i < kCxlLineBytes; ++i) {
+            l->be[i] = ((a.byte_mask >> i) & 1u) ? TLM_BYTE_ENABLED : TLM_BYTE_DISABLED;
+          }
+          gp.set_byte_enable_ptr(l->be.data());
+          gp.set_byte_enable_length(kCxlLineBytes);
+        }
+        if (job->is_write && !timing_only_) {
+          // The covered bytes of a line are contiguous in the host buffer from host_offset.
+          const std::uint64_t first = a.line_address < job->trans->get_address()
+                                          ? job->trans->get_address() - a.line_address : 0;
+          const std::uint64_t n = std::min<std::uint64_t>(kCxlLineBytes - first,
+                                                          job->trans->get_data_length() - a.host_offset);
+          std::memcpy(l->data.data() + first, job->trans->get_data_ptr() + a.host_offset, n);
+        }
+        tx.tx.push_back(l);
+      }
+      tx.stats.max_tx_queue = std::max<std::uint64_t>(tx.stats.max_tx_queue, tx.tx.size());
+      tx.work.notify(SC_ZERO_TIME);
+      if (job->queued < job->lines.size()) return;  // tx queue full: END_REQ waits (back-pressure)
+    }
+    admission_.pop_front();
+    if (job->at) {
+      tlm::tlm_phase phase = tlm::END_REQ;
+      sc_time zero = SC_ZERO_TIME;
+      host_socket->nb_transport_bw(*job->trans, phase, zero);
+    }
+    if (job->total == 0) finish(job);
+  }
+}
+
+void CxlLink::admit_bulk(const std::shared_ptr<HostJob>& job) {
+  auto& trans = *job->trans;
+  const std::uint64_t addr = trans.get_address(), len = trans.get_data_length();
+  const std::uint64_t n = (addr + len - 1) / kCxlLineBytes - addr / kCxlLineBytes + 1;
+  std::uint64_t partial = 0;
+  if (job->is_write) {
+    if (n == 1) {
+      partial = (addr % kCxlLineBytes != 0 || len != kCxlLineBytes) ? 1 : 0;
+    } else {
+      partial = (addr % kCxlLineBytes != 0 ? 1 : 0) + ((addr + len) % kCxlLineBytes != 0 ? 1 : 0);
+    }
+  }
+  Line* l = new_line();
+  l->job = job;
+  l->bulk = true;
+  l->bulk_lines = n;
+  l->bulk_partial_lines = partial;
+  auto& gp = l->gp;
+  gp.set_command(trans.get_command());
+  gp.set_address(addr);
+  gp.set_data_ptr(trans.get_data_ptr());  // bulk: the memory reads/writes the host buffer itself
+  gp.set_data_length(static_cast<unsigned>(len));
+  gp.set_streaming_width(static_cast<unsigned>(len));
+  gp.set_byte_enable_ptr(trans.get_byte_enable_ptr());
+  gp.set_byte_enable_length(trans.get_byte_enable_length());
+  const auto op = job->is_write ? CxlMemOpcode::kMemWr : CxlMemOpcode::kMemRd;
+  l->ext->request = make_message(op, next_tag_++, addr / kCxlLineBytes * kCxlLineBytes);
+
+  auto& d = dir_[kM2S];
+  const double first = wire_ps(*l, kM2S) / static_cast<double>(n);  // one message's share
+  const double wire = job->is_write ? (n * config_.write_data_message_ns() +
+                                       partial * config_.partial_write_extra_slots * config_.header_message_ns()) * 1000.0
+                                    : n * config_.header_message_ns() * 1000.0;
+  const double start = std::max(d.free_ps, static_cast<double>(now_ps()));
+  d.free_ps = start + wire;
+  d.stats.busy_ps += wire;
+  d.stats.messages += n;
+  if (job->is_write) d.stats.data_bytes += n * kCxlLineBytes;
+  messages_.count(op, n);
+  l->device_arrival_ps = start + first + one_way_ps_;
+  l->last_m2s_arrival_ps = d.free_ps + one_way_ps_;
+  const auto arrive = static_cast<std::uint64_t>(std::llround(l->device_arrival_ps));
+  arrival_peq_.notify(gp, tlm::BEGIN_REQ, sc_time(static_cast<double>(arrive - now_ps()), SC_PS));
+}
+
+void CxlLink::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
+  // LT: synchronise, then take the same timed path as AT, so both styles see the same timing.
+  sc_core::wait(delay);
+  delay = SC_ZERO_TIME;
+  auto job = make_job(trans, false);
+  admission_.push_back(job);
+  admit();
+  while (!job->complete) sc_core::wait(job->done_event);
+}
+
+tlm::tlm_sync_enum CxlLink::nb_transport_fw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase, sc_time& delay) {
+  if (phase == tlm::BEGIN_REQ && trans.has_mm()) trans.acquire();  // held until END_RESP
+  host_peq_.notify(trans, phase, delay);
+  return tlm::TLM_ACCEPTED;
+}
+
+void CxlLink::host_phase(tlm::tlm_generic_payload& trans, const tlm::tlm_phase& phase) {
+  if (phase == tlm::BEGIN_REQ) {
+    admission_.push_back(make_job(trans, true));
+    admit();
+  } else if (phase == tlm::END_RESP) {
+    host_response_open_ = false;
+    if (trans.has_mm()) trans.release();
+    send_next_host_response();
+  } else {
+    SC_REPORT_ERROR("monde/cxl/link", "host_socket: unexpected phase (the base protocol allows BEGIN_REQ and END_RESP)");
+  }
+}
+
+void CxlLink::host_arrival(Line* l) {
+  auto job = l->job;
+  const bool is_write = job->is_write;
+  if (!l->bulk) return_credit(kS2M, credit_class(is_write, false));
+  const bool ok = l->gp.get_response_status() == tlm::TLM_OK_RESPONSE;
+  const bool poisoned = l->ext->response_poisoned();
+  if (!ok) job->error = true;
+  if (l->gp.is_dmi_allowed()) job->dmi_hint = true;
+  if (poisoned) {
+    job->poisoned = true;
+    ++poisoned_lines_;
+  }
+  if (!is_write && ok && !poisoned && !timing_only_ && !l->bulk) {
+    auto& t = *job->trans;
+    const CxlLineAccess& a = l->access;
+    const std::uint64_t first = a.line_address < t.get_address() ? t.get_address() - a.line_address : 0;
+    const std::uint64_t n = std::min<std::uint64_t>(kCxlLineBytes - first, t.get_data_length() - a.host_offset);
+    if (t.get_byte_enable_ptr() == nullptr) {
+      std::memcpy(t.get_data_ptr() + a.host_offset, l->data.data() + first, n);
+    } else {
+      for (std::uint64_t i = 0; i < n; ++i) {  // disabled bytes of a read stay untouched
+        if (host_byte_enabled(t, a.host_offset + i)) t.get_data_ptr()[a.host_offset + i] = l->data[first + i];
+      }
+    }
+  }
+  ++job->done;
+  l->gp.release();  // back to the pool when the device side has released it too
+  if (job->done == job->total) finish(job);
+}
+
+void CxlLink::finish(const std::shared_ptr<HostJob>& job_ptr) {
+  HostJob& job = *job_ptr;
+  job.complete = true;
+  ++host_transactions_;
+  auto& t = *job.trans;
+  if (job.error) t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  if (job.dmi_hint) t.set_dmi_allowed(true);
+  if (t.get_response_status() == tlm::TLM_INCOMPLETE_RESPONSE) t.set_response_status(tlm::TLM_OK_RESPONSE);
+  if (t.get_response_status() != tlm::TLM_OK_RESPONSE) ++error_transactions_;
+  if (job.total > 0) (job.is_write ? write_latency_ : read_latency_).record(now_ps() - job.start_ps);
+  if (auto* ext = t.get_extension<CxlMemExtension>()) {
+    // An initiator that attached the CXL view gets the S2M answer, poison included.
+    ext->add_response(job.is_write ? CxlMemOpcode::kCmp : CxlMemOpcode::kMemData, job.poisoned);
+  }
+  if (!job.at) {
+    job.done_event.notify(SC_ZERO_TIME);
+    return;
+  }
+  responses_.push_back(job_ptr);
+  send_next_host_response();
+}
+
+void CxlLink::send_next_host_response() {
+  while (!host_response_open_ && !responses_.empty()) {
+    tlm::tlm_generic_payload* t = responses_.front()->trans;
+    responses_.pop_front();
+    tlm::tlm_phase phase = tlm::BEGIN_RESP;
+    sc_time delay = SC_ZERO_TIME;
+    host_response_open_ = true;
+    const auto status = host_socket->nb_transport_bw(*t, phase, delay);
+    if (status == tlm::TLM_COMPLETED || (status == tlm::TLM_UPDATED && phase == tlm::END_RESP)) {
+      host_response_open_ = false;
+      if (t->has_mm()) t->release();
+    }
+  }
+}
+
+unsigned int CxlLink::transport_dbg(tlm::tlm_generic_payload& trans) { return device_socket->transport_dbg(trans); }
+
+bool CxlLink::get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi) {
+  if (!device_socket->get_direct_mem_ptr(trans, dmi)) return false;
+  // DMI skips the link: charge its unloaded round trip (request wire time, two crossings,
+  // response wire time) on top of what the device charges.
+  const double rd = (config_.header_message_ns() + config_.read_data_message_ns()) * 1000.0 + 2 * one_way_ps_;
+  const double wr = (config_.write_data_message_ns() + config_.header_message_ns()) * 1000.0 + 2 * one_way_ps_;
+  dmi.set_read_latency(dmi.get_read_latency() + sc_time(std::round(rd), SC_PS));
+  dmi.set_write_latency(dmi.get_write_latency() + sc_time(std::round(wr), SC_PS));
+  return true;
+}
+
+// ---------------------------------------------------------------- serialisers and credits
+
+double CxlLink::wire_ps(const Line& l, Dir d) const {
+  const bool is_write = l.job->is_write;
+  double ns;
+  if (d == kM2S) {
+    ns = is_write ? config_.write_data_message_ns(l.access.opcode == CxlMemOpcode::kMemWrPtl) : config_.header_message_ns();
+  } else {
+    ns = is_write ? config_.header_message_ns() : config_.read_data_message_ns();
+  }
+  return ns * 1000.0 * (l.bulk ? static_cast<double>(l.bulk_lines) : 1.0);
+}
+
+void CxlLink::sender(Dir d) {
+  Direction& dr = dir_[d];
+  for (;;) {
+    while (dr.tx.empty()) sc_core::wait(dr.work);
+    Line* l = dr.tx.front();
+    const bool is_write = l->job->is_write;
+    const unsigned cls = credit_class(is_write, d == kM2S);
+    if (dr.credits[cls] == 0) {
+      const std::uint64_t t0 = now_ps();
+      while (dr.credits[cls] == 0) sc_core::wait(dr.credit_returned);
+      dr.stats.credit_stall_ps += now_ps() - t0;
+    }
+    --dr.credits[cls];
+    dr.stats.max_in_flight = std::max(dr.stats.max_in_flight, in_flight(d == kM2S));
+    dr.tx.pop_front();
+    on_tx_space(d);
+
+    // A message that was waiting when the serialiser freed starts at the exact (fractional)
+    // free time, so that rounding to whole picoseconds never lowers the bandwidth.
+    const double now = static_cast<double>(now_ps());
+    const double start = now <= std::ceil(dr.free_ps) ? std::max(dr.free_ps, now - 1.0) : now;
+    const double w = wire_ps(*l, d);
+    dr.free_ps = start + w;
+    dr.stats.busy_ps += w;
+    ++dr.stats.messages;
+    if (cls == 1) dr.stats.data_bytes += kCxlLineBytes;
+    if (d == kM2S) {
+      messages_.count(l->ext->request.opcode);
+    } else if (l->ext->responses.empty()) {
+      messages_.count(is_write ? CxlMemOpcode::kCmp : CxlMemOpcode::kMemData);
+    } else {
+      for (const auto& m : l->ext->responses) messages_.count(m.opcode);
+    }
+    const auto arrive = std::max<std::uint64_t>(static_cast<std::uint64_t>(std::llround(dr.free_ps + one_way_ps_)), now_ps());
+    arrival_peq_.notify(l->gp, d == kM2S ? tlm::BEGIN_REQ : tlm::BEGIN_RESP,
+                        sc_time(static_cast<double>(arrive - now_ps()), SC_PS));
+    const auto free_at = static_cast<std::uint64_t>(std::ceil(dr.free_ps));
+    if (free_at > now_ps()) sc_core::wait(sc_time(static_cast<double>(free_at - now_ps()), SC_PS));
+  }
+}
+
+void CxlLink::on_tx_space(Dir d) {
+  if (d == kM2S) {
+    admit();
+    return;
+  }
+  if (pending_response_ != nullptr) {
+    Line* l = pending_response_;
+    const bool end_resp = pending_needs_end_resp_;
+    pending_response_ = nullptr;
+    dir_[kS2M].tx.push_back(l);
+    dir_[kS2M].work.notify(SC_ZERO_TIME);
+    if (end_resp) {
+      tlm::tlm_phase phase = tlm::END_RESP;
+      sc_time zero = SC_ZERO_TIME;
+      device_socket->nb_transport_fw(l->gp, phase, zero);
+    }
+  }
+}
+
+void CxlLink::return_credit(Dir d, unsigned cls) {
+  const auto due = now_ps() + static_cast<std::uint64_t>(std::llround(one_way_ps_));
+  credit_returns_.emplace(due, std::make_pair(d, cls));
+  notify_at(credit_event_, credit_returns_.begin()->first);
+}
+
+void CxlLink::credit_arrivals() {
+  const std::uint64_t now = now_ps();
+  while (!credit_returns_.empty() && credit_returns_.begin()->first <= now) {
+    const auto [d, cls] = credit_returns_.begin()->second;
+    credit_returns_.erase(credit_returns_.begin());
+    ++dir_[d].credits[cls];
+    dir_[d].credit_returned.notify(SC_ZERO_TIME);
+  }
+  if (!credit_returns_.empty()) notify_at(credit_event_, credit_returns_.begin()->first);
+}
+
+// ---------------------------------------------------------------- device side
+
+tlm::tlm_sync_enum CxlLink::nb_transport_bw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase, sc_time& delay) {
+  if (phase != tlm::END_REQ && phase != tlm::BEGIN_RESP) {
+    SC_REPORT_ERROR("monde/cxl/link", "device_socket: unexpected phase (the base protocol allows END_REQ and BEGIN_RESP)");
+    return tlm::TLM_ACCEPTED;
+  }
+  device_peq_.notify(trans, phase, delay);
+  return tlm::TLM_ACCEPTED;
+}
+
+// The device's END_REQ / BEGIN_RESP (and a TLM_COMPLETED answer, queued as BEGIN_RESP).
+void CxlLink::device_phase(tlm::tlm_generic_payload& trans, const tlm::tlm_phase& phase) {
+  Line* l = line_of(&trans);
+  if (!l->accepted) device_accepted(l);  // BEGIN_RESP implies END_REQ
+  if (phase == tlm::BEGIN_RESP) device_response(l);
+}
+
+// Messages reaching the other end of the wire: BEGIN_REQ = M2S at the device port's rx buffer,
+// BEGIN_RESP = S2M at the root port.
+void CxlLink::arrival_phase(tlm::tlm_generic_payload& trans, const tlm::tlm_phase& phase) {
+  Line* l = line_of(&trans);
+  if (phase == tlm::BEGIN_RESP) {
+    host_arrival(l);
+    return;
+  }
+  device_rx_.push_back(l);
+  max_device_rx_ = std::max<std::uint64_t>(max_device_rx_, device_rx_.size());
+  issue_to_device();
+}
+
+void CxlLink::issue_to_device() {
+  if (device_request_open_ || device_rx_.empty()) return;
+  Line* l = device_rx_.front();
+  tlm::tlm_phase phase = tlm::BEGIN_REQ;
+  sc_time delay = SC_ZERO_TIME;
+  device_request_open_ = true;
+  const auto status = device_socket->nb_transport_fw(l->gp, phase, delay);
+  if (status == tlm::TLM_ACCEPTED) return;  // END_REQ / BEGIN_RESP come on the backward path
+  if (status == tlm::TLM_COMPLETED) {
+    l->completed_early = true;
+    phase = tlm::BEGIN_RESP;
+  }
+  device_peq_.notify(l->gp, phase, delay);
+}
+
+void CxlLink::device_accepted(Line* l) {
+  l->accepted = true;
+  device_request_open_ = false;
+  if (device_rx_.empty() || device_rx_.front() != l) {
+    SC_REPORT_FATAL("monde/cxl/link", "device accepted a message that is not the head of the device port's rx buffer");
+  }
+  device_rx_.pop_front();
+  // The rx buffer slot is free: its credit flies back to the root port.
+  if (!l->bulk) return_credit(kM2S, credit_class(l->job->is_write, true));
+  issue_to_device();
+}
+
+void CxlLink::device_response(Line* l) {
+  if (l->bulk) {
+    // The response stream of a bulk transfer: it cannot start before the request reached the
+    // device and cannot end before the memory finished plus one message.
+    auto& d = dir_[kS2M];
+    const bool is_write = l->job->is_write;
+    const double wire = wire_ps(*l, kS2M);
+    const double one = wire / static_cast<double>(l->bulk_lines);
+    const double now = static_cast<double>(now_ps());
+    const double start = std::max(d.free_ps, l->device_arrival_ps);
+    double end = std::max(start + wire, now + one);
+    if (is_write) end = std::max(end, l->last_m2s_arrival_ps + one);
+    d.free_ps = end;
+    d.stats.busy_ps += wire;
+    d.stats.messages += l->bulk_lines;
+    if (!is_write) d.stats.data_bytes += l->bulk_lines * kCxlLineBytes;
+    messages_.count(is_write ? CxlMemOpcode::kCmp : CxlMemOpcode::kMemData, l->bulk_lines);
+    const auto arrive = static_cast<std::uint64_t>(std::llround(end + one_way_ps_));
+    arrival_peq_.notify(l->gp, tlm::BEGIN_RESP, sc_time(static_cast<double>(arrive - now_ps()), SC_PS));
+  } else if (dir_[kS2M].tx.size() >= dir_[kS2M].tx_capacity) {
+    pending_response_ = l;  // END_RESP withheld until the S2M tx queue has room
+    pending_needs_end_resp_ = !l->completed_early;
+    return;
+  } else {
+    auto& d = dir_[kS2M];
+    d.tx.push_back(l);
+    d.stats.max_tx_queue = std::max<std::uint64_t>(d.stats.max_tx_queue, d.tx.size());
+    d.work.notify(SC_ZERO_TIME);
+  }
+  if (!l->completed_early) {
+    tlm::tlm_phase phase = tlm::END_RESP;
+    sc_time zero = SC_ZERO_TIME;
+    device_socket->nb_transport_fw(l->gp, phase, zero);
+  }
+}
+
+// ---------------------------------------------------------------- statistics
+
+nlohmann::json CxlLink::stats_json(double elapsed_ps) const {
+  auto dir_json = [&](const Direction& d, double bytes_per_s) {
+    const double util = elapsed_ps > 0 ? d.stats.busy_ps / elapsed_ps : 0.0;
+    return nlohmann::json{{"utilisation", util},
+                          {"busy_ns", d.stats.busy_ps / 1000.0},
+                          {"messages", d.stats.messages},
+                          {"data_bytes", d.stats.data_bytes},
+                          {"data_GBps", elapsed_ps > 0 ? d.stats.data_bytes / elapsed_ps * 1e3 : 0.0},
+                          {"peak_data_GBps", bytes_per_s / 1e9},
+                          {"max_tx_queue_lines", d.stats.max_tx_queue},
+                          {"tx_queue_capacity_lines", d.tx_capacity},
+                          {"max_in_flight_messages", d.stats.max_in_flight},
+                          {"credit_stall_ns", d.stats.credit_stall_ps / 1000.0}};
+  };
+  return nlohmann::json{{"mode", mode_ == CxlLinkMode::kFlit ? "flit" : "bulk"},
+                        {"m2s", dir_json(dir_[kM2S], config_.write_bytes_per_s())},
+                        {"s2m", dir_json(dir_[kS2M], config_.read_bytes_per_s())},
+                        {"device_rx_max_lines", max_device_rx_},
+                        {"messages", messages_.to_json()},
+                        {"host", {{"transactions", host_transactions_},
+                                  {"error_transactions", error_transactions_},
+                                  {"poisoned_lines", poisoned_lines_},
+                                  {"read_latency", mem::latency_json(read_latency_)},
+                                  {"write_latency", mem::latency_json(write_latency_)}}}};
+}
+
+}  // namespace monde::cxl

@@ -1,0 +1,168 @@
+// The CXL.mem link between the host's root port and the device port, as a TLM-2.0 module.
+//
+//   host initiator --(host_socket)--> [root port tx queue] --M2S serialiser--> wire --> [device
+//   port rx buffer] --(device_socket)--> controller ... controller --> [device port tx queue]
+//   --S2M serialiser--> wire --> [root port rx] --> host response
+//
+// Host transactions of any size are split into 64-byte CXL.mem messages (split_host_access:
+// MemRd / MemWr / MemWrPtl), each a generic payload of its own with a CxlMemExtension, sent to
+// the device one line at a time. Timing comes from structure, not constants:
+//   * each direction has one serialiser: a message occupies it for its wire time
+//     (CxlLinkConfig::header_message_ns, read_data_message_ns, write_data_message_ns), kept in
+//     fractional picoseconds so that long streams hit the configured bandwidth exactly;
+//   * a message arrives one_way_ns (host port + link + device port) after its last wire byte;
+//   * credits (CXL 2.0 §4.2.2): a sender needs a credit of the receiver's buffer for the
+//     message's class (M2S Req / RwD towards the device, S2M NDR / DRS towards the host). The
+//     device returns an M2S credit when the controller accepts the message (END_REQ), the host
+//     returns an S2M credit when it has consumed the message (at arrival); a returned credit
+//     reaches the sender one_way_ns later (piggy-backed on flits of the other direction, whose
+//     wire time is not charged). Too few credits for the bandwidth-delay product therefore
+//     throttle the link, as on real hardware;
+//   * bounded queues: the root port's M2S tx queue (host_tx_queue_lines) and the device port's
+//     S2M tx queue (device_tx_queue_lines). A full tx queue withholds END_REQ from the host
+//     (request exclusion = back-pressure) or END_RESP from the controller.
+// Bulk mode (device memory.model "bandwidth", for full-size runs): a host transaction is not
+// split; it occupies each direction's serialiser for the wire time of all its messages, the
+// device sees it once the first message arrived, and the response stream ends no earlier than
+// the memory's completion plus one message. Credits are not modelled in bulk mode.
+//
+// Both coding styles: 4-phase nb_transport (AT) and b_transport (LT: synchronises, then takes
+// the same timed path). transport_dbg and DMI are forwarded (DMI adds the link's unloaded
+// round-trip latency: it bypasses the link's timing, which is why the device grants it only
+// when configured to).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/peq_with_cb_and_phase.h>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "cxl/cxl_link_config.hpp"
+#include "cxl/cxl_mem_extension.hpp"
+#include "cxl/cxl_mem_message.hpp"
+#include "memory/latency_histogram.hpp"
+
+namespace monde::cxl {
+
+enum class CxlLinkMode { kFlit, kBulk };
+
+// One direction's counters. Utilisation = busy_ps / elapsed.
+struct CxlDirectionStats {
+  double busy_ps = 0;                 // serialiser occupied (wire time of every message)
+  std::uint64_t messages = 0;
+  std::uint64_t data_bytes = 0;       // 64 B per data-carrying message
+  std::uint64_t max_tx_queue = 0;     // lines waiting for the serialiser, peak
+  std::uint64_t max_in_flight = 0;    // credits in use (on the wire + in the receiver), peak
+  std::uint64_t credit_stall_ps = 0;  // time the head message waited for a credit
+};
+
+class CxlLink : public sc_core::sc_module, public tlm::tlm_mm_interface {
+ public:
+  tlm_utils::simple_target_socket<CxlLink, 64> host_socket;
+  tlm_utils::simple_initiator_socket<CxlLink, 64> device_socket;
+
+  SC_HAS_PROCESS(CxlLink);
+  CxlLink(sc_core::sc_module_name name, const CxlLinkConfig& config, CxlLinkMode mode, bool timing_only);
+  ~CxlLink() override;
+
+  const CxlLinkConfig& config() const { return config_; }
+  const CxlDirectionStats& m2s() const { return dir_[kM2S].stats; }
+  const CxlDirectionStats& s2m() const { return dir_[kS2M].stats; }
+  const CxlMessageCounters& messages() const { return messages_; }
+  // Host transactions: completion latency as the host sees it, and how many ended in error.
+  const mem::LatencyHistogram& read_latency() const { return read_latency_; }
+  const mem::LatencyHistogram& write_latency() const { return write_latency_; }
+  std::uint64_t host_transactions() const { return host_transactions_; }
+  std::uint64_t error_transactions() const { return error_transactions_; }
+  std::uint64_t poisoned_lines() const { return poisoned_lines_; }
+  std::uint64_t max_device_rx_queue() const { return max_device_rx_; }
+  // Messages in flight right now (credits in use), per direction; 0 when the link is idle.
+  std::uint64_t in_flight(bool m2s) const;
+  // {"m2s": {...}, "s2m": {...}, "messages": {...}, "host": {...}}, units in key names.
+  nlohmann::json stats_json(double elapsed_ps) const;
+
+ private:
+  enum Dir { kM2S = 0, kS2M = 1 };
+  struct HostJob;
+  struct Line;
+  struct Direction {
+    std::deque<Line*> tx;
+    unsigned tx_capacity = 0;
+    std::array<unsigned, 2> credits{};  // [0]: header-only class (Req / NDR), [1]: data class (RwD / DRS)
+    std::array<unsigned, 2> credit_limit{};
+    double free_ps = 0;  // serialiser busy until (fractional)
+    sc_core::sc_event work, credit_returned;
+    CxlDirectionStats stats;
+  };
+
+  // Host side.
+  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase, sc_core::sc_time& delay);
+  unsigned int transport_dbg(tlm::tlm_generic_payload& trans);
+  bool get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);
+  void host_phase(tlm::tlm_generic_payload& trans, const tlm::tlm_phase& phase);  // AT arrivals, at their time
+  std::shared_ptr<HostJob> make_job(tlm::tlm_generic_payload& trans, bool at);
+  void admit();  // moves waiting host jobs' lines into the M2S tx queue while it has room
+  void admit_bulk(const std::shared_ptr<HostJob>& job);
+  void host_arrival(Line* line);  // an S2M message reached the root port
+  void finish(const std::shared_ptr<HostJob>& job);
+  void send_next_host_response();
+
+  // Serialisers (one SC_THREAD per direction).
+  void m2s_sender() { sender(kM2S); }
+  void s2m_sender() { sender(kS2M); }
+  void sender(Dir d);
+  double wire_ps(const Line& line, Dir d) const;
+  void on_tx_space(Dir d);
+  void return_credit(Dir d, unsigned cls);  // reaches the sender one_way later
+  void credit_arrivals();                   // SC_METHOD: applies due credit returns
+
+  // Device side.
+  tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase, sc_core::sc_time& delay);
+  void device_phase(tlm::tlm_generic_payload& trans, const tlm::tlm_phase& phase);
+  void arrival_phase(tlm::tlm_generic_payload& trans, const tlm::tlm_phase& phase);
+  void issue_to_device();
+  void device_accepted(Line* line);
+  void device_response(Line* line);
+
+  Line* new_line();
+  void free(tlm::tlm_generic_payload* trans) override;  // tlm_mm_interface: back to the pool
+  Line* line_of(tlm::tlm_generic_payload* trans);
+  std::uint64_t now_ps() const;
+  void notify_at(sc_core::sc_event& e, std::uint64_t at_ps);
+
+  CxlLinkConfig config_;
+  CxlLinkMode mode_;
+  bool timing_only_;
+  double one_way_ps_;
+  std::array<Direction, 2> dir_;
+  std::deque<std::shared_ptr<HostJob>> admission_;  // host jobs whose lines are not all queued
+  std::deque<std::shared_ptr<HostJob>> responses_;  // AT jobs done, awaiting BEGIN_RESP
+  bool host_response_open_ = false;
+  std::deque<Line*> device_rx_;                     // M2S messages at the device port
+  bool device_request_open_ = false;
+  Line* pending_response_ = nullptr;                // S2M tx queue was full
+  bool pending_needs_end_resp_ = false;
+  std::multimap<std::uint64_t, std::pair<Dir, unsigned>> credit_returns_;  // due time -> credit
+  sc_core::sc_event credit_event_;
+  tlm_utils::peq_with_cb_and_phase<CxlLink> host_peq_, device_peq_, arrival_peq_;
+  std::vector<std::unique_ptr<Line>> lines_;
+  std::unordered_map<tlm::tlm_generic_payload*, Line*> line_by_payload_;
+  std::vector<Line*> pool_;
+  CxlMessageCounters messages_;
+  mem::LatencyHistogram read_latency_, write_latency_;
+  std::uint64_t host_transactions_ = 0, error_transactions_ = 0, poisoned_lines_ = 0, max_device_rx_ = 0;
+  std::uint16_t next_tag_ = 0;
+};
+
+}  // namespace monde::cxl
