@@ -24,7 +24,9 @@ void LtTrafficGenerator::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::u
 
 bool LtTrafficGenerator::dmi_access(std::uint64_t addr, bool is_write, tlm_utils::tlm_quantumkeeper& qk) {
   const std::uint64_t last = addr + config_.size_bytes - 1;
-  for (const auto& d : dmi_regions_) {
+  // Newest region first: sequential traffic hits the page it just got.
+  for (auto it = dmi_regions_.rbegin(); it != dmi_regions_.rend(); ++it) {
+    const tlm::tlm_dmi& d = *it;
     if (addr < d.get_start_address() || last > d.get_end_address()) continue;
     if (is_write ? !d.is_write_allowed() : !d.is_read_allowed()) continue;
     unsigned char* p = d.get_dmi_ptr() + (addr - d.get_start_address());
