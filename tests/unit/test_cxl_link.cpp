@@ -98,7 +98,9 @@ TEST(CxlLinkConfig, ErrorsNameFileKeyAndRange) {
   EXPECT_EQ(error_of(R"({"lane": 16})"),
             "link.json: key 'cxl.link.lane' is not a known key here (known: lanes, rate_gtps, encoding, "
             "flit_bytes, slots_per_flit, slot_bytes, m2s_header_slots_per_line, s2m_header_slots_per_line, "
-            "partial_write_extra_slots, latency_ns, credits)");
+            "partial_write_extra_slots, latency_ns, credits, queues)");
+  EXPECT_EQ(error_of(R"({"queues": {"host_tx_lines": 0}})"),
+            "link.json: key 'cxl.link.queues.host_tx_lines' = 0 is out of range (allowed 1..65536)");
 }
 
 }  // namespace

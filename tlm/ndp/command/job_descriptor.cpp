@@ -1,0 +1,61 @@
+// Job descriptor encoding (job_descriptor.hpp): every field at its documented offset.
+#include "command/job_descriptor.hpp"
+
+#include <algorithm>
+
+#include "command/byte_order.hpp"
+
+namespace monde::ndp {
+
+bool JobDescriptor::operator==(const JobDescriptor& o) const {
+  return opcode == o.opcode && dtype == o.dtype && activation == o.activation &&
+         flags == o.flags && job_tag == o.job_tag && d_model == o.d_model && d_ff == o.d_ff &&
+         tokens == o.tokens && reserved_20 == o.reserved_20 && w_up == o.w_up &&
+         w_gate == o.w_gate && w_down == o.w_down && x_addr == o.x_addr && y_addr == o.y_addr &&
+         h_scratch_addr == o.h_scratch_addr && reserved_72 == o.reserved_72;
+}
+
+std::array<std::uint8_t, kJobDescriptorBytes> encode(const JobDescriptor& d) {
+  std::array<std::uint8_t, kJobDescriptorBytes> b{};
+  std::uint8_t* p = b.data();
+  p[desc_off::kOpcode] = d.opcode;
+  p[desc_off::kDtype] = d.dtype;
+  p[desc_off::kActivation] = d.activation;
+  p[desc_off::kFlags] = d.flags;
+  store_le(p + desc_off::kJobTag, d.job_tag);
+  store_le(p + desc_off::kDModel, d.d_model);
+  store_le(p + desc_off::kDFf, d.d_ff);
+  store_le(p + desc_off::kTokens, d.tokens);
+  store_le(p + desc_off::kReserved20, d.reserved_20);
+  store_le(p + desc_off::kWUp, d.w_up);
+  store_le(p + desc_off::kWGate, d.w_gate);
+  store_le(p + desc_off::kWDown, d.w_down);
+  store_le(p + desc_off::kXAddr, d.x_addr);
+  store_le(p + desc_off::kYAddr, d.y_addr);
+  store_le(p + desc_off::kHScratch, d.h_scratch_addr);
+  std::copy(d.reserved_72.begin(), d.reserved_72.end(), p + desc_off::kReserved72);
+  return b;
+}
+
+JobDescriptor decode_job_descriptor(const std::uint8_t* p) {
+  JobDescriptor d;
+  d.opcode = p[desc_off::kOpcode];
+  d.dtype = p[desc_off::kDtype];
+  d.activation = p[desc_off::kActivation];
+  d.flags = p[desc_off::kFlags];
+  d.job_tag = load_le<std::uint32_t>(p + desc_off::kJobTag);
+  d.d_model = load_le<std::uint32_t>(p + desc_off::kDModel);
+  d.d_ff = load_le<std::uint32_t>(p + desc_off::kDFf);
+  d.tokens = load_le<std::uint32_t>(p + desc_off::kTokens);
+  d.reserved_20 = load_le<std::uint32_t>(p + desc_off::kReserved20);
+  d.w_up = load_le<std::uint64_t>(p + desc_off::kWUp);
+  d.w_gate = load_le<std::uint64_t>(p + desc_off::kWGate);
+  d.w_down = load_le<std::uint64_t>(p + desc_off::kWDown);
+  d.x_addr = load_le<std::uint64_t>(p + desc_off::kXAddr);
+  d.y_addr = load_le<std::uint64_t>(p + desc_off::kYAddr);
+  d.h_scratch_addr = load_le<std::uint64_t>(p + desc_off::kHScratch);
+  std::copy(p + desc_off::kReserved72, p + kJobDescriptorBytes, d.reserved_72.begin());
+  return d;
+}
+
+}  // namespace monde::ndp

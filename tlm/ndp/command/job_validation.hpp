@@ -1,0 +1,33 @@
+// Descriptor validation: a bad descriptor completes with an error code and the job never
+// starts, so it can neither hang the device nor write outside its own output regions.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "command/address_range.hpp"
+#include "command/job_descriptor.hpp"
+#include "command/ndp_error.hpp"
+#include "command/ndp_limits.hpp"
+
+namespace monde::ndp {
+
+// Checks in this order; the first failure is returned (kOk when all pass):
+//   1 opcode          kBadOpcode           opcode != kOpcodeExpertFfn
+//   2 dtype           kBadDtype            dtype != kDtypeBf16
+//   3 activation      kBadActivation       not relu (1) / silu_gated (2)
+//   4 reserved        kReservedNonzero     reserved_20, reserved_72, undefined flag bits, or
+//                                          w_gate != 0 for a relu job
+//   5 zero dims       kZeroDim             d_model, d_ff or tokens == 0
+//   6 dim limits      kDimTooLarge         d_model > max_d_model, d_ff > max_d_ff,
+//                                          tokens > max_tokens
+//   7 dim alignment   kDimMisaligned       d_model or d_ff % dim_align != 0
+//   8 buffer          kTokensOverBuffer    tokens * d_model * 2 > act_buffer_bytes
+//   9 addr alignment  kMisalignedAddress   a used address % addr_align != 0
+//  10 bounds          kAddressOutOfRange   a tensor not inside [0, device_bytes)
+//  11 overlap         kOverlap             y or h overlaps x, a weight, each other, or one of
+//                                          `protected_ranges` (the SQ and CQ rings)
+NdpErrorCode validate(const JobDescriptor& d, const NdpLimits& limits, std::uint64_t device_bytes,
+                      const std::vector<AddressRange>& protected_ranges = {});
+
+}  // namespace monde::ndp

@@ -1,0 +1,28 @@
+// Names of the NDP error codes (ndp_error.hpp).
+#include "command/ndp_error.hpp"
+
+namespace monde::ndp {
+
+const char* to_string(NdpErrorCode code) {
+  switch (code) {
+    case NdpErrorCode::kOk: return "ok";
+    case NdpErrorCode::kBadOpcode: return "bad_opcode";
+    case NdpErrorCode::kBadDtype: return "bad_dtype";
+    case NdpErrorCode::kBadActivation: return "bad_activation";
+    case NdpErrorCode::kReservedNonzero: return "reserved_nonzero";
+    case NdpErrorCode::kZeroDim: return "zero_dim";
+    case NdpErrorCode::kDimTooLarge: return "dim_too_large";
+    case NdpErrorCode::kDimMisaligned: return "dim_misaligned";
+    case NdpErrorCode::kTokensOverBuffer: return "tokens_over_buffer";
+    case NdpErrorCode::kMisalignedAddress: return "misaligned_address";
+    case NdpErrorCode::kAddressOutOfRange: return "address_out_of_range";
+    case NdpErrorCode::kOverlap: return "overlap";
+    case NdpErrorCode::kBadQueueConfig: return "bad_queue_config";
+    case NdpErrorCode::kBadDoorbell: return "bad_doorbell";
+    case NdpErrorCode::kDmaPoison: return "dma_poison";
+    case NdpErrorCode::kDmaError: return "dma_error";
+  }
+  return "unknown";  // a raw value read from memory need not be an enumerator
+}
+
+}  // namespace monde::ndp

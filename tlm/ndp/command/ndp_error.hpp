@@ -1,0 +1,36 @@
+// Error codes of the NDP command interface: the value a completion entry carries in its
+// error_code field and the ERROR register latches. The numeric values are part of the
+// interface (the driver decodes them): never renumber, only append.
+#pragma once
+
+#include <cstdint>
+
+namespace monde::ndp {
+
+enum class NdpErrorCode : std::uint16_t {
+  kOk = 0,
+  // Descriptor validation (validate(), checked in this order; the first failure wins).
+  kBadOpcode = 1,          // opcode is not a known operation
+  kBadDtype = 2,           // dtype is not bf16
+  kBadActivation = 3,      // activation is not relu / silu_gated
+  kReservedNonzero = 4,    // a reserved byte, an undefined flag bit or an unused address is nonzero
+  kZeroDim = 5,            // d_model, d_ff or tokens is zero
+  kDimTooLarge = 6,        // d_model, d_ff or tokens above NdpLimits
+  kDimMisaligned = 7,      // d_model or d_ff not a multiple of NdpLimits::dim_align
+  kTokensOverBuffer = 8,   // tokens * d_model * 2 bytes exceed the activation buffer
+  kMisalignedAddress = 9,  // a tensor address not a multiple of NdpLimits::addr_align
+  kAddressOutOfRange = 10, // a tensor extends past the end of device memory
+  kOverlap = 11,           // y or h overlaps a tensor the job reads, each other, or a ring
+  // Queue and register errors (latched in ERROR; no completion entry is written).
+  kBadQueueConfig = 16,    // CONTROL.ENABLE with an invalid ring base/size
+  kBadDoorbell = 17,       // SQ_TAIL or CQ_HEAD written with an index >= the ring size
+  // Errors while a valid job runs (reported in its completion entry).
+  kDmaPoison = 32,         // a DMA read returned poisoned data
+  kDmaError = 33,          // a DMA access got an error response
+};
+
+// A stable, lower-case identifier for logs and stats, e.g. "bad_opcode"; "unknown" for a value
+// outside the enum.
+const char* to_string(NdpErrorCode code);
+
+}  // namespace monde::ndp
