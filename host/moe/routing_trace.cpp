@@ -1,0 +1,227 @@
+#include "moe/routing_trace.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <stdexcept>
+
+#include "common/config_node.hpp"
+#include "moe/csv_reader.hpp"
+
+namespace monde::moe {
+
+namespace {
+
+// One histogram row, whichever layout it came from.
+struct TraceRow {
+  std::size_t row;
+  std::uint32_t k;
+  std::uint32_t layer;
+  std::uint32_t expert;
+  std::uint64_t count;
+  std::uint64_t tokens;
+};
+
+std::uint32_t small_uint(const CsvTable& t, std::size_t row, std::size_t col, std::uint64_t max) {
+  const std::uint64_t v = t.uint_field(row, col);
+  if (v > max) {
+    throw ConfigError(t.where(row) + ": column '" + t.header()[col] + "' = " + std::to_string(v) +
+                      " is out of range (allowed 0.." + std::to_string(max) + ")");
+  }
+  return static_cast<std::uint32_t>(v);
+}
+
+// Rows of `model` / `dataset` (and, for olmoe, the resolved selection). `selection` is updated
+// to the resolved name ("topk" becomes e.g. "top8").
+std::vector<TraceRow> select_rows(const CsvTable& t, const std::string& model, const std::string& dataset,
+                                  std::string& selection) {
+  const bool fiddler = t.has_column("variant");
+  const std::size_t c_model = t.column(fiddler ? "variant" : "model");
+  const std::size_t c_dataset = t.column("dataset");
+  const std::size_t c_layer = t.column("layer");
+  const std::size_t c_expert = t.column("expert");
+  const std::size_t c_count = t.column("count");
+  const std::size_t c_total = t.column("total_selections");
+  const std::size_t c_tokens = t.column("tokens");
+  const std::size_t c_selection = fiddler ? 0 : t.column("selection");
+  const std::size_t c_k = fiddler ? 0 : t.column("k");
+
+  std::vector<TraceRow> rows;
+  std::set<std::string> available;
+  std::map<std::string, std::uint32_t> k_of_selection;  // among the matching model / dataset
+  for (std::size_t r = 0; r < t.rows(); ++r) {
+    const std::string sel = fiddler ? std::string() : t.field(r, c_selection);
+    available.insert(t.field(r, c_model) + " / " + t.field(r, c_dataset) + (fiddler ? "" : " / " + sel));
+    if (t.field(r, c_model) != model || t.field(r, c_dataset) != dataset) continue;
+    TraceRow row{r, 0, 0, 0, 0, 0};
+    row.layer = small_uint(t, r, c_layer, 1u << 20);
+    row.expert = small_uint(t, r, c_expert, 1u << 20);
+    row.count = t.uint_field(r, c_count);
+    row.tokens = t.uint_field(r, c_tokens);
+    const std::uint64_t total = t.uint_field(r, c_total);
+    if (row.tokens == 0) throw ConfigError(t.where(r) + ": column 'tokens' = 0 (allowed 1..)");
+    if (fiddler) {
+      if (total % row.tokens != 0) {
+        throw ConfigError(t.where(r) + ": total_selections " + std::to_string(total) + " is not a multiple of tokens " +
+                          std::to_string(row.tokens));
+      }
+      row.k = static_cast<std::uint32_t>(std::min<std::uint64_t>(total / row.tokens, 1u << 20));
+    } else {
+      row.k = small_uint(t, r, c_k, 1u << 20);
+      k_of_selection[sel] = row.k;
+    }
+    if (row.k == 0 || total != std::uint64_t{row.k} * row.tokens) {
+      throw ConfigError(t.where(r) + ": total_selections " + std::to_string(total) + " != k x tokens = " +
+                        std::to_string(row.k) + " x " + std::to_string(row.tokens));
+    }
+    if (row.count > row.tokens) {
+      throw ConfigError(t.where(r) + ": column 'count' = " + std::to_string(row.count) +
+                        " is out of range (allowed 0.." + std::to_string(row.tokens) + ", the token count)");
+    }
+    // "topk" keeps every selection for now; it is resolved below, once every k is known.
+    if (fiddler || selection == "topk" || sel == selection) rows.push_back(row);
+  }
+
+  if (!fiddler && selection == "topk" && !k_of_selection.empty()) {
+    auto best = k_of_selection.begin();
+    for (auto it = k_of_selection.begin(); it != k_of_selection.end(); ++it) {
+      if (it->second > best->second) best = it;
+    }
+    selection = best->first;
+    rows.erase(std::remove_if(rows.begin(), rows.end(),
+                              [&](const TraceRow& row) { return t.field(row.row, c_selection) != selection; }),
+               rows.end());
+  }
+  if (fiddler && !rows.empty()) {
+    const std::string own = "top" + std::to_string(rows.front().k);
+    if (selection != "topk" && selection != own) {
+      throw ConfigError(t.source() + ": selection \"" + selection + "\" is not recorded for " + model + " / " +
+                        dataset + " (this file has only the router's top-k sets: \"topk\" or \"" + own + "\")");
+    }
+    selection = own;
+  }
+  if (rows.empty()) {
+    std::string list;
+    for (const auto& a : available) list += "\n  " + a;
+    throw ConfigError(t.source() + ": no rows for " + model + " / " + dataset +
+                      (fiddler ? "" : " / " + selection) + "; the file has:" + list);
+  }
+  return rows;
+}
+
+}  // namespace
+
+const RecordedLayer& RoutingTrace::layer(std::uint32_t recorded_layer) const {
+  for (const auto& l : layers) {
+    if (l.layer == recorded_layer) return l;
+  }
+  throw std::out_of_range(description + ": layer " + std::to_string(recorded_layer) + " was not recorded");
+}
+
+std::vector<std::uint32_t> RoutingTrace::layer_ids() const {
+  std::vector<std::uint32_t> ids;
+  for (const auto& l : layers) ids.push_back(l.layer);
+  return ids;
+}
+
+std::uint32_t known_recorded_model_layers(const std::string& model) {
+  // Hugging Face config.json num_hidden_layers of each model (docs/moe_models.md).
+  static const std::map<std::string, std::uint32_t> kLayers = {
+      {"mistralai/Mixtral-8x7B-v0.1", 32},     {"mixtral_8x7b_original", 32},
+      {"mixtral_8x7b_instruct", 32},           {"allenai/OLMoE-1B-7B-0924", 16},
+      {"allenai/OLMoE-1B-7B-0924-SFT", 16},    {"allenai/OLMoE-1B-7B-0924-Instruct", 16},
+  };
+  const auto it = kLayers.find(model);
+  return it == kLayers.end() ? 0 : it->second;
+}
+
+RoutingTrace load_routing_trace(const TraceSelection& sel) {
+  const CsvTable table = CsvTable::load(sel.path);
+  std::string selection = sel.selection;
+  const std::vector<TraceRow> rows = select_rows(table, sel.model, sel.dataset, selection);
+
+  RoutingTrace trace;
+  trace.description = sel.path + ": " + sel.model + " / " + sel.dataset + " / " + selection;
+  trace.top_k = rows.front().k;
+  std::map<std::uint32_t, std::map<std::uint32_t, const TraceRow*>> by_layer;
+  for (const TraceRow& row : rows) {
+    if (row.k != trace.top_k) {
+      throw ConfigError(table.where(row.row) + ": k = " + std::to_string(row.k) + " differs from k = " +
+                        std::to_string(trace.top_k) + " of the other rows of " + trace.description);
+    }
+    auto& experts = by_layer[row.layer];
+    if (!experts.empty() && experts.begin()->second->tokens != row.tokens) {
+      throw ConfigError(table.where(row.row) + ": tokens = " + std::to_string(row.tokens) + " differs from " +
+                        std::to_string(experts.begin()->second->tokens) + " of the other rows of layer " +
+                        std::to_string(row.layer));
+    }
+    if (!experts.emplace(row.expert, &row).second) {
+      throw ConfigError(table.where(row.row) + ": expert " + std::to_string(row.expert) + " of layer " +
+                        std::to_string(row.layer) + " appears twice");
+    }
+    trace.experts = std::max(trace.experts, row.expert + 1);
+  }
+  for (const auto& [layer, experts] : by_layer) {
+    RecordedLayer rec;
+    rec.layer = layer;
+    rec.tokens = experts.begin()->second->tokens;
+    rec.counts.assign(trace.experts, 0);
+    std::uint64_t sum = 0;
+    for (const auto& [expert, row] : experts) {
+      rec.counts[expert] = row->count;
+      sum += row->count;
+    }
+    if (experts.size() != trace.experts) {
+      throw ConfigError(trace.description + ": layer " + std::to_string(layer) + " has " +
+                        std::to_string(experts.size()) + " experts, other layers have " +
+                        std::to_string(trace.experts));
+    }
+    if (sum != std::uint64_t{trace.top_k} * rec.tokens) {
+      throw ConfigError(trace.description + ": layer " + std::to_string(layer) + " counts sum to " +
+                        std::to_string(sum) + ", expected k x tokens = " +
+                        std::to_string(std::uint64_t{trace.top_k} * rec.tokens));
+    }
+    trace.layers.push_back(std::move(rec));
+  }
+  if (trace.top_k > trace.experts) {
+    throw ConfigError(trace.description + ": k = " + std::to_string(trace.top_k) + " exceeds the " +
+                      std::to_string(trace.experts) + " experts");
+  }
+
+  trace.recorded_model_layers =
+      sel.recorded_model_layers != 0 ? sel.recorded_model_layers : known_recorded_model_layers(sel.model);
+  if (trace.recorded_model_layers == 0) {
+    throw ConfigError(trace.description + ": the layer count of model '" + sel.model +
+                      "' is not known; give recorded_model_layers");
+  }
+  if (trace.layers.back().layer >= trace.recorded_model_layers) {
+    throw ConfigError(trace.description + ": layer " + std::to_string(trace.layers.back().layer) +
+                      " recorded, but the model has " + std::to_string(trace.recorded_model_layers) + " layers");
+  }
+  return trace;
+}
+
+std::uint32_t nearest_recorded_layer(std::uint32_t layer, std::uint32_t model_layers,
+                                     const std::vector<std::uint32_t>& recorded,
+                                     std::uint32_t recorded_model_layers) {
+  if (recorded.empty()) throw std::invalid_argument("nearest_recorded_layer: no recorded layers");
+  // depth = layer / (L - 1) vs r / (Lr - 1); compare layer * (Lr - 1) with r * (L - 1).
+  // A one-layer model (L - 1 = 0) is treated as spanning one step so that its only layer sits at 0.
+  const std::int64_t model_span = std::max<std::int64_t>(std::int64_t{model_layers} - 1, 1);
+  const std::int64_t rec_span = std::max<std::int64_t>(std::int64_t{recorded_model_layers} - 1, 1);
+  std::vector<std::uint32_t> sorted = recorded;
+  std::sort(sorted.begin(), sorted.end());
+  std::uint32_t best = sorted.front();
+  std::int64_t best_distance = -1;
+  for (std::uint32_t r : sorted) {
+    const std::int64_t d = std::int64_t{layer} * rec_span - std::int64_t{r} * model_span;
+    const std::int64_t distance = d < 0 ? -d : d;
+    if (best_distance < 0 || distance < best_distance) {  // strict: a tie keeps the lower layer
+      best = r;
+      best_distance = distance;
+    }
+  }
+  return best;
+}
+
+}  // namespace monde::moe

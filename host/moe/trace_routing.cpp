@@ -1,0 +1,32 @@
+#include "moe/trace_routing.hpp"
+
+#include <string>
+#include <utility>
+
+#include "common/config_node.hpp"
+
+namespace monde::moe {
+
+TraceRoutingSource::TraceRoutingSource(MoeModelConfig model, RoutingTrace trace, std::uint64_t seed)
+    : SampledRoutingSource(std::move(model), seed), trace_(std::move(trace)) {
+  if (trace_.experts != this->model().experts || trace_.top_k != this->model().top_k) {
+    throw ConfigError(trace_.description + ": recorded with " + std::to_string(trace_.experts) + " experts, top-" +
+                      std::to_string(trace_.top_k) + "; model " + this->model().name + " (" + this->model().source +
+                      ") has " + std::to_string(this->model().experts) + " experts, top-" +
+                      std::to_string(this->model().top_k) + ". A trace only drives a model with the same "
+                      "expert count and top_k");
+  }
+  if (trace_.layers.empty()) throw ConfigError(trace_.description + ": no recorded layers");
+}
+
+std::uint32_t TraceRoutingSource::recorded_layer_for(std::uint32_t layer) const {
+  check_moe_layer(layer);
+  return nearest_recorded_layer(layer, model().layers, trace_.layer_ids(), trace_.recorded_model_layers);
+}
+
+SystematicSampler TraceRoutingSource::make_sampler(std::uint32_t layer) const {
+  const RecordedLayer& rec = trace_.layer(recorded_layer_for(layer));
+  return SystematicSampler(rec.counts, rec.tokens);
+}
+
+}  // namespace monde::moe
