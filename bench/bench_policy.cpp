@@ -1,0 +1,95 @@
+// Placement-policy speed: decisions per wall second. monde decides every MoE layer of every
+// step, so it must be cheap next to the layer itself (milliseconds); the oracle is listed
+// to show what exactness costs.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "common/config_node.hpp"
+#include "policy/monde_policy.hpp"
+#include "policy/oracle_policy.hpp"
+
+namespace {
+
+using namespace monde::policy;
+
+// The realistic system of the tests: H100-class GPU, 32 GB/s effective links, LPDDR5X
+// device (273 GB/s), 8 NDP units of 32 x 32 MACs at 1 GHz.
+SystemCostModel system_model() {
+  static const auto json = monde::parse_json_text(R"({
+    "device_to_gpu_GBps": 32, "host_to_device_GBps": 32, "device_to_host_GBps": 32, "link_latency_us": 1,
+    "ndp_dram_GBps": 273, "ndp_macs_per_s": 8.192e12, "ndp_job_overhead_us": 2,
+    "cpu_weight_GBps": 40, "cpu_gflops": 2000, "gpu_host_activation_GBps": 25,
+    "gpu_memory_budget_bytes_per_layer": 0,
+    "gpu": {"model": "roofline", "peak_tflops": 989, "hbm_GBps": 3350, "launch_us": 5}})", "bench");
+  return parse_system_cost_model(monde::ConfigNode(json, "bench"));
+}
+
+// `count` layers of `experts` Mixtral-shaped experts (d_model 4096, d_ff 14336, SwiGLU),
+// `tokens` routed tokens each, spread Zipf-like (weight 1/rank^1.0 over a random ranking).
+// Only raw mt19937_64 output is used, so the layers are the same on every platform.
+std::vector<LayerDemand> zipf_layers(std::size_t count, std::size_t experts, std::uint64_t tokens) {
+  std::mt19937_64 gen(42);
+  std::vector<LayerDemand> layers;
+  for (std::size_t n = 0; n < count; ++n) {
+    std::vector<std::size_t> rank(experts);
+    for (std::size_t i = 0; i < experts; ++i) rank[i] = i;
+    for (std::size_t i = experts; i-- > 1;) std::swap(rank[i], rank[gen() % (i + 1)]);
+    std::vector<double> cumulative(experts);
+    double sum = 0;
+    for (std::size_t i = 0; i < experts; ++i) cumulative[i] = sum += 1.0 / static_cast<double>(rank[i] + 1);
+    LayerDemand d;
+    d.shape = ExpertShape{4096, 14336, true, 2};
+    d.tokens_per_expert.assign(experts, 0);
+    for (std::uint64_t t = 0; t < tokens; ++t) {
+      const double u = static_cast<double>(gen() >> 11) * 0x1.0p-53 * sum;
+      const auto k = static_cast<std::size_t>(std::upper_bound(cumulative.begin(), cumulative.end(), u) -
+                                              cumulative.begin());
+      ++d.tokens_per_expert[std::min(k, experts - 1)];
+    }
+    layers.push_back(std::move(d));
+  }
+  return layers;
+}
+
+template <typename Policy>
+void decide(benchmark::State& state, const std::vector<LayerDemand>& layers) {
+  const SystemCostModel model = system_model();
+  Policy policy;
+  std::size_t next = 0;
+  std::uint64_t decisions = 0;
+  for (auto _ : state) {
+    const Placement p = policy.place(layers[next], model);
+    benchmark::DoNotOptimize(p.cost.makespan_s);
+    next = (next + 1) % layers.size();
+    ++decisions;
+  }
+  state.counters["decisions_per_second"] =
+      benchmark::Counter(static_cast<double>(decisions), benchmark::Counter::kIsRate);
+}
+
+// 128 experts, 512 tokens x top-2 = 1024 routed tokens per layer.
+void BM_Policy_Monde(benchmark::State& state) {
+  static const auto layers = zipf_layers(64, 128, 1024);
+  decide<MondePolicy>(state, layers);
+}
+BENCHMARK(BM_Policy_Monde);
+
+// The oracle at its limit's neighbourhood: 16 experts, all routed (16 x 64 tokens).
+void BM_Policy_Oracle16(benchmark::State& state) {
+  static const auto layers = [] {
+    auto all = zipf_layers(64, 16, 1024);
+    for (auto& d : all) {
+      for (auto& t : d.tokens_per_expert) t = std::max<std::uint64_t>(t, 1);
+    }
+    return all;
+  }();
+  decide<OraclePolicy>(state, layers);
+}
+BENCHMARK(BM_Policy_Oracle16);
+
+}  // namespace

@@ -1,0 +1,12 @@
+#include "policy/cpu_policy.hpp"
+
+#include "policy/evaluator.hpp"
+#include "policy/hot_cold_split.hpp"
+
+namespace monde::policy {
+
+Placement CpuPolicy::place(const LayerDemand& demand, const SystemCostModel& model) {
+  return scored_placement(split_hot_cold(demand, model, ExpertLocation::kCpu), demand, model);
+}
+
+}  // namespace monde::policy

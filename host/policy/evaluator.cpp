@@ -1,0 +1,108 @@
+#include "policy/evaluator.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "policy/execution_order.hpp"
+#include "policy/expert_costs.hpp"
+#include "policy/path_timers.hpp"
+
+namespace monde::policy {
+
+namespace {
+
+void check_fits(const Placement& placement, const LayerDemand& demand) {
+  if (placement.location.size() != demand.expert_count()) {
+    throw std::invalid_argument("evaluate: placement has " + std::to_string(placement.location.size()) +
+                                " locations for " + std::to_string(demand.expert_count()) + " experts");
+  }
+  for (std::size_t i = 0; i < demand.expert_count(); ++i) {
+    const bool idle = placement.location[i] == ExpertLocation::kIdle;
+    if (idle == demand.is_active(i)) {
+      throw std::invalid_argument("evaluate: expert " + std::to_string(i) + " has " +
+                                  std::to_string(demand.tokens_per_expert[i]) + " tokens but is placed '" +
+                                  to_string(placement.location[i]) + "' (idle exactly when it has no tokens)");
+    }
+  }
+}
+
+}  // namespace
+
+CostBreakdown evaluate(const Placement& placement, const LayerDemand& demand, const SystemCostModel& model) {
+  validate(demand);
+  validate(model);
+  check_fits(placement, demand);
+
+  const ExpertShape& shape = demand.shape;
+  const std::uint64_t weights = shape.weight_bytes();
+  const double fetch_s = fetch_time_s(model, shape);
+
+  // GPU experts that need no copy lead the GPU order. For NDP and CPU experts the flag only
+  // fixes the order of a serial sum, which changes nothing but rounding; taking it from
+  // demand.gpu_resident there is what lets the oracle reproduce these sums bit for bit.
+  std::vector<bool> no_transfer(demand.expert_count());
+  for (std::size_t i = 0; i < no_transfer.size(); ++i) {
+    const ExpertLocation where = placement.location[i];
+    no_transfer[i] = runs_on_gpu(where) ? where == ExpertLocation::kGpuResident : demand.is_resident(i);
+  }
+
+  CostBreakdown c;
+  GpuPipelineTimer gpu;
+  SerialPathTimer ndp(ndp_fixed_time_s(model));
+  SerialPathTimer cpu(cpu_fixed_time_s(model));
+  for (const std::size_t i : execution_order(demand, no_transfer)) {
+    const std::uint64_t tokens = demand.tokens_per_expert[i];
+    const std::uint64_t activations = tokens * shape.activation_bytes_per_token();
+    switch (placement.location[i]) {
+      case ExpertLocation::kGpuFetched:
+      case ExpertLocation::kGpuResident: {
+        const bool fetched = placement.location[i] == ExpertLocation::kGpuFetched;
+        const double transfer_s = fetched ? fetch_s : 0.0;
+        const double compute_s = gpu_compute_time_s(model, shape, tokens);
+        gpu.add(transfer_s, compute_s);
+        c.gpu_transfer_s += transfer_s;
+        c.gpu_compute_s += compute_s;
+        if (fetched) {
+          c.weights_to_gpu_bytes += weights;
+          ++c.experts_gpu_fetched;
+        } else {
+          ++c.experts_gpu_resident;
+        }
+        break;
+      }
+      case ExpertLocation::kNdp:
+        ndp.add(ndp_expert_time_s(model, shape, tokens));
+        c.ndp_job_s += ndp_job_time_s(model, shape, tokens);
+        c.activations_to_ndp_bytes += activations;
+        c.results_from_ndp_bytes += activations;
+        c.ndp_dram_read_bytes += weights;
+        ++c.experts_ndp;
+        break;
+      case ExpertLocation::kCpu:
+        cpu.add(cpu_expert_time_s(model, shape, tokens));
+        c.weights_to_cpu_bytes += weights;
+        c.cpu_activation_bytes += 2 * activations;
+        ++c.experts_cpu;
+        break;
+      case ExpertLocation::kIdle:
+        break;  // execution_order() lists active experts only
+    }
+  }
+  c.gpu_path_s = gpu.makespan_s();
+  c.ndp_path_s = ndp.time_s();
+  c.cpu_path_s = cpu.time_s();
+  c.makespan_s = std::max({c.gpu_path_s, c.ndp_path_s, c.cpu_path_s});
+  return c;
+}
+
+Placement scored_placement(std::vector<ExpertLocation> location, const LayerDemand& demand,
+                           const SystemCostModel& model) {
+  Placement p;
+  p.location = std::move(location);
+  p.cost = evaluate(p, demand, model);
+  return p;
+}
+
+}  // namespace monde::policy

@@ -1,0 +1,23 @@
+// The one scorer of placements: every policy's decision is timed by this function, so that
+// policies are compared on identical terms (cost model in docs/policies.md).
+#pragma once
+
+#include <vector>
+
+#include "policy/layer_demand.hpp"
+#include "policy/placement.hpp"
+#include "policy/system_cost_model.hpp"
+
+namespace monde::policy {
+
+// Times `placement.location` (its `cost` field is ignored). Throws std::invalid_argument when
+// the placement does not fit the demand: wrong length, an active expert marked idle, or an
+// expert with no tokens marked anything but idle. A kGpuResident mark is trusted: the policy
+// (or the runtime's cache behind demand.gpu_resident) owns what is in GPU memory.
+CostBreakdown evaluate(const Placement& placement, const LayerDemand& demand, const SystemCostModel& model);
+
+// Builds a placement from locations and fills its cost with evaluate().
+Placement scored_placement(std::vector<ExpertLocation> location, const LayerDemand& demand,
+                           const SystemCostModel& model);
+
+}  // namespace monde::policy

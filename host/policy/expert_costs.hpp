@@ -1,0 +1,36 @@
+// Time terms of one expert on each path. Every policy and the evaluator take their numbers
+// from here, so that a decision and its score always agree.
+#pragma once
+
+#include <cstdint>
+
+#include "policy/expert_shape.hpp"
+#include "policy/system_cost_model.hpp"
+
+namespace monde::policy {
+
+// Copying one expert's weights from the device into GPU memory (one DMA: latency + bytes/rate).
+double fetch_time_s(const SystemCostModel& m, const ExpertShape& shape);
+
+// The GPU running the expert for `tokens` tokens (weights already in GPU memory).
+double gpu_compute_time_s(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens);
+
+// One NDP job: the units stream every weight out of device DRAM once and do tokens x macs
+// MACs; whichever is slower bounds the job (the streams overlap), plus the job overhead.
+double ndp_job_time_s(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens);
+
+// The NDP path's per-expert share: its activations in over CXL, its job, its results out.
+double ndp_expert_time_s(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens);
+
+// Paid once per layer when any expert runs on NDP: one latency for the activation write and
+// one for the result read (the activations of all NDP experts move as one batch each way).
+double ndp_fixed_time_s(const SystemCostModel& m);
+
+// The CPU computing the expert (`cpu` policy): weights read over CXL.mem at the CPU's rate or
+// its flops, whichever is slower, plus the expert's activations and results over PCIe.
+double cpu_expert_time_s(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens);
+
+// Paid once per layer when any expert runs on the CPU: latency each way.
+double cpu_fixed_time_s(const SystemCostModel& m);
+
+}  // namespace monde::policy

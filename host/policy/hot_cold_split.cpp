@@ -1,0 +1,64 @@
+#include "policy/hot_cold_split.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "policy/execution_order.hpp"
+#include "policy/expert_costs.hpp"
+#include "policy/path_timers.hpp"
+
+namespace monde::policy {
+
+std::vector<ExpertLocation> split_hot_cold(const LayerDemand& demand, const SystemCostModel& model,
+                                           ExpertLocation cold) {
+  if (cold != ExpertLocation::kNdp && cold != ExpertLocation::kCpu) {
+    throw std::invalid_argument("split_hot_cold: the cold path must be ndp or cpu");
+  }
+  validate(demand);
+  validate(model);
+  const ExpertShape& shape = demand.shape;
+  const std::size_t n_experts = demand.expert_count();
+
+  std::vector<bool> resident(n_experts);
+  for (std::size_t i = 0; i < n_experts; ++i) resident[i] = demand.is_active(i) && demand.is_resident(i);
+  // Residents lead the order; the candidates for fetching follow by tokens descending.
+  const std::vector<std::size_t> order = execution_order(demand, resident);
+
+  std::vector<ExpertLocation> location(n_experts, ExpertLocation::kIdle);
+  GpuPipelineTimer gpu;
+  std::size_t first = 0;
+  for (; first < order.size() && resident[order[first]]; ++first) {
+    location[order[first]] = ExpertLocation::kGpuResident;
+    gpu.add(0.0, gpu_compute_time_s(model, shape, demand.tokens_per_expert[order[first]]));
+  }
+  const std::size_t n = order.size() - first;
+
+  // cold_suffix_s[k]: the cold path time when candidates k..n-1 run cold.
+  const double cold_fixed_s = cold == ExpertLocation::kNdp ? ndp_fixed_time_s(model) : cpu_fixed_time_s(model);
+  std::vector<double> cold_suffix_s(n + 1, 0.0);
+  for (std::size_t k = n; k-- > 0;) {
+    const auto tokens = demand.tokens_per_expert[order[first + k]];
+    const double t = cold == ExpertLocation::kNdp ? ndp_expert_time_s(model, shape, tokens)
+                                                  : cpu_expert_time_s(model, shape, tokens);
+    cold_suffix_s[k] = cold_suffix_s[k + 1] + t;
+  }
+  auto cold_path_s = [&](std::size_t k) { return k < n ? cold_fixed_s + cold_suffix_s[k] : 0.0; };
+
+  const double fetch_s = fetch_time_s(model, shape);
+  std::size_t best_hot = 0;
+  double best_s = std::max(gpu.makespan_s(), cold_path_s(0));
+  for (std::size_t k = 0; k < n; ++k) {
+    gpu.add(fetch_s, gpu_compute_time_s(model, shape, demand.tokens_per_expert[order[first + k]]));
+    const double s = std::max(gpu.makespan_s(), cold_path_s(k + 1));
+    if (s < best_s) {
+      best_s = s;
+      best_hot = k + 1;
+    }
+  }
+  for (std::size_t k = 0; k < n; ++k) {
+    location[order[first + k]] = k < best_hot ? ExpertLocation::kGpuFetched : cold;
+  }
+  return location;
+}
+
+}  // namespace monde::policy

@@ -1,0 +1,37 @@
+// What a placement policy decides over: the routed token counts of one MoE layer for one batch.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "policy/expert_shape.hpp"
+
+namespace monde::policy {
+
+// Prefill and decode differ only for policies that learn from one to plan the other
+// (`context`); the others ignore the phase.
+enum class Phase { kDecode, kPrefill };
+
+struct LayerDemand {
+  ExpertShape shape;  // every expert of a layer has the same shape
+  // Tokens routed to each expert in this batch (a token routed to k experts counts k times).
+  std::vector<std::uint64_t> tokens_per_expert;
+  // Experts whose weights are already in GPU memory before this layer runs (e.g. kept by a
+  // cache in the runtime). Empty means none; otherwise one entry per expert.
+  std::vector<bool> gpu_resident;
+  Phase phase = Phase::kDecode;
+
+  std::size_t expert_count() const { return tokens_per_expert.size(); }
+  bool is_active(std::size_t expert) const { return tokens_per_expert[expert] > 0; }
+  bool is_resident(std::size_t expert) const {
+    return !gpu_resident.empty() && gpu_resident[expert];
+  }
+  std::size_t active_count() const;
+};
+
+// Throws std::invalid_argument naming the problem (no experts, a zero-sized shape, a
+// residency vector of the wrong length). Policies and the evaluator call it on entry.
+void validate(const LayerDemand& demand);
+
+}  // namespace monde::policy

@@ -1,0 +1,12 @@
+#include "policy/monde_policy.hpp"
+
+#include "policy/evaluator.hpp"
+#include "policy/hot_cold_split.hpp"
+
+namespace monde::policy {
+
+Placement MondePolicy::place(const LayerDemand& demand, const SystemCostModel& model) {
+  return scored_placement(split_hot_cold(demand, model, ExpertLocation::kNdp), demand, model);
+}
+
+}  // namespace monde::policy

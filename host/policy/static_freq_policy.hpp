@@ -1,0 +1,29 @@
+// `static_freq`: pin the historically most popular experts in GPU memory, once. Pinned
+// experts that are routed run on the GPU with no weight copy; every other routed expert runs
+// on NDP. The pinned set depends only on the popularity observed beforehand (e.g. routing
+// histograms of a calibration run), never on the current batch: this is the static
+// baseline that monde's per-batch decision is compared with.
+#pragma once
+
+#include <vector>
+
+#include "policy/placement_policy.hpp"
+
+namespace monde::policy {
+
+class StaticFreqPolicy final : public PlacementPolicy {
+ public:
+  // One value per expert of the layer (token share, hit count, ...; only the order matters).
+  explicit StaticFreqPolicy(std::vector<double> expert_popularity);
+
+  std::string name() const override { return "static_freq"; }
+  // The pinned set is the most popular experts that fit in
+  // model.gpu_memory_budget_bytes_per_layer. Loading it happens once before the run and is
+  // not charged to any layer. demand.gpu_resident is ignored: this policy owns residency.
+  Placement place(const LayerDemand& demand, const SystemCostModel& model) override;
+
+ private:
+  std::vector<double> popularity_;
+};
+
+}  // namespace monde::policy
