@@ -1,6 +1,6 @@
 # Optional CUDA: AUTO enables it when a working nvcc is found, ON requires it, OFF skips it.
-# No project target needs CUDA yet (the GPU backend comes with the host issue); the switch is
-# here so that configure behaves the same on machines with and without nvcc.
+# The GPU backend (host/gpu) is its only user; the switch makes configure behave the same on
+# machines with and without nvcc.
 set(MONDE_HAVE_CUDA OFF)
 if(NOT MONDE_CUDA STREQUAL "OFF")
   include(CheckLanguage)
