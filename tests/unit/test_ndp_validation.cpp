@@ -151,11 +151,19 @@ TEST(Validation, BoundariesThatAreValid) {
 }
 
 TEST(Validation, TokensFillTheBufferExactly) {
-  // Buffer of exactly 16 tokens at d_model 64: 16 * 64 * 2 = 2048 bytes.
+  // The buffer holds x (T x 64) first and h (T x d_ff = T x 128) second, so h decides:
+  // 16 tokens x 128 x 2 bytes = 4096 bytes fit exactly, 17 do not.
   ndp::NdpLimits lim;
-  lim.act_buffer_bytes = 2048;
-  EXPECT_EQ(lim.max_tokens_for(64), 16u);
+  lim.act_buffer_bytes = 4096;
+  EXPECT_EQ(lim.max_tokens_for(128), 16u);
   ndp::JobDescriptor d = valid_job();
+  EXPECT_EQ(check(d, lim), NdpErrorCode::kOk);
+  d.tokens = 17;
+  EXPECT_EQ(check(d, lim), NdpErrorCode::kTokensOverBuffer);
+  // With d_ff below d_model, x decides: 4096 / (128 x 2) = 16 tokens (same tensor sizes as above).
+  d.d_model = 128;
+  d.d_ff = 64;
+  d.tokens = 16;
   EXPECT_EQ(check(d, lim), NdpErrorCode::kOk);
   d.tokens = 17;
   EXPECT_EQ(check(d, lim), NdpErrorCode::kTokensOverBuffer);

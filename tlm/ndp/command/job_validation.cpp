@@ -36,7 +36,8 @@ NdpErrorCode validate(const JobDescriptor& d, const NdpLimits& limits, std::uint
   if (d.d_model % dim_align != 0 || d.d_ff % dim_align != 0) {
     return NdpErrorCode::kDimMisaligned;
   }
-  if (d.tokens > limits.max_tokens_for(d.d_model)) return NdpErrorCode::kTokensOverBuffer;
+  // The activation buffer holds x (T x d_model) in the first phase and h (T x d_ff) in the second.
+  if (d.tokens > limits.max_tokens_for(std::max(d.d_model, d.d_ff))) return NdpErrorCode::kTokensOverBuffer;
 
   const JobRegions r = job_regions(d);
   const bool gated = d.activation == kActivationSiluGated;

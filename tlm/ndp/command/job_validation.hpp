@@ -22,7 +22,7 @@ namespace monde::ndp {
 //   6 dim limits      kDimTooLarge         d_model > max_d_model, d_ff > max_d_ff,
 //                                          tokens > max_tokens
 //   7 dim alignment   kDimMisaligned       d_model or d_ff % dim_align != 0
-//   8 buffer          kTokensOverBuffer    tokens * d_model * 2 > act_buffer_bytes
+//   8 buffer          kTokensOverBuffer    tokens * max(d_model, d_ff) * 2 > act_buffer_bytes
 //   9 addr alignment  kMisalignedAddress   a used address % addr_align != 0
 //  10 bounds          kAddressOutOfRange   a tensor not inside [0, device_bytes)
 //  11 overlap         kOverlap             y or h overlaps x, a weight, each other, or one of
