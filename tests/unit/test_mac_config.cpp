@@ -51,7 +51,8 @@ TEST(MacArrayConfig, ErrorsNameFileKeyAndRange) {
   EXPECT_EQ(error_of(R"({"ndp": {"clock_mhz": 0}})"),
             "test.json: key 'ndp.clock_mhz' = 0 is out of range (allowed 1 .. 10000)");
   EXPECT_EQ(error_of(R"({"ndp": {"pe_modle": "rtl"}})"),
-            "test.json: key 'ndp.pe_modle' is not a known key here (known: pe_model, rtl_drive, clock_mhz, mac_array)");
+            "test.json: key 'ndp.pe_modle' is not a known key here (known: pe_model, rtl_drive, clock_mhz, mac_array, units, "
+            "weight_sram_bytes, act_buffer_bytes, out_buffer_bytes, mmio_latency_ns)");
   EXPECT_EQ(error_of(R"({"ndp": {"pe_model": "cycle", "rtl_drive": "pins"}})"),
             "test.json: key 'ndp.rtl_drive' = \"pins\" needs pe_model \"rtl\" (the cycle model has no pins)");
   EXPECT_EQ(error_of(R"({"other": 1})"), "test.json: key 'ndp' is missing");

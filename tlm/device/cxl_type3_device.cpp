@@ -1,5 +1,8 @@
 #include "device/cxl_type3_device.hpp"
 
+#include <stdexcept>
+#include <string>
+
 #include <nlohmann/json.hpp>
 
 #include "memory/memory_stats.hpp"
@@ -17,7 +20,8 @@ mem::MemoryTargetOptions memory_options(const DeviceOptions& o) {
 
 }  // namespace
 
-CxlType3Device::CxlType3Device(sc_core::sc_module_name name, const DeviceConfig& config, const DeviceOptions& options)
+CxlType3Device::CxlType3Device(sc_core::sc_module_name name, const DeviceConfig& config, const DeviceOptions& options,
+                               const ndp::NdpConfig* ndp)
     : sc_module(name),
       config_(config),
       link_("link", config.link,
@@ -25,6 +29,7 @@ CxlType3Device::CxlType3Device(sc_core::sc_module_name name, const DeviceConfig&
             options.timing_only),
       controller_("controller", cxl::HdmDecoder(config.hdm), config.link.controller_ns,
                   config.link.controller_queue_lines),
+      port_("memory_port"),
       memory_("memory", config.dram, config.dram.capacity_bytes(), memory_options(options)) {
   if (options.check_internal_protocol) {
     ProtocolCheckerConfig to_interconnect;
@@ -33,12 +38,28 @@ CxlType3Device::CxlType3Device(sc_core::sc_module_name name, const DeviceConfig&
     memory_checker_ = std::make_unique<ProtocolChecker<64>>("memory_checker", ProtocolCheckerConfig{});
     link_.device_socket.bind(link_checker_->target_socket);
     link_checker_->initiator_socket.bind(controller_.link_socket);
-    controller_.memory_socket.bind(memory_checker_->target_socket);
+    port_.memory.bind(memory_checker_->target_socket);
     memory_checker_->initiator_socket.bind(memory_.socket);
   } else {
     link_.device_socket.bind(controller_.link_socket);
-    controller_.memory_socket.bind(memory_.socket);
+    port_.memory.bind(memory_.socket);
   }
+  controller_.memory_socket.bind(port_.targets);
+  if (ndp != nullptr) {
+    ndp_ = std::make_unique<ndp::NdpEngine>("ndp", *ndp, config.dram.capacity_bytes(), options.timing_only);
+    ndp_->memory_socket.bind(port_.targets);
+    for (unsigned u = 0; u < ndp_->units(); ++u) ndp_->unit(u).memory_socket.bind(port_.targets);
+  }
+}
+
+ndp::NdpEngine& CxlType3Device::ndp() {
+  if (!ndp_) throw std::logic_error(std::string(name()) + ": this device has no NDP units (no ndp config given)");
+  return *ndp_;
+}
+
+const ndp::NdpEngine& CxlType3Device::ndp() const {
+  if (!ndp_) throw std::logic_error(std::string(name()) + ": this device has no NDP units (no ndp config given)");
+  return *ndp_;
 }
 
 std::size_t CxlType3Device::internal_protocol_violations() const {
@@ -47,8 +68,21 @@ std::size_t CxlType3Device::internal_protocol_violations() const {
 }
 
 nlohmann::json CxlType3Device::stats_json(double elapsed_ps) const {
-  return nlohmann::json{{"cxl", {{"link", link_.stats_json(elapsed_ps)}, {"controller", controller_.stats_json()}}},
-                        {"memory", mem::memory_stats_json(memory_)}};
+  nlohmann::json j{{"cxl", {{"link", link_.stats_json(elapsed_ps)}, {"controller", controller_.stats_json()}}},
+                   {"memory", mem::memory_stats_json(memory_)}};
+  if (ndp_) {
+    const auto& s = ndp_->stats();
+    j["ndp"] = {{"units", ndp_->units()},
+                {"jobs_ok", s.jobs_ok},
+                {"jobs_failed", s.jobs_failed},
+                {"busy_cycles", s.busy_cycles},
+                {"mac_busy_cycles", s.mac_busy_cycles},
+                {"mac_utilisation", s.busy_cycles > 0 ? static_cast<double>(s.mac_busy_cycles) /
+                                                            (static_cast<double>(s.busy_cycles) * ndp_->units()) : 0.0},
+                {"dma_bytes_read", s.dma_bytes_read},
+                {"dma_bytes_written", s.dma_bytes_written}};
+  }
+  return j;
 }
 
 }  // namespace monde::device

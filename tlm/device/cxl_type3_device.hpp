@@ -1,10 +1,15 @@
-// The MoNDE memory device as the host sees it over CXL.mem: link -> controller (HDM decoder)
-// -> device DRAM. One target socket (the link's host side) takes LT and AT initiators.
+// The MoNDE memory device: CXL.mem link -> controller (HDM decoder) -> internal memory port ->
+// device DRAM, and, when an NdpConfig is given, the NDP command processor and units on the
+// same internal port (their DMA never crosses the link).
 //
-//   host --(host_socket)--> CxlLink --> CxlMemController --> MemoryTarget (DRAM timing + store)
+//   host --(host_socket)--> CxlLink --> CxlMemController --+
+//                                      NdpEngine, units ---+--> DeviceMemoryPort --> MemoryTarget
+//   host --(ndp_mmio_socket: CXL.io registers)--> NdpEngine
 //
-// With check_internal_protocol, base-protocol checkers sit on the two internal hops as well,
-// so a test sees any protocol mistake of the model's own components.
+// The CXL.io register block is a socket of its own with a fixed per-access latency
+// (ndp.mmio_latency_ns): CXL.io traffic is not put on the modelled CXL.mem link.
+// With check_internal_protocol, base-protocol checkers sit on the link -> controller and the
+// port -> memory hops as well, so a test sees any protocol mistake of the model's own components.
 #pragma once
 
 #include <memory>
@@ -16,13 +21,18 @@
 #include "cxl/cxl_link.hpp"
 #include "cxl/cxl_mem_controller.hpp"
 #include "device/device_config.hpp"
+#include "device/device_memory_port.hpp"
 #include "memory/memory_target.hpp"
+#include "ndp_config.hpp"
+#include "ndp_engine.hpp"
 
 namespace monde::device {
 
 class CxlType3Device : public sc_core::sc_module {
  public:
-  CxlType3Device(sc_core::sc_module_name name, const DeviceConfig& config, const DeviceOptions& options);
+  // ndp: nullptr for a plain memory expander (no NDP units, no register socket).
+  CxlType3Device(sc_core::sc_module_name name, const DeviceConfig& config, const DeviceOptions& options,
+                 const ndp::NdpConfig* ndp = nullptr);
 
   // Bind the host's initiator (or a checker's initiator_socket) here.
   tlm::tlm_target_socket<64>& host_socket() { return link_.host_socket; }
@@ -34,17 +44,25 @@ class CxlType3Device : public sc_core::sc_module {
   mem::MemoryTarget& memory() { return memory_; }
   const mem::MemoryTarget& memory() const { return memory_; }
   const DeviceConfig& config() const { return config_; }
+  bool has_ndp() const { return ndp_ != nullptr; }
+  // The NDP's CXL.io register block and engine (has_ndp() only).
+  tlm::tlm_target_socket<64>& ndp_mmio_socket() { return ndp().mmio_socket; }
+  ndp::NdpEngine& ndp();
+  const ndp::NdpEngine& ndp() const;
   // Violations seen on the internal hops (0 when the checkers are off).
   std::size_t internal_protocol_violations() const;
 
-  // {"cxl": {"link": ..., "controller": ...}, "memory": ...}; elapsed_ps scales utilisations.
+  // {"cxl": {"link": ..., "controller": ...}, "memory": ..., "ndp": ...}; elapsed_ps scales
+  // utilisations.
   nlohmann::json stats_json(double elapsed_ps) const;
 
  private:
   DeviceConfig config_;
   cxl::CxlLink link_;
   cxl::CxlMemController controller_;
+  DeviceMemoryPort port_;
   mem::MemoryTarget memory_;
+  std::unique_ptr<ndp::NdpEngine> ndp_;
   std::unique_ptr<ProtocolChecker<64>> link_checker_, memory_checker_;
 };
 

@@ -8,7 +8,9 @@ static constexpr unsigned kMaxArrayDim = 256;
 MacArrayConfig parse_mac_array_config(const ConfigNode& top) {
   MacArrayConfig c;
   const auto ndp = top.child("ndp");
-  ndp.reject_unknown_keys({"pe_model", "rtl_drive", "clock_mhz", "mac_array"});
+  // The NDP unit keys (ndp_config.hpp) live in the same object.
+  ndp.reject_unknown_keys({"pe_model", "rtl_drive", "clock_mhz", "mac_array", "units", "weight_sram_bytes",
+                           "act_buffer_bytes", "out_buffer_bytes", "mmio_latency_ns"});
   c.pe_model = pe_model_from_string(ndp.get_choice("pe_model", {"rtl", "cycle"}, "rtl"));
   c.pin_level = ndp.get_choice("rtl_drive", {"batched", "pins"}, "batched") == "pins";
   c.clock_mhz = ndp.get_double("clock_mhz", 1.0, 10000.0, 1000.0);

@@ -2,6 +2,7 @@
 
 #include "mac_array_module.hpp"
 
+#include "mac_cycle_formula.hpp"
 #include "mac_engine.hpp"
 #include "mac_rtl_engine.hpp"
 
@@ -47,6 +48,16 @@ MacTileResult MacArray::run_tile(const MacTile& tile) {
   busy_cycles_ += r.cycles;
   busy_.unlock();
   return r;
+}
+
+std::uint64_t MacArray::run_tile_timing(unsigned rows, unsigned k) {
+  busy_.lock();
+  const std::uint64_t cycles = mac_tile_cycles(k, rows);
+  sc_core::wait(period_ * static_cast<double>(cycles));
+  ++tiles_;
+  busy_cycles_ += cycles;
+  busy_.unlock();
+  return cycles;
 }
 
 }  // namespace monde::ndp

@@ -29,6 +29,10 @@ class MacArray : public sc_core::sc_module {
   // Runs one tile; call from an SC_THREAD. Returns after the tile's simulated time has
   // passed. Tiles are serialised: a caller waits while another caller's tile runs.
   MacTileResult run_tile(const MacTile& tile);
+  // data: timing_only: a tile of `rows` valid rows and k beats takes its cycles by the cycle
+  // contract (k + 2 + rows, docs/mac_array.md), which the cosim tests hold both models to;
+  // no arithmetic, the RTL is not driven. Returns the cycles.
+  std::uint64_t run_tile_timing(unsigned rows, unsigned k);
 
   const MacArrayConfig& config() const { return config_; }
   sc_core::sc_time clock_period() const { return period_; }

@@ -1,0 +1,366 @@
+// The NDP units inside the device: whole expert FFNs submitted through the rings, run on the
+// MAC arrays (rtl and cycle), checked bit for bit against the golden expert; timing against
+// the analytic bound; bad descriptors; ring wrap-around. Each TEST elaborates its own design
+// (one per process under ctest). Device: configs/device/lpddr5x-8533.json; NDP: 8 units of
+// 16 x 16 at 1 GHz (ndp_config.hpp defaults).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <iostream>
+#include <memory>
+#include <vector>
+
+#include "common/protocol_checker.hpp"
+#include "device/cxl_type3_device.hpp"
+#include "device/device_config.hpp"
+#include "ndp_config.hpp"
+#include "numerics/golden_expert.hpp"
+#include "../unit/device_presets.hpp"
+#include "ndp_bench.hpp"
+
+namespace monde::device {
+namespace {
+
+using test::NdpBench;
+using ndp::CompletionEntry;
+using ndp::JobDescriptor;
+using ndp::NdpErrorCode;
+
+DeviceConfig lpddr5x() { return load_device_config(test::device_preset("lpddr5x-8533.json")); }
+
+ndp::NdpConfig ndp_config(ndp::PeModel pe) {
+  ndp::NdpConfig c;
+  c.mac.pe_model = pe;
+  return c;
+}
+
+// One expert's tensors and where they live in device memory (4 KiB aligned, in this order).
+struct Expert {
+  std::uint32_t d_model = 0, d_ff = 0, tokens = 0;
+  bool gated = false;
+  std::vector<num::bf16_t> x, w_up, w_gate, w_down;
+  JobDescriptor desc;
+
+  Expert(std::uint32_t dm, std::uint32_t dff, std::uint32_t t, bool g, std::uint64_t seed, std::uint64_t base)
+      : d_model(dm), d_ff(dff), tokens(t), gated(g) {
+    x = test::random_bf16(std::size_t{t} * dm, seed);
+    w_up = test::random_bf16(std::size_t{dff} * dm, seed + 1);
+    if (g) w_gate = test::random_bf16(std::size_t{dff} * dm, seed + 2);
+    w_down = test::random_bf16(std::size_t{dm} * dff, seed + 3);
+    auto next = [&base](std::uint64_t bytes) {
+      const std::uint64_t at = base;
+      base += (bytes + 4095) / 4096 * 4096;
+      return at;
+    };
+    desc.opcode = ndp::kOpcodeExpertFfn;
+    desc.dtype = ndp::kDtypeBf16;
+    desc.activation = g ? ndp::kActivationSiluGated : ndp::kActivationRelu;
+    desc.d_model = dm;
+    desc.d_ff = dff;
+    desc.tokens = t;
+    desc.w_up = next(w_up.size() * 2);
+    desc.w_gate = g ? next(w_gate.size() * 2) : 0;
+    desc.w_down = next(w_down.size() * 2);
+    desc.x_addr = next(x.size() * 2);
+    desc.y_addr = next(std::uint64_t{t} * dm * 2);
+    desc.h_scratch_addr = next(std::uint64_t{t} * dff * 2);
+  }
+  void preload(NdpBench& b) {
+    auto put = [&b](std::uint64_t addr, std::vector<num::bf16_t>& v) {
+      b.dbg(tlm::TLM_WRITE_COMMAND, addr, v.data(), static_cast<unsigned>(v.size() * 2));
+    };
+    put(desc.w_up, w_up);
+    if (gated) put(desc.w_gate, w_gate);
+    put(desc.w_down, w_down);
+    put(desc.x_addr, x);
+  }
+  std::vector<num::bf16_t> read(NdpBench& b, std::uint64_t addr, std::size_t n) {
+    std::vector<num::bf16_t> v(n);
+    b.dbg(tlm::TLM_READ_COMMAND, addr, v.data(), static_cast<unsigned>(n * 2));
+    return v;
+  }
+  num::ExpertResult golden() const {
+    return num::golden_expert({x.data(), w_up.data(), gated ? w_gate.data() : nullptr, w_down.data()},
+                              {tokens, d_model, d_ff},
+                              gated ? num::ExpertActivation::kSiluGated : num::ExpertActivation::kRelu);
+  }
+};
+
+// A device with NDP, its test host through a protocol checker on CXL.mem.
+struct NdpDesign {
+  NdpDesign(const char* name, const DeviceConfig& cfg, const ndp::NdpConfig& ndp_cfg, DeviceOptions opt,
+            std::function<void(NdpBench&)> body)
+      : bench((std::string(name) + "_host").c_str(), std::move(body)),
+        checker((std::string(name) + "_checker").c_str()),
+        dev(name, cfg, opt, &ndp_cfg) {
+    bench.mem.bind(checker.target_socket);
+    checker.initiator_socket.bind(dev.host_socket());
+    bench.mmio.bind(dev.ndp_mmio_socket());
+    bench.irq = &dev.ndp().irq_event();
+  }
+  NdpBench bench;
+  ProtocolChecker<64> checker;
+  CxlType3Device dev;
+};
+
+std::size_t mismatches(const std::vector<num::bf16_t>& a, const std::vector<num::bf16_t>& b) {
+  if (a.size() != b.size()) return std::max(a.size(), b.size());
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) n += a[i] != b[i];
+  return n;
+}
+
+// Runs one expert on an rtl device and a cycle device side by side; both must give the golden
+// bits for h and y and the same cycle counts.
+void run_rtl_and_cycle(Expert& e, std::uint64_t expect_mac_cycles) {
+  const auto cfg = lpddr5x();
+  DeviceOptions opt;
+  opt.check_internal_protocol = true;
+  CompletionEntry got[2];
+  std::vector<num::bf16_t> y[2], h[2];
+  auto body = [&](int i) {
+    return [&, i](NdpBench& b) {
+      e.preload(b);
+      b.enable();
+      b.submit({e.desc});
+      got[i] = b.wait_completion();
+      y[i] = e.read(b, e.desc.y_addr, std::size_t{e.tokens} * e.d_model);
+      h[i] = e.read(b, e.desc.h_scratch_addr, std::size_t{e.tokens} * e.d_ff);
+    };
+  };
+  NdpDesign rtl("rtl", cfg, ndp_config(ndp::PeModel::kRtl), opt, body(0));
+  NdpDesign cyc("cycle", cfg, ndp_config(ndp::PeModel::kCycle), opt, body(1));
+  sc_core::sc_start();
+  const num::ExpertResult g = e.golden();
+  for (int i = 0; i < 2; ++i) {
+    SCOPED_TRACE(i == 0 ? "rtl" : "cycle");
+    EXPECT_EQ(got[i].status, ndp::CompletionStatus::kOk);
+    EXPECT_EQ(got[i].error_code, NdpErrorCode::kOk);
+    EXPECT_EQ(mismatches(h[i], g.h), 0u);
+    EXPECT_EQ(mismatches(y[i], g.y), 0u);
+    EXPECT_EQ(got[i].mac_busy_cycles, expect_mac_cycles);
+  }
+  EXPECT_EQ(got[0].total_cycles, got[1].total_cycles);
+  EXPECT_EQ(rtl.checker.violation_count() + cyc.checker.violation_count(), 0u);
+  EXPECT_EQ(rtl.dev.internal_protocol_violations() + cyc.dev.internal_protocol_violations(), 0u);
+}
+
+// Switch-Base-like expert: d_model 768, d_ff 3072, ReLU, 20 tokens (a full block of 16 and a
+// partial one of 4). MAC cycles, every tile k + 2 + rows (docs/mac_array.md), two 16-column
+// tiles per 32-column fetch:
+//   phase 1: 3072 / 32 = 96 fetches x [2 x (768 + 2 + 16) + 2 x (768 + 2 + 4)] = 96 x 3120 = 299,520
+//   phase 2: 768 / 32 = 24 fetches x [2 x (3072 + 18) + 2 x (3072 + 6)] = 24 x 12,336 = 296,064
+//   total 595,584 summed over the 8 units.
+TEST(NdpDevice, SwitchBaseExpertIsBitExactInRtlAndCycle) {
+  Expert e(768, 3072, 20, false, 0x5317C8, 0x1000000);
+  run_rtl_and_cycle(e, 595584);
+}
+
+// Gated Mixtral-like expert scaled down (configs/models/mixtral-8x7b-tiny.json: d_model 128,
+// d_ff 448, SiLU-gated), 5 tokens. Phase 1 runs gate and up tiles:
+//   phase 1: 448 / 32 = 14 fetches x 2 tiles x 2 matrices x (128 + 2 + 5) = 14 x 540 = 7,560
+//   phase 2: 128 / 32 = 4 fetches x 2 tiles x (448 + 2 + 5) = 4 x 910 = 3,640; total 11,200.
+TEST(NdpDevice, GatedMixtralTinyExpertIsBitExactInRtlAndCycle) {
+  Expert e(128, 448, 5, true, 0x313A7, 0x1000000);
+  run_rtl_and_cycle(e, 11200);
+}
+
+// A full-size Mixtral-8x7B expert (d_model 4096, d_ff 14336, SiLU-gated) for one token, cycle
+// model, data timing_only, memory.model bandwidth. Analytic bound:
+//   weights 3 x 4096 x 14336 x 2 B = 352,321,536 B at the sustained DRAM bandwidth
+//   (peak 273.5 GB/s x refresh factor 0.928 x efficiency 0.8 = ~203 GB/s) = ~1.735 ms;
+//   MACs 3 x 4096 x 14336 = 176.2 M / (8 units x 256 x 1 GHz) = 0.086 ms;
+//   bound = max(...) = the weight stream. The simulated job must land within 15 % above it.
+TEST(NdpDevice, FullSizeMixtralExpertRunsNearTheAnalyticBound) {
+  auto cfg = lpddr5x();
+  cfg.dram.model = mem::MemoryModel::kBandwidth;
+  DeviceOptions opt;
+  opt.timing_only = true;
+  const ndp::NdpConfig ndp_cfg = ndp_config(ndp::PeModel::kCycle);
+  JobDescriptor d;
+  d.opcode = ndp::kOpcodeExpertFfn;
+  d.dtype = ndp::kDtypeBf16;
+  d.activation = ndp::kActivationSiluGated;
+  d.d_model = 4096;
+  d.d_ff = 14336;
+  d.tokens = 1;
+  const std::uint64_t w = 4096ull * 14336 * 2;
+  d.w_up = 1ull << 30;
+  d.w_gate = d.w_up + w;
+  d.w_down = d.w_gate + w;
+  d.x_addr = d.w_down + w;
+  d.y_addr = d.x_addr + 65536;
+  d.h_scratch_addr = d.y_addr + 65536;
+  CompletionEntry got;
+  NdpDesign des("dev", cfg, ndp_cfg, opt, [&](NdpBench& b) {
+    b.timing_only = true;
+    b.enable();
+    b.submit({d});
+    got = b.wait_completion();
+  });
+  sc_core::sc_start();
+  ASSERT_EQ(got.error_code, NdpErrorCode::kOk);
+  const double sustained = cfg.dram.peak_bandwidth_total() * cfg.dram.refresh_factor() * cfg.dram.bandwidth_efficiency;
+  const double weight_s = 3.0 * w / sustained;
+  const double mac_s = 3.0 * 4096 * 14336 / (8.0 * 16 * 16 * 1e9);
+  const double bound = std::max(weight_s, mac_s);
+  EXPECT_NEAR(weight_s, 1.735e-3, 0.01e-3);
+  const double sim_s = got.total_cycles * 1e-9;
+  EXPECT_GE(sim_s, bound);
+  EXPECT_LE(sim_s, 1.15 * bound) << "simulated " << sim_s * 1e3 << " ms vs bound " << bound * 1e3 << " ms";
+  // Every weight byte was read exactly once (plus the descriptor, x twice... per unit: x for
+  // phase 1 and h for phase 2, 8 units each).
+  EXPECT_EQ(got.dma_bytes_read, 128 + 3 * w + 8 * (4096 * 2) + 8 * (14336 * 2));
+  std::cout << "[ info ] full-size Mixtral expert, 1 token: " << sim_s * 1e3 << " ms simulated, bound "
+            << bound * 1e3 << " ms (" << sim_s / bound << "x)\n";
+}
+
+// Bad descriptors complete with their error code, in ring order, without writing any memory;
+// the valid job submitted after them still runs and gives the golden result.
+TEST(NdpDevice, BadDescriptorsCompleteWithErrorsAndLaterJobsRun) {
+  const auto cfg = lpddr5x();
+  Expert e(64, 256, 3, false, 0xBAD, 0x1000000);
+  struct Case {
+    const char* what;
+    void (*mutate)(JobDescriptor&);
+    NdpErrorCode code;
+  };
+  const std::vector<Case> cases = {
+      {"zero tokens", [](JobDescriptor& d) { d.tokens = 0; }, NdpErrorCode::kZeroDim},
+      // 32 weight rows of d_ff must fit half of the 2 MiB weight SRAM: d_ff <= 1 MiB / 64 B = 16384.
+      {"d_ff too large for the weight SRAM", [](JobDescriptor& d) { d.d_ff = 16384 + 32; }, NdpErrorCode::kDimTooLarge},
+      // h = 1024 x 4096 x 2 B = 8 MiB > the 4 MiB activation buffer.
+      {"tokens over the activation buffer",
+       [](JobDescriptor& d) {
+         d.d_ff = 4096;
+         d.tokens = 1024;
+       },
+       NdpErrorCode::kTokensOverBuffer},
+      {"misaligned x", [](JobDescriptor& d) { d.x_addr += 2; }, NdpErrorCode::kMisalignedAddress},
+      {"y beyond the DRAM", [](JobDescriptor& d) { d.y_addr = 64ull << 30; }, NdpErrorCode::kAddressOutOfRange},
+      {"unknown dtype", [](JobDescriptor& d) { d.dtype = 7; }, NdpErrorCode::kBadDtype},
+      {"unknown activation", [](JobDescriptor& d) { d.activation = 9; }, NdpErrorCode::kBadActivation},
+      {"y over the SQ ring", [](JobDescriptor& d) { d.y_addr = 0x100000; }, NdpErrorCode::kOverlap},
+  };
+  std::vector<CompletionEntry> got;
+  std::vector<num::bf16_t> y, y_before;
+  std::uint32_t error_reg = 0;
+  NdpDesign des("dev", cfg, ndp_config(ndp::PeModel::kCycle), {}, [&](NdpBench& b) {
+    e.preload(b);
+    std::vector<num::bf16_t> canary(std::size_t{e.tokens} * e.d_model, 0xABCD);
+    b.dbg(tlm::TLM_WRITE_COMMAND, e.desc.y_addr, canary.data(), static_cast<unsigned>(canary.size() * 2));
+    b.sq_size = 16;
+    b.cq_size = 16;
+    b.enable();
+    std::vector<JobDescriptor> jobs;
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+      JobDescriptor d = e.desc;
+      d.job_tag = static_cast<std::uint32_t>(100 + i);
+      cases[i].mutate(d);
+      jobs.push_back(d);
+    }
+    b.submit(jobs);
+    for (std::size_t i = 0; i < cases.size(); ++i) got.push_back(b.wait_completion());
+    y_before = e.read(b, e.desc.y_addr, std::size_t{e.tokens} * e.d_model);
+    error_reg = b.reg_read(ndp::reg::kError);
+    JobDescriptor ok = e.desc;
+    ok.job_tag = 7;
+    b.submit({ok});
+    got.push_back(b.wait_completion());
+    y = e.read(b, e.desc.y_addr, std::size_t{e.tokens} * e.d_model);
+  });
+  sc_core::sc_start();
+  ASSERT_EQ(got.size(), cases.size() + 1);
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE(cases[i].what);
+    EXPECT_EQ(got[i].job_tag, 100 + i);
+    EXPECT_EQ(got[i].status, ndp::CompletionStatus::kError);
+    EXPECT_EQ(got[i].error_code, cases[i].code);
+    EXPECT_EQ(got[i].dma_bytes_written, 0u);
+  }
+  EXPECT_EQ(std::count(y_before.begin(), y_before.end(), num::bf16_t{0xABCD}), static_cast<long>(y_before.size()));
+  EXPECT_EQ(error_reg, ndp::kErrorValid | static_cast<std::uint32_t>(NdpErrorCode::kOverlap));  // the last error
+  EXPECT_EQ(got.back().job_tag, 7u);
+  EXPECT_EQ(got.back().error_code, NdpErrorCode::kOk);
+  EXPECT_EQ(mismatches(y, e.golden().y), 0u);
+  EXPECT_EQ(des.dev.ndp().stats().jobs_failed, cases.size());
+  EXPECT_EQ(des.dev.ndp().stats().jobs_ok, 1u);
+}
+
+// SQ and CQ of 4 entries (3 usable): three jobs in flight behind one doorbell, then three more;
+// the rings wrap, the completion phase flips after 4 entries, tags come back in order, and the
+// last job's output is golden.
+TEST(NdpDevice, RingsWrapWithSeveralJobsInFlight) {
+  const auto cfg = lpddr5x();
+  Expert e(32, 64, 2, false, 0x417, 0x1000000);
+  std::vector<CompletionEntry> got;
+  std::vector<num::bf16_t> y;
+  NdpDesign des("dev", cfg, ndp_config(ndp::PeModel::kCycle), {}, [&](NdpBench& b) {
+    e.preload(b);
+    b.sq_size = 4;
+    b.cq_size = 4;
+    b.enable();
+    for (int round = 0; round < 2; ++round) {
+      std::vector<JobDescriptor> jobs;
+      for (std::uint32_t i = 0; i < 3; ++i) {
+        JobDescriptor d = e.desc;
+        d.job_tag = static_cast<std::uint32_t>(round * 3 + i);
+        jobs.push_back(d);
+      }
+      b.submit(jobs);
+      for (int i = 0; i < 3; ++i) got.push_back(b.wait_completion());
+    }
+    y = e.read(b, e.desc.y_addr, std::size_t{e.tokens} * e.d_model);
+  });
+  sc_core::sc_start();
+  ASSERT_EQ(got.size(), 6u);
+  for (std::uint32_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(got[i].job_tag, i);
+    EXPECT_EQ(got[i].error_code, NdpErrorCode::kOk);
+    EXPECT_EQ(got[i].sq_head, (i + 1) % 4);  // the SQ slot after this job
+    EXPECT_EQ(got[i].phase, i < 4);          // entries 0..3 carry phase 1, the wrapped ones phase 0
+  }
+  EXPECT_EQ(mismatches(y, e.golden().y), 0u);
+  EXPECT_EQ(des.dev.ndp().registers().sq_head(), 2u);  // 6 mod 4
+  EXPECT_EQ(des.dev.ndp().registers().cq_tail(), 2u);
+}
+
+// The register block over CXL.io: identity and capabilities, access rules.
+TEST(NdpDevice, RegisterBlockAnswersCxlIoAccesses) {
+  const auto cfg = lpddr5x();
+  std::uint32_t id = 0, cap = 0;
+  tlm::tlm_response_status unaligned{}, wide{};
+  NdpDesign des("dev", cfg, ndp_config(ndp::PeModel::kCycle), {}, [&](NdpBench& b) {
+    id = b.reg_read(ndp::reg::kId);
+    cap = b.reg_read(ndp::reg::kCap);
+    unaligned = b.reg_write(0x02, 1);
+    std::uint64_t v = 0;
+    tlm::tlm_generic_payload t;
+    t.set_command(tlm::TLM_READ_COMMAND);
+    t.set_address(ndp::reg::kSqBaseLo);
+    t.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
+    t.set_data_length(8);
+    t.set_streaming_width(8);
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    b.mmio->b_transport(t, delay);
+    sc_core::wait(delay);
+    wide = t.get_response_status();
+  });
+  sc_core::sc_start();
+  EXPECT_EQ(id, ndp::kIdValue);
+  // CAP: version 1, 8 units, 16 rows, 16 columns in bytes 0..3.
+  EXPECT_EQ(cap, 1u | 8u << 8 | 16u << 16 | 16u << 24);
+  EXPECT_EQ(unaligned, tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  EXPECT_EQ(wide, tlm::TLM_BURST_ERROR_RESPONSE);
+  // Four accesses at 100 ns of CXL.io latency each (ndp.mmio_latency_ns), errors included.
+  EXPECT_EQ(sc_core::sc_time_stamp(), sc_core::sc_time(400, sc_core::SC_NS));
+}
+
+}  // namespace
+}  // namespace monde::device
+
+int sc_main(int argc, char* argv[]) {
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}

@@ -1,0 +1,217 @@
+#include "ndp_engine.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <string>
+
+#include "command/job_validation.hpp"
+#include "command/work_split.hpp"
+
+namespace monde::ndp {
+
+namespace {
+
+NdpRegisterConfig register_config(const NdpConfig& c, std::uint64_t device_bytes) {
+  NdpRegisterConfig r;
+  r.units = c.units;
+  r.rows = c.mac.shape.rows;
+  r.cols = c.mac.shape.cols;
+  r.device_bytes = device_bytes;
+  return r;
+}
+
+}  // namespace
+
+NdpEngine::NdpEngine(sc_core::sc_module_name name, const NdpConfig& config, std::uint64_t device_bytes,
+                     bool timing_only)
+    : sc_module(name),
+      mmio_socket("mmio_socket"),
+      memory_socket("memory_socket"),
+      config_(config),
+      limits_(config.limits()),
+      device_bytes_(device_bytes),
+      timing_only_(timing_only),
+      regs_(register_config(config, device_bytes)),
+      period_(config.mac.clock_period_ps(), sc_core::SC_PS) {
+  mmio_socket.register_b_transport(this, &NdpEngine::mmio_b_transport);
+  mmio_socket.register_transport_dbg(this, &NdpEngine::mmio_dbg);
+  for (unsigned i = 0; i < config.units; ++i) {
+    units_.push_back(std::make_unique<NdpUnit>(("unit" + std::to_string(i)).c_str(), config, timing_only));
+  }
+  regs_.set_listener([this](RegEvent e) {
+    if (e == RegEvent::kSqDoorbell || e == RegEvent::kCqHeadUpdated || e == RegEvent::kEnabled) {
+      doorbell_.notify(sc_core::SC_ZERO_TIME);
+    }
+  });
+  SC_THREAD(command_loop);
+}
+
+NdpEngine::~NdpEngine() = default;
+
+// ---------------------------------------------------------------- CXL.io registers
+
+bool NdpEngine::mmio_access(tlm::tlm_generic_payload& t) {
+  if (t.get_data_length() != 4 || (t.get_streaming_width() != 0 && t.get_streaming_width() != 4)) {
+    t.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);  // registers are 32-bit
+    return false;
+  }
+  if (t.get_byte_enable_ptr() != nullptr) {
+    t.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+    return false;
+  }
+  if (t.get_address() > 0xFFFFFFFFu) {
+    t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return false;
+  }
+  const auto offset = static_cast<std::uint32_t>(t.get_address());
+  std::uint32_t value = 0;
+  RegAccess r;
+  if (t.is_write()) {
+    std::memcpy(&value, t.get_data_ptr(), 4);  // little-endian host (static_assert in ndp_unit.cpp)
+    r = regs_.write32(offset, value);
+  } else if (t.is_read()) {
+    r = regs_.read32(offset, value);
+    if (r != RegAccess::kAddressError) std::memcpy(t.get_data_ptr(), &value, 4);
+  } else {
+    t.set_response_status(tlm::TLM_OK_RESPONSE);
+    return true;
+  }
+  // Ignored writes are posted writes: the host sees no error (ndp_register_file.hpp).
+  t.set_response_status(r == RegAccess::kAddressError ? tlm::TLM_ADDRESS_ERROR_RESPONSE : tlm::TLM_OK_RESPONSE);
+  return r != RegAccess::kAddressError;
+}
+
+void NdpEngine::mmio_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  delay += sc_core::sc_time(config_.mmio_latency_ns, sc_core::SC_NS);
+  mmio_access(trans);
+}
+
+unsigned int NdpEngine::mmio_dbg(tlm::tlm_generic_payload& trans) { return mmio_access(trans) ? 4u : 0u; }
+
+// ---------------------------------------------------------------- jobs
+
+bool NdpEngine::memory(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, unsigned bytes) {
+  tlm::tlm_generic_payload t;
+  t.set_command(cmd);
+  t.set_address(addr);
+  t.set_data_ptr(data);
+  t.set_data_length(bytes);
+  t.set_streaming_width(bytes);
+  t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+  memory_socket->b_transport(t, delay);
+  sc_core::wait(delay);
+  if (!t.is_response_ok()) return false;
+  if (timing_only_) {
+    // A timing_only memory moves no payload, but descriptors and completions must be real:
+    // the timed access above charged the time, the debug access moves the bytes.
+    tlm::tlm_generic_payload dbg;
+    dbg.set_command(cmd);
+    dbg.set_address(addr);
+    dbg.set_data_ptr(data);
+    dbg.set_data_length(bytes);
+    return memory_socket->transport_dbg(dbg) == bytes;
+  }
+  return true;
+}
+
+std::uint64_t NdpEngine::cycles_since(const sc_core::sc_time& t0) const {
+  return static_cast<std::uint64_t>((sc_core::sc_time_stamp() - t0) / period_);
+}
+
+void NdpEngine::command_loop() {
+  for (;;) {
+    while (!regs_.sq_pending() || regs_.cq_full()) sc_core::wait(doorbell_);
+    regs_.set_busy(true);
+    const sc_core::sc_time t0 = sc_core::sc_time_stamp();
+    std::array<std::uint8_t, kJobDescriptorBytes> raw{};
+    CompletionEntry e;
+    NdpErrorCode code = NdpErrorCode::kOk;
+    JobDescriptor d;
+    if (!memory(tlm::TLM_READ_COMMAND, regs_.sq_entry_addr(), raw.data(), kJobDescriptorBytes)) {
+      code = NdpErrorCode::kDmaError;
+    } else {
+      d = decode_job_descriptor(raw);
+      code = validate(d, limits_, device_bytes_, {regs_.sq_range(), regs_.cq_range()});
+    }
+    e.dma_bytes_read = kJobDescriptorBytes;
+    if (code == NdpErrorCode::kOk) code = run_job(d, e);
+    stats_.busy_cycles += cycles_since(t0);
+    if (!regs_.enabled()) {  // disabled while the job ran: abandoned, no completion (ndp_register_file.hpp)
+      regs_.set_busy(false);
+      continue;
+    }
+    e.job_tag = d.job_tag;
+    e.sq_head = static_cast<std::uint16_t>(regs_.next_sq_head());
+    e.status = code == NdpErrorCode::kOk ? CompletionStatus::kOk : CompletionStatus::kError;
+    e.error_code = code;
+    e.phase = regs_.cq_phase();
+    e.total_cycles = cycles_since(t0);
+    auto bytes = encode(e);
+    memory(tlm::TLM_WRITE_COMMAND, regs_.cq_entry_addr(), bytes.data(), kCompletionEntryBytes);
+    if (code == NdpErrorCode::kOk) {
+      ++stats_.jobs_ok;
+    } else {
+      ++stats_.jobs_failed;
+      regs_.latch_error(code);
+    }
+    const bool was_pending = regs_.irq_pending();
+    regs_.complete_job(code != NdpErrorCode::kOk || (d.flags & kJobFlagNoIrq) == 0);
+    regs_.set_busy(false);
+    if (!was_pending && regs_.irq_pending()) irq_.notify(sc_core::SC_ZERO_TIME);
+  }
+}
+
+NdpErrorCode NdpEngine::run_job(const JobDescriptor& d, CompletionEntry& e) {
+  const bool gated = d.activation == kActivationSiluGated;
+  const auto act = gated ? num::ExpertActivation::kSiluGated : num::ExpertActivation::kRelu;
+  std::vector<NdpPhaseWork> up(units_.size()), down(units_.size());
+  for (unsigned u = 0; u < units_.size(); ++u) {
+    NdpPhaseWork& w = up[u];
+    w.activation = act;
+    w.gated = gated;
+    w.tokens = d.tokens;
+    w.k = d.d_model;
+    w.n = d.d_ff;
+    w.cols = unit_slice(d.d_ff, config_.units, u, kColumnsPerFetch);
+    w.a_addr = d.x_addr;
+    w.w_addr = d.w_up;
+    w.w2_addr = d.w_gate;
+    w.out_addr = d.h_scratch_addr;
+    NdpPhaseWork& v = down[u];
+    v.second_phase = true;
+    v.activation = act;
+    v.tokens = d.tokens;
+    v.k = d.d_ff;
+    v.n = d.d_model;
+    v.cols = unit_slice(d.d_model, config_.units, u, kColumnsPerFetch);
+    v.a_addr = d.h_scratch_addr;
+    v.w_addr = d.w_down;
+    v.out_addr = d.y_addr;
+  }
+  // Phase 2 reads all of h, which every unit wrote a slice of: the barrier is the wait for
+  // all units in run_phase.
+  const NdpErrorCode first = run_phase(up, e);
+  const NdpErrorCode second = run_phase(down, e);
+  return first != NdpErrorCode::kOk ? first : second;
+}
+
+NdpErrorCode NdpEngine::run_phase(const std::vector<NdpPhaseWork>& work, CompletionEntry& e) {
+  for (unsigned u = 0; u < units_.size(); ++u) units_[u]->start(work[u]);
+  NdpErrorCode code = NdpErrorCode::kOk;
+  for (auto& unit : units_) {
+    while (unit->busy()) sc_core::wait(unit->done_event());
+    const NdpUnitStats& s = unit->stats();
+    e.mac_busy_cycles += s.mac_busy_cycles;
+    e.dma_bytes_read += s.dma_bytes_read;
+    e.dma_bytes_written += s.dma_bytes_written;
+    stats_.mac_busy_cycles += s.mac_busy_cycles;
+    stats_.dma_bytes_read += s.dma_bytes_read;
+    stats_.dma_bytes_written += s.dma_bytes_written;
+    if (code == NdpErrorCode::kOk) code = s.error;
+  }
+  return code;
+}
+
+}  // namespace monde::ndp

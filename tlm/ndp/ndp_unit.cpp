@@ -1,0 +1,189 @@
+#include "ndp_unit.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "numerics/bf16.hpp"
+
+// Tensors are little-endian bf16 in device memory; the buffers here are host uint16_t arrays
+// filled by memcpy, which is only right on a little-endian host.
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the NDP model copies little-endian bf16 with memcpy");
+
+namespace monde::ndp {
+
+namespace {
+constexpr std::uint64_t kLineBytes = 64;  // kColumnsPerFetch bf16
+}
+
+NdpUnit::NdpUnit(sc_core::sc_module_name name, const NdpConfig& config, bool timing_only)
+    : sc_module(name), memory_socket("memory_socket"), config_(config), timing_only_(timing_only),
+      mac_("mac", config.mac) {
+  SC_THREAD(compute);
+  SC_THREAD(fetcher);
+  SC_THREAD(writer);
+}
+
+void NdpUnit::start(const NdpPhaseWork& work) {
+  if (busy_) SC_REPORT_FATAL("monde/ndp/unit", "start() while the unit is busy (the engine must wait for done)");
+  work_ = work;
+  busy_ = true;
+  start_.notify(sc_core::SC_ZERO_TIME);
+}
+
+bool NdpUnit::dma(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, std::uint64_t bytes) {
+  if (timing_only_) {
+    if (scratch_.empty()) scratch_.resize(1);
+    data = scratch_.data();  // never dereferenced by a timing_only memory
+  }
+  tlm::tlm_generic_payload t;
+  t.set_command(cmd);
+  t.set_address(addr);
+  t.set_data_ptr(data);
+  t.set_data_length(static_cast<unsigned>(bytes));
+  t.set_streaming_width(static_cast<unsigned>(bytes));
+  t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+  memory_socket->b_transport(t, delay);
+  sc_core::wait(delay);
+  (cmd == tlm::TLM_READ_COMMAND ? stats_.dma_bytes_read : stats_.dma_bytes_written) += bytes;
+  if (t.is_response_error()) {
+    stats_.error = NdpErrorCode::kDmaError;
+    return false;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------- weight fetches
+
+void NdpUnit::fetcher() {
+  for (;;) {
+    sc_core::wait(fetch_start_);
+    for (std::uint32_t f = 0; f < fetches(); ++f) {
+      Slot& slot = slots_[f % 2];
+      while (slot.ready) sc_core::wait(slot_changed_);  // the half is still being computed on
+      const std::uint64_t row0 = work_.cols.begin + std::uint64_t{f} * kColumnsPerFetch;
+      const std::uint64_t bytes = std::uint64_t{kColumnsPerFetch} * work_.k * 2;
+      for (unsigned m = 0; m < matrices(); ++m) {
+        const std::uint64_t base = (m == 0 ? work_.w_addr : work_.w2_addr) + row0 * work_.k * 2;
+        auto& buf = slot.w[m];
+        if (!timing_only_) buf.resize(bytes / 2);
+        // Weight rows c0..c0+31 of a [n x K] row-major matrix are one contiguous block.
+        dma(tlm::TLM_READ_COMMAND, base, reinterpret_cast<unsigned char*>(buf.data()), bytes);
+      }
+      slot.ready = true;
+      slot_changed_.notify(sc_core::SC_ZERO_TIME);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- write-back
+
+void NdpUnit::queue_write(std::uint64_t addr, std::vector<unsigned char> bytes) {
+  const std::uint64_t n = timing_only_ ? kLineBytes : bytes.size();
+  while (out_buffer_used_ + n > config_.out_buffer_bytes) sc_core::wait(write_done_);
+  out_buffer_used_ += n;
+  writes_.push_back(Write{addr, std::move(bytes)});
+  write_queued_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void NdpUnit::writer() {
+  for (;;) {
+    while (writes_.empty()) sc_core::wait(write_queued_);
+    Write w = std::move(writes_.front());
+    writes_.pop_front();
+    const std::uint64_t n = timing_only_ ? kLineBytes : w.bytes.size();
+    dma(tlm::TLM_WRITE_COMMAND, w.addr, w.bytes.data(), n);
+    out_buffer_used_ -= n;
+    write_done_.notify(sc_core::SC_ZERO_TIME);
+  }
+}
+
+// ---------------------------------------------------------------- compute
+
+void NdpUnit::compute() {
+  for (;;) {
+    sc_core::wait(start_);
+    stats_ = NdpUnitStats{};
+    const std::uint64_t busy0 = mac_.busy_cycles(), tiles0 = mac_.tiles_run();
+    if (fetches() > 0) {
+      const std::uint64_t a_bytes = std::uint64_t{work_.tokens} * work_.k * 2;
+      if (!timing_only_) act_.resize(a_bytes / 2);
+      dma(tlm::TLM_READ_COMMAND, work_.a_addr, reinterpret_cast<unsigned char*>(act_.data()), a_bytes);
+      for (auto& s : slots_) s.ready = false;
+      fetch_start_.notify(sc_core::SC_ZERO_TIME);
+      for (std::uint32_t f = 0; f < fetches(); ++f) {
+        Slot& slot = slots_[f % 2];
+        while (!slot.ready) sc_core::wait(slot_changed_);
+        for (std::uint32_t r0 = 0; r0 < work_.tokens; r0 += config_.mac.shape.rows) {
+          run_block(f, slot, r0, std::min<std::uint32_t>(config_.mac.shape.rows, work_.tokens - r0));
+        }
+        slot.ready = false;  // this half may be refilled
+        slot_changed_.notify(sc_core::SC_ZERO_TIME);
+      }
+      while (out_buffer_used_ > 0) sc_core::wait(write_done_);  // the phase ends when h / y is in memory
+    }
+    stats_.mac_busy_cycles = mac_.busy_cycles() - busy0;
+    stats_.tiles = mac_.tiles_run() - tiles0;
+    busy_ = false;
+    done_.notify(sc_core::SC_ZERO_TIME);
+  }
+}
+
+// One block of `rows` tokens against the 32 columns of fetch `f`: every COLS-wide tile, one MAC
+// tile per matrix over the whole K, then the epilogue; the block's result rows (64 bytes each)
+// go to the output buffer.
+void NdpUnit::run_block(std::uint32_t f, const Slot& slot, std::uint32_t r0, std::uint32_t rows) {
+  const unsigned cols = config_.mac.shape.cols;
+  const std::uint32_t k = work_.k;
+  const std::uint64_t col0 = work_.cols.begin + std::uint64_t{f} * kColumnsPerFetch;
+  std::vector<num::bf16_t> out(timing_only_ ? 0 : std::size_t{rows} * kColumnsPerFetch);
+  MacTile tile;
+  tile.rows = rows;
+  tile.cols = cols;
+  tile.k = k;
+  tile.first = true;
+  if (!timing_only_) {
+    tile.a.assign(act_.begin() + std::ptrdiff_t{r0} * k, act_.begin() + std::ptrdiff_t{r0 + rows} * k);
+    tile.b.resize(std::size_t{k} * cols);
+  }
+  for (unsigned c0 = 0; c0 < kColumnsPerFetch; c0 += cols) {
+    std::array<MacTileResult, 2> res;
+    for (unsigned m = 0; m < matrices(); ++m) {
+      if (timing_only_) {
+        mac_.run_tile_timing(rows, k);
+        continue;
+      }
+      // B[kk][c] = W[col0 + c0 + c][kk]: the SRAM holds weight rows (PyTorch [out, in]).
+      const auto& w = slot.w[m];
+      for (unsigned c = 0; c < cols; ++c) {
+        const num::bf16_t* row = w.data() + std::size_t{c0 + c} * k;
+        for (std::uint32_t kk = 0; kk < k; ++kk) tile.b[std::size_t{kk} * cols + c] = row[kk];
+      }
+      res[m] = mac_.run_tile(tile);
+    }
+    if (timing_only_) continue;
+    for (std::uint32_t r = 0; r < rows; ++r) {
+      for (unsigned c = 0; c < cols; ++c) {
+        const std::size_t i = std::size_t{r} * cols + c;
+        num::bf16_t v;
+        if (work_.second_phase) {
+          v = res[0].c_bf16[i];
+        } else {  // matrix 0 is up, matrix 1 is gate
+          v = num::expert_hidden(work_.activation, res[0].c_fp32[i], work_.gated ? res[1].c_fp32[i] : num::kFp32PosZero);
+        }
+        out[std::size_t{r} * kColumnsPerFetch + c0 + c] = v;
+      }
+    }
+  }
+  for (std::uint32_t r = 0; r < rows; ++r) {
+    const std::uint64_t addr = work_.out_addr + ((std::uint64_t{r0} + r) * work_.n + col0) * 2;
+    std::vector<unsigned char> line;
+    if (!timing_only_) {
+      line.resize(kLineBytes);
+      std::memcpy(line.data(), out.data() + std::size_t{r} * kColumnsPerFetch, kLineBytes);
+    }
+    queue_write(addr, std::move(line));
+  }
+}
+
+}  // namespace monde::ndp

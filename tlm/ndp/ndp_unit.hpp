@@ -1,0 +1,109 @@
+// One NDP unit: a DMA engine on the device's internal memory port (it never crosses the CXL
+// link), a double-buffered weight SRAM, an activation buffer, an output buffer and a MacArray
+// (rtl or cycle). The NdpEngine gives each unit one phase of a job at a time
+// (docs/ndp_interface.md, "Expert dataflow"):
+//   phase 1: A = x [T x d_model], W = w_up (and w_gate) rows of this unit's d_ff slice,
+//            out = h scratch [T x d_ff] = activation(A . W^T) in bf16;
+//   phase 2: A = h [T x d_ff], W = w_down rows of this unit's d_model slice, out = y [T x d_model].
+// Schedule inside a phase:
+//   load all of A into the activation buffer (one DMA read);
+//   for each fetch of 32 output columns (weight rows c0..c0+31 of each matrix: one contiguous
+//   block of 32 x K bf16 per matrix, read into one SRAM half while the other half computes):
+//     for each block of ROWS tokens: for each COLS-wide tile of the 32 columns: one MAC tile
+//     per matrix over the whole K (first = true, ascending k), then the epilogue (phase 1:
+//     activation in fp32, then RNE to bf16; phase 2: RNE to bf16), and the block's rows go to
+//     the output buffer as whole 64-byte lines, written back by a third process.
+// Every output is one MAC tile's ascending-k sum, so the bits equal the golden expert.
+// data: timing_only moves no bytes and does no arithmetic: tiles take their contract cycles.
+// A DMA error response ends the phase's compute early with NdpErrorCode kDmaError (kDmaPoison
+// is not produced: the internal port does not carry poison).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include "command/ndp_error.hpp"
+#include "command/work_split.hpp"
+#include "mac_array_module.hpp"
+#include "ndp_config.hpp"
+#include "numerics/golden_expert.hpp"
+
+namespace monde::ndp {
+
+struct NdpPhaseWork {
+  bool second_phase = false;  // false: x -> h; true: h -> y
+  num::ExpertActivation activation = num::ExpertActivation::kRelu;
+  bool gated = false;          // phase 1 of a silu_gated job: gate and up
+  std::uint32_t tokens = 0;    // T
+  std::uint32_t k = 0;         // reduction length (d_model, then d_ff)
+  std::uint32_t n = 0;         // output features of the whole layer (row stride of out)
+  IndexRange cols;             // this unit's output features, a multiple of 32 wide
+  std::uint64_t a_addr = 0;    // x or h
+  std::uint64_t w_addr = 0;    // w_up or w_down
+  std::uint64_t w2_addr = 0;   // w_gate (gated phase 1)
+  std::uint64_t out_addr = 0;  // h scratch or y
+};
+
+struct NdpUnitStats {
+  std::uint64_t dma_bytes_read = 0;
+  std::uint64_t dma_bytes_written = 0;
+  std::uint64_t mac_busy_cycles = 0;
+  std::uint64_t tiles = 0;
+  NdpErrorCode error = NdpErrorCode::kOk;
+};
+
+class NdpUnit : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_initiator_socket<NdpUnit, 64> memory_socket;
+
+  SC_HAS_PROCESS(NdpUnit);
+  NdpUnit(sc_core::sc_module_name name, const NdpConfig& config, bool timing_only);
+
+  // Starts a phase; done_event() fires when its last result is written back.
+  void start(const NdpPhaseWork& work);
+  bool busy() const { return busy_; }
+  const sc_core::sc_event& done_event() const { return done_; }
+  const NdpUnitStats& stats() const { return stats_; }  // of the last phase
+  const MacArray& mac_array() const { return mac_; }
+
+ private:
+  struct Slot {
+    bool ready = false;  // weights loaded, not yet consumed
+    std::array<std::vector<num::bf16_t>, 2> w;  // [matrix][32 x K], row-major (PyTorch layout)
+  };
+  struct Write {
+    std::uint64_t addr = 0;
+    std::vector<unsigned char> bytes;
+  };
+
+  void compute();   // SC_THREAD: the phase schedule
+  void fetcher();   // SC_THREAD: weight fetches into the SRAM halves
+  void writer();    // SC_THREAD: write-back of finished lines
+  bool dma(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, std::uint64_t bytes);
+  void run_block(std::uint32_t fetch, const Slot& slot, std::uint32_t r0, std::uint32_t rows);
+  void queue_write(std::uint64_t addr, std::vector<unsigned char> bytes);
+  std::uint32_t fetches() const { return work_.cols.size() / kColumnsPerFetch; }
+  unsigned matrices() const { return work_.gated ? 2u : 1u; }
+
+  NdpConfig config_;
+  bool timing_only_;
+  MacArray mac_;
+  NdpPhaseWork work_;
+  NdpUnitStats stats_;
+  bool busy_ = false;
+  sc_core::sc_event start_, done_, fetch_start_, slot_changed_, write_queued_, write_done_;
+  std::vector<num::bf16_t> act_;  // the activation buffer: A, T x K
+  std::array<Slot, 2> slots_;     // the two weight SRAM halves
+  std::uint32_t next_fetch_ = 0;
+  std::deque<Write> writes_;
+  std::uint64_t out_buffer_used_ = 0;
+  std::vector<unsigned char> scratch_;  // timing_only DMA target (never read)
+};
+
+}  // namespace monde::ndp
