@@ -17,6 +17,7 @@ bench: bootstrap build
 	$(BUILD)/bench/monde-bench-mac --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 	$(BUILD)/bench/monde-bench-dram --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 	$(BUILD)/bench/monde-bench-policy --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+	$(BUILD)/bench/monde-bench-ndp --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 
 lint:
 	verilator --lint-only -Wall --top-module mac_array rtl/*.sv

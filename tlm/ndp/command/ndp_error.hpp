@@ -17,7 +17,7 @@ enum class NdpErrorCode : std::uint16_t {
   kZeroDim = 5,            // d_model, d_ff or tokens is zero
   kDimTooLarge = 6,        // d_model, d_ff or tokens above NdpLimits
   kDimMisaligned = 7,      // d_model or d_ff not a multiple of NdpLimits::dim_align
-  kTokensOverBuffer = 8,   // tokens * d_model * 2 bytes exceed the activation buffer
+  kTokensOverBuffer = 8,   // tokens * max(d_model, d_ff) * 2 bytes exceed the activation buffer
   kMisalignedAddress = 9,  // a tensor address not a multiple of NdpLimits::addr_align
   kAddressOutOfRange = 10, // a tensor extends past the end of device memory
   kOverlap = 11,           // y or h overlaps a tensor the job reads, each other, or a ring
