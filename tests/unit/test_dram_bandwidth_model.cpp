@@ -2,7 +2,6 @@
 // sustained = peak * (1 - tRFC / tREFI) * efficiency; transfers queue FIFO.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cmath>
 #include <string>
 
@@ -51,14 +50,12 @@ TEST(BandwidthModel, TransferTimeFollowsTheFormula) {
   EXPECT_EQ(bw.transfer(start + 10, 64), start + stream + bw.stream_ps(64) + 28000);
 }
 
-TEST(BandwidthModel, A352MegabyteStreamIsFast) {
+// Speed is measured by BM_Dram_BandwidthModeStream (bench/), never asserted here.
+TEST(BandwidthModel, A352MegabyteStreamOf64ByteTransfersKeepsExactTime) {
   BandwidthModel bw(load_dram_config(preset("lpddr5x-8533.json")));
-  // Even cut into 64-byte transfers (5.8 million calls), 352 MiB takes well under 0.1 s.
-  const auto w0 = std::chrono::steady_clock::now();
+  // Cut into 64-byte transfers (5.8 million calls), 352 MiB still ends at bytes / bandwidth.
   std::uint64_t done = 0;
   for (std::uint64_t off = 0; off < (352ull << 20); off += 64) done = bw.transfer(0, 64);
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
-  EXPECT_LT(wall, 0.1);
   EXPECT_EQ(bw.bytes_transferred(), 352ull << 20);
   // The per-call rounding up to whole ps costs < 1 ps per call.
   const double exact_ps = static_cast<double>(352ull << 20) / bw.sustained_bandwidth() * 1e12;
