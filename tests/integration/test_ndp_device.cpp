@@ -216,7 +216,8 @@ TEST(NdpDevice, FullSizeMixtralExpertRunsNearTheAnalyticBound) {
             << bound * 1e3 << " ms (" << sim_s / bound << "x)\n";
 }
 
-// Bad descriptors complete with their error code, in ring order, without writing any memory;
+// Every validation error code (11) through the device: each bad descriptor completes with its
+// code, in ring order, without writing any memory;
 // the valid job submitted after them still runs and gives the golden result.
 TEST(NdpDevice, BadDescriptorsCompleteWithErrorsAndLaterJobsRun) {
   const auto cfg = lpddr5x();
@@ -227,7 +228,10 @@ TEST(NdpDevice, BadDescriptorsCompleteWithErrorsAndLaterJobsRun) {
     NdpErrorCode code;
   };
   const std::vector<Case> cases = {
+      {"unknown opcode", [](JobDescriptor& d) { d.opcode = 2; }, NdpErrorCode::kBadOpcode},
+      {"reserved byte set", [](JobDescriptor& d) { d.reserved_72[5] = 1; }, NdpErrorCode::kReservedNonzero},
       {"zero tokens", [](JobDescriptor& d) { d.tokens = 0; }, NdpErrorCode::kZeroDim},
+      {"d_model not a multiple of 32", [](JobDescriptor& d) { d.d_model = 48; }, NdpErrorCode::kDimMisaligned},
       // 32 weight rows of d_ff must fit half of the 2 MiB weight SRAM: d_ff <= 1 MiB / 64 B = 16384.
       {"d_ff too large for the weight SRAM", [](JobDescriptor& d) { d.d_ff = 16384 + 32; }, NdpErrorCode::kDimTooLarge},
       // h = 1024 x 4096 x 2 B = 8 MiB > the 4 MiB activation buffer.
