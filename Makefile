@@ -5,9 +5,15 @@ BUILD  := build/$(PRESET)
 JOBS   ?= $(shell nproc)
 export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE := 1
 
-.PHONY: run test bench lint build configure bootstrap clean
+.PHONY: run demo test bench lint build configure bootstrap clean
 
+# The main job: one Mixtral-8x7B decode step under monde, offload and ndp_only (the embedded
+# configs/experiments/default.json); outputs in runs/latest/.
 run: bootstrap build
+	$(BUILD)/host/runtime/tools/monde-run --out runs/latest
+
+# The MAC-array demo: RTL vs C++ model on a few tiles, with a VCD for GTKWave.
+demo: bootstrap build
 	$(BUILD)/tlm/ndp/tools/monde-mac demo --vcd waveforms/mac_array_demo.vcd
 
 test: bootstrap build
@@ -18,6 +24,7 @@ bench: bootstrap build
 	$(BUILD)/bench/monde-bench-dram --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 	$(BUILD)/bench/monde-bench-policy --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 	$(BUILD)/bench/monde-bench-ndp --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+	$(BUILD)/bench/monde-bench-model --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 
 lint:
 	verilator --lint-only -Wall --top-module mac_array rtl/*.sv

@@ -1,0 +1,34 @@
+// How an NdpDriver runs (docs/driver.md, "Options").
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include <systemc>
+
+namespace monde::driver {
+
+struct DriverOptions {
+  // Place expert weights with debug writes (no simulated time, no link traffic) instead of
+  // CXL.mem writes. Only for runs whose configuration says the weights are already resident;
+  // DriverStats::which_path records the path used. Activations always go through CXL.mem.
+  bool debug_preload = false;
+  // How wait() learns of completions: the device's interrupt (CONTROL.IRQ_EN set; the thread
+  // sleeps on the interrupt edge) or polling the next completion entry every poll_interval.
+  enum class Wait { kInterrupt, kPolling };
+  Wait wait = Wait::kInterrupt;
+  sc_core::sc_time poll_interval = sc_core::sc_time(1, sc_core::SC_US);
+  // Ring sizes: powers of two in 2..4096. At most sq_entries - 1 jobs are in flight.
+  unsigned sq_entries = 64;
+  unsigned cq_entries = 64;
+  // Largest single CXL.mem transaction of a tensor transfer (one b_transport). Bigger tensors
+  // are written / read in pieces of this size, so one call never holds a huge payload and a
+  // concurrent initiator can interleave on the link between pieces.
+  std::size_t write_chunk_bytes = std::size_t{1} << 20;
+  // data: timing_only. The device memory keeps no bytes: tensors are not written or read at
+  // all (weights and activations are taken as already resident, y comes back empty), and the
+  // rings, which must hold real bytes, are written and read with debug accesses.
+  bool timing_only = false;
+};
+
+}  // namespace monde::driver

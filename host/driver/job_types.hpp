@@ -1,0 +1,45 @@
+// The values a driver user holds: an expert's shape, the handle of a placed expert, the ticket
+// of a submitted job and the result of a finished one.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <systemc>
+
+#include "command/completion_entry.hpp"
+#include "numerics/bf16.hpp"
+
+namespace monde::driver {
+
+struct ExpertShape {
+  std::uint32_t d_model = 0;
+  std::uint32_t d_ff = 0;
+  bool gated = false;  // SiLU-gated (w_gate used) or ReLU
+};
+
+// A placed expert: where its weights live in device memory. Owned by the driver's bookkeeping;
+// copies are just names for it.
+struct ExpertHandle {
+  std::uint32_t id = 0;  // 0, 1, ... in placement order
+  ExpertShape shape;
+  std::uint64_t w_up = 0;    // [d_ff x d_model] bf16
+  std::uint64_t w_gate = 0;  // [d_ff x d_model] bf16, 0 unless gated
+  std::uint64_t w_down = 0;  // [d_model x d_ff] bf16
+};
+
+struct JobTicket {
+  std::uint32_t tag = 0;  // the descriptor's job_tag, unique per driver (1, 2, ...)
+};
+
+struct JobResult {
+  ndp::CompletionEntry completion;
+  std::vector<num::bf16_t> y;  // [tokens x d_model], read back through CXL.mem; empty in timing_only
+  // From the start of submit() to the moment the driver read the completion entry (includes
+  // the activation write, any wait for an SQ slot, and the wait mechanism's own latency).
+  sc_core::sc_time submit_to_completion = sc_core::SC_ZERO_TIME;
+  // From the doorbell write to the same moment: queueing behind earlier jobs plus the job.
+  sc_core::sc_time doorbell_to_completion = sc_core::SC_ZERO_TIME;
+};
+
+}  // namespace monde::driver

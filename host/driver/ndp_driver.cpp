@@ -1,0 +1,388 @@
+#include "driver/ndp_driver.hpp"
+
+#include <algorithm>
+#include <array>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+#include "command/ndp_error.hpp"
+#include "command/ndp_registers.hpp"
+#include "command/ring_index.hpp"
+#include "driver/driver_error.hpp"
+#include "driver/ndp_job_error.hpp"
+
+namespace monde::driver {
+
+namespace {
+
+using sc_core::sc_time;
+using sc_core::sc_time_stamp;
+
+std::string hex(std::uint64_t v) {
+  std::ostringstream s;
+  s << "0x" << std::hex << v;
+  return s.str();
+}
+
+std::uint64_t bf16_bytes(std::uint64_t rows, std::uint64_t cols) { return rows * cols * sizeof(num::bf16_t); }
+
+const DriverOptions& checked(const DriverOptions& o) {
+  if (!ndp::RingIndex::valid_size(o.sq_entries) || !ndp::RingIndex::valid_size(o.cq_entries)) {
+    throw std::invalid_argument("NdpDriver: sq_entries " + std::to_string(o.sq_entries) + " and cq_entries " +
+                                std::to_string(o.cq_entries) + " must be powers of two in 2..4096");
+  }
+  if (o.write_chunk_bytes == 0 || o.write_chunk_bytes > std::numeric_limits<unsigned>::max()) {
+    throw std::invalid_argument("NdpDriver: write_chunk_bytes must be 1 .. 2^32-1 (one TLM payload)");
+  }
+  if (o.wait == DriverOptions::Wait::kPolling && o.poll_interval == sc_core::SC_ZERO_TIME) {
+    throw std::invalid_argument("NdpDriver: poll_interval must be > 0 (a zero interval never lets time advance)");
+  }
+  return o;
+}
+
+}  // namespace
+
+NdpDriver::NdpDriver(DeviceBus& bus, std::uint64_t device_bytes, const DriverOptions& options)
+    : bus_(bus), options_(checked(options)), allocator_(0, device_bytes) {}
+
+// ---------------------------------------------------------------- access helpers
+
+std::uint32_t NdpDriver::reg_read(std::uint32_t offset) {
+  ++stats_.register_reads;
+  return bus_.reg_read(offset);
+}
+
+void NdpDriver::reg_write(std::uint32_t offset, std::uint32_t value) {
+  ++stats_.register_writes;
+  bus_.reg_write(offset, value);
+}
+
+// The rings must hold real bytes even when the memory keeps none (timing_only): then they go
+// through debug accesses, as the device's own ring accesses do.
+void NdpDriver::ring_write(std::uint64_t address, const void* data, std::uint64_t bytes) {
+  if (options_.timing_only) {
+    bus_.debug_write(address, data, bytes);
+  } else {
+    bus_.mem_write(address, data, bytes);
+  }
+  stats_.ring_bytes_written += bytes;
+}
+
+void NdpDriver::ring_read(std::uint64_t address, void* data, std::uint64_t bytes) {
+  if (options_.timing_only) {
+    bus_.debug_read(address, data, bytes);
+  } else {
+    bus_.mem_read(address, data, bytes);
+  }
+  stats_.ring_bytes_read += bytes;
+}
+
+void NdpDriver::write_tensor(std::uint64_t address, const num::bf16_t* data, std::uint64_t bytes, bool debug) {
+  const auto* p = reinterpret_cast<const unsigned char*>(data);
+  for (std::uint64_t off = 0; off < bytes; off += options_.write_chunk_bytes) {
+    const std::uint64_t n = std::min<std::uint64_t>(options_.write_chunk_bytes, bytes - off);
+    if (debug) {
+      bus_.debug_write(address + off, p + off, n);
+    } else {
+      bus_.mem_write(address + off, p + off, n);
+    }
+  }
+  (debug ? stats_.bytes_preloaded_debug : stats_.bytes_written_cxl) += bytes;
+}
+
+void NdpDriver::read_tensor(std::uint64_t address, num::bf16_t* data, std::uint64_t bytes) {
+  auto* p = reinterpret_cast<unsigned char*>(data);
+  for (std::uint64_t off = 0; off < bytes; off += options_.write_chunk_bytes) {
+    const std::uint64_t n = std::min<std::uint64_t>(options_.write_chunk_bytes, bytes - off);
+    bus_.mem_read(address + off, p + off, n);
+  }
+  stats_.bytes_read_cxl += bytes;
+}
+
+num::bf16_t* NdpDriver::scratch(std::uint64_t bytes) {
+  if (scratch_.size() * 2 < bytes) scratch_.resize((bytes + 1) / 2);
+  return scratch_.data();
+}
+
+void NdpDriver::require_initialised(const char* what) const {
+  if (!initialised()) throw std::logic_error(std::string("NdpDriver::") + what + " before init()");
+}
+
+std::uint64_t NdpDriver::sq_base() const {
+  require_initialised("sq_base");
+  return sq_->base();
+}
+
+std::uint64_t NdpDriver::cq_base() const {
+  require_initialised("cq_base");
+  return cq_->base();
+}
+
+std::uint32_t NdpDriver::in_flight() const { return sq_ ? sq_->in_flight() : 0; }
+
+// ---------------------------------------------------------------- init
+
+void NdpDriver::init() {
+  if (initialised()) throw std::logic_error("NdpDriver::init called twice");
+  const std::uint32_t id = reg_read(ndp::reg::kId);
+  if (id != ndp::kIdValue) {
+    throw DriverError("no NDP register block: ID reads " + hex(id) + ", expected " + hex(ndp::kIdValue) +
+                      " (\"MNDE\")");
+  }
+  caps_ = decode_caps(reg_read(ndp::reg::kCap));
+  if (caps_.version != ndp::kInterfaceVersion) {
+    throw DriverError("NDP interface version " + std::to_string(caps_.version) + " is not supported (driver speaks " +
+                      std::to_string(ndp::kInterfaceVersion) + ")");
+  }
+  if (options_.wait == DriverOptions::Wait::kInterrupt && bus_.irq_event() == nullptr) {
+    throw DriverError("interrupt waiting was configured, but the bus has no interrupt line");
+  }
+  // Whatever a previous owner left (enabled rings, latched errors), start from reset values:
+  // the ring registers are writable only while disabled.
+  reg_write(ndp::reg::kControl, ndp::kControlReset);
+
+  const std::uint64_t sq_bytes = std::uint64_t{options_.sq_entries} * ndp::kJobDescriptorBytes;
+  const std::uint64_t cq_bytes = std::uint64_t{options_.cq_entries} * ndp::kCompletionEntryBytes;
+  const std::uint64_t sq_base = allocator_.allocate(sq_bytes, "submission ring");
+  const std::uint64_t cq_base = allocator_.allocate(cq_bytes, "completion ring");
+  // The host zeroes the CQ before enabling: phase 0 everywhere, so the device's first pass
+  // (phase 1) is recognisable whatever the memory held before.
+  const std::vector<unsigned char> zeros(cq_bytes, 0);
+  ring_write(cq_base, zeros.data(), cq_bytes);
+
+  reg_write(ndp::reg::kSqBaseLo, static_cast<std::uint32_t>(sq_base));
+  reg_write(ndp::reg::kSqBaseHi, static_cast<std::uint32_t>(sq_base >> 32));
+  reg_write(ndp::reg::kSqSize, options_.sq_entries);
+  reg_write(ndp::reg::kCqBaseLo, static_cast<std::uint32_t>(cq_base));
+  reg_write(ndp::reg::kCqBaseHi, static_cast<std::uint32_t>(cq_base >> 32));
+  reg_write(ndp::reg::kCqSize, options_.cq_entries);
+  const bool irq = options_.wait == DriverOptions::Wait::kInterrupt;
+  reg_write(ndp::reg::kControl, ndp::kControlEnable | (irq ? ndp::kControlIrqEnable : 0u));
+  if ((reg_read(ndp::reg::kStatus) & ndp::kStatusReady) == 0) {
+    const auto code = static_cast<ndp::NdpErrorCode>(reg_read(ndp::reg::kError) & ndp::kErrorCodeMask);
+    throw DriverError(std::string("the NDP did not enable: ") + ndp::to_string(code) + " (SQ " + hex(sq_base) + " x " +
+                      std::to_string(options_.sq_entries) + ", CQ " + hex(cq_base) + " x " +
+                      std::to_string(options_.cq_entries) + ")");
+  }
+  sq_ = std::make_unique<SubmissionRing>(sq_base, options_.sq_entries);
+  cq_ = std::make_unique<CompletionRing>(cq_base, options_.cq_entries);
+}
+
+// ---------------------------------------------------------------- experts
+
+ExpertHandle NdpDriver::place_expert(const ExpertShape& shape, const num::bf16_t* w_up, const num::bf16_t* w_gate,
+                                     const num::bf16_t* w_down) {
+  require_initialised("place_expert");
+  const auto id = static_cast<std::uint32_t>(experts_.size());
+  const std::string name = "expert " + std::to_string(id);
+  if (shape.d_model == 0 || shape.d_ff == 0) {
+    throw std::invalid_argument("place_expert: " + name + " has a zero dimension (d_model " +
+                                std::to_string(shape.d_model) + ", d_ff " + std::to_string(shape.d_ff) + ")");
+  }
+  if (!options_.timing_only && (w_up == nullptr || w_down == nullptr || (shape.gated && w_gate == nullptr))) {
+    throw std::invalid_argument("place_expert: " + name + " is missing a weight tensor");
+  }
+  const std::uint64_t bytes = bf16_bytes(shape.d_ff, shape.d_model);  // every matrix is d_ff x d_model
+  ExpertHandle h;
+  h.id = id;
+  h.shape = shape;
+  std::vector<std::uint64_t> taken;
+  try {
+    h.w_up = allocator_.allocate(bytes, "w_up of " + name);
+    taken.push_back(h.w_up);
+    if (shape.gated) {
+      h.w_gate = allocator_.allocate(bytes, "w_gate of " + name);
+      taken.push_back(h.w_gate);
+    }
+    h.w_down = allocator_.allocate(bytes, "w_down of " + name);
+    taken.push_back(h.w_down);
+  } catch (...) {
+    for (const auto a : taken) allocator_.release(a);
+    throw;
+  }
+  const sc_time t0 = sc_time_stamp();
+  if (options_.timing_only) {
+    stats_.which_path = "none";
+  } else {
+    const bool debug = options_.debug_preload;
+    write_tensor(h.w_up, w_up, bytes, debug);
+    if (shape.gated) write_tensor(h.w_gate, w_gate, bytes, debug);
+    write_tensor(h.w_down, w_down, bytes, debug);
+    stats_.which_path = debug ? "debug_preload" : "cxl_mem";
+  }
+  stats_.placement_time += sc_time_stamp() - t0;
+  ++stats_.experts_placed;
+  experts_.push_back(h);
+  return h;
+}
+
+// ---------------------------------------------------------------- jobs
+
+JobTicket NdpDriver::submit(const ExpertHandle& expert, std::uint32_t tokens, const num::bf16_t* x) {
+  require_initialised("submit");
+  if (expert.id >= experts_.size() || experts_[expert.id].w_up != expert.w_up ||
+      experts_[expert.id].w_down != expert.w_down) {
+    throw std::invalid_argument("submit: expert " + std::to_string(expert.id) + " was not placed by this driver");
+  }
+  if (!options_.timing_only && x == nullptr && tokens > 0) throw std::invalid_argument("submit: x is null");
+  const sc_time t0 = sc_time_stamp();
+  const ExpertHandle& e = experts_[expert.id];
+  Job job;
+  job.expert_id = e.id;
+  job.submitted = t0;
+  ndp::JobDescriptor& d = job.desc;
+  d.opcode = ndp::kOpcodeExpertFfn;
+  d.dtype = ndp::kDtypeBf16;
+  d.activation = e.shape.gated ? ndp::kActivationSiluGated : ndp::kActivationRelu;
+  d.job_tag = next_tag_;
+  d.d_model = e.shape.d_model;
+  d.d_ff = e.shape.d_ff;
+  d.tokens = tokens;
+  d.w_up = e.w_up;
+  d.w_gate = e.w_gate;
+  d.w_down = e.w_down;
+
+  const std::string name = "job " + std::to_string(d.job_tag) + " (expert " + std::to_string(e.id) + ", " +
+                           std::to_string(tokens) + " tokens)";
+  const std::uint64_t x_bytes = bf16_bytes(tokens, d.d_model);
+  std::vector<std::uint64_t> taken;
+  try {
+    d.x_addr = allocator_.allocate(x_bytes, "x of " + name);
+    taken.push_back(d.x_addr);
+    d.y_addr = allocator_.allocate(x_bytes, "y of " + name);
+    taken.push_back(d.y_addr);
+    d.h_scratch_addr = allocator_.allocate(bf16_bytes(tokens, d.d_ff), "h of " + name);
+    taken.push_back(d.h_scratch_addr);
+    if (x_bytes > 0) {
+      // timing_only: the memory keeps no bytes, but the activations still cross CXL.mem, so
+      // the write is timed with a scratch payload.
+      write_tensor(d.x_addr, options_.timing_only ? scratch(x_bytes) : x, x_bytes, false);
+    }
+
+    if (sq_->full()) {
+      ++stats_.submit_stalls;
+      const sc_time w0 = sc_time_stamp();
+      while (sq_->full()) wait_for_completions();
+      stats_.wait_time += sc_time_stamp() - w0;
+    }
+  } catch (...) {
+    for (const auto a : taken) allocator_.release(a);
+    throw;
+  }
+  ++next_tag_;
+  const auto raw = ndp::encode(d);
+  ring_write(sq_->slot_address(), raw.data(), raw.size());
+  reg_write(ndp::reg::kSqTail, sq_->publish());
+  job.rang = sc_time_stamp();
+  jobs_.emplace(d.job_tag, job);
+  ++stats_.jobs_submitted;
+  stats_.max_in_flight = std::max<std::uint64_t>(stats_.max_in_flight, sq_->in_flight());
+  return JobTicket{d.job_tag};
+}
+
+JobResult NdpDriver::wait(JobTicket ticket) {
+  const auto it = jobs_.find(ticket.tag);
+  if (it == jobs_.end()) {
+    throw std::invalid_argument("wait: job " + std::to_string(ticket.tag) +
+                                " is not outstanding (never submitted, or already waited for)");
+  }
+  if (!it->second.done) {
+    const sc_time t0 = sc_time_stamp();
+    while (!it->second.done) wait_for_completions();
+    stats_.wait_time += sc_time_stamp() - t0;
+  }
+  const Job job = it->second;
+  jobs_.erase(it);
+  if (job.completion.status != ndp::CompletionStatus::kOk || job.completion.error_code != ndp::NdpErrorCode::kOk) {
+    release_job_buffers(job.desc);
+    throw NdpJobError(job.expert_id, job.desc, job.completion);
+  }
+  JobResult r;
+  r.completion = job.completion;
+  r.submit_to_completion = job.observed - job.submitted;
+  r.doorbell_to_completion = job.observed - job.rang;
+  {
+    // timing_only: the results' read is timed (into scratch) but returns no y.
+    const std::uint64_t y_bytes = bf16_bytes(job.desc.tokens, job.desc.d_model);
+    if (!options_.timing_only) r.y.resize(std::size_t{job.desc.tokens} * job.desc.d_model);
+    try {
+      read_tensor(job.desc.y_addr, options_.timing_only ? scratch(y_bytes) : r.y.data(), y_bytes);
+    } catch (...) {
+      release_job_buffers(job.desc);
+      throw;
+    }
+  }
+  release_job_buffers(job.desc);
+  return r;
+}
+
+void NdpDriver::release_job_buffers(const ndp::JobDescriptor& d) {
+  allocator_.release(d.x_addr);
+  allocator_.release(d.y_addr);
+  allocator_.release(d.h_scratch_addr);
+}
+
+// ---------------------------------------------------------------- completions
+
+void NdpDriver::wait_for_completions() {
+  if (sq_->in_flight() == 0) throw std::logic_error("NdpDriver: waiting for a completion with no job in flight");
+  for (;;) {
+    if (options_.wait == DriverOptions::Wait::kInterrupt) {
+      // The line is a level: check it before sleeping on its rising edge, so an interrupt raised
+      // while this thread was busy elsewhere is not lost.
+      if (!bus_.irq_asserted()) sc_core::wait(*bus_.irq_event());
+      ++stats_.interrupts;
+      // Acknowledge before draining: a completion posted after this write raises the line again
+      // (and is picked up by the next call), one posted before it is in the ring now.
+      reg_write(ndp::reg::kIrqStatus, ndp::kIrqAll);
+      if (drain_completions()) return;
+    } else {
+      if (drain_completions()) {
+        reg_write(ndp::reg::kIrqStatus, ndp::kIrqAll);  // keep the status clean for a later owner
+        return;
+      }
+      sc_core::wait(options_.poll_interval);
+    }
+  }
+}
+
+bool NdpDriver::drain_completions() {
+  bool any = false, failed = false;
+  for (;;) {
+    std::array<std::uint8_t, ndp::kCompletionEntryBytes> raw{};
+    ring_read(cq_->head_address(), raw.data(), raw.size());
+    const ndp::CompletionEntry e = ndp::decode_completion(raw);
+    if (!cq_->is_new(e)) break;
+    const auto it = jobs_.find(e.job_tag);
+    if (it == jobs_.end() || it->second.done) {
+      throw DriverError("completion entry at CQ index " + std::to_string(cq_->head()) + " names job " +
+                        std::to_string(e.job_tag) + ", which is not in flight");
+    }
+    sq_->consumed(e.sq_head, e.job_tag);
+    cq_->consume();
+    Job& job = it->second;
+    job.done = true;
+    job.completion = e;
+    job.observed = sc_time_stamp();
+    ++stats_.jobs_completed;
+    if (e.error_code != ndp::NdpErrorCode::kOk || e.status != ndp::CompletionStatus::kOk) {
+      ++stats_.jobs_failed;
+      failed = true;
+    }
+    any = true;
+  }
+  if (!any) {
+    ++stats_.empty_polls;
+    return false;
+  }
+  // One CQ_HEAD write frees every consumed slot (a device waiting on a full CQ goes on).
+  reg_write(ndp::reg::kCqHead, cq_->head());
+  // Each failed job carries its own code in its entry; clearing the latched copy keeps
+  // STATUS.ERROR meaning "an error not yet seen by the driver".
+  if (failed) reg_write(ndp::reg::kError, ndp::kErrorValid);
+  return true;
+}
+
+}  // namespace monde::driver

@@ -1,0 +1,122 @@
+// Host-side NDP driver (docs/driver.md): places expert weights in device memory, writes
+// activations, programs the NDP rings, waits for completions and reads results, over a
+// DeviceBus (TlmDeviceBus for the TLM device).
+//
+// A plain class, not a module: every call that touches the device must run inside one
+// SC_THREAD (timed accesses and waits block it). One driver owns one device's register block
+// and rings; it is not meant to be shared between threads.
+//
+//   NdpDriver drv(bus, device_bytes, options);
+//   drv.init();                                      // probe, rings, enable
+//   ExpertHandle e = drv.place_expert(shape, w_up, w_gate, w_down);
+//   JobTicket a = drv.submit(e, 3, x3), b = drv.submit(e, 5, x5);   // both in flight
+//   JobResult ra = drv.wait(a), rb = drv.wait(b);    // y bits, completion, times
+//
+// Memory layout: the rings are allocated first (at the bottom of the HDM range, so no tensor
+// ever sits at address 0, which a descriptor uses for "unused"), then weights in placement
+// order; each job gets its own x, y and h buffers at submit(), released when wait() returns or
+// throws for it. Per-job buffers (rather than one set per expert) let several jobs of the same
+// expert be in flight without one overwriting another's y.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include <systemc>
+
+#include "command/completion_entry.hpp"
+#include "command/job_descriptor.hpp"
+#include "driver/device_allocator.hpp"
+#include "driver/device_bus.hpp"
+#include "driver/device_caps.hpp"
+#include "driver/driver_options.hpp"
+#include "driver/driver_stats.hpp"
+#include "driver/host_rings.hpp"
+#include "driver/job_types.hpp"
+#include "numerics/bf16.hpp"
+
+namespace monde::driver {
+
+class NdpDriver {
+ public:
+  // device_bytes: the size of the device memory the HDM range maps (HPA = DPA from 0).
+  // Throws std::invalid_argument for invalid options (ring sizes, chunk size).
+  NdpDriver(DeviceBus& bus, std::uint64_t device_bytes, const DriverOptions& options = {});
+
+  // Probes ID (DriverError unless kIdValue) and CAP (DriverError unless interface version 1),
+  // resets the block, allocates and zeroes the rings, programs them and enables the device,
+  // with IRQ_EN in interrupt mode. DriverError when the device refuses the configuration.
+  void init();
+  bool initialised() const { return sq_ != nullptr; }
+  const DeviceCaps& caps() const { return caps_; }
+
+  // Allocates the expert's matrices (4 KiB aligned) and writes them through CXL.mem in
+  // write_chunk_bytes pieces, or with debug writes when options.debug_preload (timing_only:
+  // allocated, not written). w_gate is read only for a gated shape. Layout [out x in] bf16 as
+  // in golden_expert.hpp. Throws std::invalid_argument for zero dimensions or a missing tensor,
+  // OutOfDeviceMemory when it does not fit (nothing stays allocated then).
+  ExpertHandle place_expert(const ExpertShape& shape, const num::bf16_t* w_up, const num::bf16_t* w_gate,
+                            const num::bf16_t* w_down);
+
+  // Allocates this job's x, y and h, writes x ([tokens x d_model] bf16; may be null in
+  // timing_only) through CXL.mem, writes the descriptor into the SQ and rings the doorbell.
+  // When the SQ is full it first waits for completions (consuming them for their own tickets).
+  // The device validates the descriptor: a bad one (e.g. too many tokens) is submitted as is and
+  // its error surfaces at wait().
+  JobTicket submit(const ExpertHandle& expert, std::uint32_t tokens, const num::bf16_t* x);
+
+  // Waits until the ticket's job completed (consuming, in ring order, any completions of other
+  // tickets on the way and keeping them), then reads y back (timed but not kept in timing_only), releases the
+  // job's buffers and returns. A job that completed with an error throws NdpJobError naming it.
+  // std::invalid_argument for a ticket that is not outstanding.
+  JobResult wait(JobTicket ticket);
+
+  // Jobs submitted whose completion has not been consumed yet.
+  std::uint32_t in_flight() const;
+  const DriverStats& stats() const { return stats_; }
+  const DeviceAllocator& allocator() const { return allocator_; }
+  const DriverOptions& options() const { return options_; }
+  // Ring placement (valid after init()).
+  std::uint64_t sq_base() const;
+  std::uint64_t cq_base() const;
+
+ private:
+  struct Job {
+    std::uint32_t expert_id = 0;
+    ndp::JobDescriptor desc;
+    sc_core::sc_time submitted, rang;
+    bool done = false;
+    ndp::CompletionEntry completion;
+    sc_core::sc_time observed;
+  };
+
+  void require_initialised(const char* what) const;
+  void write_tensor(std::uint64_t address, const num::bf16_t* data, std::uint64_t bytes, bool debug);
+  void read_tensor(std::uint64_t address, num::bf16_t* data, std::uint64_t bytes);
+  num::bf16_t* scratch(std::uint64_t bytes);  // timing_only payload buffer (contents meaningless)
+  void ring_write(std::uint64_t address, const void* data, std::uint64_t bytes);
+  void ring_read(std::uint64_t address, void* data, std::uint64_t bytes);
+  std::uint32_t reg_read(std::uint32_t offset);
+  void reg_write(std::uint32_t offset, std::uint32_t value);
+  // Blocks until at least one new completion was consumed (interrupt or polling).
+  void wait_for_completions();
+  // Consumes every new completion entry; true when there was at least one.
+  bool drain_completions();
+  void release_job_buffers(const ndp::JobDescriptor& d);
+
+  DeviceBus& bus_;
+  DriverOptions options_;
+  DeviceAllocator allocator_;
+  DeviceCaps caps_;
+  std::unique_ptr<SubmissionRing> sq_;
+  std::unique_ptr<CompletionRing> cq_;
+  std::vector<ExpertHandle> experts_;
+  std::map<std::uint32_t, Job> jobs_;  // by tag, from submit() until wait() returns or throws
+  std::uint32_t next_tag_ = 1;
+  DriverStats stats_;
+  std::vector<num::bf16_t> scratch_;
+};
+
+}  // namespace monde::driver

@@ -1,0 +1,101 @@
+#include "driver/tlm_device_bus.hpp"
+
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+#include <utility>
+
+#include "driver/driver_error.hpp"
+
+namespace monde::driver {
+
+namespace {
+
+std::string describe(const char* what, tlm::tlm_command cmd, std::uint64_t address, std::uint64_t bytes) {
+  std::ostringstream s;
+  s << what << (cmd == tlm::TLM_WRITE_COMMAND ? " write" : " read") << " of " << bytes << " bytes at 0x" << std::hex
+    << address;
+  return s.str();
+}
+
+unsigned length_of(const char* what, tlm::tlm_command cmd, std::uint64_t address, std::uint64_t bytes) {
+  // A generic payload's length is 32 bits: callers chunk larger transfers.
+  if (bytes == 0 || bytes > std::numeric_limits<unsigned>::max()) {
+    throw DriverError(describe(what, cmd, address, bytes) + ": length must be 1 .. 2^32-1 bytes per access");
+  }
+  return static_cast<unsigned>(bytes);
+}
+
+}  // namespace
+
+TlmDeviceBus::TlmDeviceBus(tlm::tlm_initiator_socket<64>& mem, tlm::tlm_initiator_socket<64>& mmio,
+                           const sc_core::sc_event* irq_event, std::function<bool()> irq_level)
+    : mem_(mem), mmio_(mmio), irq_event_(irq_event), irq_level_(std::move(irq_level)) {
+  // The driver checks the level before sleeping on the edge; with only one of the two an
+  // interrupt raised while it was not waiting would be lost (or it could never sleep).
+  if ((irq_event_ == nullptr) != !irq_level_) {
+    throw std::invalid_argument("TlmDeviceBus: give both the interrupt event and its level, or neither");
+  }
+}
+
+void TlmDeviceBus::timed(tlm::tlm_initiator_socket<64>& socket, tlm::tlm_command cmd, std::uint64_t address,
+                         void* data, std::uint64_t bytes, const char* what) {
+  const unsigned len = length_of(what, cmd, address, bytes);
+  tlm::tlm_generic_payload t;
+  t.set_command(cmd);
+  t.set_address(address);
+  t.set_data_ptr(static_cast<unsigned char*>(data));
+  t.set_data_length(len);
+  t.set_streaming_width(len);
+  t.set_byte_enable_ptr(nullptr);
+  t.set_dmi_allowed(false);
+  t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+  socket->b_transport(t, delay);
+  sc_core::wait(delay);
+  if (!t.is_response_ok()) {
+    throw DriverError(describe(what, cmd, address, bytes) + " failed: " + t.get_response_string());
+  }
+}
+
+void TlmDeviceBus::debug(tlm::tlm_command cmd, std::uint64_t address, void* data, std::uint64_t bytes) {
+  const unsigned len = length_of("debug", cmd, address, bytes);
+  tlm::tlm_generic_payload t;
+  t.set_command(cmd);
+  t.set_address(address);
+  t.set_data_ptr(static_cast<unsigned char*>(data));
+  t.set_data_length(len);
+  const unsigned done = mem_->transport_dbg(t);
+  if (done != len) {
+    throw DriverError(describe("debug", cmd, address, bytes) + " moved only " + std::to_string(done) + " bytes");
+  }
+}
+
+void TlmDeviceBus::mem_write(std::uint64_t address, const void* data, std::uint64_t bytes) {
+  // The payload's data pointer is non-const by type only: a write never modifies it.
+  timed(mem_, tlm::TLM_WRITE_COMMAND, address, const_cast<void*>(data), bytes, "CXL.mem");
+}
+
+void TlmDeviceBus::mem_read(std::uint64_t address, void* data, std::uint64_t bytes) {
+  timed(mem_, tlm::TLM_READ_COMMAND, address, data, bytes, "CXL.mem");
+}
+
+void TlmDeviceBus::debug_write(std::uint64_t address, const void* data, std::uint64_t bytes) {
+  debug(tlm::TLM_WRITE_COMMAND, address, const_cast<void*>(data), bytes);
+}
+
+void TlmDeviceBus::debug_read(std::uint64_t address, void* data, std::uint64_t bytes) {
+  debug(tlm::TLM_READ_COMMAND, address, data, bytes);
+}
+
+std::uint32_t TlmDeviceBus::reg_read(std::uint32_t offset) {
+  std::uint32_t v = 0;  // registers are little-endian words; so is every host this builds on
+  timed(mmio_, tlm::TLM_READ_COMMAND, offset, &v, 4, "CXL.io register");
+  return v;
+}
+
+void TlmDeviceBus::reg_write(std::uint32_t offset, std::uint32_t value) {
+  timed(mmio_, tlm::TLM_WRITE_COMMAND, offset, &value, 4, "CXL.io register");
+}
+
+}  // namespace monde::driver

@@ -1,0 +1,48 @@
+// DeviceBus over TLM-2.0 initiator sockets: the host's CXL.mem socket (bound, possibly through
+// a protocol checker, to CxlType3Device::host_socket()) and its CXL.io socket (bound to
+// ndp_mmio_socket()), plus the NDP engine's interrupt line.
+//
+// Timed accesses are loosely timed: one b_transport per call, then wait() for the returned
+// delay so that the calling thread's local time never runs ahead (the link synchronises
+// anyway). Payloads follow the base protocol: streaming width = length, no byte enables,
+// response status reset to INCOMPLETE before each call.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include <systemc>
+#include <tlm>
+
+#include "driver/device_bus.hpp"
+
+namespace monde::driver {
+
+class TlmDeviceBus : public DeviceBus {
+ public:
+  // irq_event and irq_level (the line's current state) come together, or both null / empty for
+  // a polling-only host (std::invalid_argument otherwise).
+  TlmDeviceBus(tlm::tlm_initiator_socket<64>& mem, tlm::tlm_initiator_socket<64>& mmio,
+               const sc_core::sc_event* irq_event = nullptr, std::function<bool()> irq_level = {});
+
+  void mem_write(std::uint64_t address, const void* data, std::uint64_t bytes) override;
+  void mem_read(std::uint64_t address, void* data, std::uint64_t bytes) override;
+  void debug_write(std::uint64_t address, const void* data, std::uint64_t bytes) override;
+  void debug_read(std::uint64_t address, void* data, std::uint64_t bytes) override;
+  std::uint32_t reg_read(std::uint32_t offset) override;
+  void reg_write(std::uint32_t offset, std::uint32_t value) override;
+  const sc_core::sc_event* irq_event() const override { return irq_event_; }
+  bool irq_asserted() const override { return irq_level_ && irq_level_(); }
+
+ private:
+  void timed(tlm::tlm_initiator_socket<64>& socket, tlm::tlm_command cmd, std::uint64_t address, void* data,
+             std::uint64_t bytes, const char* what);
+  void debug(tlm::tlm_command cmd, std::uint64_t address, void* data, std::uint64_t bytes);
+
+  tlm::tlm_initiator_socket<64>& mem_;
+  tlm::tlm_initiator_socket<64>& mmio_;
+  const sc_core::sc_event* irq_event_;
+  std::function<bool()> irq_level_;
+};
+
+}  // namespace monde::driver

@@ -1,0 +1,156 @@
+// The MoE runtime end to end on the whole modelled system (GPU + PCIe + root complex + CXL
+// device with NDP), data timing_only: a scaled-down Mixtral (configs/models/mixtral-8x7b-tiny.json:
+// 4 MoE layers, 8 experts, top-2, d_model 128, d_ff 448, gated: 3 x 128 x 448 x 2 B = 344,064 B
+// per expert), decode with batch 8, uniform routing. One elaboration per TEST.
+#include <gtest/gtest.h>
+
+#include <numeric>
+
+#include "gpu/gpu_model_config.hpp"
+#include "runtime/derived_cost_model.hpp"
+#include "runtime/experiment_config.hpp"
+#include "runtime/moe_runtime.hpp"
+#include "runtime/monde_system.hpp"
+
+namespace monde::runtime {
+namespace {
+
+constexpr std::uint64_t kExpertBytes = 3ull * 128 * 448 * 2;
+
+nlohmann::json experiment(const std::string& policies_json) {
+  return nlohmann::json::parse(R"({
+    "model": "configs/models/mixtral-8x7b-tiny.json",
+    "device": "configs/device/lpddr5x-8533.json",
+    "ndp": {"pe_model": "cycle"},
+    "gpu": {"dma_chunk_bytes": 65536},
+    "routing": {"source": "uniform", "seed": 7},
+    "run": {"phase": "decode", "batch": 8, "steps": 2, "data": "timing_only", "policies": )" +
+                               policies_json + "}}");
+}
+
+struct Result {
+  ExperimentConfig config;
+  Demand demand;
+  std::vector<PolicyRun> runs;
+  std::string error;
+};
+
+Result run_experiment(const nlohmann::json& j) {
+  Result r;
+  r.config = parse_experiment(j, "test", MONDE_SOURCE_DIR);
+  const gpu::GpuModelConfig g = gpu::parse_gpu_model_config(ConfigNode(r.config.gpu, "test", "gpu"));
+  auto compute = gpu::make_gpu_compute_model(g);
+  r.demand = route_experiment(r.config);
+  MondeSystem sys("system", r.config, g, compute);
+  MoeRuntime rt(r.config, sys, derive_cost_model(r.config, g, compute));
+  sys.set_body([&] {
+    try {
+      rt.setup();
+      for (const auto& p : r.config.run.policies) r.runs.push_back(rt.run_policy(p, r.demand));
+    } catch (const std::exception& e) {
+      r.error = e.what();
+    }
+  });
+  sc_core::sc_start();
+  EXPECT_TRUE(sys.finished());
+  EXPECT_EQ(sys.device.internal_protocol_violations(), 0u);
+  return r;
+}
+
+std::uint64_t active_experts(const Demand& d) {
+  std::uint64_t n = 0;
+  for (const auto& step : d) {
+    for (const auto& layer : step) {
+      for (auto t : layer) n += t > 0;
+    }
+  }
+  return n;
+}
+
+// offload moves every active expert's weights to the GPU (PCIe bytes = active x 344,064) and
+// nothing runs on the NDP; ndp_only moves no weights and the NDP streams every active expert
+// from DRAM; monde's cost-model makespan is never worse than either (both are among the
+// splits it considers).
+TEST(MoeRuntime, PoliciesMoveTheBytesTheirPlacementsImply) {
+  const Result r = run_experiment(experiment(R"(["monde", "offload", "ndp_only"])"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  ASSERT_EQ(r.runs.size(), 3u);
+  // 2 steps x 4 layers, batch 8, top-2: 16 (token, expert) pairs per layer.
+  for (const auto& run : r.runs) {
+    ASSERT_EQ(run.layers.size(), 8u);
+    for (const auto& l : run.layers) EXPECT_EQ(l.tokens, 16u);
+  }
+  const std::uint64_t active = active_experts(r.demand);
+  const auto sum = [](const PolicyRun& run, auto field) {
+    std::uint64_t s = 0;
+    for (const auto& l : run.layers) s += field(l);
+    return s;
+  };
+  const auto& monde = r.runs[0];
+  const auto& offload = r.runs[1];
+  const auto& ndp_only = r.runs[2];
+  EXPECT_EQ(sum(offload, [](const LayerRecord& l) { return l.pcie_to_gpu_bytes; }), active * kExpertBytes);
+  EXPECT_EQ(sum(offload, [](const LayerRecord& l) { return std::uint64_t(l.experts_ndp); }), 0u);
+  EXPECT_EQ(sum(ndp_only, [](const LayerRecord& l) { return l.pcie_to_gpu_bytes; }), 0u);
+  EXPECT_GE(sum(ndp_only, [](const LayerRecord& l) { return l.ndp_dram_read_bytes; }), active * kExpertBytes);
+  // ndp_only: each job writes x and reads y over CXL.mem: 16 pairs x 128 x 2 B = 4,096 B each way per layer.
+  for (const auto& l : ndp_only.layers) {
+    EXPECT_EQ(l.cxl_m2s_bytes, 4096u);
+    EXPECT_EQ(l.cxl_s2m_bytes, 4096u);
+  }
+  for (std::size_t i = 0; i < monde.layers.size(); ++i) {
+    EXPECT_LE(monde.layers[i].predicted_s, offload.layers[i].predicted_s * (1 + 1e-12));
+    EXPECT_LE(monde.layers[i].predicted_s, ndp_only.layers[i].predicted_s * (1 + 1e-12));
+  }
+  for (const auto& run : r.runs) {
+    double sim = 0;
+    for (const auto& l : run.layers) {
+      sim += l.simulated_s;
+      EXPECT_GT(l.simulated_s, 0.0);
+    }
+    EXPECT_NEAR(sim, run.simulated_s, 1e-12);
+  }
+}
+
+// The same configuration and seed give identical results (determinism).
+TEST(MoeRuntime, SameSeedSameResult) {
+  const Result a = run_experiment(experiment(R"(["monde", "monde"])"));
+  ASSERT_TRUE(a.error.empty()) << a.error;
+  ASSERT_EQ(a.runs.size(), 2u);
+  // The second run of the same policy on the same demand: placements and bytes identical.
+  for (std::size_t i = 0; i < a.runs[0].layers.size(); ++i) {
+    EXPECT_EQ(a.runs[0].layers[i].experts_ndp, a.runs[1].layers[i].experts_ndp);
+    EXPECT_EQ(a.runs[0].layers[i].pcie_to_gpu_bytes, a.runs[1].layers[i].pcie_to_gpu_bytes);
+    EXPECT_EQ(a.runs[0].layers[i].predicted_s, a.runs[1].layers[i].predicted_s);
+  }
+}
+
+// Configuration errors name the file and key.
+TEST(MoeRuntime, BadExperimentsNameTheKey) {
+  auto j = experiment(R"(["monde"])");
+  j["run"]["batch"] = 0;
+  try {
+    parse_experiment(j, "exp.json", MONDE_SOURCE_DIR);
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()), "exp.json: key 'run.batch' = 0 is out of range (allowed 1..65536)");
+  }
+  j = experiment(R"(["monde"])");
+  j["model"] = "configs/models/nope.json";
+  try {
+    parse_experiment(j, "exp.json", MONDE_SOURCE_DIR);
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("exp.json: key 'model' = \"configs/models/nope.json\": no such file"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace monde::runtime
+
+int sc_main(int argc, char* argv[]) {
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}

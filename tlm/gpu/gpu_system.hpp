@@ -1,0 +1,35 @@
+// The GPU side wired together: GpuDeviceModel -> PcieLink -> RootComplex. The caller binds the
+// root complex's CXL port to the device and, optionally, the host CPU's initiator to its CPU port:
+//
+//   GpuSystem g("gpu", cfg, make_gpu_compute_model(cfg), timing_only);
+//   g.root_complex.cxl_port.bind(device.host_socket());
+//   host_cpu.socket.bind(g.root_complex.cpu_port);          // optional: NDP driver traffic
+//
+// Built from one GpuModelConfig (the run's "gpu" section).
+#pragma once
+
+#include <memory>
+
+#include <nlohmann/json_fwd.hpp>
+#include <systemc>
+
+#include "gpu/gpu_device_model.hpp"
+#include "gpu/pcie_link.hpp"
+#include "gpu/root_complex.hpp"
+
+namespace monde::gpu {
+
+class GpuSystem : public sc_core::sc_module {
+ public:
+  GpuSystem(sc_core::sc_module_name name, const GpuModelConfig& config,
+            std::shared_ptr<const GpuComputeModel> compute, bool timing_only);
+
+  GpuDeviceModel gpu;
+  PcieLink pcie;
+  RootComplex root_complex;
+
+  // {"gpu": ..., "pcie": ..., "root_complex": ...}
+  nlohmann::json stats_json(double elapsed_ps) const;
+};
+
+}  // namespace monde::gpu
