@@ -180,6 +180,23 @@ PolicyRun MoeRuntime::run_policy(const std::string& name, const Demand& demand) 
     }
     policies.push_back(policy::make_policy(name, opt));
   }
+  if (name == "context" && config_.run.phase == RunPhase::kDecode) {
+    // `context` picks its decode placement from prefill statistics: show each layer's policy
+    // the routing of the batch's prompts (batch x prompt_tokens tokens, its own routing draw)
+    // before the decode steps. That prefill is not simulated or timed here.
+    ExperimentConfig prefill = config_;
+    prefill.run.phase = RunPhase::kPrefill;
+    prefill.run.steps = 1;
+    prefill.routing.seed = config_.routing.seed ^ 0x9E3779B97F4A7C15ull;
+    const Demand pd = route_experiment(prefill);
+    for (std::size_t l = 0; l < moe_layers_.size(); ++l) {
+      policy::LayerDemand d;
+      d.shape = shape_of(config_.model);
+      d.tokens_per_expert = pd[0][l];
+      d.phase = policy::Phase::kPrefill;
+      policies[l]->place(d, cost_);
+    }
+  }
   const double t0 = now_s();
   for (std::uint32_t s = 0; s < demand.size(); ++s) {
     for (std::size_t l = 0; l < moe_layers_.size(); ++l) run.layers.push_back(run_layer(*policies[l], s, l, demand[s][l]));

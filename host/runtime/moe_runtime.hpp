@@ -5,6 +5,9 @@
 // one NDP job per cold expert through the driver (activations in and results out over
 // CXL.mem) and waits for them. A layer ends when both paths are done; layers run in order.
 //
+// Policies: one object per MoE layer; `static_freq` gets each layer's popularity over the whole
+// run's routing; `context` in a decode run is first shown the routing of the batch's prompts
+// (batch x prompt_tokens tokens, not simulated) as its prefill statistics.
 // Weights are placed once, before the first step, one contiguous region per (layer, expert):
 // through CXL.mem writes, or taken as resident with data: timing_only (the driver's stats say
 // which). Call everything from the system's host thread.

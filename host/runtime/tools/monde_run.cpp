@@ -78,8 +78,8 @@ void print(const ExperimentConfig& e, const std::vector<PolicyRun>& runs) {
             << e.ndp.mac.clock_mhz << " MHz; data " << (e.run.timing_only ? "timing_only" : "full") << "\n\n";
 
   std::cout << std::left << std::setw(11) << "policy" << std::right << std::setw(12) << "step (ms)";
-  for (const auto& o : runs) std::cout << std::setw(14) << ("vs " + o.policy);
-  std::cout << std::setw(9) << "GPU exp" << std::setw(9) << "NDP exp" << std::setw(13) << "PCIe->GPU" << std::setw(13)
+  for (const auto& o : runs) std::cout << std::setw(16) << ("vs " + o.policy);
+  std::cout << std::setw(9) << "GPU exp" << std::setw(9) << "NDP exp" << std::setw(9) << "CPU exp" << std::setw(13) << "PCIe->GPU" << std::setw(13)
             << "CXL d->h" << std::setw(13) << "CXL h->d" << std::setw(13) << "DRAM->NDP" << std::setw(9) << "wall s"
             << "\n";
   for (const auto& r : runs) {
@@ -89,9 +89,9 @@ void print(const ExperimentConfig& e, const std::vector<PolicyRun>& runs) {
     for (const auto& o : runs) {
       std::ostringstream x;
       x << std::setprecision(2) << std::fixed << o.simulated_s / r.simulated_s << "x";
-      std::cout << std::setw(14) << x.str();
+      std::cout << std::setw(16) << x.str();
     }
-    std::cout << std::setw(9) << t.gpu << std::setw(9) << t.ndp_experts << std::setw(13) << gb(t.pcie) << std::setw(13)
+    std::cout << std::setw(9) << t.gpu << std::setw(9) << t.ndp_experts << std::setw(9) << t.cpu << std::setw(13) << gb(t.pcie) << std::setw(13)
               << gb(t.s2m) << std::setw(13) << gb(t.m2s) << std::setw(13) << gb(t.ndp) << std::setw(9)
               << std::setprecision(2) << r.wall_s << "\n";
   }
