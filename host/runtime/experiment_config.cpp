@@ -1,6 +1,9 @@
 #include "runtime/experiment_config.hpp"
 
+#include <algorithm>
 #include <fstream>
+
+#include "policy/policy_factory.hpp"
 
 namespace monde::runtime {
 
@@ -47,7 +50,17 @@ RunConfig parse_run(const ConfigNode& r) {
       throw ConfigError(r.source() + ": key '" + r.key_path("policies") + "' must be a non-empty array of policy names");
     }
     c.policies.clear();
-    for (const auto& name : p) c.policies.push_back(name.get<std::string>());
+    const auto& known = policy::policy_names();
+    for (const auto& name : p) {
+      const std::string n = name.is_string() ? name.get<std::string>() : name.dump();
+      if (std::find(known.begin(), known.end(), n) == known.end()) {
+        std::string list;
+        for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+        throw ConfigError(r.source() + ": key '" + r.key_path("policies") + "' has \"" + n +
+                          "\", which is not one of: " + list);
+      }
+      c.policies.push_back(n);
+    }
   }
   return c;
 }

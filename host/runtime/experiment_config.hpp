@@ -68,7 +68,7 @@ struct ExperimentConfig {
   moe::MoeModelConfig model;
   device::DeviceConfig device;
   ndp::NdpConfig ndp;
-  nlohmann::json gpu;  // the raw "gpu" object (parsed by the GPU model), {} when absent
+  nlohmann::json gpu = nlohmann::json::object();  // the raw "gpu" object (parsed by the GPU model)
   CpuConfig cpu;
   RoutingConfig routing;
   RunConfig run;
