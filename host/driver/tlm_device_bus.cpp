@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "common/blocking_access.hpp"
 #include "driver/driver_error.hpp"
 
 namespace monde::driver {
@@ -42,17 +43,7 @@ void TlmDeviceBus::timed(tlm::tlm_initiator_socket<64>& socket, tlm::tlm_command
                          void* data, std::uint64_t bytes, const char* what) {
   const unsigned len = length_of(what, cmd, address, bytes);
   tlm::tlm_generic_payload t;
-  t.set_command(cmd);
-  t.set_address(address);
-  t.set_data_ptr(static_cast<unsigned char*>(data));
-  t.set_data_length(len);
-  t.set_streaming_width(len);
-  t.set_byte_enable_ptr(nullptr);
-  t.set_dmi_allowed(false);
-  t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-  socket->b_transport(t, delay);
-  sc_core::wait(delay);
+  blocking_access(socket, t, cmd, address, static_cast<unsigned char*>(data), len);
   if (!t.is_response_ok()) {
     throw DriverError(describe(what, cmd, address, bytes) + " failed: " + t.get_response_string());
   }

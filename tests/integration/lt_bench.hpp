@@ -10,6 +10,8 @@
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include "common/blocking_access.hpp"
+
 namespace monde::test {
 
 class LtBench : public sc_core::sc_module {
@@ -46,16 +48,7 @@ class LtBench : public sc_core::sc_module {
  private:
   tlm::tlm_response_status transport(tlm::tlm_generic_payload& t, tlm::tlm_command cmd, std::uint64_t addr,
                                      unsigned char* data, unsigned len) {
-    t.set_command(cmd);
-    t.set_address(addr);
-    t.set_data_ptr(data);
-    t.set_data_length(len);
-    t.set_streaming_width(len);
-    t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-    socket->b_transport(t, delay);
-    sc_core::wait(delay);
-    return t.get_response_status();
+    return blocking_access(socket, t, cmd, addr, data, len);
   }
   void run() { body_(*this); }
   std::function<void(LtBench&)> body_;

@@ -15,6 +15,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "command/completion_entry.hpp"
+#include "common/blocking_access.hpp"
 #include "command/job_descriptor.hpp"
 #include "command/ndp_registers.hpp"
 #include "numerics/bf16.hpp"
@@ -61,16 +62,7 @@ class NdpBench : public sc_core::sc_module {
       return tlm::TLM_OK_RESPONSE;
     }
     tlm::tlm_generic_payload t;
-    t.set_command(cmd);
-    t.set_address(addr);
-    t.set_data_ptr(static_cast<unsigned char*>(data));
-    t.set_data_length(len);
-    t.set_streaming_width(len);
-    t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-    mem->b_transport(t, delay);
-    sc_core::wait(delay);
-    return t.get_response_status();
+    return blocking_access(mem, t, cmd, addr, static_cast<unsigned char*>(data), len);
   }
 
   // Programs the rings and enables the device with interrupts.
@@ -120,16 +112,7 @@ class NdpBench : public sc_core::sc_module {
  private:
   tlm::tlm_response_status reg_access(tlm::tlm_command cmd, std::uint32_t offset, std::uint32_t* v) {
     tlm::tlm_generic_payload t;
-    t.set_command(cmd);
-    t.set_address(offset);
-    t.set_data_ptr(reinterpret_cast<unsigned char*>(v));
-    t.set_data_length(4);
-    t.set_streaming_width(4);
-    t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-    mmio->b_transport(t, delay);
-    sc_core::wait(delay);
-    return t.get_response_status();
+    return blocking_access(mmio, t, cmd, offset, reinterpret_cast<unsigned char*>(v), 4);
   }
   void run() { body_(*this); }
   std::function<void(NdpBench&)> body_;

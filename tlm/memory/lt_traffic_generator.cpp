@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/blocking_access.hpp"
+
 namespace monde::mem {
 
 LtTrafficGenerator::LtTrafficGenerator(sc_core::sc_module_name name, const TrafficConfig& config,
@@ -57,15 +59,8 @@ void LtTrafficGenerator::run() {
       for (std::uint32_t b = 0; b < config_.size_bytes; ++b) buffer_[b] = static_cast<unsigned char>((addr + b) * 131u);
     }
     if (!(options_.use_dmi && dmi_access(addr, is_write, qk))) {
-      t.set_command(is_write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-      t.set_address(addr);
-      t.set_data_ptr(buffer_.data());
-      t.set_data_length(config_.size_bytes);
-      t.set_streaming_width(config_.size_bytes);
-      t.set_byte_enable_ptr(nullptr);
-      t.set_byte_enable_length(0);
-      t.set_dmi_allowed(false);
-      t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+      prepare_access(t, is_write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND, addr, buffer_.data(),
+                     config_.size_bytes);
       sc_core::sc_time delay = qk.get_local_time();
       const sc_core::sc_time before = sc_core::sc_time_stamp() + delay;
       socket->b_transport(t, delay);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "command/job_validation.hpp"
+#include "common/blocking_access.hpp"
 #include "command/work_split.hpp"
 
 namespace monde::ndp {
@@ -93,16 +94,7 @@ unsigned int NdpEngine::mmio_dbg(tlm::tlm_generic_payload& trans) { return mmio_
 
 bool NdpEngine::memory(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, unsigned bytes) {
   tlm::tlm_generic_payload t;
-  t.set_command(cmd);
-  t.set_address(addr);
-  t.set_data_ptr(data);
-  t.set_data_length(bytes);
-  t.set_streaming_width(bytes);
-  t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-  memory_socket->b_transport(t, delay);
-  sc_core::wait(delay);
-  if (!t.is_response_ok()) return false;
+  if (blocking_access(memory_socket, t, cmd, addr, data, bytes) != tlm::TLM_OK_RESPONSE) return false;
   if (timing_only_) {
     // A timing_only memory moves no payload, but descriptors and completions must be real:
     // the timed access above charged the time, the debug access moves the bytes.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/blocking_access.hpp"
 #include "numerics/bf16.hpp"
 
 // Tensors are little-endian bf16 in device memory; the buffers here are host uint16_t arrays
@@ -36,15 +37,7 @@ bool NdpUnit::dma(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data,
     data = scratch_.data();  // never dereferenced by a timing_only memory
   }
   tlm::tlm_generic_payload t;
-  t.set_command(cmd);
-  t.set_address(addr);
-  t.set_data_ptr(data);
-  t.set_data_length(static_cast<unsigned>(bytes));
-  t.set_streaming_width(static_cast<unsigned>(bytes));
-  t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-  memory_socket->b_transport(t, delay);
-  sc_core::wait(delay);
+  blocking_access(memory_socket, t, cmd, addr, data, static_cast<unsigned>(bytes));
   (cmd == tlm::TLM_READ_COMMAND ? stats_.dma_bytes_read : stats_.dma_bytes_written) += bytes;
   if (t.is_response_error()) {
     stats_.error = NdpErrorCode::kDmaError;
