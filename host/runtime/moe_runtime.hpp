@@ -11,20 +11,45 @@
 // Weights are placed once, before the first step, one contiguous region per (layer, expert):
 // through CXL.mem writes, or taken as resident with data: timing_only (the driver's stats say
 // which). Call everything from the system's host thread.
+//
+// data: full (scaled-down models only: check_full_data_fits, at most 1 GiB of expert weights)
+// moves real bytes and checks every layer (full_data.hpp says where the bytes come from):
+//   - setup() generates each (layer, expert)'s bf16 weights and places them with CXL.mem writes;
+//   - per step and layer, x [tokens x d_model] is generated (the runtime does not model attention:
+//     x stands in for its output) and the tokens are routed by the experiment's routing source
+//     (the same routes that make the Demand, so placement and data agree);
+//   - NDP experts get their routed tokens' rows of x (moe::dispatch_tokens / gather_rows) through
+//     the driver and return y bits; GPU experts' weights are DMA-read by the GPU model, whose data
+//     sink collects the fetched bytes, and y is computed from those bytes with the fp32
+//     CpuReferenceBackend: the GPU's numerics come from the CPU reference backend when no GPU is
+//     present; the CUDA backend plugs in here (host compute, no extra simulated time: the GPU
+//     model's compute time stands). GPU-resident experts (no fetch) use the placed weights.
+//     CPU-path experts (policy `cpu`) read their weights over CXL.mem and use the same backend.
+//   - the layer output is moe::combine of the experts' outputs with the routes' weights (routed
+//     experts only: shared experts are not modelled by the runtime);
+//   - the check: the same layer entirely on the host, every expert with num::golden_expert.
+//     NDP outputs must equal it bit for bit; GPU/CPU outputs and the combined output must lie
+//     within the stated GPU tolerance (gpu/tolerance.hpp). LayerRecord holds the counts and
+//     errors; the runtime reports, it does not throw on a failed check (data_ok() says).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
 #include "driver/ndp_driver.hpp"
+#include "gpu/cpu_reference_backend.hpp"
+#include "moe/token_route.hpp"
 #include "policy/placement_policy.hpp"
 #include "policy/system_cost_model.hpp"
 #include "runtime/experiment_config.hpp"
+#include "runtime/full_data.hpp"
 #include "runtime/monde_system.hpp"
 
 namespace monde::runtime {
@@ -32,7 +57,12 @@ namespace monde::runtime {
 // Routed tokens per expert: [step][moe layer][expert].
 using Demand = std::vector<std::vector<std::vector<std::uint64_t>>>;
 
+// Each token's route: [step][moe layer][token].
+using Routes = std::vector<std::vector<std::vector<moe::TokenRoute>>>;
+
 // Routes every step's tokens through every MoE layer with the experiment's routing source.
+Routes route_experiment_tokens(const ExperimentConfig& e);
+// The same routes counted per expert.
 Demand route_experiment(const ExperimentConfig& e);
 
 struct LayerRecord {
@@ -47,6 +77,25 @@ struct LayerRecord {
   std::uint64_t cxl_m2s_bytes = 0, cxl_s2m_bytes = 0;  // CXL.mem data, host->device / device->host
   std::uint64_t pcie_to_gpu_bytes = 0;                 // weights arriving at the GPU
   std::uint64_t ndp_dram_read_bytes = 0;               // device DRAM -> NDP units (internal)
+
+  // data: full only (data_checked): this layer's results against the all-golden host reference.
+  bool data_checked = false;
+  std::size_t output_elements = 0;          // combined output: tokens x d_model
+  std::size_t ndp_checked_elements = 0;     // NDP y elements compared bit for bit
+  std::size_t ndp_mismatched_elements = 0;  // ... whose bits differ from golden_expert (must be 0)
+  std::size_t gpu_checked_elements = 0;
+  double gpu_max_abs_error = 0;             // GPU-path y vs golden_expert
+  bool gpu_within_tolerance = true;         // every GPU element within the stated tolerance
+  std::size_t cpu_checked_elements = 0;
+  double cpu_max_abs_error = 0;             // CPU-path (policy `cpu`) y vs golden_expert
+  bool cpu_within_tolerance = true;
+  std::uint64_t fetched_weight_mismatched_bytes = 0;  // GPU/CPU-fetched weight bytes != placed (must be 0)
+  double combined_max_abs_error = 0;        // combined layer output vs the all-golden combine
+  bool combined_within_tolerance = true;    // within the GPU/CPU experts' tolerances, weighted
+  bool data_ok() const {
+    return !data_checked || (ndp_mismatched_elements == 0 && gpu_within_tolerance && fetched_weight_mismatched_bytes == 0 &&
+                             cpu_within_tolerance && combined_within_tolerance);
+  }
 };
 
 struct PolicyRun {
@@ -58,17 +107,41 @@ struct PolicyRun {
 
 class MoeRuntime {
  public:
+  // data: full: std::invalid_argument when the model is too big (check_full_data_fits).
   MoeRuntime(const ExperimentConfig& config, MondeSystem& system, policy::SystemCostModel cost);
 
   // driver init and weight placement; call once before run_policy.
   void setup();
+  // data: full needs `demand` to be route_experiment(config) (or its first steps): the runtime
+  // routes the tokens itself and throws std::invalid_argument when the counts disagree.
   PolicyRun run_policy(const std::string& policy, const Demand& demand);
   const driver::NdpDriver& driver() const { return *driver_; }
 
+  // Test hook (data: full): called with every expert's result bits before they are checked and
+  // combined, e.g. to flip a bit and see the check catch it.
+  enum class ExpertPath { kNdp, kGpu, kCpu };
+  using ResultHook = std::function<void(ExpertPath path, std::uint32_t step, std::uint32_t layer, std::uint32_t expert,
+                                        std::vector<num::bf16_t>& y)>;
+  void set_result_hook(ResultHook hook) { result_hook_ = std::move(hook); }
+
  private:
+  // The full-data state of one layer being run.
+  struct LayerData {
+    std::vector<num::bf16_t> x;                      // [tokens x d_model]
+    moe::Dispatch dispatch;
+    std::vector<std::vector<num::bf16_t>> expert_x;  // [expert]: its routed tokens' rows of x
+    std::vector<std::vector<num::bf16_t>> y;         // [expert]: its output, from whichever path ran it
+    std::vector<std::optional<ExpertPath>> path;     // [expert]: which path ran it (none: idle)
+  };
+
   LayerRecord run_layer(policy::PlacementPolicy& policy, std::uint32_t step, std::size_t moe_index,
                         const std::vector<std::uint64_t>& tokens);
-  void run_cpu_experts(const std::vector<std::pair<std::size_t, std::uint64_t>>& experts, std::size_t moe_index);
+  // data: null with timing_only.
+  void run_cpu_experts(const std::vector<std::pair<std::size_t, std::uint64_t>>& experts, std::uint32_t step,
+                       std::size_t moe_index, LayerData* data, LayerRecord& r);
+  void set_result(LayerData& data, ExpertPath path, std::uint32_t step, std::size_t moe_index, std::size_t expert,
+                  std::vector<num::bf16_t> y);
+  void check_layer(const LayerData& data, std::uint32_t step, std::size_t moe_index, LayerRecord& r);
 
   const ExperimentConfig& config_;
   MondeSystem& system_;
@@ -77,6 +150,13 @@ class MoeRuntime {
   std::unique_ptr<driver::NdpDriver> driver_;
   std::vector<std::vector<driver::ExpertHandle>> experts_;  // [moe layer][expert]
   std::vector<unsigned char> scratch_;                       // CPU-path reads (no bytes kept)
+  // data: full only.
+  bool full_ = false;
+  Routes routes_;                                   // [step][moe layer][token]
+  std::vector<std::vector<ExpertWeights>> weights_;  // [moe layer][expert]: the placed bytes
+  std::vector<std::vector<num::bf16_t>> gpu_fetch_;  // [hot job]: bytes the GPU's data sink got
+  std::unique_ptr<gpu::CpuReferenceBackend> backend_;
+  ResultHook result_hook_;
 };
 
 // {"policy", "simulated_s", "layers": [...]} with units in key names.

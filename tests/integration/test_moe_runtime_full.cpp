@@ -1,0 +1,208 @@
+// The MoE runtime with data: full on scaled-down models: real weights placed through CXL.mem,
+// real activations, every layer's output checked against the same MoE layer computed on the
+// host (NDP experts bit for bit against the golden model, GPU experts and the combined output
+// within the stated GPU tolerance). Presets: mixtral-8x7b-tiny (8 experts, top-2, SiLU-gated,
+// 4 MoE layers) and switch-base-128-tiny (128 experts, top-1, ReLU, MoE layers 1 and 3);
+// decode, batch 8, 1 step, policies monde / offload / ndp_only so that both paths run.
+// One elaboration per TEST.
+#include <gtest/gtest.h>
+
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "gpu/gpu_model_config.hpp"
+#include "runtime/derived_cost_model.hpp"
+#include "runtime/experiment_config.hpp"
+#include "runtime/full_data.hpp"
+#include "runtime/moe_runtime.hpp"
+#include "runtime/monde_system.hpp"
+
+namespace monde::runtime {
+namespace {
+
+nlohmann::json experiment(const std::string& model, const std::string& policies_json) {
+  return nlohmann::json::parse(R"({
+    "model": "configs/models/)" + model + R"(.json",
+    "device": "configs/device/lpddr5x-8533.json",
+    "ndp": {"pe_model": "cycle"},
+    "gpu": {"dma_chunk_bytes": 65536},
+    "routing": {"source": "uniform", "seed": 7},
+    "run": {"phase": "decode", "batch": 8, "steps": 1, "data": "full", "policies": )" +
+                               policies_json + "}}");
+}
+
+struct Result {
+  ExperimentConfig config;
+  std::vector<PolicyRun> runs;
+  std::string error;
+};
+
+Result run_experiment(const nlohmann::json& j, MoeRuntime::ResultHook hook = nullptr) {
+  Result r;
+  r.config = parse_experiment(j, "test", MONDE_SOURCE_DIR);
+  const gpu::GpuModelConfig g = gpu::parse_gpu_model_config(ConfigNode(r.config.gpu, "test", "gpu"));
+  auto compute = gpu::make_gpu_compute_model(g);
+  const Demand demand = route_experiment(r.config);
+  MondeSystem sys("system", r.config, g, compute);
+  MoeRuntime rt(r.config, sys, derive_cost_model(r.config, g, compute));
+  rt.set_result_hook(std::move(hook));
+  sys.set_body([&] {
+    try {
+      rt.setup();
+      for (const auto& p : r.config.run.policies) r.runs.push_back(rt.run_policy(p, demand));
+    } catch (const std::exception& e) {
+      r.error = e.what();
+    }
+  });
+  sc_core::sc_start();
+  EXPECT_TRUE(sys.finished());
+  EXPECT_EQ(sys.device.internal_protocol_violations(), 0u);
+  EXPECT_EQ(rt.driver().stats().which_path, "cxl_mem");
+  return r;
+}
+
+void print(const Result& r) {
+  for (const auto& run : r.runs) {
+    for (const auto& l : run.layers) {
+      std::cout << "  " << r.config.model.name << " " << run.policy << " layer " << l.layer << ": NDP "
+                << l.ndp_mismatched_elements << "/" << l.ndp_checked_elements << " mismatched, GPU "
+                << l.gpu_checked_elements << " el. max |err| " << l.gpu_max_abs_error
+                << (l.gpu_within_tolerance ? " (within tol)" : " (OUT of tol)") << ", combined max |err| "
+                << l.combined_max_abs_error << (l.combined_within_tolerance ? " (within tol)" : " (OUT of tol)")
+                << "\n";
+    }
+  }
+}
+
+// Every layer checked and clean; offload runs everything on the GPU path, ndp_only everything on
+// the NDP path, monde splits; each layer's experts cover all (token, expert) pairs.
+void expect_all_layers_clean(const Result& r) {
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  const auto& m = r.config.model;
+  const std::size_t pairs = std::size_t{8} * m.top_k;
+  ASSERT_EQ(r.runs.size(), 3u);
+  std::size_t gpu_total = 0, ndp_total = 0;
+  for (const auto& run : r.runs) {
+    ASSERT_EQ(run.layers.size(), m.moe_layers) << run.policy;
+    for (const auto& l : run.layers) {
+      SCOPED_TRACE(run.policy + " layer " + std::to_string(l.layer));
+      EXPECT_TRUE(l.data_checked);
+      EXPECT_TRUE(l.data_ok());
+      EXPECT_EQ(l.output_elements, 8u * m.d_model);
+      EXPECT_EQ(l.ndp_mismatched_elements, 0u);
+      EXPECT_TRUE(l.gpu_within_tolerance);
+      EXPECT_TRUE(l.combined_within_tolerance);
+      EXPECT_EQ(l.fetched_weight_mismatched_bytes, 0u);
+      EXPECT_EQ(l.ndp_checked_elements + l.gpu_checked_elements + l.cpu_checked_elements, pairs * m.d_model);
+      if (run.policy == "offload") {
+        EXPECT_EQ(l.gpu_checked_elements, pairs * m.d_model);
+      }
+      if (run.policy == "ndp_only") {
+        EXPECT_EQ(l.ndp_checked_elements, pairs * m.d_model);
+        // NDP only: the combined output is the golden combine bit for bit.
+        EXPECT_EQ(l.combined_max_abs_error, 0.0);
+      }
+      gpu_total += l.gpu_checked_elements;
+      ndp_total += l.ndp_checked_elements;
+      // fp32 CPU reference vs golden: at most a few bf16 ulps of values of order one.
+      EXPECT_LT(l.gpu_max_abs_error, 0.1);
+    }
+    const nlohmann::json j = to_json(run);
+    for (const auto& l : j.at("layers")) {
+      EXPECT_TRUE(l.at("data_check").at("ok").get<bool>());
+      EXPECT_EQ(l.at("data_check").at("ndp_mismatched_elements").get<std::size_t>(), 0u);
+    }
+  }
+  EXPECT_GT(gpu_total, 0u);
+  EXPECT_GT(ndp_total, 0u);
+  print(r);
+}
+
+TEST(MoeRuntimeFull, MixtralTinyEveryLayerMatchesTheReference) {
+  expect_all_layers_clean(run_experiment(experiment("mixtral-8x7b-tiny", R"(["monde", "offload", "ndp_only"])")));
+}
+
+TEST(MoeRuntimeFull, SwitchTinyEveryLayerMatchesTheReference) {
+  expect_all_layers_clean(run_experiment(experiment("switch-base-128-tiny", R"(["monde", "offload", "ndp_only"])")));
+}
+
+// Policy `cpu`: cold experts read their weights over CXL.mem and run on the host (fp32 CPU
+// reference backend); they are checked like GPU experts.
+TEST(MoeRuntimeFull, CpuPathIsCheckedToo) {
+  const Result r = run_experiment(experiment("mixtral-8x7b-tiny", R"(["cpu"])"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  std::size_t cpu = 0;
+  for (const auto& l : r.runs.at(0).layers) {
+    EXPECT_TRUE(l.data_ok()) << l.layer;
+    EXPECT_EQ(l.fetched_weight_mismatched_bytes, 0u);
+    cpu += l.cpu_checked_elements;
+  }
+  EXPECT_GT(cpu, 0u);
+}
+
+// Negative controls: the checks do catch a wrong result. Layer 0 only: flip the lowest mantissa
+// bit of one NDP output element (ndp_only) and push one GPU output element far off (offload).
+TEST(MoeRuntimeFull, CorruptedResultsAreCaught) {
+  bool ndp_done = false, gpu_done = false;
+  auto hook = [&](MoeRuntime::ExpertPath path, std::uint32_t step, std::uint32_t layer, std::uint32_t,
+                  std::vector<num::bf16_t>& y) {
+    if (step != 0 || layer != 0 || y.empty()) return;
+    for (auto& v : y) {
+      if ((v & 0x7FFFu) == 0) continue;  // a non-zero element
+      if (path == MoeRuntime::ExpertPath::kNdp && !ndp_done) {
+        v ^= 1u;
+        ndp_done = true;
+      } else if (path == MoeRuntime::ExpertPath::kGpu && !gpu_done) {
+        v = static_cast<num::bf16_t>(v ^ 0x4000u);  // exponent MSB: a huge or tiny value
+        gpu_done = true;
+      }
+      return;
+    }
+  };
+  const Result r = run_experiment(experiment("mixtral-8x7b-tiny", R"(["ndp_only", "offload"])"), hook);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  ASSERT_TRUE(ndp_done);
+  ASSERT_TRUE(gpu_done);
+  const auto& ndp = r.runs.at(0);
+  const auto& off = r.runs.at(1);
+  EXPECT_EQ(ndp.layers[0].ndp_mismatched_elements, 1u);
+  EXPECT_FALSE(ndp.layers[0].combined_within_tolerance);
+  EXPECT_GT(ndp.layers[0].combined_max_abs_error, 0.0);
+  EXPECT_FALSE(ndp.layers[0].data_ok());
+  EXPECT_FALSE(off.layers[0].gpu_within_tolerance);
+  EXPECT_FALSE(off.layers[0].combined_within_tolerance);
+  EXPECT_FALSE(off.layers[0].data_ok());
+  EXPECT_FALSE(to_json(off).at("layers")[0].at("data_check").at("ok").get<bool>());
+  for (const auto* run : {&ndp, &off}) {
+    for (std::size_t i = 1; i < run->layers.size(); ++i) {
+      EXPECT_TRUE(run->layers[i].data_ok()) << run->policy << " " << i;
+    }
+  }
+  print(r);
+}
+
+// Full data refuses full-size models (no elaboration needed) and names the way out.
+TEST(MoeRuntimeFull, FullSizeModelsAreRefused) {
+  const ExperimentConfig e = parse_experiment(experiment("mixtral-8x7b", R"(["monde"])"), "test", MONDE_SOURCE_DIR);
+  EXPECT_FALSE(e.run.timing_only);
+  try {
+    check_full_data_fits(e.model);
+    FAIL() << "no error";
+  } catch (const std::invalid_argument& ex) {
+    const std::string what = ex.what();
+    EXPECT_NE(what.find("-tiny"), std::string::npos) << what;
+    EXPECT_NE(what.find("timing_only"), std::string::npos) << what;
+  }
+  const ExperimentConfig tiny =
+      parse_experiment(experiment("switch-base-128-tiny", R"(["monde"])"), "test", MONDE_SOURCE_DIR);
+  EXPECT_NO_THROW(check_full_data_fits(tiny.model));
+}
+
+}  // namespace
+}  // namespace monde::runtime
+
+int sc_main(int argc, char* argv[]) {
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
