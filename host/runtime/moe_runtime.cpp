@@ -307,14 +307,32 @@ LayerRecord MoeRuntime::run_layer(policy::PlacementPolicy& policy, std::uint32_t
     for (std::size_t i = 0; i < hot.size(); ++i) gpu_fetch_[i].assign(hot[i].weight_bytes / sizeof(num::bf16_t), 0);
   }
   if (!hot.empty()) system_.start_gpu(hot);
-  std::vector<driver::JobTicket> tickets;
-  for (const auto& [e, t] : cold) {
-    const num::bf16_t* x = full_ ? data->expert_x[e].data() : nullptr;
-    tickets.push_back(driver_->submit(experts_[moe_index][e], static_cast<std::uint32_t>(t), x));
+  // An expert with more tokens than one NDP job's activation buffer holds (prefill) becomes
+  // several jobs over consecutive token ranges; their y rows are concatenated in order.
+  const std::uint64_t per_job = config_.ndp.limits().max_tokens_for(std::max(m.d_model, m.d_ff));
+  struct Part {
+    std::size_t cold_index;
+    driver::JobTicket ticket;
+  };
+  std::vector<Part> parts;
+  for (std::size_t i = 0; i < cold.size(); ++i) {
+    const auto [e, t] = cold[i];
+    for (std::uint64_t first = 0; first < t; first += per_job) {
+      const std::uint64_t n = std::min(per_job, t - first);
+      const num::bf16_t* x = full_ ? data->expert_x[e].data() + first * m.d_model : nullptr;
+      parts.push_back({i, driver_->submit(experts_[moe_index][e], static_cast<std::uint32_t>(n), x)});
+    }
   }
-  for (std::size_t i = 0; i < tickets.size(); ++i) {
-    driver::JobResult res = driver_->wait(tickets[i]);
-    if (full_) set_result(*data, ExpertPath::kNdp, step, moe_index, cold[i].first, std::move(res.y));
+  r.ndp_jobs = parts.size();
+  std::vector<std::vector<num::bf16_t>> y(cold.size());
+  for (const auto& part : parts) {
+    driver::JobResult res = driver_->wait(part.ticket);
+    if (full_) y[part.cold_index].insert(y[part.cold_index].end(), res.y.begin(), res.y.end());
+  }
+  if (full_) {
+    for (std::size_t i = 0; i < cold.size(); ++i) {
+      set_result(*data, ExpertPath::kNdp, step, moe_index, cold[i].first, std::move(y[i]));
+    }
   }
   r.ndp_path_s = cold.empty() ? 0.0 : now_s() - t0;
   const double cpu0 = now_s();
@@ -427,6 +445,7 @@ nlohmann::json to_json(const PolicyRun& run) {
                                {"simulated_ms", r.simulated_s * 1e3},
                                {"gpu_path_ms", r.gpu_path_s * 1e3},
                                {"ndp_path_ms", r.ndp_path_s * 1e3},
+                               {"ndp_jobs", r.ndp_jobs},
                                {"cpu_path_ms", r.cpu_path_s * 1e3},
                                {"cxl_host_to_device_bytes", r.cxl_m2s_bytes},
                                {"cxl_device_to_host_bytes", r.cxl_s2m_bytes},

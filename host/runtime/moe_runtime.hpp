@@ -70,6 +70,7 @@ struct LayerRecord {
   std::uint32_t layer = 0;  // transformer layer index
   std::uint64_t tokens = 0;  // (token, expert) pairs routed
   std::size_t experts_gpu_fetched = 0, experts_gpu_resident = 0, experts_ndp = 0, experts_cpu = 0;
+  std::size_t ndp_jobs = 0;  // > experts_ndp when an expert's tokens needed several jobs
   double predicted_s = 0;  // the policy's cost-model makespan
   double simulated_s = 0;  // what the TLM system took
   double gpu_path_s = 0, ndp_path_s = 0, cpu_path_s = 0;  // from the layer start

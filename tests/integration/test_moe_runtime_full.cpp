@@ -129,6 +129,29 @@ TEST(MoeRuntimeFull, SwitchTinyEveryLayerMatchesTheReference) {
 
 // Policy `cpu`: cold experts read their weights over CXL.mem and run on the host (fp32 CPU
 // reference backend); they are checked like GPU experts.
+// Prefill with more tokens per expert than one NDP job holds: an activation buffer of 8 KiB
+// holds 8192 / (2 x max(128, 448)) = 9 tokens, while batch 8 x 8 prompt tokens x top-2 =
+// 128 pairs over 8 experts gives about 16 per expert, so experts are split over several jobs
+// whose y rows are concatenated; the layer output is still bit-exact on the NDP path.
+TEST(MoeRuntimeFull, PrefillSplitsLargeExpertsOverSeveralNdpJobs) {
+  auto j = experiment("mixtral-8x7b-tiny", R"(["ndp_only"])");
+  j["ndp"]["act_buffer_bytes"] = 8192;
+  j["run"]["phase"] = "prefill";
+  j["run"]["prompt_tokens"] = 8;
+  const Result r = run_experiment(j);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  ASSERT_EQ(r.runs.size(), 1u);
+  std::size_t split_layers = 0;
+  for (const auto& l : r.runs[0].layers) {
+    EXPECT_EQ(l.tokens, 128u);
+    EXPECT_TRUE(l.data_ok());
+    EXPECT_EQ(l.ndp_mismatched_elements, 0u);
+    EXPECT_GE(l.ndp_jobs, l.experts_ndp);
+    split_layers += l.ndp_jobs > l.experts_ndp;
+  }
+  EXPECT_GT(split_layers, 0u);
+}
+
 TEST(MoeRuntimeFull, CpuPathIsCheckedToo) {
   const Result r = run_experiment(experiment("mixtral-8x7b-tiny", R"(["cpu"])"));
   ASSERT_TRUE(r.error.empty()) << r.error;
