@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -307,6 +308,8 @@ LayerRecord MoeRuntime::run_layer(policy::PlacementPolicy& policy, std::uint32_t
     for (std::size_t i = 0; i < hot.size(); ++i) gpu_fetch_[i].assign(hot[i].weight_bytes / sizeof(num::bf16_t), 0);
   }
   if (!hot.empty()) system_.start_gpu(hot);
+  const std::size_t log0 = system_.device.ndp().job_log().size();
+  std::map<std::uint32_t, std::size_t> expert_of_tag;
   // An expert with more tokens than one NDP job's activation buffer holds (prefill) becomes
   // several jobs over consecutive token ranges; their y rows are concatenated in order.
   const std::uint64_t per_job = config_.ndp.limits().max_tokens_for(std::max(m.d_model, m.d_ff));
@@ -321,6 +324,7 @@ LayerRecord MoeRuntime::run_layer(policy::PlacementPolicy& policy, std::uint32_t
       const std::uint64_t n = std::min(per_job, t - first);
       const num::bf16_t* x = full_ ? data->expert_x[e].data() + first * m.d_model : nullptr;
       parts.push_back({i, driver_->submit(experts_[moe_index][e], static_cast<std::uint32_t>(n), x)});
+      expert_of_tag[parts.back().ticket.tag] = e;
     }
   }
   r.ndp_jobs = parts.size();
@@ -342,6 +346,19 @@ LayerRecord MoeRuntime::run_layer(policy::PlacementPolicy& policy, std::uint32_t
     const auto g = system_.wait_gpu();
     if (!g.ok) throw std::runtime_error("MoE runtime: layer " + std::to_string(r.layer) + " GPU path failed: " + g.error);
     r.gpu_path_s = double(g.end_ps) * 1e-12 - t0;
+    for (std::size_t i = 0; i < g.experts.size(); ++i) {
+      const auto& x = g.experts[i];
+      const std::string name = "expert " + std::to_string(hot_experts[i]) + " (" + std::to_string(hot[i].tokens) + " tokens)";
+      if (x.fetch_end_ps > x.fetch_start_ps) r.spans.push_back({"GPU fetch", name, x.fetch_start_ps, x.fetch_end_ps});
+      r.spans.push_back({"GPU compute", name, x.compute_start_ps, x.compute_end_ps});
+    }
+  }
+  const auto& log = system_.device.ndp().job_log();
+  for (std::size_t i = log0; i < log.size(); ++i) {
+    const auto it = expert_of_tag.find(log[i].job_tag);
+    const std::string name = it == expert_of_tag.end() ? "job " + std::to_string(log[i].job_tag)
+                                                        : "expert " + std::to_string(it->second);
+    r.spans.push_back({"NDP", name, log[i].start_ps, log[i].end_ps});
   }
   if (full_) {
     // The GPU's numerics come from the CPU reference backend when no GPU is present; the CUDA
@@ -364,6 +381,8 @@ LayerRecord MoeRuntime::run_layer(policy::PlacementPolicy& policy, std::uint32_t
     check_layer(*data, step, moe_index, r);
   }
   r.simulated_s = now_s() - t0;
+  r.spans.push_back({"layer", "layer " + std::to_string(r.layer), static_cast<std::uint64_t>(std::llround(t0 * 1e12)),
+                     static_cast<std::uint64_t>(std::llround(now_s() * 1e12))});
   r.cxl_m2s_bytes = dev.link().m2s().data_bytes - m2s0;
   r.cxl_s2m_bytes = dev.link().s2m().data_bytes - s2m0;
   r.pcie_to_gpu_bytes = system_.gpu.pcie.downstream().data_bytes - pcie0;

@@ -65,12 +65,20 @@ Routes route_experiment_tokens(const ExperimentConfig& e);
 // The same routes counted per expert.
 Demand route_experiment(const ExperimentConfig& e);
 
+// One interval of activity for the run's trace (trace.json): which track, what, when.
+struct TraceSpan {
+  std::string track;  // "layer", "GPU fetch", "GPU compute", "NDP"
+  std::string name;   // e.g. "layer 3", "expert 5 (12 tokens)"
+  std::uint64_t start_ps = 0, end_ps = 0;
+};
+
 struct LayerRecord {
   std::uint32_t step = 0;
   std::uint32_t layer = 0;  // transformer layer index
   std::uint64_t tokens = 0;  // (token, expert) pairs routed
   std::size_t experts_gpu_fetched = 0, experts_gpu_resident = 0, experts_ndp = 0, experts_cpu = 0;
   std::size_t ndp_jobs = 0;  // > experts_ndp when an expert's tokens needed several jobs
+  std::vector<TraceSpan> spans;  // the layer, each GPU fetch and compute, each NDP job
   double predicted_s = 0;  // the policy's cost-model makespan
   double simulated_s = 0;  // what the TLM system took
   double gpu_path_s = 0, ndp_path_s = 0, cpu_path_s = 0;  // from the layer start

@@ -17,11 +17,15 @@ cat > tiny.json <<JSON
   "run": { "batch": 16, "policies": ["monde", "offload", "ndp_only"] } }
 JSON
 check tiny 0 "^monde +[0-9.]+ +1.00x" -- "$bin" --config tiny.json --out out
-for f in out/stats.json out/layers.csv out/config.resolved.json; do
+for f in out/stats.json out/layers.csv out/config.resolved.json out/trace.json; do
   [ -s "$f" ] || { echo "FAIL missing $f"; fail=1; }
 done
 for key in '"simulated_ms"' '"pcie_to_gpu_bytes"' '"ndp_dram_read_bytes"' '"utilisation"' '"mac_utilisation"'; do
   grep -q "$key" out/stats.json || { echo "FAIL stats.json lacks $key"; fail=1; }
+done
+# The trace names each policy's process and has NDP and GPU spans.
+for key in '"process_name"' '"name":"NDP"' '"name":"GPU fetch"' '"ph":"X"'; do
+  grep -q "$key" out/trace.json || { echo "FAIL trace.json lacks $key"; fail=1; }
 done
 # 3 policies x 4 MoE layers x 1 step, plus the header.
 [ "$(wc -l < out/layers.csv)" = 13 ] || { echo "FAIL layers.csv has $(wc -l < out/layers.csv) lines, want 13"; fail=1; }

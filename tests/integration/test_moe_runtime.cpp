@@ -4,6 +4,7 @@
 // per expert), decode with batch 8, uniform routing. One elaboration per TEST.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <numeric>
 
 #include "gpu/gpu_model_config.hpp"
@@ -97,6 +98,22 @@ TEST(MoeRuntime, PoliciesMoveTheBytesTheirPlacementsImply) {
   for (const auto& l : ndp_only.layers) {
     EXPECT_EQ(l.cxl_m2s_bytes, 4096u);
     EXPECT_EQ(l.cxl_s2m_bytes, 4096u);
+  }
+  // The trace spans: one per fetched expert (GPU fetch) in offload, one per job (NDP) in
+  // ndp_only, and one layer span each, inside the layer's interval.
+  for (const auto& l : offload.layers) {
+    EXPECT_EQ(std::count_if(l.spans.begin(), l.spans.end(), [](const TraceSpan& s) { return s.track == "GPU fetch"; }),
+              static_cast<long>(l.experts_gpu_fetched));
+  }
+  for (const auto& l : ndp_only.layers) {
+    EXPECT_EQ(std::count_if(l.spans.begin(), l.spans.end(), [](const TraceSpan& s) { return s.track == "NDP"; }),
+              static_cast<long>(l.ndp_jobs));
+    const auto layer = std::find_if(l.spans.begin(), l.spans.end(), [](const TraceSpan& s) { return s.track == "layer"; });
+    ASSERT_NE(layer, l.spans.end());
+    for (const auto& s : l.spans) {
+      EXPECT_GE(s.start_ps, layer->start_ps);
+      EXPECT_LE(s.end_ps, layer->end_ps);
+    }
   }
   for (std::size_t i = 0; i < monde.layers.size(); ++i) {
     EXPECT_LE(monde.layers[i].predicted_s, offload.layers[i].predicted_s * (1 + 1e-12));

@@ -142,6 +142,10 @@ void NdpEngine::command_loop() {
     e.total_cycles = cycles_since(t0);
     auto bytes = encode(e);
     memory(tlm::TLM_WRITE_COMMAND, regs_.cq_entry_addr(), bytes.data(), kCompletionEntryBytes);
+    job_log_.push_back(NdpJobSpan{d.job_tag, static_cast<std::uint64_t>(t0.value() / sc_core::sc_time(1, sc_core::SC_PS).value()),
+                                  static_cast<std::uint64_t>(sc_core::sc_time_stamp().value() /
+                                                             sc_core::sc_time(1, sc_core::SC_PS).value()),
+                                  code});
     if (code == NdpErrorCode::kOk) {
       ++stats_.jobs_ok;
     } else {

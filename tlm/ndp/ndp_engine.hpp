@@ -37,6 +37,13 @@
 
 namespace monde::ndp {
 
+// One job as the device saw it: from the descriptor fetch to the completion write.
+struct NdpJobSpan {
+  std::uint32_t job_tag = 0;
+  std::uint64_t start_ps = 0, end_ps = 0;
+  NdpErrorCode code = NdpErrorCode::kOk;
+};
+
 struct NdpEngineStats {
   std::uint64_t jobs_ok = 0;
   std::uint64_t jobs_failed = 0;
@@ -61,6 +68,8 @@ class NdpEngine : public sc_core::sc_module {
   const NdpConfig& config() const { return config_; }
   const NdpLimits& limits() const { return limits_; }
   const NdpEngineStats& stats() const { return stats_; }
+  // Every completed job in completion order (for traces of a run).
+  const std::vector<NdpJobSpan>& job_log() const { return job_log_; }
   // The interrupt line: level, IRQ_EN and an IRQ_STATUS bit set. The event fires when it rises.
   bool irq_pending() const { return regs_.irq_pending(); }
   const sc_core::sc_event& irq_event() const { return irq_; }
@@ -84,6 +93,7 @@ class NdpEngine : public sc_core::sc_module {
   sc_core::sc_event doorbell_, irq_;
   sc_core::sc_time period_;
   NdpEngineStats stats_;
+  std::vector<NdpJobSpan> job_log_;
 };
 
 }  // namespace monde::ndp

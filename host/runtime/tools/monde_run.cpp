@@ -2,9 +2,10 @@
 // Mixtral-8x7B decode step of batch 32 under monde, offload and ndp_only) on the modelled
 // system and prints, per policy, the step time, the speedup against the others and the bytes
 // per link, then the time of every MoE layer. With --out DIR it writes DIR/stats.json,
-// DIR/layers.csv and DIR/config.resolved.json.
+// DIR/layers.csv, DIR/config.resolved.json and DIR/trace.json (Perfetto / chrome://tracing).
 //   monde-run [--config FILE] [--out DIR] [--policies a,b,c] [--steps N] [--batch N]
 // Exit status: 0 ok, 1 a simulation error, 2 bad input.
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -113,6 +114,27 @@ void print(const ExperimentConfig& e, const std::vector<PolicyRun>& runs) {
   }
 }
 
+// Chrome trace event format (opens in Perfetto / chrome://tracing): one process per policy,
+// one thread per track (layer, GPU fetch, GPU compute, NDP), "X" events in microseconds.
+nlohmann::json trace_json(const std::vector<PolicyRun>& runs) {
+  const std::vector<std::string> tracks{"layer", "GPU fetch", "GPU compute", "NDP"};
+  nlohmann::json events = nlohmann::json::array();
+  for (std::size_t p = 0; p < runs.size(); ++p) {
+    events.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", p}, {"args", {{"name", runs[p].policy}}}});
+    for (std::size_t t = 0; t < tracks.size(); ++t) {
+      events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", p}, {"tid", t}, {"args", {{"name", tracks[t]}}}});
+    }
+    for (const auto& l : runs[p].layers) {
+      for (const auto& s : l.spans) {
+        const auto tid = std::find(tracks.begin(), tracks.end(), s.track) - tracks.begin();
+        events.push_back({{"ph", "X"}, {"name", s.name}, {"pid", p}, {"tid", tid}, {"ts", double(s.start_ps) * 1e-6},
+                          {"dur", double(s.end_ps - s.start_ps) * 1e-6}, {"args", {{"step", l.step}, {"layer", l.layer}}}});
+      }
+    }
+  }
+  return {{"traceEvents", events}, {"displayTimeUnit", "ms"}};
+}
+
 void write_outputs(const std::string& dir, const nlohmann::json& resolved, const std::vector<PolicyRun>& runs,
                    const nlohmann::json& system_stats) {
   std::filesystem::create_directories(dir);
@@ -122,6 +144,7 @@ void write_outputs(const std::string& dir, const nlohmann::json& resolved, const
   stats["system"] = system_stats;
   std::ofstream(dir + "/stats.json") << stats.dump(2) << "\n";
   std::ofstream(dir + "/config.resolved.json") << resolved.dump(2) << "\n";
+  std::ofstream(dir + "/trace.json") << trace_json(runs).dump() << "\n";
   std::ofstream csv(dir + "/layers.csv");
   csv << "policy,step,layer,routed_tokens,experts_gpu,experts_ndp,experts_cpu,predicted_ms,simulated_ms,gpu_path_ms,"
          "ndp_path_ms,cxl_host_to_device_bytes,cxl_device_to_host_bytes,pcie_to_gpu_bytes,ndp_dram_read_bytes\n";
@@ -134,7 +157,7 @@ void write_outputs(const std::string& dir, const nlohmann::json& resolved, const
           << l.ndp_dram_read_bytes << '\n';
     }
   }
-  std::cout << "\nwrote " << dir << "/stats.json, layers.csv, config.resolved.json\n";
+  std::cout << "\nwrote " << dir << "/stats.json, layers.csv, config.resolved.json, trace.json\n";
 }
 
 int run(const Options& o) {
