@@ -17,6 +17,7 @@
 #include <systemc>
 
 #include "common/default_config.hpp"
+#include "common/tool_main.hpp"
 #include "gpu/gpu_model_config.hpp"
 #include "runtime/derived_cost_model.hpp"
 #include "runtime/experiment_config.hpp"
@@ -29,7 +30,6 @@ using namespace monde;
 using namespace monde::runtime;
 
 constexpr int kExitFailed = 1;
-constexpr int kExitBadInput = 2;
 
 struct Options {
   std::string config, out;
@@ -211,17 +211,5 @@ int sc_main(int argc, char* argv[]) {
       ->delimiter(',');
   app.add_option("--steps", o.steps, "steps (overrides run.steps)")->check(CLI::Range(1u, 100000u));
   app.add_option("--batch", o.batch, "batch (overrides run.batch)")->check(CLI::Range(1u, 65536u));
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : kExitBadInput;
-  }
-  try {
-    return run(o);
-  } catch (const ConfigError& e) {
-    std::cerr << "monde-run: configuration error: " << e.what() << "\n";
-  } catch (const std::exception& e) {
-    std::cerr << "monde-run: " << e.what() << "\n";
-  }
-  return kExitBadInput;
+  return parse_and_run(app, argc, argv, "monde-run", [&] { return run(o); });
 }

@@ -20,6 +20,7 @@
 #include <systemc>
 
 #include "common/config_node.hpp"
+#include "common/tool_main.hpp"
 #include "common/protocol_checker.hpp"
 #include "device/cxl_type3_device.hpp"
 #include "device/device_config.hpp"
@@ -37,7 +38,6 @@ using namespace monde;
 using namespace monde::mem;
 
 constexpr int kExitFailed = 1;
-constexpr int kExitBadInput = 2;
 constexpr const char* kDefaultDeviceSource = "<embedded configs/device/lpddr5x-8533.json>";
 
 struct Options {
@@ -196,17 +196,5 @@ int sc_main(int argc, char* argv[]) {
   app.add_option("--read-fraction", o.read_fraction)->check(CLI::Range(0.0, 1.0));
   app.add_option("--outstanding", o.outstanding)->check(CLI::Range(1u, 4096u));
   app.add_flag("--timing-only", o.timing_only, "move no payload bytes (data: timing_only)");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : kExitBadInput;
-  }
-  try {
-    return run(o);
-  } catch (const ConfigError& e) {
-    std::cerr << "monde-traffic: configuration error: " << e.what() << "\n";
-  } catch (const std::exception& e) {
-    std::cerr << "monde-traffic: " << e.what() << "\n";
-  }
-  return kExitBadInput;
+  return parse_and_run(app, argc, argv, "monde-traffic", [&] { return run(o); });
 }
