@@ -24,7 +24,9 @@ double gpu_compute_time_s(const SystemCostModel& m, const ExpertShape& shape, st
 
 double ndp_job_time_s(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens) {
   const double stream_s = as_double(shape.weight_bytes()) / m.ndp_dram_bytes_per_s;
-  const double mac_s = as_double(shape.macs_per_token()) * as_double(tokens) / m.ndp_macs_per_s;
+  const std::uint64_t block = std::max<std::uint32_t>(m.ndp_token_block, 1);
+  const std::uint64_t slots = (tokens + block - 1) / block * block;  // token rows the arrays spend
+  const double mac_s = as_double(shape.macs_per_token()) * as_double(slots) / m.ndp_macs_per_s;
   return std::max(stream_s, mac_s) + m.ndp_job_overhead_s;
 }
 

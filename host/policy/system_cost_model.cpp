@@ -47,7 +47,7 @@ std::shared_ptr<const GpuTimeModel> parse_gpu_time_model(const ConfigNode& gpu) 
 
 SystemCostModel parse_system_cost_model(const ConfigNode& s) {
   s.reject_unknown_keys({"device_to_gpu_GBps", "host_to_device_GBps", "device_to_host_GBps", "link_latency_us",
-                         "ndp_dram_GBps", "ndp_macs_per_s", "ndp_job_overhead_us", "cpu_weight_GBps",
+                         "ndp_dram_GBps", "ndp_macs_per_s", "ndp_job_overhead_us", "ndp_token_block", "cpu_weight_GBps",
                          "cpu_gflops", "gpu_host_activation_GBps", "gpu_memory_budget_bytes_per_layer", "gpu",
                          "_comment", "_source"});
   SystemCostModel m;
@@ -57,6 +57,7 @@ SystemCostModel parse_system_cost_model(const ConfigNode& s) {
   m.link_latency_s = s.get_double("link_latency_us", 0.0, kMaxUs) * 1e-6;
   m.ndp_dram_bytes_per_s = s.get_double("ndp_dram_GBps", kMinGBps, kMaxGBps) * 1e9;
   m.ndp_macs_per_s = s.get_double("ndp_macs_per_s", 1e6, 1e18);
+  m.ndp_token_block = static_cast<std::uint32_t>(s.get_uint("ndp_token_block", 1, 4096, 1));
   m.ndp_job_overhead_s = s.get_double("ndp_job_overhead_us", 0.0, kMaxUs) * 1e-6;
   m.cpu_weight_bytes_per_s = s.get_double("cpu_weight_GBps", kMinGBps, kMaxGBps) * 1e9;
   m.cpu_flops_per_s = s.get_double("cpu_gflops", 1e-3, 1e8) * 1e9;

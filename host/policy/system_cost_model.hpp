@@ -26,6 +26,9 @@ struct SystemCostModel {
   double ndp_macs_per_s = 0;
   // Fixed cost of one NDP job (descriptor fetch, doorbell, completion), per expert.
   double ndp_job_overhead_s = 0;
+  // The MAC arrays take tokens in blocks of this many rows; a partial block costs a whole one
+  // (so 17 tokens on 16-row arrays cost 32). 1 = every token slot used.
+  std::uint32_t ndp_token_block = 1;
   // Host CPU running cold experts (`cpu` policy): weights read over CXL.mem, its compute
   // rate, and the GPU<->host PCIe rate that its activations and results cross.
   double cpu_weight_bytes_per_s = 0;

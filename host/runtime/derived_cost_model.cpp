@@ -23,6 +23,7 @@ policy::SystemCostModel derive_cost_model(const ExperimentConfig& e, const gpu::
       dram.model == mem::MemoryModel::kBandwidth ? sustained * dram.bandwidth_efficiency : sustained;
   const double clock_hz = mac.clock_mhz * 1e6;
   m.ndp_macs_per_s = double(e.ndp.units) * mac.shape.rows * mac.shape.cols * clock_hz;
+  m.ndp_token_block = mac.shape.rows;  // tokens go through the arrays ROWS at a time
   const double tiles = double(ndp::kColumnsPerFetch) / mac.shape.cols;
   const double tail_cycles = tiles * ((e.model.gated ? 2.0 : 1.0) * (e.model.d_model + 2 + mac.shape.rows) +
                                       (e.model.d_ff + 2 + mac.shape.rows));

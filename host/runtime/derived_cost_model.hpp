@@ -5,7 +5,7 @@
 //   link latency       CXL one way + controller
 //   NDP DRAM           sustained device DRAM bandwidth (bandwidth model: peak x refresh x
 //                      efficiency; timed model: peak x refresh)
-//   NDP MACs           units x rows x cols x clock
+//   NDP MACs           units x rows x cols x clock, tokens rounded up to whole blocks of rows
 //   NDP job overhead   two CXL.io register accesses (doorbell, CQ head) + the tiles of the last
 //                      weight fetch of each phase, which run after the DRAM stream ended:
 //                      (32 / cols) x [matrices_up x (d_model + 2 + rows) + (d_ff + 2 + rows)] cycles

@@ -6,6 +6,7 @@
 
 #include "common/config_node.hpp"
 #include "policy/evaluator.hpp"
+#include "policy/expert_costs.hpp"
 #include "policy/path_timers.hpp"
 
 namespace monde::policy {
@@ -106,6 +107,28 @@ TEST(PolicyEvaluator, NdpPathSumsExperts) {
   EXPECT_NEAR(c.ndp_path_s, 328 * kUs, kTol);
   EXPECT_NEAR(c.ndp_job_s, 320 * kUs, kTol);
   EXPECT_EQ(c.ndp_dram_read_bytes, 4000000u);
+}
+
+// Token blocks: with ndp_token_block 16, 17 tokens occupy 32 token rows of the arrays, so the
+// NDP job's MAC term is 1e6 * 32 / 1e10 = 3200 us (not 1700): max(100, 3200) + 10 = 3210 us.
+// 16 tokens fill one block exactly: max(100, 1600) + 10 = 1610 us, as with no blocking.
+TEST(PolicyEvaluator, NdpMacTermCountsWholeTokenBlocks) {
+  SystemCostModel m = hand_model();
+  const ExpertShape shape{1000, 500, false, 2};
+  EXPECT_NEAR(ndp_job_time_s(m, shape, 17), 1710 * kUs, kTol);
+  m.ndp_token_block = 16;
+  EXPECT_NEAR(ndp_job_time_s(m, shape, 17), 3210 * kUs, kTol);
+  EXPECT_NEAR(ndp_job_time_s(m, shape, 16), 1610 * kUs, kTol);
+  const auto json = parse_json_text(R"({"device_to_gpu_GBps": 2, "host_to_device_GBps": 2, "device_to_host_GBps": 2,
+    "link_latency_us": 1, "ndp_dram_GBps": 20, "ndp_macs_per_s": 1e10, "ndp_job_overhead_us": 10, "ndp_token_block": 0,
+    "cpu_weight_GBps": 10, "cpu_gflops": 100, "gpu_host_activation_GBps": 1, "gpu_memory_budget_bytes_per_layer": 0,
+    "gpu": {"model": "roofline", "peak_tflops": 0.2, "hbm_GBps": 2000, "launch_us": 5}})", "blocks.json");
+  try {
+    parse_system_cost_model(ConfigNode(json, "blocks.json"));
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()), "blocks.json: key 'ndp_token_block' = 0 is out of range (allowed 1..4096)");
+  }
 }
 
 TEST(PolicyEvaluator, RejectsPlacementsThatDoNotFit) {
