@@ -5,6 +5,7 @@
 #include "policy/cpu_policy.hpp"
 #include "policy/ndp_only_policy.hpp"
 #include "policy/offload_policy.hpp"
+#include "policy_hand_layer.hpp"
 
 namespace monde::policy {
 namespace {
@@ -30,11 +31,7 @@ SystemCostModel model() {
 }
 
 LayerDemand demand(std::vector<std::uint64_t> tokens, std::vector<bool> resident = {}) {
-  LayerDemand d;
-  d.shape = ExpertShape{1000, 500, false, 2};
-  d.tokens_per_expert = std::move(tokens);
-  d.gpu_resident = std::move(resident);
-  return d;
+  return test::hand_layer(std::move(tokens), std::move(resident));
 }
 
 TEST(PolicyBaselines, OffloadFetchesEveryRoutedExpert) {

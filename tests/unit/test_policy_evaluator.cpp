@@ -8,6 +8,7 @@
 #include "policy/evaluator.hpp"
 #include "policy/expert_costs.hpp"
 #include "policy/path_timers.hpp"
+#include "policy_hand_layer.hpp"
 
 namespace monde::policy {
 namespace {
@@ -37,11 +38,7 @@ SystemCostModel hand_model() {
 }
 
 LayerDemand demand(std::vector<std::uint64_t> tokens, std::vector<bool> resident = {}) {
-  LayerDemand d;
-  d.shape = ExpertShape{1000, 500, false, 2};
-  d.tokens_per_expert = std::move(tokens);
-  d.gpu_resident = std::move(resident);
-  return d;
+  return test::hand_layer(std::move(tokens), std::move(resident));
 }
 
 constexpr double kUs = 1e-6;

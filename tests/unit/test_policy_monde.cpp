@@ -7,6 +7,7 @@
 #include "policy/gap.hpp"
 #include "policy/monde_policy.hpp"
 #include "policy/oracle_policy.hpp"
+#include "policy_hand_layer.hpp"
 
 namespace monde::policy {
 namespace {
@@ -44,11 +45,7 @@ SystemCostModel balanced_model() {
 }
 
 LayerDemand demand(std::vector<std::uint64_t> tokens, std::vector<bool> resident = {}) {
-  LayerDemand d;
-  d.shape = ExpertShape{1000, 500, false, 2};
-  d.tokens_per_expert = std::move(tokens);
-  d.gpu_resident = std::move(resident);
-  return d;
+  return test::hand_layer(std::move(tokens), std::move(resident));
 }
 
 TEST(PolicyMonde, OneHotExpertGoesToGpu) {
