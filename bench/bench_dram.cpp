@@ -6,10 +6,10 @@
 #include <random>
 #include <vector>
 
-#include "common/config_node.hpp"
-#include "memory/bandwidth_model.hpp"
-#include "memory/dram_config.hpp"
-#include "memory/dram_system.hpp"
+#include "core/config/config_node.hpp"
+#include "tlm/memory/bandwidth_model.hpp"
+#include "tlm/memory/dram_config.hpp"
+#include "tlm/memory/dram_system.hpp"
 
 extern const char monde_default_device_json[];
 
@@ -18,8 +18,8 @@ namespace {
 using namespace monde::mem;
 
 DramConfig preset() {
-  static const auto json = monde::parse_json_text(monde_default_device_json, "lpddr5x-8533.json");
-  return parse_dram_config_from_top(monde::ConfigNode(json, "lpddr5x-8533.json"));
+  static const auto json = monde::config::parse_json_text(monde_default_device_json, "lpddr5x-8533.json");
+  return parse_dram_config_from_top(monde::config::ConfigNode(json, "lpddr5x-8533.json"));
 }
 
 // Keeps every queue full: push while the target channel accepts, otherwise advance the model

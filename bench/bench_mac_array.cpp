@@ -5,15 +5,15 @@
 //
 // SystemC allows one elaboration per process: the design is built once in sc_main and each
 // benchmark hands its tiles to an SC_THREAD that ends every job with sc_pause().
-#include "mac_array_pin_level.hpp"  // Verilator headers (and Vmac_array.h) before SystemC
+#include "tlm/ndp/mac_array_pin_level.hpp"  // Verilator headers (and Vmac_array.h) before SystemC
 
 #include <benchmark/benchmark.h>
 
 #include <random>
 
-#include "mac_array_module.hpp"
-#include "mac_cycle_formula.hpp"
-#include "mac_random_tiles.hpp"
+#include "tlm/ndp/mac_array_module.hpp"
+#include "tlm/ndp/mac_cycle_formula.hpp"
+#include "tlm/ndp/mac_random_tiles.hpp"
 
 namespace {
 

@@ -7,16 +7,16 @@
 
 #include <string>
 
-#include "common/default_config.hpp"
-#include "gpu/gpu_model_config.hpp"
-#include "runtime/derived_cost_model.hpp"
-#include "runtime/moe_runtime.hpp"
-#include "runtime/monde_system.hpp"
+#include "core/config/default_config.hpp"
+#include "tlm/gpu/gpu_model_config.hpp"
+#include "system/derived_cost_model.hpp"
+#include "system/moe_runtime.hpp"
+#include "system/monde_system.hpp"
 
 namespace {
 
 using namespace monde;
-using namespace monde::runtime;
+using namespace monde::system;
 
 struct Bench {
   MondeSystem* system = nullptr;
@@ -42,9 +42,9 @@ BENCHMARK(BM_Model_DecodeStep_Mixtral8x7B)->Unit(benchmark::kMillisecond);
 
 int sc_main(int argc, char* argv[]) {
   std::string source;
-  const nlohmann::json j = load_config_or_default("", source);
+  const nlohmann::json j = config::load_config_or_default("", source);
   const ExperimentConfig e = parse_experiment(j, source, MONDE_SOURCE_DIR);
-  const gpu::GpuModelConfig gc = gpu::parse_gpu_model_config(ConfigNode(e.gpu, source, "gpu"));
+  const gpu::GpuModelConfig gc = gpu::parse_gpu_model_config(config::ConfigNode(e.gpu, source, "gpu"));
   auto compute = gpu::make_gpu_compute_model(gc, MONDE_SOURCE_DIR);
   MondeSystem sys("system", e, gc, compute);
   MoeRuntime rt(e, sys, derive_cost_model(e, gc, compute));

@@ -12,8 +12,8 @@
 #include <memory>
 #include <string>
 
-#include "device/cxl_type3_device.hpp"
-#include "device/device_config.hpp"
+#include "tlm/device/cxl_type3_device.hpp"
+#include "tlm/device/device_config.hpp"
 #include "ndp_bench.hpp"
 
 namespace {

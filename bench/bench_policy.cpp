@@ -9,9 +9,9 @@
 #include <random>
 #include <vector>
 
-#include "common/config_node.hpp"
-#include "policy/monde_policy.hpp"
-#include "policy/oracle_policy.hpp"
+#include "core/config/config_node.hpp"
+#include "host/policy/monde_policy.hpp"
+#include "host/policy/oracle_policy.hpp"
 
 namespace {
 
@@ -20,13 +20,13 @@ using namespace monde::policy;
 // The realistic system of the tests: H100-class GPU, 32 GB/s effective links, LPDDR5X
 // device (273 GB/s), 8 NDP units of 32 x 32 MACs at 1 GHz.
 SystemCostModel system_model() {
-  static const auto json = monde::parse_json_text(R"({
+  static const auto json = monde::config::parse_json_text(R"({
     "device_to_gpu_GBps": 32, "host_to_device_GBps": 32, "device_to_host_GBps": 32, "link_latency_us": 1,
     "ndp_dram_GBps": 273, "ndp_macs_per_s": 8.192e12, "ndp_job_overhead_us": 2,
     "cpu_weight_GBps": 40, "cpu_gflops": 2000, "gpu_host_activation_GBps": 25,
     "gpu_memory_budget_bytes_per_layer": 0,
     "gpu": {"model": "roofline", "peak_tflops": 989, "hbm_GBps": 3350, "launch_us": 5}})", "bench");
-  return parse_system_cost_model(monde::ConfigNode(json, "bench"));
+  return parse_system_cost_model(monde::config::ConfigNode(json, "bench"));
 }
 
 // `count` layers of `experts` Mixtral-shaped experts (d_model 4096, d_ff 14336, SwiGLU),

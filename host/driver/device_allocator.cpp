@@ -1,4 +1,4 @@
-#include "driver/device_allocator.hpp"
+#include "host/driver/device_allocator.hpp"
 
 #include <algorithm>
 #include <iterator>

@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-#include "command/ndp_registers.hpp"
+#include "tlm/ndp/command/ndp_registers.hpp"
 
 namespace monde::driver {
 

@@ -1,9 +1,9 @@
-#include "driver/host_rings.hpp"
+#include "host/driver/host_rings.hpp"
 
 #include <stdexcept>
 #include <string>
 
-#include "driver/driver_error.hpp"
+#include "host/driver/driver_error.hpp"
 
 namespace monde::driver {
 

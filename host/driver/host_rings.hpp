@@ -6,9 +6,9 @@
 
 #include <cstdint>
 
-#include "command/completion_entry.hpp"
-#include "command/job_descriptor.hpp"
-#include "command/ring_index.hpp"
+#include "tlm/ndp/command/completion_entry.hpp"
+#include "tlm/ndp/command/job_descriptor.hpp"
+#include "tlm/ndp/command/ring_index.hpp"
 
 namespace monde::driver {
 

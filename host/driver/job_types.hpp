@@ -7,8 +7,8 @@
 
 #include <systemc>
 
-#include "command/completion_entry.hpp"
-#include "numerics/bf16.hpp"
+#include "tlm/ndp/command/completion_entry.hpp"
+#include "tlm/ndp/numerics/bf16.hpp"
 
 namespace monde::driver {
 

@@ -1,4 +1,4 @@
-#include "driver/ndp_driver.hpp"
+#include "host/driver/ndp_driver.hpp"
 
 #include <algorithm>
 #include <array>
@@ -7,11 +7,11 @@
 #include <stdexcept>
 #include <string>
 
-#include "command/ndp_error.hpp"
-#include "command/ndp_registers.hpp"
-#include "command/ring_index.hpp"
-#include "driver/driver_error.hpp"
-#include "driver/ndp_job_error.hpp"
+#include "tlm/ndp/command/ndp_error.hpp"
+#include "tlm/ndp/command/ndp_registers.hpp"
+#include "tlm/ndp/command/ring_index.hpp"
+#include "host/driver/driver_error.hpp"
+#include "host/driver/ndp_job_error.hpp"
 
 namespace monde::driver {
 

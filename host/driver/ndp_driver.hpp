@@ -26,16 +26,16 @@
 
 #include <systemc>
 
-#include "command/completion_entry.hpp"
-#include "command/job_descriptor.hpp"
-#include "driver/device_allocator.hpp"
-#include "driver/device_bus.hpp"
-#include "driver/device_caps.hpp"
-#include "driver/driver_options.hpp"
-#include "driver/driver_stats.hpp"
-#include "driver/host_rings.hpp"
-#include "driver/job_types.hpp"
-#include "numerics/bf16.hpp"
+#include "tlm/ndp/command/completion_entry.hpp"
+#include "tlm/ndp/command/job_descriptor.hpp"
+#include "host/driver/device_allocator.hpp"
+#include "host/driver/device_bus.hpp"
+#include "host/driver/device_caps.hpp"
+#include "host/driver/driver_options.hpp"
+#include "host/driver/driver_stats.hpp"
+#include "host/driver/host_rings.hpp"
+#include "host/driver/job_types.hpp"
+#include "tlm/ndp/numerics/bf16.hpp"
 
 namespace monde::driver {
 

@@ -1,4 +1,4 @@
-#include "driver/ndp_job_error.hpp"
+#include "host/driver/ndp_job_error.hpp"
 
 #include <sstream>
 

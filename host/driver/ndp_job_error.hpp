@@ -8,9 +8,9 @@
 #include <cstdint>
 #include <string>
 
-#include "command/completion_entry.hpp"
-#include "command/job_descriptor.hpp"
-#include "driver/driver_error.hpp"
+#include "tlm/ndp/command/completion_entry.hpp"
+#include "tlm/ndp/command/job_descriptor.hpp"
+#include "host/driver/driver_error.hpp"
 
 namespace monde::driver {
 

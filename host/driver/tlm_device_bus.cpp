@@ -1,12 +1,12 @@
-#include "driver/tlm_device_bus.hpp"
+#include "host/driver/tlm_device_bus.hpp"
 
 #include <limits>
 #include <sstream>
 #include <stdexcept>
 #include <utility>
 
-#include "common/blocking_access.hpp"
-#include "driver/driver_error.hpp"
+#include "tlm/common/blocking_access.hpp"
+#include "host/driver/driver_error.hpp"
 
 namespace monde::driver {
 

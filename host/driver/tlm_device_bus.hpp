@@ -14,7 +14,7 @@
 #include <systemc>
 #include <tlm>
 
-#include "driver/device_bus.hpp"
+#include "host/driver/device_bus.hpp"
 
 namespace monde::driver {
 

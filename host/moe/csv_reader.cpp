@@ -1,10 +1,10 @@
-#include "moe/csv_reader.hpp"
+#include "host/moe/csv_reader.hpp"
 
 #include <fstream>
 #include <limits>
 #include <sstream>
 
-#include "common/config_node.hpp"
+#include "core/config/config_node.hpp"
 
 namespace monde::moe {
 
@@ -32,12 +32,12 @@ std::vector<std::string> split_line(const std::string& line, const std::string& 
       quoted = true;
       was_quoted = true;
     } else if (was_quoted) {
-      throw ConfigError(where + ": text after a closing quote");
+      throw config::ConfigError(where + ": text after a closing quote");
     } else {
       fields.back() += c;
     }
   }
-  if (quoted) throw ConfigError(where + ": unterminated quoted field");
+  if (quoted) throw config::ConfigError(where + ": unterminated quoted field");
   return fields;
 }
 
@@ -45,7 +45,7 @@ std::vector<std::string> split_line(const std::string& line, const std::string& 
 
 CsvTable CsvTable::load(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path + ": cannot open CSV file");
+  if (!in) throw config::ConfigError(path + ": cannot open CSV file");
   std::ostringstream buf;
   buf << in.rdbuf();
   return parse(buf.str(), path);
@@ -71,13 +71,13 @@ CsvTable CsvTable::parse(const std::string& text, const std::string& source) {
       continue;
     }
     if (fields.size() != t.header_.size()) {
-      throw ConfigError(where + ": " + std::to_string(fields.size()) + " fields, the header has " +
+      throw config::ConfigError(where + ": " + std::to_string(fields.size()) + " fields, the header has " +
                         std::to_string(t.header_.size()));
     }
     t.rows_.push_back(std::move(fields));
     t.line_of_row_.push_back(line_no);
   }
-  if (t.header_.empty()) throw ConfigError(source + ": empty CSV file (no header line)");
+  if (t.header_.empty()) throw config::ConfigError(source + ": empty CSV file (no header line)");
   return t;
 }
 
@@ -92,7 +92,7 @@ std::size_t CsvTable::column(const std::string& name) const {
   for (std::size_t i = 0; i < header_.size(); ++i) {
     if (header_[i] == name) return i;
   }
-  throw ConfigError(source_ + ":1: no column '" + name + "' in the header");
+  throw config::ConfigError(source_ + ":1: no column '" + name + "' in the header");
 }
 
 std::string CsvTable::where(std::size_t row) const { return source_ + ":" + std::to_string(line_of_row_.at(row)); }
@@ -100,7 +100,7 @@ std::string CsvTable::where(std::size_t row) const { return source_ + ":" + std:
 std::uint64_t CsvTable::uint_field(std::size_t row, std::size_t col) const {
   const std::string& s = rows_.at(row).at(col);
   const auto bad = [&]() {
-    return ConfigError(where(row) + ": column '" + header_[col] + "' = \"" + s +
+    return config::ConfigError(where(row) + ": column '" + header_[col] + "' = \"" + s +
                        "\" must be a non-negative integer (allowed 0.." +
                        std::to_string(std::numeric_limits<std::uint64_t>::max()) + ")");
   };

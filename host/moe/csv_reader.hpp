@@ -1,6 +1,6 @@
 // A small CSV reader for the routing statistics files: comma-separated, first line a header,
 // fields optionally in double quotes ("" inside quotes is one quote), LF or CRLF line ends
-// (the shared data files use CRLF). No multi-line fields. Errors are ConfigError naming file:line.
+// (the shared data files use CRLF). No multi-line fields. Errors are config::ConfigError naming file:line.
 #pragma once
 
 #include <cstddef>
@@ -21,11 +21,11 @@ class CsvTable {
   const std::vector<std::string>& header() const { return header_; }
   std::size_t rows() const { return rows_.size(); }
   bool has_column(const std::string& name) const;
-  // Index of a header column; ConfigError naming the file if it is absent.
+  // Index of a header column; config::ConfigError naming the file if it is absent.
   std::size_t column(const std::string& name) const;
 
   const std::string& field(std::size_t row, std::size_t col) const { return rows_[row][col]; }
-  // The field as a non-negative integer; ConfigError "file:line: column 'x' ..." otherwise.
+  // The field as a non-negative integer; config::ConfigError "file:line: column 'x' ..." otherwise.
   std::uint64_t uint_field(std::size_t row, std::size_t col) const;
   // "file:line" of a data row, for messages.
   std::string where(std::size_t row) const;

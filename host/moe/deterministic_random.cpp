@@ -1,4 +1,4 @@
-#include "moe/deterministic_random.hpp"
+#include "host/moe/deterministic_random.hpp"
 
 #include <stdexcept>
 #include <utility>

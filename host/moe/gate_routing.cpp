@@ -1,4 +1,4 @@
-#include "moe/gate_routing.hpp"
+#include "host/moe/gate_routing.hpp"
 
 #include <stdexcept>
 #include <string>

@@ -11,8 +11,8 @@
 #include <map>
 #include <vector>
 
-#include "moe/gating.hpp"
-#include "moe/routing_source.hpp"
+#include "host/moe/gating.hpp"
+#include "host/moe/routing_source.hpp"
 
 namespace monde::moe {
 

@@ -1,4 +1,4 @@
-#include "moe/gating.hpp"
+#include "host/moe/gating.hpp"
 
 #include <algorithm>
 #include <cmath>

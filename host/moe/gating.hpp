@@ -19,8 +19,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "moe/model_config.hpp"
-#include "moe/token_route.hpp"
+#include "host/moe/model_config.hpp"
+#include "host/moe/token_route.hpp"
 
 namespace monde::moe {
 

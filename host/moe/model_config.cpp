@@ -1,4 +1,4 @@
-#include "moe/model_config.hpp"
+#include "host/moe/model_config.hpp"
 
 #include <string>
 #include <vector>
@@ -15,23 +15,23 @@ constexpr std::uint64_t kMaxExperts = 4096;
 constexpr std::uint64_t kMaxLayers = 1024;
 constexpr std::uint64_t kMaxSharedExperts = 64;
 
-[[noreturn]] void fail(const ConfigNode& node, const std::string& key, const std::string& what) {
-  throw ConfigError(node.source() + ": key '" + node.key_path(key) + "' " + what);
+[[noreturn]] void fail(const config::ConfigNode& node, const std::string& key, const std::string& what) {
+  throw config::ConfigError(node.source() + ": key '" + node.key_path(key) + "' " + what);
 }
 
-std::string required_string(const ConfigNode& node, const std::string& key) {
+std::string required_string(const config::ConfigNode& node, const std::string& key) {
   if (!node.has(key)) fail(node, key, "is missing (a string is required)");
   const auto& v = node.json().at(key);
   if (!v.is_string() || v.get<std::string>().empty()) fail(node, key, "= " + v.dump() + " must be a non-empty string");
   return v.get<std::string>();
 }
 
-std::string optional_string(const ConfigNode& node, const std::string& key) {
+std::string optional_string(const config::ConfigNode& node, const std::string& key) {
   return node.has(key) ? required_string(node, key) : std::string();
 }
 
 // Preset names end up in file names and command lines: keep them to one safe alphabet.
-std::string preset_name(const ConfigNode& node, const std::string& key, bool required) {
+std::string preset_name(const config::ConfigNode& node, const std::string& key, bool required) {
   const std::string s = required ? required_string(node, key) : optional_string(node, key);
   for (char c : s) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
@@ -40,17 +40,17 @@ std::string preset_name(const ConfigNode& node, const std::string& key, bool req
   return s;
 }
 
-bool required_bool(const ConfigNode& node, const std::string& key) {
+bool required_bool(const config::ConfigNode& node, const std::string& key) {
   if (!node.has(key)) fail(node, key, "is missing (true or false is required)");
   return node.get_bool(key, false);
 }
 
-std::uint32_t get_u32(const ConfigNode& node, const std::string& key, std::uint64_t lo, std::uint64_t hi) {
+std::uint32_t get_u32(const config::ConfigNode& node, const std::string& key, std::uint64_t lo, std::uint64_t hi) {
   return static_cast<std::uint32_t>(node.get_uint(key, lo, hi));
 }
 
-std::map<std::string, std::string> string_map(const ConfigNode& node, const std::string& key) {
-  const ConfigNode child = node.child(key);
+std::map<std::string, std::string> string_map(const config::ConfigNode& node, const std::string& key) {
+  const config::ConfigNode child = node.child(key);
   std::map<std::string, std::string> out;
   for (auto it = child.json().begin(); it != child.json().end(); ++it) {
     if (!it.value().is_string() || it.value().get<std::string>().empty()) {
@@ -69,7 +69,7 @@ MoeLayerRule parse_rule(const std::string& s) {
   return MoeLayerRule::kAfterFirstDenseK;  // get_choice admitted nothing else
 }
 
-RouterConfig parse_router(const ConfigNode& router) {
+RouterConfig parse_router(const config::ConfigNode& router) {
   router.reject_unknown_keys({"scoring", "normalize_topk", "scaling_factor"});
   RouterConfig r;
   r.scoring = router.get_choice("scoring", {"softmax"});
@@ -129,7 +129,7 @@ std::vector<std::uint32_t> MoeModelConfig::moe_layer_indices() const {
   return out;
 }
 
-MoeModelConfig parse_moe_model(const ConfigNode& node) {
+MoeModelConfig parse_moe_model(const config::ConfigNode& node) {
   node.reject_unknown_keys({"name", "display_name", "d_model", "d_ff", "experts", "top_k", "layers", "moe_layers",
                             "moe_layer_rule", "moe_layer_period", "first_dense_layers", "gated", "activation",
                             "shared_experts", "shared_expert_d_ff", "router", "dtype", "sources", "notes",
@@ -192,8 +192,8 @@ MoeModelConfig parse_moe_model(const ConfigNode& node) {
 }
 
 MoeModelConfig load_moe_model(const std::string& path) {
-  const nlohmann::json json = load_json_file(path);
-  return parse_moe_model(ConfigNode(json, path));
+  const nlohmann::json json = config::load_json_file(path);
+  return parse_moe_model(config::ConfigNode(json, path));
 }
 
 }  // namespace monde::moe

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "common/config_node.hpp"
+#include "core/config/config_node.hpp"
 
 namespace monde::moe {
 
@@ -84,8 +84,8 @@ struct MoeModelConfig {
 const char* moe_layer_rule_name(MoeLayerRule rule);
 const char* expert_activation_name(ExpertActivation activation);
 
-// Parses a preset object; throws ConfigError naming the file, the key and the allowed range.
-MoeModelConfig parse_moe_model(const ConfigNode& node);
+// Parses a preset object; throws config::ConfigError naming the file, the key and the allowed range.
+MoeModelConfig parse_moe_model(const config::ConfigNode& node);
 // Loads and parses a preset file.
 MoeModelConfig load_moe_model(const std::string& path);
 

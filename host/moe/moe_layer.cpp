@@ -1,4 +1,4 @@
-#include "moe/moe_layer.hpp"
+#include "host/moe/moe_layer.hpp"
 
 #include <stdexcept>
 #include <string>

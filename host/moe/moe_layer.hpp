@@ -17,7 +17,7 @@
 #include <functional>
 #include <vector>
 
-#include "moe/token_route.hpp"
+#include "host/moe/token_route.hpp"
 
 namespace monde::moe {
 

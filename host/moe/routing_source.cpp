@@ -1,11 +1,11 @@
-#include "moe/routing_source.hpp"
+#include "host/moe/routing_source.hpp"
 
 #include <algorithm>
 #include <stdexcept>
 #include <string>
 #include <utility>
 
-#include "moe/deterministic_random.hpp"
+#include "host/moe/deterministic_random.hpp"
 
 namespace monde::moe {
 

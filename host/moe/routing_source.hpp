@@ -13,9 +13,9 @@
 #include <random>
 #include <vector>
 
-#include "moe/model_config.hpp"
-#include "moe/systematic_sampler.hpp"
-#include "moe/token_route.hpp"
+#include "host/moe/model_config.hpp"
+#include "host/moe/systematic_sampler.hpp"
+#include "host/moe/token_route.hpp"
 
 namespace monde::moe {
 

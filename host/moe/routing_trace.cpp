@@ -1,12 +1,12 @@
-#include "moe/routing_trace.hpp"
+#include "host/moe/routing_trace.hpp"
 
 #include <algorithm>
 #include <map>
 #include <set>
 #include <stdexcept>
 
-#include "common/config_node.hpp"
-#include "moe/csv_reader.hpp"
+#include "core/config/config_node.hpp"
+#include "host/moe/csv_reader.hpp"
 
 namespace monde::moe {
 
@@ -25,7 +25,7 @@ struct TraceRow {
 std::uint32_t small_uint(const CsvTable& t, std::size_t row, std::size_t col, std::uint64_t max) {
   const std::uint64_t v = t.uint_field(row, col);
   if (v > max) {
-    throw ConfigError(t.where(row) + ": column '" + t.header()[col] + "' = " + std::to_string(v) +
+    throw config::ConfigError(t.where(row) + ": column '" + t.header()[col] + "' = " + std::to_string(v) +
                       " is out of range (allowed 0.." + std::to_string(max) + ")");
   }
   return static_cast<std::uint32_t>(v);
@@ -59,10 +59,10 @@ std::vector<TraceRow> select_rows(const CsvTable& t, const std::string& model, c
     row.count = t.uint_field(r, c_count);
     row.tokens = t.uint_field(r, c_tokens);
     const std::uint64_t total = t.uint_field(r, c_total);
-    if (row.tokens == 0) throw ConfigError(t.where(r) + ": column 'tokens' = 0 (allowed 1..)");
+    if (row.tokens == 0) throw config::ConfigError(t.where(r) + ": column 'tokens' = 0 (allowed 1..)");
     if (fiddler) {
       if (total % row.tokens != 0) {
-        throw ConfigError(t.where(r) + ": total_selections " + std::to_string(total) + " is not a multiple of tokens " +
+        throw config::ConfigError(t.where(r) + ": total_selections " + std::to_string(total) + " is not a multiple of tokens " +
                           std::to_string(row.tokens));
       }
       row.k = static_cast<std::uint32_t>(std::min<std::uint64_t>(total / row.tokens, 1u << 20));
@@ -71,11 +71,11 @@ std::vector<TraceRow> select_rows(const CsvTable& t, const std::string& model, c
       k_of_selection[sel] = row.k;
     }
     if (row.k == 0 || total != std::uint64_t{row.k} * row.tokens) {
-      throw ConfigError(t.where(r) + ": total_selections " + std::to_string(total) + " != k x tokens = " +
+      throw config::ConfigError(t.where(r) + ": total_selections " + std::to_string(total) + " != k x tokens = " +
                         std::to_string(row.k) + " x " + std::to_string(row.tokens));
     }
     if (row.count > row.tokens) {
-      throw ConfigError(t.where(r) + ": column 'count' = " + std::to_string(row.count) +
+      throw config::ConfigError(t.where(r) + ": column 'count' = " + std::to_string(row.count) +
                         " is out of range (allowed 0.." + std::to_string(row.tokens) + ", the token count)");
     }
     // "topk" keeps every selection for now; it is resolved below, once every k is known.
@@ -95,7 +95,7 @@ std::vector<TraceRow> select_rows(const CsvTable& t, const std::string& model, c
   if (fiddler && !rows.empty()) {
     const std::string own = "top" + std::to_string(rows.front().k);
     if (selection != "topk" && selection != own) {
-      throw ConfigError(t.source() + ": selection \"" + selection + "\" is not recorded for " + model + " / " +
+      throw config::ConfigError(t.source() + ": selection \"" + selection + "\" is not recorded for " + model + " / " +
                         dataset + " (this file has only the router's top-k sets: \"topk\" or \"" + own + "\")");
     }
     selection = own;
@@ -103,7 +103,7 @@ std::vector<TraceRow> select_rows(const CsvTable& t, const std::string& model, c
   if (rows.empty()) {
     std::string list;
     for (const auto& a : available) list += "\n  " + a;
-    throw ConfigError(t.source() + ": no rows for " + model + " / " + dataset +
+    throw config::ConfigError(t.source() + ": no rows for " + model + " / " + dataset +
                       (fiddler ? "" : " / " + selection) + "; the file has:" + list);
   }
   return rows;
@@ -146,17 +146,17 @@ RoutingTrace load_routing_trace(const TraceSelection& sel) {
   std::map<std::uint32_t, std::map<std::uint32_t, const TraceRow*>> by_layer;
   for (const TraceRow& row : rows) {
     if (row.k != trace.top_k) {
-      throw ConfigError(table.where(row.row) + ": k = " + std::to_string(row.k) + " differs from k = " +
+      throw config::ConfigError(table.where(row.row) + ": k = " + std::to_string(row.k) + " differs from k = " +
                         std::to_string(trace.top_k) + " of the other rows of " + trace.description);
     }
     auto& experts = by_layer[row.layer];
     if (!experts.empty() && experts.begin()->second->tokens != row.tokens) {
-      throw ConfigError(table.where(row.row) + ": tokens = " + std::to_string(row.tokens) + " differs from " +
+      throw config::ConfigError(table.where(row.row) + ": tokens = " + std::to_string(row.tokens) + " differs from " +
                         std::to_string(experts.begin()->second->tokens) + " of the other rows of layer " +
                         std::to_string(row.layer));
     }
     if (!experts.emplace(row.expert, &row).second) {
-      throw ConfigError(table.where(row.row) + ": expert " + std::to_string(row.expert) + " of layer " +
+      throw config::ConfigError(table.where(row.row) + ": expert " + std::to_string(row.expert) + " of layer " +
                         std::to_string(row.layer) + " appears twice");
     }
     trace.experts = std::max(trace.experts, row.expert + 1);
@@ -172,30 +172,30 @@ RoutingTrace load_routing_trace(const TraceSelection& sel) {
       sum += row->count;
     }
     if (experts.size() != trace.experts) {
-      throw ConfigError(trace.description + ": layer " + std::to_string(layer) + " has " +
+      throw config::ConfigError(trace.description + ": layer " + std::to_string(layer) + " has " +
                         std::to_string(experts.size()) + " experts, other layers have " +
                         std::to_string(trace.experts));
     }
     if (sum != std::uint64_t{trace.top_k} * rec.tokens) {
-      throw ConfigError(trace.description + ": layer " + std::to_string(layer) + " counts sum to " +
+      throw config::ConfigError(trace.description + ": layer " + std::to_string(layer) + " counts sum to " +
                         std::to_string(sum) + ", expected k x tokens = " +
                         std::to_string(std::uint64_t{trace.top_k} * rec.tokens));
     }
     trace.layers.push_back(std::move(rec));
   }
   if (trace.top_k > trace.experts) {
-    throw ConfigError(trace.description + ": k = " + std::to_string(trace.top_k) + " exceeds the " +
+    throw config::ConfigError(trace.description + ": k = " + std::to_string(trace.top_k) + " exceeds the " +
                       std::to_string(trace.experts) + " experts");
   }
 
   trace.recorded_model_layers =
       sel.recorded_model_layers != 0 ? sel.recorded_model_layers : known_recorded_model_layers(sel.model);
   if (trace.recorded_model_layers == 0) {
-    throw ConfigError(trace.description + ": the layer count of model '" + sel.model +
+    throw config::ConfigError(trace.description + ": the layer count of model '" + sel.model +
                       "' is not known; give recorded_model_layers");
   }
   if (trace.layers.back().layer >= trace.recorded_model_layers) {
-    throw ConfigError(trace.description + ": layer " + std::to_string(trace.layers.back().layer) +
+    throw config::ConfigError(trace.description + ": layer " + std::to_string(trace.layers.back().layer) +
                       " recorded, but the model has " + std::to_string(trace.recorded_model_layers) + " layers");
   }
   return trace;

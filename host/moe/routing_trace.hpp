@@ -45,7 +45,7 @@ struct RoutingTrace {
   std::vector<std::uint32_t> layer_ids() const;
 };
 
-// Loads the rows of one model / dataset / selection; throws ConfigError naming the file (and
+// Loads the rows of one model / dataset / selection; throws config::ConfigError naming the file (and
 // file:line for a bad row) when the file is malformed, the selection matches nothing (the message
 // lists what the file has), or a layer's histogram is inconsistent.
 RoutingTrace load_routing_trace(const TraceSelection& selection);

@@ -1,4 +1,4 @@
-#include "moe/systematic_sampler.hpp"
+#include "host/moe/systematic_sampler.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +7,7 @@
 #include <string>
 #include <utility>
 
-#include "moe/deterministic_random.hpp"
+#include "host/moe/deterministic_random.hpp"
 
 namespace monde::moe {
 

@@ -1,4 +1,4 @@
-#include "moe/token_route.hpp"
+#include "host/moe/token_route.hpp"
 
 #include <stdexcept>
 #include <string>

@@ -1,22 +1,22 @@
-#include "moe/trace_routing.hpp"
+#include "host/moe/trace_routing.hpp"
 
 #include <string>
 #include <utility>
 
-#include "common/config_node.hpp"
+#include "core/config/config_node.hpp"
 
 namespace monde::moe {
 
 TraceRoutingSource::TraceRoutingSource(MoeModelConfig model, RoutingTrace trace, std::uint64_t seed)
     : SampledRoutingSource(std::move(model), seed), trace_(std::move(trace)) {
   if (trace_.experts != this->model().experts || trace_.top_k != this->model().top_k) {
-    throw ConfigError(trace_.description + ": recorded with " + std::to_string(trace_.experts) + " experts, top-" +
+    throw config::ConfigError(trace_.description + ": recorded with " + std::to_string(trace_.experts) + " experts, top-" +
                       std::to_string(trace_.top_k) + "; model " + this->model().name + " (" + this->model().source +
                       ") has " + std::to_string(this->model().experts) + " experts, top-" +
                       std::to_string(this->model().top_k) + ". A trace only drives a model with the same "
                       "expert count and top_k");
   }
-  if (trace_.layers.empty()) throw ConfigError(trace_.description + ": no recorded layers");
+  if (trace_.layers.empty()) throw config::ConfigError(trace_.description + ": no recorded layers");
 }
 
 std::uint32_t TraceRoutingSource::recorded_layer_for(std::uint32_t layer) const {

@@ -7,14 +7,14 @@
 // scaled-down Mixtral uses recorded layers 0, 10, 21 and 31, and OLMoE's 16 layers share the
 // three recorded ones (0, 7, 15).
 //
-// The model and the trace must have the same expert count and top_k (ConfigError otherwise):
+// The model and the trace must have the same expert count and top_k (config::ConfigError otherwise):
 // the histogram says nothing about experts that the recorded model did not have.
 #pragma once
 
 #include <cstdint>
 
-#include "moe/routing_source.hpp"
-#include "moe/routing_trace.hpp"
+#include "host/moe/routing_source.hpp"
+#include "host/moe/routing_trace.hpp"
 
 namespace monde::moe {
 

@@ -1,4 +1,4 @@
-#include "moe/uniform_routing.hpp"
+#include "host/moe/uniform_routing.hpp"
 
 #include <utility>
 #include <vector>

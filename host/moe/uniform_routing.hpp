@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "moe/routing_source.hpp"
+#include "host/moe/routing_source.hpp"
 
 namespace monde::moe {
 

@@ -1,4 +1,4 @@
-#include "moe/zipf_routing.hpp"
+#include "host/moe/zipf_routing.hpp"
 
 #include <cmath>
 #include <numeric>
@@ -7,7 +7,7 @@
 #include <string>
 #include <utility>
 
-#include "moe/deterministic_random.hpp"
+#include "host/moe/deterministic_random.hpp"
 
 namespace monde::moe {
 

@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "moe/routing_source.hpp"
+#include "host/moe/routing_source.hpp"
 
 namespace monde::moe {
 

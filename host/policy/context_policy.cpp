@@ -1,12 +1,12 @@
-#include "policy/context_policy.hpp"
+#include "host/policy/context_policy.hpp"
 
 #include <stdexcept>
 #include <string>
 #include <utility>
 
-#include "policy/evaluator.hpp"
-#include "policy/hot_cold_split.hpp"
-#include "policy/pinned_set.hpp"
+#include "host/policy/evaluator.hpp"
+#include "host/policy/hot_cold_split.hpp"
+#include "host/policy/pinned_set.hpp"
 
 namespace monde::policy {
 

@@ -1,7 +1,7 @@
-#include "policy/cpu_policy.hpp"
+#include "host/policy/cpu_policy.hpp"
 
-#include "policy/evaluator.hpp"
-#include "policy/hot_cold_split.hpp"
+#include "host/policy/evaluator.hpp"
+#include "host/policy/hot_cold_split.hpp"
 
 namespace monde::policy {
 

@@ -2,7 +2,7 @@
 // experts run on the host CPU, which reads their weights over CXL.mem, instead of on NDP.
 #pragma once
 
-#include "policy/placement_policy.hpp"
+#include "host/policy/placement_policy.hpp"
 
 namespace monde::policy {
 

@@ -1,13 +1,13 @@
-#include "policy/evaluator.hpp"
+#include "host/policy/evaluator.hpp"
 
 #include <algorithm>
 #include <stdexcept>
 #include <string>
 #include <utility>
 
-#include "policy/execution_order.hpp"
-#include "policy/expert_costs.hpp"
-#include "policy/path_timers.hpp"
+#include "host/policy/execution_order.hpp"
+#include "host/policy/expert_costs.hpp"
+#include "host/policy/path_timers.hpp"
 
 namespace monde::policy {
 

@@ -1,4 +1,4 @@
-#include "policy/execution_order.hpp"
+#include "host/policy/execution_order.hpp"
 
 #include <algorithm>
 

@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "policy/layer_demand.hpp"
+#include "host/policy/layer_demand.hpp"
 
 namespace monde::policy {
 

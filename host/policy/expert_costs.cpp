@@ -1,4 +1,4 @@
-#include "policy/expert_costs.hpp"
+#include "host/policy/expert_costs.hpp"
 
 #include <algorithm>
 

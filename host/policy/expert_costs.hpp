@@ -4,8 +4,8 @@
 
 #include <cstdint>
 
-#include "policy/expert_shape.hpp"
-#include "policy/system_cost_model.hpp"
+#include "host/policy/expert_shape.hpp"
+#include "host/policy/system_cost_model.hpp"
 
 namespace monde::policy {
 

@@ -1,9 +1,9 @@
-#include "policy/gap.hpp"
+#include "host/policy/gap.hpp"
 
 #include <stdexcept>
 
-#include "policy/monde_policy.hpp"
-#include "policy/oracle_policy.hpp"
+#include "host/policy/monde_policy.hpp"
+#include "host/policy/oracle_policy.hpp"
 
 namespace monde::policy {
 

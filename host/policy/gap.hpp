@@ -1,9 +1,9 @@
 // How far a policy is from the optimum: makespan ratios (1 = optimal).
 #pragma once
 
-#include "policy/layer_demand.hpp"
-#include "policy/placement.hpp"
-#include "policy/system_cost_model.hpp"
+#include "host/policy/layer_demand.hpp"
+#include "host/policy/placement.hpp"
+#include "host/policy/system_cost_model.hpp"
 
 namespace monde::policy {
 

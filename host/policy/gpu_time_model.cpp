@@ -1,4 +1,4 @@
-#include "policy/gpu_time_model.hpp"
+#include "host/policy/gpu_time_model.hpp"
 
 #include <algorithm>
 #include <stdexcept>

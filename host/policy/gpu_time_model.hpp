@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "policy/expert_shape.hpp"
+#include "host/policy/expert_shape.hpp"
 
 namespace monde::policy {
 

@@ -1,11 +1,11 @@
-#include "policy/hot_cold_split.hpp"
+#include "host/policy/hot_cold_split.hpp"
 
 #include <algorithm>
 #include <stdexcept>
 
-#include "policy/execution_order.hpp"
-#include "policy/expert_costs.hpp"
-#include "policy/path_timers.hpp"
+#include "host/policy/execution_order.hpp"
+#include "host/policy/expert_costs.hpp"
+#include "host/policy/path_timers.hpp"
 
 namespace monde::policy {
 

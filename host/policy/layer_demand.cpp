@@ -1,4 +1,4 @@
-#include "policy/layer_demand.hpp"
+#include "host/policy/layer_demand.hpp"
 
 #include <stdexcept>
 #include <string>

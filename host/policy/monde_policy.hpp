@@ -4,7 +4,7 @@
 // that makes the concurrent GPU and NDP paths finish soonest (see split_hot_cold()).
 #pragma once
 
-#include "policy/placement_policy.hpp"
+#include "host/policy/placement_policy.hpp"
 
 namespace monde::policy {
 

@@ -1,6 +1,6 @@
-#include "policy/ndp_only_policy.hpp"
+#include "host/policy/ndp_only_policy.hpp"
 
-#include "policy/evaluator.hpp"
+#include "host/policy/evaluator.hpp"
 
 namespace monde::policy {
 

@@ -1,7 +1,7 @@
 // `ndp_only`: every routed expert runs on the device's NDP units; no weights move.
 #pragma once
 
-#include "policy/placement_policy.hpp"
+#include "host/policy/placement_policy.hpp"
 
 namespace monde::policy {
 

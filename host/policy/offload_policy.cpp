@@ -1,6 +1,6 @@
-#include "policy/offload_policy.hpp"
+#include "host/policy/offload_policy.hpp"
 
-#include "policy/evaluator.hpp"
+#include "host/policy/evaluator.hpp"
 
 namespace monde::policy {
 

@@ -3,7 +3,7 @@
 // pipelined with the compute of the previous expert.
 #pragma once
 
-#include "policy/placement_policy.hpp"
+#include "host/policy/placement_policy.hpp"
 
 namespace monde::policy {
 

@@ -1,4 +1,4 @@
-#include "policy/oracle_policy.hpp"
+#include "host/policy/oracle_policy.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -6,11 +6,11 @@
 #include <utility>
 #include <vector>
 
-#include "policy/evaluator.hpp"
-#include "policy/execution_order.hpp"
-#include "policy/expert_costs.hpp"
-#include "policy/hot_cold_split.hpp"
-#include "policy/path_timers.hpp"
+#include "host/policy/evaluator.hpp"
+#include "host/policy/execution_order.hpp"
+#include "host/policy/expert_costs.hpp"
+#include "host/policy/hot_cold_split.hpp"
+#include "host/policy/path_timers.hpp"
 
 namespace monde::policy {
 

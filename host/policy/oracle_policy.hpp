@@ -5,7 +5,7 @@
 
 #include <cstddef>
 
-#include "policy/placement_policy.hpp"
+#include "host/policy/placement_policy.hpp"
 
 namespace monde::policy {
 

@@ -1,4 +1,4 @@
-#include "policy/pinned_set.hpp"
+#include "host/policy/pinned_set.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "policy/placement.hpp"
+#include "host/policy/placement.hpp"
 
 namespace monde::policy {
 

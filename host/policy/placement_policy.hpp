@@ -3,9 +3,9 @@
 
 #include <string>
 
-#include "policy/layer_demand.hpp"
-#include "policy/placement.hpp"
-#include "policy/system_cost_model.hpp"
+#include "host/policy/layer_demand.hpp"
+#include "host/policy/placement.hpp"
+#include "host/policy/system_cost_model.hpp"
 
 namespace monde::policy {
 

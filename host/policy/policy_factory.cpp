@@ -1,14 +1,14 @@
-#include "policy/policy_factory.hpp"
+#include "host/policy/policy_factory.hpp"
 
 #include <stdexcept>
 
-#include "policy/context_policy.hpp"
-#include "policy/cpu_policy.hpp"
-#include "policy/monde_policy.hpp"
-#include "policy/ndp_only_policy.hpp"
-#include "policy/offload_policy.hpp"
-#include "policy/oracle_policy.hpp"
-#include "policy/static_freq_policy.hpp"
+#include "host/policy/context_policy.hpp"
+#include "host/policy/cpu_policy.hpp"
+#include "host/policy/monde_policy.hpp"
+#include "host/policy/ndp_only_policy.hpp"
+#include "host/policy/offload_policy.hpp"
+#include "host/policy/oracle_policy.hpp"
+#include "host/policy/static_freq_policy.hpp"
 
 namespace monde::policy {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "policy/placement_policy.hpp"
+#include "host/policy/placement_policy.hpp"
 
 namespace monde::policy {
 

@@ -1,11 +1,11 @@
-#include "policy/static_freq_policy.hpp"
+#include "host/policy/static_freq_policy.hpp"
 
 #include <stdexcept>
 #include <string>
 #include <utility>
 
-#include "policy/evaluator.hpp"
-#include "policy/pinned_set.hpp"
+#include "host/policy/evaluator.hpp"
+#include "host/policy/pinned_set.hpp"
 
 namespace monde::policy {
 

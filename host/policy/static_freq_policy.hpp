@@ -7,7 +7,7 @@
 
 #include <vector>
 
-#include "policy/placement_policy.hpp"
+#include "host/policy/placement_policy.hpp"
 
 namespace monde::policy {
 

@@ -1,4 +1,4 @@
-#include "policy/system_cost_model.hpp"
+#include "host/policy/system_cost_model.hpp"
 
 #include <stdexcept>
 #include <string>
@@ -37,7 +37,7 @@ void validate(const SystemCostModel& m) {
   if (!m.gpu) throw std::invalid_argument("SystemCostModel: gpu time model is missing");
 }
 
-std::shared_ptr<const GpuTimeModel> parse_gpu_time_model(const ConfigNode& gpu) {
+std::shared_ptr<const GpuTimeModel> parse_gpu_time_model(const config::ConfigNode& gpu) {
   const std::string model = gpu.get_choice("model", {"roofline"});
   gpu.reject_unknown_keys({"model", "peak_tflops", "hbm_GBps", "launch_us", "_comment", "_source"});
   return std::make_shared<RooflineGpuTimeModel>(gpu.get_double("peak_tflops", 1e-3, 1e5),
@@ -45,7 +45,7 @@ std::shared_ptr<const GpuTimeModel> parse_gpu_time_model(const ConfigNode& gpu) 
                                                 gpu.get_double("launch_us", 0.0, kMaxUs));
 }
 
-SystemCostModel parse_system_cost_model(const ConfigNode& s) {
+SystemCostModel parse_system_cost_model(const config::ConfigNode& s) {
   s.reject_unknown_keys({"device_to_gpu_GBps", "host_to_device_GBps", "device_to_host_GBps", "link_latency_us",
                          "ndp_dram_GBps", "ndp_macs_per_s", "ndp_job_overhead_us", "ndp_token_block", "cpu_weight_GBps",
                          "cpu_gflops", "gpu_host_activation_GBps", "gpu_memory_budget_bytes_per_layer", "gpu",

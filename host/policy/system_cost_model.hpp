@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <memory>
 
-#include "common/config_node.hpp"
-#include "policy/gpu_time_model.hpp"
+#include "core/config/config_node.hpp"
+#include "host/policy/gpu_time_model.hpp"
 
 namespace monde::policy {
 
@@ -52,11 +52,11 @@ void validate(const SystemCostModel& model);
 //    "ndp_job_overhead_us": 2, "cpu_weight_GBps": 40, "cpu_gflops": 2000,
 //    "gpu_host_activation_GBps": 25, "gpu_memory_budget_bytes_per_layer": 2147483648,
 //    "gpu": {"model": "roofline", "peak_tflops": 989, "hbm_GBps": 3350, "launch_us": 5}}
-// Every key is required and range-checked; unknown keys are errors. Throws monde::ConfigError.
-SystemCostModel parse_system_cost_model(const ConfigNode& section);
+// Every key is required and range-checked; unknown keys are errors. Throws monde::config::ConfigError.
+SystemCostModel parse_system_cost_model(const config::ConfigNode& section);
 
 // The "gpu" sub-section. `model` picks the implementation; a calibrated-profile model is
 // added here as another choice.
-std::shared_ptr<const GpuTimeModel> parse_gpu_time_model(const ConfigNode& gpu);
+std::shared_ptr<const GpuTimeModel> parse_gpu_time_model(const config::ConfigNode& gpu);
 
 }  // namespace monde::policy

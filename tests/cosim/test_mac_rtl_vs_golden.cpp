@@ -5,12 +5,12 @@
 
 #include <random>
 
-#include "mac_cycle_engine.hpp"
-#include "mac_cycle_formula.hpp"
-#include "mac_random_tiles.hpp"
-#include "mac_result_check.hpp"
-#include "mac_rtl_engine.hpp"
-#include "numerics/golden_gemm.hpp"
+#include "tlm/ndp/mac_cycle_engine.hpp"
+#include "tlm/ndp/mac_cycle_formula.hpp"
+#include "tlm/ndp/mac_random_tiles.hpp"
+#include "tlm/ndp/mac_result_check.hpp"
+#include "tlm/ndp/mac_rtl_engine.hpp"
+#include "tlm/ndp/numerics/golden_gemm.hpp"
 
 namespace monde::ndp {
 namespace {

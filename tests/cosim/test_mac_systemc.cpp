@@ -1,7 +1,7 @@
 // The SystemC MacArray: the three ways of computing a tile (cycle model, batched RTL,
 // pin-level RTL) give the same bits and cycles, and simulated time is cycles x period.
 // Each TEST elaborates its own design, so ctest runs each in its own process.
-#include "mac_array_pin_level.hpp"  // Verilator headers before SystemC
+#include "tlm/ndp/mac_array_pin_level.hpp"  // Verilator headers before SystemC
 
 #include <gtest/gtest.h>
 
@@ -10,9 +10,9 @@
 #include <random>
 #include <sstream>
 
-#include "mac_array_module.hpp"
-#include "mac_random_tiles.hpp"
-#include "mac_result_check.hpp"
+#include "tlm/ndp/mac_array_module.hpp"
+#include "tlm/ndp/mac_random_tiles.hpp"
+#include "tlm/ndp/mac_result_check.hpp"
 
 namespace monde::ndp {
 namespace {

@@ -10,7 +10,7 @@
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 
-#include "common/blocking_access.hpp"
+#include "tlm/common/blocking_access.hpp"
 
 namespace monde::test {
 

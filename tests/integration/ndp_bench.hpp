@@ -14,11 +14,11 @@
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 
-#include "command/completion_entry.hpp"
-#include "common/blocking_access.hpp"
-#include "command/job_descriptor.hpp"
-#include "command/ndp_registers.hpp"
-#include "numerics/bf16.hpp"
+#include "tlm/ndp/command/completion_entry.hpp"
+#include "tlm/common/blocking_access.hpp"
+#include "tlm/ndp/command/job_descriptor.hpp"
+#include "tlm/ndp/command/ndp_registers.hpp"
+#include "tlm/ndp/numerics/bf16.hpp"
 
 namespace monde::test {
 

@@ -13,12 +13,12 @@
 #include <random>
 #include <vector>
 
-#include "common/protocol_checker.hpp"
-#include "cxl/cxl_mem_extension.hpp"
-#include "device/cxl_type3_device.hpp"
-#include "device/device_config.hpp"
-#include "memory/lt_traffic_generator.hpp"
-#include "memory/traffic_generator.hpp"
+#include "tlm/checker/protocol_checker.hpp"
+#include "tlm/cxl/cxl_mem_extension.hpp"
+#include "tlm/device/cxl_type3_device.hpp"
+#include "tlm/device/device_config.hpp"
+#include "tlm/memory/lt_traffic_generator.hpp"
+#include "tlm/memory/traffic_generator.hpp"
 #include "../unit/device_presets.hpp"
 #include "lt_bench.hpp"
 
@@ -48,7 +48,7 @@ struct LtDesign {
     EXPECT_EQ(dev.internal_protocol_violations(), 0u);
   }
   LtBench bench;
-  ProtocolChecker<64> checker;
+  checker::ProtocolChecker<64> checker;
   CxlType3Device dev;
 };
 
@@ -69,7 +69,7 @@ struct AtDesign {
     EXPECT_EQ(dev.internal_protocol_violations(), 0u);
   }
   mem::TrafficGenerator gen;
-  ProtocolChecker<64> checker;
+  checker::ProtocolChecker<64> checker;
   CxlType3Device dev;
 };
 
@@ -378,7 +378,7 @@ TEST(CxlDevice, LtInitiatorUsesDmiWithTheLinkLatency) {
   mem::LtOptions lo;
   lo.quantum = sc_time(1, sc_core::SC_US);
   mem::LtTrafficGenerator gen("gen", tc, lo);
-  ProtocolChecker<64> checker("checker");
+  checker::ProtocolChecker<64> checker("checker");
   CxlType3Device dev("dev", cfg, opt);
   gen.socket.bind(checker.target_socket);
   checker.initiator_socket.bind(dev.host_socket());

@@ -37,21 +37,28 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/protocol_checker.hpp"
-#include "device/cxl_type3_device.hpp"
-#include "device/device_config.hpp"
-#include "gpu/gpu_compute_model.hpp"
-#include "gpu/gpu_device_model.hpp"
-#include "gpu/gpu_model_config.hpp"
-#include "gpu/gpu_system.hpp"
-#include "gpu/pcie_link.hpp"
-#include "gpu/root_complex.hpp"
-#include "memory/traffic_config.hpp"
-#include "memory/traffic_generator.hpp"
+#include "tlm/checker/protocol_checker.hpp"
+#include "tlm/device/cxl_type3_device.hpp"
+#include "tlm/device/device_config.hpp"
+#include "tlm/gpu/gpu_compute_model.hpp"
+#include "tlm/gpu/gpu_device_model.hpp"
+#include "tlm/gpu/gpu_model_config.hpp"
+#include "tlm/gpu/gpu_system.hpp"
+#include "tlm/pcie/pcie_link.hpp"
+#include "tlm/root_complex/root_complex.hpp"
+#include "tlm/memory/traffic_config.hpp"
+#include "tlm/memory/traffic_generator.hpp"
 #include "../unit/device_presets.hpp"
 #include "lt_bench.hpp"
 
 namespace monde::gpu {
+using pcie::PcieLink;
+using pcie::PcieLinkConfig;
+using root_complex::RootComplex;
+using root_complex::RootComplexConfig;
+using gpu_backend::GpuProfile;
+using gpu_backend::GemmPoint;
+using gpu_backend::ExpertFfnPoint;
 namespace {
 
 constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
@@ -141,17 +148,17 @@ struct CheckedChain {
     c_rc.initiator_socket.bind(dev.host_socket());
   }
   void expect_clean() const {
-    for (const ProtocolChecker<64>* c : {&c_gpu, &c_pcie, &c_rc}) {
+    for (const checker::ProtocolChecker<64>* c : {&c_gpu, &c_pcie, &c_rc}) {
       EXPECT_EQ(c->violation_count(), 0u) << c->name() << ": " << (c->violations().empty() ? "" : c->violations()[0]);
     }
     EXPECT_EQ(dev.internal_protocol_violations(), 0u);
   }
   GpuDeviceModel gpu;
-  ProtocolChecker<64> c_gpu;
+  checker::ProtocolChecker<64> c_gpu;
   PcieLink pcie;
-  ProtocolChecker<64> c_pcie;
+  checker::ProtocolChecker<64> c_pcie;
   RootComplex rc;
-  ProtocolChecker<64> c_rc;
+  checker::ProtocolChecker<64> c_rc;
   device::CxlType3Device dev;
   Runner runner;
 };
@@ -179,7 +186,7 @@ TEST(GpuComputeModel, RooflineComputeAndMemoryBound) {
 
 TEST(GpuModelConfig, DefaultsAreTheDocumentedAssumptions) {
   const auto j = nlohmann::json::object();
-  const GpuModelConfig c = parse_gpu_model_config(ConfigNode(j, "run.json", "gpu"));
+  const GpuModelConfig c = parse_gpu_model_config(config::ConfigNode(j, "run.json", "gpu"));
   EXPECT_TRUE(c.profile.empty());
   EXPECT_DOUBLE_EQ(c.roofline.peak_tflops, 989.0);
   EXPECT_DOUBLE_EQ(c.roofline.hbm_GBps, 3350.0);
@@ -196,7 +203,7 @@ TEST(GpuModelConfig, ParsesEveryKey) {
       "roofline": {"peak_tflops": 790, "hbm_GBps": 3000, "launch_us": 7},
       "dma_chunk_bytes": 1048576, "dma_outstanding": 8,
       "pcie": {"lanes": 8, "latency_ns": 300}, "root_complex": {"latency_ns": 40}, "_comment": "x"})");
-  const GpuModelConfig c = parse_gpu_model_config(ConfigNode(j, "run.json", "gpu"));
+  const GpuModelConfig c = parse_gpu_model_config(config::ConfigNode(j, "run.json", "gpu"));
   EXPECT_TRUE(c.profile.empty());
   EXPECT_DOUBLE_EQ(c.roofline.peak_tflops, 790.0);
   EXPECT_DOUBLE_EQ(c.roofline.hbm_GBps, 3000.0);
@@ -230,9 +237,9 @@ TEST(GpuModelConfig, ErrorsNameFileKeyAndRange) {
   for (const auto& c : cases) {
     const auto j = nlohmann::json::parse(c.json);
     try {
-      parse_gpu_model_config(ConfigNode(j, "run.json", "gpu"));
+      parse_gpu_model_config(config::ConfigNode(j, "run.json", "gpu"));
       ADD_FAILURE() << "accepted " << c.json;
-    } catch (const ConfigError& e) {
+    } catch (const config::ConfigError& e) {
       const std::string what = e.what();
       EXPECT_NE(what.find("run.json: key '"), std::string::npos) << what;
       EXPECT_NE(what.find(c.expect), std::string::npos) << "got: " << what << "\nwanted: " << c.expect;
@@ -271,7 +278,7 @@ TEST(GpuModelConfig, ProfilePathLoadsAProfileComputeModel) {
   try {
     make_gpu_compute_model(c, dir);
     ADD_FAILURE() << "a missing profile was accepted";
-  } catch (const ConfigError& e) {
+  } catch (const config::ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("no-such-profile.json"), std::string::npos) << e.what();
   }
 }
@@ -564,7 +571,7 @@ TEST(GpuModel, AtInitiatorOnCpuPortRunsAlongsideGpuDma) {
   tc.outstanding = 8;
   tc.region_bytes = std::uint64_t{1} << 30;
   mem::TrafficGenerator gen("gen", tc);
-  ProtocolChecker<64> checker("checker");
+  checker::ProtocolChecker<64> checker("checker");
   gen.socket.bind(checker.target_socket);
   checker.initiator_socket.bind(sys.root_complex.cpu_port);
   HotExpertJob j = mixtral_expert(std::uint64_t{2} << 30, 100);

@@ -6,11 +6,11 @@
 #include <cstring>
 #include <functional>
 
-#include "common/config_node.hpp"
-#include "common/protocol_checker.hpp"
-#include "memory/dram_config.hpp"
-#include "memory/memory_target.hpp"
-#include "memory/traffic_generator.hpp"
+#include "core/config/config_node.hpp"
+#include "tlm/checker/protocol_checker.hpp"
+#include "tlm/memory/dram_config.hpp"
+#include "tlm/memory/memory_target.hpp"
+#include "tlm/memory/traffic_generator.hpp"
 #include "../unit/device_presets.hpp"
 #include "lt_bench.hpp"
 
@@ -28,7 +28,7 @@ struct LtDesign {
     checker.initiator_socket.bind(mem.socket);
   }
   LtBench bench;
-  ProtocolChecker<64> checker;
+  checker::ProtocolChecker<64> checker;
   MemoryTarget mem;
 };
 
@@ -40,7 +40,7 @@ struct AtDesign {
     checker.initiator_socket.bind(mem.socket);
   }
   TrafficGenerator gen;
-  ProtocolChecker<64> checker;
+  checker::ProtocolChecker<64> checker;
   MemoryTarget mem;
 };
 

@@ -7,13 +7,13 @@
 #include <algorithm>
 #include <numeric>
 
-#include "gpu/gpu_model_config.hpp"
-#include "runtime/derived_cost_model.hpp"
-#include "runtime/experiment_config.hpp"
-#include "runtime/moe_runtime.hpp"
-#include "runtime/monde_system.hpp"
+#include "tlm/gpu/gpu_model_config.hpp"
+#include "system/derived_cost_model.hpp"
+#include "system/experiment_config.hpp"
+#include "system/moe_runtime.hpp"
+#include "system/monde_system.hpp"
 
-namespace monde::runtime {
+namespace monde::system {
 namespace {
 
 constexpr std::uint64_t kExpertBytes = 3ull * 128 * 448 * 2;
@@ -39,7 +39,7 @@ struct Result {
 Result run_experiment(const nlohmann::json& j) {
   Result r;
   r.config = parse_experiment(j, "test", MONDE_SOURCE_DIR);
-  const gpu::GpuModelConfig g = gpu::parse_gpu_model_config(ConfigNode(r.config.gpu, "test", "gpu"));
+  const gpu::GpuModelConfig g = gpu::parse_gpu_model_config(config::ConfigNode(r.config.gpu, "test", "gpu"));
   auto compute = gpu::make_gpu_compute_model(g);
   r.demand = route_experiment(r.config);
   MondeSystem sys("system", r.config, g, compute);
@@ -149,7 +149,7 @@ TEST(MoeRuntime, BadExperimentsNameTheKey) {
   try {
     parse_experiment(j, "exp.json", MONDE_SOURCE_DIR);
     FAIL() << "no error";
-  } catch (const ConfigError& e) {
+  } catch (const config::ConfigError& e) {
     EXPECT_EQ(std::string(e.what()), "exp.json: key 'run.batch' = 0 is out of range (allowed 1..65536)");
   }
   j = experiment(R"(["monde"])");
@@ -157,7 +157,7 @@ TEST(MoeRuntime, BadExperimentsNameTheKey) {
   try {
     parse_experiment(j, "exp.json", MONDE_SOURCE_DIR);
     FAIL() << "no error";
-  } catch (const ConfigError& e) {
+  } catch (const config::ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("exp.json: key 'model' = \"configs/models/nope.json\": no such file"),
               std::string::npos)
         << e.what();
@@ -165,7 +165,7 @@ TEST(MoeRuntime, BadExperimentsNameTheKey) {
 }
 
 }  // namespace
-}  // namespace monde::runtime
+}  // namespace monde::system
 
 int sc_main(int argc, char* argv[]) {
   ::testing::InitGoogleTest(&argc, argv);

@@ -11,14 +11,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "gpu/gpu_model_config.hpp"
-#include "runtime/derived_cost_model.hpp"
-#include "runtime/experiment_config.hpp"
-#include "runtime/full_data.hpp"
-#include "runtime/moe_runtime.hpp"
-#include "runtime/monde_system.hpp"
+#include "tlm/gpu/gpu_model_config.hpp"
+#include "system/derived_cost_model.hpp"
+#include "system/experiment_config.hpp"
+#include "system/full_data.hpp"
+#include "system/moe_runtime.hpp"
+#include "system/monde_system.hpp"
 
-namespace monde::runtime {
+namespace monde::system {
 namespace {
 
 nlohmann::json experiment(const std::string& model, const std::string& policies_json) {
@@ -41,7 +41,7 @@ struct Result {
 Result run_experiment(const nlohmann::json& j, MoeRuntime::ResultHook hook = nullptr) {
   Result r;
   r.config = parse_experiment(j, "test", MONDE_SOURCE_DIR);
-  const gpu::GpuModelConfig g = gpu::parse_gpu_model_config(ConfigNode(r.config.gpu, "test", "gpu"));
+  const gpu::GpuModelConfig g = gpu::parse_gpu_model_config(config::ConfigNode(r.config.gpu, "test", "gpu"));
   auto compute = gpu::make_gpu_compute_model(g);
   const Demand demand = route_experiment(r.config);
   MondeSystem sys("system", r.config, g, compute);
@@ -223,7 +223,7 @@ TEST(MoeRuntimeFull, FullSizeModelsAreRefused) {
 }
 
 }  // namespace
-}  // namespace monde::runtime
+}  // namespace monde::system
 
 int sc_main(int argc, char* argv[]) {
   ::testing::InitGoogleTest(&argc, argv);

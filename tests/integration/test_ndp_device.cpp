@@ -11,11 +11,11 @@
 #include <memory>
 #include <vector>
 
-#include "common/protocol_checker.hpp"
-#include "device/cxl_type3_device.hpp"
-#include "device/device_config.hpp"
-#include "ndp_config.hpp"
-#include "numerics/golden_expert.hpp"
+#include "tlm/checker/protocol_checker.hpp"
+#include "tlm/device/cxl_type3_device.hpp"
+#include "tlm/device/device_config.hpp"
+#include "tlm/ndp/ndp_config.hpp"
+#include "tlm/ndp/numerics/golden_expert.hpp"
 #include "../unit/device_presets.hpp"
 #include "ndp_bench.hpp"
 
@@ -100,7 +100,7 @@ struct NdpDesign {
     bench.irq = &dev.ndp().irq_event();
   }
   NdpBench bench;
-  ProtocolChecker<64> checker;
+  checker::ProtocolChecker<64> checker;
   CxlType3Device dev;
 };
 

@@ -19,17 +19,17 @@
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 
-#include "command/ndp_registers.hpp"
-#include "common/protocol_checker.hpp"
-#include "device/cxl_type3_device.hpp"
-#include "device/device_config.hpp"
-#include "driver/device_allocator.hpp"
-#include "driver/device_bus.hpp"
-#include "driver/ndp_driver.hpp"
-#include "driver/ndp_job_error.hpp"
-#include "driver/tlm_device_bus.hpp"
-#include "ndp_config.hpp"
-#include "numerics/golden_expert.hpp"
+#include "tlm/ndp/command/ndp_registers.hpp"
+#include "tlm/checker/protocol_checker.hpp"
+#include "tlm/device/cxl_type3_device.hpp"
+#include "tlm/device/device_config.hpp"
+#include "host/driver/device_allocator.hpp"
+#include "host/driver/device_bus.hpp"
+#include "host/driver/ndp_driver.hpp"
+#include "host/driver/ndp_job_error.hpp"
+#include "host/driver/tlm_device_bus.hpp"
+#include "tlm/ndp/ndp_config.hpp"
+#include "tlm/ndp/numerics/golden_expert.hpp"
 #include "../unit/device_presets.hpp"
 #include "ndp_bench.hpp"  // test::random_bf16
 
@@ -128,7 +128,7 @@ struct DriverDesign {
   }
   ndp::NdpConfig ndp_cfg;
   DriverHost host;
-  ProtocolChecker<64> checker;
+  checker::ProtocolChecker<64> checker;
   CxlType3Device dev;
 };
 

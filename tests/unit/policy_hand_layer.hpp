@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "policy/layer_demand.hpp"
+#include "host/policy/layer_demand.hpp"
 
 namespace monde::policy::test {
 

@@ -3,7 +3,7 @@
 
 #include <vector>
 
-#include "memory/backing_store.hpp"
+#include "tlm/memory/backing_store.hpp"
 
 namespace monde::mem {
 namespace {

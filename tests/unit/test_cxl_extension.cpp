@@ -7,7 +7,7 @@
 
 #include <tlm>
 
-#include "cxl/cxl_mem_extension.hpp"
+#include "tlm/cxl/cxl_mem_extension.hpp"
 
 namespace monde::cxl {
 namespace {

@@ -3,8 +3,8 @@
 // addresses, and configuration errors.
 #include <gtest/gtest.h>
 
-#include "common/config_node.hpp"
-#include "cxl/hdm_decoder.hpp"
+#include "core/config/config_node.hpp"
+#include "tlm/cxl/hdm_decoder.hpp"
 
 namespace monde::cxl {
 namespace {
@@ -181,8 +181,8 @@ TEST(HdmDecoder, ConstructorRejectsBadSets) {
 // ---- configuration ---------------------------------------------------------------------------
 
 HdmDecoderConfig parse(const std::string& text) {
-  const auto j = parse_json_text(text, "dev.json");
-  return parse_hdm_config(ConfigNode(j, "dev.json").child("cxl").child("hdm"));
+  const auto j = config::parse_json_text(text, "dev.json");
+  return parse_hdm_config(config::ConfigNode(j, "dev.json").child("cxl").child("hdm"));
 }
 
 std::string error_of(const std::string& decoder_json) {

@@ -2,8 +2,8 @@
 // hand, overrides, and configuration errors.
 #include <gtest/gtest.h>
 
-#include "common/config_node.hpp"
-#include "cxl/cxl_link_config.hpp"
+#include "core/config/config_node.hpp"
+#include "tlm/cxl/cxl_link_config.hpp"
 
 namespace monde::cxl {
 namespace {
@@ -42,8 +42,8 @@ TEST(CxlLink, DefaultSerializationTimes) {
 }
 
 CxlLinkConfig parse(const std::string& text) {
-  const auto j = parse_json_text(text, "link.json");
-  return parse_cxl_link_config(ConfigNode(j, "link.json").child("cxl").child("link"));
+  const auto j = config::parse_json_text(text, "link.json");
+  return parse_cxl_link_config(config::ConfigNode(j, "link.json").child("cxl").child("link"));
 }
 
 std::string error_of(const std::string& link_json) {

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cxl/cxl_mem_message.hpp"
+#include "tlm/cxl/cxl_mem_message.hpp"
 
 namespace monde::cxl {
 namespace {

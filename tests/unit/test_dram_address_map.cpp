@@ -5,8 +5,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "common/config_node.hpp"
-#include "memory/address_map.hpp"
+#include "core/config/config_node.hpp"
+#include "tlm/memory/address_map.hpp"
 
 #include "device_presets.hpp"
 
@@ -16,7 +16,7 @@ namespace {
 std::string preset(const std::string& name) { return test::device_preset(name); }
 
 DramConfig small_config() {
-  const auto j = parse_json_text(R"({
+  const auto j = config::parse_json_text(R"({
     "organization": {"channels": 1, "ranks": 1, "bank_groups": 2, "banks_per_group": 4, "rows": 1024,
                      "columns": 128, "bus_width_bits": 64, "burst_length": 8},
     "timing": {"tck_ps": 1000, "tRCD": 10, "tRP": 12, "tRAS": 30, "tRL": 14, "tWL": 8, "tBURST": 4,
@@ -25,7 +25,7 @@ DramConfig small_config() {
     "address_mapping": ["row", "rank", "bank", "bank_group", "column", "channel"],
     "page_policy": "open", "queues": {"read_depth": 8, "write_depth": 8}})",
                                  "small.json");
-  return parse_dram_config(ConfigNode(j, "small.json"));
+  return parse_dram_config(config::ConfigNode(j, "small.json"));
 }
 
 TEST(AddressMap, SmallConfigFieldLayout) {

@@ -5,8 +5,8 @@
 #include <cmath>
 #include <string>
 
-#include "common/config_node.hpp"
-#include "memory/bandwidth_model.hpp"
+#include "core/config/config_node.hpp"
+#include "tlm/memory/bandwidth_model.hpp"
 
 #include "device_presets.hpp"
 
@@ -19,7 +19,7 @@ std::string preset(const std::string& name) { return test::device_preset(name); 
 // Efficiency 0.9 -> sustained 64e9 * 0.95 * 0.9 = 54.72e9 B/s. Unloaded latency
 // (tRCD 10 + tRL 14 + tBURST 4) ns = 28000 ps.
 DramConfig config() {
-  const auto j = parse_json_text(R"({
+  const auto j = config::parse_json_text(R"({
     "model": "bandwidth",
     "organization": {"channels": 4, "ranks": 1, "bank_groups": 4, "banks_per_group": 4, "rows": 16384,
                      "columns": 1024, "bus_width_bits": 64, "burst_length": 8},
@@ -30,7 +30,7 @@ DramConfig config() {
     "page_policy": "open", "queues": {"read_depth": 32, "write_depth": 32},
     "bandwidth_model": {"efficiency": 0.9}})",
                                  "bwm.json");
-  return parse_dram_config(ConfigNode(j, "bwm.json"));
+  return parse_dram_config(config::ConfigNode(j, "bwm.json"));
 }
 
 TEST(BandwidthModel, TransferTimeFollowsTheFormula) {

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "common/config_node.hpp"
-#include "memory/address_map.hpp"
-#include "memory/dram_channel.hpp"
+#include "core/config/config_node.hpp"
+#include "tlm/memory/address_map.hpp"
+#include "tlm/memory/dram_channel.hpp"
 
 namespace monde::mem {
 namespace {
@@ -27,8 +27,8 @@ DramConfig config(std::uint64_t trefi, std::uint64_t trfc) {
                "tRTP": 5, "tWR": 12, "tREFI": )" + std::to_string(trefi) + R"(, "tRFC": )" + std::to_string(trfc) + R"(},
     "address_mapping": ["row", "rank", "bank", "column", "bank_group", "channel"],
     "page_policy": "open", "queues": {"read_depth": 32, "write_depth": 32}})";
-  const auto j = parse_json_text(text, "bw.json");
-  return parse_dram_config(ConfigNode(j, "bw.json"));
+  const auto j = config::parse_json_text(text, "bw.json");
+  return parse_dram_config(config::ConfigNode(j, "bw.json"));
 }
 
 struct Result {

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "common/config_node.hpp"
-#include "memory/address_map.hpp"
-#include "memory/dram_channel.hpp"
+#include "core/config/config_node.hpp"
+#include "tlm/memory/address_map.hpp"
+#include "tlm/memory/dram_channel.hpp"
 
 namespace monde::mem {
 namespace {
@@ -25,8 +25,8 @@ DramConfig config(const std::string& extra_timing = "", const std::string& polic
                "tRTP": 5, "tWR": 12, "tRFC": 100)" + (extra_timing.empty() ? std::string(R"(, "tRCD": 10, "tRAS": 30, "tREFI": 0)") : extra_timing) + R"(},
     "address_mapping": ["row", "rank", "bank", "bank_group", "column", "channel"],
     "page_policy": ")" + policy + R"(", "queues": {"read_depth": 16, "write_depth": 16}})";
-  const auto j = parse_json_text(text, "timing.json");
-  return parse_dram_config(ConfigNode(j, "timing.json"));
+  const auto j = config::parse_json_text(text, "timing.json");
+  return parse_dram_config(config::ConfigNode(j, "timing.json"));
 }
 
 struct Rig {

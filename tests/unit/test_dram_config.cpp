@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "common/config_node.hpp"
-#include "memory/dram_config.hpp"
+#include "core/config/config_node.hpp"
+#include "tlm/memory/dram_config.hpp"
 
 #include "device_presets.hpp"
 
@@ -35,14 +35,14 @@ std::string with(const std::string& from, const std::string& to) {
 }
 
 DramConfig parse(const std::string& text) {
-  const auto j = parse_json_text(text, "dev.json");
-  return parse_dram_config_from_top(ConfigNode(j, "dev.json"));
+  const auto j = config::parse_json_text(text, "dev.json");
+  return parse_dram_config_from_top(config::ConfigNode(j, "dev.json"));
 }
 
 std::string error_of(const std::string& text) {
   try {
     parse(text);
-  } catch (const ConfigError& e) {
+  } catch (const config::ConfigError& e) {
     return e.what();
   }
   return "no error";

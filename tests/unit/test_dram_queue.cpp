@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "common/config_node.hpp"
-#include "memory/address_map.hpp"
-#include "memory/dram_channel.hpp"
-#include "memory/dram_system.hpp"
+#include "core/config/config_node.hpp"
+#include "tlm/memory/address_map.hpp"
+#include "tlm/memory/dram_channel.hpp"
+#include "tlm/memory/dram_system.hpp"
 
 namespace monde::mem {
 namespace {
@@ -27,8 +27,8 @@ DramConfig config(const std::string& queues, unsigned channels = 1) {
                "tRTP": 5, "tWR": 12, "tREFI": 3000, "tRFC": 100},
     "address_mapping": ["row", "rank", "bank", "bank_group", "column", "channel"],
     "page_policy": "open", "queues": )" + queues + "}";
-  const auto j = parse_json_text(text, "q.json");
-  return parse_dram_config(ConfigNode(j, "q.json"));
+  const auto j = config::parse_json_text(text, "q.json");
+  return parse_dram_config(config::ConfigNode(j, "q.json"));
 }
 
 std::vector<DramCompletion> drain(DramChannel& ch, std::size_t n) {

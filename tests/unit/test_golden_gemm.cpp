@@ -3,8 +3,8 @@
 
 #include <vector>
 
-#include "numerics/bf16.hpp"
-#include "numerics/golden_gemm.hpp"
+#include "tlm/ndp/numerics/bf16.hpp"
+#include "tlm/ndp/numerics/golden_gemm.hpp"
 
 namespace num = monde::num;
 using num::bf16_t;

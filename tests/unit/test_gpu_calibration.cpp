@@ -6,11 +6,11 @@
 #include <fstream>
 #include <string>
 
-#include "gpu/calibration_plan.hpp"
-#include "gpu/checked_json.hpp"
-#include "gpu/model_shapes.hpp"
+#include "host/gpu_backend/calibration_plan.hpp"
+#include "host/gpu_backend/checked_json.hpp"
+#include "host/gpu_backend/model_shapes.hpp"
 
-namespace monde::gpu {
+namespace monde::gpu_backend {
 namespace {
 
 namespace fs = std::filesystem;
@@ -116,4 +116,4 @@ TEST(GpuCalibrationPlan, Median) {
 }
 
 }  // namespace
-}  // namespace monde::gpu
+}  // namespace monde::gpu_backend

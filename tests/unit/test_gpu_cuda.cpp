@@ -8,18 +8,18 @@
 #include <stdexcept>
 #include <vector>
 
-#include "gpu/compare.hpp"
-#include "gpu/cpu_reference_backend.hpp"
-#include "gpu/expert_backend.hpp"
-#include "gpu/gpu_available.hpp"
-#include "gpu/random_bf16.hpp"
-#include "gpu/tolerance.hpp"
+#include "host/gpu_backend/compare.hpp"
+#include "host/gpu_backend/cpu_reference_backend.hpp"
+#include "host/gpu_backend/expert_backend.hpp"
+#include "host/gpu_backend/gpu_available.hpp"
+#include "host/gpu_backend/random_bf16.hpp"
+#include "host/gpu_backend/tolerance.hpp"
 
 #ifdef MONDE_HAVE_CUDA
-#include "gpu/cuda_backend.hpp"
+#include "host/gpu_backend/cuda_backend.hpp"
 #endif
 
-namespace monde::gpu {
+namespace monde::gpu_backend {
 namespace {
 
 constexpr bf16_bits kSentinel = 0x7F81;  // a signalling-NaN pattern neither backend writes
@@ -135,10 +135,10 @@ TEST(GpuCuda, ComputeTimeIsPositiveAndLeavesYAlone) {
 #endif
 
 }  // namespace
-}  // namespace monde::gpu
+}  // namespace monde::gpu_backend
 
 int main(int argc, char** argv) {
-  const monde::gpu::GpuStatus s = monde::gpu::gpu_status();
+  const monde::gpu_backend::GpuStatus s = monde::gpu_backend::gpu_status();
   if (!s.available) {
     std::cout << "test_gpu_cuda: skipped: " << s.reason << "\n";
     return 77;

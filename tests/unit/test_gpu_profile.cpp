@@ -6,10 +6,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "gpu/checked_json.hpp"
-#include "gpu/gpu_profile.hpp"
+#include "host/gpu_backend/checked_json.hpp"
+#include "host/gpu_backend/gpu_profile.hpp"
 
-namespace monde::gpu {
+namespace monde::gpu_backend {
 namespace {
 
 // Test numbers chosen for hand arithmetic; they are not measurements of any GPU.
@@ -165,4 +165,4 @@ TEST(GpuProfile, Slug) {
 }
 
 }  // namespace
-}  // namespace monde::gpu
+}  // namespace monde::gpu_backend

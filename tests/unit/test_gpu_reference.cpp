@@ -7,13 +7,13 @@
 #include <stdexcept>
 #include <vector>
 
-#include "gpu/bf16.hpp"
-#include "gpu/compare.hpp"
-#include "gpu/cpu_reference_backend.hpp"
-#include "gpu/random_bf16.hpp"
-#include "gpu/tolerance.hpp"
+#include "host/gpu_backend/bf16.hpp"
+#include "host/gpu_backend/compare.hpp"
+#include "host/gpu_backend/cpu_reference_backend.hpp"
+#include "host/gpu_backend/random_bf16.hpp"
+#include "host/gpu_backend/tolerance.hpp"
 
-namespace monde::gpu {
+namespace monde::gpu_backend {
 namespace {
 
 // bf16 constants used below (sign | 8-bit exponent, bias 127 | 7-bit fraction):
@@ -238,4 +238,4 @@ TEST(GpuCompare, MixedToleranceAndSpecialValues) {
 }
 
 }  // namespace
-}  // namespace monde::gpu
+}  // namespace monde::gpu_backend

@@ -1,16 +1,16 @@
 // Configuration of the MAC array: defaults, overrides, and errors that name file and key.
 #include <gtest/gtest.h>
 
-#include "common/config_node.hpp"
-#include "common/default_config.hpp"
-#include "mac_array_config.hpp"
+#include "core/config/config_node.hpp"
+#include "core/config/default_config.hpp"
+#include "tlm/ndp/mac_array_config.hpp"
 
 namespace monde::ndp {
 namespace {
 
 MacArrayConfig parse(const std::string& text) {
-  const auto j = parse_json_text(text, "test.json");
-  return parse_mac_array_config(ConfigNode(j, "test.json"));
+  const auto j = config::parse_json_text(text, "test.json");
+  return parse_mac_array_config(config::ConfigNode(j, "test.json"));
 }
 
 std::string error_of(const std::string& text) {
@@ -23,8 +23,8 @@ std::string error_of(const std::string& text) {
 }
 
 TEST(MacArrayConfig, EmbeddedDefault) {
-  const auto j = default_config();
-  const auto c = parse_mac_array_config(ConfigNode(j, kDefaultConfigSource));
+  const auto j = config::default_config();
+  const auto c = parse_mac_array_config(config::ConfigNode(j, config::kDefaultConfigSource));
   EXPECT_EQ(c.pe_model, PeModel::kRtl);
   EXPECT_FALSE(c.pin_level);
   EXPECT_EQ(c.shape.rows, 16u);

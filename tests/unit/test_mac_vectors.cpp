@@ -3,8 +3,8 @@
 
 #include <sstream>
 
-#include "mac_result_check.hpp"
-#include "mac_vectors.hpp"
+#include "tlm/ndp/mac_result_check.hpp"
+#include "tlm/ndp/mac_vectors.hpp"
 
 namespace monde::ndp {
 namespace {

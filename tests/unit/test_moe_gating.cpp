@@ -8,8 +8,8 @@
 #include <stdexcept>
 #include <vector>
 
-#include "moe/gate_routing.hpp"
-#include "moe/gating.hpp"
+#include "host/moe/gate_routing.hpp"
+#include "host/moe/gating.hpp"
 
 namespace monde::moe {
 namespace {

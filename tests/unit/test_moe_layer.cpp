@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "moe/moe_layer.hpp"
+#include "host/moe/moe_layer.hpp"
 
 namespace monde::moe {
 namespace {

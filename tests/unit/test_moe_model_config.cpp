@@ -10,8 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/config_node.hpp"
-#include "moe/model_config.hpp"
+#include "core/config/config_node.hpp"
+#include "host/moe/model_config.hpp"
 
 namespace monde::moe {
 namespace {
@@ -170,13 +170,13 @@ const char* kGood = R"({
   "dtype": "bf16", "sources": {"all": "made up for the test"}, "notes": "n"
 })";
 
-// The ConfigError message for kGood after `edit`, or "" if it parsed.
+// The config::ConfigError message for kGood after `edit`, or "" if it parsed.
 std::string error_after(const std::function<void(nlohmann::json&)>& edit) {
   nlohmann::json j = nlohmann::json::parse(kGood);
   edit(j);
   try {
-    parse_moe_model(ConfigNode(j, "bad.json"));
-  } catch (const ConfigError& e) {
+    parse_moe_model(config::ConfigNode(j, "bad.json"));
+  } catch (const config::ConfigError& e) {
     return e.what();
   }
   return "";
@@ -263,7 +263,7 @@ TEST(MoeModelConfigErrors, MissingFileNamesThePath) {
   try {
     load_moe_model("/nonexistent/model.json");
     FAIL() << "no error";
-  } catch (const ConfigError& e) {
+  } catch (const config::ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/model.json"), std::string::npos) << e.what();
   }
 }

@@ -14,10 +14,10 @@
 #include <stdexcept>
 #include <vector>
 
-#include "moe/deterministic_random.hpp"
-#include "moe/systematic_sampler.hpp"
-#include "moe/uniform_routing.hpp"
-#include "moe/zipf_routing.hpp"
+#include "host/moe/deterministic_random.hpp"
+#include "host/moe/systematic_sampler.hpp"
+#include "host/moe/uniform_routing.hpp"
+#include "host/moe/zipf_routing.hpp"
 
 namespace monde::moe {
 namespace {

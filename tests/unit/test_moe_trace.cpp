@@ -16,11 +16,11 @@
 #include <string>
 #include <vector>
 
-#include "common/config_node.hpp"
-#include "moe/csv_reader.hpp"
-#include "moe/model_config.hpp"
-#include "moe/routing_trace.hpp"
-#include "moe/trace_routing.hpp"
+#include "core/config/config_node.hpp"
+#include "host/moe/csv_reader.hpp"
+#include "host/moe/model_config.hpp"
+#include "host/moe/routing_trace.hpp"
+#include "host/moe/trace_routing.hpp"
 
 namespace monde::moe {
 namespace {
@@ -55,7 +55,7 @@ struct TempCsv {
 std::string error_of(const std::function<void()>& f) {
   try {
     f();
-  } catch (const ConfigError& e) {
+  } catch (const config::ConfigError& e) {
     return e.what();
   }
   return "";

@@ -11,8 +11,8 @@
 #include <cstring>
 #include <random>
 
-#include "numerics/activation.hpp"
-#include "numerics/bf16.hpp"
+#include "tlm/ndp/numerics/activation.hpp"
+#include "tlm/ndp/numerics/bf16.hpp"
 
 namespace num = monde::num;
 using num::fp32_t;

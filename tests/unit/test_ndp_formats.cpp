@@ -8,9 +8,9 @@
 #include <set>
 #include <string>
 
-#include "command/completion_entry.hpp"
-#include "command/job_descriptor.hpp"
-#include "command/ndp_error.hpp"
+#include "tlm/ndp/command/completion_entry.hpp"
+#include "tlm/ndp/command/job_descriptor.hpp"
+#include "tlm/ndp/command/ndp_error.hpp"
 
 namespace ndp = monde::ndp;
 using ndp::NdpErrorCode;

@@ -10,10 +10,10 @@
 #include <stdexcept>
 #include <vector>
 
-#include "command/work_split.hpp"
-#include "numerics/bf16.hpp"
-#include "numerics/golden_expert.hpp"
-#include "numerics/golden_gemm.hpp"
+#include "tlm/ndp/command/work_split.hpp"
+#include "tlm/ndp/numerics/bf16.hpp"
+#include "tlm/ndp/numerics/golden_expert.hpp"
+#include "tlm/ndp/numerics/golden_gemm.hpp"
 
 namespace num = monde::num;
 using num::bf16_t;

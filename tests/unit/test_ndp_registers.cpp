@@ -7,10 +7,10 @@
 #include <stdexcept>
 #include <vector>
 
-#include "command/ndp_error.hpp"
-#include "command/ndp_register_file.hpp"
-#include "command/ndp_registers.hpp"
-#include "command/ring_index.hpp"
+#include "tlm/ndp/command/ndp_error.hpp"
+#include "tlm/ndp/command/ndp_register_file.hpp"
+#include "tlm/ndp/command/ndp_registers.hpp"
+#include "tlm/ndp/command/ring_index.hpp"
 
 namespace ndp = monde::ndp;
 using ndp::RegAccess;

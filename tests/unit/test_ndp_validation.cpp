@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "command/address_range.hpp"
-#include "command/job_validation.hpp"
-#include "command/ndp_limits.hpp"
+#include "tlm/ndp/command/address_range.hpp"
+#include "tlm/ndp/command/job_validation.hpp"
+#include "tlm/ndp/command/ndp_limits.hpp"
 
 namespace ndp = monde::ndp;
 using ndp::NdpErrorCode;

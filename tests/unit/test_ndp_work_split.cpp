@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <stdexcept>
 
-#include "command/work_split.hpp"
+#include "tlm/ndp/command/work_split.hpp"
 
 namespace ndp = monde::ndp;
 

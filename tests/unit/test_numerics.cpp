@@ -11,7 +11,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "numerics/bf16.hpp"
+#include "tlm/ndp/numerics/bf16.hpp"
 
 namespace num = monde::num;
 using num::bf16_t;

@@ -4,10 +4,10 @@
 
 #include <string>
 
-#include "common/config_node.hpp"
-#include "gpu/pcie_link_config.hpp"
+#include "core/config/config_node.hpp"
+#include "tlm/pcie/pcie_link_config.hpp"
 
-namespace monde::gpu {
+namespace monde::pcie {
 namespace {
 
 TEST(PcieLinkConfig, Gen5X16Bandwidth) {
@@ -73,7 +73,7 @@ TEST(PcieLinkConfig, ParsesEveryKey) {
   const auto j = nlohmann::json::parse(R"({"lanes": 8, "rate_gtps": 16, "encoding": "none",
       "max_payload_bytes": 512, "read_request_bytes": 4096, "tlp_overhead_bytes": 20, "latency_ns": 350,
       "_comment": "ignored"})");
-  const PcieLinkConfig c = parse_pcie_link_config(ConfigNode(j, "gpu.json", "gpu.pcie"));
+  const PcieLinkConfig c = parse_pcie_link_config(config::ConfigNode(j, "gpu.json", "gpu.pcie"));
   EXPECT_EQ(c.lanes, 8u);
   EXPECT_DOUBLE_EQ(c.rate_gtps, 16.0);
   EXPECT_EQ(c.encoding, "none");
@@ -87,7 +87,7 @@ TEST(PcieLinkConfig, ParsesEveryKey) {
 
 TEST(PcieLinkConfig, EmptySectionGivesDefaults) {
   const auto j = nlohmann::json::object();
-  const PcieLinkConfig c = parse_pcie_link_config(ConfigNode(j, "gpu.json", "gpu.pcie"));
+  const PcieLinkConfig c = parse_pcie_link_config(config::ConfigNode(j, "gpu.json", "gpu.pcie"));
   const PcieLinkConfig d;
   EXPECT_EQ(c.lanes, d.lanes);
   EXPECT_EQ(c.max_payload_bytes, d.max_payload_bytes);
@@ -117,9 +117,9 @@ TEST(PcieLinkConfig, ErrorsNameFileKeyAndRange) {
   for (const auto& c : cases) {
     const auto j = nlohmann::json::parse(c.json);
     try {
-      parse_pcie_link_config(ConfigNode(j, "gpu.json", "gpu.pcie"));
+      parse_pcie_link_config(config::ConfigNode(j, "gpu.json", "gpu.pcie"));
       ADD_FAILURE() << "accepted " << c.json;
-    } catch (const ConfigError& e) {
+    } catch (const config::ConfigError& e) {
       const std::string what = e.what();
       EXPECT_NE(what.find("gpu.json: key '"), std::string::npos) << what;
       EXPECT_NE(what.find(c.expect), std::string::npos) << "got: " << what << "\nwanted: " << c.expect;
@@ -128,4 +128,4 @@ TEST(PcieLinkConfig, ErrorsNameFileKeyAndRange) {
 }
 
 }  // namespace
-}  // namespace monde::gpu
+}  // namespace monde::pcie

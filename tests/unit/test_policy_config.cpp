@@ -4,9 +4,9 @@
 
 #include <string>
 
-#include "common/config_node.hpp"
-#include "policy/gpu_time_model.hpp"
-#include "policy/system_cost_model.hpp"
+#include "core/config/config_node.hpp"
+#include "host/policy/gpu_time_model.hpp"
+#include "host/policy/system_cost_model.hpp"
 
 namespace monde::policy {
 namespace {
@@ -20,8 +20,8 @@ const char* kSection = R"({"cost": {
 }})";
 
 SystemCostModel parse(const std::string& text) {
-  const auto json = parse_json_text(text, "sys.json");
-  return parse_system_cost_model(ConfigNode(json, "sys.json").child("cost"));
+  const auto json = config::parse_json_text(text, "sys.json");
+  return parse_system_cost_model(config::ConfigNode(json, "sys.json").child("cost"));
 }
 
 std::string with(const std::string& from, const std::string& to) {
@@ -34,7 +34,7 @@ std::string with(const std::string& from, const std::string& to) {
 std::string error_of(const std::string& text) {
   try {
     parse(text);
-  } catch (const ConfigError& e) {
+  } catch (const config::ConfigError& e) {
     return e.what();
   }
   return "no error";

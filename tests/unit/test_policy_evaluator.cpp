@@ -4,10 +4,10 @@
 #include <stdexcept>
 #include <string>
 
-#include "common/config_node.hpp"
-#include "policy/evaluator.hpp"
-#include "policy/expert_costs.hpp"
-#include "policy/path_timers.hpp"
+#include "core/config/config_node.hpp"
+#include "host/policy/evaluator.hpp"
+#include "host/policy/expert_costs.hpp"
+#include "host/policy/path_timers.hpp"
 #include "policy_hand_layer.hpp"
 
 namespace monde::policy {
@@ -33,8 +33,8 @@ const char* kHandModel = R"({
   "gpu": {"model": "roofline", "peak_tflops": 0.2, "hbm_GBps": 2000, "launch_us": 5}})";
 
 SystemCostModel hand_model() {
-  static const auto json = parse_json_text(kHandModel, "hand");
-  return parse_system_cost_model(ConfigNode(json, "hand"));
+  static const auto json = config::parse_json_text(kHandModel, "hand");
+  return parse_system_cost_model(config::ConfigNode(json, "hand"));
 }
 
 LayerDemand demand(std::vector<std::uint64_t> tokens, std::vector<bool> resident = {}) {
@@ -116,14 +116,14 @@ TEST(PolicyEvaluator, NdpMacTermCountsWholeTokenBlocks) {
   m.ndp_token_block = 16;
   EXPECT_NEAR(ndp_job_time_s(m, shape, 17), 3210 * kUs, kTol);
   EXPECT_NEAR(ndp_job_time_s(m, shape, 16), 1610 * kUs, kTol);
-  const auto json = parse_json_text(R"({"device_to_gpu_GBps": 2, "host_to_device_GBps": 2, "device_to_host_GBps": 2,
+  const auto json = config::parse_json_text(R"({"device_to_gpu_GBps": 2, "host_to_device_GBps": 2, "device_to_host_GBps": 2,
     "link_latency_us": 1, "ndp_dram_GBps": 20, "ndp_macs_per_s": 1e10, "ndp_job_overhead_us": 10, "ndp_token_block": 0,
     "cpu_weight_GBps": 10, "cpu_gflops": 100, "gpu_host_activation_GBps": 1, "gpu_memory_budget_bytes_per_layer": 0,
     "gpu": {"model": "roofline", "peak_tflops": 0.2, "hbm_GBps": 2000, "launch_us": 5}})", "blocks.json");
   try {
-    parse_system_cost_model(ConfigNode(json, "blocks.json"));
+    parse_system_cost_model(config::ConfigNode(json, "blocks.json"));
     FAIL() << "no error";
-  } catch (const ConfigError& e) {
+  } catch (const config::ConfigError& e) {
     EXPECT_EQ(std::string(e.what()), "blocks.json: key 'ndp_token_block' = 0 is out of range (allowed 1..4096)");
   }
 }

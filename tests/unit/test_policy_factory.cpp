@@ -4,9 +4,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "common/config_node.hpp"
-#include "policy/evaluator.hpp"
-#include "policy/policy_factory.hpp"
+#include "core/config/config_node.hpp"
+#include "host/policy/evaluator.hpp"
+#include "host/policy/policy_factory.hpp"
 
 namespace monde::policy {
 namespace {
@@ -35,13 +35,13 @@ TEST(PolicyFactory, UnknownNameListsTheKnownOnes) {
 }
 
 TEST(PolicyFactory, EveryPolicyReturnsTheEvaluatorsScore) {
-  const auto json = parse_json_text(R"({
+  const auto json = config::parse_json_text(R"({
     "device_to_gpu_GBps": 32, "host_to_device_GBps": 32, "device_to_host_GBps": 32, "link_latency_us": 1,
     "ndp_dram_GBps": 273, "ndp_macs_per_s": 8.192e12, "ndp_job_overhead_us": 2,
     "cpu_weight_GBps": 40, "cpu_gflops": 2000, "gpu_host_activation_GBps": 25,
     "gpu_memory_budget_bytes_per_layer": 704643072,
     "gpu": {"model": "roofline", "peak_tflops": 989, "hbm_GBps": 3350, "launch_us": 5}})", "sys");
-  const SystemCostModel m = parse_system_cost_model(ConfigNode(json, "sys"));
+  const SystemCostModel m = parse_system_cost_model(config::ConfigNode(json, "sys"));
   LayerDemand d;
   d.shape = ExpertShape{4096, 14336, true, 2};
   d.tokens_per_expert = {900, 12, 0, 3, 300, 1, 0, 40};

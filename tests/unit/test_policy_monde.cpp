@@ -2,11 +2,11 @@
 // not (and by exactly how much), and how it treats experts already on the GPU.
 #include <gtest/gtest.h>
 
-#include "common/config_node.hpp"
-#include "policy/evaluator.hpp"
-#include "policy/gap.hpp"
-#include "policy/monde_policy.hpp"
-#include "policy/oracle_policy.hpp"
+#include "core/config/config_node.hpp"
+#include "host/policy/evaluator.hpp"
+#include "host/policy/gap.hpp"
+#include "host/policy/monde_policy.hpp"
+#include "host/policy/oracle_policy.hpp"
 #include "policy_hand_layer.hpp"
 
 namespace monde::policy {
@@ -22,26 +22,26 @@ constexpr double kTol = 1e-12;
 //   NDP n(tok) = tok (in) + max(100, 100 * tok) (job) + tok (out) us
 //     n(1) = 102 us, n(30) = 3060 us, n(100) = 10200 us
 SystemCostModel decode_model() {
-  static const auto json = parse_json_text(R"({
+  static const auto json = config::parse_json_text(R"({
     "device_to_gpu_GBps": 2, "host_to_device_GBps": 2, "device_to_host_GBps": 2, "link_latency_us": 0,
     "ndp_dram_GBps": 20, "ndp_macs_per_s": 1e10, "ndp_job_overhead_us": 0,
     "cpu_weight_GBps": 10, "cpu_gflops": 100, "gpu_host_activation_GBps": 1,
     "gpu_memory_budget_bytes_per_layer": 0,
     "gpu": {"model": "roofline", "peak_tflops": 0.2, "hbm_GBps": 2000, "launch_us": 0}})", "decode");
-  return parse_system_cost_model(ConfigNode(json, "decode"));
+  return parse_system_cost_model(config::ConfigNode(json, "decode"));
 }
 
 // Prefill-like model where both paths are compute-bound at the same rate per token:
 //   fetch = 2e6 / 200 GB/s = 10 us;  GPU c(tok) = 10 * tok us (>= fetch for tok >= 1)
 //   NDP n(tok) = tok + max(2e6 / 250 GB/s = 8, 1e6 * tok / 1.25e11 = 8 * tok) + tok = 10 * tok us
 SystemCostModel balanced_model() {
-  static const auto json = parse_json_text(R"({
+  static const auto json = config::parse_json_text(R"({
     "device_to_gpu_GBps": 200, "host_to_device_GBps": 2, "device_to_host_GBps": 2, "link_latency_us": 0,
     "ndp_dram_GBps": 250, "ndp_macs_per_s": 1.25e11, "ndp_job_overhead_us": 0,
     "cpu_weight_GBps": 10, "cpu_gflops": 100, "gpu_host_activation_GBps": 1,
     "gpu_memory_budget_bytes_per_layer": 0,
     "gpu": {"model": "roofline", "peak_tflops": 0.2, "hbm_GBps": 2000, "launch_us": 0}})", "balanced");
-  return parse_system_cost_model(ConfigNode(json, "balanced"));
+  return parse_system_cost_model(config::ConfigNode(json, "balanced"));
 }
 
 LayerDemand demand(std::vector<std::uint64_t> tokens, std::vector<bool> resident = {}) {

@@ -9,11 +9,11 @@
 #include <random>
 #include <string>
 
-#include "common/config_node.hpp"
-#include "policy/evaluator.hpp"
-#include "policy/gap.hpp"
-#include "policy/monde_policy.hpp"
-#include "policy/oracle_policy.hpp"
+#include "core/config/config_node.hpp"
+#include "host/policy/evaluator.hpp"
+#include "host/policy/gap.hpp"
+#include "host/policy/monde_policy.hpp"
+#include "host/policy/oracle_policy.hpp"
 
 namespace monde::policy {
 namespace {
@@ -21,8 +21,8 @@ namespace {
 using L = ExpertLocation;
 
 SystemCostModel parse(const char* text) {
-  const auto json = parse_json_text(text, "oracle");
-  return parse_system_cost_model(ConfigNode(json, "oracle"));
+  const auto json = config::parse_json_text(text, "oracle");
+  return parse_system_cost_model(config::ConfigNode(json, "oracle"));
 }
 
 // A CXL system in the range of the MoNDE paper's: H100-class GPU, x16 links at an

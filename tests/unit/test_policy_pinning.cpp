@@ -4,10 +4,10 @@
 
 #include <stdexcept>
 
-#include "common/config_node.hpp"
-#include "policy/context_policy.hpp"
-#include "policy/pinned_set.hpp"
-#include "policy/static_freq_policy.hpp"
+#include "core/config/config_node.hpp"
+#include "host/policy/context_policy.hpp"
+#include "host/policy/pinned_set.hpp"
+#include "host/policy/static_freq_policy.hpp"
 
 namespace monde::policy {
 namespace {
@@ -20,13 +20,13 @@ constexpr double kTol = 1e-12;
 //   fetch 1000 us; GPU c(tok) = max(10 * tok, 1) us; NDP n(tok) = 2 * tok + max(100, 100 * tok) us
 //   (n(1) = 102, n(2) = 204, n(5) = 510, n(50) = 5100, n(100) = 10200)
 SystemCostModel model(std::uint64_t budget_bytes) {
-  static const auto json = parse_json_text(R"({
+  static const auto json = config::parse_json_text(R"({
     "device_to_gpu_GBps": 2, "host_to_device_GBps": 2, "device_to_host_GBps": 2, "link_latency_us": 0,
     "ndp_dram_GBps": 20, "ndp_macs_per_s": 1e10, "ndp_job_overhead_us": 0,
     "cpu_weight_GBps": 10, "cpu_gflops": 100, "gpu_host_activation_GBps": 1,
     "gpu_memory_budget_bytes_per_layer": 0,
     "gpu": {"model": "roofline", "peak_tflops": 0.2, "hbm_GBps": 2000, "launch_us": 0}})", "pin");
-  SystemCostModel m = parse_system_cost_model(ConfigNode(json, "pin"));
+  SystemCostModel m = parse_system_cost_model(config::ConfigNode(json, "pin"));
   m.gpu_memory_budget_bytes_per_layer = budget_bytes;
   return m;
 }

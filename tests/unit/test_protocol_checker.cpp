@@ -1,4 +1,4 @@
-// Tests of monde::ProtocolChecker (TLM-2.0 base-protocol checker).
+// Tests of monde::checker::ProtocolChecker (TLM-2.0 base-protocol checker).
 // Each TEST elaborates its own initiator -> checker -> target design, so each test must run
 // in its own process (ctest's gtest_discover_tests does; by hand use --gtest_filter).
 // Correct pairs must give zero violations; each deliberately broken initiator or target
@@ -16,15 +16,15 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
-#include "common/protocol_checker.hpp"
+#include "tlm/checker/protocol_checker.hpp"
 
 namespace {
 
 using Gp = tlm::tlm_generic_payload;
 using Phase = tlm::tlm_phase;
 using Sync = tlm::tlm_sync_enum;
-using monde::ProtocolChecker;
-using monde::ProtocolCheckerConfig;
+using monde::checker::ProtocolChecker;
+using monde::checker::ProtocolCheckerConfig;
 using sc_core::sc_time;
 using sc_core::SC_NS;
 using sc_core::SC_ZERO_TIME;
@@ -219,14 +219,14 @@ struct Bench {
   }
 };
 
-std::string all_violations(const monde::ProtocolCheckerBase& chk) {
+std::string all_violations(const monde::checker::ProtocolCheckerBase& chk) {
   std::string s;
   for (const auto& v : chk.violations()) s += v + "\n";
   return s;
 }
 
 // At least one violation, and every violation names `rule`.
-void expect_only(const monde::ProtocolCheckerBase& chk, const std::string& rule,
+void expect_only(const monde::checker::ProtocolCheckerBase& chk, const std::string& rule,
                  std::size_t at_least = 1) {
   EXPECT_GE(chk.violations_matching(rule), at_least) << all_violations(chk);
   EXPECT_EQ(chk.violations_matching(rule), chk.violation_count()) << all_violations(chk);

@@ -1,4 +1,4 @@
-#include "cxl/cxl_link.hpp"
+#include "tlm/cxl/cxl_link.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "memory/memory_stats.hpp"
+#include "tlm/memory/memory_stats.hpp"
 
 namespace monde::cxl {
 

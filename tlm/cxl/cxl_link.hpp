@@ -47,10 +47,10 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
-#include "cxl/cxl_link_config.hpp"
-#include "cxl/cxl_mem_extension.hpp"
-#include "cxl/cxl_mem_message.hpp"
-#include "memory/latency_histogram.hpp"
+#include "tlm/cxl/cxl_link_config.hpp"
+#include "tlm/cxl/cxl_mem_extension.hpp"
+#include "tlm/cxl/cxl_mem_message.hpp"
+#include "core/stats/latency_histogram.hpp"
 
 namespace monde::cxl {
 
@@ -80,8 +80,8 @@ class CxlLink : public sc_core::sc_module, public tlm::tlm_mm_interface {
   const CxlDirectionStats& s2m() const { return dir_[kS2M].stats; }
   const CxlMessageCounters& messages() const { return messages_; }
   // Host transactions: completion latency as the host sees it, and how many ended in error.
-  const mem::LatencyHistogram& read_latency() const { return read_latency_; }
-  const mem::LatencyHistogram& write_latency() const { return write_latency_; }
+  const stats::LatencyHistogram& read_latency() const { return read_latency_; }
+  const stats::LatencyHistogram& write_latency() const { return write_latency_; }
   std::uint64_t host_transactions() const { return host_transactions_; }
   std::uint64_t error_transactions() const { return error_transactions_; }
   std::uint64_t poisoned_lines() const { return poisoned_lines_; }
@@ -160,7 +160,7 @@ class CxlLink : public sc_core::sc_module, public tlm::tlm_mm_interface {
   std::unordered_map<tlm::tlm_generic_payload*, Line*> line_by_payload_;
   std::vector<Line*> pool_;
   CxlMessageCounters messages_;
-  mem::LatencyHistogram read_latency_, write_latency_;
+  stats::LatencyHistogram read_latency_, write_latency_;
   std::uint64_t host_transactions_ = 0, error_transactions_ = 0, poisoned_lines_ = 0, max_device_rx_ = 0;
   std::uint16_t next_tag_ = 0;
 };

@@ -1,4 +1,4 @@
-#include "cxl/cxl_link_config.hpp"
+#include "tlm/cxl/cxl_link_config.hpp"
 
 #include <stdexcept>
 
@@ -35,7 +35,7 @@ double CxlLinkConfig::write_data_message_ns(bool partial) const {
   return (data_slots_per_line() + m2s_header_slots_per_line + extra) * header_message_ns();
 }
 
-CxlLinkConfig parse_cxl_link_config(const ConfigNode& link) {
+CxlLinkConfig parse_cxl_link_config(const config::ConfigNode& link) {
   CxlLinkConfig c;
   link.reject_unknown_keys({"lanes", "rate_gtps", "encoding", "flit_bytes", "slots_per_flit", "slot_bytes",
                             "m2s_header_slots_per_line", "s2m_header_slots_per_line",
@@ -43,14 +43,14 @@ CxlLinkConfig parse_cxl_link_config(const ConfigNode& link) {
   // Link widths a CXL port can train to (x1, x2, x4, x8, x16); other values are not links.
   c.lanes = static_cast<unsigned>(link.get_uint("lanes", 1, 16, c.lanes));
   if (c.lanes != 1 && c.lanes != 2 && c.lanes != 4 && c.lanes != 8 && c.lanes != 16) {
-    throw ConfigError(link.source() + ": key '" + link.key_path("lanes") + "' = " + std::to_string(c.lanes) +
+    throw config::ConfigError(link.source() + ": key '" + link.key_path("lanes") + "' = " + std::to_string(c.lanes) +
                       " is not one of: 1, 2, 4, 8, 16");
   }
   c.rate_gtps = link.get_double("rate_gtps", 2.5, 64.0, c.rate_gtps);
   c.encoding = link.get_choice("encoding", {"128b/130b", "8b/10b", "none"}, c.encoding);
   c.slot_bytes = static_cast<unsigned>(link.get_uint("slot_bytes", 1, 64, c.slot_bytes));
   if (64 % c.slot_bytes != 0) {
-    throw ConfigError(link.source() + ": key '" + link.key_path("slot_bytes") + "' = " +
+    throw config::ConfigError(link.source() + ": key '" + link.key_path("slot_bytes") + "' = " +
                       std::to_string(c.slot_bytes) + " must divide the 64-byte line (1, 2, 4, 8, 16, 32, 64)");
   }
   c.slots_per_flit = static_cast<unsigned>(link.get_uint("slots_per_flit", 1, 64, c.slots_per_flit));

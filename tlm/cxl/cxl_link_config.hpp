@@ -31,7 +31,7 @@
 #include <cstdint>
 #include <string>
 
-#include "common/config_node.hpp"
+#include "core/config/config_node.hpp"
 
 namespace monde::cxl {
 
@@ -90,6 +90,6 @@ struct CxlLinkConfig {
 //     "credits": { "m2s_req": 64, "m2s_rwd": 64, "s2m_ndr": 64, "s2m_drs": 64 },
 //     "queues": { "host_tx_lines": 64, "device_tx_lines": 64, "controller_lines": 64 } }
 // Errors name the file, the key and the allowed range.
-CxlLinkConfig parse_cxl_link_config(const ConfigNode& link);
+CxlLinkConfig parse_cxl_link_config(const config::ConfigNode& link);
 
 }  // namespace monde::cxl

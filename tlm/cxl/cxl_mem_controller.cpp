@@ -1,11 +1,11 @@
-#include "cxl/cxl_mem_controller.hpp"
+#include "tlm/cxl/cxl_mem_controller.hpp"
 
 #include <algorithm>
 #include <cmath>
 
 #include <nlohmann/json.hpp>
 
-#include "cxl/cxl_mem_extension.hpp"
+#include "tlm/cxl/cxl_mem_extension.hpp"
 
 namespace monde::cxl {
 

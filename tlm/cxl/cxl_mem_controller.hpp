@@ -29,7 +29,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
-#include "cxl/hdm_decoder.hpp"
+#include "tlm/cxl/hdm_decoder.hpp"
 
 namespace monde::cxl {
 

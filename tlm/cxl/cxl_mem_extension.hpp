@@ -14,7 +14,7 @@
 
 #include <tlm>
 
-#include "cxl/cxl_mem_message.hpp"
+#include "tlm/cxl/cxl_mem_message.hpp"
 
 namespace monde::cxl {
 

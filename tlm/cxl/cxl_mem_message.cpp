@@ -1,4 +1,4 @@
-#include "cxl/cxl_mem_message.hpp"
+#include "tlm/cxl/cxl_mem_message.hpp"
 
 #include <stdexcept>
 

@@ -1,4 +1,4 @@
-#include "cxl/hdm_decoder.hpp"
+#include "tlm/cxl/hdm_decoder.hpp"
 
 #include <cctype>
 #include <stdexcept>
@@ -156,12 +156,12 @@ std::optional<std::uint64_t> HdmDecoder::decode(std::uint64_t hpa) const {
 
 namespace {
 
-[[noreturn]] void fail(const ConfigNode& node, const std::string& key, const std::string& what) {
-  throw ConfigError(node.source() + ": key '" + node.key_path(key) + "' " + what);
+[[noreturn]] void fail(const config::ConfigNode& node, const std::string& key, const std::string& what) {
+  throw config::ConfigError(node.source() + ": key '" + node.key_path(key) + "' " + what);
 }
 
 // An address-like value: a non-negative integer or a "0x..." hex string (JSON has no hex).
-std::uint64_t get_address(const ConfigNode& node, const std::string& key, std::uint64_t fallback,
+std::uint64_t get_address(const config::ConfigNode& node, const std::string& key, std::uint64_t fallback,
                           bool required) {
   if (!node.has(key)) {
     if (required) fail(node, key, "is missing");
@@ -187,15 +187,15 @@ std::uint64_t get_address(const ConfigNode& node, const std::string& key, std::u
 
 }  // namespace
 
-HdmDecoderConfig parse_hdm_config(const ConfigNode& hdm) {
+HdmDecoderConfig parse_hdm_config(const config::ConfigNode& hdm) {
   hdm.reject_unknown_keys({"decoders"});
   if (!hdm.has("decoders")) fail(hdm, "decoders", "is missing");
   const auto& arr = hdm.json().at("decoders");
   if (!arr.is_array()) fail(hdm, "decoders", "must be a JSON array of decoder objects");
   HdmDecoderConfig cfg;
-  std::vector<ConfigNode> nodes;
+  std::vector<config::ConfigNode> nodes;
   for (std::size_t i = 0; i < arr.size(); ++i) {
-    ConfigNode d(arr[i], hdm.source(), hdm.key_path("decoders") + "[" + std::to_string(i) + "]");
+    config::ConfigNode d(arr[i], hdm.source(), hdm.key_path("decoders") + "[" + std::to_string(i) + "]");
     d.reject_unknown_keys({"base", "size", "ways", "granularity", "position", "dpa_skip"});
     HdmRange r;
     r.base = get_address(d, "base", 0, true);

@@ -32,7 +32,7 @@
 #include <string>
 #include <vector>
 
-#include "common/config_node.hpp"
+#include "core/config/config_node.hpp"
 
 namespace monde::cxl {
 
@@ -102,6 +102,6 @@ class HdmDecoder {
 // base/size/dpa_skip are integers or "0x..." hex strings (JSON has no hex literals). Only
 // `base` and `size` are required. Errors name the file, the key (e.g. 'cxl.hdm.decoders[1].ways')
 // and the allowed values.
-HdmDecoderConfig parse_hdm_config(const ConfigNode& hdm);
+HdmDecoderConfig parse_hdm_config(const config::ConfigNode& hdm);
 
 }  // namespace monde::cxl

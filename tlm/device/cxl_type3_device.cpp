@@ -1,11 +1,11 @@
-#include "device/cxl_type3_device.hpp"
+#include "tlm/device/cxl_type3_device.hpp"
 
 #include <stdexcept>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
-#include "memory/memory_stats.hpp"
+#include "tlm/memory/memory_stats.hpp"
 
 namespace monde::device {
 
@@ -32,10 +32,10 @@ CxlType3Device::CxlType3Device(sc_core::sc_module_name name, const DeviceConfig&
       port_("memory_port"),
       memory_("memory", config.dram, config.dram.capacity_bytes(), memory_options(options)) {
   if (options.check_internal_protocol) {
-    ProtocolCheckerConfig to_interconnect;
+    checker::ProtocolCheckerConfig to_interconnect;
     to_interconnect.downstream_is_target = false;  // the controller translates HPA -> DPA
-    link_checker_ = std::make_unique<ProtocolChecker<64>>("link_checker", to_interconnect);
-    memory_checker_ = std::make_unique<ProtocolChecker<64>>("memory_checker", ProtocolCheckerConfig{});
+    link_checker_ = std::make_unique<checker::ProtocolChecker<64>>("link_checker", to_interconnect);
+    memory_checker_ = std::make_unique<checker::ProtocolChecker<64>>("memory_checker", checker::ProtocolCheckerConfig{});
     link_.device_socket.bind(link_checker_->target_socket);
     link_checker_->initiator_socket.bind(controller_.link_socket);
     port_.memory.bind(memory_checker_->target_socket);

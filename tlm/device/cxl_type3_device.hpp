@@ -17,14 +17,14 @@
 #include <nlohmann/json_fwd.hpp>
 #include <systemc>
 
-#include "common/protocol_checker.hpp"
-#include "cxl/cxl_link.hpp"
-#include "cxl/cxl_mem_controller.hpp"
-#include "device/device_config.hpp"
-#include "device/device_memory_port.hpp"
-#include "memory/memory_target.hpp"
-#include "ndp_config.hpp"
-#include "ndp_engine.hpp"
+#include "tlm/checker/protocol_checker.hpp"
+#include "tlm/cxl/cxl_link.hpp"
+#include "tlm/cxl/cxl_mem_controller.hpp"
+#include "tlm/device/device_config.hpp"
+#include "tlm/device/device_memory_port.hpp"
+#include "tlm/memory/memory_target.hpp"
+#include "tlm/ndp/ndp_config.hpp"
+#include "tlm/ndp/ndp_engine.hpp"
 
 namespace monde::device {
 
@@ -63,7 +63,7 @@ class CxlType3Device : public sc_core::sc_module {
   DeviceMemoryPort port_;
   mem::MemoryTarget memory_;
   std::unique_ptr<ndp::NdpEngine> ndp_;
-  std::unique_ptr<ProtocolChecker<64>> link_checker_, memory_checker_;
+  std::unique_ptr<checker::ProtocolChecker<64>> link_checker_, memory_checker_;
 };
 
 }  // namespace monde::device

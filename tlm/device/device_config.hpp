@@ -7,10 +7,10 @@
 // No SystemC here.
 #pragma once
 
-#include "common/config_node.hpp"
-#include "cxl/cxl_link_config.hpp"
-#include "cxl/hdm_decoder.hpp"
-#include "memory/dram_config.hpp"
+#include "core/config/config_node.hpp"
+#include "tlm/cxl/cxl_link_config.hpp"
+#include "tlm/cxl/hdm_decoder.hpp"
+#include "tlm/memory/dram_config.hpp"
 
 namespace monde::device {
 
@@ -27,9 +27,9 @@ struct DeviceOptions {
   bool check_internal_protocol = false;  // protocol checkers on the link/controller/memory hops
 };
 
-// `top` is the device file's root object. Throws ConfigError naming the file and key; the HDM
+// `top` is the device file's root object. Throws config::ConfigError naming the file and key; the HDM
 // set is also checked against the decoder rules and the DRAM capacity.
-DeviceConfig parse_device_config(const ConfigNode& top);
+DeviceConfig parse_device_config(const config::ConfigNode& top);
 DeviceConfig load_device_config(const std::string& path);
 
 }  // namespace monde::device

@@ -1,4 +1,4 @@
-#include "device/device_memory_port.hpp"
+#include "tlm/device/device_memory_port.hpp"
 
 #include <string>
 

@@ -1,4 +1,4 @@
-#include "gpu/gpu_compute_model.hpp"
+#include "tlm/gpu/gpu_compute_model.hpp"
 
 #include <algorithm>
 #include <stdexcept>

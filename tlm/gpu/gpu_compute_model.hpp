@@ -7,7 +7,7 @@
 //     matrices = 3 gated (SwiGLU), 2 plain. The same formula as the placement policy's
 //     RooflineGpuTimeModel (host/policy/gpu_time_model.hpp), so policy estimates and simulated
 //     compute agree when fed the same numbers.
-//   ProfileComputeModel: GpuProfile::expert_time_s (host/gpu/gpu_profile.hpp): measured expert
+//   ProfileComputeModel: gpu_backend::GpuProfile::expert_time_s (host/gpu/gpu_profile.hpp): measured expert
 //     points, interpolated; roofline fitted to measured GEMMs outside them.
 // Zero tokens means the expert is not launched: 0 s in both.
 #pragma once
@@ -16,7 +16,7 @@
 #include <string>
 #include <utility>
 
-#include "gpu/gpu_profile.hpp"
+#include "host/gpu_backend/gpu_profile.hpp"
 
 namespace monde::gpu {
 
@@ -49,16 +49,16 @@ class RooflineComputeModel final : public GpuComputeModel {
 
 class ProfileComputeModel final : public GpuComputeModel {
  public:
-  explicit ProfileComputeModel(GpuProfile profile) : profile_(std::move(profile)) {}
+  explicit ProfileComputeModel(gpu_backend::GpuProfile profile) : profile_(std::move(profile)) {}
 
   double expert_time_s(std::uint64_t tokens, std::uint64_t d_model, std::uint64_t d_ff, bool gated) const override {
     return profile_.expert_time_s(tokens, d_model, d_ff, gated);
   }
   std::string describe() const override { return "profile:" + profile_.gpu; }
-  const GpuProfile& profile() const { return profile_; }
+  const gpu_backend::GpuProfile& profile() const { return profile_; }
 
  private:
-  GpuProfile profile_;
+  gpu_backend::GpuProfile profile_;
 };
 
 }  // namespace monde::gpu

@@ -1,4 +1,4 @@
-#include "gpu/gpu_device_model.hpp"
+#include "tlm/gpu/gpu_device_model.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -34,16 +34,16 @@
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 
-#include "gpu/gpu_compute_model.hpp"
-#include "gpu/gpu_model_config.hpp"
-#include "gpu/gpu_model_stats.hpp"
-#include "gpu/hot_expert_job.hpp"
+#include "tlm/gpu/gpu_compute_model.hpp"
+#include "tlm/gpu/gpu_model_config.hpp"
+#include "tlm/gpu/gpu_model_stats.hpp"
+#include "tlm/gpu/hot_expert_job.hpp"
 
 namespace monde::gpu {
 
 class GpuDeviceModel : public sc_core::sc_module {
  public:
-  tlm_utils::simple_initiator_socket<GpuDeviceModel, 64> dma;  // bind to PcieLink::gpu_socket
+  tlm_utils::simple_initiator_socket<GpuDeviceModel, 64> dma;  // bind to pcie::PcieLink::gpu_socket
 
   // expert: index in the jobs vector; offset: of the chunk within the expert's weights.
   using DataSink = std::function<void(std::size_t expert, std::uint64_t offset, const unsigned char* data,

@@ -1,4 +1,4 @@
-#include "gpu/gpu_model_config.hpp"
+#include "tlm/gpu/gpu_model_config.hpp"
 
 #include <exception>
 
@@ -12,12 +12,12 @@ constexpr double kMinRate = 1e-3;
 constexpr double kMaxRate = 1e5;
 constexpr double kMaxUs = 1e6;
 
-std::string read_profile_key(const ConfigNode& gpu) {
+std::string read_profile_key(const config::ConfigNode& gpu) {
   if (!gpu.has("profile")) return {};
   const auto& v = gpu.json().at("profile");
   if (v.is_null()) return {};
   if (!v.is_string() || v.get<std::string>().empty()) {
-    throw ConfigError(gpu.source() + ": key '" + gpu.key_path("profile") + "' = " + v.dump() +
+    throw config::ConfigError(gpu.source() + ": key '" + gpu.key_path("profile") + "' = " + v.dump() +
                       " must be a non-empty path string (e.g. \"configs/gpu/nvidia-h100-80gb-hbm3.json\") or null");
   }
   return v.get<std::string>();
@@ -25,7 +25,7 @@ std::string read_profile_key(const ConfigNode& gpu) {
 
 }  // namespace
 
-GpuModelConfig parse_gpu_model_config(const ConfigNode& gpu) {
+GpuModelConfig parse_gpu_model_config(const config::ConfigNode& gpu) {
   GpuModelConfig c;
   gpu.reject_unknown_keys({"profile", "roofline", "dma_chunk_bytes", "dma_outstanding", "pcie", "root_complex",
                            "_comment", "_source"});
@@ -42,7 +42,7 @@ GpuModelConfig parse_gpu_model_config(const ConfigNode& gpu) {
   c.dma_chunk_bytes = gpu.get_uint("dma_chunk_bytes", 64, std::uint64_t{1} << 30, c.dma_chunk_bytes);
   // DMA engines of real GPUs keep hundreds of reads outstanding; 256 worker threads is a sanity bound.
   c.dma_outstanding = static_cast<unsigned>(gpu.get_uint("dma_outstanding", 1, 256, c.dma_outstanding));
-  if (gpu.has("pcie")) c.pcie = parse_pcie_link_config(gpu.child("pcie"));
+  if (gpu.has("pcie")) c.pcie = pcie::parse_pcie_link_config(gpu.child("pcie"));
   if (gpu.has("root_complex")) {
     const auto rc = gpu.child("root_complex");
     rc.reject_unknown_keys({"latency_ns", "_comment", "_source"});
@@ -59,12 +59,12 @@ std::shared_ptr<const GpuComputeModel> make_gpu_compute_model(const GpuModelConf
   const bool absolute = cfg.profile.front() == '/';
   const std::string path = (base_dir.empty() || absolute) ? cfg.profile : base_dir + "/" + cfg.profile;
   try {
-    return std::make_shared<ProfileComputeModel>(load_gpu_profile(path));
-  } catch (const ConfigError&) {
+    return std::make_shared<ProfileComputeModel>(gpu_backend::load_gpu_profile(path));
+  } catch (const config::ConfigError&) {
     throw;
   } catch (const std::exception& e) {
     // host/gpu reports its own error type (JsonError); the run sees one kind of config error.
-    throw ConfigError(std::string("gpu.profile: ") + e.what());
+    throw config::ConfigError(std::string("gpu.profile: ") + e.what());
   }
 }
 

@@ -5,7 +5,7 @@
 //     "profile": "configs/gpu/<gpu>.json" | null,        // measured calibration (monde-calibrate)
 //     "roofline": { "peak_tflops": 989, "hbm_GBps": 3350, "launch_us": 5 },
 //     "dma_chunk_bytes": 2097152, "dma_outstanding": 4,
-//     "pcie": { ...PcieLinkConfig keys... },
+//     "pcie": { ...pcie::PcieLinkConfig keys... },
 //     "root_complex": { "latency_ns": 0 }
 //   }
 // Every key is optional. With a profile, compute comes from it and the roofline is unused;
@@ -20,10 +20,10 @@
 #include <memory>
 #include <string>
 
-#include "common/config_node.hpp"
-#include "gpu/gpu_compute_model.hpp"
-#include "gpu/pcie_link_config.hpp"
-#include "gpu/root_complex_config.hpp"
+#include "core/config/config_node.hpp"
+#include "tlm/gpu/gpu_compute_model.hpp"
+#include "tlm/pcie/pcie_link_config.hpp"
+#include "tlm/root_complex/root_complex_config.hpp"
 
 namespace monde::gpu {
 
@@ -41,17 +41,17 @@ struct GpuModelConfig {
   // hides behind the data of the others and both links stay busy.
   std::uint64_t dma_chunk_bytes = std::uint64_t{2} << 20;
   unsigned dma_outstanding = 4;
-  PcieLinkConfig pcie;
-  RootComplexConfig root_complex;
+  pcie::PcieLinkConfig pcie;
+  root_complex::RootComplexConfig root_complex;
 };
 
-// Errors (monde::ConfigError) name the file, the key path and the allowed range; unknown keys
+// Errors (monde::config::ConfigError) name the file, the key path and the allowed range; unknown keys
 // are errors (except "_comment" and "_source").
-GpuModelConfig parse_gpu_model_config(const ConfigNode& gpu);
+GpuModelConfig parse_gpu_model_config(const config::ConfigNode& gpu);
 
 // The compute model the config asks for: ProfileComputeModel loaded from cfg.profile (a relative
 // path is resolved against base_dir when base_dir is not empty) or RooflineComputeModel.
-// A profile that cannot be read or is invalid throws ConfigError naming the file.
+// A profile that cannot be read or is invalid throws config::ConfigError naming the file.
 std::shared_ptr<const GpuComputeModel> make_gpu_compute_model(const GpuModelConfig& cfg,
                                                               const std::string& base_dir = "");
 

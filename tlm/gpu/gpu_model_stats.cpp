@@ -1,4 +1,4 @@
-#include "gpu/gpu_model_stats.hpp"
+#include "tlm/gpu/gpu_model_stats.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -1,4 +1,4 @@
-#include "gpu/gpu_system.hpp"
+#include "tlm/gpu/gpu_system.hpp"
 
 #include <nlohmann/json.hpp>
 

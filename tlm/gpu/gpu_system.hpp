@@ -1,4 +1,4 @@
-// The GPU side wired together: GpuDeviceModel -> PcieLink -> RootComplex. The caller binds the
+// The GPU side wired together: GpuDeviceModel -> pcie::PcieLink -> root_complex::RootComplex. The caller binds the
 // root complex's CXL port to the device and, optionally, the host CPU's initiator to its CPU port:
 //
 //   GpuSystem g("gpu", cfg, make_gpu_compute_model(cfg), timing_only);
@@ -13,9 +13,9 @@
 #include <nlohmann/json_fwd.hpp>
 #include <systemc>
 
-#include "gpu/gpu_device_model.hpp"
-#include "gpu/pcie_link.hpp"
-#include "gpu/root_complex.hpp"
+#include "tlm/gpu/gpu_device_model.hpp"
+#include "tlm/pcie/pcie_link.hpp"
+#include "tlm/root_complex/root_complex.hpp"
 
 namespace monde::gpu {
 
@@ -25,8 +25,8 @@ class GpuSystem : public sc_core::sc_module {
             std::shared_ptr<const GpuComputeModel> compute, bool timing_only);
 
   GpuDeviceModel gpu;
-  PcieLink pcie;
-  RootComplex root_complex;
+  pcie::PcieLink pcie;
+  root_complex::RootComplex root_complex;
 
   // {"gpu": ..., "pcie": ..., "root_complex": ...}
   nlohmann::json stats_json(double elapsed_ps) const;

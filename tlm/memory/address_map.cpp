@@ -1,4 +1,4 @@
-#include "memory/address_map.hpp"
+#include "tlm/memory/address_map.hpp"
 
 #include <stdexcept>
 #include <string>

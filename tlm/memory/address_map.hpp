@@ -7,7 +7,7 @@
 #include <array>
 #include <cstdint>
 
-#include "memory/dram_config.hpp"
+#include "tlm/memory/dram_config.hpp"
 
 namespace monde::mem {
 

@@ -1,4 +1,4 @@
-#include "memory/backing_store.hpp"
+#include "tlm/memory/backing_store.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -1,4 +1,4 @@
-#include "memory/bandwidth_model.hpp"
+#include "tlm/memory/bandwidth_model.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -18,7 +18,7 @@
 
 #include <cstdint>
 
-#include "memory/dram_config.hpp"
+#include "tlm/memory/dram_config.hpp"
 
 namespace monde::mem {
 

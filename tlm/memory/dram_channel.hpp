@@ -45,9 +45,9 @@
 #include <deque>
 #include <vector>
 
-#include "memory/address_map.hpp"
-#include "memory/dram_config.hpp"
-#include "memory/dram_stats.hpp"
+#include "tlm/memory/address_map.hpp"
+#include "tlm/memory/dram_config.hpp"
+#include "tlm/memory/dram_stats.hpp"
 
 namespace monde::mem {
 

@@ -1,4 +1,4 @@
-#include "memory/dram_config.hpp"
+#include "tlm/memory/dram_config.hpp"
 
 #include <algorithm>
 
@@ -8,12 +8,12 @@ namespace {
 
 bool is_pow2(std::uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
 
-[[noreturn]] void fail(const ConfigNode& node, const std::string& key, const std::string& what) {
-  throw ConfigError(node.source() + ": key '" + node.key_path(key) + "' " + what);
+[[noreturn]] void fail(const config::ConfigNode& node, const std::string& key, const std::string& what) {
+  throw config::ConfigError(node.source() + ": key '" + node.key_path(key) + "' " + what);
 }
 
 // A count used as an address field: the address map slices bits, so it must be a power of two.
-unsigned get_pow2(const ConfigNode& node, const std::string& key, std::uint64_t lo, std::uint64_t hi) {
+unsigned get_pow2(const config::ConfigNode& node, const std::string& key, std::uint64_t lo, std::uint64_t hi) {
   const auto v = node.get_uint(key, lo, hi);
   if (!is_pow2(v)) {
     fail(node, key, "= " + std::to_string(v) + " must be a power of two (allowed " + std::to_string(lo) +
@@ -23,7 +23,7 @@ unsigned get_pow2(const ConfigNode& node, const std::string& key, std::uint64_t 
 }
 
 // Physical orderings between timings; the message names the key that breaks the rule.
-void require_ge(const ConfigNode& node, const std::string& key, std::uint64_t v, const std::string& other,
+void require_ge(const config::ConfigNode& node, const std::string& key, std::uint64_t v, const std::string& other,
                 std::uint64_t w, const std::string& why) {
   if (v < w) {
     fail(node, key, "= " + std::to_string(v) + " must be >= " + other + " (" + std::to_string(w) + "): " + why);
@@ -34,7 +34,7 @@ void require_ge(const ConfigNode& node, const std::string& key, std::uint64_t v,
 // finite so that a typo such as an extra digit is caught.
 constexpr std::uint64_t kMaxCycles = 1'000'000;
 
-DramOrganization parse_org(const ConfigNode& o) {
+DramOrganization parse_org(const config::ConfigNode& o) {
   o.reject_unknown_keys({"_comment", "_source", "channels", "ranks", "bank_groups", "banks_per_group", "rows",
                          "columns", "bus_width_bits", "burst_length"});
   DramOrganization g;
@@ -53,7 +53,7 @@ DramOrganization parse_org(const ConfigNode& o) {
   return g;
 }
 
-DramTiming parse_timing(const ConfigNode& t, const DramOrganization& org) {
+DramTiming parse_timing(const config::ConfigNode& t, const DramOrganization& org) {
   t.reject_unknown_keys({"_comment", "_source", "tck_ps", "tRCD", "tRP", "tRAS", "tRL", "tWL", "tBURST", "tCCD_S",
                          "tCCD_L", "tRRD_S", "tRRD_L", "tFAW", "tWTR_S", "tWTR_L", "tRTP", "tWR", "tREFI", "tRFC"});
   DramTiming d;
@@ -95,7 +95,7 @@ DramTiming parse_timing(const ConfigNode& t, const DramOrganization& org) {
   return d;
 }
 
-std::array<AddrField, kNumAddrFields> parse_mapping(const ConfigNode& mem) {
+std::array<AddrField, kNumAddrFields> parse_mapping(const config::ConfigNode& mem) {
   const std::string key = "address_mapping";
   if (!mem.has(key)) fail(mem, key, "is missing");
   const auto& arr = mem.json().at(key);
@@ -118,7 +118,7 @@ std::array<AddrField, kNumAddrFields> parse_mapping(const ConfigNode& mem) {
   return out;
 }
 
-DramQueues parse_queues(const ConfigNode& q) {
+DramQueues parse_queues(const config::ConfigNode& q) {
   q.reject_unknown_keys({"_comment", "_source", "read_depth", "write_depth", "write_high_watermark",
                          "write_low_watermark"});
   DramQueues d;
@@ -153,7 +153,7 @@ std::uint64_t DramConfig::capacity_bytes() const {
          (org.bus_width_bits / 8);
 }
 
-DramConfig parse_dram_config(const ConfigNode& mem) {
+DramConfig parse_dram_config(const config::ConfigNode& mem) {
   mem.reject_unknown_keys({"_comment", "_source", "model", "organization", "timing", "address_mapping",
                            "page_policy", "queues", "bandwidth_model"});
   DramConfig c;
@@ -174,11 +174,11 @@ DramConfig parse_dram_config(const ConfigNode& mem) {
   return c;
 }
 
-DramConfig parse_dram_config_from_top(const ConfigNode& top) { return parse_dram_config(top.child("memory")); }
+DramConfig parse_dram_config_from_top(const config::ConfigNode& top) { return parse_dram_config(top.child("memory")); }
 
 DramConfig load_dram_config(const std::string& path) {
-  const auto j = load_json_file(path);
-  return parse_dram_config_from_top(ConfigNode(j, path));
+  const auto j = config::load_json_file(path);
+  return parse_dram_config_from_top(config::ConfigNode(j, path));
 }
 
 }  // namespace monde::mem

@@ -1,5 +1,5 @@
 // The `memory` section of a device configuration: DRAM organisation, timing, address mapping
-// and controller policy. Parsed with monde::ConfigNode, so every error names the file, the full
+// and controller policy. Parsed with monde::config::ConfigNode, so every error names the file, the full
 // key path and the allowed range. The object looks like
 //   "memory": {
 //     "model": "timed" | "bandwidth",
@@ -21,7 +21,7 @@
 #include <cstdint>
 #include <string>
 
-#include "common/config_node.hpp"
+#include "core/config/config_node.hpp"
 
 namespace monde::mem {
 
@@ -90,10 +90,10 @@ struct DramConfig {
   std::uint64_t ps(std::uint64_t cycles) const { return cycles * timing.tck_ps; }
 };
 
-// Reads the memory object itself (e.g. top.child("memory")); throws ConfigError naming file and key.
-DramConfig parse_dram_config(const ConfigNode& memory);
+// Reads the memory object itself (e.g. top.child("memory")); throws config::ConfigError naming file and key.
+DramConfig parse_dram_config(const config::ConfigNode& memory);
 // Reads the "memory" key of a top-level configuration object.
-DramConfig parse_dram_config_from_top(const ConfigNode& top);
+DramConfig parse_dram_config_from_top(const config::ConfigNode& top);
 // Loads a JSON file and parses its "memory" key.
 DramConfig load_dram_config(const std::string& path);
 

@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-#include "memory/latency_histogram.hpp"
+#include "core/stats/latency_histogram.hpp"
 
 namespace monde::mem {
 
@@ -19,8 +19,8 @@ struct DramChannelStats {
   std::uint64_t precharges = 0;  // explicit PRE/PREA commands (auto-precharge not counted)
   std::uint64_t refreshes = 0;
   std::uint64_t data_bus_busy_ps = 0;  // sum of burst durations
-  LatencyHistogram read_latency_ps;    // done_ps - arrival_ps
-  LatencyHistogram write_latency_ps;
+  stats::LatencyHistogram read_latency_ps;    // done_ps - arrival_ps
+  stats::LatencyHistogram write_latency_ps;
   // Queue occupancy integrated over time (read + write queue), from time 0 to last_update_ps.
   double queue_occupancy_area = 0.0;  // entries * ps
   std::uint64_t last_update_ps = 0;

@@ -1,4 +1,4 @@
-#include "memory/dram_system.hpp"
+#include "tlm/memory/dram_system.hpp"
 
 #include <algorithm>
 

@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "memory/address_map.hpp"
-#include "memory/dram_channel.hpp"
-#include "memory/dram_config.hpp"
+#include "tlm/memory/address_map.hpp"
+#include "tlm/memory/dram_channel.hpp"
+#include "tlm/memory/dram_config.hpp"
 
 namespace monde::mem {
 

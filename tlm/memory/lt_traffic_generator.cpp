@@ -1,9 +1,9 @@
-#include "memory/lt_traffic_generator.hpp"
+#include "tlm/memory/lt_traffic_generator.hpp"
 
 #include <algorithm>
 #include <cstring>
 
-#include "common/blocking_access.hpp"
+#include "tlm/common/blocking_access.hpp"
 
 namespace monde::mem {
 

@@ -13,8 +13,8 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
 
-#include "memory/latency_histogram.hpp"
-#include "memory/traffic_config.hpp"
+#include "core/stats/latency_histogram.hpp"
+#include "tlm/memory/traffic_config.hpp"
 
 namespace monde::mem {
 
@@ -38,7 +38,7 @@ class LtTrafficGenerator : public sc_core::sc_module {
   std::uint64_t bytes_written() const { return bytes_written_; }
   sc_core::sc_time last_completion() const { return last_completion_; }
   // Time each access added to the initiator's local time (its latency as an LT initiator sees it).
-  const LatencyHistogram& latency() const { return latency_; }
+  const stats::LatencyHistogram& latency() const { return latency_; }
 
  private:
   void run();
@@ -52,7 +52,7 @@ class LtTrafficGenerator : public sc_core::sc_module {
   std::vector<tlm::tlm_dmi> dmi_regions_;
   std::uint64_t completed_ = 0, errors_ = 0, dmi_accesses_ = 0, bytes_read_ = 0, bytes_written_ = 0;
   sc_core::sc_time last_completion_;
-  LatencyHistogram latency_;
+  stats::LatencyHistogram latency_;
 };
 
 }  // namespace monde::mem

@@ -1,10 +1,10 @@
-#include "memory/memory_stats.hpp"
+#include "tlm/memory/memory_stats.hpp"
 
-#include "memory/memory_target.hpp"
+#include "tlm/memory/memory_target.hpp"
 
 namespace monde::mem {
 
-nlohmann::json latency_json(const LatencyHistogram& h) {
+nlohmann::json latency_json(const stats::LatencyHistogram& h) {
   auto ns = [](double ps) { return ps / 1000.0; };
   return {{"count", h.count()},
           {"min_ns", ns(static_cast<double>(h.min()))},

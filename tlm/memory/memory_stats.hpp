@@ -4,8 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "memory/dram_stats.hpp"
-#include "memory/latency_histogram.hpp"
+#include "tlm/memory/dram_stats.hpp"
+#include "core/stats/latency_histogram.hpp"
 
 namespace monde::mem {
 
@@ -13,7 +13,7 @@ class MemoryTarget;
 class DramSystem;
 
 // {"count", "min_ns", "mean_ns", "p50_ns", "p95_ns", "p99_ns", "max_ns"}
-nlohmann::json latency_json(const LatencyHistogram& h);
+nlohmann::json latency_json(const stats::LatencyHistogram& h);
 nlohmann::json dram_stats_json(const DramChannelStats& s, double elapsed_ps);
 // Transactions seen by the target, the whole DRAM, and each channel.
 nlohmann::json memory_stats_json(const MemoryTarget& target);

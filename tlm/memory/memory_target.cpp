@@ -1,4 +1,4 @@
-#include "memory/memory_target.hpp"
+#include "tlm/memory/memory_target.hpp"
 
 #include <algorithm>
 #include <limits>

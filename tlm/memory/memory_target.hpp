@@ -27,11 +27,11 @@
 #include <tlm_utils/peq_with_cb_and_phase.h>
 #include <tlm_utils/simple_target_socket.h>
 
-#include "memory/backing_store.hpp"
-#include "memory/bandwidth_model.hpp"
-#include "memory/dram_config.hpp"
-#include "memory/dram_system.hpp"
-#include "memory/latency_histogram.hpp"
+#include "tlm/memory/backing_store.hpp"
+#include "tlm/memory/bandwidth_model.hpp"
+#include "tlm/memory/dram_config.hpp"
+#include "tlm/memory/dram_system.hpp"
+#include "core/stats/latency_histogram.hpp"
 
 namespace monde::mem {
 
@@ -53,8 +53,8 @@ class MemoryTarget : public sc_core::sc_module {
   BackingStore& store() { return store_; }
   const DramSystem& dram() const { return dram_; }
   // Request-to-completion latency of every transaction, and byte counts.
-  const LatencyHistogram& read_latency() const { return read_latency_; }
-  const LatencyHistogram& write_latency() const { return write_latency_; }
+  const stats::LatencyHistogram& read_latency() const { return read_latency_; }
+  const stats::LatencyHistogram& write_latency() const { return write_latency_; }
   std::uint64_t bytes_read() const { return bytes_read_; }
   std::uint64_t bytes_written() const { return bytes_written_; }
   std::uint64_t address_errors() const { return address_errors_; }
@@ -96,7 +96,7 @@ class MemoryTarget : public sc_core::sc_module {
   tlm_utils::peq_with_cb_and_phase<MemoryTarget> peq_;
   tlm_utils::peq_with_cb_and_phase<MemoryTarget> bulk_peq_;  // bandwidth mode: responses at their time
   std::map<tlm::tlm_generic_payload*, std::shared_ptr<Job>> bulk_jobs_;
-  LatencyHistogram read_latency_, write_latency_;
+  stats::LatencyHistogram read_latency_, write_latency_;
   std::uint64_t bytes_read_ = 0, bytes_written_ = 0, address_errors_ = 0;
 };
 

@@ -1,8 +1,8 @@
-#include "memory/traffic_config.hpp"
+#include "tlm/memory/traffic_config.hpp"
 
 namespace monde::mem {
 
-TrafficConfig parse_traffic_config(const ConfigNode& t) {
+TrafficConfig parse_traffic_config(const config::ConfigNode& t) {
   t.reject_unknown_keys({"pattern", "requests", "size_bytes", "read_fraction", "outstanding", "region_bytes", "seed"});
   TrafficConfig c;
   c.random = t.get_choice("pattern", {"sequential", "random"}, "sequential") == "random";

@@ -6,7 +6,7 @@
 
 #include <cstdint>
 
-#include "common/config_node.hpp"
+#include "core/config/config_node.hpp"
 
 namespace monde::mem {
 
@@ -20,6 +20,6 @@ struct TrafficConfig {
   std::uint64_t seed = 1;
 };
 
-TrafficConfig parse_traffic_config(const ConfigNode& traffic);
+TrafficConfig parse_traffic_config(const config::ConfigNode& traffic);
 
 }  // namespace monde::mem

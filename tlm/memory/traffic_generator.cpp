@@ -1,4 +1,4 @@
-#include "memory/traffic_generator.hpp"
+#include "tlm/memory/traffic_generator.hpp"
 
 #include <cstring>
 

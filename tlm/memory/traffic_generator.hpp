@@ -12,8 +12,8 @@
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 
-#include "memory/latency_histogram.hpp"
-#include "memory/traffic_config.hpp"
+#include "core/stats/latency_histogram.hpp"
+#include "tlm/memory/traffic_config.hpp"
 
 namespace monde::mem {
 
@@ -32,7 +32,7 @@ class TrafficGenerator : public sc_core::sc_module, public tlm::tlm_mm_interface
   std::uint64_t bytes_written() const { return bytes_written_; }
   sc_core::sc_time first_issue() const { return first_issue_; }
   sc_core::sc_time last_completion() const { return last_completion_; }
-  const LatencyHistogram& latency() const { return latency_; }
+  const stats::LatencyHistogram& latency() const { return latency_; }
 
  private:
   void run();
@@ -50,7 +50,7 @@ class TrafficGenerator : public sc_core::sc_module, public tlm::tlm_mm_interface
   tlm::tlm_generic_payload* open_trans_ = nullptr;
   sc_core::sc_event end_req_event_, slot_event_;
   sc_core::sc_time first_issue_, last_completion_;
-  LatencyHistogram latency_;
+  stats::LatencyHistogram latency_;
   std::vector<tlm::tlm_generic_payload*> pool_;
   std::vector<std::unique_ptr<tlm::tlm_generic_payload>> owned_;
   std::vector<std::unique_ptr<unsigned char[]>> buffers_;

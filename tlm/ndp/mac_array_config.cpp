@@ -1,11 +1,11 @@
-#include "mac_array_config.hpp"
+#include "tlm/ndp/mac_array_config.hpp"
 
 namespace monde::ndp {
 
 // Array sizes beyond this are not a MAC array any more; 1 x 1 is allowed for tests.
 static constexpr unsigned kMaxArrayDim = 256;
 
-MacArrayConfig parse_mac_array_config(const ConfigNode& top) {
+MacArrayConfig parse_mac_array_config(const config::ConfigNode& top) {
   MacArrayConfig c;
   const auto ndp = top.child("ndp");
   // The NDP unit keys (ndp_config.hpp) live in the same object.
@@ -21,7 +21,7 @@ MacArrayConfig parse_mac_array_config(const ConfigNode& top) {
     c.shape.cols = static_cast<unsigned>(mac.get_uint("cols", 1, kMaxArrayDim, 16));
   }
   if (c.pin_level && c.pe_model != PeModel::kRtl) {
-    throw ConfigError(ndp.source() + ": key '" + ndp.key_path("rtl_drive") +
+    throw config::ConfigError(ndp.source() + ": key '" + ndp.key_path("rtl_drive") +
                       "' = \"pins\" needs pe_model \"rtl\" (the cycle model has no pins)");
   }
   return c;

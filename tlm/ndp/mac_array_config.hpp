@@ -3,8 +3,8 @@
 //            "clock_mhz": 1000, "mac_array": { "rows": 16, "cols": 16 } }
 #pragma once
 
-#include "common/config_node.hpp"
-#include "mac_engine.hpp"
+#include "core/config/config_node.hpp"
+#include "tlm/ndp/mac_engine.hpp"
 
 namespace monde::ndp {
 
@@ -19,7 +19,7 @@ struct MacArrayConfig {
   double clock_period_ps() const { return 1.0e6 / clock_mhz; }
 };
 
-// Reads `ndp` from the top-level node; throws ConfigError naming file and key.
-MacArrayConfig parse_mac_array_config(const ConfigNode& top);
+// Reads `ndp` from the top-level node; throws config::ConfigError naming file and key.
+MacArrayConfig parse_mac_array_config(const config::ConfigNode& top);
 
 }  // namespace monde::ndp

@@ -1,10 +1,10 @@
-#include "mac_array_pin_level.hpp"  // Verilator headers first (see that file)
+#include "tlm/ndp/mac_array_pin_level.hpp"  // Verilator headers first (see that file)
 
-#include "mac_array_module.hpp"
+#include "tlm/ndp/mac_array_module.hpp"
 
-#include "mac_cycle_formula.hpp"
-#include "mac_engine.hpp"
-#include "mac_rtl_engine.hpp"
+#include "tlm/ndp/mac_cycle_formula.hpp"
+#include "tlm/ndp/mac_engine.hpp"
+#include "tlm/ndp/mac_rtl_engine.hpp"
 
 namespace monde::ndp {
 

@@ -13,8 +13,8 @@
 
 #include <systemc>
 
-#include "mac_array_config.hpp"
-#include "mac_tile.hpp"
+#include "tlm/ndp/mac_array_config.hpp"
+#include "tlm/ndp/mac_tile.hpp"
 
 namespace monde::ndp {
 

@@ -1,9 +1,9 @@
-#include "mac_array_pin_level.hpp"
+#include "tlm/ndp/mac_array_pin_level.hpp"
 
 #include <stdexcept>
 
-#include "mac_cycle_formula.hpp"
-#include "mac_rtl_engine.hpp"
+#include "tlm/ndp/mac_cycle_formula.hpp"
+#include "tlm/ndp/mac_rtl_engine.hpp"
 
 namespace monde::ndp {
 

@@ -1,9 +1,9 @@
-#include "mac_cycle_engine.hpp"
+#include "tlm/ndp/mac_cycle_engine.hpp"
 
 #include <stdexcept>
 
-#include "mac_cycle_formula.hpp"
-#include "numerics/golden_gemm.hpp"
+#include "tlm/ndp/mac_cycle_formula.hpp"
+#include "tlm/ndp/numerics/golden_gemm.hpp"
 
 namespace monde::ndp {
 

@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "mac_engine.hpp"
+#include "tlm/ndp/mac_engine.hpp"
 
 namespace monde::ndp {
 

@@ -1,9 +1,9 @@
-#include "mac_engine.hpp"
+#include "tlm/ndp/mac_engine.hpp"
 
 #include <stdexcept>
 
-#include "mac_cycle_engine.hpp"
-#include "mac_rtl_engine.hpp"
+#include "tlm/ndp/mac_cycle_engine.hpp"
+#include "tlm/ndp/mac_rtl_engine.hpp"
 
 namespace monde::ndp {
 

@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "mac_tile.hpp"
+#include "tlm/ndp/mac_tile.hpp"
 
 namespace monde::ndp {
 

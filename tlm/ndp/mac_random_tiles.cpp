@@ -1,4 +1,4 @@
-#include "mac_random_tiles.hpp"
+#include "tlm/ndp/mac_random_tiles.hpp"
 
 #include <array>
 

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <random>
 
-#include "mac_tile.hpp"
+#include "tlm/ndp/mac_tile.hpp"
 
 namespace monde::ndp {
 

@@ -1,4 +1,4 @@
-#include "mac_result_check.hpp"
+#include "tlm/ndp/mac_result_check.hpp"
 
 #include <cstring>
 #include <iomanip>

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "mac_tile.hpp"
-#include "mac_vectors.hpp"
+#include "tlm/ndp/mac_tile.hpp"
+#include "tlm/ndp/mac_vectors.hpp"
 
 namespace monde::ndp {
 

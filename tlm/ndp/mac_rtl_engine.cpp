@@ -4,14 +4,14 @@
 
 #include "Vmac_array.h"
 
-#include "mac_rtl_engine.hpp"
+#include "tlm/ndp/mac_rtl_engine.hpp"
 
 #include <random>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
 
-#include "mac_cycle_formula.hpp"
+#include "tlm/ndp/mac_cycle_formula.hpp"
 
 namespace monde::ndp {
 

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "mac_engine.hpp"
+#include "tlm/ndp/mac_engine.hpp"
 
 namespace monde::ndp {
 

@@ -1,4 +1,4 @@
-#include "mac_tile.hpp"
+#include "tlm/ndp/mac_tile.hpp"
 
 namespace monde::ndp {
 

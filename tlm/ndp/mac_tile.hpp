@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "numerics/bf16.hpp"
+#include "tlm/ndp/numerics/bf16.hpp"
 
 namespace monde::ndp {
 

@@ -1,4 +1,4 @@
-#include "mac_vectors.hpp"
+#include "tlm/ndp/mac_vectors.hpp"
 
 #include <cctype>
 #include <fstream>

@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "mac_tile.hpp"
+#include "tlm/ndp/mac_tile.hpp"
 
 namespace monde::ndp {
 

@@ -1,4 +1,4 @@
-#include "ndp_config.hpp"
+#include "tlm/ndp/ndp_config.hpp"
 
 #include <algorithm>
 #include <string>
@@ -20,7 +20,7 @@ NdpLimits NdpConfig::limits() const {
   return l;
 }
 
-NdpConfig parse_ndp_config(const ConfigNode& top) {
+NdpConfig parse_ndp_config(const config::ConfigNode& top) {
   NdpConfig c;
   c.mac = parse_mac_array_config(top);
   const auto ndp = top.child("ndp");
@@ -34,7 +34,7 @@ NdpConfig parse_ndp_config(const ConfigNode& top) {
                                     c.out_buffer_bytes);
   c.mmio_latency_ns = ndp.get_double("mmio_latency_ns", 0.0, 1e6, c.mmio_latency_ns);
   if (c.mac.shape.cols > kColumnsPerFetch || kColumnsPerFetch % c.mac.shape.cols != 0) {
-    throw ConfigError(ndp.source() + ": key '" + ndp.key_path("mac_array.cols") + "' = " +
+    throw config::ConfigError(ndp.source() + ": key '" + ndp.key_path("mac_array.cols") + "' = " +
                       std::to_string(c.mac.shape.cols) + " must divide " + std::to_string(kColumnsPerFetch) +
                       " (the NDP fetches 32 output columns at a time: 1, 2, 4, 8, 16 or 32)");
   }

@@ -13,9 +13,9 @@
 
 #include <cstdint>
 
-#include "command/ndp_limits.hpp"
-#include "common/config_node.hpp"
-#include "mac_array_config.hpp"
+#include "tlm/ndp/command/ndp_limits.hpp"
+#include "core/config/config_node.hpp"
+#include "tlm/ndp/mac_array_config.hpp"
 
 namespace monde::ndp {
 
@@ -38,7 +38,7 @@ struct NdpConfig {
   NdpLimits limits() const;
 };
 
-// Reads the `ndp` object of `top`; throws ConfigError naming the file, key and allowed range.
-NdpConfig parse_ndp_config(const ConfigNode& top);
+// Reads the `ndp` object of `top`; throws config::ConfigError naming the file, key and allowed range.
+NdpConfig parse_ndp_config(const config::ConfigNode& top);
 
 }  // namespace monde::ndp

@@ -1,13 +1,13 @@
-#include "ndp_engine.hpp"
+#include "tlm/ndp/ndp_engine.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cstring>
 #include <string>
 
-#include "command/job_validation.hpp"
-#include "common/blocking_access.hpp"
-#include "command/work_split.hpp"
+#include "tlm/ndp/command/job_validation.hpp"
+#include "tlm/common/blocking_access.hpp"
+#include "tlm/ndp/command/work_split.hpp"
 
 namespace monde::ndp {
 

@@ -29,11 +29,11 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
-#include "command/completion_entry.hpp"
-#include "command/job_descriptor.hpp"
-#include "command/ndp_register_file.hpp"
-#include "ndp_config.hpp"
-#include "ndp_unit.hpp"
+#include "tlm/ndp/command/completion_entry.hpp"
+#include "tlm/ndp/command/job_descriptor.hpp"
+#include "tlm/ndp/command/ndp_register_file.hpp"
+#include "tlm/ndp/ndp_config.hpp"
+#include "tlm/ndp/ndp_unit.hpp"
 
 namespace monde::ndp {
 

@@ -1,10 +1,10 @@
-#include "ndp_unit.hpp"
+#include "tlm/ndp/ndp_unit.hpp"
 
 #include <algorithm>
 #include <cstring>
 
-#include "common/blocking_access.hpp"
-#include "numerics/bf16.hpp"
+#include "tlm/common/blocking_access.hpp"
+#include "tlm/ndp/numerics/bf16.hpp"
 
 // Tensors are little-endian bf16 in device memory; the buffers here are host uint16_t arrays
 // filled by memcpy, which is only right on a little-endian host.

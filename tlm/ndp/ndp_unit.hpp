@@ -28,11 +28,11 @@
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 
-#include "command/ndp_error.hpp"
-#include "command/work_split.hpp"
-#include "mac_array_module.hpp"
-#include "ndp_config.hpp"
-#include "numerics/golden_expert.hpp"
+#include "tlm/ndp/command/ndp_error.hpp"
+#include "tlm/ndp/command/work_split.hpp"
+#include "tlm/ndp/mac_array_module.hpp"
+#include "tlm/ndp/ndp_config.hpp"
+#include "tlm/ndp/numerics/golden_expert.hpp"
 
 namespace monde::ndp {
 

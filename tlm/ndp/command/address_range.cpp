@@ -1,5 +1,5 @@
 // Job regions (address_range.hpp).
-#include "command/address_range.hpp"
+#include "tlm/ndp/command/address_range.hpp"
 
 #include <limits>
 

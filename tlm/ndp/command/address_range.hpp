@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-#include "command/job_descriptor.hpp"
+#include "tlm/ndp/command/job_descriptor.hpp"
 
 namespace monde::ndp {
 

@@ -1,9 +1,9 @@
 // Completion entry encoding (completion_entry.hpp).
-#include "command/completion_entry.hpp"
+#include "tlm/ndp/command/completion_entry.hpp"
 
 #include <algorithm>
 
-#include "command/byte_order.hpp"
+#include "tlm/ndp/command/byte_order.hpp"
 
 namespace monde::ndp {
 namespace {

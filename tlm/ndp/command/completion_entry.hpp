@@ -8,7 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "command/ndp_error.hpp"
+#include "tlm/ndp/command/ndp_error.hpp"
 
 namespace monde::ndp {
 

@@ -1,9 +1,9 @@
 // Job descriptor encoding (job_descriptor.hpp): every field at its documented offset.
-#include "command/job_descriptor.hpp"
+#include "tlm/ndp/command/job_descriptor.hpp"
 
 #include <algorithm>
 
-#include "command/byte_order.hpp"
+#include "tlm/ndp/command/byte_order.hpp"
 
 namespace monde::ndp {
 

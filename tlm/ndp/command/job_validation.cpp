@@ -1,6 +1,6 @@
 // Descriptor validation (job_validation.hpp). Cheap field checks come first, then arithmetic
 // on the dimensions, then the address checks that rely on sane sizes.
-#include "command/job_validation.hpp"
+#include "tlm/ndp/command/job_validation.hpp"
 
 #include <algorithm>
 #include <array>

@@ -5,10 +5,10 @@
 #include <cstdint>
 #include <vector>
 
-#include "command/address_range.hpp"
-#include "command/job_descriptor.hpp"
-#include "command/ndp_error.hpp"
-#include "command/ndp_limits.hpp"
+#include "tlm/ndp/command/address_range.hpp"
+#include "tlm/ndp/command/job_descriptor.hpp"
+#include "tlm/ndp/command/ndp_error.hpp"
+#include "tlm/ndp/command/ndp_limits.hpp"
 
 namespace monde::ndp {
 

@@ -1,5 +1,5 @@
 // Names of the NDP error codes (ndp_error.hpp).
-#include "command/ndp_error.hpp"
+#include "tlm/ndp/command/ndp_error.hpp"
 
 namespace monde::ndp {
 

@@ -1,12 +1,12 @@
 // NDP register block (ndp_register_file.hpp).
-#include "command/ndp_register_file.hpp"
+#include "tlm/ndp/command/ndp_register_file.hpp"
 
 #include <stdexcept>
 #include <string>
 
-#include "command/completion_entry.hpp"
-#include "command/job_descriptor.hpp"
-#include "command/ring_index.hpp"
+#include "tlm/ndp/command/completion_entry.hpp"
+#include "tlm/ndp/command/job_descriptor.hpp"
+#include "tlm/ndp/command/ring_index.hpp"
 
 namespace monde::ndp {
 namespace {

@@ -16,9 +16,9 @@
 #include <functional>
 #include <utility>
 
-#include "command/address_range.hpp"
-#include "command/ndp_error.hpp"
-#include "command/ndp_registers.hpp"
+#include "tlm/ndp/command/address_range.hpp"
+#include "tlm/ndp/command/ndp_error.hpp"
+#include "tlm/ndp/command/ndp_registers.hpp"
 
 namespace monde::ndp {
 

@@ -1,5 +1,5 @@
 // Ring index arithmetic (ring_index.hpp).
-#include "command/ring_index.hpp"
+#include "tlm/ndp/command/ring_index.hpp"
 
 #include <stdexcept>
 #include <string>

@@ -1,5 +1,5 @@
 // Column-parallel work split (work_split.hpp).
-#include "command/work_split.hpp"
+#include "tlm/ndp/command/work_split.hpp"
 
 #include <algorithm>
 #include <stdexcept>

@@ -1,7 +1,7 @@
 // Activation functions (activation.hpp). relu() and mul_fp32() are integer-only like bf16.cpp;
 // silu() is the one place in the golden model that uses host float arithmetic, restricted to
 // correctly rounded IEEE binary32 + - * / so that it is reproducible on every IEEE machine.
-#include "numerics/activation.hpp"
+#include "tlm/ndp/numerics/activation.hpp"
 
 #include <cfloat>
 #include <cstring>

@@ -12,7 +12,7 @@
 // Its intermediates never leave the normal range, so the FTZ/DAZ state of the FPU is irrelevant.
 #pragma once
 
-#include "numerics/bf16.hpp"
+#include "tlm/ndp/numerics/bf16.hpp"
 
 namespace monde::num {
 

@@ -1,7 +1,7 @@
 // bf16 / fp32 arithmetic of the MAC array (docs/mac_array.md), integer bit manipulation only.
 // No host floating-point type appears in this file: the host FPU's rounding and denormal modes are
 // not part of the contract.
-#include "numerics/bf16.hpp"
+#include "tlm/ndp/numerics/bf16.hpp"
 
 namespace monde::num {
 namespace {

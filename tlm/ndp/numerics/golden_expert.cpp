@@ -1,10 +1,10 @@
 // Golden expert FFN (golden_expert.hpp): three nn.Linear products and an activation, each
 // output a single ascending-k MAC chain, in plain loops over contiguous rows.
-#include "numerics/golden_expert.hpp"
+#include "tlm/ndp/numerics/golden_expert.hpp"
 
 #include <stdexcept>
 
-#include "numerics/activation.hpp"
+#include "tlm/ndp/numerics/activation.hpp"
 
 namespace monde::num {
 

@@ -16,7 +16,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "numerics/bf16.hpp"
+#include "tlm/ndp/numerics/bf16.hpp"
 
 namespace monde::num {
 

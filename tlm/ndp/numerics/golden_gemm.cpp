@@ -1,5 +1,5 @@
 // Golden tile GEMM: one MAC chain per output, in the order the PE array performs it.
-#include "numerics/golden_gemm.hpp"
+#include "tlm/ndp/numerics/golden_gemm.hpp"
 
 namespace monde::num {
 

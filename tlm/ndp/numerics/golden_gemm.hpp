@@ -2,7 +2,7 @@
 // the RTL and the cycle model are checked against, built from mul()/add() of bf16.hpp.
 #pragma once
 
-#include "numerics/bf16.hpp"
+#include "tlm/ndp/numerics/bf16.hpp"
 
 namespace monde::num {
 

@@ -1,0 +1,493 @@
+#include "system/moe_runtime.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "host/gpu_backend/compare.hpp"
+#include "host/moe/moe_layer.hpp"
+#include "host/moe/token_route.hpp"
+#include "host/moe/trace_routing.hpp"
+#include "host/moe/uniform_routing.hpp"
+#include "host/moe/zipf_routing.hpp"
+#include "host/policy/policy_factory.hpp"
+
+namespace monde::system {
+
+namespace {
+
+double now_s() { return sc_core::sc_time_stamp().to_seconds(); }
+
+std::unique_ptr<moe::RoutingSource> make_routing(const ExperimentConfig& e) {
+  const auto& r = e.routing;
+  if (r.source == "uniform") return std::make_unique<moe::UniformRoutingSource>(e.model, r.seed);
+  if (r.source == "zipf") return std::make_unique<moe::ZipfRoutingSource>(e.model, r.zipf_exponent, r.seed);
+  return std::make_unique<moe::TraceRoutingSource>(e.model, moe::load_routing_trace(r.trace), r.seed);
+}
+
+policy::ExpertShape shape_of(const moe::MoeModelConfig& m) {
+  policy::ExpertShape s;
+  s.d_model = m.d_model;
+  s.d_ff = m.d_ff;
+  s.gated = m.gated;
+  return s;
+}
+
+// Differing bytes between two bf16 arrays of n elements.
+std::uint64_t mismatched_bytes(const num::bf16_t* a, const num::bf16_t* b, std::size_t n) {
+  std::uint64_t d = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const unsigned x = static_cast<unsigned>(a[i] ^ b[i]);
+    d += ((x & 0xFFu) != 0) + ((x >> 8) != 0);
+  }
+  return d;
+}
+
+// The matrices of an expert inside a buffer holding its contiguous weight range [w_up, ...).
+WeightView view_in_range(const driver::ExpertHandle& h, const std::vector<num::bf16_t>& range) {
+  WeightView w;
+  w.up = range.data();
+  w.gate = h.shape.gated ? range.data() + (h.w_gate - h.w_up) / 2 : nullptr;
+  w.down = range.data() + (h.w_down - h.w_up) / 2;
+  return w;
+}
+
+// Bytes of a fetched weight range that differ from the placed weights.
+std::uint64_t fetched_mismatches(const driver::ExpertHandle& h, const std::vector<num::bf16_t>& range,
+                                 const ExpertWeights& placed) {
+  const WeightView w = view_in_range(h, range);
+  std::uint64_t d = mismatched_bytes(w.up, placed.up.data(), placed.up.size());
+  if (w.gate != nullptr) d += mismatched_bytes(w.gate, placed.gate.data(), placed.gate.size());
+  return d + mismatched_bytes(w.down, placed.down.data(), placed.down.size());
+}
+
+}  // namespace
+
+Routes route_experiment_tokens(const ExperimentConfig& e) {
+  // The same calls in the same order as route_experiment, so the two always agree.
+  auto routing = make_routing(e);
+  const auto layers = e.model.moe_layer_indices();
+  Routes r(e.run.steps);
+  for (std::uint32_t s = 0; s < e.run.steps; ++s) {
+    for (const auto layer : layers) r[s].push_back(routing->route(layer, e.run.tokens_per_step()));
+  }
+  return r;
+}
+
+Demand route_experiment(const ExperimentConfig& e) {
+  auto routing = make_routing(e);
+  const auto layers = e.model.moe_layer_indices();
+  Demand d(e.run.steps);
+  for (std::uint32_t s = 0; s < e.run.steps; ++s) {
+    for (const auto layer : layers) {
+      d[s].push_back(moe::tokens_per_expert(routing->route(layer, e.run.tokens_per_step()), e.model.experts));
+    }
+  }
+  return d;
+}
+
+MoeRuntime::MoeRuntime(const ExperimentConfig& config, MondeSystem& system, policy::SystemCostModel cost)
+    : config_(config),
+      system_(system),
+      cost_(std::move(cost)),
+      moe_layers_(config.model.moe_layer_indices()),
+      full_(!config.run.timing_only) {
+  if (full_) check_full_data_fits(config.model);
+  driver::DriverOptions o;
+  o.timing_only = config.run.timing_only;
+  driver_ = std::make_unique<driver::NdpDriver>(system.bus, config.device.dram.capacity_bytes(), o);
+}
+
+void MoeRuntime::setup() {
+  driver_->init();
+  const auto& m = config_.model;
+  driver::ExpertShape shape{m.d_model, m.d_ff, m.gated};
+  experts_.assign(moe_layers_.size(), {});
+  if (full_) {
+    routes_ = route_experiment_tokens(config_);
+    backend_ = std::make_unique<gpu_backend::CpuReferenceBackend>();
+    weights_.assign(moe_layers_.size(), {});
+    // The GPU model hands over every fetched chunk: assemble each hot job's weight range.
+    system_.gpu.gpu.set_data_sink(
+        [this](std::size_t job, std::uint64_t offset, const unsigned char* data, std::uint64_t bytes) {
+          if (job >= gpu_fetch_.size() || offset + bytes > gpu_fetch_[job].size() * sizeof(num::bf16_t)) {
+            SC_REPORT_FATAL("monde/runtime", "GPU data sink: a chunk outside the fetched weight range");
+            return;
+          }
+          std::memcpy(reinterpret_cast<unsigned char*>(gpu_fetch_[job].data()) + offset, data, bytes);
+        });
+  }
+  for (std::size_t l = 0; l < moe_layers_.size(); ++l) {
+    for (std::uint32_t e = 0; e < m.experts; ++e) {
+      if (full_) {
+        // Real weights, written through CXL.mem; the host keeps them as the reference's copy.
+        weights_[l].push_back(make_expert_weights(m, config_.routing.seed, moe_layers_[l], e));
+        const auto& w = weights_[l].back();
+        experts_[l].push_back(driver_->place_expert(shape, w.up.data(), m.gated ? w.gate.data() : nullptr, w.down.data()));
+      } else {
+        // timing_only: the driver allocates and takes the weights as resident (no bytes exist).
+        experts_[l].push_back(driver_->place_expert(shape, nullptr, nullptr, nullptr));
+      }
+      const auto& h = experts_[l].back();
+      const std::uint64_t matrix = std::uint64_t{m.d_model} * m.d_ff * 2;
+      // The GPU fetches an expert as one range: the driver places its matrices back to back.
+      const std::uint64_t last = m.gated ? h.w_down : h.w_down;
+      if (last + matrix - h.w_up != m.expert_weight_bytes()) {
+        throw std::logic_error("MoE runtime: an expert's matrices are not contiguous in device memory");
+      }
+    }
+  }
+}
+
+void MoeRuntime::run_cpu_experts(const std::vector<std::pair<std::size_t, std::uint64_t>>& experts,
+                                 std::uint32_t step, std::size_t moe_index, LayerData* data, LayerRecord& r) {
+  // Fiddler-style CPU path: the host CPU reads the expert's weights over CXL.mem (timed reads of
+  // 1 MiB; bytes kept only with full data) and computes for 2 x MACs / cpu flops.
+  const auto& m = config_.model;
+  if (scratch_.empty()) scratch_.resize(std::size_t{1} << 20);
+  std::vector<num::bf16_t> range;
+  for (const auto& [e, tokens] : experts) {
+    const auto& h = experts_[moe_index][e];
+    if (data != nullptr) range.assign(m.expert_weight_bytes() / sizeof(num::bf16_t), 0);
+    for (std::uint64_t off = 0; off < m.expert_weight_bytes(); off += scratch_.size()) {
+      const std::uint64_t n = std::min<std::uint64_t>(scratch_.size(), m.expert_weight_bytes() - off);
+      unsigned char* dst = data != nullptr ? reinterpret_cast<unsigned char*>(range.data()) + off : scratch_.data();
+      system_.bus.mem_read(h.w_up + off, dst, n);
+    }
+    sc_core::wait(sc_core::sc_time(2.0 * double(tokens) * double(m.expert_macs_per_token()) / config_.cpu.flops_per_s,
+                                   sc_core::SC_SEC));
+    if (data != nullptr) {
+      r.fetched_weight_mismatched_bytes += fetched_mismatches(h, range, weights_[moe_index][e]);
+      set_result(*data, ExpertPath::kCpu, step, moe_index, e,
+                 reference_expert_output(*backend_, m, view_in_range(h, range), data->expert_x[e], tokens));
+    }
+  }
+}
+
+void MoeRuntime::set_result(LayerData& data, ExpertPath path, std::uint32_t step, std::size_t moe_index,
+                            std::size_t expert, std::vector<num::bf16_t> y) {
+  if (result_hook_) result_hook_(path, step, moe_layers_[moe_index], static_cast<std::uint32_t>(expert), y);
+  data.y[expert] = std::move(y);
+  data.path[expert] = path;
+}
+
+void MoeRuntime::check_layer(const LayerData& data, std::uint32_t step, std::size_t moe_index, LayerRecord& r) {
+  const auto& m = config_.model;
+  const std::size_t dm = m.d_model;
+  const auto& routes = routes_[step][moe_index];
+  r.data_checked = true;
+  // The reference: every expert on the host with the golden model (bit-exact NDP numerics).
+  std::vector<std::vector<float>> got(m.experts), ref(m.experts);
+  std::vector<gpu_backend::Tolerance> tol(m.experts, gpu_backend::Tolerance{0.0, 0.0});
+  for (std::uint32_t e = 0; e < m.experts; ++e) {
+    const std::size_t n = data.dispatch.tokens_of_expert[e].size();
+    if (n == 0) continue;
+    if (!data.path[e]) {
+      throw std::logic_error("MoE runtime: layer " + std::to_string(r.layer) + " expert " + std::to_string(e) +
+                             " received tokens but ran on no path");
+    }
+    const std::vector<num::bf16_t> golden = golden_expert_output(m, weights_[moe_index][e], data.expert_x[e], n);
+    const std::vector<num::bf16_t>& y = data.y[e];
+    if (y.size() != golden.size()) {
+      throw std::runtime_error("MoE runtime: layer " + std::to_string(r.layer) + " expert " + std::to_string(e) +
+                               " returned " + std::to_string(y.size()) + " values, expected " +
+                               std::to_string(golden.size()));
+    }
+    if (*data.path[e] == ExpertPath::kNdp) {
+      r.ndp_checked_elements += y.size();
+      r.ndp_mismatched_elements += count_mismatches(y, golden);
+    } else {
+      tol[e] = expert_tolerance(*backend_, m, weights_[moe_index][e], data.expert_x[e], n);
+      const gpu_backend::CompareStats c = gpu_backend::compare_bf16(y.data(), golden.data(), y.size(), tol[e].rel, tol[e].abs);
+      const bool gpu = *data.path[e] == ExpertPath::kGpu;
+      (gpu ? r.gpu_checked_elements : r.cpu_checked_elements) += y.size();
+      double& max_err = gpu ? r.gpu_max_abs_error : r.cpu_max_abs_error;
+      max_err = std::max(max_err, c.max_abs_err);
+      if (!c.ok()) (gpu ? r.gpu_within_tolerance : r.cpu_within_tolerance) = false;
+    }
+    got[e] = widen(y);
+    ref[e] = widen(golden);
+  }
+  const std::vector<float> out = moe::combine(routes, data.dispatch, got, dm);
+  const std::vector<float> reference = moe::combine(routes, data.dispatch, ref, dm);
+  r.output_elements = out.size();
+  // Allowed per element: each fp32-path expert's tolerance scaled by its |weight|, plus the fp32
+  // rounding of the two combines (k additions, each off by at most 2^-24 of a partial sum that
+  // is bounded by sum_j |w_j| |out_j|).
+  for (std::size_t t = 0; t < routes.size(); ++t) {
+    const auto& route = routes[t];
+    for (std::size_t i = 0; i < dm; ++i) {
+      double allowed = 0, magnitude = 0;
+      for (std::size_t j = 0; j < route.experts.size(); ++j) {
+        const std::uint32_t e = route.experts[j];
+        const std::size_t at = std::size_t{data.dispatch.row_in_expert[t][j]} * dm + i;
+        const double w = std::fabs(double(route.weights[j]));
+        const double g = std::fabs(double(ref[e][at]));
+        allowed += w * (tol[e].rel * g + tol[e].abs);
+        magnitude += w * (g + std::fabs(double(got[e][at])));
+      }
+      allowed += magnitude * double(route.experts.size()) * std::ldexp(1.0, -23);
+      const double err = std::fabs(double(out[t * dm + i]) - double(reference[t * dm + i]));
+      if (!(err <= allowed)) r.combined_within_tolerance = false;
+      r.combined_max_abs_error =
+          std::max(r.combined_max_abs_error, std::isnan(err) ? std::numeric_limits<double>::infinity() : err);
+    }
+  }
+}
+
+LayerRecord MoeRuntime::run_layer(policy::PlacementPolicy& policy, std::uint32_t step, std::size_t moe_index,
+                                  const std::vector<std::uint64_t>& tokens) {
+  const auto& m = config_.model;
+  policy::LayerDemand demand;
+  demand.shape = shape_of(m);
+  demand.tokens_per_expert = tokens;
+  demand.phase = config_.run.phase == RunPhase::kDecode ? policy::Phase::kDecode : policy::Phase::kPrefill;
+  const policy::Placement p = policy.place(demand, cost_);
+
+  LayerRecord r;
+  r.step = step;
+  r.layer = moe_layers_[moe_index];
+  for (auto t : tokens) r.tokens += t;
+  r.experts_gpu_fetched = p.cost.experts_gpu_fetched;
+  r.experts_gpu_resident = p.cost.experts_gpu_resident;
+  r.experts_ndp = p.cost.experts_ndp;
+  r.experts_cpu = p.cost.experts_cpu;
+  r.predicted_s = p.cost.makespan_s;
+
+  auto& dev = system_.device;
+  const auto m2s0 = dev.link().m2s().data_bytes, s2m0 = dev.link().s2m().data_bytes;
+  const auto pcie0 = system_.gpu.pcie.downstream().data_bytes;
+  const auto ndp0 = dev.ndp().stats().dma_bytes_read;
+  const double t0 = now_s();
+
+  // Full data: this step's x for the layer, dispatched to the experts by the routes.
+  std::unique_ptr<LayerData> data;
+  if (full_) {
+    const auto& routes = routes_.at(step).at(moe_index);
+    data = std::make_unique<LayerData>();
+    data->x = make_activations(routes.size(), m.d_model, config_.routing.seed, step, r.layer);
+    data->dispatch = moe::dispatch_tokens(routes, m.experts, m.top_k);
+    data->expert_x.resize(m.experts);
+    data->y.resize(m.experts);
+    data->path.resize(m.experts);
+    for (std::uint32_t e = 0; e < m.experts; ++e) {
+      data->expert_x[e] = gather_rows_bf16(data->x, m.d_model, data->dispatch.tokens_of_expert[e]);
+    }
+  }
+
+  std::vector<gpu::HotExpertJob> hot;
+  std::vector<std::size_t> hot_experts;
+  std::vector<std::pair<std::size_t, std::uint64_t>> cold, cpu;
+  for (std::size_t e = 0; e < tokens.size(); ++e) {
+    const auto loc = p.location[e];
+    if (policy::runs_on_gpu(loc)) {
+      hot_experts.push_back(e);
+      gpu::HotExpertJob j;
+      j.weights_hpa = experts_[moe_index][e].w_up;
+      j.weight_bytes = loc == policy::ExpertLocation::kGpuFetched ? m.expert_weight_bytes() : 0;
+      j.tokens = tokens[e];
+      j.d_model = m.d_model;
+      j.d_ff = m.d_ff;
+      j.gated = m.gated;
+      hot.push_back(j);
+    } else if (loc == policy::ExpertLocation::kNdp) {
+      cold.emplace_back(e, tokens[e]);
+    } else if (loc == policy::ExpertLocation::kCpu) {
+      cpu.emplace_back(e, tokens[e]);
+    }
+  }
+  // The GPU path runs on its own thread; the NDP (and CPU) paths on this one.
+  if (full_) {
+    gpu_fetch_.assign(hot.size(), {});
+    for (std::size_t i = 0; i < hot.size(); ++i) gpu_fetch_[i].assign(hot[i].weight_bytes / sizeof(num::bf16_t), 0);
+  }
+  if (!hot.empty()) system_.start_gpu(hot);
+  const std::size_t log0 = system_.device.ndp().job_log().size();
+  std::map<std::uint32_t, std::size_t> expert_of_tag;
+  // An expert with more tokens than one NDP job's activation buffer holds (prefill) becomes
+  // several jobs over consecutive token ranges; their y rows are concatenated in order.
+  const std::uint64_t per_job = config_.ndp.limits().max_tokens_for(std::max(m.d_model, m.d_ff));
+  struct Part {
+    std::size_t cold_index;
+    driver::JobTicket ticket;
+  };
+  std::vector<Part> parts;
+  for (std::size_t i = 0; i < cold.size(); ++i) {
+    const auto [e, t] = cold[i];
+    for (std::uint64_t first = 0; first < t; first += per_job) {
+      const std::uint64_t n = std::min(per_job, t - first);
+      const num::bf16_t* x = full_ ? data->expert_x[e].data() + first * m.d_model : nullptr;
+      parts.push_back({i, driver_->submit(experts_[moe_index][e], static_cast<std::uint32_t>(n), x)});
+      expert_of_tag[parts.back().ticket.tag] = e;
+    }
+  }
+  r.ndp_jobs = parts.size();
+  std::vector<std::vector<num::bf16_t>> y(cold.size());
+  for (const auto& part : parts) {
+    driver::JobResult res = driver_->wait(part.ticket);
+    if (full_) y[part.cold_index].insert(y[part.cold_index].end(), res.y.begin(), res.y.end());
+  }
+  if (full_) {
+    for (std::size_t i = 0; i < cold.size(); ++i) {
+      set_result(*data, ExpertPath::kNdp, step, moe_index, cold[i].first, std::move(y[i]));
+    }
+  }
+  r.ndp_path_s = cold.empty() ? 0.0 : now_s() - t0;
+  const double cpu0 = now_s();
+  run_cpu_experts(cpu, step, moe_index, data.get(), r);
+  r.cpu_path_s = cpu.empty() ? 0.0 : now_s() - cpu0 + r.ndp_path_s;
+  if (!hot.empty()) {
+    const auto g = system_.wait_gpu();
+    if (!g.ok) throw std::runtime_error("MoE runtime: layer " + std::to_string(r.layer) + " GPU path failed: " + g.error);
+    r.gpu_path_s = double(g.end_ps) * 1e-12 - t0;
+    for (std::size_t i = 0; i < g.experts.size(); ++i) {
+      const auto& x = g.experts[i];
+      const std::string name = "expert " + std::to_string(hot_experts[i]) + " (" + std::to_string(hot[i].tokens) + " tokens)";
+      if (x.fetch_end_ps > x.fetch_start_ps) r.spans.push_back({"GPU fetch", name, x.fetch_start_ps, x.fetch_end_ps});
+      r.spans.push_back({"GPU compute", name, x.compute_start_ps, x.compute_end_ps});
+    }
+  }
+  const auto& log = system_.device.ndp().job_log();
+  for (std::size_t i = log0; i < log.size(); ++i) {
+    const auto it = expert_of_tag.find(log[i].job_tag);
+    const std::string name = it == expert_of_tag.end() ? "job " + std::to_string(log[i].job_tag)
+                                                        : "expert " + std::to_string(it->second);
+    r.spans.push_back({"NDP", name, log[i].start_ps, log[i].end_ps});
+  }
+  if (full_) {
+    // The GPU's numerics come from the CPU reference backend when no GPU is present; the CUDA
+    // backend plugs in here (same ExpertJob on the fetched bytes). Host compute only: the GPU
+    // model already accounted the compute time. Resident experts (nothing fetched) use the
+    // placed weights, which an earlier fetch would have brought into HBM.
+    for (std::size_t i = 0; i < hot.size(); ++i) {
+      const std::size_t e = hot_experts[i];
+      const auto& h = experts_[moe_index][e];
+      const auto& placed = weights_[moe_index][e];
+      WeightView w = view_of(placed);
+      if (hot[i].weight_bytes > 0) {
+        r.fetched_weight_mismatched_bytes += fetched_mismatches(h, gpu_fetch_[i], placed);
+        w = view_in_range(h, gpu_fetch_[i]);
+      }
+      set_result(*data, ExpertPath::kGpu, step, moe_index, e,
+                 reference_expert_output(*backend_, m, w, data->expert_x[e], tokens[e]));
+    }
+    gpu_fetch_.clear();
+    check_layer(*data, step, moe_index, r);
+  }
+  r.simulated_s = now_s() - t0;
+  r.spans.push_back({"layer", "layer " + std::to_string(r.layer), static_cast<std::uint64_t>(std::llround(t0 * 1e12)),
+                     static_cast<std::uint64_t>(std::llround(now_s() * 1e12))});
+  r.cxl_m2s_bytes = dev.link().m2s().data_bytes - m2s0;
+  r.cxl_s2m_bytes = dev.link().s2m().data_bytes - s2m0;
+  r.pcie_to_gpu_bytes = system_.gpu.pcie.downstream().data_bytes - pcie0;
+  r.ndp_dram_read_bytes = dev.ndp().stats().dma_bytes_read - ndp0;
+  return r;
+}
+
+PolicyRun MoeRuntime::run_policy(const std::string& name, const Demand& demand) {
+  const auto w0 = std::chrono::steady_clock::now();
+  PolicyRun run;
+  run.policy = name;
+  // One policy object per MoE layer (policies may keep per-layer state, e.g. `context`).
+  policy::PolicyOptions opt;
+  std::vector<std::unique_ptr<policy::PlacementPolicy>> policies;
+  for (std::size_t l = 0; l < moe_layers_.size(); ++l) {
+    if (name == "static_freq") {
+      // Popularity observed over the whole run's routing of this layer.
+      opt.expert_popularity.assign(config_.model.experts, 0.0);
+      for (const auto& step : demand) {
+        for (std::size_t e = 0; e < step[l].size(); ++e) opt.expert_popularity[e] += double(step[l][e]);
+      }
+    }
+    policies.push_back(policy::make_policy(name, opt));
+  }
+  if (name == "context" && config_.run.phase == RunPhase::kDecode) {
+    // `context` picks its decode placement from prefill statistics: show each layer's policy
+    // the routing of the batch's prompts (batch x prompt_tokens tokens, its own routing draw)
+    // before the decode steps. That prefill is not simulated or timed here.
+    ExperimentConfig prefill = config_;
+    prefill.run.phase = RunPhase::kPrefill;
+    prefill.run.steps = 1;
+    prefill.routing.seed = config_.routing.seed ^ 0x9E3779B97F4A7C15ull;
+    const Demand pd = route_experiment(prefill);
+    for (std::size_t l = 0; l < moe_layers_.size(); ++l) {
+      policy::LayerDemand d;
+      d.shape = shape_of(config_.model);
+      d.tokens_per_expert = pd[0][l];
+      d.phase = policy::Phase::kPrefill;
+      policies[l]->place(d, cost_);
+    }
+  }
+  if (full_) {
+    // The data path routes the tokens itself: the demand must be those routes' counts.
+    if (demand.size() > routes_.size()) {
+      throw std::invalid_argument("MoE runtime: data full: " + std::to_string(demand.size()) +
+                                  " steps of demand, the experiment routes " + std::to_string(routes_.size()));
+    }
+    for (std::size_t s = 0; s < demand.size(); ++s) {
+      for (std::size_t l = 0; l < moe_layers_.size(); ++l) {
+        if (demand[s].size() != moe_layers_.size() ||
+            demand[s][l] != moe::tokens_per_expert(routes_[s][l], config_.model.experts)) {
+          throw std::invalid_argument("MoE runtime: data full: the demand of step " + std::to_string(s) +
+                                      ", MoE layer " + std::to_string(moe_layers_[l]) +
+                                      " is not the experiment's routing (pass route_experiment(config))");
+        }
+      }
+    }
+  }
+  const double t0 = now_s();
+  for (std::uint32_t s = 0; s < demand.size(); ++s) {
+    for (std::size_t l = 0; l < moe_layers_.size(); ++l) run.layers.push_back(run_layer(*policies[l], s, l, demand[s][l]));
+  }
+  run.simulated_s = now_s() - t0;
+  run.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
+  return run;
+}
+
+nlohmann::json to_json(const PolicyRun& run) {
+  nlohmann::json layers = nlohmann::json::array();
+  for (const auto& r : run.layers) {
+    nlohmann::json layer = {{"step", r.step},
+                               {"layer", r.layer},
+                               {"routed_tokens", r.tokens},
+                               {"experts_gpu_fetched", r.experts_gpu_fetched},
+                               {"experts_gpu_resident", r.experts_gpu_resident},
+                               {"experts_ndp", r.experts_ndp},
+                               {"experts_cpu", r.experts_cpu},
+                               {"predicted_ms", r.predicted_s * 1e3},
+                               {"simulated_ms", r.simulated_s * 1e3},
+                               {"gpu_path_ms", r.gpu_path_s * 1e3},
+                               {"ndp_path_ms", r.ndp_path_s * 1e3},
+                               {"ndp_jobs", r.ndp_jobs},
+                               {"cpu_path_ms", r.cpu_path_s * 1e3},
+                               {"cxl_host_to_device_bytes", r.cxl_m2s_bytes},
+                               {"cxl_device_to_host_bytes", r.cxl_s2m_bytes},
+                               {"pcie_to_gpu_bytes", r.pcie_to_gpu_bytes},
+                               {"ndp_dram_read_bytes", r.ndp_dram_read_bytes}};
+    if (r.data_checked) {
+      layer["data_check"] = {{"ok", r.data_ok()},
+                             {"output_elements", r.output_elements},
+                             {"ndp_checked_elements", r.ndp_checked_elements},
+                             {"ndp_mismatched_elements", r.ndp_mismatched_elements},
+                             {"gpu_checked_elements", r.gpu_checked_elements},
+                             {"gpu_max_abs_error", r.gpu_max_abs_error},
+                             {"gpu_within_tolerance", r.gpu_within_tolerance},
+                             {"cpu_checked_elements", r.cpu_checked_elements},
+                             {"cpu_max_abs_error", r.cpu_max_abs_error},
+                             {"cpu_within_tolerance", r.cpu_within_tolerance},
+                             {"fetched_weight_mismatched_bytes", r.fetched_weight_mismatched_bytes},
+                             {"combined_max_abs_error", r.combined_max_abs_error},
+                             {"combined_within_tolerance", r.combined_within_tolerance}};
+    }
+    layers.push_back(std::move(layer));
+  }
+  return {{"policy", run.policy}, {"simulated_ms", run.simulated_s * 1e3}, {"wall_s", run.wall_s}, {"layers", layers}};
+}
+
+}  // namespace monde::system

@@ -1,0 +1,174 @@
+// The MoE runtime: MoNDE itself. Per MoE layer and batch it takes the routed token counts,
+// asks a placement policy which experts are hot (GPU) and cold (NDP, or CPU), and runs both
+// paths concurrently on the modelled system: the GPU worker DMA-reads the hot experts' weights
+// through PCIe, the root complex and the CXL link and computes them; the host thread submits
+// one NDP job per cold expert through the driver (activations in and results out over
+// CXL.mem) and waits for them. A layer ends when both paths are done; layers run in order.
+//
+// Policies: one object per MoE layer; `static_freq` gets each layer's popularity over the whole
+// run's routing; `context` in a decode run is first shown the routing of the batch's prompts
+// (batch x prompt_tokens tokens, not simulated) as its prefill statistics.
+// Weights are placed once, before the first step, one contiguous region per (layer, expert):
+// through CXL.mem writes, or taken as resident with data: timing_only (the driver's stats say
+// which). Call everything from the system's host thread.
+//
+// data: full (scaled-down models only: check_full_data_fits, at most 1 GiB of expert weights)
+// moves real bytes and checks every layer (full_data.hpp says where the bytes come from):
+//   - setup() generates each (layer, expert)'s bf16 weights and places them with CXL.mem writes;
+//   - per step and layer, x [tokens x d_model] is generated (the runtime does not model attention:
+//     x stands in for its output) and the tokens are routed by the experiment's routing source
+//     (the same routes that make the Demand, so placement and data agree);
+//   - NDP experts get their routed tokens' rows of x (moe::dispatch_tokens / gather_rows) through
+//     the driver and return y bits; GPU experts' weights are DMA-read by the GPU model, whose data
+//     sink collects the fetched bytes, and y is computed from those bytes with the fp32
+//     CpuReferenceBackend: the GPU's numerics come from the CPU reference backend when no GPU is
+//     present; the CUDA backend plugs in here (host compute, no extra simulated time: the GPU
+//     model's compute time stands). GPU-resident experts (no fetch) use the placed weights.
+//     CPU-path experts (policy `cpu`) read their weights over CXL.mem and use the same backend.
+//   - the layer output is moe::combine of the experts' outputs with the routes' weights (routed
+//     experts only: shared experts are not modelled by the runtime);
+//   - the check: the same layer entirely on the host, every expert with num::golden_expert.
+//     NDP outputs must equal it bit for bit; GPU/CPU outputs and the combined output must lie
+//     within the stated GPU tolerance (gpu/tolerance.hpp). LayerRecord holds the counts and
+//     errors; the runtime reports, it does not throw on a failed check (data_ok() says).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "host/driver/ndp_driver.hpp"
+#include "host/gpu_backend/cpu_reference_backend.hpp"
+#include "host/moe/token_route.hpp"
+#include "host/policy/placement_policy.hpp"
+#include "host/policy/system_cost_model.hpp"
+#include "system/experiment_config.hpp"
+#include "system/full_data.hpp"
+#include "system/monde_system.hpp"
+
+namespace monde::system {
+
+// Routed tokens per expert: [step][moe layer][expert].
+using Demand = std::vector<std::vector<std::vector<std::uint64_t>>>;
+
+// Each token's route: [step][moe layer][token].
+using Routes = std::vector<std::vector<std::vector<moe::TokenRoute>>>;
+
+// Routes every step's tokens through every MoE layer with the experiment's routing source.
+Routes route_experiment_tokens(const ExperimentConfig& e);
+// The same routes counted per expert.
+Demand route_experiment(const ExperimentConfig& e);
+
+// One interval of activity for the run's trace (trace.json): which track, what, when.
+struct TraceSpan {
+  std::string track;  // "layer", "GPU fetch", "GPU compute", "NDP"
+  std::string name;   // e.g. "layer 3", "expert 5 (12 tokens)"
+  std::uint64_t start_ps = 0, end_ps = 0;
+};
+
+struct LayerRecord {
+  std::uint32_t step = 0;
+  std::uint32_t layer = 0;  // transformer layer index
+  std::uint64_t tokens = 0;  // (token, expert) pairs routed
+  std::size_t experts_gpu_fetched = 0, experts_gpu_resident = 0, experts_ndp = 0, experts_cpu = 0;
+  std::size_t ndp_jobs = 0;  // > experts_ndp when an expert's tokens needed several jobs
+  std::vector<TraceSpan> spans;  // the layer, each GPU fetch and compute, each NDP job
+  double predicted_s = 0;  // the policy's cost-model makespan
+  double simulated_s = 0;  // what the TLM system took
+  double gpu_path_s = 0, ndp_path_s = 0, cpu_path_s = 0;  // from the layer start
+  // Bytes moved during the layer.
+  std::uint64_t cxl_m2s_bytes = 0, cxl_s2m_bytes = 0;  // CXL.mem data, host->device / device->host
+  std::uint64_t pcie_to_gpu_bytes = 0;                 // weights arriving at the GPU
+  std::uint64_t ndp_dram_read_bytes = 0;               // device DRAM -> NDP units (internal)
+
+  // data: full only (data_checked): this layer's results against the all-golden host reference.
+  bool data_checked = false;
+  std::size_t output_elements = 0;          // combined output: tokens x d_model
+  std::size_t ndp_checked_elements = 0;     // NDP y elements compared bit for bit
+  std::size_t ndp_mismatched_elements = 0;  // ... whose bits differ from golden_expert (must be 0)
+  std::size_t gpu_checked_elements = 0;
+  double gpu_max_abs_error = 0;             // GPU-path y vs golden_expert
+  bool gpu_within_tolerance = true;         // every GPU element within the stated tolerance
+  std::size_t cpu_checked_elements = 0;
+  double cpu_max_abs_error = 0;             // CPU-path (policy `cpu`) y vs golden_expert
+  bool cpu_within_tolerance = true;
+  std::uint64_t fetched_weight_mismatched_bytes = 0;  // GPU/CPU-fetched weight bytes != placed (must be 0)
+  double combined_max_abs_error = 0;        // combined layer output vs the all-golden combine
+  bool combined_within_tolerance = true;    // within the GPU/CPU experts' tolerances, weighted
+  bool data_ok() const {
+    return !data_checked || (ndp_mismatched_elements == 0 && gpu_within_tolerance && fetched_weight_mismatched_bytes == 0 &&
+                             cpu_within_tolerance && combined_within_tolerance);
+  }
+};
+
+struct PolicyRun {
+  std::string policy;
+  std::vector<LayerRecord> layers;
+  double simulated_s = 0;  // all steps
+  double wall_s = 0;
+};
+
+class MoeRuntime {
+ public:
+  // data: full: std::invalid_argument when the model is too big (check_full_data_fits).
+  MoeRuntime(const ExperimentConfig& config, MondeSystem& system, policy::SystemCostModel cost);
+
+  // driver init and weight placement; call once before run_policy.
+  void setup();
+  // data: full needs `demand` to be route_experiment(config) (or its first steps): the runtime
+  // routes the tokens itself and throws std::invalid_argument when the counts disagree.
+  PolicyRun run_policy(const std::string& policy, const Demand& demand);
+  const driver::NdpDriver& driver() const { return *driver_; }
+
+  // Test hook (data: full): called with every expert's result bits before they are checked and
+  // combined, e.g. to flip a bit and see the check catch it.
+  enum class ExpertPath { kNdp, kGpu, kCpu };
+  using ResultHook = std::function<void(ExpertPath path, std::uint32_t step, std::uint32_t layer, std::uint32_t expert,
+                                        std::vector<num::bf16_t>& y)>;
+  void set_result_hook(ResultHook hook) { result_hook_ = std::move(hook); }
+
+ private:
+  // The full-data state of one layer being run.
+  struct LayerData {
+    std::vector<num::bf16_t> x;                      // [tokens x d_model]
+    moe::Dispatch dispatch;
+    std::vector<std::vector<num::bf16_t>> expert_x;  // [expert]: its routed tokens' rows of x
+    std::vector<std::vector<num::bf16_t>> y;         // [expert]: its output, from whichever path ran it
+    std::vector<std::optional<ExpertPath>> path;     // [expert]: which path ran it (none: idle)
+  };
+
+  LayerRecord run_layer(policy::PlacementPolicy& policy, std::uint32_t step, std::size_t moe_index,
+                        const std::vector<std::uint64_t>& tokens);
+  // data: null with timing_only.
+  void run_cpu_experts(const std::vector<std::pair<std::size_t, std::uint64_t>>& experts, std::uint32_t step,
+                       std::size_t moe_index, LayerData* data, LayerRecord& r);
+  void set_result(LayerData& data, ExpertPath path, std::uint32_t step, std::size_t moe_index, std::size_t expert,
+                  std::vector<num::bf16_t> y);
+  void check_layer(const LayerData& data, std::uint32_t step, std::size_t moe_index, LayerRecord& r);
+
+  const ExperimentConfig& config_;
+  MondeSystem& system_;
+  policy::SystemCostModel cost_;
+  std::vector<std::uint32_t> moe_layers_;
+  std::unique_ptr<driver::NdpDriver> driver_;
+  std::vector<std::vector<driver::ExpertHandle>> experts_;  // [moe layer][expert]
+  std::vector<unsigned char> scratch_;                       // CPU-path reads (no bytes kept)
+  // data: full only.
+  bool full_ = false;
+  Routes routes_;                                   // [step][moe layer][token]
+  std::vector<std::vector<ExpertWeights>> weights_;  // [moe layer][expert]: the placed bytes
+  std::vector<std::vector<num::bf16_t>> gpu_fetch_;  // [hot job]: bytes the GPU's data sink got
+  std::unique_ptr<gpu_backend::CpuReferenceBackend> backend_;
+  ResultHook result_hook_;
+};
+
+// {"policy", "simulated_s", "layers": [...]} with units in key names.
+nlohmann::json to_json(const PolicyRun& run);
+
+}  // namespace monde::system

@@ -1,0 +1,57 @@
+// The whole modelled system of one experiment, elaborated once per process:
+//
+//   GPU --PCIe--> root complex --CXL.mem--> MoNDE device (link, controller, DRAM, NDP units)
+//   host CPU (driver) --> root complex (cpu port)        host CPU --CXL.io--> NDP registers
+//
+// The host thread runs `body` (the MoE runtime); a GPU worker thread runs hot-expert batches
+// handed to it with start_gpu(), so that the GPU path and the NDP path advance concurrently in
+// simulated time while the host thread drives the NDP jobs.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include <systemc>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include "tlm/device/cxl_type3_device.hpp"
+#include "host/driver/tlm_device_bus.hpp"
+#include "tlm/gpu/gpu_system.hpp"
+#include "system/experiment_config.hpp"
+
+namespace monde::system {
+
+class MondeSystem : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_initiator_socket<MondeSystem, 64> cpu_mem;   // host CPU -> root complex
+  tlm_utils::simple_initiator_socket<MondeSystem, 64> cpu_mmio;  // host CPU -> NDP registers
+
+  SC_HAS_PROCESS(MondeSystem);
+  MondeSystem(sc_core::sc_module_name name, const ExperimentConfig& config, const gpu::GpuModelConfig& gpu_config,
+              std::shared_ptr<const gpu::GpuComputeModel> compute);
+
+  void set_body(std::function<void()> body) { body_ = std::move(body); }
+  bool finished() const { return finished_; }
+
+  // Hands a batch of hot experts to the GPU worker; wait_gpu() blocks the caller until it is done.
+  void start_gpu(std::vector<gpu::HotExpertJob> jobs);
+  gpu::HotExpertRunResult wait_gpu();
+
+  device::CxlType3Device device;
+  gpu::GpuSystem gpu;
+  driver::TlmDeviceBus bus;
+
+ private:
+  void host();        // SC_THREAD: the body
+  void gpu_worker();  // SC_THREAD: hot-expert batches
+
+  std::function<void()> body_;
+  bool finished_ = false;
+  std::vector<gpu::HotExpertJob> gpu_jobs_;
+  bool gpu_pending_ = false, gpu_busy_ = false;
+  gpu::HotExpertRunResult gpu_result_;
+  sc_core::sc_event gpu_start_, gpu_done_;
+};
+
+}  // namespace monde::system

@@ -1,0 +1,69 @@
+#include "tlm/root_complex/root_complex.hpp"
+
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+namespace monde::root_complex {
+
+RootComplex::RootComplex(sc_core::sc_module_name name, const RootComplexConfig& config)
+    : sc_module(name),
+      gpu_port("gpu_port"),
+      cpu_port("cpu_port"),
+      cxl_port("cxl_port"),
+      config_(config),
+      latency_(std::round(config.latency_ns * 1000.0), sc_core::SC_PS) {
+  for (int p : {kGpuPort, kCpuPort}) {
+    auto& s = p == kGpuPort ? gpu_port : cpu_port;
+    s.register_b_transport(this, &RootComplex::b_transport, p);
+    s.register_transport_dbg(this, &RootComplex::transport_dbg, p);
+    s.register_get_direct_mem_ptr(this, &RootComplex::get_direct_mem_ptr, p);
+  }
+  cxl_port.register_invalidate_direct_mem_ptr(this, &RootComplex::invalidate_direct_mem_ptr);
+}
+
+void RootComplex::b_transport(int port, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  delay += latency_;
+  cxl_port->b_transport(trans, delay);
+  delay += latency_;
+  auto& s = stats_[port];
+  if (trans.get_command() == tlm::TLM_IGNORE_COMMAND) return;
+  const bool ok = trans.get_response_status() == tlm::TLM_OK_RESPONSE;
+  if (!ok) ++s.errors;
+  if (trans.is_read()) {
+    ++s.reads;
+    if (ok) s.bytes_read += trans.get_data_length();
+  } else {
+    ++s.writes;
+    if (ok) s.bytes_written += trans.get_data_length();
+  }
+}
+
+unsigned int RootComplex::transport_dbg(int /*port*/, tlm::tlm_generic_payload& trans) {
+  return cxl_port->transport_dbg(trans);
+}
+
+bool RootComplex::get_direct_mem_ptr(int /*port*/, tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi) {
+  if (!cxl_port->get_direct_mem_ptr(trans, dmi)) return false;
+  dmi.set_read_latency(dmi.get_read_latency() + 2 * latency_);
+  dmi.set_write_latency(dmi.get_write_latency() + 2 * latency_);
+  return true;
+}
+
+void RootComplex::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
+  if (gpu_port.size() > 0) gpu_port->invalidate_direct_mem_ptr(start, end);
+  if (cpu_port.size() > 0) cpu_port->invalidate_direct_mem_ptr(start, end);
+}
+
+nlohmann::json RootComplex::stats_json() const {
+  auto port_json = [](const RootComplexPortStats& s) {
+    return nlohmann::json{{"reads", s.reads},           {"writes", s.writes},
+                          {"errors", s.errors},         {"bytes_read", s.bytes_read},
+                          {"bytes_written", s.bytes_written}};
+  };
+  return nlohmann::json{{"gpu_port", port_json(stats_[kGpuPort])},
+                        {"cpu_port", port_json(stats_[kCpuPort])},
+                        {"latency_ns", config_.latency_ns}};
+}
+
+}  // namespace monde::root_complex

@@ -1,0 +1,61 @@
+// The host root complex as a TLM-2.0 module: where the GPU's PCIe link and the host CPU (the
+// driver: NDP rings, activations, results) meet the CXL root port. Both reach the one CXL.mem
+// link of the device through it, so hot-expert DMA and NDP traffic share the CXL link in
+// simulated time, as on the real system.
+//
+//   PcieLink.rc_socket --> gpu_port --+
+//                                     +--> cxl_port --> CxlType3Device::host_socket()
+//   host CPU / driver  --> cpu_port --+
+//
+// Loosely-timed pass-through: b_transport adds RootComplexConfig::latency_ns to the annotated
+// delay on the way in and on the way out (default 0: both links' latency terms already include
+// their root ports). Concurrent callers are fine: the CXL link queues and serialises them.
+// An AT initiator on either port is adapted to b_transport by the target socket; the CXL link
+// takes the same timed path for LT and AT. transport_dbg and DMI requests are forwarded (DMI
+// latencies gain the round trip through the root complex); DMI invalidations go to both ports.
+// Both ports may be left unbound (a system without a GPU, or without host traffic).
+#pragma once
+
+#include <cstdint>
+
+#include <nlohmann/json_fwd.hpp>
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "tlm/root_complex/root_complex_config.hpp"
+
+namespace monde::root_complex {
+
+struct RootComplexPortStats {
+  std::uint64_t reads = 0, writes = 0, errors = 0;
+  std::uint64_t bytes_read = 0, bytes_written = 0;  // of transactions answered OK
+};
+
+class RootComplex : public sc_core::sc_module {
+ public:
+  enum Port { kGpuPort = 0, kCpuPort = 1 };
+  tlm_utils::simple_target_socket_tagged_optional<RootComplex, 64> gpu_port;
+  tlm_utils::simple_target_socket_tagged_optional<RootComplex, 64> cpu_port;
+  tlm_utils::simple_initiator_socket<RootComplex, 64> cxl_port;
+
+  RootComplex(sc_core::sc_module_name name, const RootComplexConfig& config);
+
+  const RootComplexConfig& config() const { return config_; }
+  const RootComplexPortStats& port_stats(Port p) const { return stats_[p]; }
+  // {"gpu_port": {...}, "cpu_port": {...}, "latency_ns"}
+  nlohmann::json stats_json() const;
+
+ private:
+  void b_transport(int port, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  unsigned int transport_dbg(int port, tlm::tlm_generic_payload& trans);
+  bool get_direct_mem_ptr(int port, tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);
+  void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
+
+  RootComplexConfig config_;
+  sc_core::sc_time latency_;
+  RootComplexPortStats stats_[2];
+};
+
+}  // namespace monde::root_complex
