@@ -10,11 +10,11 @@ export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE := 1
 # The main job: one Mixtral-8x7B decode step under monde, offload and ndp_only (the embedded
 # configs/experiments/default.json); outputs in runs/latest/.
 run: bootstrap build
-	$(BUILD)/bin/monde-run --out runs/latest
+	$(BUILD)/bin/monde-sim run --out runs/latest
 
 # The MAC-array demo: RTL vs C++ model on a few tiles, with a VCD for GTKWave.
 demo: bootstrap build
-	$(BUILD)/bin/monde-mac demo --vcd waveforms/mac_array_demo.vcd
+	$(BUILD)/bin/monde-sim mac demo --vcd waveforms/mac_array_demo.vcd
 
 test: bootstrap build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)

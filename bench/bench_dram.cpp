@@ -6,26 +6,22 @@
 #include <random>
 #include <vector>
 
-#include "core/config/config_node.hpp"
+#include "core/config/device_config.hpp"
 #include "tlm/memory/bandwidth_model.hpp"
-#include "tlm/memory/dram_config.hpp"
+#include "core/config/dram_config.hpp"
 #include "tlm/memory/dram_system.hpp"
-
-extern const char monde_default_device_json[];
 
 namespace {
 
+using namespace monde;
 using namespace monde::mem;
 
-DramConfig preset() {
-  static const auto json = monde::config::parse_json_text(monde_default_device_json, "lpddr5x-8533.json");
-  return parse_dram_config_from_top(monde::config::ConfigNode(json, "lpddr5x-8533.json"));
-}
+config::DramConfig preset() { return config::load_device_config("lpddr5x-8533").dram; }
 
 // Keeps every queue full: push while the target channel accepts, otherwise advance the model
 // to its next event. Counts completed requests.
 void stream(benchmark::State& state, bool random) {
-  const DramConfig cfg = preset();
+  const config::DramConfig cfg = preset();
   constexpr std::uint64_t kPerIteration = 100000;
   std::uint64_t completed = 0;
   std::mt19937_64 rng(1);
@@ -57,7 +53,7 @@ void BM_Dram_TimedSequentialRead64B(benchmark::State& state) { stream(state, fal
 // 352 MB = one Mixtral-8x7B expert (3 x 4096 x 14336 bf16 weights = 352,321,536 bytes),
 // streamed as 64 B requests through the bandwidth model.
 void BM_Dram_BandwidthModeStream(benchmark::State& state) {
-  const DramConfig cfg = preset();
+  const config::DramConfig cfg = preset();
   constexpr std::uint64_t kExpertBytes = 3ull * 4096 * 14336 * 2;
   std::uint64_t bytes = 0;
   for (auto _ : state) {

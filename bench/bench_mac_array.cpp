@@ -12,11 +12,12 @@
 #include <random>
 
 #include "tlm/ndp/mac_array_module.hpp"
-#include "tlm/ndp/mac_cycle_formula.hpp"
+#include "core/perf/mac_cycles.hpp"
 #include "tlm/ndp/mac_random_tiles.hpp"
 
 namespace {
 
+using namespace monde;
 using namespace monde::ndp;
 
 constexpr unsigned kK = 256;
@@ -73,20 +74,20 @@ void BM_MacArray_VerilatedRaw(benchmark::State& state) {
       }
       top.in_valid = 0;
       // Flush and drain: wait for in_ready to come back, reading each drained row.
-      for (unsigned e = 0; e < kMacPipelineStages + t.rows; ++e) {
+      for (unsigned e = 0; e < perf::kMacPipelineStages + t.rows; ++e) {
         top.clk = 0;
         top.eval();
         if (top.out_valid) sink ^= top.out_fp32[0];
         top.clk = 1;
         top.eval();
       }
-      cycles += mac_tile_cycles(kK, t.rows);
+      cycles += perf::mac_tile_cycles(kK, t.rows);
     }
   }
   benchmark::DoNotOptimize(sink);
   state.counters["cycles_per_second"] = benchmark::Counter(double(cycles), benchmark::Counter::kIsRate);
   state.counters["macs_per_second"] =
-      benchmark::Counter(double(cycles) * t.rows * t.cols * kK / mac_tile_cycles(kK, t.rows), benchmark::Counter::kIsRate);
+      benchmark::Counter(double(cycles) * t.rows * t.cols * kK / perf::mac_tile_cycles(kK, t.rows), benchmark::Counter::kIsRate);
 }
 
 // --- The SystemC wrapper: a job thread paused between benchmark iterations. ---
@@ -94,7 +95,7 @@ class Harness : public sc_core::sc_module {
  public:
   SC_HAS_PROCESS(Harness);
   explicit Harness(sc_core::sc_module_name n)
-      : sc_module(n), rtl("rtl", make(PeModel::kRtl)), cycle("cycle", make(PeModel::kCycle)) {
+      : sc_module(n), rtl("rtl", make(config::PeModel::kRtl)), cycle("cycle", make(config::PeModel::kCycle)) {
     SC_THREAD(run);
   }
   // Runs `count` tiles on `array` in simulated time; returns the array cycles.
@@ -109,8 +110,8 @@ class Harness : public sc_core::sc_module {
   MacArray cycle;
 
  private:
-  static MacArrayConfig make(PeModel m) {
-    MacArrayConfig c;
+  static config::MacArrayConfig make(config::PeModel m) {
+    config::MacArrayConfig c;
     c.pe_model = m;
     return c;
   }
@@ -137,7 +138,7 @@ void run_systemc(benchmark::State& state, MacArray& array) {
   const auto& t = bench_tile();
   state.counters["cycles_per_second"] = benchmark::Counter(double(cycles), benchmark::Counter::kIsRate);
   state.counters["macs_per_second"] =
-      benchmark::Counter(double(cycles) * t.rows * t.cols * kK / mac_tile_cycles(kK, t.rows), benchmark::Counter::kIsRate);
+      benchmark::Counter(double(cycles) * t.rows * t.cols * kK / perf::mac_tile_cycles(kK, t.rows), benchmark::Counter::kIsRate);
 }
 
 void BM_MacArray_SystemCRtl(benchmark::State& state) { run_systemc(state, g_harness->rtl); }

@@ -13,7 +13,7 @@
 #include <string>
 
 #include "tlm/device/cxl_type3_device.hpp"
-#include "tlm/device/device_config.hpp"
+#include "core/config/device_config.hpp"
 #include "ndp_bench.hpp"
 
 namespace {
@@ -25,14 +25,20 @@ struct Job {
   double macs = 0;
 };
 
+// The preset with the test's own NDP configuration.
+config::DeviceConfig with_ndp(config::DeviceConfig d, const config::NdpConfig& ndp) {
+  d.ndp = ndp;
+  return d;
+}
+
 // A device with NDP and a host thread that runs one job per sc_start().
 class Rig {
  public:
-  Rig(const std::string& name, const device::DeviceConfig& cfg, const ndp::NdpConfig& ndp_cfg,
+  Rig(const std::string& name, const config::DeviceConfig& cfg, const config::NdpConfig& ndp_cfg,
       const device::DeviceOptions& opt, const Job& job)
       : job_(job),
         host_((name + "_host").c_str(), [this](test::NdpBench& b) { serve(b); }),
-        dev_(name.c_str(), cfg, opt, &ndp_cfg) {
+        dev_(name.c_str(), with_ndp(cfg, ndp_cfg), opt) {
     host_.mem.bind(dev_.host_socket());
     host_.mmio.bind(dev_.ndp_mmio_socket());
     host_.irq = &dev_.ndp().irq_event();
@@ -114,13 +120,13 @@ BENCHMARK(BM_Ndp_MixtralExpertTimingOnly)->Unit(benchmark::kMillisecond);
 }  // namespace
 
 int sc_main(int argc, char* argv[]) {
-  const auto cfg = device::load_device_config(std::string(MONDE_SOURCE_DIR) + "/configs/device/lpddr5x-8533.json");
+  const auto cfg = config::load_device_config("lpddr5x-8533");
   auto bulk = cfg;
-  bulk.dram.model = mem::MemoryModel::kBandwidth;
-  ndp::NdpConfig cycle_cfg;
-  cycle_cfg.mac.pe_model = ndp::PeModel::kCycle;
-  ndp::NdpConfig rtl_cfg;
-  rtl_cfg.mac.pe_model = ndp::PeModel::kRtl;
+  bulk.dram.model = config::MemoryModel::kBandwidth;
+  config::NdpConfig cycle_cfg;
+  cycle_cfg.mac.pe_model = config::PeModel::kCycle;
+  config::NdpConfig rtl_cfg;
+  rtl_cfg.mac.pe_model = config::PeModel::kRtl;
   device::DeviceOptions full, timing;
   timing.timing_only = true;
   // Random weights are not needed for speed: the arithmetic cost does not depend on the values.

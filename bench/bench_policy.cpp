@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/config/config_node.hpp"
+#include "hand_cost_model.hpp"
 #include "host/policy/monde_policy.hpp"
 #include "host/policy/oracle_policy.hpp"
 
@@ -26,7 +27,7 @@ SystemCostModel system_model() {
     "cpu_weight_GBps": 40, "cpu_gflops": 2000, "gpu_host_activation_GBps": 25,
     "gpu_memory_budget_bytes_per_layer": 0,
     "gpu": {"model": "roofline", "peak_tflops": 989, "hbm_GBps": 3350, "launch_us": 5}})", "bench");
-  return parse_system_cost_model(monde::config::ConfigNode(json, "bench"));
+  return monde::policy::test::hand_cost_model(json);
 }
 
 // `count` layers of `experts` Mixtral-shaped experts (d_model 4096, d_ff 14336, SwiGLU),

@@ -17,7 +17,7 @@ namespace {
 constexpr std::uint64_t kWeightStream = 0x57454947ull;      // "WEIG"
 constexpr std::uint64_t kActivationStream = 0x41435456ull;  // "ACTV"
 
-gpu_backend::ExpertJob expert_job(const moe::MoeModelConfig& m, const WeightView& w, const std::vector<num::bf16_t>& x,
+gpu_backend::ExpertJob expert_job(const config::MoeModelConfig& m, const WeightView& w, const std::vector<num::bf16_t>& x,
                           std::size_t tokens) {
   if (x.size() != tokens * m.d_model) {
     throw std::invalid_argument("full data: " + std::to_string(x.size()) + " input values for " +
@@ -38,7 +38,7 @@ gpu_backend::ExpertJob expert_job(const moe::MoeModelConfig& m, const WeightView
 
 }  // namespace
 
-void check_full_data_fits(const moe::MoeModelConfig& model) {
+void check_full_data_fits(const config::MoeModelConfig& model) {
   const std::uint64_t bytes = model.total_routed_expert_bytes();
   if (bytes > kFullDataMaxWeightBytes) {
     throw std::invalid_argument(
@@ -49,7 +49,7 @@ void check_full_data_fits(const moe::MoeModelConfig& model) {
   }
 }
 
-ExpertWeights make_expert_weights(const moe::MoeModelConfig& m, std::uint64_t seed, std::uint32_t layer,
+ExpertWeights make_expert_weights(const config::MoeModelConfig& m, std::uint64_t seed, std::uint32_t layer,
                                   std::uint32_t expert) {
   const std::uint64_t base =
       moe::stream_seed(moe::stream_seed(moe::stream_seed(seed, kWeightStream), layer), expert);
@@ -87,7 +87,7 @@ WeightView view_of(const ExpertWeights& w) {
   return WeightView{w.up.data(), w.gate.empty() ? nullptr : w.gate.data(), w.down.data()};
 }
 
-std::vector<num::bf16_t> golden_expert_output(const moe::MoeModelConfig& m, const ExpertWeights& w,
+std::vector<num::bf16_t> golden_expert_output(const config::MoeModelConfig& m, const ExpertWeights& w,
                                               const std::vector<num::bf16_t>& x, std::size_t tokens) {
   if (tokens == 0) return {};
   if (x.size() != tokens * m.d_model) throw std::invalid_argument("golden_expert_output: x has the wrong size");
@@ -103,7 +103,7 @@ std::vector<num::bf16_t> golden_expert_output(const moe::MoeModelConfig& m, cons
   return num::golden_expert(in, dims, m.gated ? num::ExpertActivation::kSiluGated : num::ExpertActivation::kRelu).y;
 }
 
-std::vector<num::bf16_t> reference_expert_output(gpu_backend::CpuReferenceBackend& backend, const moe::MoeModelConfig& m,
+std::vector<num::bf16_t> reference_expert_output(gpu_backend::CpuReferenceBackend& backend, const config::MoeModelConfig& m,
                                                  const WeightView& w, const std::vector<num::bf16_t>& x,
                                                  std::size_t tokens) {
   std::vector<num::bf16_t> y(tokens * m.d_model);
@@ -114,7 +114,7 @@ std::vector<num::bf16_t> reference_expert_output(gpu_backend::CpuReferenceBacken
   return y;
 }
 
-gpu_backend::Tolerance expert_tolerance(const gpu_backend::CpuReferenceBackend& backend, const moe::MoeModelConfig& m,
+gpu_backend::Tolerance expert_tolerance(const gpu_backend::CpuReferenceBackend& backend, const config::MoeModelConfig& m,
                                 const ExpertWeights& w, const std::vector<num::bf16_t>& x, std::size_t tokens) {
   if (tokens == 0) return gpu_backend::Tolerance{gpu_backend::kGpuRelTol, 0.0};
   std::vector<num::bf16_t> y(tokens * m.d_model);  // not written: validate() wants an output

@@ -29,7 +29,7 @@
 
 #include "host/gpu_backend/cpu_reference_backend.hpp"
 #include "host/gpu_backend/tolerance.hpp"
-#include "host/moe/model_config.hpp"
+#include "core/config/model_config.hpp"
 #include "host/moe/moe_layer.hpp"
 #include "tlm/ndp/numerics/bf16.hpp"
 
@@ -41,13 +41,13 @@ inline constexpr std::uint64_t kFullDataMaxWeightBytes = std::uint64_t{1} << 30;
 
 // Throws std::invalid_argument naming the model, its weight bytes and the limit, and telling the
 // user to use a -tiny preset or data: timing_only, when the model is too big for full data.
-void check_full_data_fits(const moe::MoeModelConfig& model);
+void check_full_data_fits(const config::MoeModelConfig& model);
 
 struct ExpertWeights {
   std::vector<num::bf16_t> up, gate, down;  // gate empty for an ungated model
 };
 
-ExpertWeights make_expert_weights(const moe::MoeModelConfig& model, std::uint64_t seed, std::uint32_t layer,
+ExpertWeights make_expert_weights(const config::MoeModelConfig& model, std::uint64_t seed, std::uint32_t layer,
                                   std::uint32_t expert);
 std::vector<num::bf16_t> make_activations(std::size_t tokens, std::uint32_t d_model, std::uint64_t seed,
                                           std::uint32_t step, std::uint32_t layer);
@@ -58,7 +58,7 @@ std::vector<num::bf16_t> gather_rows_bf16(const std::vector<num::bf16_t>& x, std
                                           const std::vector<std::uint32_t>& tokens);
 
 // y [tokens x d_model] of the bit-exact NDP reference.
-std::vector<num::bf16_t> golden_expert_output(const moe::MoeModelConfig& model, const ExpertWeights& w,
+std::vector<num::bf16_t> golden_expert_output(const config::MoeModelConfig& model, const ExpertWeights& w,
                                               const std::vector<num::bf16_t>& x, std::size_t tokens);
 
 // Pointers to one expert's matrices (host copies or bytes fetched from the device).
@@ -70,11 +70,11 @@ struct WeightView {
 WeightView view_of(const ExpertWeights& w);
 
 // y of the fp32 CPU reference backend (what the GPU path computes when no GPU is present).
-std::vector<num::bf16_t> reference_expert_output(gpu_backend::CpuReferenceBackend& backend, const moe::MoeModelConfig& model,
+std::vector<num::bf16_t> reference_expert_output(gpu_backend::CpuReferenceBackend& backend, const config::MoeModelConfig& model,
                                                  const WeightView& w, const std::vector<num::bf16_t>& x,
                                                  std::size_t tokens);
 // The stated GPU tolerance for this expert and input (from the reference's hidden activation).
-gpu_backend::Tolerance expert_tolerance(const gpu_backend::CpuReferenceBackend& backend, const moe::MoeModelConfig& model,
+gpu_backend::Tolerance expert_tolerance(const gpu_backend::CpuReferenceBackend& backend, const config::MoeModelConfig& model,
                                 const ExpertWeights& w, const std::vector<num::bf16_t>& x, std::size_t tokens);
 
 // bf16 bits -> floats (exact), for the combine.

@@ -13,10 +13,8 @@
 #include "host/gpu_backend/compare.hpp"
 #include "host/moe/moe_layer.hpp"
 #include "host/moe/token_route.hpp"
-#include "host/moe/trace_routing.hpp"
-#include "host/moe/uniform_routing.hpp"
-#include "host/moe/zipf_routing.hpp"
-#include "host/policy/policy_factory.hpp"
+#include "core/perf/ndp_job_time.hpp"
+#include "host/policy/policy_registry.hpp"
 
 namespace monde::system {
 
@@ -24,20 +22,7 @@ namespace {
 
 double now_s() { return sc_core::sc_time_stamp().to_seconds(); }
 
-std::unique_ptr<moe::RoutingSource> make_routing(const ExperimentConfig& e) {
-  const auto& r = e.routing;
-  if (r.source == "uniform") return std::make_unique<moe::UniformRoutingSource>(e.model, r.seed);
-  if (r.source == "zipf") return std::make_unique<moe::ZipfRoutingSource>(e.model, r.zipf_exponent, r.seed);
-  return std::make_unique<moe::TraceRoutingSource>(e.model, moe::load_routing_trace(r.trace), r.seed);
-}
-
-policy::ExpertShape shape_of(const moe::MoeModelConfig& m) {
-  policy::ExpertShape s;
-  s.d_model = m.d_model;
-  s.d_ff = m.d_ff;
-  s.gated = m.gated;
-  return s;
-}
+policy::ExpertShape shape_of(const config::MoeModelConfig& m) { return policy::ExpertShape{m.d_model, m.d_ff, m.gated}; }
 
 // Differing bytes between two bf16 arrays of n elements.
 std::uint64_t mismatched_bytes(const num::bf16_t* a, const num::bf16_t* b, std::size_t n) {
@@ -69,38 +54,15 @@ std::uint64_t fetched_mismatches(const driver::ExpertHandle& h, const std::vecto
 
 }  // namespace
 
-Routes route_experiment_tokens(const ExperimentConfig& e) {
-  // The same calls in the same order as route_experiment, so the two always agree.
-  auto routing = make_routing(e);
-  const auto layers = e.model.moe_layer_indices();
-  Routes r(e.run.steps);
-  for (std::uint32_t s = 0; s < e.run.steps; ++s) {
-    for (const auto layer : layers) r[s].push_back(routing->route(layer, e.run.tokens_per_step()));
-  }
-  return r;
-}
-
-Demand route_experiment(const ExperimentConfig& e) {
-  auto routing = make_routing(e);
-  const auto layers = e.model.moe_layer_indices();
-  Demand d(e.run.steps);
-  for (std::uint32_t s = 0; s < e.run.steps; ++s) {
-    for (const auto layer : layers) {
-      d[s].push_back(moe::tokens_per_expert(routing->route(layer, e.run.tokens_per_step()), e.model.experts));
-    }
-  }
-  return d;
-}
-
-MoeRuntime::MoeRuntime(const ExperimentConfig& config, MondeSystem& system, policy::SystemCostModel cost)
+MoeRuntime::MoeRuntime(const config::SystemConfig& config, MondeSystem& system, policy::SystemCostModel cost)
     : config_(config),
       system_(system),
       cost_(std::move(cost)),
       moe_layers_(config.model.moe_layer_indices()),
-      full_(!config.run.timing_only) {
+      full_(!config.run.timing_only()) {
   if (full_) check_full_data_fits(config.model);
   driver::DriverOptions o;
-  o.timing_only = config.run.timing_only;
+  o.timing_only = config.run.timing_only();
   driver_ = std::make_unique<driver::NdpDriver>(system.bus, config.device.dram.capacity_bytes(), o);
 }
 
@@ -241,53 +203,36 @@ void MoeRuntime::check_layer(const LayerData& data, std::uint32_t step, std::siz
   }
 }
 
-LayerRecord MoeRuntime::run_layer(policy::PlacementPolicy& policy, std::uint32_t step, std::size_t moe_index,
-                                  const std::vector<std::uint64_t>& tokens) {
-  const auto& m = config_.model;
-  policy::LayerDemand demand;
-  demand.shape = shape_of(m);
-  demand.tokens_per_expert = tokens;
-  demand.phase = config_.run.phase == RunPhase::kDecode ? policy::Phase::kDecode : policy::Phase::kPrefill;
-  const policy::Placement p = policy.place(demand, cost_);
+MoeRuntime::Counters MoeRuntime::counters() const {
+  const auto& dev = system_.device;
+  return Counters{dev.link().m2s().data_bytes, dev.link().s2m().data_bytes, system_.gpu.pcie.downstream().data_bytes,
+                  dev.ndp().stats().dma_bytes_read};
+}
 
-  LayerRecord r;
-  r.step = step;
-  r.layer = moe_layers_[moe_index];
+policy::Placement MoeRuntime::place(policy::PlacementPolicy& policy, const std::vector<std::uint64_t>& tokens,
+                                    LayerRecord& r) {
+  policy::LayerDemand demand;
+  demand.shape = shape_of(config_.model);
+  demand.tokens_per_expert = tokens;
+  demand.phase = config_.run.phase == config::RunPhase::kDecode ? policy::Phase::kDecode : policy::Phase::kPrefill;
+  const policy::Placement p = policy.place(demand, cost_);
   for (auto t : tokens) r.tokens += t;
   r.experts_gpu_fetched = p.cost.experts_gpu_fetched;
   r.experts_gpu_resident = p.cost.experts_gpu_resident;
   r.experts_ndp = p.cost.experts_ndp;
   r.experts_cpu = p.cost.experts_cpu;
   r.predicted_s = p.cost.makespan_s;
+  return p;
+}
 
-  auto& dev = system_.device;
-  const auto m2s0 = dev.link().m2s().data_bytes, s2m0 = dev.link().s2m().data_bytes;
-  const auto pcie0 = system_.gpu.pcie.downstream().data_bytes;
-  const auto ndp0 = dev.ndp().stats().dma_bytes_read;
-  const double t0 = now_s();
-
-  // Full data: this step's x for the layer, dispatched to the experts by the routes.
-  std::unique_ptr<LayerData> data;
-  if (full_) {
-    const auto& routes = routes_.at(step).at(moe_index);
-    data = std::make_unique<LayerData>();
-    data->x = make_activations(routes.size(), m.d_model, config_.routing.seed, step, r.layer);
-    data->dispatch = moe::dispatch_tokens(routes, m.experts, m.top_k);
-    data->expert_x.resize(m.experts);
-    data->y.resize(m.experts);
-    data->path.resize(m.experts);
-    for (std::uint32_t e = 0; e < m.experts; ++e) {
-      data->expert_x[e] = gather_rows_bf16(data->x, m.d_model, data->dispatch.tokens_of_expert[e]);
-    }
-  }
-
-  std::vector<gpu::HotExpertJob> hot;
-  std::vector<std::size_t> hot_experts;
-  std::vector<std::pair<std::size_t, std::uint64_t>> cold, cpu;
+MoeRuntime::LayerPlan MoeRuntime::plan(const policy::Placement& p, const std::vector<std::uint64_t>& tokens,
+                                       std::size_t moe_index) const {
+  const auto& m = config_.model;
+  LayerPlan plan;
   for (std::size_t e = 0; e < tokens.size(); ++e) {
     const auto loc = p.location[e];
     if (policy::runs_on_gpu(loc)) {
-      hot_experts.push_back(e);
+      plan.hot_experts.push_back(e);
       gpu::HotExpertJob j;
       j.weights_hpa = experts_[moe_index][e].w_up;
       j.weight_bytes = loc == policy::ExpertLocation::kGpuFetched ? m.expert_weight_bytes() : 0;
@@ -295,158 +240,218 @@ LayerRecord MoeRuntime::run_layer(policy::PlacementPolicy& policy, std::uint32_t
       j.d_model = m.d_model;
       j.d_ff = m.d_ff;
       j.gated = m.gated;
-      hot.push_back(j);
+      plan.hot.push_back(j);
     } else if (loc == policy::ExpertLocation::kNdp) {
-      cold.emplace_back(e, tokens[e]);
+      plan.cold.emplace_back(e, tokens[e]);
     } else if (loc == policy::ExpertLocation::kCpu) {
-      cpu.emplace_back(e, tokens[e]);
+      plan.cpu.emplace_back(e, tokens[e]);
     }
   }
-  // The GPU path runs on its own thread; the NDP (and CPU) paths on this one.
-  if (full_) {
-    gpu_fetch_.assign(hot.size(), {});
-    for (std::size_t i = 0; i < hot.size(); ++i) gpu_fetch_[i].assign(hot[i].weight_bytes / sizeof(num::bf16_t), 0);
+  return plan;
+}
+
+std::unique_ptr<MoeRuntime::LayerData> MoeRuntime::make_layer_data(std::uint32_t step, std::size_t moe_index) const {
+  // Full data: this step's x for the layer, dispatched to the experts by the routes.
+  const auto& m = config_.model;
+  const auto& routes = routes_.at(step).at(moe_index);
+  auto data = std::make_unique<LayerData>();
+  data->x = make_activations(routes.size(), m.d_model, config_.routing.seed, step, moe_layers_[moe_index]);
+  data->dispatch = moe::dispatch_tokens(routes, m.experts, m.top_k);
+  data->expert_x.resize(m.experts);
+  data->y.resize(m.experts);
+  data->path.resize(m.experts);
+  for (std::uint32_t e = 0; e < m.experts; ++e) {
+    data->expert_x[e] = gather_rows_bf16(data->x, m.d_model, data->dispatch.tokens_of_expert[e]);
   }
-  if (!hot.empty()) system_.start_gpu(hot);
-  const std::size_t log0 = system_.device.ndp().job_log().size();
+  return data;
+}
+
+std::map<std::uint32_t, std::size_t> MoeRuntime::run_ndp_path(const LayerPlan& plan, std::uint32_t step,
+                                                              std::size_t moe_index, LayerData* data, LayerRecord& r) {
+  const auto& m = config_.model;
   std::map<std::uint32_t, std::size_t> expert_of_tag;
   // An expert with more tokens than one NDP job's activation buffer holds (prefill) becomes
-  // several jobs over consecutive token ranges; their y rows are concatenated in order.
-  const std::uint64_t per_job = config_.ndp.limits().max_tokens_for(std::max(m.d_model, m.d_ff));
+  // several jobs over consecutive token ranges (the split the cost model assumes too); their y
+  // rows are concatenated in order.
+  const std::uint64_t per_job = perf::ndp_tokens_per_job(config_.device.ndp, shape_of(m));
   struct Part {
     std::size_t cold_index;
     driver::JobTicket ticket;
   };
   std::vector<Part> parts;
-  for (std::size_t i = 0; i < cold.size(); ++i) {
-    const auto [e, t] = cold[i];
+  for (std::size_t i = 0; i < plan.cold.size(); ++i) {
+    const auto [e, t] = plan.cold[i];
     for (std::uint64_t first = 0; first < t; first += per_job) {
       const std::uint64_t n = std::min(per_job, t - first);
-      const num::bf16_t* x = full_ ? data->expert_x[e].data() + first * m.d_model : nullptr;
+      const num::bf16_t* x = data != nullptr ? data->expert_x[e].data() + first * m.d_model : nullptr;
       parts.push_back({i, driver_->submit(experts_[moe_index][e], static_cast<std::uint32_t>(n), x)});
       expert_of_tag[parts.back().ticket.tag] = e;
     }
   }
   r.ndp_jobs = parts.size();
-  std::vector<std::vector<num::bf16_t>> y(cold.size());
+  std::vector<std::vector<num::bf16_t>> y(plan.cold.size());
   for (const auto& part : parts) {
     driver::JobResult res = driver_->wait(part.ticket);
-    if (full_) y[part.cold_index].insert(y[part.cold_index].end(), res.y.begin(), res.y.end());
+    if (data != nullptr) y[part.cold_index].insert(y[part.cold_index].end(), res.y.begin(), res.y.end());
   }
-  if (full_) {
-    for (std::size_t i = 0; i < cold.size(); ++i) {
-      set_result(*data, ExpertPath::kNdp, step, moe_index, cold[i].first, std::move(y[i]));
+  if (data != nullptr) {
+    for (std::size_t i = 0; i < plan.cold.size(); ++i) {
+      set_result(*data, ExpertPath::kNdp, step, moe_index, plan.cold[i].first, std::move(y[i]));
     }
   }
-  r.ndp_path_s = cold.empty() ? 0.0 : now_s() - t0;
-  const double cpu0 = now_s();
-  run_cpu_experts(cpu, step, moe_index, data.get(), r);
-  r.cpu_path_s = cpu.empty() ? 0.0 : now_s() - cpu0 + r.ndp_path_s;
-  if (!hot.empty()) {
-    const auto g = system_.wait_gpu();
-    if (!g.ok) throw std::runtime_error("MoE runtime: layer " + std::to_string(r.layer) + " GPU path failed: " + g.error);
-    r.gpu_path_s = double(g.end_ps) * 1e-12 - t0;
-    for (std::size_t i = 0; i < g.experts.size(); ++i) {
-      const auto& x = g.experts[i];
-      const std::string name = "expert " + std::to_string(hot_experts[i]) + " (" + std::to_string(hot[i].tokens) + " tokens)";
-      if (x.fetch_end_ps > x.fetch_start_ps) r.spans.push_back({"GPU fetch", name, x.fetch_start_ps, x.fetch_end_ps});
-      r.spans.push_back({"GPU compute", name, x.compute_start_ps, x.compute_end_ps});
-    }
+  return expert_of_tag;
+}
+
+void MoeRuntime::finish_gpu_path(const LayerPlan& plan, double t0, std::uint32_t step, std::size_t moe_index,
+                                 LayerData* data, LayerRecord& r) {
+  if (plan.hot.empty()) return;
+  const auto g = system_.wait_gpu();
+  if (!g.ok) throw std::runtime_error("MoE runtime: layer " + std::to_string(r.layer) + " GPU path failed: " + g.error);
+  r.gpu_path_s = double(g.end_ps) * 1e-12 - t0;
+  for (std::size_t i = 0; i < g.experts.size(); ++i) {
+    const auto& x = g.experts[i];
+    const std::string name =
+        "expert " + std::to_string(plan.hot_experts[i]) + " (" + std::to_string(plan.hot[i].tokens) + " tokens)";
+    if (x.fetch_end_ps > x.fetch_start_ps) r.spans.push_back({"GPU fetch", name, x.fetch_start_ps, x.fetch_end_ps});
+    r.spans.push_back({"GPU compute", name, x.compute_start_ps, x.compute_end_ps});
   }
+  if (data == nullptr) return;
+  // The GPU's numerics come from the CPU reference backend when no GPU is present; the CUDA
+  // backend plugs in here (same ExpertJob on the fetched bytes). Host compute only: the GPU
+  // model already accounted the compute time. Resident experts (nothing fetched) use the
+  // placed weights, which an earlier fetch would have brought into HBM.
+  const auto& m = config_.model;
+  for (std::size_t i = 0; i < plan.hot.size(); ++i) {
+    const std::size_t e = plan.hot_experts[i];
+    const auto& h = experts_[moe_index][e];
+    const auto& placed = weights_[moe_index][e];
+    WeightView w = view_of(placed);
+    if (plan.hot[i].weight_bytes > 0) {
+      r.fetched_weight_mismatched_bytes += fetched_mismatches(h, gpu_fetch_[i], placed);
+      w = view_in_range(h, gpu_fetch_[i]);
+    }
+    set_result(*data, ExpertPath::kGpu, step, moe_index, e,
+               reference_expert_output(*backend_, m, w, data->expert_x[e], plan.hot[i].tokens));
+  }
+  gpu_fetch_.clear();
+}
+
+void MoeRuntime::add_ndp_spans(std::size_t log0, const std::map<std::uint32_t, std::size_t>& expert_of_tag,
+                               LayerRecord& r) const {
   const auto& log = system_.device.ndp().job_log();
   for (std::size_t i = log0; i < log.size(); ++i) {
     const auto it = expert_of_tag.find(log[i].job_tag);
-    const std::string name = it == expert_of_tag.end() ? "job " + std::to_string(log[i].job_tag)
-                                                        : "expert " + std::to_string(it->second);
+    const std::string name =
+        it == expert_of_tag.end() ? "job " + std::to_string(log[i].job_tag) : "expert " + std::to_string(it->second);
     r.spans.push_back({"NDP", name, log[i].start_ps, log[i].end_ps});
   }
+}
+
+// One MoE layer: the policy places it, the GPU path starts on its own thread, the NDP path and
+// then the CPU path run on this one, the layer ends when all are done.
+LayerRecord MoeRuntime::run_layer(policy::PlacementPolicy& policy, std::uint32_t step, std::size_t moe_index,
+                                  const std::vector<std::uint64_t>& tokens) {
+  LayerRecord r;
+  r.step = step;
+  r.layer = moe_layers_[moe_index];
+  const LayerPlan p = plan(place(policy, tokens, r), tokens, moe_index);
+  const Counters c0 = counters();
+  const double t0 = now_s();
+  std::unique_ptr<LayerData> data = full_ ? make_layer_data(step, moe_index) : nullptr;
+
   if (full_) {
-    // The GPU's numerics come from the CPU reference backend when no GPU is present; the CUDA
-    // backend plugs in here (same ExpertJob on the fetched bytes). Host compute only: the GPU
-    // model already accounted the compute time. Resident experts (nothing fetched) use the
-    // placed weights, which an earlier fetch would have brought into HBM.
-    for (std::size_t i = 0; i < hot.size(); ++i) {
-      const std::size_t e = hot_experts[i];
-      const auto& h = experts_[moe_index][e];
-      const auto& placed = weights_[moe_index][e];
-      WeightView w = view_of(placed);
-      if (hot[i].weight_bytes > 0) {
-        r.fetched_weight_mismatched_bytes += fetched_mismatches(h, gpu_fetch_[i], placed);
-        w = view_in_range(h, gpu_fetch_[i]);
-      }
-      set_result(*data, ExpertPath::kGpu, step, moe_index, e,
-                 reference_expert_output(*backend_, m, w, data->expert_x[e], tokens[e]));
-    }
-    gpu_fetch_.clear();
-    check_layer(*data, step, moe_index, r);
+    gpu_fetch_.assign(p.hot.size(), {});
+    for (std::size_t i = 0; i < p.hot.size(); ++i) gpu_fetch_[i].assign(p.hot[i].weight_bytes / sizeof(num::bf16_t), 0);
   }
+  if (!p.hot.empty()) system_.start_gpu(p.hot);
+  const std::size_t log0 = system_.device.ndp().job_log().size();
+  const auto expert_of_tag = run_ndp_path(p, step, moe_index, data.get(), r);
+  r.ndp_path_s = p.cold.empty() ? 0.0 : now_s() - t0;
+  const double cpu0 = now_s();
+  run_cpu_experts(p.cpu, step, moe_index, data.get(), r);
+  r.cpu_path_s = p.cpu.empty() ? 0.0 : now_s() - cpu0 + r.ndp_path_s;
+  finish_gpu_path(p, t0, step, moe_index, data.get(), r);
+  add_ndp_spans(log0, expert_of_tag, r);
+  if (full_) check_layer(*data, step, moe_index, r);
+
   r.simulated_s = now_s() - t0;
   r.spans.push_back({"layer", "layer " + std::to_string(r.layer), static_cast<std::uint64_t>(std::llround(t0 * 1e12)),
                      static_cast<std::uint64_t>(std::llround(now_s() * 1e12))});
-  r.cxl_m2s_bytes = dev.link().m2s().data_bytes - m2s0;
-  r.cxl_s2m_bytes = dev.link().s2m().data_bytes - s2m0;
-  r.pcie_to_gpu_bytes = system_.gpu.pcie.downstream().data_bytes - pcie0;
-  r.ndp_dram_read_bytes = dev.ndp().stats().dma_bytes_read - ndp0;
+  const Counters c1 = counters();
+  r.cxl_m2s_bytes = c1.m2s - c0.m2s;
+  r.cxl_s2m_bytes = c1.s2m - c0.s2m;
+  r.pcie_to_gpu_bytes = c1.pcie - c0.pcie;
+  r.ndp_dram_read_bytes = c1.ndp - c0.ndp;
   return r;
 }
 
-PolicyRun MoeRuntime::run_policy(const std::string& name, const Demand& demand) {
-  const auto w0 = std::chrono::steady_clock::now();
-  PolicyRun run;
-  run.policy = name;
-  // One policy object per MoE layer (policies may keep per-layer state, e.g. `context`).
-  policy::PolicyOptions opt;
+// One policy object per MoE layer (policies may keep per-layer state, e.g. `context`), each told
+// what is known before the run.
+std::vector<std::unique_ptr<policy::PlacementPolicy>> MoeRuntime::make_policies(const std::string& name,
+                                                                                const Demand& demand) const {
   std::vector<std::unique_ptr<policy::PlacementPolicy>> policies;
+  Demand prompts;
   for (std::size_t l = 0; l < moe_layers_.size(); ++l) {
-    if (name == "static_freq") {
-      // Popularity observed over the whole run's routing of this layer.
-      opt.expert_popularity.assign(config_.model.experts, 0.0);
-      for (const auto& step : demand) {
-        for (std::size_t e = 0; e < step[l].size(); ++e) opt.expert_popularity[e] += double(step[l][e]);
-      }
+    auto policy = policy::make_policy(name);
+    policy::RunHistory history;
+    history.expert_popularity.assign(config_.model.experts, 0.0);
+    for (const auto& step : demand) {
+      for (std::size_t e = 0; e < step[l].size(); ++e) history.expert_popularity[e] += double(step[l][e]);
     }
-    policies.push_back(policy::make_policy(name, opt));
-  }
-  if (name == "context" && config_.run.phase == RunPhase::kDecode) {
-    // `context` picks its decode placement from prefill statistics: show each layer's policy
-    // the routing of the batch's prompts (batch x prompt_tokens tokens, its own routing draw)
-    // before the decode steps. That prefill is not simulated or timed here.
-    ExperimentConfig prefill = config_;
-    prefill.run.phase = RunPhase::kPrefill;
-    prefill.run.steps = 1;
-    prefill.routing.seed = config_.routing.seed ^ 0x9E3779B97F4A7C15ull;
-    const Demand pd = route_experiment(prefill);
-    for (std::size_t l = 0; l < moe_layers_.size(); ++l) {
+    if (policy->learns_from_prompts() && config_.run.phase == config::RunPhase::kDecode) {
+      if (prompts.empty()) prompts = route_prompts(config_);
       policy::LayerDemand d;
       d.shape = shape_of(config_.model);
-      d.tokens_per_expert = pd[0][l];
+      d.tokens_per_expert = prompts[0][l];
       d.phase = policy::Phase::kPrefill;
-      policies[l]->place(d, cost_);
+      history.prompt_prefill = d;
     }
+    policy->prepare(history, cost_);
+    policies.push_back(std::move(policy));
   }
-  if (full_) {
-    // The data path routes the tokens itself: the demand must be those routes' counts.
-    if (demand.size() > routes_.size()) {
-      throw std::invalid_argument("MoE runtime: data full: " + std::to_string(demand.size()) +
-                                  " steps of demand, the experiment routes " + std::to_string(routes_.size()));
-    }
-    for (std::size_t s = 0; s < demand.size(); ++s) {
-      for (std::size_t l = 0; l < moe_layers_.size(); ++l) {
-        if (demand[s].size() != moe_layers_.size() ||
-            demand[s][l] != moe::tokens_per_expert(routes_[s][l], config_.model.experts)) {
-          throw std::invalid_argument("MoE runtime: data full: the demand of step " + std::to_string(s) +
-                                      ", MoE layer " + std::to_string(moe_layers_[l]) +
-                                      " is not the experiment's routing (pass route_experiment(config))");
-        }
+  return policies;
+}
+
+void MoeRuntime::check_demand_is_routing(const Demand& demand) const {
+  // The data path routes the tokens itself: the demand must be those routes' counts.
+  if (demand.size() > routes_.size()) {
+    throw std::invalid_argument("MoE runtime: data full: " + std::to_string(demand.size()) +
+                                " steps of demand, the experiment routes " + std::to_string(routes_.size()));
+  }
+  for (std::size_t s = 0; s < demand.size(); ++s) {
+    for (std::size_t l = 0; l < moe_layers_.size(); ++l) {
+      if (demand[s].size() != moe_layers_.size() ||
+          demand[s][l] != moe::tokens_per_expert(routes_[s][l], config_.model.experts)) {
+        throw std::invalid_argument("MoE runtime: data full: the demand of step " + std::to_string(s) +
+                                    ", MoE layer " + std::to_string(moe_layers_[l]) +
+                                    " is not the experiment's routing (pass route_experiment(config))");
       }
     }
   }
+}
+
+void MoeRuntime::run_policy_into(const std::string& name, const Demand& demand, PolicyRun& run,
+                                 const LayerDone& on_layer) {
+  const auto w0 = std::chrono::steady_clock::now();
+  run.policy = name;
+  auto policies = make_policies(name, demand);
+  if (full_) check_demand_is_routing(demand);
   const double t0 = now_s();
   for (std::uint32_t s = 0; s < demand.size(); ++s) {
-    for (std::size_t l = 0; l < moe_layers_.size(); ++l) run.layers.push_back(run_layer(*policies[l], s, l, demand[s][l]));
+    for (std::size_t l = 0; l < moe_layers_.size(); ++l) {
+      run.layers.push_back(run_layer(*policies[l], s, l, demand[s][l]));
+      run.simulated_s = now_s() - t0;
+      run.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
+      if (on_layer) on_layer(run);
+    }
   }
   run.simulated_s = now_s() - t0;
   run.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
+}
+
+PolicyRun MoeRuntime::run_policy(const std::string& name, const Demand& demand, const LayerDone& on_layer) {
+  PolicyRun run;
+  run_policy_into(name, demand, run, on_layer);
   return run;
 }
 

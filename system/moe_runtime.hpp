@@ -5,9 +5,10 @@
 // one NDP job per cold expert through the driver (activations in and results out over
 // CXL.mem) and waits for them. A layer ends when both paths are done; layers run in order.
 //
-// Policies: one object per MoE layer; `static_freq` gets each layer's popularity over the whole
-// run's routing; `context` in a decode run is first shown the routing of the batch's prompts
-// (batch x prompt_tokens tokens, not simulated) as its prefill statistics.
+// Policies come from the registry (host/policy/policy_registry.hpp), one object per MoE layer,
+// each prepared with what is known before the run (policy::RunHistory): every expert's
+// popularity over the whole run's routing, and, in decode runs for policies that learn from
+// prompts, the routing of the batch's prompts (batch x prompt_tokens tokens, not simulated).
 // Weights are placed once, before the first step, one contiguous region per (layer, expert):
 // through CXL.mem writes, or taken as resident with data: timing_only (the driver's stats say
 // which). Call everything from the system's host thread.
@@ -48,22 +49,13 @@
 #include "host/moe/token_route.hpp"
 #include "host/policy/placement_policy.hpp"
 #include "host/policy/system_cost_model.hpp"
-#include "system/experiment_config.hpp"
+#include "core/config/system_config.hpp"
+#include "system/experiment.hpp"
 #include "system/full_data.hpp"
 #include "system/monde_system.hpp"
+#include "system/routing.hpp"
 
 namespace monde::system {
-
-// Routed tokens per expert: [step][moe layer][expert].
-using Demand = std::vector<std::vector<std::vector<std::uint64_t>>>;
-
-// Each token's route: [step][moe layer][token].
-using Routes = std::vector<std::vector<std::vector<moe::TokenRoute>>>;
-
-// Routes every step's tokens through every MoE layer with the experiment's routing source.
-Routes route_experiment_tokens(const ExperimentConfig& e);
-// The same routes counted per expert.
-Demand route_experiment(const ExperimentConfig& e);
 
 // One interval of activity for the run's trace (trace.json): which track, what, when.
 struct TraceSpan {
@@ -112,18 +104,25 @@ struct PolicyRun {
   std::vector<LayerRecord> layers;
   double simulated_s = 0;  // all steps
   double wall_s = 0;
+  // Set when the run stopped early: what went wrong (layers holds what finished before it).
+  std::string error;
 };
 
 class MoeRuntime {
  public:
   // data: full: std::invalid_argument when the model is too big (check_full_data_fits).
-  MoeRuntime(const ExperimentConfig& config, MondeSystem& system, policy::SystemCostModel cost);
+  MoeRuntime(const config::SystemConfig& config, MondeSystem& system, policy::SystemCostModel cost);
 
   // driver init and weight placement; call once before run_policy.
   void setup();
+  // Called after every layer with the run so far (progress, streaming results).
+  using LayerDone = std::function<void(const PolicyRun& so_far)>;
   // data: full needs `demand` to be route_experiment(config) (or its first steps): the runtime
   // routes the tokens itself and throws std::invalid_argument when the counts disagree.
-  PolicyRun run_policy(const std::string& policy, const Demand& demand);
+  // Exceptions propagate; run_policy_into keeps the layers that finished in `run`.
+  PolicyRun run_policy(const std::string& policy, const Demand& demand, const LayerDone& on_layer = {});
+  void run_policy_into(const std::string& policy, const Demand& demand, PolicyRun& run, const LayerDone& on_layer = {});
+  const policy::SystemCostModel& cost_model() const { return cost_; }
   const driver::NdpDriver& driver() const { return *driver_; }
 
   // Test hook (data: full): called with every expert's result bits before they are checked and
@@ -143,8 +142,32 @@ class MoeRuntime {
     std::vector<std::optional<ExpertPath>> path;     // [expert]: which path ran it (none: idle)
   };
 
+  // Where each expert of a layer runs, grouped by path.
+  struct LayerPlan {
+    std::vector<gpu::HotExpertJob> hot;
+    std::vector<std::size_t> hot_experts;                         // expert of each hot job
+    std::vector<std::pair<std::size_t, std::uint64_t>> cold, cpu;  // (expert, tokens)
+  };
+  // Link and DRAM byte counters, to charge a layer with what it moved.
+  struct Counters {
+    std::uint64_t m2s = 0, s2m = 0, pcie = 0, ndp = 0;
+  };
+
+  std::vector<std::unique_ptr<policy::PlacementPolicy>> make_policies(const std::string& name, const Demand& demand) const;
+  void check_demand_is_routing(const Demand& demand) const;
   LayerRecord run_layer(policy::PlacementPolicy& policy, std::uint32_t step, std::size_t moe_index,
                         const std::vector<std::uint64_t>& tokens);
+  policy::Placement place(policy::PlacementPolicy& policy, const std::vector<std::uint64_t>& tokens, LayerRecord& r);
+  LayerPlan plan(const policy::Placement& placement, const std::vector<std::uint64_t>& tokens, std::size_t moe_index) const;
+  std::unique_ptr<LayerData> make_layer_data(std::uint32_t step, std::size_t moe_index) const;
+  // Submits every cold expert (split into jobs that fit the activation buffer) and waits for them.
+  // Returns which expert each NDP job tag belongs to (for the trace).
+  std::map<std::uint32_t, std::size_t> run_ndp_path(const LayerPlan& plan, std::uint32_t step, std::size_t moe_index,
+                                                    LayerData* data, LayerRecord& r);
+  void finish_gpu_path(const LayerPlan& plan, double t0, std::uint32_t step, std::size_t moe_index, LayerData* data,
+                       LayerRecord& r);
+  void add_ndp_spans(std::size_t log0, const std::map<std::uint32_t, std::size_t>& expert_of_tag, LayerRecord& r) const;
+  Counters counters() const;
   // data: null with timing_only.
   void run_cpu_experts(const std::vector<std::pair<std::size_t, std::uint64_t>>& experts, std::uint32_t step,
                        std::size_t moe_index, LayerData* data, LayerRecord& r);
@@ -152,7 +175,7 @@ class MoeRuntime {
                   std::vector<num::bf16_t> y);
   void check_layer(const LayerData& data, std::uint32_t step, std::size_t moe_index, LayerRecord& r);
 
-  const ExperimentConfig& config_;
+  const config::SystemConfig& config_;
   MondeSystem& system_;
   policy::SystemCostModel cost_;
   std::vector<std::uint32_t> moe_layers_;

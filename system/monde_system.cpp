@@ -4,21 +4,21 @@ namespace monde::system {
 
 namespace {
 
-device::DeviceOptions device_options(const ExperimentConfig& c) {
+device::DeviceOptions device_options(const config::SystemConfig& c) {
   device::DeviceOptions o;
-  o.timing_only = c.run.timing_only;
+  o.timing_only = c.run.timing_only();
   return o;
 }
 
 }  // namespace
 
-MondeSystem::MondeSystem(sc_core::sc_module_name name, const ExperimentConfig& config,
-                         const gpu::GpuModelConfig& gpu_config, std::shared_ptr<const gpu::GpuComputeModel> compute)
+MondeSystem::MondeSystem(sc_core::sc_module_name name, const config::SystemConfig& config,
+                         std::shared_ptr<const perf::GpuTimeModel> compute)
     : sc_module(name),
       cpu_mem("cpu_mem"),
       cpu_mmio("cpu_mmio"),
-      device("device", config.device, device_options(config), &config.ndp),
-      gpu("gpu", gpu_config, std::move(compute), config.run.timing_only),
+      device("device", config.device, device_options(config)),
+      gpu("gpu", config.gpu, std::move(compute), config.run.timing_only()),
       bus(cpu_mem, cpu_mmio, &device.ndp().irq_event(), [this] { return device.ndp().irq_pending(); }) {
   gpu.root_complex.cxl_port.bind(device.host_socket());
   cpu_mem.bind(gpu.root_complex.cpu_port);

@@ -18,7 +18,8 @@
 #include "tlm/device/cxl_type3_device.hpp"
 #include "host/driver/tlm_device_bus.hpp"
 #include "tlm/gpu/gpu_system.hpp"
-#include "system/experiment_config.hpp"
+#include "core/config/system_config.hpp"
+#include "core/perf/gpu_time_model.hpp"
 
 namespace monde::system {
 
@@ -28,8 +29,9 @@ class MondeSystem : public sc_core::sc_module {
   tlm_utils::simple_initiator_socket<MondeSystem, 64> cpu_mmio;  // host CPU -> NDP registers
 
   SC_HAS_PROCESS(MondeSystem);
-  MondeSystem(sc_core::sc_module_name name, const ExperimentConfig& config, const gpu::GpuModelConfig& gpu_config,
-              std::shared_ptr<const gpu::GpuComputeModel> compute);
+  // Built by build_system() (builder.hpp), the one place that wires the system.
+  MondeSystem(sc_core::sc_module_name name, const config::SystemConfig& config,
+              std::shared_ptr<const perf::GpuTimeModel> compute);
 
   void set_body(std::function<void()> body) { body_ = std::move(body); }
   bool finished() const { return finished_; }

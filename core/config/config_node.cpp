@@ -1,84 +1,125 @@
 #include "core/config/config_node.hpp"
 
-#include <fstream>
-#include <sstream>
+#include <cmath>
+#include <filesystem>
+#include <cstdio>
+#include <cstdlib>
 
 namespace monde::config {
 
 namespace {
 
-// nlohmann reports a byte offset; users need line and column.
-std::string line_col(const std::string& text, std::size_t byte) {
-  std::size_t line = 1;
-  std::size_t col = 1;
-  for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      col = 1;
-    } else {
-      ++col;
-    }
-  }
-  return std::to_string(line) + ":" + std::to_string(col);
+// Values in messages are cut short: a 10 MB array pasted by mistake must not flood the terminal.
+constexpr std::size_t kMaxValueChars = 80;
+
+std::string show(const nlohmann::json& v) {
+  std::string s = v.dump();
+  if (s.size() > kMaxValueChars) s = s.substr(0, kMaxValueChars - 3) + "...";
+  return s;
 }
+
+std::string join(const std::vector<std::string>& items, const std::string& quote) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ", ") + quote + i + quote;
+  return out;
+}
+
+std::string uint_range(std::uint64_t lo, std::uint64_t hi) { return std::to_string(lo) + " .. " + std::to_string(hi); }
+
+std::string double_range(double lo, double hi) { return format_number(lo) + " .. " + format_number(hi); }
+
+bool is_annotation(const std::string& key) { return key == "_comment" || key == "_source"; }
 
 }  // namespace
 
-nlohmann::json parse_json_text(const std::string& text, const std::string& source) {
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw ConfigError(source + ":" + line_col(text, e.byte == 0 ? 0 : e.byte - 1) +
-                      ": invalid JSON: " + e.what());
+std::string format_number(double v) {
+  if (std::isnan(v)) return "nan";
+  char buf[64];
+  for (int precision = 6; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, v);
+    if (std::strtod(buf, nullptr) == v) break;
   }
+  return buf;
 }
 
-nlohmann::json load_json_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path + ": cannot open configuration file");
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return parse_json_text(buf.str(), path);
+std::string key_message(const std::string& source, const std::string& path, const nlohmann::json* value,
+                        const std::string& what) {
+  std::string m = source + ": key '" + path + "'";
+  // An object's value says nothing the path does not; its keys have their own messages.
+  if (value != nullptr && !value->is_object()) m += " = " + show(*value);
+  return m + ": " + what;
 }
 
 ConfigNode::ConfigNode(const nlohmann::json& json, std::string source, std::string path)
-    : json_(&json), source_(std::move(source)), path_(std::move(path)) {
+    : ConfigNode(json, std::make_shared<const Provenance>(std::move(source)), std::move(path)) {}
+
+ConfigNode::ConfigNode(const nlohmann::json& json, std::shared_ptr<const Provenance> provenance, std::string path)
+    : json_(&json), provenance_(std::move(provenance)), path_(std::move(path)) {
   if (!json_->is_object()) {
-    throw ConfigError(source_ + ": " + (path_.empty() ? std::string("the top level") : "key '" + path_ + "'") +
-                      " must be a JSON object");
+    if (path_.empty()) throw ConfigError(provenance_->base() + ": the top level must be a JSON object, got " + show(json));
+    fail_here("must be a JSON object");
   }
 }
 
-std::string ConfigNode::key_path(const std::string& key) const {
-  return path_.empty() ? key : path_ + "." + key;
+std::string ConfigNode::key_path(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+
+const std::string& ConfigNode::source() const { return provenance_->source_of(path_); }
+
+const std::string& ConfigNode::source_of(const std::string& key) const {
+  return provenance_->source_of(key_path(key));
 }
 
 void ConfigNode::fail(const std::string& key, const std::string& what) const {
-  throw ConfigError(source_ + ": key '" + key_path(key) + "' " + what);
+  const auto it = json_->find(key);
+  throw ConfigError(key_message(source_of(key), key_path(key), it == json_->end() ? nullptr : &*it, what));
+}
+
+void ConfigNode::fail_here(const std::string& what) const {
+  throw ConfigError(key_message(source(), path_, json_, what));
 }
 
 bool ConfigNode::has(const std::string& key) const { return json_->contains(key); }
 
-const nlohmann::json& ConfigNode::value(const std::string& key) const {
-  auto it = json_->find(key);
-  if (it == json_->end()) fail(key, "is missing");
+const nlohmann::json& ConfigNode::at(const std::string& key) const {
+  const auto it = json_->find(key);
+  if (it == json_->end()) fail(key, "missing; this key is required");
   return *it;
 }
 
 ConfigNode ConfigNode::child(const std::string& key) const {
-  const auto& v = value(key);
-  if (!v.is_object()) fail(key, "must be a JSON object, got " + v.dump());
-  return ConfigNode(v, source_, key_path(key));
+  const auto& v = at(key);
+  if (!v.is_object()) fail(key, "must be a JSON object");
+  return ConfigNode(v, provenance_, key_path(key));
+}
+
+std::vector<ConfigNode> ConfigNode::objects(const std::string& key, std::size_t lo, std::size_t hi) const {
+  const auto& v = at(key);
+  const std::string allowed = "allowed an array of " + uint_range(lo, hi) + " objects";
+  if (!v.is_array()) fail(key, "must be an array; " + allowed);
+  if (v.size() < lo || v.size() > hi) fail(key, "has " + std::to_string(v.size()) + " elements; " + allowed);
+  std::vector<ConfigNode> out;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    out.emplace_back(v[i], provenance_, key_path(key) + "[" + std::to_string(i) + "]");
+  }
+  return out;
 }
 
 std::uint64_t ConfigNode::get_uint(const std::string& key, std::uint64_t lo, std::uint64_t hi) const {
-  const auto& v = value(key);
-  const std::string range = "(allowed " + std::to_string(lo) + ".." + std::to_string(hi) + ")";
-  if (!v.is_number_integer() || (v.is_number_integer() && !v.is_number_unsigned() && v.get<std::int64_t>() < 0)) {
-    fail(key, "= " + v.dump() + " must be a non-negative integer " + range);
+  const auto& v = at(key);
+  const std::string allowed = "allowed " + uint_range(lo, hi);
+  std::uint64_t u = 0;
+  if (v.is_number_unsigned()) {
+    u = v.get<std::uint64_t>();
+  } else if (v.is_number_integer() && v.get<std::int64_t>() >= 0) {  // a signed JSON value (built in code)
+    u = static_cast<std::uint64_t>(v.get<std::int64_t>());
+  } else {
+    // An integer-valued double (e.g. 1e3) is accepted: people write sizes that way.
+    const bool whole = v.is_number_float() && std::isfinite(v.get<double>()) && v.get<double>() >= 0 &&
+                       v.get<double>() < 1.8e19 && std::floor(v.get<double>()) == v.get<double>();
+    if (!whole) fail(key, "must be a non-negative integer; " + allowed);
+    u = static_cast<std::uint64_t>(v.get<double>());
   }
-  const auto u = v.get<std::uint64_t>();
-  if (u < lo || u > hi) fail(key, "= " + v.dump() + " is out of range " + range);
+  if (u < lo || u > hi) fail(key, "out of range; " + allowed);
   return u;
 }
 
@@ -88,12 +129,11 @@ std::uint64_t ConfigNode::get_uint(const std::string& key, std::uint64_t lo, std
 }
 
 double ConfigNode::get_double(const std::string& key, double lo, double hi) const {
-  const auto& v = value(key);
-  std::ostringstream range;
-  range << "(allowed " << lo << " .. " << hi << ")";
-  if (!v.is_number()) fail(key, "= " + v.dump() + " must be a number " + range.str());
+  const auto& v = at(key);
+  const std::string allowed = "allowed " + double_range(lo, hi);
+  if (!v.is_number()) fail(key, "must be a number; " + allowed);
   const double d = v.get<double>();
-  if (!(d >= lo && d <= hi)) fail(key, "= " + v.dump() + " is out of range " + range.str());
+  if (!(d >= lo && d <= hi)) fail(key, "out of range; " + allowed);
   return d;
 }
 
@@ -101,23 +141,33 @@ double ConfigNode::get_double(const std::string& key, double lo, double hi, doub
   return has(key) ? get_double(key, lo, hi) : fallback;
 }
 
-bool ConfigNode::get_bool(const std::string& key, bool fallback) const {
-  if (!has(key)) return fallback;
-  const auto& v = value(key);
-  if (!v.is_boolean()) fail(key, "= " + v.dump() + " must be true or false");
+bool ConfigNode::get_bool(const std::string& key) const {
+  const auto& v = at(key);
+  if (!v.is_boolean()) fail(key, "must be true or false");
   return v.get<bool>();
 }
 
+bool ConfigNode::get_bool(const std::string& key, bool fallback) const { return has(key) ? get_bool(key) : fallback; }
+
+std::string ConfigNode::get_string(const std::string& key) const {
+  const auto& v = at(key);
+  if (!v.is_string() || v.get<std::string>().empty()) fail(key, "must be a non-empty string");
+  return v.get<std::string>();
+}
+
+std::string ConfigNode::get_string(const std::string& key, const std::string& fallback) const {
+  return has(key) ? get_string(key) : fallback;
+}
+
 std::string ConfigNode::get_choice(const std::string& key, const std::vector<std::string>& allowed) const {
-  const auto& v = value(key);
-  std::string list;
-  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-  if (!v.is_string()) fail(key, "= " + v.dump() + " must be one of: " + list);
+  const auto& v = at(key);
+  const std::string list = "allowed " + join(allowed, "\"");
+  if (!v.is_string()) fail(key, "must be a string; " + list);
   const auto s = v.get<std::string>();
   for (const auto& a : allowed) {
     if (s == a) return s;
   }
-  fail(key, "= \"" + s + "\" is not one of: " + list);
+  fail(key, "unknown value; " + list);
 }
 
 std::string ConfigNode::get_choice(const std::string& key, const std::vector<std::string>& allowed,
@@ -125,14 +175,40 @@ std::string ConfigNode::get_choice(const std::string& key, const std::vector<std
   return has(key) ? get_choice(key, allowed) : fallback;
 }
 
-void ConfigNode::reject_unknown_keys(std::initializer_list<const char*> allowed) const {
+std::string ConfigNode::get_path(const std::string& key) const {
+  namespace fs = std::filesystem;
+  const std::string written = get_string(key);
+  std::error_code ec;
+  auto exists = [&ec](const fs::path& p) { return fs::is_regular_file(p, ec); };
+  if (fs::path(written).is_absolute()) {
+    if (exists(written)) return written;
+    fail(key, "no such file");
+  }
+  std::vector<fs::path> tried;
+  const fs::path source(source_of(key));
+  if (exists(source)) {
+    tried.push_back(source.parent_path() / written);
+  } else {
+    tried.push_back(fs::path(written));
+  }
+  for (const auto& d : provenance_->data_dirs) tried.push_back(fs::path(d) / written);
+  std::string places;
+  for (const auto& t : tried) {
+    if (exists(t)) return t.lexically_normal().string();
+    places += (places.empty() ? "" : ", ") + t.lexically_normal().string();
+  }
+  fail(key, "no such file; tried " + places + " (relative paths are read next to the file they are written in, "
+                                             "then in the data directories: --data-dir or MONDE_DATA_DIR)");
+}
+
+void ConfigNode::reject_unknown_keys(const std::vector<std::string>& allowed) const {
   for (auto it = json_->begin(); it != json_->end(); ++it) {
+    if (is_annotation(it.key())) continue;
     bool known = false;
-    for (const char* a : allowed) known = known || it.key() == a;
+    for (const auto& a : allowed) known = known || it.key() == a;
     if (!known) {
-      std::string list;
-      for (const char* a : allowed) list += std::string(list.empty() ? "" : ", ") + a;
-      fail(it.key(), "is not a known key here (known: " + list + ")");
+      throw ConfigError(key_message(provenance_->writer_of(key_path(it.key())), key_path(it.key()), nullptr,
+                                    "unknown key; allowed " + (allowed.empty() ? std::string("none") : join(allowed, ""))));
     }
   }
 }

@@ -16,7 +16,7 @@
 #include "host/gpu_backend/cpu_reference_backend.hpp"
 #include "host/gpu_backend/cuda_backend.hpp"
 #include "host/gpu_backend/gpu_available.hpp"
-#include "host/gpu_backend/gpu_profile.hpp"
+#include "core/config/gpu_profile.hpp"
 #include "host/gpu_backend/random_bf16.hpp"
 #include "host/gpu_backend/tolerance.hpp"
 
@@ -99,7 +99,7 @@ int calibrate(const CalibrationOptions& o, std::ostream& log) {
     return kCalibrateUsage;
   }
   // Inputs first, so that a bad option is reported as such on any machine.
-  const CalibrationPlan plan = make_calibration_plan(load_model_shapes(o.models_dir), o.tokens);
+  const CalibrationPlan plan = make_calibration_plan(load_models(o.models_dir), o.tokens);
   const GpuStatus status = gpu_status();
   if (!status.available) {
     log << "monde-calibrate: no usable GPU: " << status.reason << "\n";
@@ -110,9 +110,9 @@ int calibrate(const CalibrationOptions& o, std::ostream& log) {
       << "  " << plan.shapes.size() << " expert shapes x " << plan.tokens.size() << " token counts, "
       << plan.gemms.size() << " GEMM shapes\n";
 
-  GpuProfile p;
+  config::GpuProfile p;
   p.gpu = info.name;
-  p.measured = ProfileProvenance{utc_now(), host_name(), info.driver, how(o, info)};
+  p.measured = config::ProfileProvenance{utc_now(), host_name(), info.driver, how(o, info)};
   const CopyBandwidth bw = measure_copy_bandwidth(o.copy_bytes, o.repeats);
   p.host_to_gpu_pinned_GBps = bw.host_to_gpu_pinned_GBps;
   p.gpu_to_host_pinned_GBps = bw.gpu_to_host_pinned_GBps;
@@ -124,7 +124,7 @@ int calibrate(const CalibrationOptions& o, std::ostream& log) {
       << p.small_copy_latency_us << " us; kernel launch " << p.kernel_launch_us << " us\n";
 
   GemmTimer gemm;
-  for (GemmPoint g : plan.gemms) {  // ordered by (n, k): weights are generated once per shape
+  for (config::GemmPoint g : plan.gemms) {  // ordered by (n, k): weights are generated once per shape
     g.time_us = gemm.time_us(static_cast<int>(g.m), static_cast<int>(g.n), static_cast<int>(g.k), o.repeats);
     p.gemm_bf16.push_back(g);
   }
@@ -138,7 +138,7 @@ int calibrate(const CalibrationOptions& o, std::ostream& log) {
     std::vector<bf16_bits> y(plan.tokens.back() * s.d_model);  // not written by the timing runs
     for (const auto t : plan.tokens) {
       const double us = backend.time_compute_us(data.job(s, t, y.data()), o.repeats);
-      p.expert_ffn.push_back(ExpertFfnPoint{s.models, t, s.d_model, s.d_ff, s.gated, us});
+      p.expert_ffn.push_back(config::ExpertFfnPoint{s.models, t, s.d_model, s.d_ff, s.gated, us});
     }
     log << "  expert " << s.models << " (d_model " << s.d_model << ", d_ff " << s.d_ff << ", "
         << to_string(s.activation) << "): " << p.expert_ffn.back().time_us << " us at " << plan.tokens.back()
@@ -150,20 +150,20 @@ int calibrate(const CalibrationOptions& o, std::ostream& log) {
     return kCalibrateVerifyFailed;
   }
 
-  const std::string out = o.out.empty() ? "configs/gpu/" + gpu_slug(p.gpu) + ".json" : o.out;
+  const std::string out = o.out.empty() ? "configs/gpu/" + config::gpu_slug(p.gpu) + ".json" : o.out;
   const auto parent = std::filesystem::path(out).parent_path();
   if (!parent.empty()) {
     std::filesystem::create_directories(parent);
   }
   {
     std::ofstream f(out);
-    f << to_json(p).dump(2) << "\n";
+    f << config::to_json(p).dump(2) << "\n";
     if (!f) {
       log << "monde-calibrate: cannot write " << out << "\n";
       return kCalibrateUsage;
     }
   }
-  load_gpu_profile(out);  // what we wrote must be what the simulator accepts
+  config::load_gpu_profile(out);  // what we wrote must be what the simulator accepts
   log << "monde-calibrate: wrote " << out << "\n";
   return kCalibrateOk;
 }

@@ -13,7 +13,7 @@
 namespace monde::gpu_backend {
 
 struct CalibrationOptions {
-  std::string models_dir = "configs/models";
+  std::string models_dir;  // empty: the model presets compiled in
   std::vector<std::uint64_t> tokens{1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
   std::string out;  // empty: configs/gpu/<gpu-slug>.json
   int repeats = 5;

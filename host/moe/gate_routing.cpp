@@ -6,10 +6,10 @@
 
 namespace monde::moe {
 
-GateRoutingSource::GateRoutingSource(MoeModelConfig model, std::map<std::uint32_t, GatingNetwork> gates,
+GateRoutingSource::GateRoutingSource(config::MoeModelConfig model, std::map<std::uint32_t, GatingNetwork> gates,
                                      ActivationProvider activations)
     : RoutingSource(std::move(model)), gates_(std::move(gates)), activations_(std::move(activations)) {
-  const MoeModelConfig& m = this->model();
+  const config::MoeModelConfig& m = this->model();
   if (!activations_) throw std::invalid_argument("gate routing: no activation provider");
   for (std::uint32_t layer : m.moe_layer_indices()) {
     const auto it = gates_.find(layer);

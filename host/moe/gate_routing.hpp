@@ -23,7 +23,7 @@ class GateRoutingSource : public RoutingSource {
 
   // `gates` must hold one network per MoE layer of the model, keyed by layer index, each with the
   // model's d_model, experts and top_k; std::invalid_argument otherwise.
-  GateRoutingSource(MoeModelConfig model, std::map<std::uint32_t, GatingNetwork> gates,
+  GateRoutingSource(config::MoeModelConfig model, std::map<std::uint32_t, GatingNetwork> gates,
                     ActivationProvider activations);
   const char* kind() const override { return "gate"; }
   std::vector<TokenRoute> route(std::uint32_t layer, std::size_t tokens) override;

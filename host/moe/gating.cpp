@@ -41,7 +41,7 @@ std::vector<std::uint32_t> top_k_by_logit(const std::vector<float>& logits, std:
   return order;
 }
 
-TokenRoute route_from_logits(const std::vector<float>& logits, std::uint32_t k, const RouterConfig& router) {
+TokenRoute route_from_logits(const std::vector<float>& logits, std::uint32_t k, const config::RouterConfig& router) {
   const std::vector<float> p = softmax(logits);
   TokenRoute r;
   r.experts = top_k_by_logit(logits, k);
@@ -55,7 +55,7 @@ TokenRoute route_from_logits(const std::vector<float>& logits, std::uint32_t k, 
   return r;
 }
 
-GatingNetwork::GatingNetwork(std::uint32_t d_model, std::uint32_t experts, std::uint32_t top_k, RouterConfig router,
+GatingNetwork::GatingNetwork(std::uint32_t d_model, std::uint32_t experts, std::uint32_t top_k, config::RouterConfig router,
                              std::vector<float> weight, std::vector<float> bias)
     : d_model_(d_model),
       experts_(experts),

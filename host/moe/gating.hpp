@@ -19,7 +19,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "host/moe/model_config.hpp"
+#include "core/config/model_config.hpp"
 #include "host/moe/token_route.hpp"
 
 namespace monde::moe {
@@ -32,19 +32,19 @@ std::vector<float> softmax(const std::vector<float>& logits);
 std::vector<std::uint32_t> top_k_by_logit(const std::vector<float>& logits, std::uint32_t k);
 
 // The whole gate after the logits: softmax, top-k, weight convention.
-TokenRoute route_from_logits(const std::vector<float>& logits, std::uint32_t k, const RouterConfig& router);
+TokenRoute route_from_logits(const std::vector<float>& logits, std::uint32_t k, const config::RouterConfig& router);
 
 class GatingNetwork {
  public:
   // weight: experts x d_model, row e holding expert e's gate vector (the layout of PyTorch's
   // nn.Linear(d_model, experts).weight). bias: empty, or one value per expert (GPT-OSS has one).
-  GatingNetwork(std::uint32_t d_model, std::uint32_t experts, std::uint32_t top_k, RouterConfig router,
+  GatingNetwork(std::uint32_t d_model, std::uint32_t experts, std::uint32_t top_k, config::RouterConfig router,
                 std::vector<float> weight, std::vector<float> bias = {});
 
   std::uint32_t d_model() const { return d_model_; }
   std::uint32_t experts() const { return experts_; }
   std::uint32_t top_k() const { return top_k_; }
-  const RouterConfig& router() const { return router_; }
+  const config::RouterConfig& router() const { return router_; }
 
   // x: d_model values.
   std::vector<float> logits(const float* x) const;
@@ -56,7 +56,7 @@ class GatingNetwork {
   std::uint32_t d_model_;
   std::uint32_t experts_;
   std::uint32_t top_k_;
-  RouterConfig router_;
+  config::RouterConfig router_;
   std::vector<float> weight_;
   std::vector<float> bias_;
 };

@@ -9,17 +9,17 @@
 
 namespace monde::moe {
 
-RoutingSource::RoutingSource(MoeModelConfig model) : model_(std::move(model)) {}
+RoutingSource::RoutingSource(config::MoeModelConfig model) : model_(std::move(model)) {}
 
 void RoutingSource::check_moe_layer(std::uint32_t layer) const {
   if (!model_.is_moe_layer(layer)) {
     throw std::invalid_argument(std::string(kind()) + " routing for " + model_.name + ": layer " +
                                 std::to_string(layer) + " is not a MoE layer (" + std::to_string(model_.layers) +
-                                " layers, rule " + moe_layer_rule_name(model_.moe_layer_rule) + ")");
+                                " layers, rule " + config::moe_layer_rule_name(model_.moe_layer_rule) + ")");
   }
 }
 
-SampledRoutingSource::SampledRoutingSource(MoeModelConfig model, std::uint64_t seed)
+SampledRoutingSource::SampledRoutingSource(config::MoeModelConfig model, std::uint64_t seed)
     : RoutingSource(std::move(model)), seed_(seed) {}
 
 SampledRoutingSource::LayerState& SampledRoutingSource::layer_state(std::uint32_t layer) {

@@ -13,7 +13,7 @@
 #include <random>
 #include <vector>
 
-#include "host/moe/model_config.hpp"
+#include "core/config/model_config.hpp"
 #include "host/moe/systematic_sampler.hpp"
 #include "host/moe/token_route.hpp"
 
@@ -21,13 +21,13 @@ namespace monde::moe {
 
 class RoutingSource {
  public:
-  explicit RoutingSource(MoeModelConfig model);
+  explicit RoutingSource(config::MoeModelConfig model);
   virtual ~RoutingSource() = default;
   RoutingSource(const RoutingSource&) = delete;
   RoutingSource& operator=(const RoutingSource&) = delete;
 
   virtual const char* kind() const = 0;
-  const MoeModelConfig& model() const { return model_; }
+  const config::MoeModelConfig& model() const { return model_; }
 
   // Routes `tokens` tokens through transformer layer `layer`, which must be one of the model's
   // MoE layers (std::invalid_argument otherwise). Each route has top_k distinct experts.
@@ -37,7 +37,7 @@ class RoutingSource {
   void check_moe_layer(std::uint32_t layer) const;
 
  private:
-  MoeModelConfig model_;
+  config::MoeModelConfig model_;
 };
 
 // The sampled kinds (uniform, zipf, trace): each MoE layer has fixed expert inclusion
@@ -56,7 +56,7 @@ class SampledRoutingSource : public RoutingSource {
   const SystematicSampler& sampler(std::uint32_t layer);
 
  protected:
-  SampledRoutingSource(MoeModelConfig model, std::uint64_t seed);
+  SampledRoutingSource(config::MoeModelConfig model, std::uint64_t seed);
   // Builds the sampler for one MoE layer; its sample size must be top_k.
   virtual SystematicSampler make_sampler(std::uint32_t layer) const = 0;
 

@@ -135,7 +135,7 @@ std::uint32_t known_recorded_model_layers(const std::string& model) {
   return it == kLayers.end() ? 0 : it->second;
 }
 
-RoutingTrace load_routing_trace(const TraceSelection& sel) {
+RoutingTrace load_routing_trace(const config::TraceSelection& sel) {
   const CsvTable table = CsvTable::load(sel.path);
   std::string selection = sel.selection;
   const std::vector<TraceRow> rows = select_rows(table, sel.model, sel.dataset, selection);

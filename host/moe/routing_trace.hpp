@@ -13,20 +13,10 @@
 #include <string>
 #include <vector>
 
+#include "core/config/system_config.hpp"
+
 namespace monde::moe {
 
-struct TraceSelection {
-  std::string path;
-  std::string model;    // olmoe: the `model` column; fiddler: the `variant` column
-  std::string dataset;  // e.g. "arxiv" or "mmlu/college_computer_science"
-  // olmoe: "top1", "top2", "top8", ... or "topk", meaning the model's own router top-k (the
-  // largest k recorded for that model and dataset; the top1 rows are a derived statistic).
-  // fiddler records only the top-k sets: "topk" or "top<k>".
-  std::string selection = "topk";
-  // Layer count of the recorded model, needed to place its recorded layers by relative depth.
-  // 0 = look the model up in known_recorded_model_layers().
-  std::uint32_t recorded_model_layers = 0;
-};
 
 struct RecordedLayer {
   std::uint32_t layer = 0;  // index in the recorded model
@@ -48,7 +38,7 @@ struct RoutingTrace {
 // Loads the rows of one model / dataset / selection; throws config::ConfigError naming the file (and
 // file:line for a bad row) when the file is malformed, the selection matches nothing (the message
 // lists what the file has), or a layer's histogram is inconsistent.
-RoutingTrace load_routing_trace(const TraceSelection& selection);
+RoutingTrace load_routing_trace(const config::TraceSelection& selection);
 
 // num_hidden_layers of the models recorded in the shared data (0 if unknown):
 // Mixtral-8x7B (mistralai/Mixtral-8x7B-v0.1, fiddler mixtral_8x7b_original / _instruct) 32,

@@ -7,7 +7,7 @@
 
 namespace monde::moe {
 
-TraceRoutingSource::TraceRoutingSource(MoeModelConfig model, RoutingTrace trace, std::uint64_t seed)
+TraceRoutingSource::TraceRoutingSource(config::MoeModelConfig model, RoutingTrace trace, std::uint64_t seed)
     : SampledRoutingSource(std::move(model), seed), trace_(std::move(trace)) {
   if (trace_.experts != this->model().experts || trace_.top_k != this->model().top_k) {
     throw config::ConfigError(trace_.description + ": recorded with " + std::to_string(trace_.experts) + " experts, top-" +

@@ -20,7 +20,7 @@ namespace monde::moe {
 
 class TraceRoutingSource : public SampledRoutingSource {
  public:
-  TraceRoutingSource(MoeModelConfig model, RoutingTrace trace, std::uint64_t seed);
+  TraceRoutingSource(config::MoeModelConfig model, RoutingTrace trace, std::uint64_t seed);
   const char* kind() const override { return "trace"; }
   const RoutingTrace& trace() const { return trace_; }
   // The recorded layer whose histogram MoE layer `layer` uses.

@@ -5,7 +5,7 @@
 
 namespace monde::moe {
 
-UniformRoutingSource::UniformRoutingSource(MoeModelConfig model, std::uint64_t seed)
+UniformRoutingSource::UniformRoutingSource(config::MoeModelConfig model, std::uint64_t seed)
     : SampledRoutingSource(std::move(model), seed) {}
 
 SystematicSampler UniformRoutingSource::make_sampler(std::uint32_t /*layer*/) const {

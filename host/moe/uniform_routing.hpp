@@ -11,7 +11,7 @@ namespace monde::moe {
 
 class UniformRoutingSource : public SampledRoutingSource {
  public:
-  UniformRoutingSource(MoeModelConfig model, std::uint64_t seed);
+  UniformRoutingSource(config::MoeModelConfig model, std::uint64_t seed);
   const char* kind() const override { return "uniform"; }
 
  protected:

@@ -41,7 +41,7 @@ std::vector<double> zipf_inclusion_probabilities(std::uint32_t experts, std::uin
   }
 }
 
-ZipfRoutingSource::ZipfRoutingSource(MoeModelConfig model, double exponent, std::uint64_t seed)
+ZipfRoutingSource::ZipfRoutingSource(config::MoeModelConfig model, double exponent, std::uint64_t seed)
     : SampledRoutingSource(std::move(model), seed), exponent_(exponent), rank_seed_(stream_seed(seed, kRankStream)) {
   if (!(exponent >= 0.0 && exponent <= 16.0)) {
     throw std::invalid_argument("zipf routing: exponent " + std::to_string(exponent) + " out of range (allowed 0 .. 16)");

@@ -24,7 +24,7 @@ std::vector<double> zipf_inclusion_probabilities(std::uint32_t experts, std::uin
 class ZipfRoutingSource : public SampledRoutingSource {
  public:
   // exponent in [0, 16]; std::invalid_argument otherwise.
-  ZipfRoutingSource(MoeModelConfig model, double exponent, std::uint64_t seed);
+  ZipfRoutingSource(config::MoeModelConfig model, double exponent, std::uint64_t seed);
   const char* kind() const override { return "zipf"; }
   double exponent() const { return exponent_; }
   // expert_of_rank(layer)[r] is the expert with popularity rank r + 1 in that layer.

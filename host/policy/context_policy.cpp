@@ -10,6 +10,10 @@
 
 namespace monde::policy {
 
+void ContextPolicy::prepare(const RunHistory& history, const SystemCostModel& model) {
+  if (history.prompt_prefill) place_prefill(*history.prompt_prefill, model);
+}
+
 Placement ContextPolicy::place(const LayerDemand& demand, const SystemCostModel& model) {
   return demand.phase == Phase::kPrefill ? place_prefill(demand, model) : place_decode(demand, model);
 }

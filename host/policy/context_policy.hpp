@@ -21,6 +21,9 @@ namespace monde::policy {
 class ContextPolicy final : public PlacementPolicy {
  public:
   std::string name() const override { return "context"; }
+  bool learns_from_prompts() const override { return true; }
+  // Plans from history.prompt_prefill when given (place() on it, as a prefill layer).
+  void prepare(const RunHistory& history, const SystemCostModel& model) override;
   // Throws std::invalid_argument for a decode step before any prefill, or a decode layer
   // with a different expert count than its prefill. Decode ignores demand.gpu_resident.
   Placement place(const LayerDemand& demand, const SystemCostModel& model) override;

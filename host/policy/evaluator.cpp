@@ -73,7 +73,7 @@ CostBreakdown evaluate(const Placement& placement, const LayerDemand& demand, co
         break;
       }
       case ExpertLocation::kNdp:
-        ndp.add(ndp_expert_time_s(model, shape, tokens));
+        ndp.add(ndp_expert_time_s(model, shape, tokens), ndp_dram_busy_s(model, shape, tokens));
         c.ndp_job_s += ndp_job_time_s(model, shape, tokens);
         c.activations_to_ndp_bytes += activations;
         c.results_from_ndp_bytes += activations;
@@ -91,7 +91,9 @@ CostBreakdown evaluate(const Placement& placement, const LayerDemand& demand, co
     }
   }
   c.gpu_path_s = gpu.makespan_s();
-  c.ndp_path_s = ndp.time_s();
+  c.ndp_dram_wait_s = shared_dram_delay_s(ndp.time_s(), ndp.dram_busy_s(), gpu.transfer_end_s(),
+                                          model.device_to_gpu_bytes_per_s, model.shared_dram_bytes_per_s);
+  c.ndp_path_s = ndp.time_s() + c.ndp_dram_wait_s;
   c.cpu_path_s = cpu.time_s();
   c.makespan_s = std::max({c.gpu_path_s, c.ndp_path_s, c.cpu_path_s});
   return c;

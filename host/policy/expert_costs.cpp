@@ -23,11 +23,11 @@ double gpu_compute_time_s(const SystemCostModel& m, const ExpertShape& shape, st
 }
 
 double ndp_job_time_s(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens) {
-  const double stream_s = as_double(shape.weight_bytes()) / m.ndp_dram_bytes_per_s;
-  const std::uint64_t block = std::max<std::uint32_t>(m.ndp_token_block, 1);
-  const std::uint64_t slots = (tokens + block - 1) / block * block;  // token rows the arrays spend
-  const double mac_s = as_double(shape.macs_per_token()) * as_double(slots) / m.ndp_macs_per_s;
-  return std::max(stream_s, mac_s) + m.ndp_job_overhead_s;
+  return m.ndp->expert_time(tokens, shape).time_s;
+}
+
+double ndp_dram_busy_s(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens) {
+  return m.ndp->expert_time(tokens, shape).dram_busy_s;
 }
 
 double ndp_expert_time_s(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens) {

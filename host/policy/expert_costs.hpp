@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-#include "host/policy/expert_shape.hpp"
+#include "host/policy/layer_demand.hpp"
 #include "host/policy/system_cost_model.hpp"
 
 namespace monde::policy {
@@ -15,9 +15,9 @@ double fetch_time_s(const SystemCostModel& m, const ExpertShape& shape);
 // The GPU running the expert for `tokens` tokens (weights already in GPU memory).
 double gpu_compute_time_s(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens);
 
-// One NDP job: the units stream every weight out of device DRAM once and do tokens x macs
-// MACs; whichever is slower bounds the job (the streams overlap), plus the job overhead.
+// The expert's NDP jobs (SystemCostModel::ndp), and how long they keep the device DRAM streaming.
 double ndp_job_time_s(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens);
+double ndp_dram_busy_s(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens);
 
 // The NDP path's per-expert share: its activations in over CXL, its job, its results out.
 double ndp_expert_time_s(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens);

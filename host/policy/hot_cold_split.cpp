@@ -33,23 +33,32 @@ std::vector<ExpertLocation> split_hot_cold(const LayerDemand& demand, const Syst
   }
   const std::size_t n = order.size() - first;
 
-  // cold_suffix_s[k]: the cold path time when candidates k..n-1 run cold.
-  const double cold_fixed_s = cold == ExpertLocation::kNdp ? ndp_fixed_time_s(model) : cpu_fixed_time_s(model);
-  std::vector<double> cold_suffix_s(n + 1, 0.0);
+  // cold_suffix_s[k]: the cold path time when candidates k..n-1 run cold; busy_suffix_s[k]: how
+  // long an NDP cold path keeps the device DRAM streaming for them.
+  const bool ndp_cold = cold == ExpertLocation::kNdp;
+  const double cold_fixed_s = ndp_cold ? ndp_fixed_time_s(model) : cpu_fixed_time_s(model);
+  std::vector<double> cold_suffix_s(n + 1, 0.0), busy_suffix_s(n + 1, 0.0);
   for (std::size_t k = n; k-- > 0;) {
     const auto tokens = demand.tokens_per_expert[order[first + k]];
-    const double t = cold == ExpertLocation::kNdp ? ndp_expert_time_s(model, shape, tokens)
-                                                  : cpu_expert_time_s(model, shape, tokens);
+    const double t = ndp_cold ? ndp_expert_time_s(model, shape, tokens) : cpu_expert_time_s(model, shape, tokens);
     cold_suffix_s[k] = cold_suffix_s[k + 1] + t;
+    busy_suffix_s[k] = busy_suffix_s[k + 1] + (ndp_cold ? ndp_dram_busy_s(model, shape, tokens) : 0.0);
   }
-  auto cold_path_s = [&](std::size_t k) { return k < n ? cold_fixed_s + cold_suffix_s[k] : 0.0; };
+  // The cold path with candidates k..n-1, given the GPU's copies so far (they share the DRAM).
+  auto cold_path_s = [&](std::size_t k, const GpuPipelineTimer& g) {
+    if (k >= n) return 0.0;
+    const double path = cold_fixed_s + cold_suffix_s[k];
+    return path + (ndp_cold ? shared_dram_delay_s(path, busy_suffix_s[k], g.transfer_end_s(),
+                                                  model.device_to_gpu_bytes_per_s, model.shared_dram_bytes_per_s)
+                            : 0.0);
+  };
 
   const double fetch_s = fetch_time_s(model, shape);
   std::size_t best_hot = 0;
-  double best_s = std::max(gpu.makespan_s(), cold_path_s(0));
+  double best_s = std::max(gpu.makespan_s(), cold_path_s(0, gpu));
   for (std::size_t k = 0; k < n; ++k) {
     gpu.add(fetch_s, gpu_compute_time_s(model, shape, demand.tokens_per_expert[order[first + k]]));
-    const double s = std::max(gpu.makespan_s(), cold_path_s(k + 1));
+    const double s = std::max(gpu.makespan_s(), cold_path_s(k + 1, gpu));
     if (s < best_s) {
       best_s = s;
       best_hot = k + 1;

@@ -5,9 +5,12 @@
 #include <cstdint>
 #include <vector>
 
-#include "host/policy/expert_shape.hpp"
+#include "core/perf/expert_shape.hpp"
 
 namespace monde::policy {
+
+// Every expert of a layer has one shape (core/perf/expert_shape.hpp).
+using perf::ExpertShape;
 
 // Prefill and decode differ only for policies that learn from one to plan the other
 // (`context`); the others ignore the phase.

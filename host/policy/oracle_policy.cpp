@@ -24,11 +24,15 @@ namespace {
 class BranchAndBound {
  public:
   BranchAndBound(std::vector<double> transfer_s, std::vector<double> compute_s, std::vector<double> ndp_s,
-                 double ndp_fixed_s, double incumbent_s, std::vector<bool> incumbent_on_gpu)
+                 std::vector<double> ndp_busy_s, double ndp_fixed_s, double fetch_bytes_per_s, double dram_bytes_per_s,
+                 double incumbent_s, std::vector<bool> incumbent_on_gpu)
       : transfer_s_(std::move(transfer_s)),
         compute_s_(std::move(compute_s)),
         ndp_s_(std::move(ndp_s)),
+        ndp_busy_s_(std::move(ndp_busy_s)),
         ndp_fixed_s_(ndp_fixed_s),
+        fetch_bytes_per_s_(fetch_bytes_per_s),
+        dram_bytes_per_s_(dram_bytes_per_s),
         best_s_(incumbent_s),
         best_on_gpu_(std::move(incumbent_on_gpu)),
         on_gpu_(ndp_s_.size(), false),
@@ -43,12 +47,17 @@ class BranchAndBound {
 
  private:
   void descend(std::size_t k, const GpuPipelineTimer& gpu, const SerialPathTimer& ndp) {
+    // The DRAM sharing only lengthens the NDP path, so the partial paths without it stay lower
+    // bounds; the leaf adds it exactly as evaluate() does.
     const double partial_s = std::max(gpu.makespan_s(), ndp.time_s());
     if (k == ndp_s_.size()) {
       // Same timers, same order, same terms as evaluate(): the leaf value is bit-identical
       // to the evaluator's makespan for this assignment.
-      if (partial_s < best_s_) {
-        best_s_ = partial_s;
+      const double wait_s = shared_dram_delay_s(ndp.time_s(), ndp.dram_busy_s(), gpu.transfer_end_s(),
+                                                fetch_bytes_per_s_, dram_bytes_per_s_);
+      const double leaf_s = std::max(gpu.makespan_s(), ndp.time_s() + wait_s);
+      if (leaf_s < best_s_) {
+        best_s_ = leaf_s;
         best_on_gpu_ = on_gpu_;
       }
       return;
@@ -64,13 +73,14 @@ class BranchAndBound {
     descend(k + 1, with_gpu, ndp);
 
     SerialPathTimer with_ndp = ndp;
-    with_ndp.add(ndp_s_[k]);
+    with_ndp.add(ndp_s_[k], ndp_busy_s_[k]);
     on_gpu_[k] = false;
     descend(k + 1, gpu, with_ndp);
   }
 
-  std::vector<double> transfer_s_, compute_s_, ndp_s_;
+  std::vector<double> transfer_s_, compute_s_, ndp_s_, ndp_busy_s_;
   double ndp_fixed_s_;
+  double fetch_bytes_per_s_, dram_bytes_per_s_;
   double best_s_;
   std::vector<bool> best_on_gpu_;
   std::vector<bool> on_gpu_;
@@ -95,12 +105,13 @@ Placement OraclePolicy::place(const LayerDemand& demand, const SystemCostModel& 
   // placements searched here "in GPU memory" is exactly demand.gpu_resident.
   const std::vector<std::size_t> order = execution_order(demand, resident);
 
-  std::vector<double> transfer_s, compute_s, ndp_s;
+  std::vector<double> transfer_s, compute_s, ndp_s, ndp_busy_s;
   for (const std::size_t i : order) {
     const auto tokens = demand.tokens_per_expert[i];
     transfer_s.push_back(resident[i] ? 0.0 : fetch_time_s(model, shape));
     compute_s.push_back(gpu_compute_time_s(model, shape, tokens));
     ndp_s.push_back(ndp_expert_time_s(model, shape, tokens));
+    ndp_busy_s.push_back(ndp_dram_busy_s(model, shape, tokens));
   }
 
   // monde's split is a feasible answer: starting from it as the incumbent only prunes; the
@@ -109,7 +120,8 @@ Placement OraclePolicy::place(const LayerDemand& demand, const SystemCostModel& 
   std::vector<bool> start_on_gpu(order.size());
   for (std::size_t k = 0; k < order.size(); ++k) start_on_gpu[k] = runs_on_gpu(start.location[order[k]]);
 
-  BranchAndBound search(std::move(transfer_s), std::move(compute_s), std::move(ndp_s), ndp_fixed_time_s(model),
+  BranchAndBound search(std::move(transfer_s), std::move(compute_s), std::move(ndp_s), std::move(ndp_busy_s),
+                        ndp_fixed_time_s(model), model.device_to_gpu_bytes_per_s, model.shared_dram_bytes_per_s,
                         start.cost.makespan_s, std::move(start_on_gpu));
   search.run();
 

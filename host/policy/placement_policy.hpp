@@ -1,13 +1,25 @@
 // The interface every placement policy implements.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "host/policy/layer_demand.hpp"
 #include "host/policy/placement.hpp"
 #include "host/policy/system_cost_model.hpp"
 
 namespace monde::policy {
+
+// What a policy may learn about its MoE layer before the run starts.
+struct RunHistory {
+  // Tokens routed to each expert of the layer over the whole run (static_freq pins the most
+  // popular ones; the counts are what a calibration run would have recorded).
+  std::vector<double> expert_popularity;
+  // Decode runs, for policies that learn_from_prompts(): the routing of the batch's prompts
+  // through the layer (batch x prompt_tokens tokens, a prefill demand; not simulated).
+  std::optional<LayerDemand> prompt_prefill;
+};
 
 // Decides, for one MoE layer and one batch, where each routed expert runs. Some policies
 // keep state between calls (what they pinned, what prefill taught them), so one policy
@@ -17,6 +29,14 @@ class PlacementPolicy {
  public:
   virtual ~PlacementPolicy() = default;
   virtual std::string name() const = 0;
+  // True when prepare() needs RunHistory::prompt_prefill in decode runs.
+  virtual bool learns_from_prompts() const { return false; }
+  // Called once before the layer's first place(); throws std::invalid_argument for a history
+  // the policy cannot use.
+  virtual void prepare(const RunHistory& history, const SystemCostModel& model) {
+    (void)history;
+    (void)model;
+  }
   // Throws std::invalid_argument for a malformed demand or cost model (and where a policy
   // cannot serve the demand, e.g. oracle above its expert limit).
   virtual Placement place(const LayerDemand& demand, const SystemCostModel& model) = 0;

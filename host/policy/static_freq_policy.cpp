@@ -16,8 +16,13 @@ StaticFreqPolicy::StaticFreqPolicy(std::vector<double> expert_popularity)
   choose_pinned(popularity_, 1, 0);
 }
 
+void StaticFreqPolicy::prepare(const RunHistory& history, const SystemCostModel&) {
+  *this = StaticFreqPolicy(history.expert_popularity);
+}
+
 Placement StaticFreqPolicy::place(const LayerDemand& demand, const SystemCostModel& model) {
   validate(demand);
+  if (popularity_.empty()) throw std::invalid_argument("static_freq: no expert popularity (prepare() was not called)");
   if (popularity_.size() != demand.expert_count()) {
     throw std::invalid_argument("static_freq: popularity has " + std::to_string(popularity_.size()) +
                                 " entries for a layer of " + std::to_string(demand.expert_count()) + " experts");

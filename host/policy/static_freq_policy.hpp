@@ -13,13 +13,17 @@ namespace monde::policy {
 
 class StaticFreqPolicy final : public PlacementPolicy {
  public:
+  StaticFreqPolicy() = default;
   // One value per expert of the layer (token share, hit count, ...; only the order matters).
   explicit StaticFreqPolicy(std::vector<double> expert_popularity);
 
   std::string name() const override { return "static_freq"; }
+  // Takes history.expert_popularity (std::invalid_argument when empty or invalid).
+  void prepare(const RunHistory& history, const SystemCostModel& model) override;
   // The pinned set is the most popular experts that fit in
   // model.gpu_memory_budget_bytes_per_layer. Loading it happens once before the run and is
   // not charged to any layer. demand.gpu_resident is ignored: this policy owns residency.
+  // Throws std::invalid_argument when no popularity was given.
   Placement place(const LayerDemand& demand, const SystemCostModel& model) override;
 
  private:

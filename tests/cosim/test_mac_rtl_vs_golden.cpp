@@ -6,7 +6,7 @@
 #include <random>
 
 #include "tlm/ndp/mac_cycle_engine.hpp"
-#include "tlm/ndp/mac_cycle_formula.hpp"
+#include "core/perf/mac_cycles.hpp"
 #include "tlm/ndp/mac_random_tiles.hpp"
 #include "tlm/ndp/mac_result_check.hpp"
 #include "tlm/ndp/mac_rtl_engine.hpp"
@@ -15,7 +15,7 @@
 namespace monde::ndp {
 namespace {
 
-const MacArrayShape kShape = rtl_built_shape();
+const config::MacArrayShape kShape = rtl_built_shape();
 
 // Golden result of a cleared tile straight from golden_tile_gemm (independent of the
 // cycle model's accumulator bookkeeping).
@@ -119,7 +119,7 @@ TEST(MacRtlVsGolden, HandshakeStallsAddExactlyTheirCycles) {
                                random_between(rng, 1, 24), true, 0.03);
     const auto r = rtl.run_tile(t);
     ASSERT_EQ(r.c_fp32, golden(t));
-    ASSERT_EQ(r.cycles, mac_tile_cycles(t.k, t.rows) + rtl.stall_cycles());
+    ASSERT_EQ(r.cycles, perf::mac_tile_cycles(t.k, t.rows) + rtl.stall_cycles());
     total_stalls += rtl.stall_cycles();
   }
   EXPECT_GT(total_stalls, 100u);  // the stalls really happened
@@ -149,7 +149,7 @@ TEST(MacRtlVsGolden, BadTilesAreRejectedWithTheField) {
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("rows = 17 is out of range (allowed 1..16)"), std::string::npos) << e.what();
   }
-  EXPECT_THROW(RtlMacEngine(MacArrayShape{8, 8}, {}), std::invalid_argument);
+  EXPECT_THROW(RtlMacEngine(config::MacArrayShape{8, 8}, {}), std::invalid_argument);
 }
 
 }  // namespace

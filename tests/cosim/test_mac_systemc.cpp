@@ -17,8 +17,8 @@
 namespace monde::ndp {
 namespace {
 
-MacArrayConfig config(PeModel m, bool pins = false, double mhz = 1000.0) {
-  MacArrayConfig c;
+config::MacArrayConfig config(config::PeModel m, bool pins = false, double mhz = 1000.0) {
+  config::MacArrayConfig c;
   c.pe_model = m;
   c.pin_level = pins;
   c.clock_mhz = mhz;
@@ -70,8 +70,8 @@ void expect_same(const std::vector<MacTile>& ts, const std::vector<MacTileResult
 // k=40 and 16 rows takes (40 + 16 + 2) x 1250 ps = 72.5 ns of simulated time.
 TEST(MacArraySystemC, BatchedRtlMatchesCycleModelAndAdvancesTime) {
   const auto ts = tiles(11);
-  MacArray rtl("rtl", config(PeModel::kRtl, false, 800.0));
-  MacArray cyc("cyc", config(PeModel::kCycle, false, 800.0));
+  MacArray rtl("rtl", config(config::PeModel::kRtl, false, 800.0));
+  MacArray cyc("cyc", config(config::PeModel::kCycle, false, 800.0));
   std::vector<MacTileResult> rr, cr;
   std::vector<sc_core::sc_time> t_rtl;
   ThreadBench bench("bench", [&] {
@@ -99,8 +99,8 @@ TEST(MacArraySystemC, PinLevelRtlMatchesCycleModelAndWritesVcd) {
   const std::string vcd = "test_mac_pins.vcd";
   std::vector<MacTileResult> pr, cr;
   {
-    MacArray pins("pins", config(PeModel::kRtl, true), vcd);
-    MacArray cyc("cyc", config(PeModel::kCycle));
+    MacArray pins("pins", config(config::PeModel::kRtl, true), vcd);
+    MacArray cyc("cyc", config(config::PeModel::kCycle));
     ThreadBench bench("bench", [&] {
       for (const auto& t : ts) pr.push_back(pins.run_tile(t));
       for (const auto& t : ts) cr.push_back(cyc.run_tile(t));
@@ -121,7 +121,7 @@ TEST(MacArraySystemC, PinLevelRtlMatchesCycleModelAndWritesVcd) {
 TEST(MacArraySystemC, BatchedRtlVcdFollowsSimulatedTime) {
   const std::string vcd = "test_mac_batched.vcd";
   {
-    MacArray rtl("rtl", config(PeModel::kRtl), vcd);
+    MacArray rtl("rtl", config(config::PeModel::kRtl), vcd);
     ThreadBench bench("bench", [&] {
       std::mt19937_64 rng(3);
       sc_core::wait(sc_core::sc_time(1, sc_core::SC_US));  // idle: 1000 cycles pass unclocked
@@ -141,7 +141,7 @@ TEST(MacArraySystemC, BatchedRtlVcdFollowsSimulatedTime) {
 
 // Two threads share one array: tiles are serialised, so the second finishes after both.
 TEST(MacArraySystemC, ConcurrentCallersAreSerialised) {
-  MacArray cyc("cyc", config(PeModel::kCycle));
+  MacArray cyc("cyc", config(config::PeModel::kCycle));
   std::mt19937_64 rng(5);
   const auto t = random_tile(rng, 16, 16, 30, true, 0.0);  // 30 + 16 + 2 = 48 cycles = 48 ns
   sc_core::sc_time end_a, end_b;
@@ -153,7 +153,7 @@ TEST(MacArraySystemC, ConcurrentCallersAreSerialised) {
 }
 
 TEST(MacArraySystemC, VcdNeedsTheRtl) {
-  EXPECT_THROW(MacArray("cyc", config(PeModel::kCycle), "x.vcd"), std::invalid_argument);
+  EXPECT_THROW(MacArray("cyc", config(config::PeModel::kCycle), "x.vcd"), std::invalid_argument);
 }
 
 }  // namespace

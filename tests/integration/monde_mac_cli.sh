@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# End-to-end checks of the monde-mac tool: exit codes and messages users rely on.
-# Usage: monde_mac_cli.sh <monde-mac binary> <scratch dir>
+# End-to-end checks of `monde-sim mac`: exit codes and messages users rely on.
+# Usage: monde_mac_cli.sh <monde-sim binary> <scratch dir>
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 bin=$1
@@ -9,29 +9,30 @@ mkdir -p "$dir"
 cd "$dir" || exit 1
 source "$here/cli_check.sh"
 
-check gen 0 "wrote 12 tiles" -- "$bin" gen --tiles 12 --seed 42 --out gen.vec
-check run-rtl 0 "12 tiles, [0-9]+ MACs, 0 mismatches" -- "$bin" run gen.vec --pe-model rtl --out rtl.vec
-check run-cycle 0 "0 mismatches" -- "$bin" run gen.vec --pe-model cycle
-check run-pins 0 "0 mismatches" -- "$bin" run gen.vec --pe-model rtl --rtl-drive pins
-check rtl-output-is-valid-input 0 "0 mismatches" -- "$bin" run rtl.vec --pe-model cycle
-check vcd 0 "VCD written to run.vcd" -- "$bin" run gen.vec --vcd run.vcd
+check gen 0 "wrote 12 tiles" -- "$bin" mac gen --tiles 12 --seed 42 --out gen.vec
+check run-rtl 0 "12 tiles, [0-9]+ MACs, 0 mismatches" -- "$bin" mac run gen.vec --pe-model rtl --out rtl.vec
+check run-cycle 0 "0 mismatches" -- "$bin" mac run gen.vec --pe-model cycle
+check run-pins 0 "0 mismatches" -- "$bin" mac run gen.vec --pe-model rtl --rtl-drive pins
+check rtl-output-is-valid-input 0 "0 mismatches" -- "$bin" mac run rtl.vec --pe-model cycle
+check vcd 0 "VCD written to run.vcd" -- "$bin" mac run gen.vec --vcd run.vcd
 [ -s run.vcd ] || { echo "FAIL vcd: run.vcd is empty"; fail=1; }
 
 # Corrupt one expected value: a mismatch report with index and both values, exit 1.
 awk 'BEGIN{d=0} /^expect_fp32/{getline l; sub(/^[0-9A-F]+/, "12345678", l); print; print l; next} {print}' gen.vec > bad.vec
-check mismatch 1 "MISMATCH tile 't0' C\[0\]\[0\] fp32: got 0x[0-9A-F]{8} .*, expected 0x12345678" -- "$bin" run bad.vec
+check mismatch 1 "MISMATCH tile 't0' C\[0\]\[0\] fp32: got 0x[0-9A-F]{8} .*, expected 0x12345678" -- "$bin" mac run bad.vec
 
 printf 'tile x rows=2 cols=2 k=1\na\n3F80\n' > broken.vec
-check bad-vector 2 "broken.vec:3: section 'a' ends early: expected 2 rows" -- "$bin" run broken.vec
+check bad-vector 2 "broken.vec:3: section 'a' ends early: expected 2 rows" -- "$bin" mac run broken.vec
 { echo "# 20 rows do not fit a 16-row array"; echo "tile big rows=20 cols=1 k=1"; echo a; for i in $(seq 20); do echo 3F80; done
   echo b; echo 3F80; echo end; } > toobig.vec
-check too-big-for-array 2 "toobig.vec:2: tile 'big': rows = 20 is out of range \(allowed 1..16\) for a 16 x 16 array" -- "$bin" run toobig.vec
-printf '{"ndp": {"mac_array": {"rows": 0}}}' > bad.json
-check bad-config 2 "bad.json: key 'ndp.mac_array.rows' = 0 is out of range \(allowed 1..256\)" -- "$bin" run gen.vec --config bad.json
-printf '{"ndp": {"mac_array": {"rows": 8, "cols": 8}}}' > small.json
-check rtl-shape-mismatch 2 "verilated as a 16 x 16 array" -- "$bin" run gen.vec --config small.json
-check missing-file 2 "nope.vec: cannot open vector file" -- "$bin" run nope.vec
-check demo 0 "PASS: RTL and cycle model agree" -- "$bin" demo --vcd demo.vcd
+check too-big-for-array 2 "toobig.vec:2: tile 'big': rows = 20 is out of range \(allowed 1..16\) for a 16 x 16 array" -- "$bin" mac run toobig.vec
+printf '{"model": "mixtral-8x7b-tiny", "device": {"preset": "lpddr5x-8533", "ndp": {"mac_array": {"rows": 0}}}}' > bad.json
+check bad-config 2 "bad.json: key 'device.ndp.mac_array.rows' = 0: out of range; allowed 1 .. 256" -- "$bin" mac run gen.vec --config bad.json
+check bad-set 2 "^monde-sim: configuration error: --set device.ndp.clock_mhz=0: key 'device.ndp.clock_mhz' = 0: out of range; allowed 1 .. 10000$" -- "$bin" mac run gen.vec --set device.ndp.clock_mhz=0
+printf '{"model": "mixtral-8x7b-tiny", "device": {"preset": "lpddr5x-8533", "ndp": {"mac_array": {"rows": 8, "cols": 8}}}}' > small.json
+check rtl-shape-mismatch 2 "verilated as a 16 x 16 array" -- "$bin" mac run gen.vec --config small.json
+check missing-file 2 "nope.vec: cannot open vector file" -- "$bin" mac run nope.vec
+check demo 0 "PASS: RTL and cycle model agree" -- "$bin" mac demo --vcd demo.vcd
 # Every signal of the shipped GTKWave view must exist in the VCD the tool writes.
 gtkw="$here/../../waveforms/mac_array.gtkw"
 awk '/\$scope/{s[++d]=$3} /\$upscope/{d--} /\$var/{n=""; for(i=1;i<=d;i++) n=n s[i] "."; nm=$5; if ($6 ~ /^\[/) nm=nm $6; print n nm} /\$enddefinitions/{exit}' demo.vcd | sort -u > vcd_signals.txt
@@ -40,5 +41,5 @@ while read -r sig; do
   grep -qxF -- "$sig" vcd_signals.txt || { echo "FAIL gtkw: $sig is not in the VCD"; missing=1; fail=1; }
 done < <(grep -E '^mac_array\.' "$gtkw")
 [ $missing = 0 ] && echo "ok   gtkw-signals ($(grep -cE '^mac_array\.' "$gtkw") signals found in the VCD)"
-check config 0 "\"pe_model\": \"rtl\"" -- "$bin" config
+check config 0 "\"pe_model\": \"rtl\"" -- "$bin" mac config
 exit $fail

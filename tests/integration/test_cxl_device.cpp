@@ -16,7 +16,7 @@
 #include "tlm/checker/protocol_checker.hpp"
 #include "tlm/cxl/cxl_mem_extension.hpp"
 #include "tlm/device/cxl_type3_device.hpp"
-#include "tlm/device/device_config.hpp"
+#include "core/config/device_config.hpp"
 #include "tlm/memory/lt_traffic_generator.hpp"
 #include "tlm/memory/traffic_generator.hpp"
 #include "../unit/device_presets.hpp"
@@ -29,16 +29,18 @@ using test::LtBench;
 using sc_core::sc_time;
 using sc_core::SC_PS;
 
-DeviceConfig lpddr5x() { return load_device_config(test::device_preset("lpddr5x-8533.json")); }
+config::DeviceConfig lpddr5x() { return config::load_device_config(test::device_preset("lpddr5x-8533.json")); }
 
+// A plain memory expander (no NDP units) with checkers on its internal hops.
 DeviceOptions checked() {
   DeviceOptions o;
   o.check_internal_protocol = true;
+  o.ndp = false;
   return o;
 }
 
 struct LtDesign {
-  LtDesign(const DeviceConfig& cfg, DeviceOptions opt, std::function<void(LtBench&)> body)
+  LtDesign(const config::DeviceConfig& cfg, DeviceOptions opt, std::function<void(LtBench&)> body)
       : bench("bench", std::move(body)), checker("checker"), dev("dev", cfg, opt) {
     bench.socket.bind(checker.target_socket);
     checker.initiator_socket.bind(dev.host_socket());
@@ -53,7 +55,7 @@ struct LtDesign {
 };
 
 struct AtDesign {
-  AtDesign(const DeviceConfig& cfg, const mem::TrafficConfig& tc)
+  AtDesign(const config::DeviceConfig& cfg, const config::TrafficConfig& tc)
       : gen("gen", tc), checker("checker"), dev("dev", cfg, checked()) {
     gen.socket.bind(checker.target_socket);
     checker.initiator_socket.bind(dev.host_socket());
@@ -162,7 +164,7 @@ TEST(CxlDevice, HostAccessesAreSplitIntoCountedLineMessages) {
 // (52.7 GB/s < 253.9 GB/s of DRAM), so bandwidth lands within 5% below min(link, DRAM).
 TEST(CxlDevice, StreamingReadsReachTheLinkBound) {
   const auto cfg = lpddr5x();
-  mem::TrafficConfig tc;
+  config::TrafficConfig tc;
   tc.requests = 40000;
   tc.outstanding = 256;
   AtDesign d(cfg, tc);
@@ -178,7 +180,7 @@ TEST(CxlDevice, StreamingReadsReachTheLinkBound) {
 // Sequential 64 B writes: M2S RwD (5 slots a line) bounds them at 47.447 GB/s.
 TEST(CxlDevice, StreamingWritesReachTheLinkBound) {
   const auto cfg = lpddr5x();
-  mem::TrafficConfig tc;
+  config::TrafficConfig tc;
   tc.requests = 40000;
   tc.outstanding = 256;
   tc.read_fraction = 0.0;
@@ -197,7 +199,7 @@ TEST(CxlDevice, StreamingWritesReachTheLinkBound) {
 TEST(CxlDevice, TooFewCreditsThrottleTheLinkAndQueuesStayBounded) {
   auto cfg = lpddr5x();
   cfg.link.credits_m2s_req = 4;
-  mem::TrafficConfig tc;
+  config::TrafficConfig tc;
   tc.requests = 8000;
   tc.outstanding = 512;
   AtDesign d(cfg, tc);
@@ -220,8 +222,8 @@ TEST(CxlDevice, SaturatedLinkKeepsEveryQueueBounded) {
   auto cfg = lpddr5x();
   cfg.link.controller_queue_lines = 8;
   cfg.link.device_tx_queue_lines = 8;
-  mem::TrafficConfig tc;
-  tc.random = true;
+  config::TrafficConfig tc;
+  tc.pattern = config::TrafficPattern::kRandom;
   tc.requests = 6000;
   tc.size_bytes = 128;
   tc.read_fraction = 0.6;
@@ -281,7 +283,7 @@ TEST(CxlDevice, UndecodedAddressesAreErrorsWithPoison) {
 // other device and is an address error.
 TEST(CxlDevice, InterleavedDecoderRoutesOnlyItsOwnGranules) {
   auto cfg = lpddr5x();
-  cxl::HdmRange r;
+  config::HdmRange r;
   r.base = 16ull << 30;
   r.size = 8ull << 30;
   r.ways = 2;
@@ -350,8 +352,8 @@ TEST(CxlDevice, RandomisedAccessesMatchAShadowMemory) {
 // AT random traffic through all three checkers: no violations, every transaction answered.
 TEST(CxlDevice, AtRandomTrafficObeysTheProtocol) {
   const auto cfg = lpddr5x();
-  mem::TrafficConfig tc;
-  tc.random = true;
+  config::TrafficConfig tc;
+  tc.pattern = config::TrafficPattern::kRandom;
   tc.requests = 3000;
   tc.size_bytes = 256;
   tc.read_fraction = 0.5;
@@ -372,7 +374,7 @@ TEST(CxlDevice, LtInitiatorUsesDmiWithTheLinkLatency) {
   const auto cfg = lpddr5x();
   DeviceOptions opt = checked();
   opt.allow_dmi = true;
-  mem::TrafficConfig tc;
+  config::TrafficConfig tc;
   tc.requests = 100;
   tc.region_bytes = 4096;  // one backing-store page
   mem::LtOptions lo;
@@ -398,7 +400,7 @@ TEST(CxlDevice, LtInitiatorUsesDmiWithTheLinkLatency) {
 //   the data reaches the host at round(35,269.775 + 19,890,000 + 35,000) = 19,960,270 ps.
 TEST(CxlDevice, BandwidthModeStreamsBulkTransfersAtTheLinkRate) {
   auto cfg = lpddr5x();
-  cfg.dram.model = mem::MemoryModel::kBandwidth;
+  cfg.dram.model = config::MemoryModel::kBandwidth;
   sc_time took;
   std::vector<unsigned char> buf(1 << 20);
   LtDesign d(cfg, checked(), [&](LtBench& b) {

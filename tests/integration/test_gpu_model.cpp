@@ -39,26 +39,28 @@
 
 #include "tlm/checker/protocol_checker.hpp"
 #include "tlm/device/cxl_type3_device.hpp"
-#include "tlm/device/device_config.hpp"
-#include "tlm/gpu/gpu_compute_model.hpp"
+#include "core/config/device_config.hpp"
+#include "core/config/gpu_config.hpp"
+#include "core/perf/gpu_time_model.hpp"
+#include "system/builder.hpp"
 #include "tlm/gpu/gpu_device_model.hpp"
-#include "tlm/gpu/gpu_model_config.hpp"
 #include "tlm/gpu/gpu_system.hpp"
 #include "tlm/pcie/pcie_link.hpp"
 #include "tlm/root_complex/root_complex.hpp"
-#include "tlm/memory/traffic_config.hpp"
+#include "core/config/traffic_config.hpp"
 #include "tlm/memory/traffic_generator.hpp"
 #include "../unit/device_presets.hpp"
 #include "lt_bench.hpp"
 
 namespace monde::gpu {
 using pcie::PcieLink;
-using pcie::PcieLinkConfig;
+using config::PcieLinkConfig;
 using root_complex::RootComplex;
-using root_complex::RootComplexConfig;
-using gpu_backend::GpuProfile;
-using gpu_backend::GemmPoint;
-using gpu_backend::ExpertFfnPoint;
+using config::RootComplexConfig;
+using config::ExpertFfnPoint;
+using config::GemmPoint;
+using config::GpuConfig;
+using config::GpuProfile;
 namespace {
 
 constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
@@ -77,16 +79,18 @@ std::uint64_t cxl_bound_chunk_done(std::uint64_t k) {
   return static_cast<std::uint64_t>(std::ceil(root_port + 4'443.359375 + 200'000.0));
 }
 
-device::DeviceConfig bandwidth_device() {
-  auto cfg = device::load_device_config(test::device_preset("lpddr5x-8533.json"));
-  cfg.dram.model = mem::MemoryModel::kBandwidth;
+config::DeviceConfig bandwidth_device() {
+  auto cfg = config::load_device_config(test::device_preset("lpddr5x-8533.json"));
+  cfg.dram.model = config::MemoryModel::kBandwidth;
   return cfg;
 }
 
+// The device as a plain memory expander (these tests are about the GPU side).
 device::DeviceOptions timing_only_options() {
   device::DeviceOptions o;
   o.timing_only = true;
   o.check_internal_protocol = true;
+  o.ndp = false;
   return o;
 }
 
@@ -94,8 +98,8 @@ device::DeviceOptions timing_only_options() {
 // d_ff 14336) on 1,000 tokens is 2 x 3 x 4096 x 14336 x 1000 = 352,321,536,000 flop; at
 // 352.321536 TFLOP/s that is exactly 1 ms, + 5 us launch = 1,005,000,000 ps. The weight term,
 // 352,321,536 B / 3.35 TB/s = 105.2 us, is below it (compute-bound).
-GpuModelConfig test_gpu_config() {
-  GpuModelConfig c;
+GpuConfig test_gpu_config() {
+  GpuConfig c;
   c.roofline.peak_tflops = 352.321536;
   c.roofline.hbm_GBps = 3350;
   c.roofline.launch_us = 5;
@@ -131,8 +135,8 @@ class Runner : public sc_core::sc_module {
 
 // GPU -> checker -> PCIe -> checker -> root complex -> checker -> device, wired by hand.
 struct CheckedChain {
-  CheckedChain(const GpuModelConfig& g, const device::DeviceConfig& d, std::function<void(CheckedChain&)> body)
-      : gpu("gpu", g, make_gpu_compute_model(g), true),
+  CheckedChain(const GpuConfig& g, const config::DeviceConfig& d, std::function<void(CheckedChain&)> body)
+      : gpu("gpu", g, perf::make_gpu_time_model(g), true),
         c_gpu("c_gpu"),
         pcie("pcie", g.pcie),
         c_pcie("c_pcie"),
@@ -165,29 +169,32 @@ struct CheckedChain {
 
 // ---------------------------------------------------------------- compute models and config
 
+// The expert's shape for the GPU time model.
+perf::ExpertShape mixtral_shape(bool gated = true) { return perf::ExpertShape{4096, 14336, gated}; }
+
 TEST(GpuComputeModel, RooflineComputeAndMemoryBound) {
-  const RooflineComputeModel r(989, 3350, 5);
+  const perf::RooflineGpuTime r(perf::datasheet_roofline(989, 3350, 5));
   // Gated Mixtral expert: 3 x 4096 x 14336 = 176,160,768 params = 352,321,536 B.
   // 1 token: compute 2 x 176,160,768 / 989e12 = 0.356 us < weights 352,321,536 / 3.35e12
   //   = 105.170608 us -> 5 + 105.170608 = 110.170608 us (memory-bound: decode).
-  EXPECT_NEAR(r.expert_time_s(1, 4096, 14336, true), 5e-6 + 352321536.0 / 3.35e12, 1e-15);
-  EXPECT_NEAR(r.expert_time_s(1, 4096, 14336, true), 110.170608e-6, 1e-12);
+  EXPECT_NEAR(r.expert_time_s(1, mixtral_shape(true)), 5e-6 + 352321536.0 / 3.35e12, 1e-15);
+  EXPECT_NEAR(r.expert_time_s(1, mixtral_shape(true)), 110.170608e-6, 1e-12);
   // 4,096 tokens: 2 x 176,160,768 x 4096 / 989e12 = 1,459.160 us > weights -> 5 + 1,459.160 us.
-  EXPECT_NEAR(r.expert_time_s(4096, 4096, 14336, true), 5e-6 + 2.0 * 176160768.0 * 4096 / 989e12, 1e-15);
-  EXPECT_NEAR(r.expert_time_s(4096, 4096, 14336, true), 1464.160e-6, 0.001e-6);
+  EXPECT_NEAR(r.expert_time_s(4096, mixtral_shape(true)), 5e-6 + 2.0 * 176160768.0 * 4096 / 989e12, 1e-15);
+  EXPECT_NEAR(r.expert_time_s(4096, mixtral_shape(true)), 1464.160e-6, 0.001e-6);
   // Plain (2-matrix) FFN, 1 token: two thirds of the gated weights, still memory-bound.
-  EXPECT_NEAR(r.expert_time_s(1, 4096, 14336, false), 5e-6 + 2.0 * 4096 * 14336 * 2 / 3.35e12, 1e-15);
-  EXPECT_EQ(r.expert_time_s(0, 4096, 14336, true), 0.0);  // not launched
+  EXPECT_NEAR(r.expert_time_s(1, mixtral_shape(false)), 5e-6 + 2.0 * 4096 * 14336 * 2 / 3.35e12, 1e-15);
+  EXPECT_EQ(r.expert_time_s(0, mixtral_shape(true)), 0.0);  // not launched
   EXPECT_EQ(r.describe(), "roofline");
-  EXPECT_THROW(RooflineComputeModel(0, 3350, 5), std::invalid_argument);
-  EXPECT_THROW(RooflineComputeModel(989, -1, 5), std::invalid_argument);
-  EXPECT_THROW(RooflineComputeModel(989, 3350, std::nan("")), std::invalid_argument);
+  EXPECT_THROW(perf::datasheet_roofline(0, 3350, 5), std::invalid_argument);
+  EXPECT_THROW(perf::datasheet_roofline(989, -1, 5), std::invalid_argument);
+  EXPECT_THROW(perf::datasheet_roofline(989, 3350, std::nan("")), std::invalid_argument);
 }
 
-TEST(GpuModelConfig, DefaultsAreTheDocumentedAssumptions) {
+TEST(GpuConfig, DefaultsAreTheDocumentedAssumptions) {
   const auto j = nlohmann::json::object();
-  const GpuModelConfig c = parse_gpu_model_config(config::ConfigNode(j, "run.json", "gpu"));
-  EXPECT_TRUE(c.profile.empty());
+  const GpuConfig c = config::gpu_schema().parse(config::ConfigNode(j, "run.json", "gpu"));
+  EXPECT_FALSE(c.profile.has_value());
   EXPECT_DOUBLE_EQ(c.roofline.peak_tflops, 989.0);
   EXPECT_DOUBLE_EQ(c.roofline.hbm_GBps, 3350.0);
   EXPECT_DOUBLE_EQ(c.roofline.launch_us, 5.0);
@@ -195,16 +202,16 @@ TEST(GpuModelConfig, DefaultsAreTheDocumentedAssumptions) {
   EXPECT_EQ(c.dma_outstanding, 4u);
   EXPECT_EQ(c.pcie.lanes, 16u);
   EXPECT_DOUBLE_EQ(c.root_complex.latency_ns, 0.0);
-  EXPECT_EQ(make_gpu_compute_model(c)->describe(), "roofline");
+  EXPECT_EQ(perf::make_gpu_time_model(c)->describe(), "roofline");
 }
 
-TEST(GpuModelConfig, ParsesEveryKey) {
+TEST(GpuConfig, ParsesEveryKey) {
   const auto j = nlohmann::json::parse(R"({"profile": null,
       "roofline": {"peak_tflops": 790, "hbm_GBps": 3000, "launch_us": 7},
       "dma_chunk_bytes": 1048576, "dma_outstanding": 8,
       "pcie": {"lanes": 8, "latency_ns": 300}, "root_complex": {"latency_ns": 40}, "_comment": "x"})");
-  const GpuModelConfig c = parse_gpu_model_config(config::ConfigNode(j, "run.json", "gpu"));
-  EXPECT_TRUE(c.profile.empty());
+  const GpuConfig c = config::gpu_schema().parse(config::ConfigNode(j, "run.json", "gpu"));
+  EXPECT_FALSE(c.profile.has_value());
   EXPECT_DOUBLE_EQ(c.roofline.peak_tflops, 790.0);
   EXPECT_DOUBLE_EQ(c.roofline.hbm_GBps, 3000.0);
   EXPECT_DOUBLE_EQ(c.roofline.launch_us, 7.0);
@@ -213,31 +220,32 @@ TEST(GpuModelConfig, ParsesEveryKey) {
   EXPECT_EQ(c.pcie.lanes, 8u);
   EXPECT_DOUBLE_EQ(c.pcie.latency_ns, 300.0);
   EXPECT_DOUBLE_EQ(c.root_complex.latency_ns, 40.0);
-  const auto m = make_gpu_compute_model(c);
+  const auto m = perf::make_gpu_time_model(c);
   // 1 token, gated Mixtral: 7 us + 352,321,536 B / 3.0 TB/s = 7 + 117.440512 us.
-  EXPECT_NEAR(m->expert_time_s(1, 4096, 14336, true), 124.440512e-6, 1e-12);
+  EXPECT_NEAR(m->expert_time_s(1, mixtral_shape()), 124.440512e-6, 1e-12);
 }
 
-TEST(GpuModelConfig, ErrorsNameFileKeyAndRange) {
+TEST(GpuConfig, ErrorsNameFileKeyAndRange) {
   struct Case {
     const char* json;
     const char* expect;
   };
   const Case cases[] = {
-      {R"({"profile": 3})", "gpu.profile' = 3 must be a non-empty path string"},
-      {R"({"profile": ""})", "gpu.profile' = \"\" must be a non-empty path string"},
-      {R"({"roofline": {"peak_tflops": 0}})", "gpu.roofline.peak_tflops' = 0 is out of range"},
-      {R"({"roofline": {"hbm_gbps": 3000}})", "gpu.roofline.hbm_gbps' is not a known key here"},
-      {R"({"dma_chunk_bytes": 32})", "gpu.dma_chunk_bytes' = 32 is out of range (allowed 64..1073741824)"},
-      {R"({"dma_outstanding": 0})", "gpu.dma_outstanding' = 0 is out of range (allowed 1..256)"},
-      {R"({"pcie": {"lanes": 5}})", "gpu.pcie.lanes' = 5 is not one of"},
-      {R"({"root_complex": {"latency_ns": -5}})", "gpu.root_complex.latency_ns' = -5 is out of range"},
-      {R"({"pcie_link": {}})", "gpu.pcie_link' is not a known key here"},
+      {R"({"profile": 3})", "gpu.profile' = 3: must be a non-empty string"},
+      {R"({"profile": ""})", "gpu.profile' = \"\": must be a non-empty string"},
+      {R"({"roofline": {"peak_tflops": 0}})", "gpu.roofline.peak_tflops' = 0: out of range"},
+      {R"({"roofline": {"hbm_gbps": 3000}})", "gpu.roofline.hbm_gbps': unknown key; allowed peak_tflops, hbm_GBps"},
+      {R"({"dma_chunk_bytes": 32})", "gpu.dma_chunk_bytes' = 32: out of range; allowed 64 .. 1073741824"},
+      {R"({"dma_outstanding": 0})", "gpu.dma_outstanding' = 0: out of range; allowed 1 .. 256"},
+      {R"({"pcie": {"lanes": 5}})", "gpu.pcie.lanes' = 5: not a link width"},
+      {R"({"root_complex": {"latency_ns": -5}})", "gpu.root_complex.latency_ns' = -5: out of range"},
+      {R"({"pcie_link": {}})", "gpu.pcie_link': unknown key"},
   };
+
   for (const auto& c : cases) {
     const auto j = nlohmann::json::parse(c.json);
     try {
-      parse_gpu_model_config(config::ConfigNode(j, "run.json", "gpu"));
+      config::gpu_schema().parse(config::ConfigNode(j, "run.json", "gpu"));
       ADD_FAILURE() << "accepted " << c.json;
     } catch (const config::ConfigError& e) {
       const std::string what = e.what();
@@ -248,7 +256,8 @@ TEST(GpuModelConfig, ErrorsNameFileKeyAndRange) {
 }
 
 // A hand-made profile (not a measurement: it only exercises the path) written to a temporary file,
-// named relative to base_dir, drives compute through GpuProfile::expert_time_s.
+// named relative to the configuration file that names it, drives compute through the profile
+// time model.
 TEST(GpuModelConfig, ProfilePathLoadsAProfileComputeModel) {
   GpuProfile p;
   p.gpu = "Test GPU";
@@ -261,26 +270,29 @@ TEST(GpuModelConfig, ProfilePathLoadsAProfileComputeModel) {
   p.expert_ffn = {ExpertFfnPoint{"t", 16, 4096, 14336, true, 500.0}, ExpertFfnPoint{"t", 32, 4096, 14336, true, 700.0}};
   const std::string dir = ::testing::TempDir();
   const std::string name = "monde_test_gpu_profile.json";
-  {
-    std::ofstream out(dir + "/" + name);
-    out << to_json(p).dump(2);
-  }
-  GpuModelConfig c;
-  c.profile = name;
-  const auto m = make_gpu_compute_model(c, dir);
+  std::ofstream(dir + "/" + name) << config::to_json(p).dump(2);
+  const std::string run = dir + "/monde_test_run.json";
+  std::ofstream(run) << R"({"profile": ")" + name + R"("})";
+  const auto j = config::load_json_file(run);
+  const GpuConfig c = config::gpu_schema().parse(config::ConfigNode(j, run, "gpu"));
+  ASSERT_TRUE(c.profile.has_value());
+  const auto m = perf::make_gpu_time_model(c);
   EXPECT_EQ(m->describe(), "profile:Test GPU");
   // 24 tokens lies halfway between the measured 16 (500 us) and 32 (700 us): 600 us.
-  EXPECT_NEAR(m->expert_time_s(24, 4096, 14336, true), 600e-6, 1e-12);
-  EXPECT_EQ(m->expert_time_s(0, 4096, 14336, true), 0.0);
+  EXPECT_NEAR(m->expert_time_s(24, mixtral_shape()), 600e-6, 1e-12);
+  EXPECT_EQ(m->expert_time_s(0, mixtral_shape()), 0.0);
   std::remove((dir + "/" + name).c_str());
 
-  c.profile = "no-such-profile.json";
+  std::ofstream(run) << R"({"profile": "no-such-profile.json"})";
   try {
-    make_gpu_compute_model(c, dir);
+    const auto k = config::load_json_file(run);
+    config::gpu_schema().parse(config::ConfigNode(k, run, "gpu"));
     ADD_FAILURE() << "a missing profile was accepted";
   } catch (const config::ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("no-such-profile.json"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("gpu.profile' = \"no-such-profile.json\": no such file"), std::string::npos)
+        << e.what();
   }
+  std::remove(run.c_str());
 }
 
 // ---------------------------------------------------------------- PcieLink alone (SystemC)
@@ -291,8 +303,8 @@ struct PcieBench {
   PcieBench(std::function<void(test::LtBench&)> gpu_body, std::function<void(test::LtBench&)> cpu_body)
       : gpu("gpu", std::move(gpu_body)),
         cpu("cpu", std::move(cpu_body)),
-        pcie("pcie", PcieLinkConfig{}),
-        rc("rc", RootComplexConfig{}),
+        pcie("pcie", config::PcieLinkConfig{}),
+        rc("rc", config::RootComplexConfig{}),
         dev("dev", bandwidth_device(), timing_only_options()) {
     gpu.socket.bind(pcie.gpu_socket);
     pcie.rc_socket.bind(rc.gpu_port);
@@ -469,8 +481,9 @@ TEST(GpuModel, FastCxlMakesPcieTheBound) {
 //             + 204,443.359375) = 13,366,555,095; computes to 14,371,555,095.
 TEST(GpuModel, ComputeOfOneExpertOverlapsTheFetchOfTheNext) {
   HotExpertRunResult r;
-  const GpuModelConfig g = test_gpu_config();
-  GpuSystem sys("sys", g, make_gpu_compute_model(g), true);
+  const GpuConfig g = test_gpu_config();
+  auto built = system::build_gpu(g, true, "sys");
+  GpuSystem& sys = *built;
   device::CxlType3Device dev("dev", bandwidth_device(), timing_only_options());
   sys.root_complex.cxl_port.bind(dev.host_socket());
   Runner runner("runner",
@@ -523,8 +536,9 @@ TEST(GpuModel, HostTrafficSharesTheCxlLinkWithGpuDma) {
   HotExpertRunResult r;
   std::uint64_t write_done = 0, read_done = 0;
   tlm::tlm_response_status write_status = tlm::TLM_INCOMPLETE_RESPONSE, read_status = write_status;
-  const GpuModelConfig g = test_gpu_config();
-  GpuSystem sys("sys", g, make_gpu_compute_model(g), true);
+  const GpuConfig g = test_gpu_config();
+  auto built = system::build_gpu(g, true, "sys");
+  GpuSystem& sys = *built;
   device::CxlType3Device dev("dev", bandwidth_device(), timing_only_options());
   sys.root_complex.cxl_port.bind(dev.host_socket());
   Runner gpu_thread("gpu_thread", [&] { r = sys.gpu.run_hot_experts({mixtral_expert(0, 1000)}); });
@@ -560,11 +574,12 @@ TEST(GpuModel, HostTrafficSharesTheCxlLinkWithGpuDma) {
 // base-protocol exchange and every transaction completes without error.
 TEST(GpuModel, AtInitiatorOnCpuPortRunsAlongsideGpuDma) {
   HotExpertRunResult r;
-  const GpuModelConfig g = test_gpu_config();
-  GpuSystem sys("sys", g, make_gpu_compute_model(g), true);
+  const GpuConfig g = test_gpu_config();
+  auto built = system::build_gpu(g, true, "sys");
+  GpuSystem& sys = *built;
   device::CxlType3Device dev("dev", bandwidth_device(), timing_only_options());
   sys.root_complex.cxl_port.bind(dev.host_socket());
-  mem::TrafficConfig tc;
+  config::TrafficConfig tc;
   tc.requests = 2000;
   tc.size_bytes = 64;
   tc.read_fraction = 0.5;
@@ -651,10 +666,12 @@ TEST(GpuModel, FullDataReachesTheSink) {
   std::vector<unsigned char> got(bytes, 0);
   std::vector<unsigned> chunks_seen;
   HotExpertRunResult r;
-  const GpuModelConfig g = test_gpu_config();
+  const GpuConfig g = test_gpu_config();
   device::DeviceOptions full;
+  full.ndp = false;
   full.check_internal_protocol = true;
-  GpuSystem sys("sys", g, make_gpu_compute_model(g), false);
+  auto built = system::build_gpu(g, false, "sys");
+  GpuSystem& sys = *built;
   device::CxlType3Device dev("dev", bandwidth_device(), full);
   sys.root_complex.cxl_port.bind(dev.host_socket());
   sys.gpu.set_data_sink([&](std::size_t expert, std::uint64_t off, const unsigned char* data, std::uint64_t n) {

@@ -8,7 +8,8 @@
 
 #include "core/config/config_node.hpp"
 #include "tlm/checker/protocol_checker.hpp"
-#include "tlm/memory/dram_config.hpp"
+#include "core/config/device_config.hpp"
+#include "core/config/dram_config.hpp"
 #include "tlm/memory/memory_target.hpp"
 #include "tlm/memory/traffic_generator.hpp"
 #include "../unit/device_presets.hpp"
@@ -19,10 +20,10 @@ namespace {
 
 using test::LtBench;
 
-DramConfig lpddr5x() { return load_dram_config(test::device_preset("lpddr5x-8533.json")); }
+config::DramConfig lpddr5x() { return config::load_device_config(test::device_preset("lpddr5x-8533.json")).dram; }
 
 struct LtDesign {
-  LtDesign(const DramConfig& cfg, MemoryTargetOptions opt, std::function<void(LtBench&)> body)
+  LtDesign(const config::DramConfig& cfg, MemoryTargetOptions opt, std::function<void(LtBench&)> body)
       : bench("bench", std::move(body)), checker("checker"), mem("mem", cfg, cfg.capacity_bytes(), opt) {
     bench.socket.bind(checker.target_socket);
     checker.initiator_socket.bind(mem.socket);
@@ -34,7 +35,7 @@ struct LtDesign {
 
 // The AT traffic generator bound through a checker to a MemoryTarget.
 struct AtDesign {
-  AtDesign(const DramConfig& cfg, const TrafficConfig& tc)
+  AtDesign(const config::DramConfig& cfg, const config::TrafficConfig& tc)
       : gen("gen", tc), checker("checker"), mem("mem", cfg, cfg.capacity_bytes(), {}) {
     gen.socket.bind(checker.target_socket);
     checker.initiator_socket.bind(mem.socket);
@@ -134,8 +135,8 @@ TEST(MemoryTarget, TimingOnlyMovesNoBytes) {
 // configured depth (back-pressure holds END_REQ instead), bytes add up.
 TEST(MemoryTarget, AtRandomTrafficObeysTheProtocolAndBoundsQueues) {
   const auto cfg = lpddr5x();
-  TrafficConfig tc;
-  tc.random = true;
+  config::TrafficConfig tc;
+  tc.pattern = config::TrafficPattern::kRandom;
   tc.requests = 4000;
   tc.read_fraction = 0.7;
   tc.outstanding = 512;
@@ -163,7 +164,7 @@ TEST(MemoryTarget, AtRandomTrafficObeysTheProtocolAndBoundsQueues) {
 // peak x refresh factor (16 x 17.09 GB/s x 0.9283 = 253.9 GB/s for this preset).
 TEST(MemoryTarget, SequentialStreamingReachesTheDramBound) {
   const auto cfg = lpddr5x();
-  TrafficConfig tc;
+  config::TrafficConfig tc;
   tc.requests = 100000;
   tc.outstanding = 1024;
   AtDesign d(cfg, tc);
@@ -182,7 +183,7 @@ TEST(MemoryTarget, SequentialStreamingReachesTheDramBound) {
 // plus bytes / sustained bandwidth, sustained = peak x (1 - tRFC/tREFI) x efficiency.
 TEST(MemoryTarget, BandwidthModeTimesBulkTransfers) {
   auto cfg = lpddr5x();
-  cfg.model = MemoryModel::kBandwidth;
+  cfg.model = config::MemoryModel::kBandwidth;
   const double sustained = cfg.peak_bandwidth_total() * cfg.refresh_factor() * cfg.bandwidth_efficiency;
   const double want_ps = 44226.0 + (1 << 20) * 1e12 / sustained;  // ~ 44.2 ns + 5.2 us
   sc_core::sc_time took;

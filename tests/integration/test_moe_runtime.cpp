@@ -7,54 +7,51 @@
 #include <algorithm>
 #include <numeric>
 
-#include "tlm/gpu/gpu_model_config.hpp"
-#include "system/derived_cost_model.hpp"
-#include "system/experiment_config.hpp"
-#include "system/moe_runtime.hpp"
-#include "system/monde_system.hpp"
+#include "experiment_text.hpp"
+#include "system/builder.hpp"
+#include "system/routing.hpp"
 
 namespace monde::system {
 namespace {
 
 constexpr std::uint64_t kExpertBytes = 3ull * 128 * 448 * 2;
 
-nlohmann::json experiment(const std::string& policies_json) {
-  return nlohmann::json::parse(R"({
-    "model": "configs/models/mixtral-8x7b-tiny.json",
-    "device": "configs/device/lpddr5x-8533.json",
-    "ndp": {"pe_model": "cycle"},
+std::string experiment(const std::string& policies_json) {
+  return R"({
+    "model": "mixtral-8x7b-tiny",
+    "device": {"preset": "lpddr5x-8533", "ndp": {"pe_model": "cycle"}},
     "gpu": {"dma_chunk_bytes": 65536},
     "routing": {"source": "uniform", "seed": 7},
     "run": {"phase": "decode", "batch": 8, "steps": 2, "data": "timing_only", "policies": )" +
-                               policies_json + "}}");
+         policies_json + "}}";
 }
 
 struct Result {
-  ExperimentConfig config;
+  config::SystemConfig config;
   Demand demand;
   std::vector<PolicyRun> runs;
   std::string error;
 };
 
-Result run_experiment(const nlohmann::json& j) {
+// Builds the system of the experiment and runs `policies` (default: the experiment's) one after
+// another on it.
+Result run_experiment(const std::string& json, std::vector<std::string> policies = {}) {
   Result r;
-  r.config = parse_experiment(j, "test", MONDE_SOURCE_DIR);
-  const gpu::GpuModelConfig g = gpu::parse_gpu_model_config(config::ConfigNode(r.config.gpu, "test", "gpu"));
-  auto compute = gpu::make_gpu_compute_model(g);
+  r.config = test::load_experiment_text(json).config;
+  if (policies.empty()) policies = r.config.run.policies;
   r.demand = route_experiment(r.config);
-  MondeSystem sys("system", r.config, g, compute);
-  MoeRuntime rt(r.config, sys, derive_cost_model(r.config, g, compute));
-  sys.set_body([&] {
+  auto sys = build_system(r.config);
+  sys->top().set_body([&] {
     try {
-      rt.setup();
-      for (const auto& p : r.config.run.policies) r.runs.push_back(rt.run_policy(p, r.demand));
+      sys->runtime().setup();
+      for (const auto& p : policies) r.runs.push_back(sys->runtime().run_policy(p, r.demand));
     } catch (const std::exception& e) {
       r.error = e.what();
     }
   });
   sc_core::sc_start();
-  EXPECT_TRUE(sys.finished());
-  EXPECT_EQ(sys.device.internal_protocol_violations(), 0u);
+  EXPECT_TRUE(sys->top().finished());
+  EXPECT_EQ(sys->top().device.internal_protocol_violations(), 0u);
   return r;
 }
 
@@ -131,7 +128,7 @@ TEST(MoeRuntime, PoliciesMoveTheBytesTheirPlacementsImply) {
 
 // The same configuration and seed give identical results (determinism).
 TEST(MoeRuntime, SameSeedSameResult) {
-  const Result a = run_experiment(experiment(R"(["monde", "monde"])"));
+  const Result a = run_experiment(experiment(R"(["monde"])"), {"monde", "monde"});
   ASSERT_TRUE(a.error.empty()) << a.error;
   ASSERT_EQ(a.runs.size(), 2u);
   // The second run of the same policy on the same demand: placements and bytes identical.
@@ -144,24 +141,21 @@ TEST(MoeRuntime, SameSeedSameResult) {
 
 // Configuration errors name the file and key.
 TEST(MoeRuntime, BadExperimentsNameTheKey) {
-  auto j = experiment(R"(["monde"])");
-  j["run"]["batch"] = 0;
-  try {
-    parse_experiment(j, "exp.json", MONDE_SOURCE_DIR);
-    FAIL() << "no error";
-  } catch (const config::ConfigError& e) {
-    EXPECT_EQ(std::string(e.what()), "exp.json: key 'run.batch' = 0 is out of range (allowed 1..65536)");
-  }
+  auto error_of = [](const std::string& json) {
+    try {
+      test::load_experiment_text(json, "exp.json");
+    } catch (const config::ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  std::string j = experiment(R"(["monde"])");
+  j.replace(j.find("\"batch\": 8"), 10, "\"batch\": 0");
+  EXPECT_EQ(error_of(j), "exp.json: key 'run.batch' = 0: out of range; allowed 1 .. 65536");
   j = experiment(R"(["monde"])");
-  j["model"] = "configs/models/nope.json";
-  try {
-    parse_experiment(j, "exp.json", MONDE_SOURCE_DIR);
-    FAIL() << "no error";
-  } catch (const config::ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("exp.json: key 'model' = \"configs/models/nope.json\": no such file"),
-              std::string::npos)
-        << e.what();
-  }
+  j.replace(j.find("\"mixtral-8x7b-tiny\""), 19, "\"configs/models/nope.json\"");
+  EXPECT_NE(error_of(j).find("exp.json: key 'model' = \"configs/models/nope.json\": no such file"), std::string::npos)
+      << error_of(j);
 }
 
 }  // namespace

@@ -11,21 +11,18 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tlm/gpu/gpu_model_config.hpp"
-#include "system/derived_cost_model.hpp"
-#include "system/experiment_config.hpp"
+#include "experiment_text.hpp"
+#include "system/builder.hpp"
 #include "system/full_data.hpp"
-#include "system/moe_runtime.hpp"
-#include "system/monde_system.hpp"
+#include "system/routing.hpp"
 
 namespace monde::system {
 namespace {
 
 nlohmann::json experiment(const std::string& model, const std::string& policies_json) {
   return nlohmann::json::parse(R"({
-    "model": "configs/models/)" + model + R"(.json",
-    "device": "configs/device/lpddr5x-8533.json",
-    "ndp": {"pe_model": "cycle"},
+    "model": ")" + model + R"(",
+    "device": {"preset": "lpddr5x-8533", "ndp": {"pe_model": "cycle"}},
     "gpu": {"dma_chunk_bytes": 65536},
     "routing": {"source": "uniform", "seed": 7},
     "run": {"phase": "decode", "batch": 8, "steps": 1, "data": "full", "policies": )" +
@@ -33,21 +30,19 @@ nlohmann::json experiment(const std::string& model, const std::string& policies_
 }
 
 struct Result {
-  ExperimentConfig config;
+  config::SystemConfig config;
   std::vector<PolicyRun> runs;
   std::string error;
 };
 
 Result run_experiment(const nlohmann::json& j, MoeRuntime::ResultHook hook = nullptr) {
   Result r;
-  r.config = parse_experiment(j, "test", MONDE_SOURCE_DIR);
-  const gpu::GpuModelConfig g = gpu::parse_gpu_model_config(config::ConfigNode(r.config.gpu, "test", "gpu"));
-  auto compute = gpu::make_gpu_compute_model(g);
+  r.config = test::load_experiment_text(j.dump()).config;
   const Demand demand = route_experiment(r.config);
-  MondeSystem sys("system", r.config, g, compute);
-  MoeRuntime rt(r.config, sys, derive_cost_model(r.config, g, compute));
+  auto sys = build_system(r.config);
+  MoeRuntime& rt = sys->runtime();
   rt.set_result_hook(std::move(hook));
-  sys.set_body([&] {
+  sys->top().set_body([&] {
     try {
       rt.setup();
       for (const auto& p : r.config.run.policies) r.runs.push_back(rt.run_policy(p, demand));
@@ -56,8 +51,8 @@ Result run_experiment(const nlohmann::json& j, MoeRuntime::ResultHook hook = nul
     }
   });
   sc_core::sc_start();
-  EXPECT_TRUE(sys.finished());
-  EXPECT_EQ(sys.device.internal_protocol_violations(), 0u);
+  EXPECT_TRUE(sys->top().finished());
+  EXPECT_EQ(sys->top().device.internal_protocol_violations(), 0u);
   EXPECT_EQ(rt.driver().stats().which_path, "cxl_mem");
   return r;
 }
@@ -135,7 +130,7 @@ TEST(MoeRuntimeFull, SwitchTinyEveryLayerMatchesTheReference) {
 // whose y rows are concatenated; the layer output is still bit-exact on the NDP path.
 TEST(MoeRuntimeFull, PrefillSplitsLargeExpertsOverSeveralNdpJobs) {
   auto j = experiment("mixtral-8x7b-tiny", R"(["ndp_only"])");
-  j["ndp"]["act_buffer_bytes"] = 8192;
+  j["device"]["ndp"]["act_buffer_bytes"] = 8192;
   j["run"]["phase"] = "prefill";
   j["run"]["prompt_tokens"] = 8;
   const Result r = run_experiment(j);
@@ -205,21 +200,18 @@ TEST(MoeRuntimeFull, CorruptedResultsAreCaught) {
   print(r);
 }
 
-// Full data refuses full-size models (no elaboration needed) and names the way out.
+// Full data refuses full-size models before anything is built, naming the key and the way out.
 TEST(MoeRuntimeFull, FullSizeModelsAreRefused) {
-  const ExperimentConfig e = parse_experiment(experiment("mixtral-8x7b", R"(["monde"])"), "test", MONDE_SOURCE_DIR);
-  EXPECT_FALSE(e.run.timing_only);
   try {
-    check_full_data_fits(e.model);
+    test::load_experiment_text(experiment("mixtral-8x7b", R"(["monde"])").dump());
     FAIL() << "no error";
-  } catch (const std::invalid_argument& ex) {
+  } catch (const config::ConfigError& ex) {
     const std::string what = ex.what();
+    EXPECT_NE(what.find("test.json: key 'run.data' = \"full\": needs a scaled-down model"), std::string::npos) << what;
     EXPECT_NE(what.find("-tiny"), std::string::npos) << what;
     EXPECT_NE(what.find("timing_only"), std::string::npos) << what;
   }
-  const ExperimentConfig tiny =
-      parse_experiment(experiment("switch-base-128-tiny", R"(["monde"])"), "test", MONDE_SOURCE_DIR);
-  EXPECT_NO_THROW(check_full_data_fits(tiny.model));
+  EXPECT_NO_THROW(test::load_experiment_text(experiment("switch-base-128-tiny", R"(["monde"])").dump()));
 }
 
 }  // namespace

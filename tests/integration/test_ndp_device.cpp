@@ -13,8 +13,8 @@
 
 #include "tlm/checker/protocol_checker.hpp"
 #include "tlm/device/cxl_type3_device.hpp"
-#include "tlm/device/device_config.hpp"
-#include "tlm/ndp/ndp_config.hpp"
+#include "core/config/device_config.hpp"
+#include "core/config/ndp_config.hpp"
 #include "tlm/ndp/numerics/golden_expert.hpp"
 #include "../unit/device_presets.hpp"
 #include "ndp_bench.hpp"
@@ -27,10 +27,17 @@ using ndp::CompletionEntry;
 using ndp::JobDescriptor;
 using ndp::NdpErrorCode;
 
-DeviceConfig lpddr5x() { return load_device_config(test::device_preset("lpddr5x-8533.json")); }
+config::DeviceConfig lpddr5x() { return config::load_device_config(test::device_preset("lpddr5x-8533.json")); }
 
-ndp::NdpConfig ndp_config(ndp::PeModel pe) {
-  ndp::NdpConfig c;
+// The preset with the test's own NDP configuration.
+config::DeviceConfig with_ndp(config::DeviceConfig d, const config::NdpConfig& ndp) {
+  d.ndp = ndp;
+  return d;
+}
+
+
+config::NdpConfig ndp_config(config::PeModel pe) {
+  config::NdpConfig c;
   c.mac.pe_model = pe;
   return c;
 }
@@ -89,11 +96,11 @@ struct Expert {
 
 // A device with NDP, its test host through a protocol checker on CXL.mem.
 struct NdpDesign {
-  NdpDesign(const char* name, const DeviceConfig& cfg, const ndp::NdpConfig& ndp_cfg, DeviceOptions opt,
+  NdpDesign(const char* name, const config::DeviceConfig& cfg, const config::NdpConfig& ndp_cfg, DeviceOptions opt,
             std::function<void(NdpBench&)> body)
       : bench((std::string(name) + "_host").c_str(), std::move(body)),
         checker((std::string(name) + "_checker").c_str()),
-        dev(name, cfg, opt, &ndp_cfg) {
+        dev(name, with_ndp(cfg, ndp_cfg), opt) {
     bench.mem.bind(checker.target_socket);
     checker.initiator_socket.bind(dev.host_socket());
     bench.mmio.bind(dev.ndp_mmio_socket());
@@ -129,8 +136,8 @@ void run_rtl_and_cycle(Expert& e, std::uint64_t expect_mac_cycles) {
       h[i] = e.read(b, e.desc.h_scratch_addr, std::size_t{e.tokens} * e.d_ff);
     };
   };
-  NdpDesign rtl("rtl", cfg, ndp_config(ndp::PeModel::kRtl), opt, body(0));
-  NdpDesign cyc("cycle", cfg, ndp_config(ndp::PeModel::kCycle), opt, body(1));
+  NdpDesign rtl("rtl", cfg, ndp_config(config::PeModel::kRtl), opt, body(0));
+  NdpDesign cyc("cycle", cfg, ndp_config(config::PeModel::kCycle), opt, body(1));
   sc_core::sc_start();
   const num::ExpertResult g = e.golden();
   for (int i = 0; i < 2; ++i) {
@@ -174,10 +181,10 @@ TEST(NdpDevice, GatedMixtralTinyExpertIsBitExactInRtlAndCycle) {
 //   bound = max(...) = the weight stream. The simulated job must land within 15 % above it.
 TEST(NdpDevice, FullSizeMixtralExpertRunsNearTheAnalyticBound) {
   auto cfg = lpddr5x();
-  cfg.dram.model = mem::MemoryModel::kBandwidth;
+  cfg.dram.model = config::MemoryModel::kBandwidth;
   DeviceOptions opt;
   opt.timing_only = true;
-  const ndp::NdpConfig ndp_cfg = ndp_config(ndp::PeModel::kCycle);
+  const config::NdpConfig ndp_cfg = ndp_config(config::PeModel::kCycle);
   JobDescriptor d;
   d.opcode = ndp::kOpcodeExpertFfn;
   d.dtype = ndp::kDtypeBf16;
@@ -250,7 +257,7 @@ TEST(NdpDevice, BadDescriptorsCompleteWithErrorsAndLaterJobsRun) {
   std::vector<CompletionEntry> got;
   std::vector<num::bf16_t> y, y_before;
   std::uint32_t error_reg = 0;
-  NdpDesign des("dev", cfg, ndp_config(ndp::PeModel::kCycle), {}, [&](NdpBench& b) {
+  NdpDesign des("dev", cfg, ndp_config(config::PeModel::kCycle), {}, [&](NdpBench& b) {
     e.preload(b);
     std::vector<num::bf16_t> canary(std::size_t{e.tokens} * e.d_model, 0xABCD);
     b.dbg(tlm::TLM_WRITE_COMMAND, e.desc.y_addr, canary.data(), static_cast<unsigned>(canary.size() * 2));
@@ -300,7 +307,7 @@ TEST(NdpDevice, RingsWrapWithSeveralJobsInFlight) {
   Expert e(32, 64, 2, false, 0x417, 0x1000000);
   std::vector<CompletionEntry> got;
   std::vector<num::bf16_t> y;
-  NdpDesign des("dev", cfg, ndp_config(ndp::PeModel::kCycle), {}, [&](NdpBench& b) {
+  NdpDesign des("dev", cfg, ndp_config(config::PeModel::kCycle), {}, [&](NdpBench& b) {
     e.preload(b);
     b.sq_size = 4;
     b.cq_size = 4;
@@ -335,7 +342,7 @@ TEST(NdpDevice, RegisterBlockAnswersCxlIoAccesses) {
   const auto cfg = lpddr5x();
   std::uint32_t id = 0, cap = 0;
   tlm::tlm_response_status unaligned{}, wide{};
-  NdpDesign des("dev", cfg, ndp_config(ndp::PeModel::kCycle), {}, [&](NdpBench& b) {
+  NdpDesign des("dev", cfg, ndp_config(config::PeModel::kCycle), {}, [&](NdpBench& b) {
     id = b.reg_read(ndp::reg::kId);
     cap = b.reg_read(ndp::reg::kCap);
     unaligned = b.reg_write(0x02, 1);

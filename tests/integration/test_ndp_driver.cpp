@@ -22,13 +22,13 @@
 #include "tlm/ndp/command/ndp_registers.hpp"
 #include "tlm/checker/protocol_checker.hpp"
 #include "tlm/device/cxl_type3_device.hpp"
-#include "tlm/device/device_config.hpp"
+#include "core/config/device_config.hpp"
 #include "host/driver/device_allocator.hpp"
 #include "host/driver/device_bus.hpp"
 #include "host/driver/ndp_driver.hpp"
 #include "host/driver/ndp_job_error.hpp"
 #include "host/driver/tlm_device_bus.hpp"
-#include "tlm/ndp/ndp_config.hpp"
+#include "core/config/ndp_config.hpp"
 #include "tlm/ndp/numerics/golden_expert.hpp"
 #include "../unit/device_presets.hpp"
 #include "ndp_bench.hpp"  // test::random_bf16
@@ -37,18 +37,25 @@ namespace monde::driver {
 namespace {
 
 using device::CxlType3Device;
-using device::DeviceConfig;
+using config::DeviceConfig;
 using device::DeviceOptions;
 using num::bf16_t;
 using sc_core::sc_time;
 using sc_core::SC_NS;
 using sc_core::SC_ZERO_TIME;
 
-DeviceConfig lpddr5x() { return device::load_device_config(test::device_preset("lpddr5x-8533.json")); }
+DeviceConfig lpddr5x() { return config::load_device_config(test::device_preset("lpddr5x-8533.json")); }
 
-ndp::NdpConfig cycle_ndp() {
-  ndp::NdpConfig c;
-  c.mac.pe_model = ndp::PeModel::kCycle;
+// The preset with the test's own NDP configuration.
+config::DeviceConfig with_ndp(config::DeviceConfig d, const config::NdpConfig& ndp) {
+  d.ndp = ndp;
+  return d;
+}
+
+
+config::NdpConfig cycle_ndp() {
+  config::NdpConfig c;
+  c.mac.pe_model = config::PeModel::kCycle;
   return c;
 }
 
@@ -113,7 +120,7 @@ struct DriverDesign {
       : ndp_cfg(cycle_ndp()),
         host((name + "_host").c_str(), std::move(body)),
         checker((name + "_checker").c_str()),
-        dev(name.c_str(), cfg, dev_opt, &ndp_cfg) {
+        dev(name.c_str(), with_ndp(cfg, ndp_cfg), dev_opt) {
     host.mem.bind(checker.target_socket);
     checker.initiator_socket.bind(dev.host_socket());
     host.mmio.bind(dev.ndp_mmio_socket());
@@ -126,7 +133,7 @@ struct DriverDesign {
     EXPECT_TRUE(host.finished) << "driver thread did not finish: " << host.failure;
     EXPECT_EQ(checker.violation_count(), 0u);
   }
-  ndp::NdpConfig ndp_cfg;
+  config::NdpConfig ndp_cfg;
   DriverHost host;
   checker::ProtocolChecker<64> checker;
   CxlType3Device dev;

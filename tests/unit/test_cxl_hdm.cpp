@@ -14,13 +14,13 @@ constexpr std::uint64_t kMiB = 1ull << 20;
 constexpr std::uint64_t kBase = 0x10'0000'0000;  // 64 GiB, 256 MiB aligned
 
 HdmDecoder one(unsigned ways, std::uint64_t gran, unsigned pos, std::uint64_t size = kGiB) {
-  HdmRange r;
+  config::HdmRange r;
   r.base = kBase;
   r.size = size;
   r.ways = ways;
   r.granularity = gran;
   r.position = pos;
-  return HdmDecoder(HdmDecoderConfig{{r}});
+  return HdmDecoder(config::HdmDecoderConfig{{r}});
 }
 
 // Notation: g = log2(granularity) = IG + 8, chunk = HPAOffset >> g, position = chunk mod ways,
@@ -87,9 +87,9 @@ TEST(HdmDecoder, SpecExampleEightWayTwoDecoders) {
   // IW=3 (8 way), IG=1 (512 B). DPABase[1] = 32 GB / 8 = 4 GB. HPA = 129 GB + 1028:
   // HPAOffset = 0x4000_0404, removing bits [11:9] gives 0x800_0004, DPA = 0x1_0800_0004.
   // Bits [11:9] of 0x404 are 010b, so the device is position 2.
-  HdmRange d0{32 * kGiB, 32 * kGiB, 8, 512, 2, 0};
-  HdmRange d1{128 * kGiB, 4 * kGiB, 8, 512, 2, 0};
-  const HdmDecoder dec(HdmDecoderConfig{{d0, d1}});
+  config::HdmRange d0{32 * kGiB, 32 * kGiB, 8, 512, 2, 0};
+  config::HdmRange d1{128 * kGiB, 4 * kGiB, 8, 512, 2, 0};
+  const HdmDecoder dec(config::HdmDecoderConfig{{d0, d1}});
   EXPECT_EQ(dec.dpa_base(1), 4 * kGiB);
   EXPECT_EQ(dec.decode(129 * kGiB + 1028), 0x1'0800'0004u);
 }
@@ -99,9 +99,9 @@ TEST(HdmDecoder, SpecExampleTwelveWayTwoDecoders) {
   // DPABase[1] = 48 GB / 12 = 4 GB. HPA = 128 GB + 24920: HPAOffset = 0x6158,
   // DPAOffset[51:9] = HPAOffset[51:11] / 3 = 01100b / 3 = 4, DPAOffset[8:0] = 0x158
   // -> DPAOffset = 0x958, DPA = 0x1_0000_0958. chunk = 24920 >> 9 = 48, 48 mod 12 = position 0.
-  HdmRange d0{32 * kGiB, 48 * kGiB, 12, 512, 0, 0};
-  HdmRange d1{128 * kGiB, 24 * kGiB, 12, 512, 0, 0};
-  const HdmDecoder dec(HdmDecoderConfig{{d0, d1}});
+  config::HdmRange d0{32 * kGiB, 48 * kGiB, 12, 512, 0, 0};
+  config::HdmRange d1{128 * kGiB, 24 * kGiB, 12, 512, 0, 0};
+  const HdmDecoder dec(config::HdmDecoderConfig{{d0, d1}});
   EXPECT_EQ(dec.dpa_base(1), 4 * kGiB);
   EXPECT_EQ(dec.decode(128 * kGiB + 24920), 0x1'0000'0958u);
 }
@@ -109,9 +109,9 @@ TEST(HdmDecoder, SpecExampleTwelveWayTwoDecoders) {
 TEST(HdmDecoder, DpaSkipAndAccumulation) {
   // Decoder 0: 1 GiB, 4 ways -> 256 MiB of DPA at [0, 0x1000_0000).
   // Decoder 1: 512 MiB, 1 way, skip 256 MiB -> DPABase = 0x1000_0000 + 0x1000_0000 = 0x2000_0000.
-  HdmRange d0{kBase, kGiB, 4, 256, 0, 0};
-  HdmRange d1{0x20'0000'0000, 512 * kMiB, 1, 256, 0, 256 * kMiB};
-  const HdmDecoder dec(HdmDecoderConfig{{d0, d1}});
+  config::HdmRange d0{kBase, kGiB, 4, 256, 0, 0};
+  config::HdmRange d1{0x20'0000'0000, 512 * kMiB, 1, 256, 0, 256 * kMiB};
+  const HdmDecoder dec(config::HdmDecoderConfig{{d0, d1}});
   EXPECT_EQ(dec.dpa_base(0), 0u);
   EXPECT_EQ(dec.dpa_base(1), 0x2000'0000u);
   EXPECT_EQ(dec.decode(0x20'0000'0000 + 0x100), 0x2000'0100u);
@@ -123,9 +123,9 @@ TEST(HdmDecoder, DpaSkipAndAccumulation) {
 }
 
 TEST(HdmDecoder, OutsideEveryDecoder) {
-  HdmRange d0{kBase, kGiB, 1, 256, 0, 0};
-  HdmRange d1{0x20'0000'0000, kGiB, 1, 256, 0, 0};
-  const HdmDecoder dec(HdmDecoderConfig{{d0, d1}});
+  config::HdmRange d0{kBase, kGiB, 1, 256, 0, 0};
+  config::HdmRange d1{0x20'0000'0000, kGiB, 1, 256, 0, 0};
+  const HdmDecoder dec(config::HdmDecoderConfig{{d0, d1}});
   EXPECT_EQ(dec.decode(kBase - 1), std::nullopt);
   EXPECT_EQ(dec.decode(kBase + kGiB), std::nullopt);  // Base + Size is excluded
   EXPECT_EQ(dec.decode_detail(0x18'0000'0000).outcome, HdmDecoder::Outcome::kNoDecoder);
@@ -158,31 +158,31 @@ TEST(HdmDecoder, EveryWayCountPartitionsAndPacksDensely) {
 }
 
 TEST(HdmDecoder, EncodingsFollowTheControlRegister) {
-  EXPECT_EQ(encode_ways(1), 0u);
-  EXPECT_EQ(encode_ways(16), 4u);
-  EXPECT_EQ(encode_ways(3), 8u);
-  EXPECT_EQ(encode_ways(6), 9u);
-  EXPECT_EQ(encode_ways(12), 10u);
-  EXPECT_EQ(encode_ways(5), std::nullopt);
-  EXPECT_EQ(encode_granularity(256), 0u);
-  EXPECT_EQ(encode_granularity(16384), 6u);
-  EXPECT_EQ(encode_granularity(128), std::nullopt);
-  EXPECT_EQ(encode_granularity(32768), std::nullopt);
-  EXPECT_EQ(encode_granularity(768), std::nullopt);
+  EXPECT_EQ(config::encode_ways(1), 0u);
+  EXPECT_EQ(config::encode_ways(16), 4u);
+  EXPECT_EQ(config::encode_ways(3), 8u);
+  EXPECT_EQ(config::encode_ways(6), 9u);
+  EXPECT_EQ(config::encode_ways(12), 10u);
+  EXPECT_EQ(config::encode_ways(5), std::nullopt);
+  EXPECT_EQ(config::encode_granularity(256), 0u);
+  EXPECT_EQ(config::encode_granularity(16384), 6u);
+  EXPECT_EQ(config::encode_granularity(128), std::nullopt);
+  EXPECT_EQ(config::encode_granularity(32768), std::nullopt);
+  EXPECT_EQ(config::encode_granularity(768), std::nullopt);
 }
 
 TEST(HdmDecoder, ConstructorRejectsBadSets) {
-  HdmRange r{kBase, kGiB, 4, 256, 0, 0};
+  config::HdmRange r{kBase, kGiB, 4, 256, 0, 0};
   r.position = 4;
-  EXPECT_THROW(HdmDecoder(HdmDecoderConfig{{r}}), std::invalid_argument);
-  EXPECT_THROW(HdmDecoder(HdmDecoderConfig{}), std::invalid_argument);
+  EXPECT_THROW(HdmDecoder(config::HdmDecoderConfig{{r}}), std::invalid_argument);
+  EXPECT_THROW(HdmDecoder(config::HdmDecoderConfig{}), std::invalid_argument);
 }
 
 // ---- configuration ---------------------------------------------------------------------------
 
-HdmDecoderConfig parse(const std::string& text) {
+config::HdmDecoderConfig parse(const std::string& text) {
   const auto j = config::parse_json_text(text, "dev.json");
-  return parse_hdm_config(config::ConfigNode(j, "dev.json").child("cxl").child("hdm"));
+  return config::hdm_schema().parse(config::ConfigNode(j, "dev.json").child("cxl").child("hdm"));
 }
 
 std::string error_of(const std::string& decoder_json) {
@@ -213,12 +213,11 @@ TEST(HdmConfig, ParsesHexStringsAndDefaults) {
 TEST(HdmConfig, GranularityBounds) {
   const std::string b = R"("base": "0x1000000000", "size": "0x40000000", )";
   EXPECT_EQ(error_of("{" + b + R"("granularity": 128})"),
-            "dev.json: key 'cxl.hdm.decoders[0].granularity' = 128 is out of range (allowed 256..16384)");
+            "dev.json: key 'cxl.hdm.decoders[0].granularity' = 128: out of range; allowed 256 .. 16384");
   EXPECT_EQ(error_of("{" + b + R"("granularity": 32768})"),
-            "dev.json: key 'cxl.hdm.decoders[0].granularity' = 32768 is out of range (allowed 256..16384)");
+            "dev.json: key 'cxl.hdm.decoders[0].granularity' = 32768: out of range; allowed 256 .. 16384");
   EXPECT_EQ(error_of("{" + b + R"("granularity": 768})"),
-            "dev.json: key 'cxl.hdm.decoders[0].granularity' = 768 is not one of: 256, 512, 1024, 2048, "
-            "4096, 8192, 16384 (bytes)");
+            "dev.json: key 'cxl.hdm.decoders[0].granularity' = 768: not an interleave granularity; allowed 256, 512, 1024, 2048, 4096, 8192, 16384");
   EXPECT_EQ(error_of("{" + b + R"("granularity": 16384})"), "no error");
   EXPECT_EQ(error_of("{" + b + R"("granularity": 256})"), "no error");
 }
@@ -226,34 +225,28 @@ TEST(HdmConfig, GranularityBounds) {
 TEST(HdmConfig, ErrorsNameFileKeyAndAllowedValues) {
   const std::string b = R"("base": "0x1000000000", "size": "0x40000000", )";
   EXPECT_EQ(error_of("{" + b + R"("ways": 5})"),
-            "dev.json: key 'cxl.hdm.decoders[0].ways' = 5 is not one of: 1, 2, 3, 4, 6, 8, 12, 16");
+            "dev.json: key 'cxl.hdm.decoders[0].ways' = 5: not an interleave way count; allowed 1, 2, 3, 4, 6, 8, 12, 16");
   EXPECT_EQ(error_of("{" + b + R"("ways": 32})"),
-            "dev.json: key 'cxl.hdm.decoders[0].ways' = 32 is out of range (allowed 1..16)");
+            "dev.json: key 'cxl.hdm.decoders[0].ways' = 32: out of range; allowed 1 .. 16");
   EXPECT_EQ(error_of("{" + b + R"("ways": 4, "position": 4})"),
-            "dev.json: key 'cxl.hdm.decoders[0].position' = 4 is out of range (allowed 0..3 for 4 ways)");
+            "dev.json: key 'cxl.hdm.decoders[0].position' = 4: out of range; allowed 0 .. 3 for 4 ways");
   EXPECT_EQ(error_of("{" + b + R"("ways": 3})"),
-            "dev.json: key 'cxl.hdm.decoders[0].size' = 0x40000000 must be a multiple of 3 x 256 MiB for "
-            "3 ways (CXL 2.0 commit check)");
+            "dev.json: key 'cxl.hdm.decoders[0].size' = \"0x40000000\": must be a multiple of 3 x 256 MiB for 3 ways (CXL 2.0 commit check)");
   EXPECT_EQ(error_of(R"({"base": "0x1000001000", "size": "0x40000000"})"),
-            "dev.json: key 'cxl.hdm.decoders[0].base' = 0x1000001000 must be a multiple of 256 MiB (0x10000000)");
+            "dev.json: key 'cxl.hdm.decoders[0].base' = \"0x1000001000\": must be a multiple of 256 MiB (0x10000000)");
   EXPECT_EQ(error_of(R"({"base": "0x10000000000000", "size": "0x10000000"})"),
-            "dev.json: key 'cxl.hdm.decoders[0].size' = 0x10000000 with base 0x10000000000000 ends beyond "
-            "the 52-bit HPA space (0x10000000000000)");
+            "dev.json: key 'cxl.hdm.decoders[0].size' = \"0x10000000\": with base 0x10000000000000 ends beyond the 52-bit HPA space (0x10000000000000)");
   EXPECT_EQ(error_of(R"({"base": "0x10zz", "size": "0x40000000"})"),
-            "dev.json: key 'cxl.hdm.decoders[0].base' = \"0x10zz\" must be a non-negative integer or a "
-            "\"0x...\" hex string");
+            "dev.json: key 'cxl.hdm.decoders[0].base' = \"0x10zz\": must be a non-negative integer or a \"0x...\" hex string of at most 64 bits");
   EXPECT_EQ(error_of(R"({"base": -4, "size": "0x40000000"})"),
-            "dev.json: key 'cxl.hdm.decoders[0].base' = -4 must be a non-negative integer or a \"0x...\" hex "
-            "string");
-  EXPECT_EQ(error_of(R"({"size": "0x40000000"})"), "dev.json: key 'cxl.hdm.decoders[0].base' is missing");
+            "dev.json: key 'cxl.hdm.decoders[0].base' = -4: must be a non-negative integer or a \"0x...\" hex string of at most 64 bits");
+  EXPECT_EQ(error_of(R"({"size": "0x40000000"})"), "dev.json: key 'cxl.hdm.decoders[0].base': missing; this key is required");
   EXPECT_EQ(error_of(R"({"base": 0, "size": "0x40000000", "way": 2})"),
-            "dev.json: key 'cxl.hdm.decoders[0].way' is not a known key here (known: base, size, ways, "
-            "granularity, position, dpa_skip)");
+            "dev.json: key 'cxl.hdm.decoders[0].way': unknown key; allowed base, size, dpa_skip, ways, granularity, position");
   EXPECT_EQ(error_of(R"({"base": "0x2000000000", "size": "0x40000000"},
                         {"base": "0x2010000000", "size": "0x10000000"})"),
-            "dev.json: key 'cxl.hdm.decoders[1].base' = 0x2010000000 must not be below the end of decoder 0 "
-            "(0x2040000000): decoders are in increasing HPA order");
-  EXPECT_EQ(error_of(""), "dev.json: key 'cxl.hdm.decoders' must list at least one decoder");
+            "dev.json: key 'cxl.hdm.decoders[1].base' = \"0x2010000000\": must not be below the end of decoder 0 (0x2040000000): decoders are in increasing HPA order");
+  EXPECT_EQ(error_of(""), "dev.json: key 'cxl.hdm.decoders' = []: has 0 elements; allowed an array of 1 .. 10 objects");
 }
 
 }  // namespace

@@ -3,13 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "core/config/config_node.hpp"
-#include "tlm/cxl/cxl_link_config.hpp"
+#include "core/config/cxl_config.hpp"
 
 namespace monde::cxl {
 namespace {
 
 TEST(CxlLink, DefaultX16Gen5Bandwidth) {
-  const CxlLinkConfig c;
+  const config::CxlLinkConfig c;
   // raw = 16 lanes x 32 GT/s x 128/130 / 8 bit = 64 GB/s x 0.984615 = 63.0154 GB/s per direction
   //     = 8192/130 B/ns exactly.
   EXPECT_DOUBLE_EQ(c.raw_bytes_per_s(), 16 * 32e9 * 128.0 / 130.0 / 8.0);
@@ -28,7 +28,7 @@ TEST(CxlLink, DefaultX16Gen5Bandwidth) {
 }
 
 TEST(CxlLink, DefaultSerializationTimes) {
-  const CxlLinkConfig c;
+  const config::CxlLinkConfig c;
   // One slot = 17 B at 8192/130 B/ns = 17 x 130 / 8192 = 0.269775390625 ns.
   EXPECT_NEAR(c.header_message_ns(), 0.269775390625, 1e-12);
   // DRS MemData: 4.5 slots = 1.2139892578125 ns; MemWr: 5 slots = 1.348876953125 ns;
@@ -41,9 +41,9 @@ TEST(CxlLink, DefaultSerializationTimes) {
   EXPECT_DOUBLE_EQ(c.one_way_ns(), 35.0);
 }
 
-CxlLinkConfig parse(const std::string& text) {
+config::CxlLinkConfig parse(const std::string& text) {
   const auto j = config::parse_json_text(text, "link.json");
-  return parse_cxl_link_config(config::ConfigNode(j, "link.json").child("cxl").child("link"));
+  return config::cxl_link_schema().parse(config::ConfigNode(j, "link.json").child("cxl").child("link"));
 }
 
 std::string error_of(const std::string& link_json) {
@@ -78,29 +78,26 @@ TEST(CxlLinkConfig, Overrides) {
 }
 
 TEST(CxlLinkConfig, ErrorsNameFileKeyAndRange) {
-  EXPECT_EQ(error_of(R"({"lanes": 12})"), "link.json: key 'cxl.link.lanes' = 12 is not one of: 1, 2, 4, 8, 16");
-  EXPECT_EQ(error_of(R"({"lanes": 32})"), "link.json: key 'cxl.link.lanes' = 32 is out of range (allowed 1..16)");
+  EXPECT_EQ(error_of(R"({"lanes": 12})"), "link.json: key 'cxl.link.lanes' = 12: not a link width; allowed 1, 2, 4, 8, 16");
+  EXPECT_EQ(error_of(R"({"lanes": 32})"), "link.json: key 'cxl.link.lanes' = 32: out of range; allowed 1 .. 16");
   EXPECT_EQ(error_of(R"({"rate_gtps": 0})"),
-            "link.json: key 'cxl.link.rate_gtps' = 0 is out of range (allowed 2.5 .. 64)");
+            "link.json: key 'cxl.link.rate_gtps' = 0: out of range; allowed 2.5 .. 64");
   EXPECT_EQ(error_of(R"({"encoding": "64b/66b"})"),
-            "link.json: key 'cxl.link.encoding' = \"64b/66b\" is not one of: 128b/130b, 8b/10b, none");
+            "link.json: key 'cxl.link.encoding' = \"64b/66b\": unknown value; allowed \"128b/130b\", \"8b/10b\", \"none\"");
   EXPECT_EQ(error_of(R"({"slot_bytes": 24})"),
-            "link.json: key 'cxl.link.slot_bytes' = 24 must divide the 64-byte line (1, 2, 4, 8, 16, 32, 64)");
+            "link.json: key 'cxl.link.slot_bytes' = 24: must divide the 64-byte line; allowed 1, 2, 4, 8, 16, 32, 64");
   EXPECT_EQ(error_of(R"({"flit_bytes": 60})"),
-            "link.json: key 'cxl.link.flit_bytes' = 60 is out of range (allowed 64..4096)");
+            "link.json: key 'cxl.link.flit_bytes' = 60: out of range; allowed 64 .. 4096 (slots_per_flit x slot_bytes ..)");
   EXPECT_EQ(error_of(R"({"latency_ns": {"link": -1}})"),
-            "link.json: key 'cxl.link.latency_ns.link' = -1 is out of range (allowed 0 .. 10000)");
+            "link.json: key 'cxl.link.latency_ns.link' = -1: out of range; allowed 0 .. 10000");
   EXPECT_EQ(error_of(R"({"credits": {"s2m_drs": 0}})"),
-            "link.json: key 'cxl.link.credits.s2m_drs' = 0 is out of range (allowed 1..4096)");
+            "link.json: key 'cxl.link.credits.s2m_drs' = 0: out of range; allowed 1 .. 4096");
   EXPECT_EQ(error_of(R"({"credits": {"s2m_data": 4}})"),
-            "link.json: key 'cxl.link.credits.s2m_data' is not a known key here (known: m2s_req, m2s_rwd, "
-            "s2m_ndr, s2m_drs)");
+            "link.json: key 'cxl.link.credits.s2m_data': unknown key; allowed m2s_req, m2s_rwd, s2m_ndr, s2m_drs");
   EXPECT_EQ(error_of(R"({"lane": 16})"),
-            "link.json: key 'cxl.link.lane' is not a known key here (known: lanes, rate_gtps, encoding, "
-            "flit_bytes, slots_per_flit, slot_bytes, m2s_header_slots_per_line, s2m_header_slots_per_line, "
-            "partial_write_extra_slots, latency_ns, credits, queues)");
+            "link.json: key 'cxl.link.lane': unknown key; allowed lanes, rate_gtps, encoding, slot_bytes, slots_per_flit, flit_bytes, m2s_header_slots_per_line, s2m_header_slots_per_line, partial_write_extra_slots, latency_ns, credits, queues");
   EXPECT_EQ(error_of(R"({"queues": {"host_tx_lines": 0}})"),
-            "link.json: key 'cxl.link.queues.host_tx_lines' = 0 is out of range (allowed 1..65536)");
+            "link.json: key 'cxl.link.queues.host_tx_lines' = 0: out of range; allowed 1 .. 65536");
 }
 
 }  // namespace

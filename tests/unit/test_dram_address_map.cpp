@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/config/config_node.hpp"
+#include "core/config/device_config.hpp"
 #include "tlm/memory/address_map.hpp"
 
 #include "device_presets.hpp"
@@ -15,7 +16,7 @@ namespace {
 
 std::string preset(const std::string& name) { return test::device_preset(name); }
 
-DramConfig small_config() {
+config::DramConfig small_config() {
   const auto j = config::parse_json_text(R"({
     "organization": {"channels": 1, "ranks": 1, "bank_groups": 2, "banks_per_group": 4, "rows": 1024,
                      "columns": 128, "bus_width_bits": 64, "burst_length": 8},
@@ -25,7 +26,7 @@ DramConfig small_config() {
     "address_mapping": ["row", "rank", "bank", "bank_group", "column", "channel"],
     "page_policy": "open", "queues": {"read_depth": 8, "write_depth": 8}})",
                                  "small.json");
-  return parse_dram_config(config::ConfigNode(j, "small.json"));
+  return config::parse_dram_config(config::ConfigNode(j, "small.json"));
 }
 
 TEST(AddressMap, SmallConfigFieldLayout) {
@@ -33,10 +34,10 @@ TEST(AddressMap, SmallConfigFieldLayout) {
   // 4 bits at 6; bank_group 1 bit at 10; bank 2 bits at 11; rank 0 bits; row 10 bits at 13.
   const AddressMap m(small_config());
   EXPECT_EQ(m.offset_bits(), 6u);
-  EXPECT_EQ(m.field_shift(AddrField::kColumn), 6u);
-  EXPECT_EQ(m.field_shift(AddrField::kBankGroup), 10u);
-  EXPECT_EQ(m.field_shift(AddrField::kBank), 11u);
-  EXPECT_EQ(m.field_shift(AddrField::kRow), 13u);
+  EXPECT_EQ(m.field_shift(config::AddrField::kColumn), 6u);
+  EXPECT_EQ(m.field_shift(config::AddrField::kBankGroup), 10u);
+  EXPECT_EQ(m.field_shift(config::AddrField::kBank), 11u);
+  EXPECT_EQ(m.field_shift(config::AddrField::kRow), 13u);
   EXPECT_EQ(m.capacity(), 1u << 23);
   // row 3, bank 2, bank group 1, column 5: 3<<13 | 2<<11 | 1<<10 | 5<<6 = 24576+4096+1024+320.
   const DramCoord c = m.decode(30016 + 63);  // any byte of the burst
@@ -53,7 +54,7 @@ TEST(AddressMap, Lpddr5xHandDecode) {
   // 0x12345678 = ...0001 0010 0011 0100 0101 0110 0111 1000:
   //   bits 5..0 = 111000 (offset 56); 9..6 = 1001 -> channel 9; 11..10 = 01 -> bank group 1;
   //   16..12 = 00101 -> column 5; 17 = 0 -> rank 0; 19..18 = 01 -> bank 1; 35..20 = 0x123 -> row 291.
-  const AddressMap m(load_dram_config(preset("lpddr5x-8533.json")));
+  const AddressMap m(config::load_device_config(preset("lpddr5x-8533.json")).dram);
   EXPECT_EQ(m.capacity(), 1ull << 36);
   EXPECT_EQ(m.decode(0x12345678), (DramCoord{9, 0, 1, 1, 291, 5}));
   EXPECT_EQ(m.encode(DramCoord{9, 0, 1, 1, 291, 5}), 0x12345678u - 56);
@@ -64,7 +65,7 @@ TEST(AddressMap, Lpddr5xHandDecode) {
 
 TEST(AddressMap, RoundTripPresets) {
   for (const char* name : {"lpddr5x-8533.json", "ddr5-4800.json"}) {
-    const auto cfg = load_dram_config(preset(name));
+    const auto cfg = config::load_device_config(preset(name)).dram;
     const AddressMap m(cfg);
     std::mt19937_64 rng(42);
     for (int i = 0; i < 100000; ++i) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/config/config_node.hpp"
+#include "core/config/device_config.hpp"
 #include "tlm/memory/bandwidth_model.hpp"
 
 #include "device_presets.hpp"
@@ -18,7 +19,7 @@ std::string preset(const std::string& name) { return test::device_preset(name); 
 // 4 channels x 64-bit at tCK 1 ns: peak 4 x 16 GB/s = 64 GB/s. Refresh 400 / 8000 -> 0.95.
 // Efficiency 0.9 -> sustained 64e9 * 0.95 * 0.9 = 54.72e9 B/s. Unloaded latency
 // (tRCD 10 + tRL 14 + tBURST 4) ns = 28000 ps.
-DramConfig config() {
+config::DramConfig config() {
   const auto j = config::parse_json_text(R"({
     "model": "bandwidth",
     "organization": {"channels": 4, "ranks": 1, "bank_groups": 4, "banks_per_group": 4, "rows": 16384,
@@ -30,12 +31,12 @@ DramConfig config() {
     "page_policy": "open", "queues": {"read_depth": 32, "write_depth": 32},
     "bandwidth_model": {"efficiency": 0.9}})",
                                  "bwm.json");
-  return parse_dram_config(config::ConfigNode(j, "bwm.json"));
+  return config::parse_dram_config(config::ConfigNode(j, "bwm.json"));
 }
 
 TEST(BandwidthModel, TransferTimeFollowsTheFormula) {
   const auto cfg = config();
-  EXPECT_EQ(cfg.model, MemoryModel::kBandwidth);
+  EXPECT_EQ(cfg.model, config::MemoryModel::kBandwidth);
   BandwidthModel bw(cfg);
   EXPECT_DOUBLE_EQ(bw.sustained_bandwidth(), 64e9 * 0.95 * 0.9);
   EXPECT_EQ(bw.unloaded_latency_ps(), 28000u);
@@ -52,7 +53,7 @@ TEST(BandwidthModel, TransferTimeFollowsTheFormula) {
 
 // Speed is measured by BM_Dram_BandwidthModeStream (bench/), never asserted here.
 TEST(BandwidthModel, A352MegabyteStreamOf64ByteTransfersKeepsExactTime) {
-  BandwidthModel bw(load_dram_config(preset("lpddr5x-8533.json")));
+  BandwidthModel bw(config::load_device_config(preset("lpddr5x-8533.json")).dram);
   // Cut into 64-byte transfers (5.8 million calls), 352 MiB still ends at bytes / bandwidth.
   std::uint64_t done = 0;
   for (std::uint64_t off = 0; off < (352ull << 20); off += 64) done = bw.transfer(0, 64);

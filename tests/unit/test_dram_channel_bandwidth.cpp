@@ -12,13 +12,14 @@
 #include <vector>
 
 #include "core/config/config_node.hpp"
+#include "core/config/device_config.hpp"
 #include "tlm/memory/address_map.hpp"
 #include "tlm/memory/dram_channel.hpp"
 
 namespace monde::mem {
 namespace {
 
-DramConfig config(std::uint64_t trefi, std::uint64_t trfc) {
+config::DramConfig config(std::uint64_t trefi, std::uint64_t trfc) {
   const std::string text = R"({
     "organization": {"channels": 1, "ranks": 1, "bank_groups": 4, "banks_per_group": 4, "rows": 16384,
                      "columns": 1024, "bus_width_bits": 64, "burst_length": 8},
@@ -28,7 +29,7 @@ DramConfig config(std::uint64_t trefi, std::uint64_t trfc) {
     "address_mapping": ["row", "rank", "bank", "column", "bank_group", "channel"],
     "page_policy": "open", "queues": {"read_depth": 32, "write_depth": 32}})";
   const auto j = config::parse_json_text(text, "bw.json");
-  return parse_dram_config(config::ConfigNode(j, "bw.json"));
+  return config::parse_dram_config(config::ConfigNode(j, "bw.json"));
 }
 
 struct Result {
@@ -38,7 +39,7 @@ struct Result {
 };
 
 // Closed loop: the read queue is refilled whenever it has room; n requests of 64 bytes.
-Result stream(const DramConfig& cfg, bool random, std::uint64_t n) {
+Result stream(const config::DramConfig& cfg, bool random, std::uint64_t n) {
   DramChannel ch(cfg, 0);
   const std::uint64_t lines = AddressMap(cfg).capacity() / 64;
   std::mt19937_64 rng(7);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/config/config_node.hpp"
+#include "core/config/device_config.hpp"
 #include "tlm/memory/address_map.hpp"
 #include "tlm/memory/dram_channel.hpp"
 
@@ -16,7 +17,7 @@ namespace {
 
 constexpr std::uint64_t kCk = 1000;  // ps
 
-DramConfig config(const std::string& extra_timing = "", const std::string& policy = "open") {
+config::DramConfig config(const std::string& extra_timing = "", const std::string& policy = "open") {
   const std::string text = R"({
     "organization": {"channels": 1, "ranks": 1, "bank_groups": 2, "banks_per_group": 4, "rows": 1024,
                      "columns": 128, "bus_width_bits": 64, "burst_length": 8},
@@ -26,11 +27,11 @@ DramConfig config(const std::string& extra_timing = "", const std::string& polic
     "address_mapping": ["row", "rank", "bank", "bank_group", "column", "channel"],
     "page_policy": ")" + policy + R"(", "queues": {"read_depth": 16, "write_depth": 16}})";
   const auto j = config::parse_json_text(text, "timing.json");
-  return parse_dram_config(config::ConfigNode(j, "timing.json"));
+  return config::parse_dram_config(config::ConfigNode(j, "timing.json"));
 }
 
 struct Rig {
-  explicit Rig(const DramConfig& c) : cfg(c), map(c), ch(c, 0) { ch.set_command_trace(&trace); }
+  explicit Rig(const config::DramConfig& c) : cfg(c), map(c), ch(c, 0) { ch.set_command_trace(&trace); }
   std::uint64_t addr(unsigned bg, unsigned bank, unsigned row, unsigned col = 0) const {
     return map.encode(DramCoord{0, 0, bg, bank, row, col});
   }
@@ -43,7 +44,7 @@ struct Rig {
     while (out.size() < n) ch.advance_to(ch.next_event_ps(), out);
     return out;
   }
-  DramConfig cfg;
+  config::DramConfig cfg;
   AddressMap map;
   DramChannel ch;
   std::vector<DramCommandRecord> trace;

@@ -5,7 +5,8 @@
 #include <string>
 
 #include "core/config/config_node.hpp"
-#include "tlm/memory/dram_config.hpp"
+#include "core/config/device_config.hpp"
+#include "core/config/dram_config.hpp"
 
 #include "device_presets.hpp"
 
@@ -34,9 +35,9 @@ std::string with(const std::string& from, const std::string& to) {
   return s.replace(p, from.size(), to);
 }
 
-DramConfig parse(const std::string& text) {
+config::DramConfig parse(const std::string& text) {
   const auto j = config::parse_json_text(text, "dev.json");
-  return parse_dram_config_from_top(config::ConfigNode(j, "dev.json"));
+  return config::parse_dram_config(config::ConfigNode(j, "dev.json").child("memory"));
 }
 
 std::string error_of(const std::string& text) {
@@ -62,7 +63,7 @@ TEST(DramConfig, BaseParsesAndDerives) {
 }
 
 TEST(DramConfig, Lpddr5xPreset) {
-  const auto c = load_dram_config(preset("lpddr5x-8533.json"));
+  const auto c = config::load_device_config(preset("lpddr5x-8533.json")).dram;
   EXPECT_EQ(c.org.channels, 16u);
   EXPECT_EQ(c.bytes_per_burst(), 64u);  // x16, BL32
   // 2 bytes * 2 / 234 ps = 17.094 GB/s per channel, x16 channels = 273.5 GB/s.
@@ -73,7 +74,7 @@ TEST(DramConfig, Lpddr5xPreset) {
 }
 
 TEST(DramConfig, Ddr5Preset) {
-  const auto c = load_dram_config(preset("ddr5-4800.json"));
+  const auto c = config::load_device_config(preset("ddr5-4800.json")).dram;
   EXPECT_EQ(c.org.channels, 4u);
   EXPECT_EQ(c.bytes_per_burst(), 64u);  // 32 bits, BL16
   EXPECT_NEAR(c.peak_bandwidth_per_channel(), 8.0 / 416e-12, 1.0);  // 19.23 GB/s
@@ -83,39 +84,33 @@ TEST(DramConfig, Ddr5Preset) {
 
 TEST(DramConfig, ErrorsNameFileKeyAndRange) {
   EXPECT_EQ(error_of(with("\"tRCD\": 10", "\"tRCD\": 0")),
-            "dev.json: key 'memory.timing.tRCD' = 0 is out of range (allowed 1..1000000)");
+            "dev.json: key 'memory.timing.tRCD' = 0: out of range; allowed 1 .. 1000000");
   EXPECT_EQ(error_of(with("\"rows\": 1024", "\"rows\": 1000")),
-            "dev.json: key 'memory.organization.rows' = 1000 must be a power of two (allowed 16..4194304)");
+            "dev.json: key 'memory.organization.rows' = 1000: must be a power of two; allowed 16 .. 4194304, powers of two");
   EXPECT_EQ(error_of(with("\"tRAS\": 30", "\"tRAS\": 9")),
-            "dev.json: key 'memory.timing.tRAS' = 9 must be >= tRCD (10): a row must stay open at least until it can "
-            "be read");
+            "dev.json: key 'memory.timing.tRAS' = 9: must be >= tRCD (10): a row must stay open at least until it can be read");
   EXPECT_EQ(error_of(with("\"tBURST\": 4", "\"tBURST\": 8")),
-            "dev.json: key 'memory.timing.tBURST' = 8 must equal organization.burst_length / 2 (4) for a "
-            "double-data-rate bus");
+            "dev.json: key 'memory.timing.tBURST' = 8: must equal organization.burst_length / 2 (4) for a double-data-rate bus");
   EXPECT_EQ(error_of(with("\"tREFI\": 0", "\"tREFI\": 100")),
-            "dev.json: key 'memory.timing.tREFI' = 100 must be 0 (refresh off) or > tRFC + tRP (112): the rank would "
-            "never be available");
+            "dev.json: key 'memory.timing.tREFI' = 100: must be 0 (refresh off) or > tRFC + tRP (112): the rank would never be available");
   EXPECT_EQ(error_of(with("\"page_policy\": \"open\"", "\"page_policy\": \"lazy\"")),
-            "dev.json: key 'memory.page_policy' = \"lazy\" is not one of: open, closed");
+            "dev.json: key 'memory.page_policy' = \"lazy\": unknown value; allowed \"open\", \"closed\"");
   EXPECT_EQ(error_of(with("\"tck_ps\": 1000", "\"tck_ps\": 1000, \"tCL\": 3")),
-            "dev.json: key 'memory.timing.tCL' is not a known key here (known: _comment, _source, tck_ps, tRCD, tRP, "
-            "tRAS, tRL, tWL, tBURST, tCCD_S, tCCD_L, tRRD_S, tRRD_L, tFAW, tWTR_S, tWTR_L, tRTP, tWR, tREFI, tRFC)");
-  EXPECT_EQ(error_of(with("\"tWR\": 12, ", "")), "dev.json: key 'memory.timing.tWR' is missing");
+            "dev.json: key 'memory.timing.tCL': unknown key; allowed tck_ps, tRCD, tRP, tRAS, tRL, tWL, tBURST, tCCD_S, tCCD_L, tRRD_S, tRRD_L, tFAW, tWTR_S, tWTR_L, tRTP, tWR, tREFI, tRFC");
+  EXPECT_EQ(error_of(with("\"tWR\": 12, ", "")), "dev.json: key 'memory.timing.tWR': missing; this key is required");
   EXPECT_EQ(error_of(with("\"write_depth\": 8", "\"write_depth\": 8, \"write_high_watermark\": 9")),
-            "dev.json: key 'memory.queues.write_high_watermark' = 9 is out of range (allowed 1..8)");
+            "dev.json: key 'memory.queues.write_high_watermark' = 9: out of range; allowed 1 .. 8");
 }
 
 TEST(DramConfig, MappingErrors) {
-  const std::string allowed = "must be (a list of row, rank, bank, bank_group, column, channel, each once, MSB first)";
+  const std::string key = "dev.json: key 'memory.address_mapping' = ";
+  const std::string allowed = "allowed a list of row, rank, bank, bank_group, column, channel, each once, MSB first";
   EXPECT_EQ(error_of(with("\"column\", \"channel\"]", "\"column\", \"column\"]")),
-            "dev.json: key 'memory.address_mapping' = [\"row\",\"rank\",\"bank\",\"bank_group\",\"column\",\"column\"] "
-            "names \"column\" twice; must be (a list of row, rank, bank, bank_group, column, channel, each once, MSB "
-            "first)");
+            key + R"(["row","rank","bank","bank_group","column","column"]: names "column" twice; )" + allowed);
   EXPECT_EQ(error_of(with("\"column\", \"channel\"]", "\"col\", \"channel\"]")),
-            "dev.json: key 'memory.address_mapping' = [\"row\",\"rank\",\"bank\",\"bank_group\",\"col\",\"channel\"] "
-            "has unknown field \"col\"; " + allowed);
+            key + R"(["row","rank","bank","bank_group","col","channel"]: has unknown field "col"; )" + allowed);
   EXPECT_EQ(error_of(with("\"column\", \"channel\"]", "\"column\"]")),
-            "dev.json: key 'memory.address_mapping' = [\"row\",\"rank\",\"bank\",\"bank_group\",\"column\"] " + allowed);
+            key + R"(["row","rank","bank","bank_group","column"]: must be a list of 6 fields; )" + allowed);
 }
 
 }  // namespace

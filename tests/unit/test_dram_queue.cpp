@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/config/config_node.hpp"
+#include "core/config/device_config.hpp"
 #include "tlm/memory/address_map.hpp"
 #include "tlm/memory/dram_channel.hpp"
 #include "tlm/memory/dram_system.hpp"
@@ -18,7 +19,7 @@
 namespace monde::mem {
 namespace {
 
-DramConfig config(const std::string& queues, unsigned channels = 1) {
+config::DramConfig config(const std::string& queues, unsigned channels = 1) {
   const std::string text = R"({
     "organization": {"channels": )" + std::to_string(channels) + R"(, "ranks": 2, "bank_groups": 2, "banks_per_group": 4,
                      "rows": 1024, "columns": 128, "bus_width_bits": 64, "burst_length": 8},
@@ -28,7 +29,7 @@ DramConfig config(const std::string& queues, unsigned channels = 1) {
     "address_mapping": ["row", "rank", "bank", "bank_group", "column", "channel"],
     "page_policy": "open", "queues": )" + queues + "}";
   const auto j = config::parse_json_text(text, "q.json");
-  return parse_dram_config(config::ConfigNode(j, "q.json"));
+  return config::parse_dram_config(config::ConfigNode(j, "q.json"));
 }
 
 std::vector<DramCompletion> drain(DramChannel& ch, std::size_t n) {

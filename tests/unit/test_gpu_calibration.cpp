@@ -7,8 +7,7 @@
 #include <string>
 
 #include "host/gpu_backend/calibration_plan.hpp"
-#include "host/gpu_backend/checked_json.hpp"
-#include "host/gpu_backend/model_shapes.hpp"
+#include "core/config/model_config.hpp"
 
 namespace monde::gpu_backend {
 namespace {
@@ -36,24 +35,30 @@ class ModelDir : public ::testing::Test {
   fs::path dir_;
 };
 
-// Extra keys (experts, top_k, ...) are other components' business and are ignored.
-const char* kSwitch = R"({"name": "switch-toy", "d_model": 64, "d_ff": 256, "gated": false, "activation": "relu",
-                          "experts": 8, "top_k": 1})";
-const char* kMixtral = R"({"name": "mixtral-toy", "d_model": 64, "d_ff": 224, "gated": true, "activation": "silu_gated"})";
-const char* kTwin = R"({"name": "twin-toy", "d_model": 64, "d_ff": 256, "gated": false, "activation": "relu"})";
+// A complete model preset with the given expert shape.
+std::string model_json(const std::string& name, unsigned d_model, unsigned d_ff, bool gated,
+                       const std::string& activation = "") {
+  const std::string act = activation.empty() ? (gated ? "silu_gated" : "relu") : activation;
+  return R"({"name": ")" + name + R"(", "display_name": "toy", "d_model": )" + std::to_string(d_model) +
+         R"(, "d_ff": )" + std::to_string(d_ff) + R"(, "experts": 8, "top_k": 2, "layers": 2, "moe_layers": 2,
+    "moe_layer_rule": "every", "gated": )" + (gated ? "true" : "false") + R"(, "activation": ")" + act +
+         R"(", "shared_experts": 0, "shared_expert_d_ff": 0,
+    "router": {"scoring": "softmax", "normalize_topk": true, "scaling_factor": 1.0}, "dtype": "bf16",
+    "sources": {"all": "test data"}})";
+}
 
 TEST_F(ModelDir, LoadsSortedByFileName) {
-  write("b_mixtral.json", kMixtral);
-  write("a_switch.json", kSwitch);
-  write("c_twin.json", kTwin);
+  write("b_mixtral.json", model_json("mixtral-toy", 64, 224, true));
+  write("a_switch.json", model_json("switch-toy", 64, 256, false));
+  write("c_twin.json", model_json("twin-toy", 64, 256, false));
   write("notes.txt", "not a model");
-  const auto models = load_model_shapes(dir());
+  const auto models = load_models(dir());
   ASSERT_EQ(models.size(), 3u);
   EXPECT_EQ(models[0].name, "switch-toy");
   EXPECT_EQ(models[0].d_ff, 256u);
   EXPECT_FALSE(models[0].gated);
   EXPECT_EQ(models[1].name, "mixtral-toy");
-  EXPECT_EQ(models[1].activation, Activation::silu_gated);
+  EXPECT_EQ(models[1].activation, config::ExpertActivation::kSiluGated);
   EXPECT_EQ(models[2].name, "twin-toy");
   EXPECT_EQ(make_calibration_plan(models, {4}).shapes.size(), 2u);  // twin shares switch's shape
 }
@@ -61,31 +66,49 @@ TEST_F(ModelDir, LoadsSortedByFileName) {
 TEST_F(ModelDir, ErrorsNameFileAndKey) {
   auto error_of = [](const std::string& path) {
     try {
-      load_model_shape(path);
-    } catch (const JsonError& e) {
+      config::load_moe_model(path);
+    } catch (const config::ConfigError& e) {
       return std::string(e.what());
     }
     return std::string("no error");
   };
-  const std::string bad_act =
-      write("m1.json", R"({"name": "m", "d_model": 64, "d_ff": 256, "gated": true, "activation": "swiglu"})");
-  EXPECT_NE(error_of(bad_act).find("m1.json: key 'activation' = \"swiglu\" must be one of: relu, silu_gated"),
+  const std::string bad_act = write("m1.json", model_json("m", 64, 256, true, "swiglu"));
+  EXPECT_NE(error_of(bad_act).find("m1.json: key 'activation' = \"swiglu\": unknown value; allowed \"silu_gated\", \"relu\""),
             std::string::npos)
       << error_of(bad_act);
-  const std::string mismatch =
-      write("m2.json", R"({"name": "m", "d_model": 64, "d_ff": 256, "gated": true, "activation": "relu"})");
-  EXPECT_NE(error_of(mismatch).find("m2.json: key 'gated' = true disagrees"), std::string::npos) << error_of(mismatch);
-  const std::string missing = write("m3.json", R"({"name": "m", "d_ff": 256, "gated": false, "activation": "relu"})");
-  EXPECT_NE(error_of(missing).find("m3.json: key 'd_model' is missing"), std::string::npos) << error_of(missing);
-  EXPECT_THROW(load_model_shapes((fs::path(dir()) / "nope").string()), std::runtime_error);
+  const std::string mismatch = write("m2.json", model_json("m", 64, 256, true, "relu"));
+  EXPECT_NE(error_of(mismatch).find("m2.json: key 'gated' = true: contradicts activation \"relu\"; allowed false"),
+            std::string::npos)
+      << error_of(mismatch);
+  std::string no_d_model = model_json("m", 64, 256, false);
+  no_d_model.replace(no_d_model.find("\"d_model\": 64, "), 15, "");
+  const std::string missing = write("m3.json", no_d_model);
+  EXPECT_NE(error_of(missing).find("m3.json: key 'd_model': missing"), std::string::npos) << error_of(missing);
+  EXPECT_THROW(load_models((fs::path(dir()) / "nope").string()), std::runtime_error);
 }
 
-TEST_F(ModelDir, EmptyDirectoryIsAnError) { EXPECT_THROW(load_model_shapes(dir()), std::runtime_error); }
+TEST_F(ModelDir, EmptyDirectoryIsAnError) { EXPECT_THROW(load_models(dir()), std::runtime_error); }
+
+// Without a directory: every model preset compiled into the binary (16 today, in file-name order).
+TEST(GpuCalibrationPlan, EmbeddedPresetsByDefault) {
+  const auto models = load_models("");
+  EXPECT_EQ(models.size(), 16u);
+  EXPECT_EQ(models.front().name, "deepseek-v2-lite-tiny");
+}
+
+config::MoeModelConfig shape(const std::string& name, std::uint32_t d_model, std::uint32_t d_ff, bool gated) {
+  config::MoeModelConfig m;
+  m.name = name;
+  m.d_model = d_model;
+  m.d_ff = d_ff;
+  m.gated = gated;
+  m.activation = gated ? config::ExpertActivation::kSiluGated : config::ExpertActivation::kRelu;
+  return m;
+}
 
 TEST(GpuCalibrationPlan, SharedShapesMeasuredOnce) {
-  const std::vector<ModelShape> models{{"switch-toy", 64, 256, false, Activation::relu},
-                                       {"mixtral-toy", 64, 224, true, Activation::silu_gated},
-                                       {"twin-toy", 64, 256, false, Activation::relu}};
+  const std::vector<config::MoeModelConfig> models{shape("switch-toy", 64, 256, false), shape("mixtral-toy", 64, 224, true),
+                                                   shape("twin-toy", 64, 256, false)};
   const CalibrationPlan plan = make_calibration_plan(models, {8, 1, 2, 8});
   ASSERT_EQ(plan.shapes.size(), 2u);
   EXPECT_EQ(plan.shapes[0].models, "switch-toy,twin-toy");

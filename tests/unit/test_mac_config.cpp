@@ -1,16 +1,17 @@
-// Configuration of the MAC array: defaults, overrides, and errors that name file and key.
+// Configuration of the MAC array (a device's "ndp" object): defaults, overrides, and errors that
+// name file and key.
 #include <gtest/gtest.h>
 
 #include "core/config/config_node.hpp"
-#include "core/config/default_config.hpp"
-#include "tlm/ndp/mac_array_config.hpp"
+#include "core/config/device_config.hpp"
+#include "core/config/ndp_config.hpp"
 
 namespace monde::ndp {
 namespace {
 
-MacArrayConfig parse(const std::string& text) {
+config::MacArrayConfig parse(const std::string& text) {
   const auto j = config::parse_json_text(text, "test.json");
-  return parse_mac_array_config(config::ConfigNode(j, "test.json"));
+  return config::ndp_schema().parse(config::ConfigNode(j, "test.json").child("ndp")).mac;
 }
 
 std::string error_of(const std::string& text) {
@@ -22,10 +23,9 @@ std::string error_of(const std::string& text) {
   return "no error";
 }
 
-TEST(MacArrayConfig, EmbeddedDefault) {
-  const auto j = config::default_config();
-  const auto c = parse_mac_array_config(config::ConfigNode(j, config::kDefaultConfigSource));
-  EXPECT_EQ(c.pe_model, PeModel::kRtl);
+TEST(MacArrayConfig, DevicePresetDefault) {
+  const auto c = config::load_device_config("lpddr5x-8533").ndp.mac;
+  EXPECT_EQ(c.pe_model, config::PeModel::kRtl);
   EXPECT_FALSE(c.pin_level);
   EXPECT_EQ(c.shape.rows, 16u);
   EXPECT_EQ(c.shape.cols, 16u);
@@ -35,7 +35,7 @@ TEST(MacArrayConfig, EmbeddedDefault) {
 
 TEST(MacArrayConfig, ExplicitValues) {
   const auto c = parse(R"({"ndp": {"pe_model": "cycle", "clock_mhz": 1250, "mac_array": {"rows": 8, "cols": 32}}})");
-  EXPECT_EQ(c.pe_model, PeModel::kCycle);
+  EXPECT_EQ(c.pe_model, config::PeModel::kCycle);
   EXPECT_EQ(c.shape.rows, 8u);
   EXPECT_EQ(c.shape.cols, 32u);
   EXPECT_DOUBLE_EQ(c.clock_period_ps(), 800.0);
@@ -43,19 +43,19 @@ TEST(MacArrayConfig, ExplicitValues) {
 
 TEST(MacArrayConfig, ErrorsNameFileKeyAndRange) {
   EXPECT_EQ(error_of(R"({"ndp": {"mac_array": {"rows": 0}}})"),
-            "test.json: key 'ndp.mac_array.rows' = 0 is out of range (allowed 1..256)");
+            "test.json: key 'ndp.mac_array.rows' = 0: out of range; allowed 1 .. 256");
   EXPECT_EQ(error_of(R"({"ndp": {"mac_array": {"rows": -3}}})"),
-            "test.json: key 'ndp.mac_array.rows' = -3 must be a non-negative integer (allowed 1..256)");
+            "test.json: key 'ndp.mac_array.rows' = -3: must be a non-negative integer; allowed 1 .. 256");
   EXPECT_EQ(error_of(R"({"ndp": {"pe_model": "gate"}})"),
-            "test.json: key 'ndp.pe_model' = \"gate\" is not one of: rtl, cycle");
+            "test.json: key 'ndp.pe_model' = \"gate\": unknown value; allowed \"rtl\", \"cycle\"");
   EXPECT_EQ(error_of(R"({"ndp": {"clock_mhz": 0}})"),
-            "test.json: key 'ndp.clock_mhz' = 0 is out of range (allowed 1 .. 10000)");
+            "test.json: key 'ndp.clock_mhz' = 0: out of range; allowed 1 .. 10000");
   EXPECT_EQ(error_of(R"({"ndp": {"pe_modle": "rtl"}})"),
-            "test.json: key 'ndp.pe_modle' is not a known key here (known: pe_model, rtl_drive, clock_mhz, mac_array, units, "
-            "weight_sram_bytes, act_buffer_bytes, out_buffer_bytes, mmio_latency_ns)");
+            "test.json: key 'ndp.pe_modle': unknown key; allowed pe_model, rtl_drive, clock_mhz, mac_array, units, "
+            "weight_sram_bytes, act_buffer_bytes, out_buffer_bytes, mmio_latency_ns");
   EXPECT_EQ(error_of(R"({"ndp": {"pe_model": "cycle", "rtl_drive": "pins"}})"),
-            "test.json: key 'ndp.rtl_drive' = \"pins\" needs pe_model \"rtl\" (the cycle model has no pins)");
-  EXPECT_EQ(error_of(R"({"other": 1})"), "test.json: key 'ndp' is missing");
+            "test.json: key 'ndp.rtl_drive' = \"pins\": needs pe_model \"rtl\" (the cycle model has no pins)");
+  EXPECT_EQ(error_of(R"({"other": 1})"), "test.json: key 'ndp': missing; this key is required");
 }
 
 TEST(MacArrayConfig, JsonSyntaxErrorsHaveLineAndColumn) {

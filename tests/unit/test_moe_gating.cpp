@@ -27,8 +27,8 @@ const float kLn5 = std::log(5.0f);
 std::vector<float> hand_gate_weight() { return {0, 0, kLn2, 0, kLn3, 0, kLn2, kLn2 / 2}; }
 const float kX[] = {1.0f, 2.0f};
 
-RouterConfig router(bool normalize, double scale = 1.0) {
-  RouterConfig r;
+config::RouterConfig router(bool normalize, double scale = 1.0) {
+  config::RouterConfig r;
   r.normalize_topk = normalize;
   r.scaling_factor = scale;
   return r;
@@ -133,15 +133,15 @@ TEST(MoeGating, BadShapesAreRejected) {
 
 // ---- gate routing source ---------------------------------------------------------------------
 
-MoeModelConfig two_layer_model() {
-  MoeModelConfig m;
+config::MoeModelConfig two_layer_model() {
+  config::MoeModelConfig m;
   m.name = "gate-test";
   m.d_model = 2;
   m.d_ff = 8;
   m.experts = 4;
   m.top_k = 2;
   m.layers = 3;
-  m.moe_layer_rule = MoeLayerRule::kAfterFirstDenseK;
+  m.moe_layer_rule = config::MoeLayerRule::kAfterFirstDenseK;
   m.first_dense_layers = 1;  // MoE layers 1 and 2
   m.moe_layers = 2;
   m.router = router(true);

@@ -24,8 +24,8 @@ namespace {
 
 double five_sigma(double trials, double p) { return 5.0 * std::sqrt(trials * p * (1.0 - p)); }
 
-MoeModelConfig model(std::uint32_t experts, std::uint32_t top_k, std::uint32_t layers = 2) {
-  MoeModelConfig m;
+config::MoeModelConfig model(std::uint32_t experts, std::uint32_t top_k, std::uint32_t layers = 2) {
+  config::MoeModelConfig m;
   m.name = "sampling-test";
   m.d_model = 16;
   m.d_ff = 32;
@@ -33,7 +33,7 @@ MoeModelConfig model(std::uint32_t experts, std::uint32_t top_k, std::uint32_t l
   m.top_k = top_k;
   m.layers = layers;
   m.moe_layers = layers;
-  m.moe_layer_rule = MoeLayerRule::kEvery;
+  m.moe_layer_rule = config::MoeLayerRule::kEvery;
   return m;
 }
 
@@ -190,8 +190,8 @@ TEST(MoeUniformRouting, SameSeedSameRoutesWhateverTheLayerOrder) {
 }
 
 TEST(MoeUniformRouting, OnlyMoeLayersCanBeRouted) {
-  MoeModelConfig m = model(8, 2, 4);
-  m.moe_layer_rule = MoeLayerRule::kEveryOther;  // MoE layers 1 and 3
+  config::MoeModelConfig m = model(8, 2, 4);
+  m.moe_layer_rule = config::MoeLayerRule::kEveryOther;  // MoE layers 1 and 3
   m.moe_layers = 2;
   UniformRoutingSource src(m, 1);
   EXPECT_NO_THROW(src.route(1, 1));

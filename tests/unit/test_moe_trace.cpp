@@ -18,7 +18,7 @@
 
 #include "core/config/config_node.hpp"
 #include "host/moe/csv_reader.hpp"
-#include "host/moe/model_config.hpp"
+#include "core/config/model_config.hpp"
 #include "host/moe/routing_trace.hpp"
 #include "host/moe/trace_routing.hpp"
 
@@ -101,8 +101,8 @@ const char* kHandRows =
     "v,d,0,2,4,8,4,1\n"
     "v,d,0,3,0,8,4,1\n";
 
-TraceSelection hand_selection(const std::string& path) {
-  TraceSelection s;
+config::TraceSelection hand_selection(const std::string& path) {
+  config::TraceSelection s;
   s.path = path;
   s.model = "v";
   s.dataset = "d";
@@ -110,8 +110,8 @@ TraceSelection hand_selection(const std::string& path) {
   return s;
 }
 
-MoeModelConfig four_expert_model() {
-  MoeModelConfig m;
+config::MoeModelConfig four_expert_model() {
+  config::MoeModelConfig m;
   m.name = "trace-test";
   m.d_model = 16;
   m.d_ff = 32;
@@ -161,7 +161,7 @@ TEST(MoeRoutingTrace, InconsistentHistogramsAreRejectedWithTheLine) {
 
 TEST(MoeRoutingTrace, UnknownRecordedModelNeedsItsLayerCount) {
   const TempCsv csv("hand2.csv", std::string(kHeader) + kHandRows);
-  TraceSelection s = hand_selection(csv.path);
+  config::TraceSelection s = hand_selection(csv.path);
   s.recorded_model_layers = 0;
   const std::string e = error_of([&] { load_routing_trace(s); });
   EXPECT_NE(e.find("layer count of model 'v' is not known"), std::string::npos) << e;
@@ -196,7 +196,7 @@ TEST(MoeLayerMapping, NearestRelativeDepthWithTiesToTheLowerLayer) {
 
 TEST(MoeSharedTraces, FiddlerMixtralLayerZeroMatchesTheFile) {
   SKIP_WITHOUT_SHARED_DATA();
-  TraceSelection s;
+  config::TraceSelection s;
   s.path = fiddler_csv();
   s.model = "mixtral_8x7b_original";
   s.dataset = "mmlu/college_computer_science";
@@ -214,7 +214,7 @@ TEST(MoeSharedTraces, FiddlerMixtralLayerZeroMatchesTheFile) {
 
 TEST(MoeSharedTraces, OlmoeFileResolvesTopkPerModel) {
   SKIP_WITHOUT_SHARED_DATA();
-  TraceSelection s;
+  config::TraceSelection s;
   s.path = olmoe_csv();
   s.model = "allenai/OLMoE-1B-7B-0924";
   s.dataset = "arxiv";
@@ -261,12 +261,12 @@ void expect_layer_zero_reproduced(TraceRoutingSource& src, std::size_t T) {
 
 TEST(MoeSharedTraces, MixtralLayerZeroFromFiddlerIsReproduced) {
   SKIP_WITHOUT_SHARED_DATA();
-  TraceSelection s;
+  config::TraceSelection s;
   s.path = fiddler_csv();
   s.model = "mixtral_8x7b_original";
   s.dataset = "mmlu/college_computer_science";
   // Expert 0: p = 1911 / 7199 = 0.26545 -> 5309 of 20000 tokens, sigma = 62.4.
-  TraceRoutingSource src(load_moe_model(preset("mixtral-8x7b")), load_routing_trace(s), 2024);
+  TraceRoutingSource src(config::load_moe_model(preset("mixtral-8x7b")), load_routing_trace(s), 2024);
   EXPECT_EQ(src.recorded_layer_for(0), 0u);
   EXPECT_EQ(src.recorded_layer_for(17), 17u);
   expect_layer_zero_reproduced(src, 20000);
@@ -274,22 +274,22 @@ TEST(MoeSharedTraces, MixtralLayerZeroFromFiddlerIsReproduced) {
 
 TEST(MoeSharedTraces, OlmoeLayerZeroFromArxivIsReproduced) {
   SKIP_WITHOUT_SHARED_DATA();
-  TraceSelection s;
+  config::TraceSelection s;
   s.path = olmoe_csv();
   s.model = "allenai/OLMoE-1B-7B-0924";
   s.dataset = "arxiv";
   // Expert 0: p = 204013 / 208896 = 0.97662 -> 19532 of 20000, sigma = 21.4.
-  TraceRoutingSource src(load_moe_model(preset("olmoe-1b-7b")), load_routing_trace(s), 2025);
+  TraceRoutingSource src(config::load_moe_model(preset("olmoe-1b-7b")), load_routing_trace(s), 2025);
   expect_layer_zero_reproduced(src, 20000);
 }
 
 TEST(MoeSharedTraces, ScaledDownModelsUseTheNearestRecordedLayers) {
   SKIP_WITHOUT_SHARED_DATA();
-  TraceSelection s;
+  config::TraceSelection s;
   s.path = fiddler_csv();
   s.model = "mixtral_8x7b_original";
   s.dataset = "mmlu/college_computer_science";
-  const TraceRoutingSource src(load_moe_model(preset("mixtral-8x7b-tiny")), load_routing_trace(s), 1);
+  const TraceRoutingSource src(config::load_moe_model(preset("mixtral-8x7b-tiny")), load_routing_trace(s), 1);
   EXPECT_EQ(src.recorded_layer_for(0), 0u);
   EXPECT_EQ(src.recorded_layer_for(1), 10u);
   EXPECT_EQ(src.recorded_layer_for(2), 21u);
@@ -298,12 +298,12 @@ TEST(MoeSharedTraces, ScaledDownModelsUseTheNearestRecordedLayers) {
 
 TEST(MoeSharedTraces, ExpertCountMustMatchTheModel) {
   SKIP_WITHOUT_SHARED_DATA();
-  TraceSelection s;
+  config::TraceSelection s;
   s.path = olmoe_csv();
   s.model = "allenai/OLMoE-1B-7B-0924";
   s.dataset = "arxiv";
   const std::string e =
-      error_of([&] { TraceRoutingSource(load_moe_model(preset("mixtral-8x7b")), load_routing_trace(s), 1); });
+      error_of([&] { TraceRoutingSource(config::load_moe_model(preset("mixtral-8x7b")), load_routing_trace(s), 1); });
   EXPECT_NE(e.find("recorded with 64 experts, top-8"), std::string::npos) << e;
   EXPECT_NE(e.find("model mixtral-8x7b"), std::string::npos) << e;
   EXPECT_NE(e.find("has 8 experts, top-2"), std::string::npos) << e;

@@ -9,7 +9,7 @@
 
 #include "tlm/ndp/command/address_range.hpp"
 #include "tlm/ndp/command/job_validation.hpp"
-#include "tlm/ndp/command/ndp_limits.hpp"
+#include "core/config/ndp_limits.hpp"
 
 namespace ndp = monde::ndp;
 using ndp::NdpErrorCode;
@@ -42,7 +42,7 @@ ndp::JobDescriptor valid_job() {
 
 const std::vector<ndp::AddressRange> kRings = {{0x0, 0x800}, {0x800, 0x200}};
 
-NdpErrorCode check(const ndp::JobDescriptor& d, const ndp::NdpLimits& lim = {}) {
+NdpErrorCode check(const ndp::JobDescriptor& d, const monde::config::NdpLimits& lim = {}) {
   return ndp::validate(d, lim, kDevice, kRings);
 }
 
@@ -153,7 +153,7 @@ TEST(Validation, BoundariesThatAreValid) {
 TEST(Validation, TokensFillTheBufferExactly) {
   // The buffer holds x (T x 64) first and h (T x d_ff = T x 128) second, so h decides:
   // 16 tokens x 128 x 2 bytes = 4096 bytes fit exactly, 17 do not.
-  ndp::NdpLimits lim;
+  monde::config::NdpLimits lim;
   lim.act_buffer_bytes = 4096;
   EXPECT_EQ(lim.max_tokens_for(128), 16u);
   ndp::JobDescriptor d = valid_job();

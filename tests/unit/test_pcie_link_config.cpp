@@ -5,13 +5,13 @@
 #include <string>
 
 #include "core/config/config_node.hpp"
-#include "tlm/pcie/pcie_link_config.hpp"
+#include "core/config/pcie_config.hpp"
 
-namespace monde::pcie {
+namespace monde::config {
 namespace {
 
 TEST(PcieLinkConfig, Gen5X16Bandwidth) {
-  const PcieLinkConfig c;
+  const config::PcieLinkConfig c;
   // raw = 16 lanes x 32 GT/s x 128/130 / 8 bit = 64 GB/s x 0.984615 = 63.0154 GB/s per direction
   //     = 8192/130 B/ns exactly.
   EXPECT_DOUBLE_EQ(c.encoding_efficiency(), 128.0 / 130.0);
@@ -25,7 +25,7 @@ TEST(PcieLinkConfig, Gen5X16Bandwidth) {
 }
 
 TEST(PcieLinkConfig, TlpCountsAndWireTimesOfA2MiBRead) {
-  const PcieLinkConfig c;
+  const config::PcieLinkConfig c;
   const std::uint64_t n = std::uint64_t{2} << 20;
   // Requests: 2 MiB / MRRS 512 = 4,096 header-only TLPs x 24 B = 98,304 wire bytes upstream,
   //   at 8192/130 B/ns: 98,304 x 130 / 8192 = 1,560 ns.
@@ -43,7 +43,7 @@ TEST(PcieLinkConfig, TlpCountsAndWireTimesOfA2MiBRead) {
 }
 
 TEST(PcieLinkConfig, UnalignedAccessesCountTouchedBlocks) {
-  const PcieLinkConfig c;
+  const config::PcieLinkConfig c;
   // [100, 1100): 512-byte blocks 0, 1, 2 -> 3 requests; 256-byte blocks 0..4 -> 5 completions.
   EXPECT_EQ(c.read_requests(100, 1000), 3u);
   EXPECT_EQ(c.payload_tlps(100, 1000), 5u);
@@ -55,13 +55,13 @@ TEST(PcieLinkConfig, UnalignedAccessesCountTouchedBlocks) {
 }
 
 TEST(PcieLinkConfig, OtherGenerations) {
-  PcieLinkConfig gen2;
+  config::PcieLinkConfig gen2;
   gen2.lanes = 8;
   gen2.rate_gtps = 5.0;
   gen2.encoding = "8b/10b";
   // 8 x 5 GT/s x 0.8 / 8 = 4 GB/s raw per direction.
   EXPECT_DOUBLE_EQ(gen2.raw_bytes_per_s(), 4e9);
-  PcieLinkConfig gen4 = PcieLinkConfig{};
+  config::PcieLinkConfig gen4 = config::PcieLinkConfig{};
   gen4.rate_gtps = 16.0;
   gen4.max_payload_bytes = 512;
   // 16 x 16 x 128/130 / 8 = 31.5077 GB/s raw; x 512/536 = 30.0969 GB/s data.
@@ -73,7 +73,7 @@ TEST(PcieLinkConfig, ParsesEveryKey) {
   const auto j = nlohmann::json::parse(R"({"lanes": 8, "rate_gtps": 16, "encoding": "none",
       "max_payload_bytes": 512, "read_request_bytes": 4096, "tlp_overhead_bytes": 20, "latency_ns": 350,
       "_comment": "ignored"})");
-  const PcieLinkConfig c = parse_pcie_link_config(config::ConfigNode(j, "gpu.json", "gpu.pcie"));
+  const config::PcieLinkConfig c = config::pcie_schema().parse(config::ConfigNode(j, "gpu.json", "gpu.pcie"));
   EXPECT_EQ(c.lanes, 8u);
   EXPECT_DOUBLE_EQ(c.rate_gtps, 16.0);
   EXPECT_EQ(c.encoding, "none");
@@ -87,8 +87,8 @@ TEST(PcieLinkConfig, ParsesEveryKey) {
 
 TEST(PcieLinkConfig, EmptySectionGivesDefaults) {
   const auto j = nlohmann::json::object();
-  const PcieLinkConfig c = parse_pcie_link_config(config::ConfigNode(j, "gpu.json", "gpu.pcie"));
-  const PcieLinkConfig d;
+  const config::PcieLinkConfig c = config::pcie_schema().parse(config::ConfigNode(j, "gpu.json", "gpu.pcie"));
+  const config::PcieLinkConfig d;
   EXPECT_EQ(c.lanes, d.lanes);
   EXPECT_EQ(c.max_payload_bytes, d.max_payload_bytes);
   EXPECT_EQ(c.read_request_bytes, d.read_request_bytes);
@@ -103,21 +103,22 @@ TEST(PcieLinkConfig, ErrorsNameFileKeyAndRange) {
     const char* expect;
   };
   const Case cases[] = {
-      {R"({"lanes": 3})", "gpu.pcie.lanes' = 3 is not one of: 1, 2, 4, 8, 16"},
-      {R"({"lanes": 32})", "gpu.pcie.lanes' = 32 is out of range (allowed 1..16)"},
-      {R"({"rate_gtps": 128})", "gpu.pcie.rate_gtps' = 128 is out of range"},
-      {R"({"encoding": "64b/66b"})", "gpu.pcie.encoding' = \"64b/66b\" is not one of: 128b/130b, 8b/10b, none"},
-      {R"({"max_payload_bytes": 300})", "gpu.pcie.max_payload_bytes' = 300 is not one of: 128, 256"},
-      {R"({"max_payload_bytes": 8192})", "gpu.pcie.max_payload_bytes' = 8192 is out of range (allowed 128..4096)"},
-      {R"({"read_request_bytes": 64})", "gpu.pcie.read_request_bytes' = 64 is out of range (allowed 128..4096)"},
-      {R"({"tlp_overhead_bytes": 65})", "gpu.pcie.tlp_overhead_bytes' = 65 is out of range (allowed 0..64)"},
-      {R"({"latency_ns": -1})", "gpu.pcie.latency_ns' = -1 is out of range"},
-      {R"({"lane": 16})", "gpu.pcie.lane' is not a known key here"},
+      {R"({"lanes": 3})", "gpu.pcie.lanes' = 3: not a link width; allowed 1, 2, 4, 8, 16"},
+      {R"({"lanes": 32})", "gpu.pcie.lanes' = 32: out of range; allowed 1 .. 16"},
+      {R"({"rate_gtps": 128})", "gpu.pcie.rate_gtps' = 128: out of range; allowed 2.5 .. 64"},
+      {R"({"encoding": "64b/66b"})", "gpu.pcie.encoding' = \"64b/66b\": unknown value; allowed \"128b/130b\", \"8b/10b\", \"none\""},
+      {R"({"max_payload_bytes": 300})", "gpu.pcie.max_payload_bytes' = 300: not a PCIe size encoding; allowed 128, 256"},
+      {R"({"max_payload_bytes": 8192})", "gpu.pcie.max_payload_bytes' = 8192: out of range; allowed 128 .. 4096"},
+      {R"({"read_request_bytes": 64})", "gpu.pcie.read_request_bytes' = 64: out of range; allowed 128 .. 4096"},
+      {R"({"tlp_overhead_bytes": 65})", "gpu.pcie.tlp_overhead_bytes' = 65: out of range; allowed 0 .. 64"},
+      {R"({"latency_ns": -1})", "gpu.pcie.latency_ns' = -1: out of range"},
+      {R"({"lane": 16})", "gpu.pcie.lane': unknown key; allowed lanes, rate_gtps"},
   };
+
   for (const auto& c : cases) {
     const auto j = nlohmann::json::parse(c.json);
     try {
-      parse_pcie_link_config(config::ConfigNode(j, "gpu.json", "gpu.pcie"));
+      config::pcie_schema().parse(config::ConfigNode(j, "gpu.json", "gpu.pcie"));
       ADD_FAILURE() << "accepted " << c.json;
     } catch (const config::ConfigError& e) {
       const std::string what = e.what();
@@ -128,4 +129,4 @@ TEST(PcieLinkConfig, ErrorsNameFileKeyAndRange) {
 }
 
 }  // namespace
-}  // namespace monde::pcie
+}  // namespace monde::config

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "core/config/config_node.hpp"
+#include "hand_cost_model.hpp"
 #include "host/policy/cpu_policy.hpp"
 #include "host/policy/ndp_only_policy.hpp"
 #include "host/policy/offload_policy.hpp"
@@ -27,7 +28,7 @@ SystemCostModel model() {
     "cpu_weight_GBps": 10, "cpu_gflops": 100, "gpu_host_activation_GBps": 1,
     "gpu_memory_budget_bytes_per_layer": 0,
     "gpu": {"model": "roofline", "peak_tflops": 0.2, "hbm_GBps": 2000, "launch_us": 0}})", "baseline");
-  return parse_system_cost_model(config::ConfigNode(json, "baseline"));
+  return test::hand_cost_model(json);
 }
 
 LayerDemand demand(std::vector<std::uint64_t> tokens, std::vector<bool> resident = {}) {

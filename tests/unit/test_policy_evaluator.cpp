@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/config/config_node.hpp"
+#include "hand_cost_model.hpp"
 #include "host/policy/evaluator.hpp"
 #include "host/policy/expert_costs.hpp"
 #include "host/policy/path_timers.hpp"
@@ -34,7 +35,7 @@ const char* kHandModel = R"({
 
 SystemCostModel hand_model() {
   static const auto json = config::parse_json_text(kHandModel, "hand");
-  return parse_system_cost_model(config::ConfigNode(json, "hand"));
+  return test::hand_cost_model(json);
 }
 
 LayerDemand demand(std::vector<std::uint64_t> tokens, std::vector<bool> resident = {}) {
@@ -113,19 +114,10 @@ TEST(PolicyEvaluator, NdpMacTermCountsWholeTokenBlocks) {
   SystemCostModel m = hand_model();
   const ExpertShape shape{1000, 500, false, 2};
   EXPECT_NEAR(ndp_job_time_s(m, shape, 17), 1710 * kUs, kTol);
-  m.ndp_token_block = 16;
+  m.ndp = std::make_shared<BoundNdpTime>(20e9, 1e10, 10e-6, 16);
   EXPECT_NEAR(ndp_job_time_s(m, shape, 17), 3210 * kUs, kTol);
   EXPECT_NEAR(ndp_job_time_s(m, shape, 16), 1610 * kUs, kTol);
-  const auto json = config::parse_json_text(R"({"device_to_gpu_GBps": 2, "host_to_device_GBps": 2, "device_to_host_GBps": 2,
-    "link_latency_us": 1, "ndp_dram_GBps": 20, "ndp_macs_per_s": 1e10, "ndp_job_overhead_us": 10, "ndp_token_block": 0,
-    "cpu_weight_GBps": 10, "cpu_gflops": 100, "gpu_host_activation_GBps": 1, "gpu_memory_budget_bytes_per_layer": 0,
-    "gpu": {"model": "roofline", "peak_tflops": 0.2, "hbm_GBps": 2000, "launch_us": 5}})", "blocks.json");
-  try {
-    parse_system_cost_model(config::ConfigNode(json, "blocks.json"));
-    FAIL() << "no error";
-  } catch (const config::ConfigError& e) {
-    EXPECT_EQ(std::string(e.what()), "blocks.json: key 'ndp_token_block' = 0 is out of range (allowed 1..4096)");
-  }
+  EXPECT_THROW(BoundNdpTime(20e9, 1e10, 10e-6, 0), std::invalid_argument);
 }
 
 TEST(PolicyEvaluator, RejectsPlacementsThatDoNotFit) {

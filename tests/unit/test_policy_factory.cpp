@@ -1,61 +1,79 @@
-// Policies by name, and the interface's promise that every policy is scored by evaluate().
+// Policies by name (the registry), and the interface's promise that every policy is scored by
+// evaluate().
 #include <gtest/gtest.h>
 
 #include <stdexcept>
 #include <string>
 
 #include "core/config/config_node.hpp"
+#include "hand_cost_model.hpp"
 #include "host/policy/evaluator.hpp"
-#include "host/policy/policy_factory.hpp"
+#include "host/policy/policy_registry.hpp"
 
 namespace monde::policy {
 namespace {
 
-TEST(PolicyFactory, EveryNameMakesItsPolicy) {
-  PolicyOptions options;
-  options.expert_popularity = {4, 3, 2, 1};
-  for (const auto& name : policy_names()) {
-    const auto policy = make_policy(name, options);
-    ASSERT_NE(policy, nullptr);
-    EXPECT_EQ(policy->name(), name);
-  }
-  EXPECT_EQ(policy_names().size(), 7u);
+RunHistory history(std::vector<double> popularity) {
+  RunHistory h;
+  h.expert_popularity = std::move(popularity);
+  return h;
 }
 
-TEST(PolicyFactory, UnknownNameListsTheKnownOnes) {
+TEST(PolicyRegistry, EveryNameMakesItsPolicy) {
+  for (const auto& info : policy_registry()) {
+    const auto policy = make_policy(info.name);
+    ASSERT_NE(policy, nullptr);
+    EXPECT_EQ(policy->name(), info.name);
+    EXPECT_FALSE(info.description.empty()) << info.name;
+    EXPECT_EQ(find_policy(info.name), &info);
+  }
+  EXPECT_EQ(policy_registry().size(), 7u);
+  EXPECT_EQ(policy_names_text(), "monde, offload, ndp_only, cpu, static_freq, context, oracle");
+  // The limits known before simulating: only the exhaustive oracle has one.
+  EXPECT_EQ(find_policy("oracle")->max_active_experts, 20u);
+  EXPECT_EQ(find_policy("monde")->max_active_experts, 0u);
+  // The runtime asks the policy what it needs, never its name.
+  EXPECT_TRUE(make_policy("context")->learns_from_prompts());
+  EXPECT_FALSE(make_policy("static_freq")->learns_from_prompts());
+}
+
+TEST(PolicyRegistry, UnknownNameListsTheKnownOnes) {
+  EXPECT_EQ(find_policy("mondee"), nullptr);
   try {
     make_policy("mondee");
     FAIL() << "no error";
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find(
                   "unknown placement policy 'mondee' (known: monde, offload, ndp_only, cpu, static_freq, context, oracle)"),
-              std::string::npos) << e.what();
+              std::string::npos)
+        << e.what();
   }
-  EXPECT_THROW(make_policy("static_freq"), std::invalid_argument);  // needs its popularity vector
 }
 
-TEST(PolicyFactory, EveryPolicyReturnsTheEvaluatorsScore) {
+TEST(PolicyRegistry, EveryPolicyReturnsTheEvaluatorsScore) {
   const auto json = config::parse_json_text(R"({
     "device_to_gpu_GBps": 32, "host_to_device_GBps": 32, "device_to_host_GBps": 32, "link_latency_us": 1,
     "ndp_dram_GBps": 273, "ndp_macs_per_s": 8.192e12, "ndp_job_overhead_us": 2,
     "cpu_weight_GBps": 40, "cpu_gflops": 2000, "gpu_host_activation_GBps": 25,
-    "gpu_memory_budget_bytes_per_layer": 704643072,
+    "gpu_memory_budget_bytes_per_layer": 704643072, "shared_dram_GBps": 273,
     "gpu": {"model": "roofline", "peak_tflops": 989, "hbm_GBps": 3350, "launch_us": 5}})", "sys");
-  const SystemCostModel m = parse_system_cost_model(config::ConfigNode(json, "sys"));
+  const SystemCostModel m = test::hand_cost_model(json);
   LayerDemand d;
   d.shape = ExpertShape{4096, 14336, true, 2};
   d.tokens_per_expert = {900, 12, 0, 3, 300, 1, 0, 40};
   d.phase = Phase::kPrefill;  // context learns from it; the others ignore the phase
-  PolicyOptions options;
-  options.expert_popularity = {8, 7, 6, 5, 4, 3, 2, 1};
-  for (const auto& name : policy_names()) {
-    const auto policy = make_policy(name, options);
+  for (const auto& info : policy_registry()) {
+    const auto policy = make_policy(info.name);
+    policy->prepare(history({8, 7, 6, 5, 4, 3, 2, 1}), m);
     const Placement p = policy->place(d, m);
     const CostBreakdown again = evaluate(p, d, m);
-    EXPECT_EQ(p.cost.makespan_s, again.makespan_s) << name;
-    EXPECT_GT(p.cost.makespan_s, 0.0) << name;
-    EXPECT_EQ(p.location[2], ExpertLocation::kIdle) << name;
+    EXPECT_EQ(p.cost.makespan_s, again.makespan_s) << info.name;
+    EXPECT_GT(p.cost.makespan_s, 0.0) << info.name;
+    EXPECT_EQ(p.location[2], ExpertLocation::kIdle) << info.name;
   }
+  // static_freq cannot place without the popularity prepare() gives it.
+  EXPECT_THROW(make_policy("static_freq")->place(d, m), std::invalid_argument);
+  EXPECT_THROW(make_policy("static_freq")->prepare(history({}), m), std::invalid_argument);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/config/config_node.hpp"
+#include "hand_cost_model.hpp"
 #include "host/policy/evaluator.hpp"
 #include "host/policy/gap.hpp"
 #include "host/policy/monde_policy.hpp"
@@ -28,7 +29,7 @@ SystemCostModel decode_model() {
     "cpu_weight_GBps": 10, "cpu_gflops": 100, "gpu_host_activation_GBps": 1,
     "gpu_memory_budget_bytes_per_layer": 0,
     "gpu": {"model": "roofline", "peak_tflops": 0.2, "hbm_GBps": 2000, "launch_us": 0}})", "decode");
-  return parse_system_cost_model(config::ConfigNode(json, "decode"));
+  return test::hand_cost_model(json);
 }
 
 // Prefill-like model where both paths are compute-bound at the same rate per token:
@@ -41,7 +42,7 @@ SystemCostModel balanced_model() {
     "cpu_weight_GBps": 10, "cpu_gflops": 100, "gpu_host_activation_GBps": 1,
     "gpu_memory_budget_bytes_per_layer": 0,
     "gpu": {"model": "roofline", "peak_tflops": 0.2, "hbm_GBps": 2000, "launch_us": 0}})", "balanced");
-  return parse_system_cost_model(config::ConfigNode(json, "balanced"));
+  return test::hand_cost_model(json);
 }
 
 LayerDemand demand(std::vector<std::uint64_t> tokens, std::vector<bool> resident = {}) {

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/config/config_node.hpp"
+#include "hand_cost_model.hpp"
 #include "host/policy/evaluator.hpp"
 #include "host/policy/gap.hpp"
 #include "host/policy/monde_policy.hpp"
@@ -22,7 +23,7 @@ using L = ExpertLocation;
 
 SystemCostModel parse(const char* text) {
   const auto json = config::parse_json_text(text, "oracle");
-  return parse_system_cost_model(config::ConfigNode(json, "oracle"));
+  return test::hand_cost_model(json);
 }
 
 // A CXL system in the range of the MoNDE paper's: H100-class GPU, x16 links at an

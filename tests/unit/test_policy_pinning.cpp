@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "core/config/config_node.hpp"
+#include "hand_cost_model.hpp"
 #include "host/policy/context_policy.hpp"
 #include "host/policy/pinned_set.hpp"
 #include "host/policy/static_freq_policy.hpp"
@@ -26,7 +27,7 @@ SystemCostModel model(std::uint64_t budget_bytes) {
     "cpu_weight_GBps": 10, "cpu_gflops": 100, "gpu_host_activation_GBps": 1,
     "gpu_memory_budget_bytes_per_layer": 0,
     "gpu": {"model": "roofline", "peak_tflops": 0.2, "hbm_GBps": 2000, "launch_us": 0}})", "pin");
-  SystemCostModel m = parse_system_cost_model(config::ConfigNode(json, "pin"));
+  SystemCostModel m = test::hand_cost_model(json);
   m.gpu_memory_budget_bytes_per_layer = budget_bytes;
   return m;
 }

@@ -60,7 +60,7 @@ bool host_byte_enabled(const tlm::tlm_generic_payload& t, std::uint64_t offset) 
 
 }  // namespace
 
-CxlLink::CxlLink(sc_core::sc_module_name name, const CxlLinkConfig& config, CxlLinkMode mode, bool timing_only)
+CxlLink::CxlLink(sc_core::sc_module_name name, const config::CxlLinkConfig& config, CxlLinkMode mode, bool timing_only)
     : sc_module(name),
       host_socket("host_socket"),
       device_socket("device_socket"),

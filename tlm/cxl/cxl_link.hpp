@@ -8,7 +8,7 @@
 // MemRd / MemWr / MemWrPtl), each a generic payload of its own with a CxlMemExtension, sent to
 // the device one line at a time. Timing comes from structure, not constants:
 //   * each direction has one serialiser: a message occupies it for its wire time
-//     (CxlLinkConfig::header_message_ns, read_data_message_ns, write_data_message_ns), kept in
+//     (config::CxlLinkConfig::header_message_ns, read_data_message_ns, write_data_message_ns), kept in
 //     fractional picoseconds so that long streams hit the configured bandwidth exactly;
 //   * a message arrives one_way_ns (host port + link + device port) after its last wire byte;
 //   * credits (CXL 2.0 §4.2.2): a sender needs a credit of the receiver's buffer for the
@@ -47,7 +47,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
-#include "tlm/cxl/cxl_link_config.hpp"
+#include "core/config/cxl_config.hpp"
 #include "tlm/cxl/cxl_mem_extension.hpp"
 #include "tlm/cxl/cxl_mem_message.hpp"
 #include "core/stats/latency_histogram.hpp"
@@ -72,10 +72,10 @@ class CxlLink : public sc_core::sc_module, public tlm::tlm_mm_interface {
   tlm_utils::simple_initiator_socket<CxlLink, 64> device_socket;
 
   SC_HAS_PROCESS(CxlLink);
-  CxlLink(sc_core::sc_module_name name, const CxlLinkConfig& config, CxlLinkMode mode, bool timing_only);
+  CxlLink(sc_core::sc_module_name name, const config::CxlLinkConfig& config, CxlLinkMode mode, bool timing_only);
   ~CxlLink() override;
 
-  const CxlLinkConfig& config() const { return config_; }
+  const config::CxlLinkConfig& config() const { return config_; }
   const CxlDirectionStats& m2s() const { return dir_[kM2S].stats; }
   const CxlDirectionStats& s2m() const { return dir_[kS2M].stats; }
   const CxlMessageCounters& messages() const { return messages_; }
@@ -141,7 +141,7 @@ class CxlLink : public sc_core::sc_module, public tlm::tlm_mm_interface {
   std::uint64_t now_ps() const;
   void notify_at(sc_core::sc_event& e, std::uint64_t at_ps);
 
-  CxlLinkConfig config_;
+  config::CxlLinkConfig config_;
   CxlLinkMode mode_;
   bool timing_only_;
   double one_way_ps_;

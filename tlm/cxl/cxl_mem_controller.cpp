@@ -34,7 +34,7 @@ std::uint64_t CxlMemController::now_ps() const {
 
 std::uint64_t CxlMemController::contiguous_end(std::uint64_t hpa) const {
   const auto r = hdm_.decode_detail(hpa);
-  const HdmRange& d = hdm_.config().decoders.at(r.decoder);
+  const config::HdmRange& d = hdm_.config().decoders.at(r.decoder);
   if (d.ways == 1) return d.base + d.size;
   return (hpa / d.granularity + 1) * d.granularity;  // granules are aligned to their size
 }

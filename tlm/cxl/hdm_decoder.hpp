@@ -32,40 +32,15 @@
 #include <string>
 #include <vector>
 
-#include "core/config/config_node.hpp"
+#include "core/config/cxl_config.hpp"
 
 namespace monde::cxl {
 
-inline constexpr std::uint64_t kHdmUnitBytes = 256ull << 20;  // 256 MiB register granularity
-inline constexpr std::uint64_t kHpaLimit = 1ull << 52;        // HPA/DPA are 52-bit ([51:0])
-inline constexpr unsigned kMaxHdmDecoders = 10;  // largest Decoder Count a device may report
-
-// One committed HDM decoder as software programmed it.
-struct HdmRange {
-  std::uint64_t base = 0;             // HPA, multiple of 256 MiB
-  std::uint64_t size = 0;             // bytes, multiple of 256 MiB (x3 for 3/6/12 ways); 0 = unused
-  unsigned ways = 1;                  // 1, 2, 4, 8, 16, 3, 6, 12
-  std::uint64_t granularity = 256;    // 256 .. 16384, power of two
-  unsigned position = 0;              // this device's position in the interleave set, < ways
-  std::uint64_t dpa_skip = 0;         // DPA left unmapped before this decoder, 256 MiB units
-};
-
-struct HdmDecoderConfig {
-  std::vector<HdmRange> decoders;  // in increasing HPA order
-};
-
-// Spec encodings of the Control register fields; nullopt for values with no encoding.
-std::optional<unsigned> encode_ways(unsigned ways);                // IW
-std::optional<unsigned> encode_granularity(std::uint64_t bytes);   // IG
-
-// A rule violation: which field (of which decoder) and why; empty `field` = no problem.
-struct HdmConfigProblem {
-  std::size_t decoder = 0;
-  std::string field;    // "base", "size", "ways", "granularity", "position", "dpa_skip", "decoders"
-  std::string message;  // complete sentence tail, e.g. "= 5 is not one of: 1, 2, 4, ..."
-};
-// First problem found in the set (per-decoder rules, then ordering/count), if any.
-std::optional<HdmConfigProblem> find_hdm_problem(const HdmDecoderConfig& cfg);
+using config::HdmConfigProblem;
+using config::HdmDecoderConfig;
+using config::HdmRange;
+using config::kHdmUnitBytes;
+using config::kHpaLimit;
 
 class HdmDecoder {
  public:
@@ -77,8 +52,8 @@ class HdmDecoder {
     std::uint64_t dpa = 0;        // valid for kHit
   };
 
-  // Throws std::invalid_argument with find_hdm_problem()'s text when the set breaks a rule.
-  explicit HdmDecoder(HdmDecoderConfig cfg);
+  // Throws std::invalid_argument with config::find_hdm_problem()'s text when the set breaks a rule.
+  explicit HdmDecoder(config::HdmDecoderConfig cfg);
 
   // DPA for `hpa`, or nullopt when no decoder covers it (Base <= HPA < Base + Size fails for all:
   // the spec drops such writes and answers reads with all 1s or poison) or when it belongs to
@@ -86,13 +61,13 @@ class HdmDecoder {
   std::optional<std::uint64_t> decode(std::uint64_t hpa) const;
   Result decode_detail(std::uint64_t hpa) const;
 
-  const HdmDecoderConfig& config() const { return cfg_; }
+  const config::HdmDecoderConfig& config() const { return cfg_; }
   std::uint64_t dpa_base(std::size_t decoder) const { return dpa_base_.at(decoder); }
   // One past the highest DPA any decoder maps: the device capacity the set needs.
   std::uint64_t dpa_end() const;
 
  private:
-  HdmDecoderConfig cfg_;
+  config::HdmDecoderConfig cfg_;
   std::vector<std::uint64_t> dpa_base_;
 };
 
@@ -102,6 +77,5 @@ class HdmDecoder {
 // base/size/dpa_skip are integers or "0x..." hex strings (JSON has no hex literals). Only
 // `base` and `size` are required. Errors name the file, the key (e.g. 'cxl.hdm.decoders[1].ways')
 // and the allowed values.
-HdmDecoderConfig parse_hdm_config(const config::ConfigNode& hdm);
 
 }  // namespace monde::cxl

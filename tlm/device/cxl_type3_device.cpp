@@ -20,12 +20,12 @@ mem::MemoryTargetOptions memory_options(const DeviceOptions& o) {
 
 }  // namespace
 
-CxlType3Device::CxlType3Device(sc_core::sc_module_name name, const DeviceConfig& config, const DeviceOptions& options,
-                               const ndp::NdpConfig* ndp)
+CxlType3Device::CxlType3Device(sc_core::sc_module_name name, const config::DeviceConfig& config,
+                               const DeviceOptions& options)
     : sc_module(name),
       config_(config),
       link_("link", config.link,
-            config.dram.model == mem::MemoryModel::kBandwidth ? cxl::CxlLinkMode::kBulk : cxl::CxlLinkMode::kFlit,
+            config.dram.model == config::MemoryModel::kBandwidth ? cxl::CxlLinkMode::kBulk : cxl::CxlLinkMode::kFlit,
             options.timing_only),
       controller_("controller", cxl::HdmDecoder(config.hdm), config.link.controller_ns,
                   config.link.controller_queue_lines),
@@ -45,20 +45,20 @@ CxlType3Device::CxlType3Device(sc_core::sc_module_name name, const DeviceConfig&
     port_.memory.bind(memory_.socket);
   }
   controller_.memory_socket.bind(port_.targets);
-  if (ndp != nullptr) {
-    ndp_ = std::make_unique<ndp::NdpEngine>("ndp", *ndp, config.dram.capacity_bytes(), options.timing_only);
+  if (options.ndp) {
+    ndp_ = std::make_unique<ndp::NdpEngine>("ndp", config.ndp, config.dram.capacity_bytes(), options.timing_only);
     ndp_->memory_socket.bind(port_.targets);
     for (unsigned u = 0; u < ndp_->units(); ++u) ndp_->unit(u).memory_socket.bind(port_.targets);
   }
 }
 
 ndp::NdpEngine& CxlType3Device::ndp() {
-  if (!ndp_) throw std::logic_error(std::string(name()) + ": this device has no NDP units (no ndp config given)");
+  if (!ndp_) throw std::logic_error(std::string(name()) + ": this device has no NDP units (DeviceOptions::ndp is off)");
   return *ndp_;
 }
 
 const ndp::NdpEngine& CxlType3Device::ndp() const {
-  if (!ndp_) throw std::logic_error(std::string(name()) + ": this device has no NDP units (no ndp config given)");
+  if (!ndp_) throw std::logic_error(std::string(name()) + ": this device has no NDP units (DeviceOptions::ndp is off)");
   return *ndp_;
 }
 

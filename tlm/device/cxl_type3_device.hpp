@@ -1,6 +1,7 @@
 // The MoNDE memory device: CXL.mem link -> controller (HDM decoder) -> internal memory port ->
-// device DRAM, and, when an NdpConfig is given, the NDP command processor and units on the
-// same internal port (their DMA never crosses the link).
+// device DRAM, and (unless DeviceOptions::ndp is off) the NDP command processor and units on the
+// same internal port (their DMA never crosses the link). Built from a device preset
+// (core/config/device_config.hpp).
 //
 //   host --(host_socket)--> CxlLink --> CxlMemController --+
 //                                      NdpEngine, units ---+--> DeviceMemoryPort --> MemoryTarget
@@ -20,19 +21,24 @@
 #include "tlm/checker/protocol_checker.hpp"
 #include "tlm/cxl/cxl_link.hpp"
 #include "tlm/cxl/cxl_mem_controller.hpp"
-#include "tlm/device/device_config.hpp"
+#include "core/config/device_config.hpp"
 #include "tlm/device/device_memory_port.hpp"
 #include "tlm/memory/memory_target.hpp"
-#include "tlm/ndp/ndp_config.hpp"
 #include "tlm/ndp/ndp_engine.hpp"
 
 namespace monde::device {
 
+// What the run (not the device preset) decides.
+struct DeviceOptions {
+  bool timing_only = false;              // data: timing_only
+  bool allow_dmi = false;                // DMI bypasses the link and DRAM timing: opt-in
+  bool check_internal_protocol = false;  // protocol checkers on the link/controller/memory hops
+  bool ndp = true;                       // false: a plain memory expander (no NDP units, no register socket)
+};
+
 class CxlType3Device : public sc_core::sc_module {
  public:
-  // ndp: nullptr for a plain memory expander (no NDP units, no register socket).
-  CxlType3Device(sc_core::sc_module_name name, const DeviceConfig& config, const DeviceOptions& options,
-                 const ndp::NdpConfig* ndp = nullptr);
+  CxlType3Device(sc_core::sc_module_name name, const config::DeviceConfig& config, const DeviceOptions& options);
 
   // Bind the host's initiator (or a checker's initiator_socket) here.
   tlm::tlm_target_socket<64>& host_socket() { return link_.host_socket; }
@@ -43,7 +49,7 @@ class CxlType3Device : public sc_core::sc_module {
   const cxl::CxlMemController& controller() const { return controller_; }
   mem::MemoryTarget& memory() { return memory_; }
   const mem::MemoryTarget& memory() const { return memory_; }
-  const DeviceConfig& config() const { return config_; }
+  const config::DeviceConfig& config() const { return config_; }
   bool has_ndp() const { return ndp_ != nullptr; }
   // The NDP's CXL.io register block and engine (has_ndp() only).
   tlm::tlm_target_socket<64>& ndp_mmio_socket() { return ndp().mmio_socket; }
@@ -57,7 +63,7 @@ class CxlType3Device : public sc_core::sc_module {
   nlohmann::json stats_json(double elapsed_ps) const;
 
  private:
-  DeviceConfig config_;
+  config::DeviceConfig config_;
   cxl::CxlLink link_;
   cxl::CxlMemController controller_;
   DeviceMemoryPort port_;

@@ -28,8 +28,8 @@ struct GpuDeviceModel::Run {
   sc_core::sc_event fetched_event;         // some expert's fetch just finished
 };
 
-GpuDeviceModel::GpuDeviceModel(sc_core::sc_module_name name, const GpuModelConfig& config,
-                               std::shared_ptr<const GpuComputeModel> compute, bool timing_only)
+GpuDeviceModel::GpuDeviceModel(sc_core::sc_module_name name, const config::GpuConfig& config,
+                               std::shared_ptr<const perf::GpuTimeModel> compute, bool timing_only)
     : sc_module(name), dma("dma"), config_(config), compute_(std::move(compute)), timing_only_(timing_only) {
   if (!compute_) throw std::invalid_argument("GpuDeviceModel: the compute model must not be null");
   if (config_.dma_chunk_bytes == 0 || config_.dma_chunk_bytes > std::numeric_limits<unsigned int>::max() ||
@@ -117,7 +117,7 @@ void GpuDeviceModel::compute(Run& run, std::size_t i, const HotExpertJob& j) {
     t.compute_start_ps = t.compute_end_ps = t.fetch_end_ps;
     return;
   }
-  const double s = compute_->expert_time_s(j.tokens, j.d_model, j.d_ff, j.gated);
+  const double s = compute_->expert_time_s(j.tokens, perf::ExpertShape{j.d_model, j.d_ff, j.gated});
   if (!(s >= 0) || !std::isfinite(s)) {
     t.ok = false;
     std::ostringstream msg;

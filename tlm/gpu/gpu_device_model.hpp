@@ -9,7 +9,7 @@
 //              stay busy across expert boundaries (expert i+1's first chunks go out while expert
 //              i's last ones are still in flight);
 //     compute: expert i starts when its last chunk completed and the compute units are free
-//              (experts run one at a time, in job order), for GpuComputeModel::expert_time_s.
+//              (experts run one at a time, in job order), for perf::GpuTimeModel::expert_time_s.
 //   So compute of expert i overlaps the fetch of expert i+1 (double buffering in HBM; HBM capacity
 //   is not limited: fetch may run any distance ahead of compute).
 // Several SC_THREADs may call run_hot_experts at once (e.g. two layers' streams): their chunks
@@ -34,8 +34,9 @@
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 
-#include "tlm/gpu/gpu_compute_model.hpp"
-#include "tlm/gpu/gpu_model_config.hpp"
+#include "core/config/gpu_config.hpp"
+#include "core/perf/gpu_time_model.hpp"
+#include "core/config/gpu_config.hpp"
 #include "tlm/gpu/gpu_model_stats.hpp"
 #include "tlm/gpu/hot_expert_job.hpp"
 
@@ -50,8 +51,8 @@ class GpuDeviceModel : public sc_core::sc_module {
                                       std::uint64_t bytes)>;
 
   // compute must not be null (std::invalid_argument).
-  GpuDeviceModel(sc_core::sc_module_name name, const GpuModelConfig& config,
-                 std::shared_ptr<const GpuComputeModel> compute, bool timing_only);
+  GpuDeviceModel(sc_core::sc_module_name name, const config::GpuConfig& config,
+                 std::shared_ptr<const perf::GpuTimeModel> compute, bool timing_only);
 
   // Full-data runs only (ignored with timing_only: there are no bytes).
   void set_data_sink(DataSink sink) { sink_ = std::move(sink); }
@@ -59,10 +60,10 @@ class GpuDeviceModel : public sc_core::sc_module {
   // Blocks the calling SC_THREAD until every expert is fetched and computed (or failed).
   HotExpertRunResult run_hot_experts(const std::vector<HotExpertJob>& jobs);
 
-  const GpuModelConfig& config() const { return config_; }
-  const GpuComputeModel& compute_model() const { return *compute_; }
+  const config::GpuConfig& config() const { return config_; }
+  const perf::GpuTimeModel& compute_model() const { return *compute_; }
   const GpuModelStats& stats() const { return stats_; }
-  // to_json(stats(), elapsed_ps) plus "compute_model" (GpuComputeModel::describe()).
+  // to_json(stats(), elapsed_ps) plus "compute_model" (perf::GpuTimeModel::describe()).
   nlohmann::json stats_json(double elapsed_ps) const;
 
  private:
@@ -86,8 +87,8 @@ class GpuDeviceModel : public sc_core::sc_module {
   void compute(Run& run, std::size_t expert, const HotExpertJob& job);
   static std::uint64_t now_ps();
 
-  GpuModelConfig config_;
-  std::shared_ptr<const GpuComputeModel> compute_;
+  config::GpuConfig config_;
+  std::shared_ptr<const perf::GpuTimeModel> compute_;
   bool timing_only_;
   DataSink sink_;
   std::deque<Chunk> queue_;

@@ -4,8 +4,8 @@
 
 namespace monde::gpu {
 
-GpuSystem::GpuSystem(sc_core::sc_module_name name, const GpuModelConfig& config,
-                     std::shared_ptr<const GpuComputeModel> compute, bool timing_only)
+GpuSystem::GpuSystem(sc_core::sc_module_name name, const config::GpuConfig& config,
+                     std::shared_ptr<const perf::GpuTimeModel> compute, bool timing_only)
     : sc_module(name),
       gpu("gpu", config, std::move(compute), timing_only),
       pcie("pcie", config.pcie),

@@ -1,11 +1,11 @@
 // The GPU side wired together: GpuDeviceModel -> pcie::PcieLink -> root_complex::RootComplex. The caller binds the
 // root complex's CXL port to the device and, optionally, the host CPU's initiator to its CPU port:
 //
-//   GpuSystem g("gpu", cfg, make_gpu_compute_model(cfg), timing_only);
+//   GpuSystem g("gpu", cfg, perf::make_gpu_time_model(cfg), timing_only);
 //   g.root_complex.cxl_port.bind(device.host_socket());
 //   host_cpu.socket.bind(g.root_complex.cpu_port);          // optional: NDP driver traffic
 //
-// Built from one GpuModelConfig (the run's "gpu" section).
+// Built from one config::GpuConfig (the run's "gpu" section).
 #pragma once
 
 #include <memory>
@@ -21,8 +21,8 @@ namespace monde::gpu {
 
 class GpuSystem : public sc_core::sc_module {
  public:
-  GpuSystem(sc_core::sc_module_name name, const GpuModelConfig& config,
-            std::shared_ptr<const GpuComputeModel> compute, bool timing_only);
+  GpuSystem(sc_core::sc_module_name name, const config::GpuConfig& config,
+            std::shared_ptr<const perf::GpuTimeModel> compute, bool timing_only);
 
   GpuDeviceModel gpu;
   pcie::PcieLink pcie;

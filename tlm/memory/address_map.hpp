@@ -7,7 +7,7 @@
 #include <array>
 #include <cstdint>
 
-#include "tlm/memory/dram_config.hpp"
+#include "core/config/dram_config.hpp"
 
 namespace monde::mem {
 
@@ -26,7 +26,7 @@ struct DramCoord {
 
 class AddressMap {
  public:
-  explicit AddressMap(const DramConfig& cfg);
+  explicit AddressMap(const config::DramConfig& cfg);
 
   // Addresses at or above capacity() throw std::out_of_range: a silent wrap would alias memory.
   DramCoord decode(std::uint64_t addr) const;
@@ -35,13 +35,13 @@ class AddressMap {
 
   std::uint64_t capacity() const { return capacity_; }
   unsigned offset_bits() const { return offset_bits_; }
-  unsigned field_bits(AddrField f) const { return bits_[static_cast<unsigned>(f)]; }
+  unsigned field_bits(config::AddrField f) const { return bits_[static_cast<unsigned>(f)]; }
   // Bit position of the field's least significant bit in the address.
-  unsigned field_shift(AddrField f) const { return shift_[static_cast<unsigned>(f)]; }
+  unsigned field_shift(config::AddrField f) const { return shift_[static_cast<unsigned>(f)]; }
 
  private:
-  std::array<unsigned, kNumAddrFields> bits_{};
-  std::array<unsigned, kNumAddrFields> shift_{};
+  std::array<unsigned, config::kNumAddrFields> bits_{};
+  std::array<unsigned, config::kNumAddrFields> shift_{};
   unsigned offset_bits_ = 0;
   std::uint64_t capacity_ = 0;
 };

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/perf/bandwidth.hpp"
+
 namespace monde::mem {
 
-BandwidthModel::BandwidthModel(const DramConfig& cfg)
-    : sustained_bps_(cfg.peak_bandwidth_total() * cfg.refresh_factor() * cfg.bandwidth_efficiency),
+BandwidthModel::BandwidthModel(const config::DramConfig& cfg)
+    : sustained_bps_(perf::bulk_dram_bytes_per_s(cfg)),
       latency_ps_(cfg.unloaded_read_latency_ps()),
       ps_per_byte_(1e12L / static_cast<long double>(sustained_bps_)) {}
 

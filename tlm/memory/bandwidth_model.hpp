@@ -18,13 +18,13 @@
 
 #include <cstdint>
 
-#include "tlm/memory/dram_config.hpp"
+#include "core/config/dram_config.hpp"
 
 namespace monde::mem {
 
 class BandwidthModel {
  public:
-  explicit BandwidthModel(const DramConfig& cfg);
+  explicit BandwidthModel(const config::DramConfig& cfg);
 
   // Completion time of `bytes` issued at start_ps (bytes > 0), queued behind earlier transfers.
   std::uint64_t transfer(std::uint64_t start_ps, std::uint64_t bytes);

@@ -6,7 +6,7 @@
 
 namespace monde::mem {
 
-DramChannel::DramChannel(const DramConfig& cfg, unsigned channel_index)
+DramChannel::DramChannel(const config::DramConfig& cfg, unsigned channel_index)
     : cfg_(cfg), map_(cfg), index_(channel_index) {
   if (channel_index >= cfg.org.channels) {
     throw std::out_of_range("DramChannel: channel index " + std::to_string(channel_index) + " >= channels " +
@@ -328,7 +328,7 @@ void DramChannel::issue_column(Bank& b, Rank& rk, std::uint32_t ei, std::uint64_
   remove_from_queue(b, is_write ? 1 : 0, ei);
   done_.push_back(Done{e.id, data_end, is_write, hit});
 
-  if (cfg_.page_policy == PagePolicy::kClosed) {
+  if (cfg_.page_policy == config::PagePolicy::kClosed) {
     bool more_hits = false;
     for (int d = 0; d < 2 && !more_hits; ++d) {
       for (const auto qi : b.q[d]) more_hits = more_hits || entries_[qi].row == b.row;

@@ -46,7 +46,7 @@
 #include <vector>
 
 #include "tlm/memory/address_map.hpp"
-#include "tlm/memory/dram_config.hpp"
+#include "core/config/dram_config.hpp"
 #include "tlm/memory/dram_stats.hpp"
 
 namespace monde::mem {
@@ -79,7 +79,7 @@ class DramChannel {
   // Consecutive row hits after which an older conflicting request in the bank may close the row.
   static constexpr unsigned kRowHitCap = 16;
 
-  DramChannel(const DramConfig& cfg, unsigned channel_index);
+  DramChannel(const config::DramConfig& cfg, unsigned channel_index);
 
   bool can_accept(bool is_write) const;
   // Requires queue space (can_accept), an address of this channel, and arrival_ps >= the last
@@ -98,7 +98,7 @@ class DramChannel {
   std::size_t in_flight() const { return done_.size(); }  // issued, not yet returned
   bool write_mode() const { return write_mode_; }
   unsigned index() const { return index_; }
-  const DramConfig& config() const { return cfg_; }
+  const config::DramConfig& config() const { return cfg_; }
   void set_command_trace(std::vector<DramCommandRecord>* sink) { trace_ = sink; }
 
  private:
@@ -170,7 +170,7 @@ class DramChannel {
   void record(std::uint64_t t, DramCommand c, const Bank* b, unsigned rank, std::uint32_t row);
   std::uint64_t align(std::uint64_t t) const { return (t + tck_ - 1) / tck_ * tck_; }
 
-  DramConfig cfg_;
+  config::DramConfig cfg_;
   AddressMap map_;
   unsigned index_;
   // Timings in ps.

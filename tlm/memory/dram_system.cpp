@@ -4,7 +4,7 @@
 
 namespace monde::mem {
 
-DramSystem::DramSystem(const DramConfig& cfg) : cfg_(cfg), map_(cfg) {
+DramSystem::DramSystem(const config::DramConfig& cfg) : cfg_(cfg), map_(cfg) {
   channels_.reserve(cfg.org.channels);
   for (unsigned i = 0; i < cfg.org.channels; ++i) channels_.emplace_back(cfg, i);
 }

@@ -8,13 +8,13 @@
 
 #include "tlm/memory/address_map.hpp"
 #include "tlm/memory/dram_channel.hpp"
-#include "tlm/memory/dram_config.hpp"
+#include "core/config/dram_config.hpp"
 
 namespace monde::mem {
 
 class DramSystem {
  public:
-  explicit DramSystem(const DramConfig& cfg);
+  explicit DramSystem(const config::DramConfig& cfg);
 
   bool can_accept(std::uint64_t addr, bool is_write) const;
   void push(const DramRequest& req);  // same preconditions as DramChannel::push
@@ -25,13 +25,13 @@ class DramSystem {
   DramChannelStats stats() const;
 
   const AddressMap& address_map() const { return map_; }
-  const DramConfig& config() const { return cfg_; }
+  const config::DramConfig& config() const { return cfg_; }
   DramChannel& channel(unsigned i) { return channels_.at(i); }
   const DramChannel& channel(unsigned i) const { return channels_.at(i); }
   unsigned num_channels() const { return static_cast<unsigned>(channels_.size()); }
 
  private:
-  DramConfig cfg_;
+  config::DramConfig cfg_;
   AddressMap map_;
   std::vector<DramChannel> channels_;
   std::vector<DramCompletion> scratch_;

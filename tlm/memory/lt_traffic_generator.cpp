@@ -7,7 +7,7 @@
 
 namespace monde::mem {
 
-LtTrafficGenerator::LtTrafficGenerator(sc_core::sc_module_name name, const TrafficConfig& config,
+LtTrafficGenerator::LtTrafficGenerator(sc_core::sc_module_name name, const config::TrafficConfig& config,
                                        const LtOptions& options)
     : sc_module(name), socket("socket"), config_(config), options_(options), rng_(config.seed),
       buffer_(config.size_bytes) {
@@ -54,7 +54,7 @@ void LtTrafficGenerator::run() {
   for (std::uint64_t i = 0; i < config_.requests; ++i) {
     const double u = static_cast<double>(rng_() >> 11) * 0x1.0p-53;
     const bool is_write = !(u < config_.read_fraction);
-    const std::uint64_t addr = (config_.random ? rng_() % slots : i % slots) * config_.size_bytes;
+    const std::uint64_t addr = (config_.random() ? rng_() % slots : i % slots) * config_.size_bytes;
     if (is_write) {
       for (std::uint32_t b = 0; b < config_.size_bytes; ++b) buffer_[b] = static_cast<unsigned char>((addr + b) * 131u);
     }

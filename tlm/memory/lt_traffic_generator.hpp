@@ -1,4 +1,4 @@
-// A loosely-timed TLM initiator: the traffic of a TrafficConfig issued one transaction at a
+// A loosely-timed TLM initiator: the traffic of a config::TrafficConfig issued one transaction at a
 // time with b_transport, its own time kept ahead of simulated time by a quantum keeper
 // (IEEE 1666-2011 16.2, tlm_quantumkeeper), and DMI used where the target grants it: a DMI hit
 // is a memcpy plus the DMI latency the target stated, no transport call at all.
@@ -14,7 +14,7 @@
 #include <tlm_utils/tlm_quantumkeeper.h>
 
 #include "core/stats/latency_histogram.hpp"
-#include "tlm/memory/traffic_config.hpp"
+#include "core/config/traffic_config.hpp"
 
 namespace monde::mem {
 
@@ -28,7 +28,7 @@ class LtTrafficGenerator : public sc_core::sc_module {
   tlm_utils::simple_initiator_socket<LtTrafficGenerator, 64> socket;
 
   SC_HAS_PROCESS(LtTrafficGenerator);
-  LtTrafficGenerator(sc_core::sc_module_name name, const TrafficConfig& config, const LtOptions& options);
+  LtTrafficGenerator(sc_core::sc_module_name name, const config::TrafficConfig& config, const LtOptions& options);
 
   bool done() const { return completed_ == config_.requests; }
   std::uint64_t completed() const { return completed_; }
@@ -45,7 +45,7 @@ class LtTrafficGenerator : public sc_core::sc_module {
   void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
   bool dmi_access(std::uint64_t addr, bool is_write, tlm_utils::tlm_quantumkeeper& qk);
 
-  TrafficConfig config_;
+  config::TrafficConfig config_;
   LtOptions options_;
   std::mt19937_64 rng_;
   std::vector<unsigned char> buffer_;

@@ -19,7 +19,7 @@ struct MemoryTarget::Job {
   sc_core::sc_event done;
 };
 
-MemoryTarget::MemoryTarget(sc_core::sc_module_name name, const DramConfig& config, std::uint64_t capacity_bytes,
+MemoryTarget::MemoryTarget(sc_core::sc_module_name name, const config::DramConfig& config, std::uint64_t capacity_bytes,
                            const MemoryTargetOptions& options)
     : sc_module(name),
       socket("socket"),

@@ -29,7 +29,7 @@
 
 #include "tlm/memory/backing_store.hpp"
 #include "tlm/memory/bandwidth_model.hpp"
-#include "tlm/memory/dram_config.hpp"
+#include "core/config/dram_config.hpp"
 #include "tlm/memory/dram_system.hpp"
 #include "core/stats/latency_histogram.hpp"
 
@@ -47,7 +47,7 @@ class MemoryTarget : public sc_core::sc_module {
   tlm_utils::simple_target_socket<MemoryTarget, 64> socket;
 
   SC_HAS_PROCESS(MemoryTarget);
-  MemoryTarget(sc_core::sc_module_name name, const DramConfig& config, std::uint64_t capacity_bytes,
+  MemoryTarget(sc_core::sc_module_name name, const config::DramConfig& config, std::uint64_t capacity_bytes,
                const MemoryTargetOptions& options);
 
   BackingStore& store() { return store_; }
@@ -75,14 +75,14 @@ class MemoryTarget : public sc_core::sc_module {
   void engine();                   // SC_THREAD: advances the DRAM model, completes jobs
   void at_phase(tlm::tlm_generic_payload& trans, const tlm::tlm_phase& phase);  // AT arrivals, at their time
   void finish(const std::shared_ptr<Job>& job);
-  bool bandwidth_mode() const { return config_.model == MemoryModel::kBandwidth; }
+  bool bandwidth_mode() const { return config_.model == config::MemoryModel::kBandwidth; }
   // Bandwidth mode: completion time of the job's bytes issued now.
   std::uint64_t bulk_done_ps(const Job& job);
   void bulk_response(tlm::tlm_generic_payload& trans, const tlm::tlm_phase& phase);  // PEQ callback
   void send_next_response();
   std::uint64_t now_ps() const;
 
-  DramConfig config_;
+  config::DramConfig config_;
   MemoryTargetOptions options_;
   BackingStore store_;
   DramSystem dram_;

@@ -14,7 +14,7 @@ struct IssueTime : tlm::tlm_extension<IssueTime> {
 };
 }  // namespace
 
-TrafficGenerator::TrafficGenerator(sc_core::sc_module_name name, const TrafficConfig& config)
+TrafficGenerator::TrafficGenerator(sc_core::sc_module_name name, const config::TrafficConfig& config)
     : sc_module(name), socket("socket"), config_(config), rng_(config.seed) {
   socket.register_nb_transport_bw(this, &TrafficGenerator::nb_transport_bw);
   SC_THREAD(run);
@@ -41,7 +41,7 @@ void TrafficGenerator::free(tlm::tlm_generic_payload* trans) { pool_.push_back(t
 
 std::uint64_t TrafficGenerator::next_address() {
   const std::uint64_t slots = config_.region_bytes / config_.size_bytes;
-  const std::uint64_t slot = config_.random ? rng_() % slots : issued_ % slots;
+  const std::uint64_t slot = config_.random() ? rng_() % slots : issued_ % slots;
   return slot * config_.size_bytes;
 }
 

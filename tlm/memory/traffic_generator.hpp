@@ -13,7 +13,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "core/stats/latency_histogram.hpp"
-#include "tlm/memory/traffic_config.hpp"
+#include "core/config/traffic_config.hpp"
 
 namespace monde::mem {
 
@@ -22,7 +22,7 @@ class TrafficGenerator : public sc_core::sc_module, public tlm::tlm_mm_interface
   tlm_utils::simple_initiator_socket<TrafficGenerator, 64> socket;
 
   SC_HAS_PROCESS(TrafficGenerator);
-  TrafficGenerator(sc_core::sc_module_name name, const TrafficConfig& config);
+  TrafficGenerator(sc_core::sc_module_name name, const config::TrafficConfig& config);
   ~TrafficGenerator() override;
 
   bool done() const { return completed_ == config_.requests; }
@@ -42,7 +42,7 @@ class TrafficGenerator : public sc_core::sc_module, public tlm::tlm_mm_interface
   tlm::tlm_generic_payload* allocate();
   std::uint64_t next_address();
 
-  TrafficConfig config_;
+  config::TrafficConfig config_;
   std::mt19937_64 rng_;
   std::uint64_t issued_ = 0, completed_ = 0, in_flight_ = 0, errors_ = 0;
   std::uint64_t bytes_read_ = 0, bytes_written_ = 0;

@@ -2,15 +2,15 @@
 
 #include "tlm/ndp/mac_array_module.hpp"
 
-#include "tlm/ndp/mac_cycle_formula.hpp"
+#include "core/perf/mac_cycles.hpp"
 #include "tlm/ndp/mac_engine.hpp"
 #include "tlm/ndp/mac_rtl_engine.hpp"
 
 namespace monde::ndp {
 
-MacArray::MacArray(sc_core::sc_module_name name, const MacArrayConfig& config, const std::string& vcd_path)
+MacArray::MacArray(sc_core::sc_module_name name, const config::MacArrayConfig& config, const std::string& vcd_path)
     : sc_module(name), config_(config), period_(config.clock_period_ps(), sc_core::SC_PS) {
-  if (!vcd_path.empty() && config.pe_model != PeModel::kRtl) {
+  if (!vcd_path.empty() && config.pe_model != config::PeModel::kRtl) {
     throw std::invalid_argument("--vcd needs pe_model rtl: the cycle model has no signals to dump");
   }
   if (config.pin_level) {
@@ -52,7 +52,7 @@ MacTileResult MacArray::run_tile(const MacTile& tile) {
 
 std::uint64_t MacArray::run_tile_timing(unsigned rows, unsigned k) {
   busy_.lock();
-  const std::uint64_t cycles = mac_tile_cycles(k, rows);
+  const std::uint64_t cycles = perf::mac_tile_cycles(k, rows);
   sc_core::wait(period_ * static_cast<double>(cycles));
   ++tiles_;
   busy_cycles_ += cycles;

@@ -13,7 +13,7 @@
 
 #include <systemc>
 
-#include "tlm/ndp/mac_array_config.hpp"
+#include "core/config/ndp_config.hpp"
 #include "tlm/ndp/mac_tile.hpp"
 
 namespace monde::ndp {
@@ -23,7 +23,7 @@ class MacArrayPinLevel;
 class MacArray : public sc_core::sc_module {
  public:
   // vcd_path: when not empty, the RTL's signals are dumped there (pe_model rtl only).
-  MacArray(sc_core::sc_module_name name, const MacArrayConfig& config, const std::string& vcd_path = "");
+  MacArray(sc_core::sc_module_name name, const config::MacArrayConfig& config, const std::string& vcd_path = "");
   ~MacArray() override;
 
   // Runs one tile; call from an SC_THREAD. Returns after the tile's simulated time has
@@ -34,13 +34,13 @@ class MacArray : public sc_core::sc_module {
   // no arithmetic, the RTL is not driven. Returns the cycles.
   std::uint64_t run_tile_timing(unsigned rows, unsigned k);
 
-  const MacArrayConfig& config() const { return config_; }
+  const config::MacArrayConfig& config() const { return config_; }
   sc_core::sc_time clock_period() const { return period_; }
   std::uint64_t tiles_run() const { return tiles_; }
   std::uint64_t busy_cycles() const { return busy_cycles_; }
 
  private:
-  MacArrayConfig config_;
+  config::MacArrayConfig config_;
   sc_core::sc_time period_;
   std::unique_ptr<class MacEngine> engine_;  // cycle model or batched RTL
   MacArrayPinLevel* pins_ = nullptr;         // pin-level RTL (a child module)

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "tlm/ndp/mac_cycle_formula.hpp"
+#include "core/perf/mac_cycles.hpp"
 #include "tlm/ndp/mac_rtl_engine.hpp"
 
 namespace monde::ndp {
@@ -31,7 +31,7 @@ sc_dt::sc_bv<W> port_to_bv(const Port& port) {
 
 }  // namespace
 
-MacArrayPinLevel::MacArrayPinLevel(sc_core::sc_module_name name, const MacArrayConfig& config,
+MacArrayPinLevel::MacArrayPinLevel(sc_core::sc_module_name name, const config::MacArrayConfig& config,
                                    const std::string& vcd_path)
     : sc_module(name),
       clk("clk", sc_core::sc_time(config.clock_period_ps(), sc_core::SC_PS)),
@@ -113,7 +113,7 @@ MacTileResult MacArrayPinLevel::run_tile(const MacTile& tile) {
   r.cols = tile.cols;
   r.c_fp32.assign(std::size_t(tile.rows) * tile.cols, 0);
   r.c_bf16.assign(r.c_fp32.size(), 0);
-  const std::uint64_t watchdog = 16 * mac_tile_cycles(tile.k, tile.rows) + 1024;
+  const std::uint64_t watchdog = 16 * perf::mac_tile_cycles(tile.k, tile.rows) + 1024;
   unsigned beats = 0;
   unsigned rows_out = 0;
   for (std::uint64_t edge = 0;; ++edge) {

@@ -15,7 +15,7 @@
 
 #include <systemc>
 
-#include "tlm/ndp/mac_array_config.hpp"
+#include "core/config/ndp_config.hpp"
 #include "tlm/ndp/mac_tile.hpp"
 
 namespace monde::ndp {
@@ -26,7 +26,7 @@ class MacArrayPinLevel : public sc_core::sc_module {
   static constexpr int kCols = MONDE_RTL_COLS;
 
   SC_HAS_PROCESS(MacArrayPinLevel);
-  MacArrayPinLevel(sc_core::sc_module_name name, const MacArrayConfig& config, const std::string& vcd_path);
+  MacArrayPinLevel(sc_core::sc_module_name name, const config::MacArrayConfig& config, const std::string& vcd_path);
   ~MacArrayPinLevel() override;
 
   // Drives one tile through the pins; call from an SC_THREAD.
@@ -48,7 +48,7 @@ class MacArrayPinLevel : public sc_core::sc_module {
   void on_rising_edge();  // SC_METHOD: sample inputs, clock the model, publish outputs
   void wait_cycle();      // from the driver: one rising edge, then let outputs settle
 
-  MacArrayShape shape_;
+  config::MacArrayShape shape_;
   double period_ps_;
   std::unique_ptr<VerilatedContext> context_;
   std::unique_ptr<Vmac_array> top_;

@@ -2,12 +2,12 @@
 
 #include <stdexcept>
 
-#include "tlm/ndp/mac_cycle_formula.hpp"
+#include "core/perf/mac_cycles.hpp"
 #include "tlm/ndp/numerics/golden_gemm.hpp"
 
 namespace monde::ndp {
 
-CycleMacEngine::CycleMacEngine(const MacArrayShape& shape)
+CycleMacEngine::CycleMacEngine(const config::MacArrayShape& shape)
     : shape_(shape), acc_(std::size_t(shape.rows) * shape.cols, num::kFp32PosZero) {}
 
 MacTileResult CycleMacEngine::run_tile(const MacTile& tile) {
@@ -28,7 +28,7 @@ MacTileResult CycleMacEngine::run_tile(const MacTile& tile) {
   for (unsigned i = 0; i < tile.rows; ++i) {
     for (unsigned j = 0; j < tile.cols; ++j) acc_[i * shape_.cols + j] = r.c_fp32[i * tile.cols + j];
   }
-  r.cycles = mac_tile_cycles(tile.k, tile.rows);
+  r.cycles = perf::mac_tile_cycles(tile.k, tile.rows);
   return r;
 }
 

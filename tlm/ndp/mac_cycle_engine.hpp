@@ -11,13 +11,13 @@ namespace monde::ndp {
 
 class CycleMacEngine final : public MacEngine {
  public:
-  explicit CycleMacEngine(const MacArrayShape& shape);
-  PeModel model() const override { return PeModel::kCycle; }
-  MacArrayShape shape() const override { return shape_; }
+  explicit CycleMacEngine(const config::MacArrayShape& shape);
+  config::PeModel model() const override { return config::PeModel::kCycle; }
+  config::MacArrayShape shape() const override { return shape_; }
   MacTileResult run_tile(const MacTile& tile) override;
 
  private:
-  MacArrayShape shape_;
+  config::MacArrayShape shape_;
   std::vector<num::fp32_t> acc_;  // shape.rows x shape.cols, row-major
 };
 

@@ -11,16 +11,12 @@
 
 namespace monde::ndp {
 
-enum class PeModel { kRtl, kCycle };
-
-const char* to_string(PeModel m);
-PeModel pe_model_from_string(const std::string& s);  // "rtl" | "cycle"; throws otherwise
 
 class MacEngine {
  public:
   virtual ~MacEngine() = default;
-  virtual PeModel model() const = 0;
-  virtual MacArrayShape shape() const = 0;
+  virtual config::PeModel model() const = 0;
+  virtual config::MacArrayShape shape() const = 0;
   // Runs one tile; throws std::invalid_argument (message from check_tile) for a bad tile.
   virtual MacTileResult run_tile(const MacTile& tile) = 0;
 };
@@ -31,7 +27,7 @@ struct RtlEngineOptions {
   double clock_period_ps = 1000.0;  // VCD time scale: one array cycle
 };
 
-std::unique_ptr<MacEngine> make_mac_engine(PeModel model, const MacArrayShape& shape,
+std::unique_ptr<MacEngine> make_mac_engine(config::PeModel model, const config::MacArrayShape& shape,
                                            const RtlEngineOptions& rtl = {});
 
 }  // namespace monde::ndp

@@ -11,7 +11,7 @@
 #include <string>
 #include <type_traits>
 
-#include "tlm/ndp/mac_cycle_formula.hpp"
+#include "core/perf/mac_cycles.hpp"
 
 namespace monde::ndp {
 
@@ -47,10 +47,10 @@ std::uint32_t get_lane(const Port& port, unsigned lane, unsigned width) {
 
 }  // namespace
 
-MacArrayShape rtl_built_shape() { return MacArrayShape{MONDE_RTL_ROWS, MONDE_RTL_COLS}; }
+config::MacArrayShape rtl_built_shape() { return config::MacArrayShape{MONDE_RTL_ROWS, MONDE_RTL_COLS}; }
 
 struct RtlMacEngine::Impl {
-  MacArrayShape shape;
+  config::MacArrayShape shape;
   RtlEngineOptions options;
   std::unique_ptr<VerilatedContext> context;
   std::unique_ptr<Vmac_array> top;
@@ -82,7 +82,7 @@ struct RtlMacEngine::Impl {
   }
 };
 
-RtlMacEngine::RtlMacEngine(const MacArrayShape& shape, const RtlEngineOptions& options)
+RtlMacEngine::RtlMacEngine(const config::MacArrayShape& shape, const RtlEngineOptions& options)
     : impl_(std::make_unique<Impl>()) {
   const auto built = rtl_built_shape();
   if (shape.rows != built.rows || shape.cols != built.cols) {
@@ -126,7 +126,7 @@ RtlMacEngine::~RtlMacEngine() {
   impl_->top->final();
 }
 
-MacArrayShape RtlMacEngine::shape() const { return impl_->shape; }
+config::MacArrayShape RtlMacEngine::shape() const { return impl_->shape; }
 std::uint64_t RtlMacEngine::stall_cycles() const { return impl_->stalls; }
 std::uint64_t RtlMacEngine::cycle() const { return impl_->cycle; }
 
@@ -154,7 +154,7 @@ MacTileResult RtlMacEngine::run_tile(const MacTile& tile) {
   m.stalls = 0;
 
   // Generous bound: a broken RTL must fail the tile, never hang the simulation.
-  const std::uint64_t watchdog = 16 * mac_tile_cycles(tile.k, tile.rows) + 1024;
+  const std::uint64_t watchdog = 16 * perf::mac_tile_cycles(tile.k, tile.rows) + 1024;
   unsigned beats = 0;
   unsigned rows_out = 0;
   for (std::uint64_t edge = 0;; ++edge) {

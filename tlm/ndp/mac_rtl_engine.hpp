@@ -12,18 +12,18 @@
 namespace monde::ndp {
 
 // The array size the RTL was verilated with (CMake MONDE_RTL_ROWS / MONDE_RTL_COLS).
-MacArrayShape rtl_built_shape();
+config::MacArrayShape rtl_built_shape();
 
 class RtlMacEngine final : public MacEngine {
  public:
   // Throws std::invalid_argument if `shape` is not the verilated shape.
-  RtlMacEngine(const MacArrayShape& shape, const RtlEngineOptions& options);
+  RtlMacEngine(const config::MacArrayShape& shape, const RtlEngineOptions& options);
   ~RtlMacEngine() override;
   RtlMacEngine(const RtlMacEngine&) = delete;
   RtlMacEngine& operator=(const RtlMacEngine&) = delete;
 
-  PeModel model() const override { return PeModel::kRtl; }
-  MacArrayShape shape() const override;
+  config::PeModel model() const override { return config::PeModel::kRtl; }
+  config::MacArrayShape shape() const override;
   MacTileResult run_tile(const MacTile& tile) override;
 
   // Verification aid: withhold input beats and output ready at random (probabilities in

@@ -9,7 +9,7 @@ std::string range(const char* field, unsigned v, unsigned lo, unsigned hi) {
 }
 }  // namespace
 
-std::string check_tile(const MacArrayShape& shape, const MacTile& tile) {
+std::string check_tile(const config::MacArrayShape& shape, const MacTile& tile) {
   if (tile.rows < 1 || tile.rows > shape.rows) return range("rows", tile.rows, 1, shape.rows);
   if (tile.cols < 1 || tile.cols > shape.cols) return range("cols", tile.cols, 1, shape.cols);
   if (tile.k < 1 || tile.k > kMaxTileK) return range("k", tile.k, 1, kMaxTileK);

@@ -7,15 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "core/config/ndp_config.hpp"
 #include "tlm/ndp/numerics/bf16.hpp"
 
 namespace monde::ndp {
 
-// Physical size of the array (the RTL parameters ROWS x COLS).
-struct MacArrayShape {
-  unsigned rows = 16;
-  unsigned cols = 16;
-};
 
 struct MacTile {
   unsigned rows = 0;  // valid rows, 1..shape.rows (rows of A and C)
@@ -38,6 +34,6 @@ struct MacTileResult {
 inline constexpr unsigned kMaxTileK = 1u << 20;
 
 // Empty string when the tile fits the shape, else a message naming the bad field and range.
-std::string check_tile(const MacArrayShape& shape, const MacTile& tile);
+std::string check_tile(const config::MacArrayShape& shape, const MacTile& tile);
 
 }  // namespace monde::ndp

@@ -13,7 +13,7 @@ namespace monde::ndp {
 
 namespace {
 
-NdpRegisterConfig register_config(const NdpConfig& c, std::uint64_t device_bytes) {
+NdpRegisterConfig register_config(const config::NdpConfig& c, std::uint64_t device_bytes) {
   NdpRegisterConfig r;
   r.units = c.units;
   r.rows = c.mac.shape.rows;
@@ -24,7 +24,7 @@ NdpRegisterConfig register_config(const NdpConfig& c, std::uint64_t device_bytes
 
 }  // namespace
 
-NdpEngine::NdpEngine(sc_core::sc_module_name name, const NdpConfig& config, std::uint64_t device_bytes,
+NdpEngine::NdpEngine(sc_core::sc_module_name name, const config::NdpConfig& config, std::uint64_t device_bytes,
                      bool timing_only)
     : sc_module(name),
       mmio_socket("mmio_socket"),
@@ -170,7 +170,7 @@ NdpErrorCode NdpEngine::run_job(const JobDescriptor& d, CompletionEntry& e) {
     w.tokens = d.tokens;
     w.k = d.d_model;
     w.n = d.d_ff;
-    w.cols = unit_slice(d.d_ff, config_.units, u, kColumnsPerFetch);
+    w.cols = unit_slice(d.d_ff, config_.units, u, config::kColumnsPerFetch);
     w.a_addr = d.x_addr;
     w.w_addr = d.w_up;
     w.w2_addr = d.w_gate;
@@ -181,7 +181,7 @@ NdpErrorCode NdpEngine::run_job(const JobDescriptor& d, CompletionEntry& e) {
     v.tokens = d.tokens;
     v.k = d.d_ff;
     v.n = d.d_model;
-    v.cols = unit_slice(d.d_model, config_.units, u, kColumnsPerFetch);
+    v.cols = unit_slice(d.d_model, config_.units, u, config::kColumnsPerFetch);
     v.a_addr = d.h_scratch_addr;
     v.w_addr = d.w_down;
     v.out_addr = d.y_addr;

@@ -2,7 +2,7 @@
 // TLM target socket), the submission/completion rings in device memory, and N NdpUnits.
 //
 // Per descriptor (docs/ndp_interface.md, "Ring protocol"): fetch the 128-byte descriptor at
-// SQ_HEAD, validate it (limits from NdpConfig, device size, the rings as protected ranges);
+// SQ_HEAD, validate it (limits from config::NdpConfig, device size, the rings as protected ranges);
 // a valid job runs phase 1 (x -> h, d_ff split over the units) then, after all units finished,
 // phase 2 (h -> y, d_model split over the units); then the 32-byte completion entry (status,
 // error code, phase, NDP cycles, summed MAC-busy cycles, DMA bytes) is written at CQ_TAIL, the
@@ -32,7 +32,7 @@
 #include "tlm/ndp/command/completion_entry.hpp"
 #include "tlm/ndp/command/job_descriptor.hpp"
 #include "tlm/ndp/command/ndp_register_file.hpp"
-#include "tlm/ndp/ndp_config.hpp"
+#include "core/config/ndp_config.hpp"
 #include "tlm/ndp/ndp_unit.hpp"
 
 namespace monde::ndp {
@@ -59,14 +59,14 @@ class NdpEngine : public sc_core::sc_module {
   tlm_utils::simple_initiator_socket<NdpEngine, 64> memory_socket;
 
   SC_HAS_PROCESS(NdpEngine);
-  NdpEngine(sc_core::sc_module_name name, const NdpConfig& config, std::uint64_t device_bytes, bool timing_only);
+  NdpEngine(sc_core::sc_module_name name, const config::NdpConfig& config, std::uint64_t device_bytes, bool timing_only);
   ~NdpEngine() override;
 
   NdpUnit& unit(unsigned i) { return *units_.at(i); }
   unsigned units() const { return static_cast<unsigned>(units_.size()); }
   const NdpRegisterFile& registers() const { return regs_; }
-  const NdpConfig& config() const { return config_; }
-  const NdpLimits& limits() const { return limits_; }
+  const config::NdpConfig& config() const { return config_; }
+  const config::NdpLimits& limits() const { return limits_; }
   const NdpEngineStats& stats() const { return stats_; }
   // Every completed job in completion order (for traces of a run).
   const std::vector<NdpJobSpan>& job_log() const { return job_log_; }
@@ -84,8 +84,8 @@ class NdpEngine : public sc_core::sc_module {
   NdpErrorCode run_phase(const std::vector<NdpPhaseWork>& work, CompletionEntry& e);
   std::uint64_t cycles_since(const sc_core::sc_time& t0) const;
 
-  NdpConfig config_;
-  NdpLimits limits_;
+  config::NdpConfig config_;
+  config::NdpLimits limits_;
   std::uint64_t device_bytes_;
   bool timing_only_;
   NdpRegisterFile regs_;

@@ -13,10 +13,10 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the NDP model copies l
 namespace monde::ndp {
 
 namespace {
-constexpr std::uint64_t kLineBytes = 64;  // kColumnsPerFetch bf16
+constexpr std::uint64_t kLineBytes = 64;  // config::kColumnsPerFetch bf16
 }
 
-NdpUnit::NdpUnit(sc_core::sc_module_name name, const NdpConfig& config, bool timing_only)
+NdpUnit::NdpUnit(sc_core::sc_module_name name, const config::NdpConfig& config, bool timing_only)
     : sc_module(name), memory_socket("memory_socket"), config_(config), timing_only_(timing_only),
       mac_("mac", config.mac) {
   SC_THREAD(compute);
@@ -54,8 +54,8 @@ void NdpUnit::fetcher() {
     for (std::uint32_t f = 0; f < fetches(); ++f) {
       Slot& slot = slots_[f % 2];
       while (slot.ready) sc_core::wait(slot_changed_);  // the half is still being computed on
-      const std::uint64_t row0 = work_.cols.begin + std::uint64_t{f} * kColumnsPerFetch;
-      const std::uint64_t bytes = std::uint64_t{kColumnsPerFetch} * work_.k * 2;
+      const std::uint64_t row0 = work_.cols.begin + std::uint64_t{f} * config::kColumnsPerFetch;
+      const std::uint64_t bytes = std::uint64_t{config::kColumnsPerFetch} * work_.k * 2;
       for (unsigned m = 0; m < matrices(); ++m) {
         const std::uint64_t base = (m == 0 ? work_.w_addr : work_.w2_addr) + row0 * work_.k * 2;
         auto& buf = slot.w[m];
@@ -128,8 +128,8 @@ void NdpUnit::compute() {
 void NdpUnit::run_block(std::uint32_t f, const Slot& slot, std::uint32_t r0, std::uint32_t rows) {
   const unsigned cols = config_.mac.shape.cols;
   const std::uint32_t k = work_.k;
-  const std::uint64_t col0 = work_.cols.begin + std::uint64_t{f} * kColumnsPerFetch;
-  std::vector<num::bf16_t> out(timing_only_ ? 0 : std::size_t{rows} * kColumnsPerFetch);
+  const std::uint64_t col0 = work_.cols.begin + std::uint64_t{f} * config::kColumnsPerFetch;
+  std::vector<num::bf16_t> out(timing_only_ ? 0 : std::size_t{rows} * config::kColumnsPerFetch);
   MacTile tile;
   tile.rows = rows;
   tile.cols = cols;
@@ -139,7 +139,7 @@ void NdpUnit::run_block(std::uint32_t f, const Slot& slot, std::uint32_t r0, std
     tile.a.assign(act_.begin() + std::ptrdiff_t{r0} * k, act_.begin() + std::ptrdiff_t{r0 + rows} * k);
     tile.b.resize(std::size_t{k} * cols);
   }
-  for (unsigned c0 = 0; c0 < kColumnsPerFetch; c0 += cols) {
+  for (unsigned c0 = 0; c0 < config::kColumnsPerFetch; c0 += cols) {
     std::array<MacTileResult, 2> res;
     for (unsigned m = 0; m < matrices(); ++m) {
       if (timing_only_) {
@@ -164,7 +164,7 @@ void NdpUnit::run_block(std::uint32_t f, const Slot& slot, std::uint32_t r0, std
         } else {  // matrix 0 is up, matrix 1 is gate
           v = num::expert_hidden(work_.activation, res[0].c_fp32[i], work_.gated ? res[1].c_fp32[i] : num::kFp32PosZero);
         }
-        out[std::size_t{r} * kColumnsPerFetch + c0 + c] = v;
+        out[std::size_t{r} * config::kColumnsPerFetch + c0 + c] = v;
       }
     }
   }
@@ -173,7 +173,7 @@ void NdpUnit::run_block(std::uint32_t f, const Slot& slot, std::uint32_t r0, std
     std::vector<unsigned char> line;
     if (!timing_only_) {
       line.resize(kLineBytes);
-      std::memcpy(line.data(), out.data() + std::size_t{r} * kColumnsPerFetch, kLineBytes);
+      std::memcpy(line.data(), out.data() + std::size_t{r} * config::kColumnsPerFetch, kLineBytes);
     }
     queue_write(addr, std::move(line));
   }

@@ -31,7 +31,7 @@
 #include "tlm/ndp/command/ndp_error.hpp"
 #include "tlm/ndp/command/work_split.hpp"
 #include "tlm/ndp/mac_array_module.hpp"
-#include "tlm/ndp/ndp_config.hpp"
+#include "core/config/ndp_config.hpp"
 #include "tlm/ndp/numerics/golden_expert.hpp"
 
 namespace monde::ndp {
@@ -63,7 +63,7 @@ class NdpUnit : public sc_core::sc_module {
   tlm_utils::simple_initiator_socket<NdpUnit, 64> memory_socket;
 
   SC_HAS_PROCESS(NdpUnit);
-  NdpUnit(sc_core::sc_module_name name, const NdpConfig& config, bool timing_only);
+  NdpUnit(sc_core::sc_module_name name, const config::NdpConfig& config, bool timing_only);
 
   // Starts a phase; done_event() fires when its last result is written back.
   void start(const NdpPhaseWork& work);
@@ -88,10 +88,10 @@ class NdpUnit : public sc_core::sc_module {
   bool dma(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, std::uint64_t bytes);
   void run_block(std::uint32_t fetch, const Slot& slot, std::uint32_t r0, std::uint32_t rows);
   void queue_write(std::uint64_t addr, std::vector<unsigned char> bytes);
-  std::uint32_t fetches() const { return work_.cols.size() / kColumnsPerFetch; }
+  std::uint32_t fetches() const { return work_.cols.size() / config::kColumnsPerFetch; }
   unsigned matrices() const { return work_.gated ? 2u : 1u; }
 
-  NdpConfig config_;
+  config::NdpConfig config_;
   bool timing_only_;
   MacArray mac_;
   NdpPhaseWork work_;

@@ -14,7 +14,7 @@ using sc_core::sc_time;
 using sc_core::SC_PS;
 using sc_core::SC_ZERO_TIME;
 
-PcieLink::PcieLink(sc_core::sc_module_name name, const PcieLinkConfig& config)
+PcieLink::PcieLink(sc_core::sc_module_name name, const config::PcieLinkConfig& config)
     : sc_module(name),
       gpu_socket("gpu_socket"),
       rc_socket("rc_socket"),

@@ -6,7 +6,7 @@
 // Transactions are large DMA transfers (megabytes), so they are timed as bulk streams of TLPs,
 // not TLP by TLP (the CXL link's bulk mode, tlm/cxl/cxl_link.hpp, does the same on its side).
 // Each direction has one serialiser whose "free at" time is kept in fractional picoseconds, so
-// that back-to-back transfers hit the configured bandwidth exactly (PcieLinkConfig has the
+// that back-to-back transfers hit the configured bandwidth exactly (config::PcieLinkConfig has the
 // formulas). Let L = latency_ps, t0 = when the call starts.
 //
 // Read of N bytes at A:
@@ -47,7 +47,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
-#include "tlm/pcie/pcie_link_config.hpp"
+#include "core/config/pcie_config.hpp"
 #include "core/stats/latency_histogram.hpp"
 
 namespace monde::pcie {
@@ -64,9 +64,9 @@ class PcieLink : public sc_core::sc_module {
   tlm_utils::simple_target_socket<PcieLink, 64> gpu_socket;    // the GPU's DMA engine
   tlm_utils::simple_initiator_socket<PcieLink, 64> rc_socket;  // the root complex
 
-  PcieLink(sc_core::sc_module_name name, const PcieLinkConfig& config);
+  PcieLink(sc_core::sc_module_name name, const config::PcieLinkConfig& config);
 
-  const PcieLinkConfig& config() const { return config_; }
+  const config::PcieLinkConfig& config() const { return config_; }
   const PcieDirectionStats& upstream() const { return dir_[kUp]; }
   const PcieDirectionStats& downstream() const { return dir_[kDown]; }
   std::uint64_t reads() const { return reads_; }
@@ -92,7 +92,7 @@ class PcieLink : public sc_core::sc_module {
   void wait_until(double t_ps);
   static double now_ps();
 
-  PcieLinkConfig config_;
+  config::PcieLinkConfig config_;
   double latency_ps_;
   PcieDirectionStats dir_[2];
   double free_ps_[2] = {0, 0};  // serialiser busy until (fractional)

@@ -6,7 +6,7 @@
 
 namespace monde::root_complex {
 
-RootComplex::RootComplex(sc_core::sc_module_name name, const RootComplexConfig& config)
+RootComplex::RootComplex(sc_core::sc_module_name name, const config::RootComplexConfig& config)
     : sc_module(name),
       gpu_port("gpu_port"),
       cpu_port("cpu_port"),

@@ -7,7 +7,7 @@
 //                                     +--> cxl_port --> CxlType3Device::host_socket()
 //   host CPU / driver  --> cpu_port --+
 //
-// Loosely-timed pass-through: b_transport adds RootComplexConfig::latency_ns to the annotated
+// Loosely-timed pass-through: b_transport adds config::RootComplexConfig::latency_ns to the annotated
 // delay on the way in and on the way out (default 0: both links' latency terms already include
 // their root ports). Concurrent callers are fine: the CXL link queues and serialises them.
 // An AT initiator on either port is adapted to b_transport by the target socket; the CXL link
@@ -24,7 +24,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
-#include "tlm/root_complex/root_complex_config.hpp"
+#include "core/config/gpu_config.hpp"
 
 namespace monde::root_complex {
 
@@ -40,9 +40,9 @@ class RootComplex : public sc_core::sc_module {
   tlm_utils::simple_target_socket_tagged_optional<RootComplex, 64> cpu_port;
   tlm_utils::simple_initiator_socket<RootComplex, 64> cxl_port;
 
-  RootComplex(sc_core::sc_module_name name, const RootComplexConfig& config);
+  RootComplex(sc_core::sc_module_name name, const config::RootComplexConfig& config);
 
-  const RootComplexConfig& config() const { return config_; }
+  const config::RootComplexConfig& config() const { return config_; }
   const RootComplexPortStats& port_stats(Port p) const { return stats_[p]; }
   // {"gpu_port": {...}, "cpu_port": {...}, "latency_ns"}
   nlohmann::json stats_json() const;
@@ -53,7 +53,7 @@ class RootComplex : public sc_core::sc_module {
   bool get_direct_mem_ptr(int port, tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);
   void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
 
-  RootComplexConfig config_;
+  config::RootComplexConfig config_;
   sc_core::sc_time latency_;
   RootComplexPortStats stats_[2];
 };

@@ -11,9 +11,8 @@
 int main(int argc, char** argv) {
   monde::gpu_backend::CalibrationOptions o;
   CLI::App app{"Measure this GPU and write its profile (configs/gpu/<gpu>.json) for the MoNDE GPU model"};
-  app.add_option("--models-dir", o.models_dir, "Directory of model presets (*.json with name, d_model, d_ff, "
-                                               "gated, activation)")
-      ->capture_default_str();
+  app.add_option("--models-dir", o.models_dir, "Directory of model presets (*.json); default: every model preset "
+                                               "compiled into this binary");
   app.add_option("--tokens", o.tokens, "Token counts per expert to measure, comma-separated")
       ->delimiter(',')
       ->capture_default_str();

@@ -17,7 +17,7 @@ bool reserved_clear(const JobDescriptor& d) {
 
 }  // namespace
 
-NdpErrorCode validate(const JobDescriptor& d, const NdpLimits& limits, std::uint64_t device_bytes,
+NdpErrorCode validate(const JobDescriptor& d, const config::NdpLimits& limits, std::uint64_t device_bytes,
                       const std::vector<AddressRange>& protected_ranges) {
   if (d.opcode != kOpcodeExpertFfn) return NdpErrorCode::kBadOpcode;
   if (d.dtype != kDtypeBf16) return NdpErrorCode::kBadDtype;

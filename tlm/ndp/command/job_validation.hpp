@@ -8,7 +8,7 @@
 #include "tlm/ndp/command/address_range.hpp"
 #include "tlm/ndp/command/job_descriptor.hpp"
 #include "tlm/ndp/command/ndp_error.hpp"
-#include "tlm/ndp/command/ndp_limits.hpp"
+#include "core/config/ndp_limits.hpp"
 
 namespace monde::ndp {
 
@@ -27,7 +27,7 @@ namespace monde::ndp {
 //  10 bounds          kAddressOutOfRange   a tensor not inside [0, device_bytes)
 //  11 overlap         kOverlap             y or h overlaps x, a weight, each other, or one of
 //                                          `protected_ranges` (the SQ and CQ rings)
-NdpErrorCode validate(const JobDescriptor& d, const NdpLimits& limits, std::uint64_t device_bytes,
+NdpErrorCode validate(const JobDescriptor& d, const config::NdpLimits& limits, std::uint64_t device_bytes,
                       const std::vector<AddressRange>& protected_ranges = {});
 
 }  // namespace monde::ndp

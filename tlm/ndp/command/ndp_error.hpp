@@ -15,10 +15,10 @@ enum class NdpErrorCode : std::uint16_t {
   kBadActivation = 3,      // activation is not relu / silu_gated
   kReservedNonzero = 4,    // a reserved byte, an undefined flag bit or an unused address is nonzero
   kZeroDim = 5,            // d_model, d_ff or tokens is zero
-  kDimTooLarge = 6,        // d_model, d_ff or tokens above NdpLimits
-  kDimMisaligned = 7,      // d_model or d_ff not a multiple of NdpLimits::dim_align
+  kDimTooLarge = 6,        // d_model, d_ff or tokens above config::NdpLimits
+  kDimMisaligned = 7,      // d_model or d_ff not a multiple of config::NdpLimits::dim_align
   kTokensOverBuffer = 8,   // tokens * max(d_model, d_ff) * 2 bytes exceed the activation buffer
-  kMisalignedAddress = 9,  // a tensor address not a multiple of NdpLimits::addr_align
+  kMisalignedAddress = 9,  // a tensor address not a multiple of config::NdpLimits::addr_align
   kAddressOutOfRange = 10, // a tensor extends past the end of device memory
   kOverlap = 11,           // y or h overlaps a tensor the job reads, each other, or a ring
   // Queue and register errors (latched in ERROR; no completion entry is written).

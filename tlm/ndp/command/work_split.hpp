@@ -20,7 +20,7 @@ struct IndexRange {
 // ceil(n / granule) tiles (the last possibly partial); the tiles are dealt out in order, the
 // first (tiles % units) units getting one more than the others. Slices are contiguous, in unit
 // order, cover [0, n) exactly, and differ by at most one tile; a unit may get an empty slice.
-// The NDP splits with granule = NdpLimits::dim_align (32 columns = one 64-byte line of bf16),
+// The NDP splits with granule = config::NdpLimits::dim_align (32 columns = one 64-byte line of bf16),
 // so no two units write into the same line of h or y; each slice is then cut into tiles of
 // `cols` (16) columns. Any granule gives the same bits, since every output is computed whole.
 // Throws std::invalid_argument when units or granule is 0 or unit >= units.

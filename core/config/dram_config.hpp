@@ -1,0 +1,100 @@
+// The `memory` section of a device configuration: DRAM organisation, timing, address mapping
+// and controller policy (keys, ranges and meanings: dram_schema() and the README's reference).
+// The object looks like
+//   "memory": {
+//     "model": "timed" | "bandwidth",
+//     "organization": { "channels", "ranks", "bank_groups", "banks_per_group", "rows",
+//                       "columns", "bus_width_bits", "burst_length" },
+//     "timing": { "tck_ps", "tRCD", "tRP", "tRAS", "tRL", "tWL", "tBURST", "tCCD_S", "tCCD_L",
+//                 "tRRD_S", "tRRD_L", "tFAW", "tWTR_S", "tWTR_L", "tRTP", "tWR", "tREFI", "tRFC" },
+//     "address_mapping": ["row", "rank", "bank", "column", "bank_group", "channel"],
+//     "page_policy": "open" | "closed",
+//     "queues": { "read_depth", "write_depth", "write_high_watermark", "write_low_watermark" },
+//     "bandwidth_model": { "efficiency" }
+//   }
+// All timings except tck_ps are in clock cycles of tck_ps. The clock is the one whose two edges
+// each carry one data beat (DDR), so one burst occupies burst_length / 2 cycles. "_comment" and
+// "_source" keys are accepted (and ignored) in every object so that presets can cite sources.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "core/config/config_node.hpp"
+#include "core/config/enum_names.hpp"
+#include "core/config/schema.hpp"
+
+namespace monde::config {
+
+enum class PagePolicy { kOpen, kClosed };
+enum class MemoryModel { kTimed, kBandwidth };
+const std::vector<EnumName<PagePolicy>>& names_of(PagePolicy);
+const std::vector<EnumName<MemoryModel>>& names_of(MemoryModel);
+
+// The address fields, in the order used by AddressMap::Coord.
+enum class AddrField : unsigned { kChannel = 0, kRank, kBankGroup, kBank, kRow, kColumn };
+inline constexpr unsigned kNumAddrFields = 6;
+const char* addr_field_name(AddrField f);
+
+struct DramOrganization {
+  unsigned channels = 1;
+  unsigned ranks = 1;
+  unsigned bank_groups = 1;
+  unsigned banks_per_group = 1;
+  unsigned rows = 1;
+  unsigned columns = 1;         // column addresses per row (one bus_width_bits word each)
+  unsigned bus_width_bits = 64; // per channel
+  unsigned burst_length = 8;    // beats per column command
+};
+
+// Cycles of tck_ps. tREFI = 0 disables refresh (tests and "what if" studies only).
+struct DramTiming {
+  std::uint64_t tck_ps = 1000;
+  std::uint64_t tRCD = 0, tRP = 0, tRAS = 0, tRL = 0, tWL = 0, tBURST = 0;
+  std::uint64_t tCCD_S = 0, tCCD_L = 0, tRRD_S = 0, tRRD_L = 0, tFAW = 0;
+  std::uint64_t tWTR_S = 0, tWTR_L = 0, tRTP = 0, tWR = 0, tREFI = 0, tRFC = 0;
+};
+
+struct DramQueues {
+  unsigned read_depth = 32;
+  unsigned write_depth = 32;
+  // Write drain (see dram_channel.hpp): start draining at >= high, stop at <= low.
+  unsigned write_high_watermark = 24;
+  unsigned write_low_watermark = 8;
+};
+
+struct DramConfig {
+  MemoryModel model = MemoryModel::kTimed;
+  DramOrganization org;
+  DramTiming timing;
+  // MSB first, each field exactly once; the transaction offset (log2 bytes_per_burst) is below.
+  std::array<AddrField, kNumAddrFields> mapping{};
+  PagePolicy page_policy = PagePolicy::kOpen;
+  DramQueues queues;
+  // Fraction of the refresh-derated peak that the bandwidth model sustains (bandwidth_model.hpp).
+  double bandwidth_efficiency = 0.9;
+
+  // Derived quantities.
+  std::uint64_t bytes_per_burst() const { return std::uint64_t{org.bus_width_bits} / 8 * org.burst_length; }
+  // bus_width_bits / 8 bytes per beat, two beats per tCK (DDR).
+  double peak_bandwidth_per_channel() const {
+    return static_cast<double>(org.bus_width_bits) / 8.0 * 2.0 / (static_cast<double>(timing.tck_ps) * 1e-12);
+  }
+  double peak_bandwidth_total() const { return peak_bandwidth_per_channel() * org.channels; }
+  // Fraction of time a rank can move data once all-bank refresh is accounted for.
+  double refresh_factor() const {
+    return timing.tREFI == 0 ? 1.0
+                             : 1.0 - static_cast<double>(timing.tRFC) / static_cast<double>(timing.tREFI);
+  }
+  // A read to a precharged bank with nothing else queued: ACT, tRCD, RD, tRL, burst.
+  std::uint64_t unloaded_read_latency_ps() const { return ps(timing.tRCD + timing.tRL + timing.tBURST); }
+  std::uint64_t capacity_bytes() const;
+  std::uint64_t ps(std::uint64_t cycles) const { return cycles * timing.tck_ps; }
+};
+
+const Schema<DramConfig>& dram_schema();
+// Reads the memory object itself (e.g. top.child("memory")); throws ConfigError naming file and key.
+DramConfig parse_dram_config(const ConfigNode& memory);
+
+}  // namespace monde::config

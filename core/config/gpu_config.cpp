@@ -1,0 +1,66 @@
+#include "core/config/gpu_config.hpp"
+
+namespace monde::config {
+
+namespace {
+
+// Same ranges as every rate in the configuration: wide enough for any real part, narrow enough
+// to catch unit slips of 1e3..1e6.
+constexpr double kMinRate = 1e-3;
+constexpr double kMaxRate = 1e5;
+constexpr double kMaxUs = 1e6;
+
+const Schema<GpuRooflineConfig>& roofline_schema() {
+  using R = GpuRooflineConfig;
+  static const auto s = Schema<R>("The roofline compute model, used when no measured profile is given "
+                                  "(datasheet-level assumptions: H100 SXM).")
+                            .number("peak_tflops", &R::peak_tflops, kMinRate, kMaxRate, "dense bf16 peak, TFLOP/s")
+                            .number("hbm_GBps", &R::hbm_GBps, kMinRate, kMaxRate, "HBM bandwidth, GB/s")
+                            .number("launch_us", &R::launch_us, 0.0, kMaxUs, "launch overhead per expert, us");
+  return s;
+}
+
+const Schema<RootComplexConfig>& root_complex_schema() {
+  static const auto s = Schema<RootComplexConfig>("The host root complex between the GPU's PCIe link and the CXL "
+                                                  "root port.")
+                            .number("latency_ns", &RootComplexConfig::latency_ns, 0.0, 1e6,
+                                    "added each way, ns (0: the links' port latencies cover it)");
+  return s;
+}
+
+}  // namespace
+
+const Schema<GpuConfig>& gpu_schema() {
+  using G = GpuConfig;
+  static const auto s = [] {
+    Schema<G> g("The GPU: how hot experts' weights reach it and how long it computes them.");
+    g.custom(KeyDoc{"profile", "path", "null", "a monde-calibrate profile file, or null",
+                    "measured GPU profile; null: the roofline below is the compute model"},
+             [](const ConfigNode& n, G& c) {
+               if (!n.has("profile") || n.at("profile").is_null()) {
+                 c.profile_path.clear();
+                 c.profile.reset();
+                 return;
+               }
+               // Kept resolved, so that the written configuration reads back from anywhere.
+               c.profile_path = n.get_path("profile");
+               c.profile = load_gpu_profile(c.profile_path);
+             },
+             [](const G& c, nlohmann::json& j) {
+               j["profile"] = c.profile_path.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.profile_path);
+             })
+        .object("roofline", &G::roofline, roofline_schema())
+        // A chunk is one generic payload, whose data length is 32 bits: 1 GiB keeps well inside
+        // it. 64 B (one CXL line) is the smallest transfer that means anything on either link.
+        .integer("dma_chunk_bytes", &G::dma_chunk_bytes, 64, std::uint64_t{1} << 30,
+                 "largest DMA read of a hot expert's weights, bytes (one TLM transaction)")
+        // DMA engines of real GPUs keep hundreds of reads outstanding; 256 is a sanity bound.
+        .integer("dma_outstanding", &G::dma_outstanding, 1, 256, "DMA reads in flight at once")
+        .object("pcie", &G::pcie, pcie_schema())
+        .object("root_complex", &G::root_complex, root_complex_schema());
+    return g;
+  }();
+  return s;
+}
+
+}  // namespace monde::config

@@ -1,0 +1,107 @@
+#include "core/config/ndp_config.hpp"
+
+#include <algorithm>
+#include <string>
+
+namespace monde::config {
+
+namespace {
+
+// Array sizes beyond this are not a MAC array any more; 1 x 1 is allowed for tests.
+constexpr unsigned kMaxArrayDim = 256;
+
+const Schema<MacArrayShape>& shape_schema() {
+  static const auto s = Schema<MacArrayShape>("The MAC array of each unit (the RTL's ROWS x COLS).")
+                            .integer("rows", &MacArrayShape::rows, 1, kMaxArrayDim, "token rows per tile")
+                            .integer("cols", &MacArrayShape::cols, 1, kMaxArrayDim,
+                                     "output columns per tile; divides 32 (1, 2, 4, 8, 16, 32)");
+  return s;
+}
+
+// "rtl_drive" names what the struct keeps as a flag.
+enum class RtlDrive { kBatched, kPins };
+const std::vector<EnumName<RtlDrive>>& names_of(RtlDrive) {
+  static const std::vector<EnumName<RtlDrive>> n = {{RtlDrive::kBatched, "batched"}, {RtlDrive::kPins, "pins"}};
+  return n;
+}
+
+}  // namespace
+
+const std::vector<EnumName<PeModel>>& names_of(PeModel) {
+  static const std::vector<EnumName<PeModel>> n = {{PeModel::kRtl, "rtl"}, {PeModel::kCycle, "cycle"}};
+  return n;
+}
+
+NdpLimits NdpConfig::limits() const {
+  NdpLimits l;
+  l.units = units;
+  l.rows = mac.shape.rows;
+  l.cols = mac.shape.cols;
+  l.dim_align = kColumnsPerFetch;
+  const std::uint64_t half = weight_sram_bytes / 2;
+  const std::uint64_t d_model_fit = half / (2u * kColumnsPerFetch * 2u) / kColumnsPerFetch * kColumnsPerFetch;
+  const std::uint64_t d_ff_fit = half / (kColumnsPerFetch * 2u) / kColumnsPerFetch * kColumnsPerFetch;
+  l.max_d_model = static_cast<std::uint32_t>(std::min<std::uint64_t>(d_model_fit, l.max_d_model));
+  l.max_d_ff = static_cast<std::uint32_t>(std::min<std::uint64_t>(d_ff_fit, l.max_d_ff));
+  l.act_buffer_bytes = act_buffer_bytes;
+  return l;
+}
+
+const Schema<NdpConfig>& ndp_schema() {
+  using N = NdpConfig;
+  static const auto s = [] {
+    Schema<N> n("The NDP units inside the device (docs/ndp_interface.md).");
+    n.custom(KeyDoc{"pe_model", "enum", "\"rtl\"", "\"rtl\", \"cycle\"",
+                    "MAC arrays as Verilated RTL or the C++ cycle model (same bits and cycles)"},
+             [](const ConfigNode& c, N& d) {
+               if (c.has("pe_model")) from_string(c.get_choice("pe_model", enum_strings<PeModel>()), d.mac.pe_model);
+             },
+             [](const N& d, nlohmann::json& j) { j["pe_model"] = to_string(d.mac.pe_model); })
+        .custom(KeyDoc{"rtl_drive", "enum", "\"batched\"", "\"batched\", \"pins\"",
+                       "rtl only: a tile's cycles in one SystemC activation, or the RTL clocked pin by pin (slow, "
+                       "for waveforms)"},
+                [](const ConfigNode& c, N& d) {
+                  RtlDrive drive = d.mac.pin_level ? RtlDrive::kPins : RtlDrive::kBatched;
+                  if (c.has("rtl_drive")) from_string(c.get_choice("rtl_drive", enum_strings<RtlDrive>()), drive);
+                  d.mac.pin_level = drive == RtlDrive::kPins;
+                },
+                [](const N& d, nlohmann::json& j) { j["rtl_drive"] = d.mac.pin_level ? "pins" : "batched"; })
+        .custom(KeyDoc{"clock_mhz", "number", "1000", "1 .. 10000", "MAC array clock, MHz"},
+                [](const ConfigNode& c, N& d) { d.mac.clock_mhz = c.get_double("clock_mhz", 1.0, 10000.0, d.mac.clock_mhz); },
+                [](const N& d, nlohmann::json& j) { j["clock_mhz"] = d.mac.clock_mhz; })
+        .custom(KeyDoc{"mac_array", "object", "(see below)", "the keys below", shape_schema().doc()},
+                [](const ConfigNode& c, N& d) {
+                  if (c.has("mac_array")) shape_schema().parse_into(c.child("mac_array"), d.mac.shape);
+                },
+                [](const N& d, nlohmann::json& j) { j["mac_array"] = shape_schema().to_json(d.mac.shape); },
+                [](const std::string& path) { return shape_schema().docs(path + ".mac_array"); })
+        .integer("units", &N::units, 1, 255, "NDP units sharing each job")
+        // At least one fetch of the smallest job (32 rows x 32 columns x gate + up, twice).
+        .integer("weight_sram_bytes", &N::weight_sram_bytes, 2u * 2u * kColumnsPerFetch * kColumnsPerFetch * 2u,
+                 std::uint64_t{1} << 30, "weight SRAM per unit, bytes (two halves: double buffering)")
+        .integer("act_buffer_bytes", &N::act_buffer_bytes, kColumnsPerFetch * 2u, std::uint64_t{1} << 30,
+                 "activation buffer per unit, bytes (all of x, then all of h)")
+        .custom(KeyDoc{"out_buffer_bytes", "integer", "16384", "mac_array.rows x 64 .. 1073741824",
+                       "output buffer per unit, bytes (at least one token block's row of 64 B lines)"},
+                [](const ConfigNode& c, N& d) {
+                  d.out_buffer_bytes = c.get_uint("out_buffer_bytes", std::uint64_t{d.mac.shape.rows} * 64u,
+                                                  std::uint64_t{1} << 30, d.out_buffer_bytes);
+                },
+                [](const N& d, nlohmann::json& j) { j["out_buffer_bytes"] = d.out_buffer_bytes; })
+        .number("mmio_latency_ns", &N::mmio_latency_ns, 0.0, 1e6,
+                "one CXL.io register access, host to device and back, ns")
+        .check([](const ConfigNode& c, N& d) {
+          if (d.mac.shape.cols > kColumnsPerFetch || kColumnsPerFetch % d.mac.shape.cols != 0) {
+            c.child("mac_array").fail("cols", "must divide 32 (the NDP fetches 32 output columns at a time); "
+                                              "allowed 1, 2, 4, 8, 16, 32");
+          }
+          if (d.mac.pin_level && d.mac.pe_model != PeModel::kRtl) {
+            c.fail("rtl_drive", "needs pe_model \"rtl\" (the cycle model has no pins)");
+          }
+        });
+    return n;
+  }();
+  return s;
+}
+
+}  // namespace monde::config

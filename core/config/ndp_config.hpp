@@ -1,0 +1,64 @@
+// The NDP units' configuration: the `ndp` object of a device preset (an experiment may override
+// it). Keys, ranges and meanings: ndp_schema() and the README's reference.
+//   "ndp": { "pe_model": "cycle", "rtl_drive": "batched", "clock_mhz": 1000,
+//            "mac_array": {"rows": 16, "cols": 16}, "units": 8, "weight_sram_bytes": 2097152,
+//            "act_buffer_bytes": 4194304, "out_buffer_bytes": 16384, "mmio_latency_ns": 100 }
+//
+// Default unit count: one unit streams a COLS-wide weight row per cycle, i.e. COLS x 2 B x clock
+// = 16 x 2 x 1 GHz = 32 GB/s of weights; 8 units consume 256 GB/s, matching the LPDDR5X
+// device's 253.9 GB/s (peak 273.5 x refresh factor 0.928), so neither the DRAM nor the arrays
+// idle when streaming one expert's weights for a few tokens.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/config/enum_names.hpp"
+#include "core/config/ndp_limits.hpp"
+#include "core/config/schema.hpp"
+
+namespace monde::config {
+
+// Output columns per weight fetch: two 16-column tiles = 32 bf16 = one 64-byte line per row of
+// h / y, so result rows are written as whole lines (and matches NdpLimits::dim_align).
+inline constexpr std::uint32_t kColumnsPerFetch = 32;
+
+// How MAC-array tiles are computed: the Verilated RTL or the C++ cycle model (same bits, same cycles).
+enum class PeModel { kRtl, kCycle };
+const std::vector<EnumName<PeModel>>& names_of(PeModel);
+
+// Physical size of the array (the RTL parameters ROWS x COLS).
+struct MacArrayShape {
+  unsigned rows = 16;
+  unsigned cols = 16;
+};
+
+struct MacArrayConfig {
+  PeModel pe_model = PeModel::kRtl;
+  // rtl only: "batched" runs a tile's cycles in one SystemC activation (fast);
+  // "pins" clocks the RTL pin by pin from an sc_clock (slow, for waveform debugging).
+  bool pin_level = false;
+  double clock_mhz = 1000.0;
+  MacArrayShape shape;
+
+  double clock_period_ps() const { return 1.0e6 / clock_mhz; }
+};
+
+struct NdpConfig {
+  MacArrayConfig mac;
+  unsigned units = 8;
+  // Per unit. Weight SRAM: two halves (double buffering); one half holds one fetch: the 32
+  // weight rows (x2 for gate + up) of a column pair over the whole K.
+  std::uint64_t weight_sram_bytes = 2u << 20;
+  std::uint64_t act_buffer_bytes = 4u << 20;  // all of x, then all of h
+  std::uint64_t out_buffer_bytes = 16u << 10;  // results waiting to be written back
+  double mmio_latency_ns = 100.0;              // one CXL.io register access, host to device and back
+
+  // The descriptor limits these buffers imply: d_model <= half / (2 x 32 x 2 B) (gate + up in
+  // one half), d_ff <= half / (32 x 2 B) (down), tokens <= act buffer / (2 x max(d_model, d_ff)).
+  NdpLimits limits() const;
+};
+
+const Schema<NdpConfig>& ndp_schema();
+
+}  // namespace monde::config

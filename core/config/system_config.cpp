@@ -1,0 +1,154 @@
+#include "core/config/system_config.hpp"
+
+namespace monde::config {
+
+namespace {
+
+constexpr double kMinGBps = 1e-3;
+constexpr double kMaxGBps = 1e5;
+
+const Schema<TraceSelection>& trace_schema() {
+  using T = TraceSelection;
+  static const auto s = [] {
+    Schema<T> t("A measured routing histogram (routing.source \"trace\"): ../shared/data/routing/README.md lists "
+                "the files, models and datasets.");
+    t.custom(KeyDoc{"path", "path", "(required)", "a CSV file", "relative: next to the experiment file, then in "
+                                                                "the data directories (e.g. fiddler/...)"},
+             [](const ConfigNode& n, T& c) { c.path = n.get_path("path"); },
+             [](const T& c, nlohmann::json& j) { j["path"] = c.path; })
+        .text("model", &T::model, "olmoe: the `model` column; fiddler: the `variant` column", kRequired)
+        .text("dataset", &T::dataset, "e.g. \"arxiv\" or \"mmlu/college_computer_science\"", kRequired)
+        .text_choice("selection", &T::selection, {"topk", "top1", "top2", "top4", "top8"},
+                     "which recorded selection: topk is the model's own router top-k")
+        .integer("recorded_model_layers", &T::recorded_model_layers, 0, 1024,
+                 "layer count of the recorded model (0: known from its name)");
+    return t;
+  }();
+  return s;
+}
+
+const Schema<CpuConfig>& cpu_schema() {
+  using C = CpuConfig;
+  static const auto s =
+      Schema<C>("The host CPU running cold experts (policy `cpu`).")
+          .number("weight_GBps", &C::weight_bytes_per_s, kMinGBps, kMaxGBps, "rate it reads weights over CXL.mem, "
+                                                                             "GB/s", 1e9)
+          .number("gflops", &C::flops_per_s, 1e-3, 1e9, "compute rate, GFLOP/s", 1e9)
+          .number("gpu_host_activation_GBps", &C::gpu_host_activation_bytes_per_s, kMinGBps, kMaxGBps,
+                  "GPU <-> host rate of its activations and results, GB/s", 1e9);
+  return s;
+}
+
+}  // namespace
+
+const std::vector<EnumName<RunPhase>>& names_of(RunPhase) {
+  static const std::vector<EnumName<RunPhase>> n = {{RunPhase::kDecode, "decode"}, {RunPhase::kPrefill, "prefill"}};
+  return n;
+}
+
+const std::vector<EnumName<DataMode>>& names_of(DataMode) {
+  static const std::vector<EnumName<DataMode>> n = {{DataMode::kTimingOnly, "timing_only"}, {DataMode::kFull, "full"}};
+  return n;
+}
+
+const Schema<DemoConfig>& demo_schema() {
+  using D = DemoConfig;
+  static const auto s = Schema<D>("monde-sim mac demo: random tiles through the RTL and the cycle model.")
+                            .integer("seed", &D::seed, 0, ~std::uint64_t{0}, "random seed")
+                            .integer("k", &D::k, 1, 4096, "reduction length of each tile")
+                            .number("special_fraction", &D::special_fraction, 0.0, 1.0,
+                                    "share of special values (zeros, subnormals, inf, NaN) in the inputs");
+  return s;
+}
+
+const Schema<RoutingConfig>& routing_schema() {
+  using R = RoutingConfig;
+  static const auto s = [] {
+    Schema<R> r("Where each token's experts come from.");
+    r.text("source", &R::source, "a routing source: `monde-sim list routing` (uniform, zipf, trace, gate)")
+        .integer("seed", &R::seed, 0, ~std::uint64_t{0}, "random seed of the routing (and of data: full's bytes)")
+        .number("zipf_exponent", &R::zipf_exponent, 0.0, 10.0, "zipf: skew of expert popularity by rank")
+        .custom(KeyDoc{"trace", "object", "(see below)", "the keys below", trace_schema().doc()},
+                [](const ConfigNode& n, R& c) {
+                  if (!n.has("trace")) return;
+                  c.has_trace = true;
+                  trace_schema().parse_into(n.child("trace"), c.trace);
+                },
+                [](const R& c, nlohmann::json& j) {
+                  if (c.has_trace) j["trace"] = trace_schema().to_json(c.trace);
+                },
+                [](const std::string& path) { return trace_schema().docs(path + ".trace"); });
+    return r;
+  }();
+  return s;
+}
+
+const Schema<RunConfig>& run_schema() {
+  using R = RunConfig;
+  static const auto s = [] {
+    Schema<R> r("What is simulated.");
+    r.choice("phase", &R::phase, "decode: one token per sequence per step; prefill: prompt_tokens per sequence")
+        .integer("batch", &R::batch, 1, 65536, "sequences")
+        .integer("prompt_tokens", &R::prompt_tokens, 1, 65536, "tokens per sequence in prefill")
+        .integer("steps", &R::steps, 1, 100000, "steps simulated")
+        .custom(KeyDoc{"policies", "array", "[\"monde\", \"offload\", \"ndp_only\"]",
+                       "placement policies: `monde-sim list policies`", "the policies run, in order, each on the "
+                                                                        "same routing"},
+                [](const ConfigNode& n, R& c) {
+                  if (!n.has("policies")) return;
+                  const auto& p = n.at("policies");
+                  if (!p.is_array() || p.empty()) n.fail("policies", "must be a non-empty array of policy names");
+                  c.policies.clear();
+                  for (const auto& name : p) {
+                    if (!name.is_string()) n.fail("policies", "must hold policy names (strings)");
+                    c.policies.push_back(name.get<std::string>());
+                  }
+                },
+                [](const R& c, nlohmann::json& j) { j["policies"] = c.policies; })
+        .choice("data", &R::data, "timing_only: no payload bytes (full-size models); full: real bytes, every result "
+                                  "checked (scaled-down models)")
+        .integer("gpu_memory_budget_bytes_per_layer", &R::gpu_memory_budget_bytes_per_layer, 0, std::uint64_t{1} << 50,
+                 "GPU memory one MoE layer may keep experts pinned in (static_freq, context), bytes");
+    return r;
+  }();
+  return s;
+}
+
+const Schema<SystemConfig>& system_schema() {
+  using S = SystemConfig;
+  static const auto s = [] {
+    Schema<S> e("An experiment (configs/experiments/*.json): a model and a device (each a preset, a file, or a "
+                "preset with overrides), the GPU, the CPU, the routing and the run.");
+    e.custom(KeyDoc{"model", "preset", "(required)", "a model preset name, a file, or {\"preset\": ..., overrides}",
+                    "the MoE model: `monde-sim list models`"},
+             [](const ConfigNode& n, S& c) { c.model = parse_moe_model(n.child("model")); },
+             [](const S& c, nlohmann::json& j) { j["model"] = model_schema().to_json(c.model); },
+             [](const std::string&) { return model_schema().docs("model"); })
+        .custom(KeyDoc{"device", "preset", "(required)", "a device preset name, a file, or {\"preset\": ..., overrides}",
+                       "the MoNDE device: `monde-sim list devices`"},
+                [](const ConfigNode& n, S& c) { c.device = device_schema().parse(n.child("device")); },
+                [](const S& c, nlohmann::json& j) { j["device"] = device_schema().to_json(c.device); },
+                [](const std::string&) { return device_schema().docs("device"); })
+        .object("gpu", &S::gpu, gpu_schema())
+        .object("cpu", &S::cpu, cpu_schema())
+        .object("routing", &S::routing, routing_schema())
+        .object("run", &S::run, run_schema())
+        .object("demo", &S::demo, demo_schema())
+        .object("traffic", &S::traffic, traffic_schema());
+    return e;
+  }();
+  return s;
+}
+
+SystemConfig parse_system_config(const ExperimentDocument& document) {
+  const ConfigNode root = document.root();
+  if (!root.has("model")) root.fail("model", "missing; required: a model preset (`monde-sim list models`) or file");
+  if (!root.has("device")) root.fail("device", "missing; required: a device preset (`monde-sim list devices`) or file");
+  SystemConfig c = system_schema().parse(root);
+  c.source = document.name();
+  return c;
+}
+
+nlohmann::json to_json(const SystemConfig& config) { return system_schema().to_json(config); }
+
+}  // namespace monde::config

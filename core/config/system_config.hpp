@@ -1,0 +1,109 @@
+// The whole experiment as one validated, typed tree: what the builder turns into a system and
+// what every tool, benchmark and test starts from.
+//   model    MoeModelConfig     (a preset, core/config/model_config.hpp)
+//   device   DeviceConfig       (a preset: memory, cxl {link, hdm}, ndp)
+//   gpu      GpuConfig          (pcie, root_complex, roofline or a measured profile, DMA)
+//   cpu      CpuConfig          (the host CPU running cold experts under policy `cpu`)
+//   routing  RoutingConfig      (which routing source and its parameters)
+//   run      RunConfig          (phase, batch, steps, policies, data mode)
+//   demo     DemoConfig         (monde-sim mac demo's tiles)
+//   traffic  TrafficConfig      (monde-sim traffic)
+// One pass parses it all (parse_system_config); the names of policies and routing sources are
+// checked by the system layer against its registries (system/experiment.hpp), which own them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/config/device_config.hpp"
+#include "core/config/experiment_document.hpp"
+#include "core/config/gpu_config.hpp"
+#include "core/config/model_config.hpp"
+#include "core/config/schema.hpp"
+#include "core/config/traffic_config.hpp"
+
+namespace monde::config {
+
+enum class RunPhase { kDecode, kPrefill };
+const std::vector<EnumName<RunPhase>>& names_of(RunPhase);
+
+enum class DataMode { kTimingOnly, kFull };
+const std::vector<EnumName<DataMode>>& names_of(DataMode);
+
+// A measured routing trace in ../shared/data/routing/ (docs/moe_models.md, "Routing traces").
+struct TraceSelection {
+  std::string path;     // the file found (relative paths: next to the experiment, then the data dirs)
+  std::string model;    // olmoe: the `model` column; fiddler: the `variant` column
+  std::string dataset;  // e.g. "arxiv" or "mmlu/college_computer_science"
+  // olmoe: "top1", "top2", "top8", ... or "topk", meaning the model's own router top-k (the
+  // largest k recorded for that model and dataset; the top1 rows are a derived statistic).
+  // fiddler records only the top-k sets: "topk" or "top<k>".
+  std::string selection = "topk";
+  // Layer count of the recorded model, needed to place its recorded layers by relative depth.
+  // 0 = look the model up in known_recorded_model_layers().
+  std::uint32_t recorded_model_layers = 0;
+};
+
+struct RoutingConfig {
+  std::string source = "trace";  // a registered routing source (monde-sim list routing)
+  std::uint64_t seed = 1;
+  double zipf_exponent = 1.0;    // zipf
+  bool has_trace = false;        // a "trace" object was given
+  TraceSelection trace;          // trace
+};
+
+struct RunConfig {
+  RunPhase phase = RunPhase::kDecode;
+  std::uint32_t batch = 32;          // sequences
+  std::uint32_t prompt_tokens = 1;   // tokens per sequence in prefill (decode: 1 per step)
+  std::uint32_t steps = 1;
+  std::vector<std::string> policies{"monde", "offload", "ndp_only"};  // registered placement policies
+  DataMode data = DataMode::kTimingOnly;
+  std::uint64_t gpu_memory_budget_bytes_per_layer = 0;
+
+  bool timing_only() const { return data == DataMode::kTimingOnly; }
+  // Tokens one MoE layer sees per step: batch (decode) or batch x prompt_tokens (prefill).
+  std::uint64_t tokens_per_step() const {
+    return phase == RunPhase::kDecode ? batch : std::uint64_t{batch} * prompt_tokens;
+  }
+};
+
+struct CpuConfig {
+  double weight_bytes_per_s = 40e9;   // host CPU reading weights over CXL.mem (`cpu` policy)
+  double flops_per_s = 2e12;
+  double gpu_host_activation_bytes_per_s = 25e9;
+};
+
+// monde-sim mac demo: random tiles through both MAC models.
+struct DemoConfig {
+  std::uint64_t seed = 2026;
+  unsigned k = 64;
+  double special_fraction = 0.15;
+};
+
+struct SystemConfig {
+  std::string source;  // the experiment's name (file or embedded preset), for messages and outputs
+  MoeModelConfig model;
+  DeviceConfig device;
+  GpuConfig gpu;
+  CpuConfig cpu;
+  RoutingConfig routing;
+  RunConfig run;
+  DemoConfig demo;
+  TrafficConfig traffic;
+};
+
+const Schema<SystemConfig>& system_schema();
+const Schema<RoutingConfig>& routing_schema();
+const Schema<RunConfig>& run_schema();
+const Schema<DemoConfig>& demo_schema();
+
+// Parses every section (model and device required, the rest optional with defaults).
+SystemConfig parse_system_config(const ExperimentDocument& document);
+// The resolved configuration, every default written out; parse_system_config of it gives the same tree.
+nlohmann::json to_json(const SystemConfig& config);
+
+}  // namespace monde::config

@@ -1,0 +1,65 @@
+#include "host/policy/policy_registry.hpp"
+
+#include <stdexcept>
+
+#include "host/policy/context_policy.hpp"
+#include "host/policy/cpu_policy.hpp"
+#include "host/policy/monde_policy.hpp"
+#include "host/policy/ndp_only_policy.hpp"
+#include "host/policy/offload_policy.hpp"
+#include "host/policy/oracle_policy.hpp"
+#include "host/policy/static_freq_policy.hpp"
+
+namespace monde::policy {
+
+namespace {
+
+template <class P>
+std::function<std::unique_ptr<PlacementPolicy>()> maker() {
+  return [] { return std::make_unique<P>(); };
+}
+
+}  // namespace
+
+const std::vector<PolicyInfo>& policy_registry() {
+  static const std::vector<PolicyInfo> r = {
+      {"monde", "hot experts (most tokens) fetched to the GPU, cold ones on the NDP units; the split that balances "
+                "the two paths in the cost model",
+       0, maker<MondePolicy>()},
+      {"offload", "every routed expert's weights fetched to the GPU (the parameter-offloading baseline)", 0,
+       maker<OffloadPolicy>()},
+      {"ndp_only", "every routed expert on the NDP units; no weights move", 0, maker<NdpOnlyPolicy>()},
+      {"cpu", "hot experts on the GPU, cold ones on the host CPU reading weights over CXL.mem (Fiddler-style)", 0,
+       maker<CpuPolicy>()},
+      {"static_freq", "the run's most popular experts pinned in GPU memory (run.gpu_memory_budget_bytes_per_layer), "
+                      "the rest on NDP",
+       0, maker<StaticFreqPolicy>()},
+      {"context", "decode placement planned from the prompts' routing (arXiv 2512.04476): experts pinned in GPU "
+                  "memory, the rest on NDP",
+       0, maker<ContextPolicy>()},
+      {"oracle", "the exact minimum-makespan GPU/NDP split (branch and bound)", OraclePolicy::kMaxActiveExperts,
+       maker<OraclePolicy>()},
+  };
+  return r;
+}
+
+const PolicyInfo* find_policy(const std::string& name) {
+  for (const auto& p : policy_registry()) {
+    if (p.name == name) return &p;
+  }
+  return nullptr;
+}
+
+std::string policy_names_text() {
+  std::string out;
+  for (const auto& p : policy_registry()) out += (out.empty() ? "" : ", ") + p.name;
+  return out;
+}
+
+std::unique_ptr<PlacementPolicy> make_policy(const std::string& name) {
+  const PolicyInfo* p = find_policy(name);
+  if (p == nullptr) throw std::invalid_argument("unknown placement policy '" + name + "' (known: " + policy_names_text() + ")");
+  return p->make();
+}
+
+}  // namespace monde::policy

@@ -1,0 +1,33 @@
+// The placement policies by name: what configurations and command lines name, with what each
+// one does and the limits known before simulating. Adding a policy: its class, one entry here,
+// its tests and its docs line (docs/policies.md); the runtime and the tools take it from here.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "host/policy/placement_policy.hpp"
+
+namespace monde::policy {
+
+struct PolicyInfo {
+  std::string name;
+  std::string description;
+  // The most routed experts one layer may have (0: no limit); checked before simulating.
+  std::size_t max_active_experts = 0;
+  std::function<std::unique_ptr<PlacementPolicy>()> make;  // one object per MoE layer
+};
+
+// In the order `monde-sim list policies` shows them.
+const std::vector<PolicyInfo>& policy_registry();
+// nullptr for an unknown name.
+const PolicyInfo* find_policy(const std::string& name);
+// "monde, offload, ..." for messages.
+std::string policy_names_text();
+// A new policy object; std::invalid_argument for an unknown name (listing the known ones).
+std::unique_ptr<PlacementPolicy> make_policy(const std::string& name);
+
+}  // namespace monde::policy

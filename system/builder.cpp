@@ -1,0 +1,33 @@
+#include "system/builder.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "system/cost_model.hpp"
+
+namespace monde::system {
+
+std::unique_ptr<SimulatedSystem> build_system(const config::SystemConfig& config, const std::string& name) {
+  std::unique_ptr<SimulatedSystem> s(new SimulatedSystem());
+  s->config_ = config;
+  s->gpu_ = perf::make_gpu_time_model(s->config_.gpu);
+  s->top_ = std::make_unique<MondeSystem>(name.c_str(), s->config_, s->gpu_);
+  s->runtime_ = std::make_unique<MoeRuntime>(s->config_, *s->top_, derive_cost_model(s->config_, s->gpu_));
+  return s;
+}
+
+std::unique_ptr<device::CxlType3Device> build_device(const config::DeviceConfig& device,
+                                                     const device::DeviceOptions& options, const std::string& name) {
+  return std::make_unique<device::CxlType3Device>(name.c_str(), device, options);
+}
+
+std::unique_ptr<gpu::GpuSystem> build_gpu(const config::GpuConfig& gpu, bool timing_only, const std::string& name) {
+  return std::make_unique<gpu::GpuSystem>(name.c_str(), gpu, perf::make_gpu_time_model(gpu), timing_only);
+}
+
+nlohmann::json SimulatedSystem::stats_json(double elapsed_ps) const {
+  nlohmann::json j = top_->device.stats_json(elapsed_ps);
+  j["gpu"] = top_->gpu.stats_json(elapsed_ps);
+  return j;
+}
+
+}  // namespace monde::system

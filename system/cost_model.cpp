@@ -1,0 +1,30 @@
+#include "system/cost_model.hpp"
+
+#include "core/perf/bandwidth.hpp"
+#include "core/perf/ndp_job_time.hpp"
+
+namespace monde::system {
+
+policy::SystemCostModel derive_cost_model(const config::SystemConfig& e, std::shared_ptr<const perf::GpuTimeModel> gpu) {
+  const auto& link = e.device.link;
+  const auto& dram = e.device.dram;
+  policy::SystemCostModel m;
+  m.device_to_gpu_bytes_per_s = perf::device_to_gpu_bytes_per_s(link, e.gpu.pcie);
+  m.host_to_device_bytes_per_s = link.write_bytes_per_s();
+  m.device_to_host_bytes_per_s = link.read_bytes_per_s();
+  m.link_latency_s = (link.one_way_ns() + link.controller_ns) * 1e-9;
+  perf::NdpTiming ndp;
+  ndp.ndp = e.device.ndp;
+  ndp.dram_bytes_per_s = perf::sustained_dram_bytes_per_s(dram);
+  ndp.dram_latency_s = static_cast<double>(dram.unloaded_read_latency_ps()) * 1e-12;
+  m.ndp = std::make_shared<policy::ScheduleNdpTime>(ndp);
+  m.shared_dram_bytes_per_s = ndp.dram_bytes_per_s;
+  m.cpu_weight_bytes_per_s = e.cpu.weight_bytes_per_s;
+  m.cpu_flops_per_s = e.cpu.flops_per_s;
+  m.gpu_host_activation_bytes_per_s = e.cpu.gpu_host_activation_bytes_per_s;
+  m.gpu_memory_budget_bytes_per_layer = e.run.gpu_memory_budget_bytes_per_layer;
+  m.gpu = std::move(gpu);
+  return m;
+}
+
+}  // namespace monde::system

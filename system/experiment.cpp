@@ -1,0 +1,143 @@
+#include "system/experiment.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "host/moe/routing_registry.hpp"
+#include "host/policy/policy_registry.hpp"
+#include "system/full_data.hpp"
+
+namespace monde::system {
+
+namespace {
+
+constexpr std::uint64_t kPage = 4096;  // the driver's tensor alignment (host/driver/device_allocator.hpp)
+constexpr std::uint64_t kSqEntryBytes = 128, kCqEntryBytes = 32;
+constexpr unsigned kRingEntries = 64;  // the driver's default ring sizes
+
+std::uint64_t round_up(std::uint64_t v, std::uint64_t unit) { return (v + unit - 1) / unit * unit; }
+
+std::string gib(std::uint64_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f GiB", static_cast<double>(bytes) / double(std::uint64_t{1} << 30));
+  return buf;
+}
+
+void check_names(const config::SystemConfig& c, const config::ConfigNode& root) {
+  const auto* source = moe::find_routing_source(c.routing.source);
+  const config::ConfigNode routing = root.has("routing") ? root.child("routing") : root;
+  if (source == nullptr) {
+    if (!root.has("routing")) root.fail("routing", "source \"" + c.routing.source + "\" is not registered");
+    routing.fail("source", "unknown routing source; allowed " + moe::routing_names_text());
+  }
+  if (source->check) source->check(c, routing);
+  std::vector<std::string> seen;
+  for (const auto& p : c.run.policies) {
+    const config::ConfigNode run = root.child("run");
+    if (policy::find_policy(p) == nullptr) {
+      run.fail("policies", "has \"" + p + "\", which is not a placement policy; allowed " + policy::policy_names_text());
+    }
+    if (std::find(seen.begin(), seen.end(), p) != seen.end()) {
+      run.fail("policies", "names \"" + p + "\" twice; allowed each policy once");
+    }
+    seen.push_back(p);
+  }
+}
+
+void check_ndp_shape(const config::SystemConfig& c, const config::ConfigNode& root) {
+  const auto& m = c.model;
+  const config::NdpLimits l = c.device.ndp.limits();
+  const config::ConfigNode model = root.child("model");
+  const auto check = [&](const char* key, std::uint32_t v, std::uint32_t max, const char* holds) {
+    if (v % l.dim_align != 0) {
+      model.fail(key, "not a multiple of " + std::to_string(l.dim_align) + " elements (one 64-byte line), which the "
+                      "NDP descriptor requires; allowed multiples of " + std::to_string(l.dim_align));
+    }
+    if (v > max) {
+      model.fail(key, std::string("larger than the device's NDP units take (") + holds + "); allowed " +
+                          std::to_string(l.dim_align) + " .. " + std::to_string(max) +
+                          " with this device.ndp.weight_sram_bytes");
+    }
+  };
+  check("d_model", m.d_model, l.max_d_model, "gate and up rows of one fetch in half the weight SRAM");
+  check("d_ff", m.d_ff, l.max_d_ff, "down rows of one fetch in half the weight SRAM");
+  if (l.max_tokens_for(std::max(m.d_model, m.d_ff)) == 0) {
+    root.child("device").child("ndp").fail("act_buffer_bytes", "cannot hold one token of this model (" +
+                                                                   std::to_string(std::max(m.d_model, m.d_ff)) +
+                                                                   " bf16 values)");
+  }
+}
+
+void check_fits_device(const config::SystemConfig& c, const config::ConfigNode& root) {
+  const std::uint64_t need = device_bytes_needed(c);
+  const std::uint64_t have = c.device.dram.capacity_bytes();
+  if (need > have) {
+    const auto& m = c.model;
+    root.child("device").child("memory").fail(
+        "organization", "gives " + std::to_string(have) + " B (" + gib(have) + "), but the model needs " +
+                      std::to_string(need) + " B (" + gib(need) + "): " + std::to_string(m.moe_layers) +
+                      " MoE layers x " + std::to_string(m.experts) + " experts x " +
+                      std::to_string(m.expert_weight_bytes()) + " B of weights, plus the rings and one step's "
+                      "activation buffers; allowed a device of at least that size (e.g. more "
+                      "device.memory.organization.ranks or channels)");
+  }
+}
+
+}  // namespace
+
+std::uint64_t device_bytes_needed(const config::SystemConfig& c) {
+  const auto& m = c.model;
+  const std::uint64_t weights = std::uint64_t{m.moe_layers} * m.experts * round_up(m.expert_weight_bytes(), kPage);
+  const std::uint64_t rings = round_up(kRingEntries * kSqEntryBytes, kPage) + round_up(kRingEntries * kCqEntryBytes, kPage);
+  // One layer's NDP jobs at most: every routed (token, expert) pair with its x, h and y.
+  const std::uint64_t pairs = c.run.tokens_per_step() * m.top_k;
+  const std::uint64_t activations = pairs * (2u * m.d_model + m.d_ff) * m.bytes_per_element() + m.experts * 3 * kPage;
+  return weights + rings + activations;
+}
+
+void check_experiment(const config::SystemConfig& c, const config::ExperimentDocument& document) {
+  const config::ConfigNode root = document.root();
+  check_names(c, root);
+  check_ndp_shape(c, root);
+  if (!c.run.timing_only() && c.model.total_routed_expert_bytes() > kFullDataMaxWeightBytes) {
+    root.child("run").fail("data", "needs a scaled-down model: '" + c.model.name + "' has " +
+                                       std::to_string(c.model.total_routed_expert_bytes()) +
+                                       " B of routed expert weights, above the full-data limit of 1 GiB (every "
+                                       "weight is generated, kept on the host and written to the device); allowed "
+                                       "\"timing_only\", or a -tiny model preset");
+  }
+  check_fits_device(c, root);
+}
+
+void check_policy_limits(const config::SystemConfig& c, const config::ExperimentDocument& document,
+                         const Demand& demand) {
+  for (const auto& name : c.run.policies) {
+    const policy::PolicyInfo* p = policy::find_policy(name);
+    if (p == nullptr || p->max_active_experts == 0) continue;
+    const auto layers = c.model.moe_layer_indices();
+    for (std::size_t s = 0; s < demand.size(); ++s) {
+      for (std::size_t l = 0; l < demand[s].size(); ++l) {
+        const auto active = static_cast<std::size_t>(
+            std::count_if(demand[s][l].begin(), demand[s][l].end(), [](std::uint64_t t) { return t > 0; }));
+        if (active > p->max_active_experts) {
+          document.root().child("run").fail(
+              "policies", "has \"" + name + "\", which takes at most " + std::to_string(p->max_active_experts) +
+                              " routed experts per layer, but step " + std::to_string(s) + " routes " +
+                              std::to_string(active) + " experts in MoE layer " + std::to_string(layers[l]) +
+                              " (" + c.model.name + ", " + std::to_string(c.run.tokens_per_step()) +
+                              " tokens per step); allowed a policy without the limit (e.g. monde), fewer tokens "
+                              "per step, or a model with fewer experts");
+        }
+      }
+    }
+  }
+}
+
+Experiment load_experiment(const config::ExperimentSource& source) {
+  config::ExperimentDocument document = config::load_experiment_document(source);
+  config::SystemConfig c = config::parse_system_config(document);
+  check_experiment(c, document);
+  return Experiment{std::move(document), std::move(c)};
+}
+
+}  // namespace monde::system

@@ -1,0 +1,260 @@
+#include "system/policy_runner.hpp"
+
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <iostream>
+#include <stdexcept>
+
+#include <systemc>
+
+#include "system/builder.hpp"
+
+namespace monde::system {
+
+namespace {
+
+// ---------------------------------------------------------------- the wire (one JSON per line)
+
+void write_all(int fd, const std::string& text) {
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // the parent is gone: nothing left to tell
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+void send(int fd, const nlohmann::json& message) { write_all(fd, message.dump() + "\n"); }
+
+// ---------------------------------------------------------------- the child
+
+[[noreturn]] void child_main(const config::SystemConfig& config, const Demand& demand, const std::string& policy, int fd) {
+  // The kernel's own info message at sc_stop ("Simulation stopped by user.") is noise here.
+  sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+  std::string error;
+  try {
+    auto sys = build_system(config);
+    PolicyRun run;
+    sys->top().set_body([&] {
+      try {
+        sys->runtime().setup();
+        sys->runtime().run_policy_into(policy, demand, run, [&](const PolicyRun& so_far) {
+          send(fd, {{"layer", layer_to_wire(so_far.layers.back())},
+                    {"simulated_s", so_far.simulated_s},
+                    {"wall_s", so_far.wall_s}});
+        });
+      } catch (const std::exception& e) {
+        error = e.what();
+      }
+    });
+    sc_core::sc_start();
+    const double elapsed_ps = sc_core::sc_time_stamp().to_seconds() * 1e12;
+    send(fd, {{"done", {{"simulated_s", run.simulated_s}, {"wall_s", run.wall_s}, {"error", error}}},
+              {"system", error.empty() ? sys->stats_json(elapsed_ps) : nlohmann::json()},
+              {"elapsed_ps", elapsed_ps}});
+  } catch (const std::exception& e) {
+    send(fd, {{"done", {{"simulated_s", 0.0}, {"wall_s", 0.0}, {"error", e.what()}}}});
+  }
+  ::close(fd);
+  // No destructors: SystemC's kernel is not meant to be torn down, and the parent has the results.
+  std::_Exit(0);
+}
+
+// ---------------------------------------------------------------- the parent
+
+struct Child {
+  pid_t pid = -1;
+  int fd = -1;
+  std::size_t index = 0;
+  std::string pending;  // bytes after the last complete line
+  bool done = false;    // the "done" message arrived
+};
+
+std::string describe_exit(int status) {
+  if (WIFSIGNALED(status)) {
+    const int sig = WTERMSIG(status);
+    return "killed by signal " + std::to_string(sig) + " (" + strsignal(sig) + ")";
+  }
+  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
+  return "ended abnormally";
+}
+
+}  // namespace
+
+nlohmann::json layer_to_wire(const LayerRecord& r) {
+  nlohmann::json spans = nlohmann::json::array();
+  for (const auto& s : r.spans) spans.push_back({s.track, s.name, s.start_ps, s.end_ps});
+  return {{"step", r.step},
+          {"layer", r.layer},
+          {"tokens", r.tokens},
+          {"experts", {r.experts_gpu_fetched, r.experts_gpu_resident, r.experts_ndp, r.experts_cpu}},
+          {"ndp_jobs", r.ndp_jobs},
+          {"spans", spans},
+          {"times_s", {r.predicted_s, r.simulated_s, r.gpu_path_s, r.ndp_path_s, r.cpu_path_s}},
+          {"bytes", {r.cxl_m2s_bytes, r.cxl_s2m_bytes, r.pcie_to_gpu_bytes, r.ndp_dram_read_bytes}},
+          {"data",
+           {r.data_checked, r.output_elements, r.ndp_checked_elements, r.ndp_mismatched_elements, r.gpu_checked_elements,
+            r.gpu_max_abs_error, r.gpu_within_tolerance, r.cpu_checked_elements, r.cpu_max_abs_error,
+            r.cpu_within_tolerance, r.fetched_weight_mismatched_bytes, r.combined_max_abs_error,
+            r.combined_within_tolerance}}};
+}
+
+LayerRecord layer_from_wire(const nlohmann::json& j) {
+  LayerRecord r;
+  r.step = j.at("step");
+  r.layer = j.at("layer");
+  r.tokens = j.at("tokens");
+  const auto& x = j.at("experts");
+  r.experts_gpu_fetched = x[0];
+  r.experts_gpu_resident = x[1];
+  r.experts_ndp = x[2];
+  r.experts_cpu = x[3];
+  r.ndp_jobs = j.at("ndp_jobs");
+  for (const auto& s : j.at("spans")) {
+    r.spans.push_back(TraceSpan{s[0].get<std::string>(), s[1].get<std::string>(), s[2].get<std::uint64_t>(),
+                                s[3].get<std::uint64_t>()});
+  }
+  const auto& t = j.at("times_s");
+  r.predicted_s = t[0];
+  r.simulated_s = t[1];
+  r.gpu_path_s = t[2];
+  r.ndp_path_s = t[3];
+  r.cpu_path_s = t[4];
+  const auto& b = j.at("bytes");
+  r.cxl_m2s_bytes = b[0];
+  r.cxl_s2m_bytes = b[1];
+  r.pcie_to_gpu_bytes = b[2];
+  r.ndp_dram_read_bytes = b[3];
+  const auto& d = j.at("data");
+  r.data_checked = d[0];
+  r.output_elements = d[1];
+  r.ndp_checked_elements = d[2];
+  r.ndp_mismatched_elements = d[3];
+  r.gpu_checked_elements = d[4];
+  r.gpu_max_abs_error = d[5];
+  r.gpu_within_tolerance = d[6];
+  r.cpu_checked_elements = d[7];
+  r.cpu_max_abs_error = d[8];
+  r.cpu_within_tolerance = d[9];
+  r.fetched_weight_mismatched_bytes = d[10];
+  r.combined_max_abs_error = d[11];
+  r.combined_within_tolerance = d[12];
+  return r;
+}
+
+std::vector<PolicyOutcome> run_policies(const config::SystemConfig& config, const Demand& demand,
+                                        const RunnerOptions& options) {
+  const auto& policies = config.run.policies;
+  std::vector<PolicyOutcome> out(policies.size());
+  std::vector<Progress> progress(policies.size());
+  std::size_t layers_total = 0;
+  for (const auto& step : demand) layers_total += step.size();
+  for (std::size_t i = 0; i < policies.size(); ++i) {
+    out[i].run.policy = policies[i];
+    progress[i].policy = policies[i];
+    progress[i].layers_total = layers_total;
+  }
+  auto report = [&] {
+    if (options.on_progress) options.on_progress(progress);
+  };
+
+  std::deque<std::size_t> waiting;
+  for (std::size_t i = 0; i < policies.size(); ++i) waiting.push_back(i);
+  std::vector<Child> running;
+  const unsigned jobs = std::max(1u, options.jobs);
+
+  auto start = [&](std::size_t index) {
+    int fds[2];
+    if (::pipe(fds) != 0) throw std::runtime_error(std::string("cannot create a pipe: ") + std::strerror(errno));
+    std::cout.flush();
+    std::cerr.flush();
+    std::fflush(nullptr);
+    const pid_t pid = ::fork();
+    if (pid < 0) throw std::runtime_error(std::string("cannot start a process: ") + std::strerror(errno));
+    if (pid == 0) {
+      ::close(fds[0]);
+      child_main(config, demand, policies[index], fds[1]);
+    }
+    ::close(fds[1]);
+    running.push_back(Child{pid, fds[0], index, {}, false});
+  };
+
+  auto handle = [&](Child& c, const std::string& line) {
+    const auto m = nlohmann::json::parse(line, nullptr, false);
+    if (m.is_discarded()) return;
+    PolicyOutcome& o = out[c.index];
+    Progress& p = progress[c.index];
+    if (m.contains("layer")) {
+      o.run.layers.push_back(layer_from_wire(m.at("layer")));
+      o.run.simulated_s = m.at("simulated_s");
+      o.run.wall_s = m.at("wall_s");
+      p.layers_done = o.run.layers.size();
+      p.simulated_s = o.run.simulated_s;
+      p.wall_s = o.run.wall_s;
+    }
+    if (m.contains("done")) {
+      const auto& d = m.at("done");
+      o.run.simulated_s = d.at("simulated_s");
+      o.run.wall_s = d.at("wall_s");
+      o.run.error = d.at("error");
+      if (m.contains("system")) o.system = m.at("system");
+      if (m.contains("elapsed_ps")) o.elapsed_ps = m.at("elapsed_ps");
+      c.done = true;
+      p.finished = true;
+    }
+    report();
+  };
+
+  report();
+  while (!waiting.empty() || !running.empty()) {
+    while (!waiting.empty() && running.size() < jobs) {
+      start(waiting.front());
+      waiting.pop_front();
+    }
+    std::vector<pollfd> fds;
+    for (const auto& c : running) fds.push_back(pollfd{c.fd, POLLIN, 0});
+    if (::poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) {
+      throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
+    }
+    for (std::size_t k = running.size(); k-- > 0;) {
+      if (fds[k].revents == 0) continue;
+      Child& c = running[k];
+      char buf[65536];
+      const ssize_t n = ::read(c.fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n > 0) {
+        c.pending.append(buf, static_cast<std::size_t>(n));
+        for (std::size_t nl; (nl = c.pending.find('\n')) != std::string::npos;) {
+          const std::string line = c.pending.substr(0, nl);
+          c.pending.erase(0, nl + 1);
+          handle(c, line);
+        }
+        continue;
+      }
+      // End of the stream: the child is done (or died).
+      ::close(c.fd);
+      int status = 0;
+      while (::waitpid(c.pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      if (!c.done) {
+        PolicyOutcome& o = out[c.index];
+        o.run.error = "the simulation process of policy '" + policies[c.index] + "' " + describe_exit(status) +
+                      " after " + std::to_string(o.run.layers.size()) + " of " + std::to_string(layers_total) +
+                      " layers";
+        progress[c.index].finished = true;
+        report();
+      }
+      running.erase(running.begin() + static_cast<std::ptrdiff_t>(k));
+    }
+  }
+  return out;
+}
+
+}  // namespace monde::system

@@ -1,0 +1,52 @@
+// Runs each placement policy of an experiment on its own freshly built system, in its own child
+// process (SystemC elaborates once per process), so that
+//   - every policy starts from the same state and its system statistics are its own;
+//   - policies run in parallel, `jobs` at a time;
+//   - a policy that fails (an exception, or the process dying) loses only itself: the layers it
+//     finished and the other policies' results are kept, and the error says what happened.
+// Each child streams one JSON line per finished layer to the parent, which reports progress and
+// assembles the results. The same configuration and seed give the same results for any `jobs`.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/config/system_config.hpp"
+#include "system/experiment.hpp"
+#include "system/moe_runtime.hpp"
+
+namespace monde::system {
+
+struct PolicyOutcome {
+  PolicyRun run;               // the layers that finished (all of them unless run.error is set)
+  nlohmann::json system;       // this policy's system statistics (stats.json "system"); null on failure
+  double elapsed_ps = 0;       // simulated time of its whole process (placement included)
+  bool ok() const { return run.error.empty(); }
+};
+
+struct Progress {
+  std::string policy;
+  std::size_t layers_done = 0, layers_total = 0;
+  double simulated_s = 0;  // so far
+  double wall_s = 0;
+  bool finished = false;
+};
+
+struct RunnerOptions {
+  unsigned jobs = 1;  // policies simulated at once (>= 1)
+  std::function<void(const std::vector<Progress>&)> on_progress;  // every policy's state, after each change
+};
+
+// One outcome per config.run.policies entry, in that order. `demand` must be route_experiment(config).
+std::vector<PolicyOutcome> run_policies(const config::SystemConfig& config, const Demand& demand,
+                                        const RunnerOptions& options);
+
+// The layer record as it crosses the pipe (spans included) and back.
+nlohmann::json layer_to_wire(const LayerRecord& r);
+LayerRecord layer_from_wire(const nlohmann::json& j);
+
+}  // namespace monde::system

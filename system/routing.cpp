@@ -1,0 +1,55 @@
+#include "system/routing.hpp"
+
+#include <map>
+
+#include "host/moe/routing_registry.hpp"
+#include "system/full_data.hpp"
+
+namespace monde::system {
+
+std::unique_ptr<moe::RoutingSource> make_routing(const config::SystemConfig& c) {
+  const moe::RoutingSourceInfo* info = moe::find_routing_source(c.routing.source);
+  if (info == nullptr) {
+    throw config::ConfigError(c.source + ": key 'routing.source' = \"" + c.routing.source +
+                              "\": unknown routing source; allowed " + moe::routing_names_text());
+  }
+  // The gate routes the activations full_data generates for (step, layer); the source asks for
+  // each layer's steps in order, so a per-layer call count is the step.
+  auto calls = std::make_shared<std::map<std::uint32_t, std::uint32_t>>();
+  const std::uint64_t seed = c.routing.seed;
+  const std::uint32_t d_model = c.model.d_model;
+  moe::GateRoutingSource::ActivationProvider activations = [calls, seed, d_model](std::uint32_t layer,
+                                                                                 std::size_t tokens) {
+    return widen(make_activations(tokens, d_model, seed, (*calls)[layer]++, layer));
+  };
+  return info->make(c, activations);
+}
+
+Routes route_experiment_tokens(const config::SystemConfig& c) {
+  auto routing = make_routing(c);
+  const auto layers = c.model.moe_layer_indices();
+  Routes r(c.run.steps);
+  for (std::uint32_t s = 0; s < c.run.steps; ++s) {
+    for (const auto layer : layers) r[s].push_back(routing->route(layer, c.run.tokens_per_step()));
+  }
+  return r;
+}
+
+Demand route_experiment(const config::SystemConfig& c) {
+  const Routes routes = route_experiment_tokens(c);
+  Demand d(routes.size());
+  for (std::size_t s = 0; s < routes.size(); ++s) {
+    for (const auto& layer : routes[s]) d[s].push_back(moe::tokens_per_expert(layer, c.model.experts));
+  }
+  return d;
+}
+
+Demand route_prompts(const config::SystemConfig& c) {
+  config::SystemConfig prefill = c;
+  prefill.run.phase = config::RunPhase::kPrefill;
+  prefill.run.steps = 1;
+  prefill.routing.seed = c.routing.seed ^ 0x9E3779B97F4A7C15ull;
+  return route_experiment(prefill);
+}
+
+}  // namespace monde::system

@@ -1,0 +1,26 @@
+// The run's routing, drawn before the first simulated event: every step's tokens through every
+// MoE layer with the experiment's routing source (host/moe/routing_registry.hpp). The gate source
+// routes the activations data: full computes with (full_data.hpp), in both data modes.
+#pragma once
+
+#include <memory>
+
+#include "core/config/system_config.hpp"
+#include "host/moe/routing_source.hpp"
+#include "host/moe/token_route.hpp"
+#include "system/experiment.hpp"
+
+namespace monde::system {
+
+// Each token's route: [step][moe layer][token].
+using Routes = std::vector<std::vector<std::vector<moe::TokenRoute>>>;
+
+std::unique_ptr<moe::RoutingSource> make_routing(const config::SystemConfig& config);
+Routes route_experiment_tokens(const config::SystemConfig& config);
+// The same routes counted per expert.
+Demand route_experiment(const config::SystemConfig& config);
+// The routing of a decode run's prompts (batch x prompt_tokens tokens, one prefill step, its own
+// draw): what policies that learn from prompts see before the decode steps.
+Demand route_prompts(const config::SystemConfig& config);
+
+}  // namespace monde::system

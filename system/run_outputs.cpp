@@ -1,0 +1,126 @@
+#include "system/run_outputs.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace monde::system {
+
+namespace {
+
+const std::vector<std::string>& tracks() {
+  static const std::vector<std::string> t{"layer", "GPU fetch", "GPU compute", "NDP"};
+  return t;
+}
+
+}  // namespace
+
+nlohmann::json run_stats_json(const config::SystemConfig& c, const std::vector<PolicyOutcome>& outcomes) {
+  nlohmann::json policies = nlohmann::json::array();
+  for (const auto& o : outcomes) {
+    nlohmann::json p = to_json(o.run);
+    p["step_ms"] = o.run.layers.empty() ? 0.0 : o.run.simulated_s * 1e3 / c.run.steps;
+    if (!o.ok()) p["error"] = o.run.error;
+    p["system"] = o.system;
+    p["elapsed_ms"] = o.elapsed_ps * 1e-9;
+    policies.push_back(std::move(p));
+  }
+  // Speedups between the policies that finished: the other's time / this one's (> 1: faster).
+  nlohmann::json speedup = nlohmann::json::object();
+  for (const auto& a : outcomes) {
+    if (!a.ok()) continue;
+    for (const auto& b : outcomes) {
+      if (b.ok() && a.run.simulated_s > 0) speedup[a.run.policy]["vs_" + b.run.policy] = b.run.simulated_s / a.run.simulated_s;
+    }
+  }
+  return {{"experiment",
+           {{"source", c.source},
+            {"model", c.model.name},
+            {"phase", config::to_string(c.run.phase)},
+            {"tokens_per_step", c.run.tokens_per_step()},
+            {"steps", c.run.steps},
+            {"routing", c.routing.source},
+            {"data", config::to_string(c.run.data)}}},
+          {"policies", policies},
+          {"speedup", speedup}};
+}
+
+nlohmann::json trace_json(const std::vector<PolicyOutcome>& outcomes) {
+  nlohmann::json events = nlohmann::json::array();
+  for (std::size_t p = 0; p < outcomes.size(); ++p) {
+    const auto& run = outcomes[p].run;
+    events.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", p}, {"args", {{"name", run.policy}}}});
+    for (std::size_t t = 0; t < tracks().size(); ++t) {
+      events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", p}, {"tid", t}, {"args", {{"name", tracks()[t]}}}});
+    }
+    for (const auto& l : run.layers) {
+      for (const auto& s : l.spans) {
+        const auto tid = std::find(tracks().begin(), tracks().end(), s.track) - tracks().begin();
+        events.push_back({{"ph", "X"}, {"name", s.name}, {"pid", p}, {"tid", tid}, {"ts", double(s.start_ps) * 1e-6},
+                          {"dur", double(s.end_ps - s.start_ps) * 1e-6}, {"args", {{"step", l.step}, {"layer", l.layer}}}});
+      }
+    }
+  }
+  return {{"traceEvents", events}, {"displayTimeUnit", "ms"}};
+}
+
+std::string layers_csv(const std::vector<PolicyOutcome>& outcomes) {
+  std::ostringstream csv;
+  csv << "policy,step,layer,routed_tokens,experts_gpu,experts_ndp,experts_cpu,predicted_ms,simulated_ms,gpu_path_ms,"
+         "ndp_path_ms,cxl_host_to_device_bytes,cxl_device_to_host_bytes,pcie_to_gpu_bytes,ndp_dram_read_bytes\n";
+  for (const auto& o : outcomes) {
+    for (const auto& l : o.run.layers) {
+      csv << o.run.policy << ',' << l.step << ',' << l.layer << ',' << l.tokens << ','
+          << l.experts_gpu_fetched + l.experts_gpu_resident << ',' << l.experts_ndp << ',' << l.experts_cpu << ','
+          << l.predicted_s * 1e3 << ',' << l.simulated_s * 1e3 << ',' << l.gpu_path_s * 1e3 << ','
+          << l.ndp_path_s * 1e3 << ',' << l.cxl_m2s_bytes << ',' << l.cxl_s2m_bytes << ',' << l.pcie_to_gpu_bytes << ','
+          << l.ndp_dram_read_bytes << '\n';
+    }
+  }
+  return csv.str();
+}
+
+void write_text_file(const std::string& path, const std::string& text) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  if (!f) throw std::runtime_error(path + ": cannot open for writing: " + std::strerror(errno));
+  f << text;
+  f.flush();
+  if (!f) throw std::runtime_error(path + ": write failed (disk full or a file-size limit?)");
+  f.close();
+  if (f.fail()) throw std::runtime_error(path + ": closing it failed: " + std::strerror(errno));
+}
+
+void check_output_dir(const std::string& dir) {
+  namespace fs = std::filesystem;
+  if (dir.empty()) throw std::runtime_error("--out: an empty directory name");
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw std::runtime_error(dir + ": cannot create the output directory: " + ec.message());
+  if (!fs::is_directory(dir, ec)) throw std::runtime_error(dir + ": not a directory");
+  const std::string probe = (fs::path(dir) / ".monde-write-check").string();
+  write_text_file(probe, "ok\n");
+  fs::remove(probe, ec);
+}
+
+std::vector<std::string> write_run_outputs(const std::string& dir, const config::SystemConfig& c,
+                                           const std::vector<PolicyOutcome>& outcomes) {
+  check_output_dir(dir);
+  const std::vector<std::pair<std::string, std::string>> files = {
+      {"stats.json", run_stats_json(c, outcomes).dump(2) + "\n"},
+      {"layers.csv", layers_csv(outcomes)},
+      {"config.resolved.json", config::to_json(c).dump(2) + "\n"},
+      {"trace.json", trace_json(outcomes).dump() + "\n"}};
+  std::vector<std::string> written;
+  for (const auto& [name, text] : files) {
+    const std::string path = (std::filesystem::path(dir) / name).string();
+    write_text_file(path, text);
+    written.push_back(path);
+  }
+  return written;
+}
+
+}  // namespace monde::system

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# End-to-end checks of monde-sim as users run it: run on a scaled-down Mixtral (the table, the run
+# directory's files with units in the key names, per-policy system statistics), the shorthands and
+# --set, validate / show-config / list / config-reference, and every class of bad input with its
+# exact message (exit 2, nothing simulated).
+# Usage: monde_sim_cli.sh <monde-sim binary> <source dir> <scratch dir>
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+bin=$1
+src=$2
+dir=$3
+mkdir -p "$dir" && cd "$dir" || exit 1
+source "$here/cli_check.sh"
+cat > tiny.json <<JSON
+{ "model": "mixtral-8x7b-tiny",
+  "device": { "preset": "lpddr5x-8533", "ndp": { "pe_model": "cycle" } },
+  "routing": { "source": "zipf", "zipf_exponent": 1.2, "seed": 3 },
+  "run": { "batch": 16, "policies": ["monde", "offload", "ndp_only"] } }
+JSON
+
+# ---- run
+check tiny 0 "^monde +[0-9.]+ +1.00x" -- "$bin" run tiny.json --out out --quiet
+for f in out/stats.json out/layers.csv out/config.resolved.json out/trace.json; do
+  [ -s "$f" ] || { echo "FAIL missing $f"; fail=1; }
+done
+for key in '"simulated_ms"' '"pcie_to_gpu_bytes"' '"ndp_dram_read_bytes"' '"utilisation"' '"mac_utilisation"' '"speedup"'; do
+  grep -q "$key" out/stats.json || { echo "FAIL stats.json lacks $key"; fail=1; }
+done
+# Each policy's system statistics are its own: offload fetched weights and ran no NDP job;
+# ndp_only fetched nothing.
+python3 - out/stats.json <<'PY' || fail=1
+import json, sys
+s = json.load(open(sys.argv[1]))
+p = {x["policy"]: x for x in s["policies"]}
+ok = p["offload"]["system"]["gpu"]["gpu"]["bytes_fetched"] > 0 and p["offload"]["system"]["ndp"]["jobs_ok"] == 0 \
+     and p["ndp_only"]["system"]["gpu"]["gpu"]["bytes_fetched"] == 0 and p["ndp_only"]["system"]["ndp"]["jobs_ok"] > 0
+print("ok   per-policy system statistics" if ok else "FAIL per-policy system statistics mixed: " + json.dumps(
+    {k: (v["system"]["gpu"]["gpu"]["bytes_fetched"], v["system"]["ndp"]["jobs_ok"]) for k, v in p.items()}))
+sys.exit(0 if ok else 1)
+PY
+# The trace names each policy's process and has NDP and GPU spans.
+for key in '"process_name"' '"name":"NDP"' '"name":"GPU fetch"' '"ph":"X"'; do
+  grep -q "$key" out/trace.json || { echo "FAIL trace.json lacks $key"; fail=1; }
+done
+# 3 policies x 4 MoE layers x 1 step, plus the header.
+[ "$(wc -l < out/layers.csv)" = 13 ] || { echo "FAIL layers.csv has $(wc -l < out/layers.csv) lines, want 13"; fail=1; }
+# The resolved configuration reads back and simulates the same step.
+check resolved-reruns 0 "^monde +[0-9.]+ +1.00x" -- "$bin" run out/config.resolved.json --quiet --policies monde
+# Deterministic: the same experiment gives the same layers, whatever --jobs.
+"$bin" run tiny.json --out out1 --quiet --jobs 1 >/dev/null 2>&1
+cmp -s out/layers.csv out1/layers.csv && echo "ok   deterministic-across-jobs" || { echo "FAIL layers.csv differs with --jobs 1"; fail=1; }
+check shorthands 0 "Switch-Base-128.*prefill, 64 tokens per step" -- "$bin" run --model switch-base-128-tiny --phase prefill \
+  --batch 2 --prompt-tokens 32 --policies monde,ndp_only --set device.ndp.pe_model=cycle --set routing.source=uniform --quiet
+check oracle-and-cpu 0 "^oracle " -- "$bin" run tiny.json --policies oracle,cpu --quiet
+check no-banner 0 "^Usage" -- "$bin" run --help
+out=$("$bin" --version 2>&1); grep -q "SystemC" <<<"$out" && { echo "FAIL banner printed"; fail=1; } || echo "ok   no-systemc-banner"
+check version 0 "^monde-sim [0-9]+\.[0-9]+\.[0-9]+" -- "$bin" --version
+
+# ---- validate, show-config, list, config-reference
+check validate 0 "^ok: tiny.json: mixtral-8x7b-tiny .*nothing simulated" -- "$bin" validate tiny.json
+check show-config 0 '"tck_ps": 234' -- "$bin" show-config tiny.json --set run.batch=7
+"$bin" show-config tiny.json --set run.batch=7 | grep -q '"batch": 7' && echo "ok   show-config-set" || { echo "FAIL show-config --set"; fail=1; }
+check list-models 0 "^mixtral-8x7b +Mixtral-8x7B: 8 experts, top-2" -- "$bin" list models
+check list-devices 0 "^lpddr5x-8533 +64 GiB" -- "$bin" list devices
+check list-policies 0 "^oracle +.*at most 20 routed experts per layer" -- "$bin" list policies
+check list-routing 0 "^gate " -- "$bin" list routing
+check list-experiments 0 "^default " -- "$bin" list experiments
+check reference 0 "^#### \`device.memory.timing\`" -- "$bin" config-reference
+
+# ---- bad input: one class each, the exact message, exit 2
+printf '{"model": "mixtral-8x7b-tiny", "device": "lpddr5x-8533", "run": {"bacth": 4}}' > typo.json
+check unknown-key 2 "^monde-sim: configuration error: typo.json: key 'run.bacth': unknown key; allowed phase, batch, prompt_tokens, steps, policies, data, gpu_memory_budget_bytes_per_layer$" -- "$bin" run typo.json
+printf '{"model": "mixtral-8x7b-tiny", "device": "lpddr5x-8533", "run": {"batch": "eight"}}' > type.json
+check wrong-type 2 "^monde-sim: configuration error: type.json: key 'run.batch' = \"eight\": must be a non-negative integer; allowed 1 .. 65536$" -- "$bin" run type.json
+check out-of-range 2 "^monde-sim: configuration error: --set run.batch=0: key 'run.batch' = 0: out of range; allowed 1 .. 65536$" -- "$bin" run tiny.json --set run.batch=0
+check out-of-range-shorthand 2 "^monde-sim: configuration error: --steps 0: key 'run.steps' = 0: out of range; allowed 1 .. 100000$" -- "$bin" run tiny.json --steps 0
+check seed-not-a-number 2 "^monde-sim: configuration error: --seed 1e23: key 'routing.seed' = [0-9.e+]+: must be a non-negative integer; allowed 0 .. 18446744073709551615$" -- "$bin" run tiny.json --seed 1e23
+check bad-enum 2 "^monde-sim: configuration error: --phase warmup: key 'run.phase' = \"warmup\": unknown value; allowed \"decode\", \"prefill\"$" -- "$bin" run tiny.json --phase warmup
+check bad-set-path 2 "^monde-sim: configuration error: --set run.batch.size=4: key 'run.batch' = 16 is not an object, so it has no key 'size'$" -- "$bin" run tiny.json --set run.batch.size=4
+check bad-set-syntax 2 "^monde-sim: configuration error: --set run.batch: expected KEY=VALUE" -- "$bin" run tiny.json --set run.batch
+check missing-file 2 "^monde-sim: configuration error: nope.json: cannot open configuration file$" -- "$bin" run nope.json
+printf '{"model": "mixtral-8x7b-tiny"}' > nodev.json
+check missing-key 2 "^monde-sim: configuration error: nodev.json: key 'device': missing; required: a device preset" -- "$bin" run nodev.json
+check preset-typo 2 "key 'model' = \"mixtral\": unknown model preset .*allowed deepseek-v2-lite" -- "$bin" run --model mixtral
+check device-typo-in-preset-key 2 "^monde-sim: configuration error: --set device.memroy.model=timed: key 'device.memroy': unknown key; allowed memory, cxl, ndp$" -- "$bin" run tiny.json --set device.memroy.model=timed
+# A bad value inside a device file names that file, not the experiment that uses it.
+sed 's/"tRCD": 77/"tRCD": 0/' "$src/configs/device/lpddr5x-8533.json" > mydev.json
+check error-names-the-preset-file 2 "^monde-sim: configuration error: mydev.json: key 'device.memory.timing.tRCD' = 0: out of range; allowed 1 .. 1000000$" -- "$bin" run tiny.json --device mydev.json
+check bad-policy 2 "key 'run.policies' = \[\"fastest\"\]: has \"fastest\", which is not a placement policy; allowed monde, " -- "$bin" run tiny.json --policies fastest
+check bad-routing 2 "key 'routing.source' = \"zipff\": unknown routing source; allowed uniform, zipf, trace, gate" -- "$bin" run tiny.json --set routing.source=zipff
+printf '{"model": "mixtral-8x7b-tiny", "device": "lpddr5x-8533", "routing": {"source": "trace", "trace": {"path": "nope.csv", "model": "m", "dataset": "d"}}}' > trace.json
+check missing-data-file 2 "trace.json: key 'routing.trace.path' = \"nope.csv\": no such file; tried " -- "$bin" run trace.json
+# Knowable before simulating: the oracle's limit (validate says so without simulating), a model
+# larger than the device.
+check oracle-limit 2 "key 'run.policies' = \[\"oracle\"\]: has \"oracle\", which takes at most 20 routed experts per layer, but step 0 routes [0-9]+ experts" -- "$bin" validate --model switch-base-128 --policies oracle --set routing.source=uniform
+check too-big 2 "key 'device.memory.organization': gives 68719476736 B \(64.00 GiB\), but the model needs [0-9]+ B" -- "$bin" validate --model mixtral-8x7b --device lpddr5x-8533
+check out-not-writable 2 "^monde-sim: /proc/version/out: cannot create the output directory" -- "$bin" run tiny.json --out /proc/version/out
+exit $fail

@@ -1,0 +1,48 @@
+// Cost models written by hand for the policy tests and benchmarks, in the JSON the tests have
+// always used (keys carry units):
+//   {"device_to_gpu_GBps", "host_to_device_GBps", "device_to_host_GBps", "link_latency_us",
+//    "ndp_dram_GBps", "ndp_macs_per_s", "ndp_job_overhead_us", ["ndp_token_block"],
+//    "cpu_weight_GBps", "cpu_gflops", "gpu_host_activation_GBps", "gpu_memory_budget_bytes_per_layer",
+//    ["shared_dram_GBps"], "gpu": {"model": "roofline", "peak_tflops", "hbm_GBps", "launch_us"}}
+// The NDP is the hand-specified bound (policy::BoundNdpTime); shared_dram_GBps (default 0: not
+// modelled) turns on the GPU-copy / NDP DRAM sharing. A test fixture, not a user configuration:
+// experiments derive their cost model from the hardware (system/cost_model.hpp).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/perf/gpu_time_model.hpp"
+#include "core/perf/roofline.hpp"
+#include "host/policy/system_cost_model.hpp"
+
+namespace monde::policy::test {
+
+inline policy::SystemCostModel hand_cost_model(const nlohmann::json& j) {
+  policy::SystemCostModel m;
+  m.device_to_gpu_bytes_per_s = j.at("device_to_gpu_GBps").get<double>() * 1e9;
+  m.host_to_device_bytes_per_s = j.at("host_to_device_GBps").get<double>() * 1e9;
+  m.device_to_host_bytes_per_s = j.at("device_to_host_GBps").get<double>() * 1e9;
+  m.link_latency_s = j.at("link_latency_us").get<double>() * 1e-6;
+  m.ndp = std::make_shared<policy::BoundNdpTime>(j.at("ndp_dram_GBps").get<double>() * 1e9,
+                                                 j.at("ndp_macs_per_s").get<double>(),
+                                                 j.at("ndp_job_overhead_us").get<double>() * 1e-6,
+                                                 j.value("ndp_token_block", 1u));
+  m.shared_dram_bytes_per_s = j.value("shared_dram_GBps", 0.0) * 1e9;
+  m.cpu_weight_bytes_per_s = j.at("cpu_weight_GBps").get<double>() * 1e9;
+  m.cpu_flops_per_s = j.at("cpu_gflops").get<double>() * 1e9;
+  m.gpu_host_activation_bytes_per_s = j.at("gpu_host_activation_GBps").get<double>() * 1e9;
+  m.gpu_memory_budget_bytes_per_layer = j.at("gpu_memory_budget_bytes_per_layer").get<std::uint64_t>();
+  const auto& g = j.at("gpu");
+  m.gpu = std::make_shared<perf::RooflineGpuTime>(perf::datasheet_roofline(
+      g.at("peak_tflops").get<double>(), g.at("hbm_GBps").get<double>(), g.at("launch_us").get<double>()));
+  return m;
+}
+
+inline policy::SystemCostModel hand_cost_model(const std::string& text) {
+  return hand_cost_model(nlohmann::json::parse(text));
+}
+
+}  // namespace monde::policy::test

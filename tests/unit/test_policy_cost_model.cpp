@@ -1,0 +1,161 @@
+// The cost model's parts, each on hand-derived numbers: validation of hand-built models, the
+// roofline, the NDP job time from the documented schedule and the MAC tile cycles (the formula
+// the simulation follows), the hand-specified NDP bound, and the GPU-copy / NDP DRAM sharing.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "core/perf/ndp_job_time.hpp"
+#include "core/perf/roofline.hpp"
+#include "hand_cost_model.hpp"
+#include "host/policy/evaluator.hpp"
+#include "host/policy/path_timers.hpp"
+#include "host/policy/system_cost_model.hpp"
+
+namespace monde::policy {
+namespace {
+
+constexpr double kNs = 1e-9;
+
+const char* kModel = R"({
+  "device_to_gpu_GBps": 32, "host_to_device_GBps": 30, "device_to_host_GBps": 28,
+  "link_latency_us": 1.5, "ndp_dram_GBps": 273, "ndp_macs_per_s": 8.192e12, "ndp_job_overhead_us": 2,
+  "cpu_weight_GBps": 40, "cpu_gflops": 2000, "gpu_host_activation_GBps": 25,
+  "gpu_memory_budget_bytes_per_layer": 2147483648,
+  "gpu": {"model": "roofline", "peak_tflops": 989, "hbm_GBps": 3350, "launch_us": 5}})";
+
+TEST(PolicyCostModel, HandBuiltModelsAreValidated) {
+  SystemCostModel m = test::hand_cost_model(std::string(kModel));
+  EXPECT_NO_THROW(validate(m));
+  EXPECT_DOUBLE_EQ(m.device_to_gpu_bytes_per_s, 32e9);  // GBps = 1e9 bytes/s
+  EXPECT_DOUBLE_EQ(m.cpu_flops_per_s, 2e12);             // gflops = 1e9 flop/s
+  m.device_to_host_bytes_per_s = 0;
+  try {
+    validate(m);
+    FAIL() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("device_to_host_bytes_per_s must be > 0"), std::string::npos) << e.what();
+  }
+  m = test::hand_cost_model(std::string(kModel));
+  m.gpu.reset();
+  EXPECT_THROW(validate(m), std::invalid_argument);
+  m = test::hand_cost_model(std::string(kModel));
+  m.ndp.reset();
+  EXPECT_THROW(validate(m), std::invalid_argument);
+  EXPECT_THROW(perf::datasheet_roofline(0.0, 1.0, 0.0), std::invalid_argument);
+  EXPECT_THROW(perf::datasheet_roofline(1.0, 1.0, -1.0), std::invalid_argument);
+  EXPECT_THROW(BoundNdpTime(0.0, 1e10, 0.0, 1), std::invalid_argument);
+}
+
+TEST(PolicyCostModel, RooflineTimes) {
+  // Expert 1000 x 500, plain FFN, bf16: 2 * 1000 * 500 = 1e6 MACs per token, 2e6 weight bytes.
+  const ExpertShape shape{1000, 500, false, 2};
+  const perf::Roofline gpu = perf::datasheet_roofline(0.2, 2000, 5);  // 2e11 flop/s, 2e12 B/s, 5 us launch
+  // 100 tokens: 2 * 1e6 * 100 / 2e11 = 1e-3 s of compute > 2e6 / 2e12 = 1e-6 s of HBM; + 5 us.
+  EXPECT_NEAR(gpu.expert_time_s(100, shape), 1.005e-3, 1e-15);
+  // 1 token: compute 1e-5 s; HBM 1e-6 s; + 5 us = 15 us.
+  EXPECT_NEAR(gpu.expert_time_s(1, shape), 15e-6, 1e-15);
+  // Memory-bound: with 2 GB/s HBM the weights take 1e-3 s, more than 1 token's 1e-5 s.
+  EXPECT_NEAR(perf::datasheet_roofline(0.2, 2, 0).expert_time_s(1, shape), 1e-3, 1e-15);
+  EXPECT_EQ(gpu.expert_time_s(0, shape), 0.0);  // not launched
+  // Gated (SwiGLU) adds a third matrix of the same size: 3e6 bytes, 1.5e6 MACs per token.
+  const ExpertShape gated{1000, 500, true, 2};
+  EXPECT_EQ(gated.weight_bytes(), 3000000u);
+  EXPECT_EQ(gated.macs_per_token(), 1500000u);
+  EXPECT_EQ(gated.activation_bytes_per_token(), 2000u);
+}
+
+// A small device: 2 units of 4 x 16 arrays at 1 GHz (1 ns per cycle), DRAM at 64 B/ns with
+// 100 ns latency, 100 ns per register access. Expert: d_model 64, d_ff 128, gated, 5 tokens
+// (blocks of 4 and 1 token rows).
+perf::NdpTiming small_device() {
+  perf::NdpTiming t;
+  t.ndp.units = 2;
+  t.ndp.mac.shape = {4, 16};
+  t.ndp.mac.clock_mhz = 1000;
+  t.ndp.mmio_latency_ns = 100;
+  t.dram_bytes_per_s = 64e9;
+  t.dram_latency_s = 100 * kNs;
+  return t;
+}
+
+// Phase 1 (K 64, N 128, gate + up): 4 fetches, 2 per unit, both units busy.
+//   tiles per fetch: (32 / 16 cols) x 2 matrices x [(64 + 2 + 4) + (64 + 2 + 1)] = 548 cycles
+//   bytes: 2 x 5 x 64 x 2 (x, each unit) + 2 x 128 x 64 x 2 (weights) + 5 x 128 x 2 (h) = 35,328
+//   DRAM-bound: 100 + 35,328 / 64 + 548 = 1200 ns
+//   MAC-bound:  100 + 2 x (640 + 2 x 32 x 64 x 2) / 64 + 2 x 548 = 100 + 276 + 1096 = 1472 ns
+// Phase 2 (K 128, N 64, down): 2 fetches, 1 per unit.
+//   tiles per fetch: 2 x 1 x [(128 + 2 + 4) + (128 + 2 + 1)] = 530 cycles
+//   bytes: 2 x 5 x 128 x 2 + 64 x 128 x 2 + 5 x 64 x 2 = 19,584
+//   DRAM-bound: 100 + 306 + 530 = 936 ns;  MAC-bound: 100 + 2 x (1280 + 8192) / 64 + 530 = 926 ns
+// Job: 2 x 100 (registers) + (100 + 128 / 64) + 1472 + 936 + (100 + 32 / 64) = 2810.5 ns;
+// DRAM bytes 128 + 35,328 + 19,584 + 32 = 55,072, busy 55,072 / 64 = 860.5 ns.
+TEST(PolicyCostModel, NdpJobTimeFollowsTheSchedule) {
+  const perf::NdpTiming t = small_device();
+  const ExpertShape shape{64, 128, true, 2};
+  const perf::NdpExpertTime j = perf::ndp_expert_time(t, shape, 5);
+  EXPECT_NEAR(j.time_s, 2810.5 * kNs, 1e-15);
+  EXPECT_EQ(j.dram_bytes, 55072u);
+  EXPECT_NEAR(j.dram_busy_s, 860.5 * kNs, 1e-15);
+  EXPECT_EQ(j.jobs, 1u);
+  EXPECT_EQ(perf::ndp_expert_time(t, shape, 0).time_s, 0.0);
+  // The policies' view is the same number.
+  EXPECT_EQ(ScheduleNdpTime(t).expert_time(5, shape).time_s, j.time_s);
+}
+
+// An activation buffer of 512 B holds 512 / (2 x max(64, 128)) = 2 tokens: 5 tokens run as jobs
+// of 2, 2 and 1, back to back.
+TEST(PolicyCostModel, NdpTokensBeyondOneJobSplitLikeTheRuntime) {
+  perf::NdpTiming t = small_device();
+  t.ndp.act_buffer_bytes = 512;
+  const ExpertShape shape{64, 128, true, 2};
+  EXPECT_EQ(perf::ndp_tokens_per_job(t.ndp, shape), 2u);
+  const perf::NdpExpertTime j = perf::ndp_expert_time(t, shape, 5);
+  EXPECT_EQ(j.jobs, 3u);
+  const double two = perf::ndp_expert_time(t, shape, 2).time_s, one = perf::ndp_expert_time(t, shape, 1).time_s;
+  EXPECT_NEAR(j.time_s, 2 * two + one, 1e-15);
+}
+
+// r = 50, B = 200 bytes per unit time: the NDP gets 150, so each of its streaming seconds takes
+// 200 / 150 = 4/3: s = rho x 50 / 150.
+TEST(PolicyCostModel, SharedDramDelaysTheNdpPath) {
+  // rho = 1, s = 1/3: 9 s of NDP inside a 15 s copy window become 12 s (delay 3).
+  EXPECT_NEAR(shared_dram_delay_s(9, 9, 15, 50, 200), 3.0, 1e-12);
+  // The copies end first (window 8 s): 8 s of wall time cover 8 / (4/3) = 6 s of NDP work,
+  // the rest runs at full speed: delay = 8 x (1/3) / (4/3) = 2.
+  EXPECT_NEAR(shared_dram_delay_s(9, 9, 8, 50, 200), 2.0, 1e-12);
+  // rho = 1/2 (half the path streams): s = 1/6, delay = 9 / 6 = 1.5.
+  EXPECT_NEAR(shared_dram_delay_s(9, 4.5, 100, 50, 200), 1.5, 1e-12);
+  EXPECT_EQ(shared_dram_delay_s(9, 9, 15, 50, 0), 0.0);   // not modelled
+  EXPECT_EQ(shared_dram_delay_s(9, 9, 0, 50, 200), 0.0);  // no copies
+  EXPECT_EQ(shared_dram_delay_s(0, 0, 15, 50, 200), 0.0); // no NDP path
+}
+
+// The evaluator applies the delay to the NDP path: expert 0 (3 tokens) fetched, expert 1 (1
+// token) on NDP. Hand model: fetch = 1 us + 2e6 B / 2 GB/s = 1001 us; NDP path = 2 us (latency
+// each way) + 1 us (2000 B in at 2 GB/s) + max(2e6 / 20 GB/s = 100 us, 1e6 / 1e10 = 100 us) +
+// 0 overhead + 1 us (out) = 104 us, 100 us of it streaming DRAM. With shared DRAM at 4 GB/s and
+// the copy at 2 GB/s: s = (100 / 104) x 2 / (4 - 2) = 0.961538..., 104 x (1 + s) = 204 us < 1001 us,
+// so the delay is 104 x s = 100 us.
+TEST(PolicyCostModel, EvaluatorChargesTheSharedDram) {
+  auto json = nlohmann::json::parse(R"({"device_to_gpu_GBps": 2, "host_to_device_GBps": 2, "device_to_host_GBps": 2,
+    "link_latency_us": 1, "ndp_dram_GBps": 20, "ndp_macs_per_s": 1e10, "ndp_job_overhead_us": 0,
+    "cpu_weight_GBps": 10, "cpu_gflops": 100, "gpu_host_activation_GBps": 1, "gpu_memory_budget_bytes_per_layer": 0,
+    "shared_dram_GBps": 4,
+    "gpu": {"model": "roofline", "peak_tflops": 0.2, "hbm_GBps": 2000, "launch_us": 5}})");
+  const SystemCostModel m = test::hand_cost_model(json);
+  LayerDemand d;
+  d.shape = ExpertShape{1000, 500, false, 2};
+  d.tokens_per_expert = {3, 1};
+  const CostBreakdown c = evaluate(Placement{{ExpertLocation::kGpuFetched, ExpertLocation::kNdp}, {}}, d, m);
+  EXPECT_NEAR(c.ndp_dram_wait_s, 100e-6, 1e-12);
+  EXPECT_NEAR(c.ndp_path_s, 204e-6, 1e-12);
+  json["shared_dram_GBps"] = 0;
+  EXPECT_EQ(evaluate(Placement{{ExpertLocation::kGpuFetched, ExpertLocation::kNdp}, {}}, d, test::hand_cost_model(json))
+                .ndp_dram_wait_s,
+            0.0);
+}
+
+}  // namespace
+}  // namespace monde::policy

@@ -1,0 +1,35 @@
+// monde-sim's subcommands, each in its own file. Exit status of every subcommand:
+//   0  done, every check passed
+//   1  the simulation ran and failed (a policy's error, result mismatches); what finished is written
+//   2  bad input (configuration, command line, files), found before simulating
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace monde::tools {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitBadInput = 2;
+
+// Each adds its subcommand to `app` and returns it with the function that runs it once parsed.
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
+};
+Command add_run_command(CLI::App& app);
+Command add_validate_command(CLI::App& app);
+Command add_show_config_command(CLI::App& app);
+Command add_list_command(CLI::App& app);
+Command add_reference_command(CLI::App& app);
+Command add_mac_command(CLI::App& app);
+Command add_traffic_command(CLI::App& app);
+
+// Parses the command line and runs the chosen subcommand; configuration errors and other
+// exceptions become one line on stderr ("monde-sim: ...") and exit status 2.
+int run_cli(int argc, char* argv[]);
+
+}  // namespace monde::tools

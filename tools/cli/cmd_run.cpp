@@ -1,0 +1,227 @@
+// monde-sim run: the experiment's policies on the modelled system; a table of step times,
+// speedups and bytes per link, then the time of every MoE layer; with --out DIR the run
+// directory (system/run_outputs.hpp). Everything knowable is checked before simulating; a policy
+// that fails loses only itself, and what finished is still printed and written.
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "system/experiment.hpp"
+#include "system/policy_runner.hpp"
+#include "system/routing.hpp"
+#include "system/run_outputs.hpp"
+#include "tools/cli/cli.hpp"
+#include "tools/cli/experiment_options.hpp"
+
+namespace monde::tools {
+
+namespace {
+
+using system::PolicyOutcome;
+
+struct RunOptions {
+  ExperimentOptions experiment;
+  std::string out, trace;
+  bool quiet = false;
+  unsigned jobs = 0;
+};
+
+std::string gb(std::uint64_t bytes) {
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(2) << double(bytes) / 1e9 << " GB";
+  return s.str();
+}
+
+struct Totals {
+  std::uint64_t m2s = 0, s2m = 0, pcie = 0, ndp = 0;
+  std::size_t gpu = 0, ndp_experts = 0, cpu = 0;
+  bool data_ok = true;
+};
+
+Totals totals(const system::PolicyRun& r) {
+  Totals t;
+  for (const auto& l : r.layers) {
+    t.m2s += l.cxl_m2s_bytes;
+    t.s2m += l.cxl_s2m_bytes;
+    t.pcie += l.pcie_to_gpu_bytes;
+    t.ndp += l.ndp_dram_read_bytes;
+    t.gpu += l.experts_gpu_fetched + l.experts_gpu_resident;
+    t.ndp_experts += l.experts_ndp;
+    t.cpu += l.experts_cpu;
+    t.data_ok = t.data_ok && l.data_ok();
+  }
+  return t;
+}
+
+void print_header(const config::SystemConfig& e) {
+  const auto& m = e.model;
+  std::cout << std::fixed;
+  std::cout << m.display_name << " (" << m.moe_layers << " MoE layers, " << m.experts << " experts, top-" << m.top_k
+            << ", expert " << std::setprecision(1) << m.expert_weight_bytes() / 1e6 << " MB), "
+            << config::to_string(e.run.phase) << ", " << e.run.tokens_per_step() << " tokens per step, " << e.run.steps
+            << " step(s), routing " << e.routing.source
+            << (e.routing.source == "trace" ? " (" + e.routing.trace.model + ", " + e.routing.trace.dataset + ")" : "")
+            << "\n";
+  const auto& d = e.device;
+  std::cout << "device: " << d.dram.capacity_bytes() / (1ull << 30) << " GiB, DRAM " << std::setprecision(1)
+            << d.dram.peak_bandwidth_total() / 1e9 << " GB/s peak (" << config::to_string(d.dram.model)
+            << " model), CXL x" << d.link.lanes << " reads " << d.link.read_bytes_per_s() / 1e9 << " GB/s; NDP "
+            << d.ndp.units << " x " << d.ndp.mac.shape.rows << "x" << d.ndp.mac.shape.cols << " at "
+            << d.ndp.mac.clock_mhz << " MHz; data " << config::to_string(e.run.data) << "\n\n";
+}
+
+void print_table(const config::SystemConfig& e, const std::vector<PolicyOutcome>& outcomes) {
+  std::vector<const PolicyOutcome*> done;
+  for (const auto& o : outcomes) {
+    if (o.ok()) done.push_back(&o);
+  }
+  std::cout << std::left << std::setw(12) << "policy" << std::right << std::setw(12) << "step (ms)";
+  for (const auto* o : done) std::cout << std::setw(16) << ("vs " + o->run.policy);
+  std::cout << std::setw(9) << "GPU exp" << std::setw(9) << "NDP exp" << std::setw(9) << "CPU exp" << std::setw(13)
+            << "PCIe->GPU" << std::setw(13) << "CXL d->h" << std::setw(13) << "CXL h->d" << std::setw(13) << "DRAM->NDP"
+            << std::setw(9) << "wall s" << "\n";
+  for (const auto* r : done) {
+    const Totals t = totals(r->run);
+    std::cout << std::left << std::setw(12) << r->run.policy << std::right << std::setw(12) << std::setprecision(3)
+              << r->run.simulated_s * 1e3 / e.run.steps;
+    for (const auto* o : done) {
+      std::ostringstream x;
+      x << std::setprecision(2) << std::fixed << o->run.simulated_s / r->run.simulated_s << "x";
+      std::cout << std::setw(16) << x.str();
+    }
+    std::cout << std::setw(9) << t.gpu << std::setw(9) << t.ndp_experts << std::setw(9) << t.cpu << std::setw(13)
+              << gb(t.pcie) << std::setw(13) << gb(t.s2m) << std::setw(13) << gb(t.m2s) << std::setw(13) << gb(t.ndp)
+              << std::setw(9) << std::setprecision(2) << r->run.wall_s << "\n";
+  }
+  std::cout << "(\"vs X\": X's time / this policy's time, > 1 means this policy is faster)\n";
+  for (const auto& o : outcomes) {
+    if (!o.ok()) std::cout << "FAILED " << o.run.policy << ": " << o.run.error << "\n";
+    if (o.ok() && !totals(o.run).data_ok) std::cout << "DATA CHECK FAILED " << o.run.policy << " (see stats.json)\n";
+  }
+  if (done.empty()) return;
+  std::cout << "\ntime per MoE layer (ms), step 0; [GPU experts/NDP experts]\n" << std::setw(6) << "layer";
+  for (const auto* r : done) std::cout << std::setw(20) << r->run.policy;
+  std::cout << "\n";
+  for (std::size_t l = 0; l < e.model.moe_layers; ++l) {
+    std::cout << std::setw(6) << done.front()->run.layers[l].layer;
+    for (const auto* r : done) {
+      const auto& rec = r->run.layers[l];
+      std::ostringstream x;
+      x << std::setprecision(3) << std::fixed << rec.simulated_s * 1e3 << " ["
+        << rec.experts_gpu_fetched + rec.experts_gpu_resident << "/" << rec.experts_ndp << "]";
+      std::cout << std::setw(20) << x.str();
+    }
+    std::cout << "\n";
+  }
+}
+
+// The progress of the policies: a bar redrawn in place on a terminal, plain lines as each policy
+// finishes otherwise (or with --quiet).
+class ProgressView {
+ public:
+  ProgressView(bool quiet, unsigned jobs)
+      : live_(!quiet && ::isatty(STDERR_FILENO) != 0), jobs_(jobs), start_(std::chrono::steady_clock::now()) {}
+
+  void update(const std::vector<system::Progress>& all) {
+    reported_.resize(all.size(), false);
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      if (all[i].finished && !reported_[i]) {
+        reported_[i] = true;
+        clear();
+        std::cerr << all[i].policy << ": " << all[i].layers_done << "/" << all[i].layers_total << " layers, "
+                  << std::fixed << std::setprecision(3) << all[i].simulated_s * 1e3 << " ms simulated, "
+                  << std::setprecision(2) << all[i].wall_s << " s wall\n";
+      }
+    }
+    if (!live_) return;
+    std::ostringstream line;
+    std::size_t remaining = 0, done_layers = 0;
+    for (const auto& p : all) {
+      if (p.finished) continue;
+      remaining += p.layers_total - p.layers_done;
+      done_layers += p.layers_done;
+      if (p.layers_done > 0 || line.tellp() < 60) {
+        line << p.policy << " " << p.layers_done << "/" << p.layers_total << " (" << std::fixed << std::setprecision(1)
+             << p.simulated_s * 1e3 << " ms)  ";
+      }
+    }
+    if (remaining == 0) return clear();
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    if (done_layers > 0) {
+      const double eta = wall / double(done_layers) * double(remaining) / std::max(1u, jobs_);
+      line << "ETA " << std::setprecision(0) << eta << " s";
+    }
+    clear();
+    text_ = line.str();
+    std::cerr << text_ << std::flush;
+  }
+  void clear() {
+    if (!live_ || text_.empty()) return;
+    std::cerr << "\r" << std::string(text_.size(), ' ') << "\r" << std::flush;
+    text_.clear();
+  }
+
+ private:
+  bool live_;
+  unsigned jobs_;
+  std::chrono::steady_clock::time_point start_;
+  std::vector<bool> reported_;
+  std::string text_;
+};
+
+int run(const RunOptions& o) {
+  // Everything knowable before simulating: the configuration, the output places, the routing
+  // and each policy's limits.
+  const system::Experiment ex = system::load_experiment(o.experiment.source());
+  const config::SystemConfig& c = ex.config;
+  if (!o.out.empty()) system::check_output_dir(o.out);
+  if (!o.trace.empty()) system::write_text_file(o.trace, "");
+  const system::Demand demand = system::route_experiment(c);
+  system::check_policy_limits(c, ex.document, demand);
+
+  const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+  system::RunnerOptions ro;
+  ro.jobs = o.jobs != 0 ? o.jobs : std::min<unsigned>(hw, static_cast<unsigned>(c.run.policies.size()));
+  ProgressView view(o.quiet, ro.jobs);
+  ro.on_progress = [&view](const std::vector<system::Progress>& p) { view.update(p); };
+  const std::vector<PolicyOutcome> outcomes = system::run_policies(c, demand, ro);
+  view.clear();
+
+  print_header(c);
+  print_table(c, outcomes);
+  if (!o.out.empty()) {
+    const auto files = system::write_run_outputs(o.out, c, outcomes);
+    std::cout << "\nwrote";
+    for (const auto& f : files) std::cout << " " << f;
+    std::cout << "\n";
+  }
+  if (!o.trace.empty()) {
+    system::write_text_file(o.trace, system::trace_json(outcomes).dump() + "\n");
+    std::cout << "wrote " << o.trace << "\n";
+  }
+  bool ok = true;
+  for (const auto& out : outcomes) ok = ok && out.ok() && totals(out.run).data_ok;
+  return ok ? kExitOk : kExitFailed;
+}
+
+}  // namespace
+
+Command add_run_command(CLI::App& app) {
+  auto* sub = app.add_subcommand("run", "simulate an experiment's policies and report step times, speedups and bytes "
+                                        "per link");
+  auto o = std::make_shared<RunOptions>();
+  o->experiment.add_to(*sub, "run");
+  sub->add_option("--out", o->out, "run directory: stats.json, layers.csv, config.resolved.json, trace.json");
+  sub->add_option("--trace", o->trace, "also write the Perfetto trace to this file");
+  sub->add_flag("--quiet", o->quiet, "no progress bar: one line per finished policy");
+  sub->add_option("--jobs", o->jobs, "policies simulated at once (default: one per core)")->check(CLI::Range(1u, 256u));
+  return {sub, [o] { return run(*o); }};
+}
+
+}  // namespace monde::tools
