@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <iostream>
@@ -35,6 +36,17 @@ void send(int fd, const nlohmann::json& message) { write_all(fd, message.dump() 
 
 // ---------------------------------------------------------------- the child
 
+// Test hook: MONDE_FAULT_ABORT_AFTER_LAYERS=<policy>:<n> makes that policy's process abort after n
+// layers, as a crash inside the model would, so that tests can check what survives a failure.
+std::size_t abort_after_layers(const std::string& policy) {
+  const char* v = std::getenv("MONDE_FAULT_ABORT_AFTER_LAYERS");
+  if (v == nullptr) return 0;
+  const std::string s = v;
+  const auto colon = s.find(':');
+  if (colon == std::string::npos || s.substr(0, colon) != policy) return 0;
+  return static_cast<std::size_t>(std::strtoull(s.c_str() + colon + 1, nullptr, 10));
+}
+
 [[noreturn]] void child_main(const config::SystemConfig& config, const Demand& demand, const std::string& policy, int fd) {
   // The kernel's own info message at sc_stop ("Simulation stopped by user.") is noise here.
   sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
@@ -45,10 +57,12 @@ void send(int fd, const nlohmann::json& message) { write_all(fd, message.dump() 
     sys->top().set_body([&] {
       try {
         sys->runtime().setup();
+        const std::size_t abort_after = abort_after_layers(policy);
         sys->runtime().run_policy_into(policy, demand, run, [&](const PolicyRun& so_far) {
           send(fd, {{"layer", layer_to_wire(so_far.layers.back())},
                     {"simulated_s", so_far.simulated_s},
                     {"wall_s", so_far.wall_s}});
+          if (abort_after != 0 && so_far.layers.size() == abort_after) std::abort();
         });
       } catch (const std::exception& e) {
         error = e.what();

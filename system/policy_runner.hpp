@@ -6,6 +6,7 @@
 //     finished and the other policies' results are kept, and the error says what happened.
 // Each child streams one JSON line per finished layer to the parent, which reports progress and
 // assembles the results. The same configuration and seed give the same results for any `jobs`.
+// Test hook: MONDE_FAULT_ABORT_AFTER_LAYERS=<policy>:<n> aborts that policy's process after n layers.
 #pragma once
 
 #include <cstdint>

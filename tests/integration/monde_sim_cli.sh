@@ -56,6 +56,23 @@ check no-banner 0 "^Usage" -- "$bin" run --help
 out=$("$bin" --version 2>&1); grep -q "SystemC" <<<"$out" && { echo "FAIL banner printed"; fail=1; } || echo "ok   no-systemc-banner"
 check version 0 "^monde-sim [0-9]+\.[0-9]+\.[0-9]+" -- "$bin" --version
 
+# A policy whose process dies part-way loses only itself: the others finish, the table and the
+# run directory hold everything that finished (its first 2 layers too), the exit status is 1.
+MONDE_FAULT_ABORT_AFTER_LAYERS=offload:2 check failure-keeps-results 1 \
+  "FAILED offload: the simulation process of policy 'offload' killed by signal 6 \(Aborted\) after 2 of 4 layers" \
+  -- "$bin" run tiny.json --out failed --quiet
+python3 - failed/stats.json <<'PY' || fail=1
+import json, sys
+s = json.load(open(sys.argv[1]))
+p = {x["policy"]: x for x in s["policies"]}
+ok = len(p["offload"]["layers"]) == 2 and "error" in p["offload"] and len(p["monde"]["layers"]) == 4 \
+     and "error" not in p["ndp_only"] and "offload" not in s["speedup"]
+print("ok   failure-writes-what-finished" if ok else "FAIL failed run's stats.json: " + json.dumps(
+    {k: (len(v["layers"]), v.get("error")) for k, v in p.items()}))
+sys.exit(0 if ok else 1)
+PY
+[ "$(wc -l < failed/layers.csv)" = 11 ] || { echo "FAIL failed/layers.csv: $(wc -l < failed/layers.csv) lines, want 11"; fail=1; }
+
 # ---- validate, show-config, list, config-reference
 check validate 0 "^ok: tiny.json: mixtral-8x7b-tiny .*nothing simulated" -- "$bin" validate tiny.json
 check show-config 0 '"tck_ps": 234' -- "$bin" show-config tiny.json --set run.batch=7
