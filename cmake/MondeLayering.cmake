@@ -1,0 +1,25 @@
+# monde_write_link_graph(<file>): after every library is defined, writes one line per project
+# library, "<name> <area> <dep> <dep> ...", with <area> the top folder it lives in (core, rtl,
+# tlm, host, system, tools) and its project dependencies. tests/layering/check_layering.cmake
+# reads it to check that links only go downwards.
+function(monde_write_link_graph file)
+  get_property(libs GLOBAL PROPERTY MONDE_LIBRARIES)
+  list(APPEND libs monde_rtl_mac_array)
+  set(text "")
+  foreach(lib IN LISTS libs)
+    get_target_property(dir ${lib} SOURCE_DIR)
+    file(RELATIVE_PATH rel "${PROJECT_SOURCE_DIR}" "${dir}")
+    string(REGEX REPLACE "/.*" "" area "${rel}")
+    get_target_property(deps ${lib} LINK_LIBRARIES)
+    set(project_deps "")
+    foreach(d IN LISTS deps)
+      if(d MATCHES "^monde_")
+        list(APPEND project_deps ${d})
+      endif()
+    endforeach()
+    string(REPLACE ";" " " project_deps "${project_deps}")
+    string(STRIP "${lib} ${area} ${project_deps}" entry)
+    string(APPEND text "${entry}\n")
+  endforeach()
+  file(WRITE "${file}" "${text}")
+endfunction()
