@@ -65,12 +65,28 @@ const Schema<DramTiming>& timing_schema() {
     Schema<T> t("DRAM timing. Every value except tck_ps is in clock cycles of tck_ps (the clock whose two edges "
                 "each carry one data beat).");
     t.integer("tck_ps", &T::tck_ps, 100, 100'000, "clock period, ps", kRequired);
-    const std::pair<const char*, std::uint64_t T::*> cycles[] = {
-        {"tRCD", &T::tRCD},     {"tRP", &T::tRP},       {"tRAS", &T::tRAS},     {"tRL", &T::tRL},
-        {"tWL", &T::tWL},       {"tBURST", &T::tBURST}, {"tCCD_S", &T::tCCD_S}, {"tCCD_L", &T::tCCD_L},
-        {"tRRD_S", &T::tRRD_S}, {"tRRD_L", &T::tRRD_L}, {"tFAW", &T::tFAW},     {"tWTR_S", &T::tWTR_S},
-        {"tWTR_L", &T::tWTR_L}, {"tRTP", &T::tRTP},     {"tWR", &T::tWR}};
-    for (const auto& [key, field] : cycles) t.integer(key, field, 1, kMaxCycles, "cycles", kRequired);
+    struct Cycles {
+      const char* key;
+      std::uint64_t T::*field;
+      const char* doc;
+    };
+    const Cycles cycles[] = {
+        {"tRCD", &T::tRCD, "ACT to RD/WR of the same bank"},
+        {"tRP", &T::tRP, "PRE to ACT of the same bank"},
+        {"tRAS", &T::tRAS, "ACT to PRE of the same bank"},
+        {"tRL", &T::tRL, "RD to its first data beat (read latency)"},
+        {"tWL", &T::tWL, "WR to its first data beat (write latency)"},
+        {"tBURST", &T::tBURST, "data bus time of one burst: organization.burst_length / 2"},
+        {"tCCD_S", &T::tCCD_S, "column command to column command, other bank group"},
+        {"tCCD_L", &T::tCCD_L, "column command to column command, same bank group"},
+        {"tRRD_S", &T::tRRD_S, "ACT to ACT, other bank group"},
+        {"tRRD_L", &T::tRRD_L, "ACT to ACT, same bank group"},
+        {"tFAW", &T::tFAW, "window holding at most four ACTs per rank"},
+        {"tWTR_S", &T::tWTR_S, "end of write data to RD, other bank group"},
+        {"tWTR_L", &T::tWTR_L, "end of write data to RD, same bank group"},
+        {"tRTP", &T::tRTP, "RD to PRE of the same bank"},
+        {"tWR", &T::tWR, "end of write data to PRE of the same bank (write recovery)"}};
+    for (const auto& c : cycles) t.integer(c.key, c.field, 1, kMaxCycles, std::string(c.doc) + ", cycles", kRequired);
     t.integer("tREFI", &T::tREFI, 0, kMaxCycles, "refresh interval, cycles (0: refresh off)", kRequired)
         .integer("tRFC", &T::tRFC, 1, kMaxCycles, "all-bank refresh time, cycles", kRequired);
     return t;
