@@ -1,5 +1,5 @@
 # Optional CUDA: AUTO enables it when a working nvcc is found, ON requires it, OFF skips it.
-# The GPU backend (host/gpu) is its only user; the switch makes configure behave the same on
+# The GPU backend (host/gpu_backend) is its only user; the switch makes configure behave the same on
 # machines with and without nvcc.
 set(MONDE_HAVE_CUDA OFF)
 if(NOT MONDE_CUDA STREQUAL "OFF")

@@ -16,7 +16,7 @@
 // Checks of one expert's output (all on bf16 bit patterns):
 //   NDP path     bit for bit against num::golden_expert on the placed weights (mismatches counted).
 //   GPU/CPU path the fp32 CpuReferenceBackend's y against golden_expert, within the tolerance of
-//                gpu/tolerance.hpp (gpu_tolerance with the reference's own hidden activation).
+//                host/gpu_backend/tolerance.hpp (gpu_tolerance with the reference's own hidden activation).
 //                That tolerance is stated for cuBLAS against the CPU reference; the golden model
 //                differs from the CPU reference in the same way (fp32 sums in another order, so h
 //                may round to the adjacent bf16), so the same bound applies.

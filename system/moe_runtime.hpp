@@ -30,7 +30,7 @@
 //     experts only: shared experts are not modelled by the runtime);
 //   - the check: the same layer entirely on the host, every expert with num::golden_expert.
 //     NDP outputs must equal it bit for bit; GPU/CPU outputs and the combined output must lie
-//     within the stated GPU tolerance (gpu/tolerance.hpp). LayerRecord holds the counts and
+//     within the stated GPU tolerance (host/gpu_backend/tolerance.hpp). LayerRecord holds the counts and
 //     errors; the runtime reports, it does not throw on a failed check (data_ok() says).
 #pragma once
 

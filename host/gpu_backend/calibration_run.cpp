@@ -78,7 +78,7 @@ struct ExpertData {
   }
 };
 
-// GPU result against the CPU reference, within the stated tolerance (gpu/tolerance.hpp).
+// GPU result against the CPU reference, within the stated tolerance (host/gpu_backend/tolerance.hpp).
 bool verify(CudaBackend& gpu, const FfnShape& s, const ExpertData& data, std::uint64_t tokens, std::ostream& log) {
   std::vector<bf16_bits> y_gpu(tokens * s.d_model);
   std::vector<bf16_bits> y_ref(tokens * s.d_model);

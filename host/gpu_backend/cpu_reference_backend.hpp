@@ -4,7 +4,7 @@
 // It is NOT the NDP golden model: it uses the host FPU, keeps subnormals and sums each dot
 // product in 8 interleaved fp32 partial sums (fixed order), so it is reproducible bit for bit
 // from run to run and for any thread count, but only agrees with the golden model and with
-// cuBLAS within the tolerance of gpu/tolerance.hpp.
+// cuBLAS within the tolerance of host/gpu_backend/tolerance.hpp.
 #pragma once
 
 #include <cstddef>

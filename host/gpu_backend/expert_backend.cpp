@@ -18,7 +18,8 @@ std::unique_ptr<ExpertBackend> make_cuda_backend() {
 #ifdef MONDE_HAVE_CUDA
   return std::make_unique<CudaBackend>(0);
 #else
-  throw std::runtime_error("monde_gpu was built without CUDA (configure with MONDE_CUDA=ON on a machine with nvcc)");
+  throw std::runtime_error(
+      "monde_gpu_backend was built without CUDA (configure with MONDE_CUDA=ON on a machine with nvcc)");
 #endif
 }
 

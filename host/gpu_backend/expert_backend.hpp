@@ -25,7 +25,7 @@ class ExpertBackend {
   virtual std::string name() const = 0;
 };
 
-// A CudaBackend on device 0 when monde_gpu was built with CUDA; otherwise throws
+// A CudaBackend on device 0 when monde_gpu_backend was built with CUDA; otherwise throws
 // std::runtime_error saying it was built without CUDA.
 std::unique_ptr<ExpertBackend> make_cuda_backend();
 

@@ -28,7 +28,7 @@ GpuStatus gpu_status() {
     s.available = true;
   }
 #else
-  s.reason = "monde_gpu was built without CUDA";
+  s.reason = "monde_gpu_backend was built without CUDA";
 #endif
   return s;
 }

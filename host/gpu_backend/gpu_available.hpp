@@ -16,7 +16,7 @@ struct GpuStatus {
 GpuStatus gpu_status();
 inline bool gpu_available() { return gpu_status().available; }
 
-// True when monde_gpu was compiled with the CUDA backend.
+// True when monde_gpu_backend was compiled with the CUDA backend.
 bool built_with_cuda();
 
 }  // namespace monde::gpu_backend

@@ -32,8 +32,8 @@ struct SystemCostModel {
   double cpu_weight_bytes_per_s = 0;
   double cpu_flops_per_s = 0;
   double gpu_host_activation_bytes_per_s = 0;
-  // GPU memory one MoE layer may keep experts pinned in (`static_freq`, `context`). The
-  // runtime divides the GPU's spare memory among the layers.
+  // GPU memory one MoE layer may keep experts pinned in (`static_freq`, `context`): the
+  // experiment's run.gpu_memory_budget_bytes_per_layer as given (0: nothing pinned).
   std::uint64_t gpu_memory_budget_bytes_per_layer = 0;
   // GPU compute time of one expert.
   std::shared_ptr<const perf::GpuTimeModel> gpu;

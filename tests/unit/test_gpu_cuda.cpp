@@ -1,6 +1,6 @@
 // CudaBackend against CpuReferenceBackend on random inputs, within the tolerance stated in
-// gpu/tolerance.hpp, for single jobs and batches. Exits 77 (ctest: skipped) when no CUDA
-// device can be used or monde_gpu was built without CUDA.
+// host/gpu_backend/tolerance.hpp, for single jobs and batches. Exits 77 (ctest: skipped) when no CUDA
+// device can be used or monde_gpu_backend was built without CUDA.
 #include <gtest/gtest.h>
 
 #include <iostream>

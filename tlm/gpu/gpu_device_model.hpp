@@ -36,7 +36,6 @@
 
 #include "core/config/gpu_config.hpp"
 #include "core/perf/gpu_time_model.hpp"
-#include "core/config/gpu_config.hpp"
 #include "tlm/gpu/gpu_model_stats.hpp"
 #include "tlm/gpu/hot_expert_job.hpp"
 
