@@ -3,18 +3,13 @@
 #include <cctype>
 #include <stdexcept>
 
+#include "core/config/link_phy.hpp"
+
 namespace monde::config {
 
-double CxlLinkConfig::encoding_efficiency() const {
-  if (encoding == "128b/130b") return 128.0 / 130.0;
-  if (encoding == "8b/10b") return 8.0 / 10.0;
-  if (encoding == "none") return 1.0;
-  throw std::invalid_argument("CxlLinkConfig: unknown encoding '" + encoding + "'");
-}
+double CxlLinkConfig::encoding_efficiency() const { return line_encoding_efficiency(encoding); }
 
-double CxlLinkConfig::raw_bytes_per_s() const {
-  return lanes * rate_gtps * 1e9 * encoding_efficiency() / 8.0;
-}
+double CxlLinkConfig::raw_bytes_per_s() const { return phy_raw_bytes_per_s(lanes, rate_gtps, encoding); }
 
 double CxlLinkConfig::read_data_efficiency() const {
   return 64.0 / ((data_slots_per_line() + s2m_header_slots_per_line) * wire_bytes_per_slot());
@@ -37,13 +32,6 @@ double CxlLinkConfig::write_data_message_ns(bool partial) const {
 }
 
 namespace {
-
-bool one_of(std::uint64_t v, std::initializer_list<std::uint64_t> allowed) {
-  for (auto a : allowed) {
-    if (v == a) return true;
-  }
-  return false;
-}
 
 struct LinkLatency {
   double host_port = CxlLinkConfig{}.host_port_ns;
@@ -208,10 +196,8 @@ const Schema<CxlLinkConfig>& cxl_link_schema() {
   static const auto s = [] {
     Schema<L> l("The CXL link (CXL.mem over a PCIe PHY, 68-byte flits); bandwidth formula in "
                 "core/config/cxl_config.hpp.");
-    l.integer("lanes", &L::lanes, 1, 16, "link width: 1, 2, 4, 8 or 16 lanes")
-        .number("rate_gtps", &L::rate_gtps, 2.5, 64.0, "GT/s per lane (32: PCIe Gen5 PHY)")
-        .text_choice("encoding", &L::encoding, {"128b/130b", "8b/10b", "none"}, "line encoding")
-        .integer("slot_bytes", &L::slot_bytes, 1, 64, "payload bytes per flit slot (divides 64)")
+    add_phy_keys(l, "GT/s per lane (32: PCIe Gen5 PHY)");
+    l.integer("slot_bytes", &L::slot_bytes, 1, 64, "payload bytes per flit slot (divides 64)")
         .integer("slots_per_flit", &L::slots_per_flit, 1, 64, "slots per flit")
         .integer("flit_bytes", &L::flit_bytes, 1, 4096, "wire bytes per flit, >= slots_per_flit x slot_bytes")
         .number("m2s_header_slots_per_line", &L::m2s_header_slots_per_line, 0.0, 4.0,
@@ -247,8 +233,7 @@ const Schema<CxlLinkConfig>& cxl_link_schema() {
           c.controller_queue_lines = v.controller_lines;
         });
     l.check([](const ConfigNode& n, L& c) {
-      // Link widths a CXL port can train to; other values are not links.
-      if (!one_of(c.lanes, {1, 2, 4, 8, 16})) n.fail("lanes", "not a link width; allowed 1, 2, 4, 8, 16");
+      check_phy_lanes(n, c.lanes);
       if (64 % c.slot_bytes != 0) n.fail("slot_bytes", "must divide the 64-byte line; allowed 1, 2, 4, 8, 16, 32, 64");
       // The flit holds its slots plus framing (protocol ID, CRC): at least slots x slot_bytes.
       const std::uint64_t min_flit = std::uint64_t{c.slots_per_flit} * c.slot_bytes;

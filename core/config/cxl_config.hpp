@@ -2,7 +2,7 @@
 //
 // Bandwidth model (every input is a config key, defaults = CXL 2.0 x16 at 32 GT/s):
 //
-//   raw_bytes_per_s  = lanes * rate_gtps * 1e9 * encoding_efficiency / 8      (per direction)
+//   raw_bytes_per_s  = lanes * rate_gtps * 1e9 * encoding_efficiency / 8      (per direction; link_phy.hpp)
 //       encoding "128b/130b" (PCIe Gen3..Gen5 PHY, which CXL 2.0 uses at 8/16/32 GT/s) = 128/130;
 //       "8b/10b" = 0.8; "none" = 1.
 //   wire_bytes_per_slot = flit_bytes / slots_per_flit

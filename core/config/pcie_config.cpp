@@ -2,16 +2,13 @@
 
 #include <stdexcept>
 
+#include "core/config/link_phy.hpp"
+
 namespace monde::config {
 
-double PcieLinkConfig::encoding_efficiency() const {
-  if (encoding == "128b/130b") return 128.0 / 130.0;
-  if (encoding == "8b/10b") return 8.0 / 10.0;
-  if (encoding == "none") return 1.0;
-  throw std::invalid_argument("PcieLinkConfig: unknown encoding '" + encoding + "'");
-}
+double PcieLinkConfig::encoding_efficiency() const { return line_encoding_efficiency(encoding); }
 
-double PcieLinkConfig::raw_bytes_per_s() const { return lanes * rate_gtps * 1e9 * encoding_efficiency() / 8.0; }
+double PcieLinkConfig::raw_bytes_per_s() const { return phy_raw_bytes_per_s(lanes, rate_gtps, encoding); }
 
 double PcieLinkConfig::data_efficiency() const {
   return static_cast<double>(max_payload_bytes) / static_cast<double>(max_payload_bytes + tlp_overhead_bytes);
@@ -54,12 +51,9 @@ const Schema<PcieLinkConfig>& pcie_schema() {
   static const auto s = [] {
     Schema<P> p("The GPU's PCIe link (GPU endpoint <-> host root port); bandwidth and TLP formulas in "
                 "core/config/pcie_config.hpp.");
-    // Widths a PCIe port trains to (x1..x16; x32 was dropped from the spec and no GPU uses it).
-    p.integer("lanes", &P::lanes, 1, 16, "link width: 1, 2, 4, 8 or 16 lanes")
-        .number("rate_gtps", &P::rate_gtps, 2.5, 64.0, "GT/s per lane: 2.5 (Gen1) .. 32 (Gen5), 64 (Gen6)")
-        .text_choice("encoding", &P::encoding, {"128b/130b", "8b/10b", "none"}, "line encoding")
-        // MPS and MRRS are 3-bit encodings of 128 .. 4096 bytes (Device Control register).
-        .integer("max_payload_bytes", &P::max_payload_bytes, 128, 4096, "MPS, bytes: largest data payload of one TLP")
+    add_phy_keys(p, "GT/s per lane: 2.5 (Gen1) .. 32 (Gen5), 64 (Gen6)");
+    // MPS and MRRS are 3-bit encodings of 128 .. 4096 bytes (Device Control register).
+    p.integer("max_payload_bytes", &P::max_payload_bytes, 128, 4096, "MPS, bytes: largest data payload of one TLP")
         .integer("read_request_bytes", &P::read_request_bytes, 128, 4096, "MRRS, bytes: largest read one request asks for")
         // 0 models a link without overhead; 64 is a sanity bound (the largest header + framing +
         // ECRC + TLP prefixes stay well below it).
@@ -67,9 +61,7 @@ const Schema<PcieLinkConfig>& pcie_schema() {
         .number("latency_ns", &P::latency_ns, 0.0, 1e6, "one-way TLP latency through both ports and the link, ns "
                                                         "(a modelling assumption)")
         .check([](const ConfigNode& n, P& c) {
-          if (c.lanes != 1 && c.lanes != 2 && c.lanes != 4 && c.lanes != 8 && c.lanes != 16) {
-            n.fail("lanes", "not a link width; allowed 1, 2, 4, 8, 16");
-          }
+          check_phy_lanes(n, c.lanes);
           for (const char* key : {"max_payload_bytes", "read_request_bytes"}) {
             const unsigned v = std::string(key) == "max_payload_bytes" ? c.max_payload_bytes : c.read_request_bytes;
             if (!is_pow2(v)) n.fail(key, "not a PCIe size encoding; allowed 128, 256, 512, 1024, 2048, 4096");

@@ -5,7 +5,7 @@
 //
 // Bandwidth model (every input is a config key, defaults = PCIe Gen5 x16):
 //
-//   raw_bytes_per_s       = lanes * rate_gtps * 1e9 * encoding_efficiency / 8      (per direction)
+//   raw_bytes_per_s       = lanes * rate_gtps * 1e9 * encoding_efficiency / 8      (per direction; link_phy.hpp)
 //       128b/130b (Gen3..Gen5) = 128/130, 8b/10b (Gen1/2) = 0.8, "none" = 1.
 //       Gen5 x16: 16 * 32e9 * 128/130 / 8 = 63.0154 GB/s = 8192/130 B/ns.
 //   tlp_wire_bytes(p)     = p + tlp_overhead_bytes       (p = payload bytes of the TLP)
