@@ -1,5 +1,7 @@
 #include "system/cost_model.hpp"
 
+#include <algorithm>
+
 #include "core/perf/bandwidth.hpp"
 #include "core/perf/ndp_job_time.hpp"
 
@@ -19,7 +21,9 @@ policy::SystemCostModel derive_cost_model(const config::SystemConfig& e, std::sh
   ndp.dram_latency_s = static_cast<double>(dram.unloaded_read_latency_ps()) * 1e-12;
   m.ndp = std::make_shared<policy::ScheduleNdpTime>(ndp);
   m.shared_dram_bytes_per_s = ndp.dram_bytes_per_s;
-  m.cpu_weight_bytes_per_s = e.cpu.weight_bytes_per_s;
+  m.shared_link_bytes_per_s = link.read_bytes_per_s();
+  // The CPU reads at its own rate, which the link caps (the simulation paces its reads the same way).
+  m.cpu_weight_bytes_per_s = std::min(e.cpu.weight_bytes_per_s, link.read_bytes_per_s());
   m.cpu_flops_per_s = e.cpu.flops_per_s;
   m.gpu_host_activation_bytes_per_s = e.cpu.gpu_host_activation_bytes_per_s;
   m.gpu_memory_budget_bytes_per_layer = e.run.gpu_memory_budget_bytes_per_layer;

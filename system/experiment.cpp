@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "core/perf/expert_shape.hpp"
+#include "core/perf/ndp_job_time.hpp"
+#include "host/driver/device_allocator.hpp"
+#include "host/driver/driver_options.hpp"
 #include "host/moe/routing_registry.hpp"
 #include "host/policy/policy_registry.hpp"
 #include "system/full_data.hpp"
@@ -11,9 +15,7 @@ namespace monde::system {
 
 namespace {
 
-constexpr std::uint64_t kPage = 4096;  // the driver's tensor alignment (host/driver/device_allocator.hpp)
-constexpr std::uint64_t kSqEntryBytes = 128, kCqEntryBytes = 32;
-constexpr unsigned kRingEntries = 64;  // the driver's default ring sizes
+constexpr std::uint64_t kPage = driver::kTensorAlignment;
 
 std::uint64_t round_up(std::uint64_t v, std::uint64_t unit) { return (v + unit - 1) / unit * unit; }
 
@@ -25,15 +27,14 @@ std::string gib(std::uint64_t bytes) {
 
 void check_names(const config::SystemConfig& c, const config::ConfigNode& root) {
   const auto* source = moe::find_routing_source(c.routing.source);
-  const config::ConfigNode routing = root.has("routing") ? root.child("routing") : root;
+  const config::ConfigNode routing = root.section("routing");
   if (source == nullptr) {
-    if (!root.has("routing")) root.fail("routing", "source \"" + c.routing.source + "\" is not registered");
     routing.fail("source", "unknown routing source; allowed " + moe::routing_names_text());
   }
   if (source->check) source->check(c, routing);
   std::vector<std::string> seen;
+  const config::ConfigNode run = root.section("run");
   for (const auto& p : c.run.policies) {
-    const config::ConfigNode run = root.child("run");
     if (policy::find_policy(p) == nullptr) {
       run.fail("policies", "has \"" + p + "\", which is not a placement policy; allowed " + policy::policy_names_text());
     }
@@ -47,7 +48,7 @@ void check_names(const config::SystemConfig& c, const config::ConfigNode& root) 
 void check_ndp_shape(const config::SystemConfig& c, const config::ConfigNode& root) {
   const auto& m = c.model;
   const config::NdpLimits l = c.device.ndp.limits();
-  const config::ConfigNode model = root.child("model");
+  const config::ConfigNode model = root.section("model");
   const auto check = [&](const char* key, std::uint32_t v, std::uint32_t max, const char* holds) {
     if (v % l.dim_align != 0) {
       model.fail(key, "not a multiple of " + std::to_string(l.dim_align) + " elements (one 64-byte line), which the "
@@ -61,8 +62,18 @@ void check_ndp_shape(const config::SystemConfig& c, const config::ConfigNode& ro
   };
   check("d_model", m.d_model, l.max_d_model, "gate and up rows of one fetch in half the weight SRAM");
   check("d_ff", m.d_ff, l.max_d_ff, "down rows of one fetch in half the weight SRAM");
+  // The driver gives each matrix its own page-aligned range, and the GPU and the CPU path read an
+  // expert as one range: its matrices must follow each other without padding.
+  const std::uint64_t matrix_bytes = std::uint64_t{m.d_model} * m.d_ff * m.bytes_per_element();
+  if (matrix_bytes % kPage != 0) {
+    model.fail("d_ff", "with d_model " + std::to_string(m.d_model) + " gives matrices of " +
+                           std::to_string(matrix_bytes) + " B, not a multiple of the driver's " + std::to_string(kPage) +
+                           " B tensor alignment (an expert's matrices must lie back to back, as one range the GPU "
+                           "fetches); allowed d_model x d_ff a multiple of " +
+                           std::to_string(kPage / m.bytes_per_element()));
+  }
   if (l.max_tokens_for(std::max(m.d_model, m.d_ff)) == 0) {
-    root.child("device").child("ndp").fail("act_buffer_bytes", "cannot hold one token of this model (" +
+    root.section("device").section("ndp").fail("act_buffer_bytes", "cannot hold one token of this model (" +
                                                                    std::to_string(std::max(m.d_model, m.d_ff)) +
                                                                    " bf16 values)");
   }
@@ -73,7 +84,7 @@ void check_fits_device(const config::SystemConfig& c, const config::ConfigNode& 
   const std::uint64_t have = c.device.dram.capacity_bytes();
   if (need > have) {
     const auto& m = c.model;
-    root.child("device").child("memory").fail(
+    root.section("device").section("memory").fail(
         "organization", "gives " + std::to_string(have) + " B (" + gib(have) + "), but the model needs " +
                       std::to_string(need) + " B (" + gib(need) + "): " + std::to_string(m.moe_layers) +
                       " MoE layers x " + std::to_string(m.experts) + " experts x " +
@@ -88,10 +99,16 @@ void check_fits_device(const config::SystemConfig& c, const config::ConfigNode& 
 std::uint64_t device_bytes_needed(const config::SystemConfig& c) {
   const auto& m = c.model;
   const std::uint64_t weights = std::uint64_t{m.moe_layers} * m.experts * round_up(m.expert_weight_bytes(), kPage);
-  const std::uint64_t rings = round_up(kRingEntries * kSqEntryBytes, kPage) + round_up(kRingEntries * kCqEntryBytes, kPage);
-  // One layer's NDP jobs at most: every routed (token, expert) pair with its x, h and y.
+  const driver::DriverOptions ring;
+  const std::uint64_t rings = round_up(std::uint64_t{ring.sq_entries} * config::kJobDescriptorBytes, kPage) +
+                              round_up(std::uint64_t{ring.cq_entries} * config::kCompletionEntryBytes, kPage);
+  // One layer's NDP jobs at most: every routed (token, expert) pair with its x, h and y, and up to
+  // a page of alignment for each of a job's three buffers. An expert whose tokens exceed one job's
+  // activation buffer runs as several jobs: at most experts + pairs / tokens_per_job in all.
   const std::uint64_t pairs = c.run.tokens_per_step() * m.top_k;
-  const std::uint64_t activations = pairs * (2u * m.d_model + m.d_ff) * m.bytes_per_element() + m.experts * 3 * kPage;
+  const std::uint64_t per_job = std::max<std::uint64_t>(1, perf::ndp_tokens_per_job(c.device.ndp, perf::expert_shape(m)));
+  const std::uint64_t jobs = m.experts + pairs / per_job;
+  const std::uint64_t activations = pairs * (2u * m.d_model + m.d_ff) * m.bytes_per_element() + jobs * 3 * kPage;
   return weights + rings + activations;
 }
 
@@ -100,7 +117,7 @@ void check_experiment(const config::SystemConfig& c, const config::ExperimentDoc
   check_names(c, root);
   check_ndp_shape(c, root);
   if (!c.run.timing_only() && c.model.total_routed_expert_bytes() > kFullDataMaxWeightBytes) {
-    root.child("run").fail("data", "needs a scaled-down model: '" + c.model.name + "' has " +
+    root.section("run").fail("data", "needs a scaled-down model: '" + c.model.name + "' has " +
                                        std::to_string(c.model.total_routed_expert_bytes()) +
                                        " B of routed expert weights, above the full-data limit of 1 GiB (every "
                                        "weight is generated, kept on the host and written to the device); allowed "
@@ -120,7 +137,7 @@ void check_policy_limits(const config::SystemConfig& c, const config::Experiment
         const auto active = static_cast<std::size_t>(
             std::count_if(demand[s][l].begin(), demand[s][l].end(), [](std::uint64_t t) { return t > 0; }));
         if (active > p->max_active_experts) {
-          document.root().child("run").fail(
+          document.root().section("run").fail(
               "policies", "has \"" + name + "\", which takes at most " + std::to_string(p->max_active_experts) +
                               " routed experts per layer, but step " + std::to_string(s) + " routes " +
                               std::to_string(active) + " experts in MoE layer " + std::to_string(layers[l]) +

@@ -2,18 +2,20 @@
 
 #include <algorithm>
 #include <chrono>
-#include <map>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
+#include "core/perf/cpu_expert_time.hpp"
+#include "core/perf/expert_shape.hpp"
+#include "core/perf/ndp_job_time.hpp"
 #include "host/gpu_backend/compare.hpp"
 #include "host/moe/moe_layer.hpp"
 #include "host/moe/token_route.hpp"
-#include "core/perf/ndp_job_time.hpp"
 #include "host/policy/policy_registry.hpp"
 
 namespace monde::system {
@@ -21,8 +23,6 @@ namespace monde::system {
 namespace {
 
 double now_s() { return sc_core::sc_time_stamp().to_seconds(); }
-
-policy::ExpertShape shape_of(const config::MoeModelConfig& m) { return policy::ExpertShape{m.d_model, m.d_ff, m.gated}; }
 
 // Differing bytes between two bf16 arrays of n elements.
 std::uint64_t mismatched_bytes(const num::bf16_t* a, const num::bf16_t* b, std::size_t n) {
@@ -99,8 +99,7 @@ void MoeRuntime::setup() {
       const auto& h = experts_[l].back();
       const std::uint64_t matrix = std::uint64_t{m.d_model} * m.d_ff * 2;
       // The GPU fetches an expert as one range: the driver places its matrices back to back.
-      const std::uint64_t last = m.gated ? h.w_down : h.w_down;
-      if (last + matrix - h.w_up != m.expert_weight_bytes()) {
+      if (h.w_down + matrix - h.w_up != m.expert_weight_bytes()) {
         throw std::logic_error("MoE runtime: an expert's matrices are not contiguous in device memory");
       }
     }
@@ -109,21 +108,32 @@ void MoeRuntime::setup() {
 
 void MoeRuntime::run_cpu_experts(const std::vector<std::pair<std::size_t, std::uint64_t>>& experts,
                                  std::uint32_t step, std::size_t moe_index, LayerData* data, LayerRecord& r) {
-  // Fiddler-style CPU path: the host CPU reads the expert's weights over CXL.mem (timed reads of
-  // 1 MiB; bytes kept only with full data) and computes for 2 x MACs / cpu flops.
+  // Fiddler-style CPU path (core/perf/cpu_expert_time.hpp): the host CPU reads the expert's
+  // weights over CXL.mem (timed reads of 1 MiB, paced to its own read rate; bytes kept only with
+  // full data) and computes on them as they arrive, so the expert takes the longer of the two;
+  // then its activations and results cross PCIe (charged by the formula: the model has no
+  // host <-> GPU activation traffic on the PCIe link).
   const auto& m = config_.model;
+  const auto& cpu = config_.cpu;
   if (scratch_.empty()) scratch_.resize(std::size_t{1} << 20);
   std::vector<num::bf16_t> range;
   for (const auto& [e, tokens] : experts) {
     const auto& h = experts_[moe_index][e];
+    const perf::CpuExpertTime t = perf::cpu_expert_time(perf::expert_shape(m), tokens, cpu.weight_bytes_per_s,
+                                                        cpu.flops_per_s, cpu.gpu_host_activation_bytes_per_s);
+    const double start = now_s();
     if (data != nullptr) range.assign(m.expert_weight_bytes() / sizeof(num::bf16_t), 0);
     for (std::uint64_t off = 0; off < m.expert_weight_bytes(); off += scratch_.size()) {
       const std::uint64_t n = std::min<std::uint64_t>(scratch_.size(), m.expert_weight_bytes() - off);
       unsigned char* dst = data != nullptr ? reinterpret_cast<unsigned char*>(range.data()) + off : scratch_.data();
       system_.bus.mem_read(h.w_up + off, dst, n);
+      // The CPU issues no faster than its own rate.
+      const double due = start + static_cast<double>(off + n) / cpu.weight_bytes_per_s;
+      if (now_s() < due) sc_core::wait(sc_core::sc_time(due - now_s(), sc_core::SC_SEC));
     }
-    sc_core::wait(sc_core::sc_time(2.0 * double(tokens) * double(m.expert_macs_per_token()) / config_.cpu.flops_per_s,
-                                   sc_core::SC_SEC));
+    const double read_s = now_s() - start;
+    if (t.compute_s > read_s) sc_core::wait(sc_core::sc_time(t.compute_s - read_s, sc_core::SC_SEC));
+    sc_core::wait(sc_core::sc_time(t.io_s, sc_core::SC_SEC));
     if (data != nullptr) {
       r.fetched_weight_mismatched_bytes += fetched_mismatches(h, range, weights_[moe_index][e]);
       set_result(*data, ExpertPath::kCpu, step, moe_index, e,
@@ -212,7 +222,7 @@ MoeRuntime::Counters MoeRuntime::counters() const {
 policy::Placement MoeRuntime::place(policy::PlacementPolicy& policy, const std::vector<std::uint64_t>& tokens,
                                     LayerRecord& r) {
   policy::LayerDemand demand;
-  demand.shape = shape_of(config_.model);
+  demand.shape = perf::expert_shape(config_.model);
   demand.tokens_per_expert = tokens;
   demand.phase = config_.run.phase == config::RunPhase::kDecode ? policy::Phase::kDecode : policy::Phase::kPrefill;
   const policy::Placement p = policy.place(demand, cost_);
@@ -273,7 +283,7 @@ std::map<std::uint32_t, std::size_t> MoeRuntime::run_ndp_path(const LayerPlan& p
   // An expert with more tokens than one NDP job's activation buffer holds (prefill) becomes
   // several jobs over consecutive token ranges (the split the cost model assumes too); their y
   // rows are concatenated in order.
-  const std::uint64_t per_job = perf::ndp_tokens_per_job(config_.device.ndp, shape_of(m));
+  const std::uint64_t per_job = perf::ndp_tokens_per_job(config_.device.ndp, perf::expert_shape(m));
   struct Part {
     std::size_t cold_index;
     driver::JobTicket ticket;
@@ -401,7 +411,7 @@ std::vector<std::unique_ptr<policy::PlacementPolicy>> MoeRuntime::make_policies(
     if (policy->learns_from_prompts() && config_.run.phase == config::RunPhase::kDecode) {
       if (prompts.empty()) prompts = route_prompts(config_);
       policy::LayerDemand d;
-      d.shape = shape_of(config_.model);
+      d.shape = perf::expert_shape(config_.model);
       d.tokens_per_expert = prompts[0][l];
       d.phase = policy::Phase::kPrefill;
       history.prompt_prefill = d;

@@ -51,9 +51,9 @@ std::size_t abort_after_layers(const std::string& policy) {
   // The kernel's own info message at sc_stop ("Simulation stopped by user.") is noise here.
   sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   std::string error;
+  PolicyRun run;  // filled layer by layer: what finished survives an error anywhere below
   try {
     auto sys = build_system(config);
-    PolicyRun run;
     sys->top().set_body([&] {
       try {
         sys->runtime().setup();
@@ -74,7 +74,7 @@ std::size_t abort_after_layers(const std::string& policy) {
               {"system", error.empty() ? sys->stats_json(elapsed_ps) : nlohmann::json()},
               {"elapsed_ps", elapsed_ps}});
   } catch (const std::exception& e) {
-    send(fd, {{"done", {{"simulated_s", 0.0}, {"wall_s", 0.0}, {"error", e.what()}}}});
+    send(fd, {{"done", {{"simulated_s", run.simulated_s}, {"wall_s", run.wall_s}, {"error", e.what()}}}});
   }
   ::close(fd);
   // No destructors: SystemC's kernel is not meant to be torn down, and the parent has the results.

@@ -23,7 +23,8 @@ nlohmann::json run_stats_json(const config::SystemConfig& c, const std::vector<P
   nlohmann::json policies = nlohmann::json::array();
   for (const auto& o : outcomes) {
     nlohmann::json p = to_json(o.run);
-    p["step_ms"] = o.run.layers.empty() ? 0.0 : o.run.simulated_s * 1e3 / c.run.steps;
+    // A step time only for a run that finished (a failed one has simulated_ms of what it did).
+    if (o.ok()) p["step_ms"] = o.run.simulated_s * 1e3 / c.run.steps;
     if (!o.ok()) p["error"] = o.run.error;
     p["system"] = o.system;
     p["elapsed_ms"] = o.elapsed_ps * 1e-9;

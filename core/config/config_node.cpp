@@ -92,6 +92,11 @@ ConfigNode ConfigNode::child(const std::string& key) const {
   return ConfigNode(v, provenance_, key_path(key));
 }
 
+ConfigNode ConfigNode::section(const std::string& key) const {
+  static const nlohmann::json kEmpty = nlohmann::json::object();
+  return has(key) ? child(key) : ConfigNode(kEmpty, provenance_, key_path(key));
+}
+
 std::vector<ConfigNode> ConfigNode::objects(const std::string& key, std::size_t lo, std::size_t hi) const {
   const auto& v = at(key);
   const std::string allowed = "allowed an array of " + uint_range(lo, hi) + " objects";

@@ -32,6 +32,9 @@ class ConfigNode {
   bool has(const std::string& key) const;
   const nlohmann::json& at(const std::string& key) const;  // fails "missing" when absent
   ConfigNode child(const std::string& key) const;          // the key must exist and be an object
+  // child(key) when the key is present; otherwise an empty object at that path, so that checks
+  // of a section whose keys all have defaults can name its keys whether or not it was written.
+  ConfigNode section(const std::string& key) const;
   // The objects of an array-valued key, each with its "key[i]" path; the count must lie in [lo, hi].
   std::vector<ConfigNode> objects(const std::string& key, std::size_t lo, std::size_t hi) const;
 

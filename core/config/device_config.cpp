@@ -52,7 +52,7 @@ DeviceConfig parse_device_config(const ConfigNode& device) { return device_schem
 DeviceConfig load_device_config(const std::string& name_or_path) {
   if (!looks_like_path(name_or_path)) {
     if (const EmbeddedPreset* p = find_preset("device", name_or_path)) {
-      const std::string source = std::string("<embedded device '") + p->name + "' (" + p->file + ")>";
+      const std::string source = preset_source(*p);
       return parse_device_config(ConfigNode(parse_json_text(p->text, source), source));
     }
   }

@@ -10,10 +10,6 @@ namespace {
 
 constexpr const char* kDefaultExperiment = "default";
 
-std::string embedded_name(const EmbeddedPreset& p) {
-  return std::string("<embedded ") + p.kind + " '" + p.name + "' (" + p.file + ")>";
-}
-
 // The names of one kind, for "allowed ..." in messages.
 std::string names_list(const std::string& kind) {
   std::string out;
@@ -154,7 +150,7 @@ nlohmann::json load_preset(const ConfigNode& top, const std::string& section, co
   if (p == nullptr) {
     holder.fail(key, "unknown " + kind + " preset (or a file path with '/' or .json); allowed " + names_list(kind));
   }
-  origin = embedded_name(*p);
+  origin = preset_source(*p);
   return parse_json_text(p->text, origin);
 }
 
@@ -185,7 +181,7 @@ ExperimentDocument load_experiment_document(const ExperimentSource& source) {
       throw ConfigError(spec + ": no such experiment file or experiment preset (a file path needs a '/' or .json); "
                                "allowed presets " + names_list("experiment"));
     }
-    name = embedded_name(*p);
+    name = preset_source(*p);
     root = parse_json_text(p->text, name);
   }
   if (!root.is_object()) throw ConfigError(name + ": the top level must be a JSON object");

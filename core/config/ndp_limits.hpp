@@ -4,9 +4,15 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 
 namespace monde::config {
+
+// Queue entry sizes (docs/ndp_interface.md): one job descriptor in the submission queue, one
+// completion entry in the completion queue. The device, the driver and the job-time formula use these.
+inline constexpr std::size_t kJobDescriptorBytes = 128;
+inline constexpr std::size_t kCompletionEntryBytes = 32;
 
 struct NdpLimits {
   std::uint32_t units = 4;   // NDP units that share one job

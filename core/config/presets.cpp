@@ -17,6 +17,10 @@ std::vector<std::string> preset_names(const std::string& kind) {
   return out;
 }
 
+std::string preset_source(const EmbeddedPreset& preset) {
+  return std::string("<embedded ") + preset.kind + " '" + preset.name + "' (" + preset.file + ")>";
+}
+
 bool looks_like_path(const std::string& value) {
   return value.find('/') != std::string::npos ||
          (value.size() > 5 && value.compare(value.size() - 5, 5, ".json") == 0);

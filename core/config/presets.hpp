@@ -21,6 +21,8 @@ const std::vector<EmbeddedPreset>& embedded_presets();
 const EmbeddedPreset* find_preset(const std::string& kind, const std::string& name);
 // The names of one kind, in file-name order.
 std::vector<std::string> preset_names(const std::string& kind);
+// How messages name a preset's text: "<embedded KIND 'NAME' (FILE)>".
+std::string preset_source(const EmbeddedPreset& preset);
 // True for a value that names a file rather than a preset.
 bool looks_like_path(const std::string& value);
 

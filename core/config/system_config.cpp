@@ -31,8 +31,10 @@ const Schema<CpuConfig>& cpu_schema() {
   using C = CpuConfig;
   static const auto s =
       Schema<C>("The host CPU running cold experts (policy `cpu`).")
-          .number("weight_GBps", &C::weight_bytes_per_s, kMinGBps, kMaxGBps, "rate it reads weights over CXL.mem, "
-                                                                             "GB/s", 1e9)
+          .number("weight_GBps", &C::weight_bytes_per_s, kMinGBps, kMaxGBps,
+                  "rate it reads weights over CXL.mem, GB/s (the CXL link, shared with the GPU's weight copies, "
+                  "caps it)",
+                  1e9)
           .number("gflops", &C::flops_per_s, 1e-3, 1e9, "compute rate, GFLOP/s", 1e9)
           .number("gpu_host_activation_GBps", &C::gpu_host_activation_bytes_per_s, kMinGBps, kMaxGBps,
                   "GPU <-> host rate of its activations and results, GB/s", 1e9);

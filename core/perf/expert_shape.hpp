@@ -3,6 +3,10 @@
 
 #include <cstdint>
 
+namespace monde::config {
+struct MoeModelConfig;
+}
+
 namespace monde::perf {
 
 // One expert feed-forward network. A plain FFN has an up and a down projection
@@ -21,5 +25,8 @@ struct ExpertShape {
   // A routed token enters as one d_model vector and leaves as one d_model vector.
   std::uint64_t activation_bytes_per_token() const { return d_model * bytes_per_param; }
 };
+
+// The routed expert of a model configuration.
+ExpertShape expert_shape(const config::MoeModelConfig& model);
 
 }  // namespace monde::perf

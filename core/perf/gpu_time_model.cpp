@@ -1,22 +1,21 @@
 #include "core/perf/gpu_time_model.hpp"
 
 #include <iterator>
-#include <map>
 
 namespace monde::perf {
 
 ProfileGpuTime::ProfileGpuTime(config::GpuProfile profile)
-    : profile_(std::move(profile)), roofline_(fit_roofline(profile_.gemm_bf16, profile_.kernel_launch_us)) {}
+    : profile_(std::move(profile)), roofline_(fit_roofline(profile_.gemm_bf16, profile_.kernel_launch_us)) {
+  // The parser rejects duplicate (shape, tokens) points.
+  for (const auto& e : profile_.expert_ffn) points_[{e.d_model, e.d_ff, e.gated}][e.tokens] = e.time_us * 1e-6;
+}
 
 double ProfileGpuTime::expert_time_s(std::uint64_t tokens, const ExpertShape& shape) const {
   if (tokens == 0) return 0.0;
-  // Measured times of this shape by token count (the parser rejects duplicates).
-  std::map<std::uint64_t, double> pts;
-  for (const auto& e : profile_.expert_ffn) {
-    if (e.d_model == shape.d_model && e.d_ff == shape.d_ff && e.gated == shape.gated) pts[e.tokens] = e.time_us * 1e-6;
-  }
   const Roofline& r = roofline_;
-  if (pts.empty()) return r.backend_expert_time_s(tokens, shape);
+  const auto shape_points = points_.find({shape.d_model, shape.d_ff, shape.gated});
+  if (shape_points == points_.end()) return r.backend_expert_time_s(tokens, shape);
+  const auto& pts = shape_points->second;
   const auto first = pts.begin();
   const auto last = std::prev(pts.end());
   if (tokens < first->first || tokens > last->first) {

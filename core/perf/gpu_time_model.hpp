@@ -13,8 +13,10 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 
 #include "core/config/gpu_config.hpp"
 #include "core/perf/expert_shape.hpp"
@@ -56,6 +58,8 @@ class ProfileGpuTime final : public GpuTimeModel {
  private:
   config::GpuProfile profile_;
   Roofline roofline_;  // fitted to profile_.gemm_bf16
+  // The measured expert times, s, by shape (d_model, d_ff, gated) and token count, indexed once.
+  std::map<std::tuple<std::uint64_t, std::uint64_t, bool>, std::map<std::uint64_t, double>> points_;
 };
 
 // The model the "gpu" section asks for: the profile when one is given, else the roofline.

@@ -8,9 +8,9 @@ namespace monde::perf {
 
 namespace {
 
-constexpr std::uint64_t kDescriptorBytes = 128;  // docs/ndp_interface.md
-constexpr std::uint64_t kCompletionBytes = 32;
-constexpr std::uint64_t kElementBytes = 2;       // bf16
+constexpr std::uint64_t kDescriptorBytes = config::kJobDescriptorBytes;
+constexpr std::uint64_t kCompletionBytes = config::kCompletionEntryBytes;
+constexpr std::uint64_t kElementBytes = 2;  // the NDP units compute in bf16 only (descriptor dtype)
 
 struct Phase {
   double time_s;

@@ -58,7 +58,7 @@ std::vector<config::MoeModelConfig> load_models(const std::string& dir) {
   if (dir.empty()) {
     for (const auto& p : config::embedded_presets()) {
       if (std::string(p.kind) != "model") continue;
-      const std::string source = std::string("<embedded model '") + p.name + "' (" + p.file + ")>";
+      const std::string source = config::preset_source(p);
       out.push_back(config::parse_moe_model(config::ConfigNode(config::parse_json_text(p.text, source), source)));
     }
     return out;

@@ -72,29 +72,37 @@ CostBreakdown evaluate(const Placement& placement, const LayerDemand& demand, co
         }
         break;
       }
-      case ExpertLocation::kNdp:
-        ndp.add(ndp_expert_time_s(model, shape, tokens), ndp_dram_busy_s(model, shape, tokens));
-        c.ndp_job_s += ndp_job_time_s(model, shape, tokens);
+      case ExpertLocation::kNdp: {
+        const NdpExpertCost e = ndp_expert_cost(model, shape, tokens);
+        ndp.add(e.share_s, e.dram_busy_s);
+        c.ndp_job_s += e.job_s;
         c.activations_to_ndp_bytes += activations;
         c.results_from_ndp_bytes += activations;
         c.ndp_dram_read_bytes += weights;
         ++c.experts_ndp;
         break;
-      case ExpertLocation::kCpu:
-        cpu.add(cpu_expert_time_s(model, shape, tokens));
+      }
+      case ExpertLocation::kCpu: {
+        const CpuExpertCost e = cpu_expert_cost(model, shape, tokens);
+        cpu.add(e.share_s, e.read_s);
         c.weights_to_cpu_bytes += weights;
         c.cpu_activation_bytes += 2 * activations;
         ++c.experts_cpu;
         break;
+      }
       case ExpertLocation::kIdle:
         break;  // execution_order() lists active experts only
     }
   }
   c.gpu_path_s = gpu.makespan_s();
-  c.ndp_dram_wait_s = shared_dram_delay_s(ndp.time_s(), ndp.dram_busy_s(), gpu.transfer_end_s(),
-                                          model.device_to_gpu_bytes_per_s, model.shared_dram_bytes_per_s);
+  c.ndp_dram_wait_s =
+      shared_stream_delay_s(ndp.time_s(), ndp.streaming_s(), gpu.transfer_end_s(), model.device_to_gpu_bytes_per_s,
+                            model.shared_dram_bytes_per_s, model.shared_dram_bytes_per_s);
   c.ndp_path_s = ndp.time_s() + c.ndp_dram_wait_s;
-  c.cpu_path_s = cpu.time_s();
+  c.cpu_link_wait_s =
+      shared_stream_delay_s(cpu.time_s(), cpu.streaming_s(), gpu.transfer_end_s(), model.device_to_gpu_bytes_per_s,
+                            model.shared_link_bytes_per_s, model.cpu_weight_bytes_per_s);
+  c.cpu_path_s = cpu.time_s() + c.cpu_link_wait_s;
   c.makespan_s = std::max({c.gpu_path_s, c.ndp_path_s, c.cpu_path_s});
   return c;
 }

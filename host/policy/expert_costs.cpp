@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/perf/cpu_expert_time.hpp"
+
 namespace monde::policy {
 
 namespace {
@@ -22,27 +24,27 @@ double gpu_compute_time_s(const SystemCostModel& m, const ExpertShape& shape, st
   return m.gpu->expert_time_s(tokens, shape);
 }
 
-double ndp_job_time_s(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens) {
-  return m.ndp->expert_time(tokens, shape).time_s;
-}
-
-double ndp_dram_busy_s(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens) {
-  return m.ndp->expert_time(tokens, shape).dram_busy_s;
-}
-
-double ndp_expert_time_s(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens) {
+NdpExpertCost ndp_expert_cost(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens) {
+  const perf::NdpExpertTime t = m.ndp->expert_time(tokens, shape);
   const double in_s = activation_bytes(shape, tokens) / m.host_to_device_bytes_per_s;
   const double out_s = activation_bytes(shape, tokens) / m.device_to_host_bytes_per_s;
-  return in_s + ndp_job_time_s(m, shape, tokens) + out_s;
+  return NdpExpertCost{t.time_s, t.dram_busy_s, in_s + t.time_s + out_s};
+}
+
+double ndp_job_time_s(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens) {
+  return ndp_expert_cost(m, shape, tokens).job_s;
 }
 
 double ndp_fixed_time_s(const SystemCostModel& m) { return 2.0 * m.link_latency_s; }
 
+CpuExpertCost cpu_expert_cost(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens) {
+  const perf::CpuExpertTime t = perf::cpu_expert_time(shape, tokens, m.cpu_weight_bytes_per_s, m.cpu_flops_per_s,
+                                                      m.gpu_host_activation_bytes_per_s);
+  return CpuExpertCost{t.time_s(), t.read_s};
+}
+
 double cpu_expert_time_s(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens) {
-  const double read_s = as_double(shape.weight_bytes()) / m.cpu_weight_bytes_per_s;
-  const double flop_s = 2.0 * as_double(shape.macs_per_token()) * as_double(tokens) / m.cpu_flops_per_s;
-  const double io_s = 2.0 * activation_bytes(shape, tokens) / m.gpu_host_activation_bytes_per_s;
-  return std::max(read_s, flop_s) + io_s;
+  return cpu_expert_cost(m, shape, tokens).share_s;
 }
 
 double cpu_fixed_time_s(const SystemCostModel& m) { return 2.0 * m.link_latency_s; }

@@ -15,20 +15,28 @@ double fetch_time_s(const SystemCostModel& m, const ExpertShape& shape);
 // The GPU running the expert for `tokens` tokens (weights already in GPU memory).
 double gpu_compute_time_s(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens);
 
-// The expert's NDP jobs (SystemCostModel::ndp), and how long they keep the device DRAM streaming.
-double ndp_job_time_s(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens);
-double ndp_dram_busy_s(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens);
-
-// The NDP path's per-expert share: its activations in over CXL, its job, its results out.
-double ndp_expert_time_s(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens);
+// The expert on the NDP path, from one evaluation of SystemCostModel::ndp.
+struct NdpExpertCost {
+  double job_s = 0;        // the expert's NDP jobs
+  double dram_busy_s = 0;  // how long those jobs keep the device DRAM streaming
+  double share_s = 0;      // the path's per-expert share: activations in over CXL, the jobs, results out
+};
+NdpExpertCost ndp_expert_cost(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens);
+double ndp_job_time_s(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens);  // .job_s
 
 // Paid once per layer when any expert runs on NDP: one latency for the activation write and
 // one for the result read (the activations of all NDP experts move as one batch each way).
 double ndp_fixed_time_s(const SystemCostModel& m);
 
-// The CPU computing the expert (`cpu` policy): weights read over CXL.mem at the CPU's rate or
-// its flops, whichever is slower, plus the expert's activations and results over PCIe.
-double cpu_expert_time_s(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens);
+// The CPU computing the expert (`cpu` policy; core/perf/cpu_expert_time.hpp): weights read over
+// CXL.mem at the CPU's rate or its flops, whichever is slower, plus the expert's activations and
+// results over PCIe; and, of that time, how long it reads weights over the CXL link.
+struct CpuExpertCost {
+  double share_s = 0;
+  double read_s = 0;
+};
+CpuExpertCost cpu_expert_cost(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens);
+double cpu_expert_time_s(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens);  // .share_s
 
 // Paid once per layer when any expert runs on the CPU: latency each way.
 double cpu_fixed_time_s(const SystemCostModel& m);

@@ -34,23 +34,34 @@ std::vector<ExpertLocation> split_hot_cold(const LayerDemand& demand, const Syst
   const std::size_t n = order.size() - first;
 
   // cold_suffix_s[k]: the cold path time when candidates k..n-1 run cold; busy_suffix_s[k]: how
-  // long an NDP cold path keeps the device DRAM streaming for them.
+  // long the cold path streams weights for them through what it shares with the GPU's copies.
   const bool ndp_cold = cold == ExpertLocation::kNdp;
   const double cold_fixed_s = ndp_cold ? ndp_fixed_time_s(model) : cpu_fixed_time_s(model);
   std::vector<double> cold_suffix_s(n + 1, 0.0), busy_suffix_s(n + 1, 0.0);
   for (std::size_t k = n; k-- > 0;) {
     const auto tokens = demand.tokens_per_expert[order[first + k]];
-    const double t = ndp_cold ? ndp_expert_time_s(model, shape, tokens) : cpu_expert_time_s(model, shape, tokens);
-    cold_suffix_s[k] = cold_suffix_s[k + 1] + t;
-    busy_suffix_s[k] = busy_suffix_s[k + 1] + (ndp_cold ? ndp_dram_busy_s(model, shape, tokens) : 0.0);
+    double share_s = 0, streaming_s = 0;
+    if (ndp_cold) {
+      const NdpExpertCost e = ndp_expert_cost(model, shape, tokens);
+      share_s = e.share_s;
+      streaming_s = e.dram_busy_s;
+    } else {
+      const CpuExpertCost e = cpu_expert_cost(model, shape, tokens);
+      share_s = e.share_s;
+      streaming_s = e.read_s;
+    }
+    cold_suffix_s[k] = cold_suffix_s[k + 1] + share_s;
+    busy_suffix_s[k] = busy_suffix_s[k + 1] + streaming_s;
   }
   // The cold path with candidates k..n-1, given the GPU's copies so far (they share the DRAM).
   auto cold_path_s = [&](std::size_t k, const GpuPipelineTimer& g) {
     if (k >= n) return 0.0;
     const double path = cold_fixed_s + cold_suffix_s[k];
-    return path + (ndp_cold ? shared_dram_delay_s(path, busy_suffix_s[k], g.transfer_end_s(),
-                                                  model.device_to_gpu_bytes_per_s, model.shared_dram_bytes_per_s)
-                            : 0.0);
+    // The copies share the device DRAM with NDP, the CXL link with the CPU's reads.
+    const double shared_bytes_per_s = ndp_cold ? model.shared_dram_bytes_per_s : model.shared_link_bytes_per_s;
+    const double stream_bytes_per_s = ndp_cold ? model.shared_dram_bytes_per_s : model.cpu_weight_bytes_per_s;
+    return path + shared_stream_delay_s(path, busy_suffix_s[k], g.transfer_end_s(), model.device_to_gpu_bytes_per_s,
+                                        shared_bytes_per_s, stream_bytes_per_s);
   };
 
   const double fetch_s = fetch_time_s(model, shape);

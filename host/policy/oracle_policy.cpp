@@ -53,8 +53,8 @@ class BranchAndBound {
     if (k == ndp_s_.size()) {
       // Same timers, same order, same terms as evaluate(): the leaf value is bit-identical
       // to the evaluator's makespan for this assignment.
-      const double wait_s = shared_dram_delay_s(ndp.time_s(), ndp.dram_busy_s(), gpu.transfer_end_s(),
-                                                fetch_bytes_per_s_, dram_bytes_per_s_);
+      const double wait_s = shared_stream_delay_s(ndp.time_s(), ndp.streaming_s(), gpu.transfer_end_s(),
+                                                  fetch_bytes_per_s_, dram_bytes_per_s_, dram_bytes_per_s_);
       const double leaf_s = std::max(gpu.makespan_s(), ndp.time_s() + wait_s);
       if (leaf_s < best_s_) {
         best_s_ = leaf_s;
@@ -110,8 +110,9 @@ Placement OraclePolicy::place(const LayerDemand& demand, const SystemCostModel& 
     const auto tokens = demand.tokens_per_expert[i];
     transfer_s.push_back(resident[i] ? 0.0 : fetch_time_s(model, shape));
     compute_s.push_back(gpu_compute_time_s(model, shape, tokens));
-    ndp_s.push_back(ndp_expert_time_s(model, shape, tokens));
-    ndp_busy_s.push_back(ndp_dram_busy_s(model, shape, tokens));
+    const NdpExpertCost e = ndp_expert_cost(model, shape, tokens);
+    ndp_s.push_back(e.share_s);
+    ndp_busy_s.push_back(e.dram_busy_s);
   }
 
   // monde's split is a feasible answer: starting from it as the incumbent only prunes; the

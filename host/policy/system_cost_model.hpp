@@ -24,9 +24,13 @@ struct SystemCostModel {
   // The NDP units: time and DRAM occupancy of one expert's jobs.
   std::shared_ptr<const NdpTimeModel> ndp;
   // Bandwidth of the device DRAM that both the NDP units and the GPU's weight fetch read: while
-  // a fetch streams, the NDP path loses DRAM time (path_timers.hpp, shared_dram_delay_s).
+  // a fetch streams, the NDP path loses DRAM time (path_timers.hpp, shared_stream_delay_s).
   // 0: not modelled (a hand-built model whose paths do not share a memory).
   double shared_dram_bytes_per_s = 0;
+  // Rate of the CXL link (device to host) that both the GPU's weight copies and the CPU path's
+  // weight reads cross: while a copy streams, the CPU path loses link time (the same
+  // shared_stream_delay_s). 0: not modelled.
+  double shared_link_bytes_per_s = 0;
   // Host CPU running cold experts (`cpu` policy): weights read over CXL.mem at its rate, its
   // compute rate, and the GPU<->host PCIe rate that its activations and results cross.
   double cpu_weight_bytes_per_s = 0;

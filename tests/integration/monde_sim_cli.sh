@@ -72,9 +72,20 @@ print("ok   failure-writes-what-finished" if ok else "FAIL failed run's stats.js
 sys.exit(0 if ok else 1)
 PY
 [ "$(wc -l < failed/layers.csv)" = 11 ] || { echo "FAIL failed/layers.csv: $(wc -l < failed/layers.csv) lines, want 11"; fail=1; }
+# An output that cannot be written after the simulation (the trace to a full disk) is reported,
+# the other outputs are still written, and the exit status is 1 (the input was fine).
+check write-failure-keeps-the-rest 1 "^monde-sim: /dev/full: write failed" -- "$bin" run tiny.json --out partial --trace /dev/full --quiet
+[ -s partial/stats.json ] && [ -s partial/layers.csv ] && echo "ok   write-failure-wrote-the-run-directory" || { echo "FAIL partial/ not written"; fail=1; }
 
 # ---- validate, show-config, list, config-reference
 check validate 0 "^ok: tiny.json: mixtral-8x7b-tiny .*nothing simulated" -- "$bin" validate tiny.json
+# Every section with defaults may be left out (here run: its defaults decode 32 tokens).
+printf '{"model": "mixtral-8x7b-tiny", "device": "lpddr5x-8533", "routing": {"source": "uniform"}}' > norun.json
+check no-run-section 0 "^ok: norun.json: mixtral-8x7b-tiny .*decode 32 tokens x 1 step" -- "$bin" validate norun.json
+# Every shipped model preset runs on the NDP device (its shapes pass the descriptor checks).
+for m in $("$bin" list models | awk '{print $1}' | grep -- '-tiny$'); do
+  check "preset-$m" 0 "^ok: " -- "$bin" validate --model "$m" --set routing.source=uniform
+done
 check show-config 0 '"tck_ps": 234' -- "$bin" show-config tiny.json --set run.batch=7
 "$bin" show-config tiny.json --set run.batch=7 | grep -q '"batch": 7' && echo "ok   show-config-set" || { echo "FAIL show-config --set"; fail=1; }
 check list-models 0 "^mixtral-8x7b +Mixtral-8x7B: 8 experts, top-2" -- "$bin" list models
@@ -111,5 +122,7 @@ check missing-data-file 2 "trace.json: key 'routing.trace.path' = \"nope.csv\": 
 # larger than the device.
 check oracle-limit 2 "key 'run.policies' = \[\"oracle\"\]: has \"oracle\", which takes at most 20 routed experts per layer, but step 0 routes [0-9]+ experts" -- "$bin" validate --model switch-base-128 --policies oracle --set routing.source=uniform
 check too-big 2 "key 'device.memory.organization': gives 68719476736 B \(64.00 GiB\), but the model needs [0-9]+ B" -- "$bin" validate --model mixtral-8x7b --device lpddr5x-8533
+# A shape the driver cannot lay out as one range per expert (96 x 96 x 2 B = 18432 B per matrix).
+check matrix-not-whole-pages 2 "key 'model.d_ff' = 96: with d_model 96 gives matrices of 18432 B, not a multiple of the driver's 4096 B tensor alignment .*allowed d_model x d_ff a multiple of 2048$" -- "$bin" validate tiny.json --set model.d_model=96 --set model.d_ff=96
 check out-not-writable 2 "^monde-sim: /proc/version/out: cannot create the output directory" -- "$bin" run tiny.json --out /proc/version/out
 exit $fail

@@ -3,9 +3,10 @@
 //   {"device_to_gpu_GBps", "host_to_device_GBps", "device_to_host_GBps", "link_latency_us",
 //    "ndp_dram_GBps", "ndp_macs_per_s", "ndp_job_overhead_us", ["ndp_token_block"],
 //    "cpu_weight_GBps", "cpu_gflops", "gpu_host_activation_GBps", "gpu_memory_budget_bytes_per_layer",
-//    ["shared_dram_GBps"], "gpu": {"model": "roofline", "peak_tflops", "hbm_GBps", "launch_us"}}
+//    ["shared_dram_GBps"], ["shared_link_GBps"], "gpu": {"model": "roofline", "peak_tflops", "hbm_GBps", "launch_us"}}
 // The NDP is the hand-specified bound (policy::BoundNdpTime); shared_dram_GBps (default 0: not
-// modelled) turns on the GPU-copy / NDP DRAM sharing. A test fixture, not a user configuration:
+// modelled) turns on the GPU-copy / NDP DRAM sharing, shared_link_GBps the GPU-copy / CPU-read
+// CXL link sharing. A test fixture, not a user configuration:
 // experiments derive their cost model from the hardware (system/cost_model.hpp).
 #pragma once
 
@@ -31,6 +32,7 @@ inline policy::SystemCostModel hand_cost_model(const nlohmann::json& j) {
                                                  j.at("ndp_job_overhead_us").get<double>() * 1e-6,
                                                  j.value("ndp_token_block", 1u));
   m.shared_dram_bytes_per_s = j.value("shared_dram_GBps", 0.0) * 1e9;
+  m.shared_link_bytes_per_s = j.value("shared_link_GBps", 0.0) * 1e9;
   m.cpu_weight_bytes_per_s = j.at("cpu_weight_GBps").get<double>() * 1e9;
   m.cpu_flops_per_s = j.at("cpu_gflops").get<double>() * 1e9;
   m.gpu_host_activation_bytes_per_s = j.at("gpu_host_activation_GBps").get<double>() * 1e9;

@@ -1,4 +1,4 @@
-// The monde-mac vector format: parsing, round trip, and file:line errors.
+// The `monde-sim mac` vector format: parsing, round trip, and file:line errors.
 #include <gtest/gtest.h>
 
 #include <sstream>

@@ -121,15 +121,24 @@ TEST(PolicyCostModel, NdpTokensBeyondOneJobSplitLikeTheRuntime) {
 // 200 / 150 = 4/3: s = rho x 50 / 150.
 TEST(PolicyCostModel, SharedDramDelaysTheNdpPath) {
   // rho = 1, s = 1/3: 9 s of NDP inside a 15 s copy window become 12 s (delay 3).
-  EXPECT_NEAR(shared_dram_delay_s(9, 9, 15, 50, 200), 3.0, 1e-12);
+  EXPECT_NEAR(shared_stream_delay_s(9, 9, 15, 50, 200, 200), 3.0, 1e-12);
   // The copies end first (window 8 s): 8 s of wall time cover 8 / (4/3) = 6 s of NDP work,
   // the rest runs at full speed: delay = 8 x (1/3) / (4/3) = 2.
-  EXPECT_NEAR(shared_dram_delay_s(9, 9, 8, 50, 200), 2.0, 1e-12);
+  EXPECT_NEAR(shared_stream_delay_s(9, 9, 8, 50, 200, 200), 2.0, 1e-12);
   // rho = 1/2 (half the path streams): s = 1/6, delay = 9 / 6 = 1.5.
-  EXPECT_NEAR(shared_dram_delay_s(9, 4.5, 100, 50, 200), 1.5, 1e-12);
-  EXPECT_EQ(shared_dram_delay_s(9, 9, 15, 50, 0), 0.0);   // not modelled
-  EXPECT_EQ(shared_dram_delay_s(9, 9, 0, 50, 200), 0.0);  // no copies
-  EXPECT_EQ(shared_dram_delay_s(0, 0, 15, 50, 200), 0.0); // no NDP path
+  EXPECT_NEAR(shared_stream_delay_s(9, 4.5, 100, 50, 200, 200), 1.5, 1e-12);
+  EXPECT_EQ(shared_stream_delay_s(9, 9, 15, 50, 0, 200), 0.0);   // not modelled
+  EXPECT_EQ(shared_stream_delay_s(9, 9, 0, 50, 200, 200), 0.0);  // no copies
+  EXPECT_EQ(shared_stream_delay_s(0, 0, 15, 50, 200, 200), 0.0); // no NDP path
+  // r >= B: the copies take all of it, so the streaming path waits out the whole window
+  // (the limit of 15 x s / (1 + s) as s grows); a path that does not stream is not delayed.
+  EXPECT_EQ(shared_stream_delay_s(9, 9, 15, 50, 50, 50), 15.0);
+  EXPECT_EQ(shared_stream_delay_s(9, 4.5, 15, 60, 50, 50), 15.0);
+  EXPECT_EQ(shared_stream_delay_s(9, 0, 15, 50, 50, 50), 0.0);
+  // A path streaming at its own c below B: a = 150 left. c = 100 <= a: not slowed. c = 180:
+  // s = (180 - 150) / 150 = 0.2, 9 x 1.2 = 10.8 <= 15, delay 9 x 0.2 = 1.8.
+  EXPECT_EQ(shared_stream_delay_s(9, 9, 15, 50, 200, 100), 0.0);
+  EXPECT_NEAR(shared_stream_delay_s(9, 9, 15, 50, 200, 180), 1.8, 1e-12);
 }
 
 // The evaluator applies the delay to the NDP path: expert 0 (3 tokens) fetched, expert 1 (1
@@ -155,6 +164,36 @@ TEST(PolicyCostModel, EvaluatorChargesTheSharedDram) {
   EXPECT_EQ(evaluate(Placement{{ExpertLocation::kGpuFetched, ExpertLocation::kNdp}, {}}, d, test::hand_cost_model(json))
                 .ndp_dram_wait_s,
             0.0);
+}
+
+// The CPU path shares the CXL link with the GPU's copies: expert 0 (3 tokens) fetched, expert 1
+// (1 token) on the CPU. Hand model: fetch = 1 us + 2e6 B / 2 GB/s = 1001 us (the copy window).
+// CPU expert: read 2e6 B / 4 GB/s = 500 us, compute 2 x 1e6 x 1 / 1e11 = 20 us, activations
+// 2 x 2000 B / 1 GB/s = 4 us: max(500, 20) + 4 = 504 us; path = 2 us fixed + 504 = 506 us, 500 us
+// of it streaming (rho = 500 / 506). Link at 5 GB/s, copy at 2: a = 3 GB/s left of the CPU's 4,
+// s = rho x (4 - 3) / 3; 506 x (1 + s) = 506 + 500 / 3 < 1001 us, so delay = 506 x s = 500 / 3 us.
+TEST(PolicyCostModel, EvaluatorChargesTheSharedLinkToTheCpuPath) {
+  auto json = nlohmann::json::parse(R"({"device_to_gpu_GBps": 2, "host_to_device_GBps": 2, "device_to_host_GBps": 2,
+    "link_latency_us": 1, "ndp_dram_GBps": 20, "ndp_macs_per_s": 1e10, "ndp_job_overhead_us": 0,
+    "cpu_weight_GBps": 4, "cpu_gflops": 100, "gpu_host_activation_GBps": 1, "gpu_memory_budget_bytes_per_layer": 0,
+    "shared_link_GBps": 5,
+    "gpu": {"model": "roofline", "peak_tflops": 0.2, "hbm_GBps": 2000, "launch_us": 5}})");
+  LayerDemand d;
+  d.shape = ExpertShape{1000, 500, false, 2};
+  d.tokens_per_expert = {3, 1};
+  const Placement p{{ExpertLocation::kGpuFetched, ExpertLocation::kCpu}, {}};
+  const CostBreakdown c = evaluate(p, d, test::hand_cost_model(json));
+  EXPECT_NEAR(c.cpu_link_wait_s, 500.0 / 3.0 * 1e-6, 1e-12);
+  EXPECT_NEAR(c.cpu_path_s, (506.0 + 500.0 / 3.0) * 1e-6, 1e-12);
+  // A link the copies saturate (2 GB/s, the copy's own rate): the CPU waits out the whole
+  // window, 506 + 1001 = 1507 us.
+  json["shared_link_GBps"] = 2;
+  EXPECT_NEAR(evaluate(p, d, test::hand_cost_model(json)).cpu_path_s, 1507e-6, 1e-12);
+  // A link with 6 GB/s left beside the copy: the CPU's 4 GB/s is not slowed.
+  json["shared_link_GBps"] = 8;
+  EXPECT_NEAR(evaluate(p, d, test::hand_cost_model(json)).cpu_path_s, 506e-6, 1e-12);
+  json["shared_link_GBps"] = 0;  // not modelled
+  EXPECT_NEAR(evaluate(p, d, test::hand_cost_model(json)).cpu_path_s, 506e-6, 1e-12);
 }
 
 }  // namespace

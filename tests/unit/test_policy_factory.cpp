@@ -55,7 +55,7 @@ TEST(PolicyRegistry, EveryPolicyReturnsTheEvaluatorsScore) {
     "device_to_gpu_GBps": 32, "host_to_device_GBps": 32, "device_to_host_GBps": 32, "link_latency_us": 1,
     "ndp_dram_GBps": 273, "ndp_macs_per_s": 8.192e12, "ndp_job_overhead_us": 2,
     "cpu_weight_GBps": 40, "cpu_gflops": 2000, "gpu_host_activation_GBps": 25,
-    "gpu_memory_budget_bytes_per_layer": 704643072, "shared_dram_GBps": 273,
+    "gpu_memory_budget_bytes_per_layer": 704643072, "shared_dram_GBps": 273, "shared_link_GBps": 32,
     "gpu": {"model": "roofline", "peak_tflops": 989, "hbm_GBps": 3350, "launch_us": 5}})", "sys");
   const SystemCostModel m = test::hand_cost_model(json);
   LayerDemand d;

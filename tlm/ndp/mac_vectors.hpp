@@ -1,4 +1,4 @@
-// The monde-mac vector file: tiles of bf16 inputs with optional expected results, as text
+// The `monde-sim mac` vector file: tiles of bf16 inputs with optional expected results, as text
 // that verification engineers can write and diff by hand. Format (docs/mac_vectors.md):
 //
 //   # comment                      ('#' to end of line; blank lines ignored)

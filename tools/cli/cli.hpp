@@ -1,6 +1,7 @@
 // monde-sim's subcommands, each in its own file. Exit status of every subcommand:
 //   0  done, every check passed
-//   1  the simulation ran and failed (a policy's error, result mismatches); what finished is written
+//   1  the simulation ran and failed (a policy's error, result mismatches, an output that could not
+//      be written); what finished is written wherever it can be
 //   2  bad input (configuration, command line, files), found before simulating
 #pragma once
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -92,7 +93,11 @@ void print_table(const config::SystemConfig& e, const std::vector<PolicyOutcome>
               << r->run.simulated_s * 1e3 / e.run.steps;
     for (const auto* o : done) {
       std::ostringstream x;
-      x << std::setprecision(2) << std::fixed << o->run.simulated_s / r->run.simulated_s << "x";
+      if (r->run.simulated_s > 0) {
+        x << std::setprecision(2) << std::fixed << o->run.simulated_s / r->run.simulated_s << "x";
+      } else {
+        x << "-";
+      }
       std::cout << std::setw(16) << x.str();
     }
     std::cout << std::setw(9) << t.gpu << std::setw(9) << t.ndp_experts << std::setw(9) << t.cpu << std::setw(13)
@@ -195,17 +200,32 @@ int run(const RunOptions& o) {
 
   print_header(c);
   print_table(c, outcomes);
+  // The results exist now: an output that cannot be written is reported, the other outputs are
+  // still written, and the exit status is 1 (the run failed), not 2 (the input was fine).
+  bool written = true;
+  const auto write = [&written](const std::function<void()>& f) {
+    try {
+      f();
+    } catch (const std::exception& e) {
+      std::cerr << "monde-sim: " << e.what() << "\n";
+      written = false;
+    }
+  };
   if (!o.out.empty()) {
-    const auto files = system::write_run_outputs(o.out, c, outcomes);
-    std::cout << "\nwrote";
-    for (const auto& f : files) std::cout << " " << f;
-    std::cout << "\n";
+    write([&] {
+      const auto files = system::write_run_outputs(o.out, c, outcomes);
+      std::cout << "\nwrote";
+      for (const auto& f : files) std::cout << " " << f;
+      std::cout << "\n";
+    });
   }
   if (!o.trace.empty()) {
-    system::write_text_file(o.trace, system::trace_json(outcomes).dump() + "\n");
-    std::cout << "wrote " << o.trace << "\n";
+    write([&] {
+      system::write_text_file(o.trace, system::trace_json(outcomes).dump() + "\n");
+      std::cout << "wrote " << o.trace << "\n";
+    });
   }
-  bool ok = true;
+  bool ok = written;
   for (const auto& out : outcomes) ok = ok && out.ok() && totals(out.run).data_ok;
   return ok ? kExitOk : kExitFailed;
 }

@@ -8,11 +8,12 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/config/ndp_limits.hpp"
 #include "tlm/ndp/command/ndp_error.hpp"
 
 namespace monde::ndp {
 
-inline constexpr std::size_t kCompletionEntryBytes = 32;
+using config::kCompletionEntryBytes;
 
 enum class CompletionStatus : std::uint8_t { kOk = 0, kError = 1 };
 

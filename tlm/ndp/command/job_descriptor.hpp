@@ -10,9 +10,11 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/config/ndp_limits.hpp"
+
 namespace monde::ndp {
 
-inline constexpr std::size_t kJobDescriptorBytes = 128;
+using config::kJobDescriptorBytes;
 
 // Field values.
 inline constexpr std::uint8_t kOpcodeExpertFfn = 1;

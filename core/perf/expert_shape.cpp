@@ -1,0 +1,11 @@
+#include "core/perf/expert_shape.hpp"
+
+#include "core/config/model_config.hpp"
+
+namespace monde::perf {
+
+ExpertShape expert_shape(const config::MoeModelConfig& model) {
+  return ExpertShape{model.d_model, model.d_ff, model.gated, static_cast<unsigned>(model.bytes_per_element())};
+}
+
+}  // namespace monde::perf
