@@ -102,66 +102,20 @@ std::string describe_exit(int status) {
 
 }  // namespace
 
-nlohmann::json layer_to_wire(const LayerRecord& r) {
-  nlohmann::json spans = nlohmann::json::array();
-  for (const auto& s : r.spans) spans.push_back({s.track, s.name, s.start_ps, s.end_ps});
-  return {{"step", r.step},
-          {"layer", r.layer},
-          {"tokens", r.tokens},
-          {"experts", {r.experts_gpu_fetched, r.experts_gpu_resident, r.experts_ndp, r.experts_cpu}},
-          {"ndp_jobs", r.ndp_jobs},
-          {"spans", spans},
-          {"times_s", {r.predicted_s, r.simulated_s, r.gpu_path_s, r.ndp_path_s, r.cpu_path_s}},
-          {"bytes", {r.cxl_m2s_bytes, r.cxl_s2m_bytes, r.pcie_to_gpu_bytes, r.ndp_dram_read_bytes}},
-          {"data",
-           {r.data_checked, r.output_elements, r.ndp_checked_elements, r.ndp_mismatched_elements, r.gpu_checked_elements,
-            r.gpu_max_abs_error, r.gpu_within_tolerance, r.cpu_checked_elements, r.cpu_max_abs_error,
-            r.cpu_within_tolerance, r.fetched_weight_mismatched_bytes, r.combined_max_abs_error,
-            r.combined_within_tolerance}}};
-}
+// One field list for both directions, so that writer and reader cannot disagree; nlohmann writes
+// doubles in their shortest round-trip form, so the parent gets the child's values bit for bit.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TraceSpan, track, name, start_ps, end_ps)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LayerRecord, step, layer, tokens, experts_gpu_fetched, experts_gpu_resident,
+                                   experts_ndp, experts_cpu, ndp_jobs, spans, predicted_s, simulated_s, gpu_path_s,
+                                   ndp_path_s, cpu_path_s, cxl_m2s_bytes, cxl_s2m_bytes, pcie_to_gpu_bytes,
+                                   ndp_dram_read_bytes, data_checked, output_elements, ndp_checked_elements,
+                                   ndp_mismatched_elements, gpu_checked_elements, gpu_max_abs_error,
+                                   gpu_within_tolerance, cpu_checked_elements, cpu_max_abs_error, cpu_within_tolerance,
+                                   fetched_weight_mismatched_bytes, combined_max_abs_error, combined_within_tolerance)
 
-LayerRecord layer_from_wire(const nlohmann::json& j) {
-  LayerRecord r;
-  r.step = j.at("step");
-  r.layer = j.at("layer");
-  r.tokens = j.at("tokens");
-  const auto& x = j.at("experts");
-  r.experts_gpu_fetched = x[0];
-  r.experts_gpu_resident = x[1];
-  r.experts_ndp = x[2];
-  r.experts_cpu = x[3];
-  r.ndp_jobs = j.at("ndp_jobs");
-  for (const auto& s : j.at("spans")) {
-    r.spans.push_back(TraceSpan{s[0].get<std::string>(), s[1].get<std::string>(), s[2].get<std::uint64_t>(),
-                                s[3].get<std::uint64_t>()});
-  }
-  const auto& t = j.at("times_s");
-  r.predicted_s = t[0];
-  r.simulated_s = t[1];
-  r.gpu_path_s = t[2];
-  r.ndp_path_s = t[3];
-  r.cpu_path_s = t[4];
-  const auto& b = j.at("bytes");
-  r.cxl_m2s_bytes = b[0];
-  r.cxl_s2m_bytes = b[1];
-  r.pcie_to_gpu_bytes = b[2];
-  r.ndp_dram_read_bytes = b[3];
-  const auto& d = j.at("data");
-  r.data_checked = d[0];
-  r.output_elements = d[1];
-  r.ndp_checked_elements = d[2];
-  r.ndp_mismatched_elements = d[3];
-  r.gpu_checked_elements = d[4];
-  r.gpu_max_abs_error = d[5];
-  r.gpu_within_tolerance = d[6];
-  r.cpu_checked_elements = d[7];
-  r.cpu_max_abs_error = d[8];
-  r.cpu_within_tolerance = d[9];
-  r.fetched_weight_mismatched_bytes = d[10];
-  r.combined_max_abs_error = d[11];
-  r.combined_within_tolerance = d[12];
-  return r;
-}
+nlohmann::json layer_to_wire(const LayerRecord& r) { return r; }
+
+LayerRecord layer_from_wire(const nlohmann::json& j) { return j.get<LayerRecord>(); }
 
 std::vector<PolicyOutcome> run_policies(const config::SystemConfig& config, const Demand& demand,
                                         const RunnerOptions& options) {
