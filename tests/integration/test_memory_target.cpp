@@ -8,6 +8,7 @@
 
 #include "core/config/config_node.hpp"
 #include "tlm/checker/protocol_checker.hpp"
+#include "tlm/common/strided_access.hpp"
 #include "core/config/device_config.hpp"
 #include "core/config/dram_config.hpp"
 #include "tlm/memory/memory_target.hpp"
@@ -106,6 +107,56 @@ TEST(MemoryTarget, OutOfRangeIsAnAddressError) {
   });
   sc_core::sc_start();
   EXPECT_EQ(d.mem.address_errors(), 2u);
+  EXPECT_EQ(d.checker.violation_count(), 0u);
+}
+
+// A strided access (tlm/common/strided_access.hpp, what the NDP units write result rows with):
+// three 64-byte lines 4096 bytes apart, i.e. three columns of one row of one bank (see
+// UnloadedReadLatencyIsTheConfiguredTerms). The packed data lands line by line and nothing
+// between the lines is touched. Read back strided, from the end of the write's last beat: the
+// write left the row open, so three row hits in one bank group, the first after the write-to-
+// read turnaround tWTR_L (52): RD at 52, 52 + tCCD_L (32) = 84 and 116 cycles, the last beat
+// at 116 + tRL (96) + tBURST (16) = 228 cycles = 228 x 234 = 53,352 ps.
+// Bad shapes are burst errors, a last line past the end an address error.
+TEST(MemoryTarget, StridedAccessMovesLinesAStrideApart) {
+  const auto cfg = lpddr5x();
+  sc_core::sc_time read_time;
+  LtDesign d(cfg, {}, [&](LtBench& b) {
+    unsigned char w[192], r[192] = {}, gap[64] = {};
+    for (int i = 0; i < 192; ++i) w[i] = static_cast<unsigned char>(i + 1);
+    StridedAccess s;
+    s.line_bytes = 64;
+    s.lines = 3;
+    s.stride_bytes = 4096;
+    EXPECT_EQ(b.access(tlm::TLM_WRITE_COMMAND, 0, w, 192, &s), tlm::TLM_OK_RESPONSE);
+    for (unsigned i = 0; i < 3; ++i) {
+      unsigned char line[64];
+      EXPECT_EQ(b.debug(tlm::TLM_READ_COMMAND, i * 4096, line, 64), 64u);
+      EXPECT_EQ(std::memcmp(line, w + i * 64, 64), 0) << "line " << i;
+    }
+    unsigned char zero[64] = {};
+    EXPECT_EQ(b.debug(tlm::TLM_READ_COMMAND, 64, gap, 64), 64u);
+    EXPECT_EQ(std::memcmp(gap, zero, 64), 0);  // the bytes after line 0 are not line 1
+    const auto t0 = sc_core::sc_time_stamp();
+    EXPECT_EQ(b.access(tlm::TLM_READ_COMMAND, 0, r, 192, &s), tlm::TLM_OK_RESPONSE);
+    read_time = sc_core::sc_time_stamp() - t0;
+    EXPECT_EQ(std::memcmp(r, w, 192), 0);
+
+    StridedAccess overlap = s;
+    overlap.stride_bytes = 32;
+    EXPECT_EQ(b.access(tlm::TLM_READ_COMMAND, 0, r, 192, &overlap), tlm::TLM_BURST_ERROR_RESPONSE);
+    StridedAccess part = s;
+    part.line_bytes = 48;
+    EXPECT_EQ(b.access(tlm::TLM_READ_COMMAND, 0, r, 144, &part), tlm::TLM_BURST_ERROR_RESPONSE);
+    EXPECT_EQ(b.access(tlm::TLM_READ_COMMAND, 0, r, 128, &s), tlm::TLM_BURST_ERROR_RESPONSE);  // not 3 lines
+    EXPECT_EQ(b.access(tlm::TLM_READ_COMMAND, cfg.capacity_bytes() - 8192, r, 192, &s),
+              tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  });
+  sc_core::sc_start();
+  EXPECT_EQ(read_time, sc_core::sc_time(53352, sc_core::SC_PS));
+  EXPECT_EQ(d.mem.address_errors(), 1u);
+  EXPECT_EQ(d.mem.bytes_written(), 192u);
+  EXPECT_EQ(d.mem.bytes_read(), 192u);
   EXPECT_EQ(d.checker.violation_count(), 0u);
 }
 

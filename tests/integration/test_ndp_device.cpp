@@ -5,6 +5,9 @@
 // 16 x 16 at 1 GHz (ndp_config.hpp defaults).
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstring>
 #include <iostream>
@@ -221,6 +224,121 @@ TEST(NdpDevice, FullSizeMixtralExpertRunsNearTheAnalyticBound) {
   EXPECT_EQ(got.dma_bytes_read, 128 + 3 * w + 8 * (4096 * 2) + 8 * (14336 * 2));
   std::cout << "[ info ] full-size Mixtral expert, 1 token: " << sim_s * 1e3 << " ms simulated, bound "
             << bound * 1e3 << " ms (" << sim_s / bound << "x)\n";
+}
+
+// data: timing_only runs a block's tiles in one wait (NdpUnit::run_block); data: full runs
+// them tile by tile, computing every bit. The shortcut is exact: over many shapes (whole and
+// partial token blocks, one and two matrices, one fetch per unit and several, fewer fetches
+// than units) and both DRAM models, the two devices run the same 72 jobs, submitted at once and
+// run back to back, and every job starts and ends at the same picosecond with the same cycle
+// and byte counts. The host stays off the bus until all jobs are done (it watches the engine's
+// counters), so nothing but the device decides the times. Each device runs in its own process
+// (a child for timing_only): one simulation kernel per design.
+struct JobSeen {
+  std::uint64_t start_ps, end_ps, total_cycles, mac_busy_cycles, dma_bytes_read, dma_bytes_written;
+  std::uint32_t error_code;
+};
+
+struct Shape {
+  std::uint32_t d_model, d_ff, tokens;
+  bool gated;
+};
+
+std::vector<Shape> many_shapes() {
+  std::vector<Shape> shapes;
+  for (const std::uint32_t dm : {32u, 96u, 256u}) {
+    for (const std::uint32_t dff : {64u, 160u, 512u}) {
+      for (const std::uint32_t t : {1u, 7u, 16u, 33u}) {
+        for (const bool g : {false, true}) shapes.push_back({dm, dff, t, g});
+      }
+    }
+  }
+  return shapes;
+}
+
+std::vector<JobSeen> run_jobs(config::MemoryModel model, bool timing_only, const std::vector<Shape>& shapes) {
+  auto cfg = lpddr5x();
+  cfg.dram.model = model;
+  std::vector<JobSeen> seen;
+  DeviceOptions opt;
+  opt.timing_only = timing_only;
+  std::unique_ptr<NdpDesign> des;
+  des = std::make_unique<NdpDesign>(
+      timing_only ? "timing_only" : "full", cfg, ndp_config(config::PeModel::kCycle), opt, [&](NdpBench& b) {
+        b.timing_only = timing_only;
+        b.sq_size = b.cq_size = 128;
+        b.enable();
+        std::vector<JobDescriptor> jobs;
+        std::uint64_t seed = 0x5EED, base = 0x1000000;
+        for (const Shape& s : shapes) {
+          Expert e(s.d_model, s.d_ff, s.tokens, s.gated, seed += 7, base += 0x200000);
+          if (!timing_only) e.preload(b);
+          jobs.push_back(e.desc);
+        }
+        b.submit(jobs);
+        const auto& stats = des->dev.ndp().stats();
+        while (stats.jobs_ok + stats.jobs_failed < shapes.size()) sc_core::wait(sc_core::sc_time(10, sc_core::SC_US));
+        const auto& log = des->dev.ndp().job_log();
+        for (std::size_t j = 0; j < shapes.size(); ++j) {
+          const CompletionEntry c = b.wait_completion();
+          seen.push_back({log.at(j).start_ps, log.at(j).end_ps, c.total_cycles, c.mac_busy_cycles, c.dma_bytes_read,
+                          c.dma_bytes_written, static_cast<std::uint32_t>(c.error_code)});
+        }
+      });
+  sc_core::sc_start();
+  return seen;
+}
+
+void timing_only_matches_tile_by_tile(config::MemoryModel model) {
+  const std::vector<Shape> shapes = many_shapes();
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {  // the timing_only device, elaborated only here
+    ::close(fds[0]);
+    const std::vector<JobSeen> seen = run_jobs(model, true, shapes);
+    const auto bytes = static_cast<ssize_t>(seen.size() * sizeof(JobSeen));
+    ::_exit(::write(fds[1], seen.data(), static_cast<std::size_t>(bytes)) == bytes ? 0 : 1);
+  }
+  ::close(fds[1]);
+  std::vector<JobSeen> fast(shapes.size());
+  const auto want = static_cast<ssize_t>(fast.size() * sizeof(JobSeen));
+  ssize_t got = 0;
+  for (ssize_t n = 1; got < want && n > 0; got += n) {
+    n = ::read(fds[0], reinterpret_cast<char*>(fast.data()) + got, static_cast<std::size_t>(want - got));
+    if (n <= 0) break;
+  }
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the timing_only child failed";
+  ASSERT_EQ(got, want);
+
+  const std::vector<JobSeen> full = run_jobs(model, false, shapes);
+  ASSERT_EQ(full.size(), shapes.size());
+  for (std::size_t j = 0; j < shapes.size(); ++j) {
+    const Shape& s = shapes[j];
+    SCOPED_TRACE("job " + std::to_string(j) + ": d_model " + std::to_string(s.d_model) + ", d_ff " +
+                 std::to_string(s.d_ff) + ", tokens " + std::to_string(s.tokens) + (s.gated ? ", gated" : ""));
+    EXPECT_EQ(fast[j].error_code, 0u);
+    EXPECT_EQ(full[j].error_code, 0u);
+    EXPECT_EQ(fast[j].start_ps, full[j].start_ps);
+    EXPECT_EQ(fast[j].end_ps, full[j].end_ps);
+    EXPECT_EQ(fast[j].total_cycles, full[j].total_cycles);
+    EXPECT_EQ(fast[j].mac_busy_cycles, full[j].mac_busy_cycles);
+    EXPECT_EQ(fast[j].dma_bytes_read, full[j].dma_bytes_read);
+    EXPECT_EQ(fast[j].dma_bytes_written, full[j].dma_bytes_written);
+  }
+  // The shapes really differ: the first job (32 x 64, 1 token, ReLU) is far shorter than the
+  // last (256 x 512, 33 tokens, gated).
+  EXPECT_LT(full.front().total_cycles * 10, full.back().total_cycles);
+}
+
+TEST(NdpDevice, TimingOnlyMatchesTileByTileOnTheTimedDram) { timing_only_matches_tile_by_tile(config::MemoryModel::kTimed); }
+
+TEST(NdpDevice, TimingOnlyMatchesTileByTileOnTheBandwidthDram) {
+  timing_only_matches_tile_by_tile(config::MemoryModel::kBandwidth);
 }
 
 // Every validation error code (11) through the device: each bad descriptor completes with its

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "tlm/common/strided_access.hpp"
+
 namespace monde::mem {
 
 struct MemoryTarget::Job {
@@ -12,6 +14,11 @@ struct MemoryTarget::Job {
   std::uint64_t start_ps = 0;
   std::uint64_t first_burst = 0;  // 64-byte aligned address of the first burst
   unsigned bursts_total = 0;
+  // A strided access (StridedAccess) is lines of line_bursts bursts, stride_bytes apart; a
+  // plain one is a single line of bursts_total bursts.
+  unsigned line_bursts = 0;
+  std::uint64_t stride_bytes = 0;
+  std::uint64_t burst_address(unsigned q) const;  // of the q-th burst
   unsigned bursts_queued = 0;
   unsigned bursts_done = 0;
   std::uint64_t last_done_ps = 0;
@@ -41,10 +48,45 @@ std::uint64_t MemoryTarget::now_ps() const {
   return static_cast<std::uint64_t>(sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value());
 }
 
+std::uint64_t MemoryTarget::Job::burst_address(unsigned q) const {
+  return first_burst + std::uint64_t(q / line_bursts) * stride_bytes + std::uint64_t(q % line_bursts) * kBurstBytes;
+}
+
+bool MemoryTarget::do_strided_data(tlm::tlm_generic_payload& trans, const StridedAccess& s) {
+  const auto addr = trans.get_address();
+  // Whole aligned bursts only, lines that do not overlap, the packed data exactly the lines.
+  if (s.lines == 0 || s.line_bytes == 0 || s.line_bytes % kBurstBytes != 0 || addr % kBurstBytes != 0 ||
+      s.stride_bytes % kBurstBytes != 0 || (s.lines > 1 && s.stride_bytes < s.line_bytes) ||
+      trans.get_data_length() != s.lines * s.line_bytes || trans.get_byte_enable_ptr() != nullptr) {
+    trans.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
+    return false;
+  }
+  if (addr >= store_.capacity() || s.lines - 1 > (store_.capacity() - addr) / std::max<std::uint64_t>(1, s.stride_bytes) ||
+      s.end(addr) > store_.capacity()) {
+    ++address_errors_;
+    trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return false;
+  }
+  if (!options_.timing_only) {
+    unsigned char* data = trans.get_data_ptr();
+    for (std::uint64_t i = 0; i < s.lines; ++i) {
+      const std::uint64_t line = addr + i * s.stride_bytes;
+      unsigned char* bytes = data + i * s.line_bytes;
+      if (trans.is_write()) {
+        store_.write(line, bytes, s.line_bytes);
+      } else {
+        store_.read(line, bytes, s.line_bytes);
+      }
+    }
+  }
+  return true;
+}
+
 bool MemoryTarget::do_data(tlm::tlm_generic_payload& trans) {
   const auto len = trans.get_data_length();
   const auto addr = trans.get_address();
   if (trans.get_command() == tlm::TLM_IGNORE_COMMAND) return true;
+  if (const auto* s = trans.get_extension<StridedAccess>()) return do_strided_data(trans, *s);
   if (len == 0 || addr >= store_.capacity() || len > store_.capacity() - addr) {
     ++address_errors_;
     trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
@@ -77,12 +119,17 @@ std::shared_ptr<MemoryTarget::Job> MemoryTarget::make_job(tlm::tlm_generic_paylo
   job->first_burst = first;
   job->bursts_total =
       trans.get_command() == tlm::TLM_IGNORE_COMMAND ? 0u : static_cast<unsigned>((end - first + kBurstBytes - 1) / kBurstBytes);
+  job->line_bursts = std::max(1u, job->bursts_total);
+  if (const auto* s = trans.get_extension<StridedAccess>(); s != nullptr && job->bursts_total > 0) {
+    job->line_bursts = std::max(1u, static_cast<unsigned>(s->line_bytes / kBurstBytes));  // do_data checked it
+    job->stride_bytes = s->stride_bytes;
+  }
   return job;
 }
 
 bool MemoryTarget::try_queue(const std::shared_ptr<Job>& job) {
   while (job->bursts_queued < job->bursts_total) {
-    const std::uint64_t addr = job->first_burst + std::uint64_t(job->bursts_queued) * kBurstBytes;
+    const std::uint64_t addr = job->burst_address(job->bursts_queued);
     if (!dram_.can_accept(addr, job->is_write)) return false;
     const std::uint64_t id = next_id_++;
     dram_.push(DramRequest{id, addr, job->is_write, now_ps()});

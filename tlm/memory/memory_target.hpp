@@ -1,6 +1,9 @@
 // The device's DRAM as a TLM-2.0 target. Functional data goes to the sparse backing store
 // (unless timing_only); timing comes from the DRAM model (memory/dram_system.hpp), which one
 // engine thread advances in simulated time, so both coding styles see the same timing:
+// A StridedAccess extension (tlm/common/strided_access.hpp) makes one transaction several
+// lines a stride apart: its bursts go to the lines' addresses (bandwidth mode: one transfer of
+// all its bytes). Lines must be whole aligned bursts; otherwise TLM_BURST_ERROR_RESPONSE.
 //   - loosely timed: b_transport splits the access into 64-byte bursts, waits for the DRAM
 //     model to complete them (back-pressure included) and returns with the delay consumed;
 // With memory.model "bandwidth" the same socket times each transaction as one bulk transfer
@@ -32,6 +35,10 @@
 #include "core/config/dram_config.hpp"
 #include "tlm/memory/dram_system.hpp"
 #include "core/stats/latency_histogram.hpp"
+
+namespace monde {
+class StridedAccess;
+}
 
 namespace monde::mem {
 
@@ -70,6 +77,7 @@ class MemoryTarget : public sc_core::sc_module {
 
   // Checks and moves the data; false (with the response status set) on a bad access.
   bool do_data(tlm::tlm_generic_payload& trans);
+  bool do_strided_data(tlm::tlm_generic_payload& trans, const StridedAccess& s);
   std::shared_ptr<Job> make_job(tlm::tlm_generic_payload& trans, bool at);
   bool try_queue(const std::shared_ptr<Job>& job);  // pushes the bursts that fit; true when all are queued
   void engine();                   // SC_THREAD: advances the DRAM model, completes jobs

@@ -50,11 +50,13 @@ MacTileResult MacArray::run_tile(const MacTile& tile) {
   return r;
 }
 
-std::uint64_t MacArray::run_tile_timing(unsigned rows, unsigned k) {
+std::uint64_t MacArray::run_tile_timing(unsigned rows, unsigned k) { return run_tiles_timing(1, rows, k); }
+
+std::uint64_t MacArray::run_tiles_timing(unsigned tiles, unsigned rows, unsigned k) {
   busy_.lock();
-  const std::uint64_t cycles = perf::mac_tile_cycles(k, rows);
+  const std::uint64_t cycles = std::uint64_t{tiles} * perf::mac_tile_cycles(k, rows);
   sc_core::wait(period_ * static_cast<double>(cycles));
-  ++tiles_;
+  tiles_ += tiles;
   busy_cycles_ += cycles;
   busy_.unlock();
   return cycles;

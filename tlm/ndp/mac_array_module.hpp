@@ -33,6 +33,9 @@ class MacArray : public sc_core::sc_module {
   // contract (k + 2 + rows, docs/mac_array.md), which the cosim tests hold both models to;
   // no arithmetic, the RTL is not driven. Returns the cycles.
   std::uint64_t run_tile_timing(unsigned rows, unsigned k);
+  // `tiles` such tiles back to back in one wait: the same end time and counts as calling
+  // run_tile_timing `tiles` times (each tile's time is a whole number of clock periods).
+  std::uint64_t run_tiles_timing(unsigned tiles, unsigned rows, unsigned k);
 
   const config::MacArrayConfig& config() const { return config_; }
   sc_core::sc_time clock_period() const { return period_; }

@@ -93,19 +93,21 @@ unsigned int NdpEngine::mmio_dbg(tlm::tlm_generic_payload& trans) { return mmio_
 // ---------------------------------------------------------------- jobs
 
 bool NdpEngine::memory(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, unsigned bytes) {
-  tlm::tlm_generic_payload t;
-  if (blocking_access(memory_socket, t, cmd, addr, data, bytes) != tlm::TLM_OK_RESPONSE) return false;
   if (timing_only_) {
     // A timing_only memory moves no payload, but descriptors and completions must be real:
-    // the timed access above charged the time, the debug access moves the bytes.
+    // the debug access moves the bytes, the timed access below charges the time. The bytes
+    // move first because that is when the memory moves them with data: full (at the start of
+    // the access), so that a host polling the completion queue sees an entry at the same
+    // picosecond in both modes.
     tlm::tlm_generic_payload dbg;
     dbg.set_command(cmd);
     dbg.set_address(addr);
     dbg.set_data_ptr(data);
     dbg.set_data_length(bytes);
-    return memory_socket->transport_dbg(dbg) == bytes;
+    if (memory_socket->transport_dbg(dbg) != bytes) return false;
   }
-  return true;
+  tlm::tlm_generic_payload t;
+  return blocking_access(memory_socket, t, cmd, addr, data, bytes) == tlm::TLM_OK_RESPONSE;
 }
 
 std::uint64_t NdpEngine::cycles_since(const sc_core::sc_time& t0) const {

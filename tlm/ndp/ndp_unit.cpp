@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "tlm/common/blocking_access.hpp"
+#include "tlm/common/strided_access.hpp"
 #include "tlm/ndp/numerics/bf16.hpp"
 
 // Tensors are little-endian bf16 in device memory; the buffers here are host uint16_t arrays
@@ -31,13 +32,22 @@ void NdpUnit::start(const NdpPhaseWork& work) {
   start_.notify(sc_core::SC_ZERO_TIME);
 }
 
-bool NdpUnit::dma(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, std::uint64_t bytes) {
+bool NdpUnit::dma(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, std::uint64_t bytes,
+                  std::uint64_t stride) {
   if (timing_only_) {
     if (scratch_.empty()) scratch_.resize(1);
     data = scratch_.data();  // never dereferenced by a timing_only memory
   }
   tlm::tlm_generic_payload t;
+  StridedAccess strided;
+  if (stride > 0) {
+    strided.line_bytes = kLineBytes;
+    strided.lines = bytes / kLineBytes;
+    strided.stride_bytes = stride;
+    t.set_extension(&strided);
+  }
   blocking_access(memory_socket, t, cmd, addr, data, static_cast<unsigned>(bytes));
+  if (stride > 0) t.clear_extension(&strided);  // a stack object: the payload must not delete it
   (cmd == tlm::TLM_READ_COMMAND ? stats_.dma_bytes_read : stats_.dma_bytes_written) += bytes;
   if (t.is_response_error()) {
     stats_.error = NdpErrorCode::kDmaError;
@@ -71,11 +81,12 @@ void NdpUnit::fetcher() {
 
 // ---------------------------------------------------------------- write-back
 
-void NdpUnit::queue_write(std::uint64_t addr, std::vector<unsigned char> bytes) {
-  const std::uint64_t n = timing_only_ ? kLineBytes : bytes.size();
+void NdpUnit::queue_write(Write w) {
+  // The configuration guarantees out_buffer_bytes >= mac_array.rows x 64: a whole block fits.
+  const std::uint64_t n = w.lines * kLineBytes;
   while (out_buffer_used_ + n > config_.out_buffer_bytes) sc_core::wait(write_done_);
   out_buffer_used_ += n;
-  writes_.push_back(Write{addr, std::move(bytes)});
+  writes_.push_back(std::move(w));
   write_queued_.notify(sc_core::SC_ZERO_TIME);
 }
 
@@ -84,8 +95,8 @@ void NdpUnit::writer() {
     while (writes_.empty()) sc_core::wait(write_queued_);
     Write w = std::move(writes_.front());
     writes_.pop_front();
-    const std::uint64_t n = timing_only_ ? kLineBytes : w.bytes.size();
-    dma(tlm::TLM_WRITE_COMMAND, w.addr, w.bytes.data(), n);
+    const std::uint64_t n = w.lines * kLineBytes;
+    dma(tlm::TLM_WRITE_COMMAND, w.addr, w.bytes.data(), n, w.lines > 1 ? w.stride : 0);
     out_buffer_used_ -= n;
     write_done_.notify(sc_core::SC_ZERO_TIME);
   }
@@ -139,13 +150,10 @@ void NdpUnit::run_block(std::uint32_t f, const Slot& slot, std::uint32_t r0, std
     tile.a.assign(act_.begin() + std::ptrdiff_t{r0} * k, act_.begin() + std::ptrdiff_t{r0 + rows} * k);
     tile.b.resize(std::size_t{k} * cols);
   }
-  for (unsigned c0 = 0; c0 < config::kColumnsPerFetch; c0 += cols) {
+  if (timing_only_) mac_.run_tiles_timing(config::kColumnsPerFetch / cols * matrices(), rows, k);
+  for (unsigned c0 = 0; !timing_only_ && c0 < config::kColumnsPerFetch; c0 += cols) {
     std::array<MacTileResult, 2> res;
     for (unsigned m = 0; m < matrices(); ++m) {
-      if (timing_only_) {
-        mac_.run_tile_timing(rows, k);
-        continue;
-      }
       // B[kk][c] = W[col0 + c0 + c][kk]: the SRAM holds weight rows (PyTorch [out, in]).
       const auto& w = slot.w[m];
       for (unsigned c = 0; c < cols; ++c) {
@@ -154,7 +162,6 @@ void NdpUnit::run_block(std::uint32_t f, const Slot& slot, std::uint32_t r0, std
       }
       res[m] = mac_.run_tile(tile);
     }
-    if (timing_only_) continue;
     for (std::uint32_t r = 0; r < rows; ++r) {
       for (unsigned c = 0; c < cols; ++c) {
         const std::size_t i = std::size_t{r} * cols + c;
@@ -168,15 +175,16 @@ void NdpUnit::run_block(std::uint32_t f, const Slot& slot, std::uint32_t r0, std
       }
     }
   }
-  for (std::uint32_t r = 0; r < rows; ++r) {
-    const std::uint64_t addr = work_.out_addr + ((std::uint64_t{r0} + r) * work_.n + col0) * 2;
-    std::vector<unsigned char> line;
-    if (!timing_only_) {
-      line.resize(kLineBytes);
-      std::memcpy(line.data(), out.data() + std::size_t{r} * config::kColumnsPerFetch, kLineBytes);
-    }
-    queue_write(addr, std::move(line));
+  // Row r's 32 results are bytes [r x 64, r x 64 + 64) of `out`: already the packed lines.
+  Write w;
+  w.addr = work_.out_addr + (std::uint64_t{r0} * work_.n + col0) * 2;
+  w.lines = rows;
+  w.stride = std::uint64_t{work_.n} * 2;
+  if (!timing_only_) {
+    w.bytes.resize(std::size_t{rows} * kLineBytes);
+    std::memcpy(w.bytes.data(), out.data(), w.bytes.size());
   }
+  queue_write(std::move(w));
 }
 
 }  // namespace monde::ndp

@@ -12,9 +12,14 @@
 //     for each block of ROWS tokens: for each COLS-wide tile of the 32 columns: one MAC tile
 //     per matrix over the whole K (first = true, ascending k), then the epilogue (phase 1:
 //     activation in fp32, then RNE to bf16; phase 2: RNE to bf16), and the block's rows go to
-//     the output buffer as whole 64-byte lines, written back by a third process.
+//     the output buffer as whole 64-byte lines, written back by a third process as one
+//     strided DMA per block (the lines are a row of the output apart).
 // Every output is one MAC tile's ascending-k sum, so the bits equal the golden expert.
-// data: timing_only moves no bytes and does no arithmetic: tiles take their contract cycles.
+// data: timing_only moves no bytes and does no arithmetic: tiles take their contract cycles,
+// a block's tiles in one wait (they run back to back on this unit's own array and nothing
+// observes the array between them, so the block ends at the same picosecond as tile by tile;
+// data: full and rtl keep one wait per tile, and tests/integration/test_ndp_device.cpp holds
+// the two to identical picoseconds and statistics over many shapes).
 // A DMA error response ends the phase's compute early with NdpErrorCode kDmaError (kDmaPoison
 // is not produced: the internal port does not carry poison).
 #pragma once
@@ -77,17 +82,22 @@ class NdpUnit : public sc_core::sc_module {
     bool ready = false;  // weights loaded, not yet consumed
     std::array<std::vector<num::bf16_t>, 2> w;  // [matrix][32 x K], row-major (PyTorch layout)
   };
+  // One block's result rows: `lines` 64-byte lines, `stride` bytes apart in memory (a row of
+  // the output matrix), written back as one strided DMA (tlm/common/strided_access.hpp).
   struct Write {
     std::uint64_t addr = 0;
-    std::vector<unsigned char> bytes;
+    std::uint64_t lines = 0;
+    std::uint64_t stride = 0;
+    std::vector<unsigned char> bytes;  // packed lines (empty in timing_only)
   };
 
   void compute();   // SC_THREAD: the phase schedule
   void fetcher();   // SC_THREAD: weight fetches into the SRAM halves
   void writer();    // SC_THREAD: write-back of finished lines
-  bool dma(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, std::uint64_t bytes);
+  // stride > 0: `bytes` is lines of 64 bytes, `stride` apart (one strided transaction).
+  bool dma(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, std::uint64_t bytes, std::uint64_t stride = 0);
   void run_block(std::uint32_t fetch, const Slot& slot, std::uint32_t r0, std::uint32_t rows);
-  void queue_write(std::uint64_t addr, std::vector<unsigned char> bytes);
+  void queue_write(Write w);
   std::uint32_t fetches() const { return work_.cols.size() / config::kColumnsPerFetch; }
   unsigned matrices() const { return work_.gated ? 2u : 1u; }
 
