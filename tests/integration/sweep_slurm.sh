@@ -5,7 +5,7 @@
 # when not root, or when the daemons do not come up; every wait has a timeout.
 # Usage: sweep_slurm.sh <monde-sim binary> <source dir> <scratch dir>
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
+here=${0%/*}
 bin=$1
 src=$2
 dir=$3
