@@ -104,7 +104,7 @@ std::string point_id(std::size_t index, std::size_t count, const std::vector<Set
     readable += (readable.empty() ? "" : "_") + safe(leaf) + "-" + safe(value_text(value));
   }
   // Ids stay short enough to read in a listing; the index keeps them unique.
-  if (readable.size() > 60) readable.resize(60);
+  if (readable.size() > 80) readable.resize(80);
   while (!readable.empty() && (readable.back() == '-' || readable.back() == '_')) readable.pop_back();
   return idx + "-" + readable;
 }
