@@ -28,6 +28,8 @@ Command add_list_command(CLI::App& app);
 Command add_reference_command(CLI::App& app);
 Command add_mac_command(CLI::App& app);
 Command add_traffic_command(CLI::App& app);
+Command add_sweep_command(CLI::App& app);
+Command add_plot_command(CLI::App& app);
 
 // Parses the command line and runs the chosen subcommand; configuration errors and other
 // exceptions become one line on stderr ("monde-sim: ...") and exit status 2.
