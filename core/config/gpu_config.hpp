@@ -3,17 +3,25 @@
 // reference.
 //   "gpu": {
 //     "profile": "configs/gpu/<gpu>.json" | null,        // measured calibration (monde-calibrate)
-//     "roofline": { "peak_tflops": 989, "hbm_GBps": 3350, "launch_us": 5 },
+//     "roofline": { "peak_tflops": 883, "hbm_GBps": 2728, "launch_us": 10 },
 //     "dma_chunk_bytes": 2097152, "dma_outstanding": 4,
 //     "pcie": { ...PcieLinkConfig keys... },
 //     "root_complex": { "latency_ns": 0 }
 //   }
 // Every key is optional. With a profile, compute comes from it and the roofline is unused;
 // without one (no GPU has been measured for this repository yet) the roofline is the compute
-// model. Roofline defaults are datasheet-level assumptions, not measurements: 989 TFLOP/s dense
-// bf16 (H100 SXM datasheet), 3.35 TB/s HBM3 (H100 SXM), 5 us of launches per expert. A lent
-// H100 measured ~790 TFLOP/s cuBLAS bf16 and ~3.0 TB/s HBM (docs/gpu_model.md): the defaults
-// are optimistic by 10-25 %.
+// model. Roofline defaults come from cuBLAS bf16 GEMMs measured on a real H100 80GB HBM3 at the
+// presets' expert shapes (../shared/data/gpu/h100-cublas-gemm.txt, 1 to 2048 tokens):
+//   peak_tflops 883: the highest measured rate (mixtral-8x7b, 2048 tokens: 883.3 TFLOP/s),
+//     not the datasheet's 989;
+//   hbm_GBps 2728: the highest measured rate of a GEMM whose weights exceed the 50 MB L2
+//     (mixtral-8x7b, 117 MB, 32 tokens: 2728.1 GB/s), not the datasheet's 3350 (smaller
+//     matrices measured faster than HBM because the timing loop kept them in L2);
+//   launch_us 10: the shortest measured GEMM (nllb-moe, 8 tokens: 9.83 us; every small GEMM
+//     took 9.8-12.6 us), the floor an expert pays at least once, not a 5 us launch guess.
+// Per GEMM the roofline with these is within 0.86x-1.26x of the measured time on every shape
+// whose weights exceed the L2 and on the small ones (switch-base, qwen3); the L2-resident nllb-moe
+// GEMMs at 1-128 tokens measured 1.8-2.3x faster (README, "GPU numbers").
 #pragma once
 
 #include <cstdint>
@@ -27,9 +35,9 @@
 namespace monde::config {
 
 struct GpuRooflineConfig {
-  double peak_tflops = 989.0;
-  double hbm_GBps = 3350.0;
-  double launch_us = 5.0;
+  double peak_tflops = 883.0;  // measured, see the header comment
+  double hbm_GBps = 2728.0;
+  double launch_us = 10.0;
 };
 
 // Parameters of the host root complex the GPU's PCIe link and the host CPU reach the CXL device
