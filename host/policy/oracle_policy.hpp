@@ -18,10 +18,11 @@ class OraclePolicy final : public PlacementPolicy {
  public:
   explicit OraclePolicy(OraclePaths paths = OraclePaths::kGpuNdpCpu) : paths_(paths) {}
 
-  // Every preset's layers (up to 128 routed experts) take well under a second (docs/policies.md,
-  // "oracle"); 256 covers the largest routed-expert counts of current MoE models. The search is
-  // exponential in the worst case (the problem contains number partitioning), so beyond that it
-  // is refused, not slowed.
+  // The search is exponential in the worst case (the problem contains number partitioning):
+  // over GPU and NDP every preset's layer (up to 128 routed experts) takes milliseconds, over
+  // all three paths decode layers of 64..128 routed experts can take minutes
+  // (docs/policies.md, "oracle"). 256 covers the routed-expert counts of current MoE models;
+  // beyond it the search is refused, not slowed.
   static constexpr std::size_t kMaxActiveExperts = 256;
 
   std::string name() const override { return "oracle"; }
