@@ -6,13 +6,17 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <random>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "core/config/config_node.hpp"
 #include "hand_cost_model.hpp"
 #include "host/policy/monde_policy.hpp"
 #include "host/policy/oracle_policy.hpp"
+#include "preset_layers.hpp"
 
 namespace {
 
@@ -57,10 +61,9 @@ std::vector<LayerDemand> zipf_layers(std::size_t count, std::size_t experts, std
   return layers;
 }
 
-template <typename Policy>
-void decide(benchmark::State& state, const std::vector<LayerDemand>& layers) {
-  const SystemCostModel model = system_model();
-  Policy policy;
+// Decides the layers in turn with `policy`, under `model`.
+void decide_with(benchmark::State& state, PlacementPolicy& policy, const std::vector<LayerDemand>& layers,
+                 const SystemCostModel& model) {
   std::size_t next = 0;
   std::uint64_t decisions = 0;
   for (auto _ : state) {
@@ -73,6 +76,12 @@ void decide(benchmark::State& state, const std::vector<LayerDemand>& layers) {
       benchmark::Counter(static_cast<double>(decisions), benchmark::Counter::kIsRate);
 }
 
+template <typename Policy>
+void decide(benchmark::State& state, const std::vector<LayerDemand>& layers) {
+  Policy policy;
+  decide_with(state, policy, layers, system_model());
+}
+
 // 128 experts, 512 tokens x top-2 = 1024 routed tokens per layer.
 void BM_Policy_Monde(benchmark::State& state) {
   static const auto layers = zipf_layers(64, 128, 1024);
@@ -80,7 +89,7 @@ void BM_Policy_Monde(benchmark::State& state) {
 }
 BENCHMARK(BM_Policy_Monde);
 
-// The oracle at its limit's neighbourhood: 16 experts, all routed (16 x 64 tokens).
+// The oracle on 16 experts, all routed (16 x 64 tokens), on the hand-built model.
 void BM_Policy_Oracle16(benchmark::State& state) {
   static const auto layers = [] {
     auto all = zipf_layers(64, 16, 1024);
@@ -92,5 +101,42 @@ void BM_Policy_Oracle16(benchmark::State& state) {
   decide<OraclePolicy>(state, layers);
 }
 BENCHMARK(BM_Policy_Oracle16);
+
+// Real layers: a preset's MoE layers routed by zipf on the default experiment's hardware, with
+// the cost model derived from it (tests/unit/preset_layers.hpp), one decision per layer in turn.
+const monde::policy::test::PresetLayers& preset(const char* name, Phase phase) {
+  static std::map<std::pair<std::string, Phase>, monde::policy::test::PresetLayers> cache;
+  const auto key = std::make_pair(std::string(name), phase);
+  auto it = cache.find(key);
+  if (it == cache.end()) {
+    const std::uint64_t tokens = phase == Phase::kDecode ? 256 : 2048;  // decode batch 256; a 2048-token prompt
+    it = cache.emplace(key, monde::policy::test::preset_layers(name, phase, tokens, MONDE_SHARED_DIR "/data")).first;
+  }
+  return it->second;
+}
+
+// Qwen3-30B-A3B: 128 experts, top-8, 48 layers (decode: 125..128 routed per layer). The exact
+// search over GPU and NDP, monde's own choice.
+void BM_Policy_OracleGpuNdp128_Decode(benchmark::State& state) {
+  const auto& p = preset("qwen3-30b-a3b", Phase::kDecode);
+  OraclePolicy oracle(OraclePaths::kGpuNdp);
+  decide_with(state, oracle, p.layers, p.model);
+}
+BENCHMARK(BM_Policy_OracleGpuNdp128_Decode)->Unit(benchmark::kMillisecond);
+
+void BM_Policy_OracleGpuNdp128_Prefill(benchmark::State& state) {
+  const auto& p = preset("qwen3-30b-a3b", Phase::kPrefill);
+  OraclePolicy oracle(OraclePaths::kGpuNdp);
+  decide_with(state, oracle, p.layers, p.model);
+}
+BENCHMARK(BM_Policy_OracleGpuNdp128_Prefill)->Unit(benchmark::kMillisecond);
+
+// The three-way search where it is quick: gpt-oss-20b (32 experts, top-4), decode batch 256.
+void BM_Policy_Oracle32_Decode(benchmark::State& state) {
+  const auto& p = preset("gpt-oss-20b", Phase::kDecode);
+  OraclePolicy oracle;
+  decide_with(state, oracle, p.layers, p.model);
+}
+BENCHMARK(BM_Policy_Oracle32_Decode)->Unit(benchmark::kMillisecond);
 
 }  // namespace

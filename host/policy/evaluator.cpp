@@ -30,6 +30,16 @@ void check_fits(const Placement& placement, const LayerDemand& demand) {
 
 }  // namespace
 
+double ndp_dram_wait_s(const SerialPathTimer& ndp, const GpuPipelineTimer& gpu, const SystemCostModel& model) {
+  return shared_stream_delay_s(ndp.time_s(), ndp.streaming_s(), gpu.transfer_end_s(), model.device_to_gpu_bytes_per_s,
+                               model.shared_dram_bytes_per_s, model.shared_dram_bytes_per_s);
+}
+
+double cpu_link_wait_s(const SerialPathTimer& cpu, const GpuPipelineTimer& gpu, const SystemCostModel& model) {
+  return shared_stream_delay_s(cpu.time_s(), cpu.streaming_s(), gpu.transfer_end_s(), model.device_to_gpu_bytes_per_s,
+                               model.shared_link_bytes_per_s, model.cpu_weight_bytes_per_s);
+}
+
 CostBreakdown evaluate(const Placement& placement, const LayerDemand& demand, const SystemCostModel& model) {
   validate(demand);
   validate(model);
@@ -95,13 +105,9 @@ CostBreakdown evaluate(const Placement& placement, const LayerDemand& demand, co
     }
   }
   c.gpu_path_s = gpu.makespan_s();
-  c.ndp_dram_wait_s =
-      shared_stream_delay_s(ndp.time_s(), ndp.streaming_s(), gpu.transfer_end_s(), model.device_to_gpu_bytes_per_s,
-                            model.shared_dram_bytes_per_s, model.shared_dram_bytes_per_s);
+  c.ndp_dram_wait_s = ndp_dram_wait_s(ndp, gpu, model);
   c.ndp_path_s = ndp.time_s() + c.ndp_dram_wait_s;
-  c.cpu_link_wait_s =
-      shared_stream_delay_s(cpu.time_s(), cpu.streaming_s(), gpu.transfer_end_s(), model.device_to_gpu_bytes_per_s,
-                            model.shared_link_bytes_per_s, model.cpu_weight_bytes_per_s);
+  c.cpu_link_wait_s = cpu_link_wait_s(cpu, gpu, model);
   c.cpu_path_s = cpu.time_s() + c.cpu_link_wait_s;
   c.makespan_s = std::max({c.gpu_path_s, c.ndp_path_s, c.cpu_path_s});
   return c;

@@ -17,9 +17,9 @@ double makespan_ratio(const Placement& candidate, const Placement& reference) {
   return c / r;
 }
 
-double monde_oracle_gap(const LayerDemand& demand, const SystemCostModel& model) {
+double monde_oracle_gap(const LayerDemand& demand, const SystemCostModel& model, OraclePaths paths) {
   MondePolicy monde;
-  OraclePolicy oracle;
+  OraclePolicy oracle(paths);
   return makespan_ratio(monde.place(demand, model), oracle.place(demand, model));
 }
 

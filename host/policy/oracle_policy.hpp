@@ -1,6 +1,6 @@
-// `oracle`: the exact minimum-makespan assignment of the routed experts to GPU or NDP, the
-// yardstick for monde's heuristic. Exhaustive (branch and bound over all 2^E assignments),
-// so limited to kMaxActiveExperts routed experts.
+// `oracle`: the exact minimum-makespan assignment of the routed experts to GPU, NDP or CPU, the
+// yardstick for monde's heuristic (and cpu's). A dynamic programme over groups of
+// interchangeable experts (oracle_search.hpp), limited to kMaxActiveExperts routed experts.
 #pragma once
 
 #include <cstddef>
@@ -9,18 +9,32 @@
 
 namespace monde::policy {
 
+// The paths the oracle may use: all three (the registry's `oracle`), or GPU and NDP only, the
+// paths monde chooses between, which measures monde's choice of set apart from what a CPU path
+// would add.
+enum class OraclePaths { kGpuNdpCpu, kGpuNdp };
+
 class OraclePolicy final : public PlacementPolicy {
  public:
-  // 2^20 leaves is about a million; the bound prunes most of them, so a layer stays well
-  // under a second even in the worst case. Beyond that the search is refused, not slowed.
-  static constexpr std::size_t kMaxActiveExperts = 20;
+  explicit OraclePolicy(OraclePaths paths = OraclePaths::kGpuNdpCpu) : paths_(paths) {}
+
+  // The search is exponential in the worst case (the problem contains number partitioning):
+  // over GPU and NDP every preset's layer (up to 128 routed experts) takes milliseconds, over
+  // all three paths decode layers of 64..128 routed experts can take minutes
+  // (docs/policies.md, "oracle"). 256 covers the routed-expert counts of current MoE models;
+  // beyond it the search is refused, not slowed.
+  static constexpr std::size_t kMaxActiveExperts = 256;
 
   std::string name() const override { return "oracle"; }
-  // Experts are placed kGpuFetched, kGpuResident (only where demand.gpu_resident says so) or
-  // kNdp; the CPU path is not searched. GPU experts run in the evaluator's order, the same
-  // order monde's split assumes, so monde's gap to this optimum is the cost of its choice of
-  // set alone. Throws std::invalid_argument above kMaxActiveExperts routed experts.
+  // Experts are placed kGpuFetched, kGpuResident (only where demand.gpu_resident says so),
+  // kNdp or kCpu (kGpuNdp: not kCpu). Every path is built in the evaluator's order with its timers, so the result's
+  // makespan is evaluate()'s minimum over all 3^E such assignments (2^E for kGpuNdp), and monde's (or cpu's) gap
+  // to it is the cost of its choice alone. Throws std::invalid_argument above
+  // kMaxActiveExperts routed experts.
   Placement place(const LayerDemand& demand, const SystemCostModel& model) override;
+
+ private:
+  OraclePaths paths_;
 };
 
 }  // namespace monde::policy

@@ -37,7 +37,8 @@ const std::vector<PolicyInfo>& policy_registry() {
       {"context", "decode placement planned from the prompts' routing (arXiv 2512.04476): experts pinned in GPU "
                   "memory, the rest on NDP",
        0, maker<ContextPolicy>()},
-      {"oracle", "the exact minimum-makespan GPU/NDP split (branch and bound)", OraclePolicy::kMaxActiveExperts,
+      {"oracle", "the exact minimum-makespan GPU/NDP/CPU assignment (dynamic programme over groups of equal experts)",
+       OraclePolicy::kMaxActiveExperts,
        maker<OraclePolicy>()},
   };
   return r;

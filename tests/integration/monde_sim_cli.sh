@@ -90,7 +90,7 @@ check show-config 0 '"tck_ps": 234' -- "$bin" show-config tiny.json --set run.ba
 "$bin" show-config tiny.json --set run.batch=7 | grep -q '"batch": 7' && echo "ok   show-config-set" || { echo "FAIL show-config --set"; fail=1; }
 check list-models 0 "^mixtral-8x7b +Mixtral-8x7B: 8 experts, top-2" -- "$bin" list models
 check list-devices 0 "^lpddr5x-8533 +64 GiB" -- "$bin" list devices
-check list-policies 0 "^oracle +.*at most 20 routed experts per layer" -- "$bin" list policies
+check list-policies 0 "^oracle +.*at most 256 routed experts per layer" -- "$bin" list policies
 check list-routing 0 "^gate " -- "$bin" list routing
 check list-experiments 0 "^default " -- "$bin" list experiments
 check reference 0 "^#### \`device.memory.timing\`" -- "$bin" config-reference
@@ -120,7 +120,7 @@ printf '{"model": "mixtral-8x7b-tiny", "device": "lpddr5x-8533", "routing": {"so
 check missing-data-file 2 "trace.json: key 'routing.trace.path' = \"nope.csv\": no such file; tried " -- "$bin" run trace.json
 # Knowable before simulating: the oracle's limit (validate says so without simulating), a model
 # larger than the device.
-check oracle-limit 2 "key 'run.policies' = \[\"oracle\"\]: has \"oracle\", which takes at most 20 routed experts per layer, but step 0 routes [0-9]+ experts" -- "$bin" validate --model switch-base-128 --policies oracle --set routing.source=uniform
+check oracle-limit 2 "key 'run.policies' = \[\"oracle\"\]: has \"oracle\", which takes at most 256 routed experts per layer, but step 0 routes [0-9]+ experts" -- "$bin" validate --model switch-base-128 --policies oracle --set routing.source=uniform --set model.experts=512 --batch 1024
 check too-big 2 "key 'device.memory.organization': gives 68719476736 B \(64.00 GiB\), but the model needs [0-9]+ B" -- "$bin" validate --model mixtral-8x7b --device lpddr5x-8533
 # A shape the driver cannot lay out as one range per expert (96 x 96 x 2 B = 18432 B per matrix).
 check matrix-not-whole-pages 2 "key 'model.d_ff' = 96: with d_model 96 gives matrices of 18432 B, not a multiple of the driver's 4096 B tensor alignment .*allowed d_model x d_ff a multiple of 2048$" -- "$bin" validate tiny.json --set model.d_model=96 --set model.d_ff=96

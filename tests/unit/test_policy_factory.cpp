@@ -30,7 +30,7 @@ TEST(PolicyRegistry, EveryNameMakesItsPolicy) {
   EXPECT_EQ(policy_registry().size(), 7u);
   EXPECT_EQ(policy_names_text(), "monde, offload, ndp_only, cpu, static_freq, context, oracle");
   // The limits known before simulating: only the exhaustive oracle has one.
-  EXPECT_EQ(find_policy("oracle")->max_active_experts, 20u);
+  EXPECT_EQ(find_policy("oracle")->max_active_experts, 256u);
   EXPECT_EQ(find_policy("monde")->max_active_experts, 0u);
   // The runtime asks the policy what it needs, never its name.
   EXPECT_TRUE(make_policy("context")->learns_from_prompts());

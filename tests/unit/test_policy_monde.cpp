@@ -96,12 +96,14 @@ TEST(PolicyMonde, EqualsOracleWhereThePrefixIsOptimal) {
   // {100, 1, 1, 0}: a GPU set without expert 0 leaves n(100) = 10200 us on NDP; with it, each
   // further member adds a 1000 us copy after expert 0's, so the GPU path is >= 2010 us. {0}
   // alone (2000 us) is the optimum, and it is the best prefix.
-  OraclePolicy oracle;
+  // (Among GPU/NDP assignments, the paths monde chooses between: this model's CPU would take
+  // the 30-token experts in 720 us each.)
+  OraclePolicy oracle(OraclePaths::kGpuNdp);
   const Placement best = oracle.place(demand({100, 1, 1, 0}), decode_model());
   EXPECT_NEAR(best.cost.makespan_s, 2000 * kUs, kTol);
-  EXPECT_EQ(monde_oracle_gap(demand({100, 1, 1, 0}), decode_model()), 1.0);
+  EXPECT_EQ(monde_oracle_gap(demand({100, 1, 1, 0}), decode_model(), OraclePaths::kGpuNdp), 1.0);
   // {100, 30, 30}: the same argument with two hot experts.
-  EXPECT_EQ(monde_oracle_gap(demand({100, 30, 30}), decode_model()), 1.0);
+  EXPECT_EQ(monde_oracle_gap(demand({100, 30, 30}), decode_model(), OraclePaths::kGpuNdp), 1.0);
 }
 
 TEST(PolicyMonde, BalancedPathsMakeThePrefixSuboptimal) {
@@ -114,7 +116,7 @@ TEST(PolicyMonde, BalancedPathsMakeThePrefixSuboptimal) {
   // s = 60 ({40,20} or {30,30}, not prefixes) gives max(610, 600) = 610 us.
   // Gap = 710 / 610.
   MondePolicy monde;
-  OraclePolicy oracle;
+  OraclePolicy oracle(OraclePaths::kGpuNdp);
   const LayerDemand d = demand({40, 30, 30, 20});
   const Placement m = monde.place(d, balanced_model());
   const Placement o = oracle.place(d, balanced_model());
@@ -126,7 +128,7 @@ TEST(PolicyMonde, BalancedPathsMakeThePrefixSuboptimal) {
     if (runs_on_gpu(o.location[i])) gpu_tokens += d.tokens_per_expert[i];
   }
   EXPECT_EQ(gpu_tokens, 60u);
-  EXPECT_NEAR(monde_oracle_gap(d, balanced_model()), 710.0 / 610.0, 1e-12);
+  EXPECT_NEAR(monde_oracle_gap(d, balanced_model(), OraclePaths::kGpuNdp), 710.0 / 610.0, 1e-12);
 }
 
 TEST(PolicyMonde, NothingRoutedCostsNothing) {

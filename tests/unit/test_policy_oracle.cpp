@@ -1,5 +1,6 @@
-// The oracle is the exact optimum (checked against brute force through the evaluator), it
-// refuses layers above its limit, and monde's gap to it over random layers is >= 1.
+// The oracle is the exact optimum (checked against brute force through the evaluator, over
+// GPU / NDP / CPU and over GPU / NDP), it refuses layers above its limit, and monde's gap to it
+// over random layers is >= 1.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -50,6 +51,33 @@ const SystemCostModel& balanced_model() {
   return m;
 }
 
+// The realistic system with a fast host CPU and both shared resources modelled: the GPU's copies
+// (32 GB/s) take part of the device DRAM (60 GB/s) from the NDP units and part of the CXL link
+// (48 GB/s) from the CPU's reads (40 GB/s), so both waits are active and the CPU wins experts.
+const SystemCostModel& contended_model() {
+  static const SystemCostModel m = parse(R"({
+    "device_to_gpu_GBps": 32, "host_to_device_GBps": 32, "device_to_host_GBps": 32, "link_latency_us": 1,
+    "ndp_dram_GBps": 60, "ndp_macs_per_s": 8.192e12, "ndp_job_overhead_us": 2,
+    "shared_dram_GBps": 60, "shared_link_GBps": 48,
+    "cpu_weight_GBps": 40, "cpu_gflops": 20000, "gpu_host_activation_GBps": 25,
+    "gpu_memory_budget_bytes_per_layer": 0,
+    "gpu": {"model": "roofline", "peak_tflops": 989, "hbm_GBps": 3350, "launch_us": 5}})");
+  return m;
+}
+
+// The copies take the whole link (shared rate = copy rate): a CPU path beside them waits out
+// the whole copy window, as on the default experiment.
+const SystemCostModel& blocked_link_model() {
+  static const SystemCostModel m = parse(R"({
+    "device_to_gpu_GBps": 32, "host_to_device_GBps": 32, "device_to_host_GBps": 32, "link_latency_us": 1,
+    "ndp_dram_GBps": 100, "ndp_macs_per_s": 8.192e12, "ndp_job_overhead_us": 2,
+    "shared_dram_GBps": 100, "shared_link_GBps": 32,
+    "cpu_weight_GBps": 32, "cpu_gflops": 20000, "gpu_host_activation_GBps": 25,
+    "gpu_memory_budget_bytes_per_layer": 0,
+    "gpu": {"model": "roofline", "peak_tflops": 989, "hbm_GBps": 3350, "launch_us": 5}})");
+  return m;
+}
+
 const ExpertShape kMixtral{4096, 14336, true, 2};
 const ExpertShape kSmall{1000, 500, false, 2};
 
@@ -92,38 +120,82 @@ LayerDemand random_layer(Rng& rng, const ExpertShape& shape, std::size_t experts
   return d;
 }
 
-// Minimum makespan over every GPU/NDP assignment, each scored by evaluate().
-double brute_force_s(const LayerDemand& d, const SystemCostModel& m) {
+// Minimum makespan over every assignment to the GPU (fetched, or resident where the demand
+// says so), NDP and, with `cpu`, the CPU: 3^n (or 2^n) placements, each scored by evaluate().
+double brute_force_s(const LayerDemand& d, const SystemCostModel& m, bool cpu) {
   std::vector<std::size_t> active;
   for (std::size_t i = 0; i < d.expert_count(); ++i) {
     if (d.is_active(i)) active.push_back(i);
   }
+  const std::uint64_t paths = cpu ? 3 : 2;
+  std::uint64_t count = 1;
+  for (std::size_t k = 0; k < active.size(); ++k) count *= paths;
   double best = INFINITY;
-  for (std::uint64_t mask = 0; mask < (std::uint64_t{1} << active.size()); ++mask) {
+  for (std::uint64_t code = 0; code < count; ++code) {
     Placement p{std::vector<L>(d.expert_count(), L::kIdle), {}};
-    for (std::size_t k = 0; k < active.size(); ++k) {
+    std::uint64_t rest = code;
+    for (std::size_t k = 0; k < active.size(); ++k, rest /= paths) {
       const std::size_t i = active[k];
-      p.location[i] = !((mask >> k) & 1) ? L::kNdp : d.is_resident(i) ? L::kGpuResident : L::kGpuFetched;
+      const std::uint64_t path = rest % paths;
+      p.location[i] = path == 0 ? L::kNdp : path == 2 ? L::kCpu : d.is_resident(i) ? L::kGpuResident : L::kGpuFetched;
     }
     best = std::min(best, evaluate(p, d, m).makespan_s);
   }
   return best;
 }
 
-TEST(PolicyOracle, MatchesBruteForceExactly) {
-  Rng rng(7);
-  OraclePolicy oracle;
-  for (int n = 0; n < 60; ++n) {
-    const bool balanced = n % 2 == 1;
+// Random layers of up to 8 routed experts on each model; the oracle's makespan must be the
+// brute-force minimum, the same double. Returns how many of the optima use the CPU.
+int expect_brute_force(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t max_total, bool cpu,
+                        std::uint64_t seed, int layers) {
+  Rng rng(seed);
+  OraclePolicy oracle(cpu ? OraclePaths::kGpuNdpCpu : OraclePaths::kGpuNdp);
+  int cpu_used = 0;
+  for (int n = 0; n < layers; ++n) {
     const std::size_t experts = 1 + rng.below(8);
-    const std::uint64_t total = balanced ? 1 + rng.below(200) : 1 + rng.below(4000);
-    const LayerDemand d =
-        random_layer(rng, balanced ? kSmall : kMixtral, experts, total, 0.5 + rng.unit(), 0.2);
-    const SystemCostModel& m = balanced ? balanced_model() : system_model();
+    const std::uint64_t total = 1 + rng.below(max_total);
+    const LayerDemand d = random_layer(rng, shape, experts, total, 0.5 + rng.unit(), 0.2);
+    const Placement p = oracle.place(d, m);
     // The oracle's search uses the evaluator's timers in the evaluator's order, so its
     // optimum is not merely close to the brute-force one: it is the same double.
-    EXPECT_EQ(oracle.place(d, m).cost.makespan_s, brute_force_s(d, m)) << "layer " << n;
+    EXPECT_EQ(p.cost.makespan_s, brute_force_s(d, m, cpu)) << "layer " << n;
+    EXPECT_EQ(p.cost.makespan_s, evaluate(p, d, m).makespan_s) << "layer " << n;
+    if (!cpu) {
+      EXPECT_EQ(p.cost.experts_cpu, 0u) << "layer " << n;
+    }
+    cpu_used += p.cost.experts_cpu > 0 ? 1 : 0;
   }
+  return cpu_used;
+}
+
+TEST(PolicyOracle, MatchesBruteForceExactlyOverThreePaths) {
+  EXPECT_GT(expect_brute_force(system_model(), kMixtral, 4000, true, 7, 30), 0);
+  EXPECT_GT(expect_brute_force(balanced_model(), kSmall, 200, true, 8, 30), 0);
+  // Both waits active: the CPU still wins experts in some optima.
+  EXPECT_GT(expect_brute_force(contended_model(), kMixtral, 4000, true, 9, 30), 0);
+  expect_brute_force(blocked_link_model(), kMixtral, 4000, true, 10, 30);
+}
+
+TEST(PolicyOracle, MatchesBruteForceExactlyOverGpuAndNdp) {
+  expect_brute_force(system_model(), kMixtral, 4000, false, 11, 30);
+  expect_brute_force(balanced_model(), kSmall, 200, false, 12, 30);
+  expect_brute_force(contended_model(), kMixtral, 4000, false, 13, 30);
+}
+
+TEST(PolicyOracle, UsesTheCpuWhereItWins) {
+  // The contended model's CPU is as fast as NDP per token and its reads lose little to the
+  // copies: on a prefill-sized layer (4096 routed tokens over 8 experts) the optimum uses all
+  // three paths with both waits active, and beats monde and the best GPU/NDP assignment.
+  Rng rng(3);
+  const LayerDemand d = random_layer(rng, kMixtral, 8, 4096, 1.0, 0.0);
+  const Placement p = OraclePolicy().place(d, contended_model());
+  EXPECT_GT(p.cost.experts_cpu, 0u);
+  EXPECT_GT(p.cost.experts_ndp, 0u);
+  EXPECT_GT(p.cost.experts_gpu_fetched, 0u);
+  EXPECT_GT(p.cost.cpu_link_wait_s, 0.0);
+  EXPECT_GT(p.cost.ndp_dram_wait_s, 0.0);
+  EXPECT_LT(p.cost.makespan_s, MondePolicy().place(d, contended_model()).cost.makespan_s);
+  EXPECT_LT(p.cost.makespan_s, OraclePolicy(OraclePaths::kGpuNdp).place(d, contended_model()).cost.makespan_s);
 }
 
 TEST(PolicyOracle, MayMoveAResidentExpertToNdp) {
@@ -143,29 +215,38 @@ TEST(PolicyOracle, MayMoveAResidentExpertToNdp) {
 TEST(PolicyOracle, RefusesLayersAboveTheLimit) {
   LayerDemand d;
   d.shape = kMixtral;
-  d.tokens_per_expert.assign(64, 0);
-  for (std::size_t i = 0; i < 21; ++i) d.tokens_per_expert[i * 3] = 1 + i;
+  d.tokens_per_expert.assign(300, 0);
+  for (std::size_t i = 0; i < 257; ++i) d.tokens_per_expert[i] = 1 + i % 5;
   OraclePolicy oracle;
   try {
     oracle.place(d, system_model());
     FAIL() << "no error";
   } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("oracle: 21 routed experts exceed the exhaustive-search limit of 20"),
-              std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("oracle: 257 routed experts exceed the exact search's limit of 256 per "
+                                         "layer; use monde for larger layers"),
+              std::string::npos)
+        << e.what();
   }
-  // 20 routed experts of 64 are within the limit; equal loads in the balanced regime are the
-  // least prunable case, and still quick.
+  // 256 routed experts of 300 are within the limit: a decode batch (2 to 6 tokens each, five
+  // groups of equal experts) over GPU and NDP.
+  d.tokens_per_expert[256] = 0;
+  const Placement p = OraclePolicy(OraclePaths::kGpuNdp).place(d, system_model());
+  EXPECT_EQ(p.cost.experts_gpu_fetched + p.cost.experts_ndp, 256u);
+  EXPECT_LE(p.cost.makespan_s, MondePolicy().place(d, system_model()).cost.makespan_s);
+  // 20 equal experts in the balanced regime, the worst case of the old branch and bound, are
+  // one group here.
   LayerDemand twenty;
   twenty.shape = kSmall;
   twenty.tokens_per_expert.assign(64, 0);
   for (std::size_t i = 0; i < 20; ++i) twenty.tokens_per_expert[i] = 7;
-  const Placement p = oracle.place(twenty, balanced_model());
+  const Placement q = OraclePolicy(OraclePaths::kGpuNdp).place(twenty, balanced_model());
   // 140 tokens: a GPU set of s tokens takes 10 + 10 s us, NDP 10 (140 - s); s = 70 (ten
   // experts) gives max(710, 700) = 710 us, s = 63 gives max(640, 770): 710 is optimal.
-  EXPECT_NEAR(p.cost.makespan_s, 710e-6, 1e-12);
+  EXPECT_NEAR(q.cost.makespan_s, 710e-6, 1e-12);
 }
 
 TEST(PolicyOracle, MondeGapOverRandomLayers) {
+  // monde against the best GPU/NDP assignment, the paths it chooses between.
   // Half the layers are decode-to-prefill batches on the realistic system (1..2048 tokens,
   // top-2, Mixtral experts); half are on the balanced model, where GPU and NDP are equally
   // fast per token and a prefix can miss a balanced partition (e.g. {3, 1}: the 1-token
@@ -183,7 +264,7 @@ TEST(PolicyOracle, MondeGapOverRandomLayers) {
     const std::uint64_t total = balanced ? 1 + rng.below(300) : 2 * (1 + rng.below(2048));
     const LayerDemand d =
         random_layer(rng, balanced ? kSmall : kMixtral, experts, total, 0.3 + 1.2 * rng.unit(), 0.1);
-    const double gap = monde_oracle_gap(d, balanced ? balanced_model() : system_model());
+    const double gap = monde_oracle_gap(d, balanced ? balanced_model() : system_model(), OraclePaths::kGpuNdp);
     ASSERT_GE(gap, 1.0) << "layer " << n;  // exact: monde's set is among those the oracle scores
     Stats& s = stats[balanced ? 1 : 0];
     s.worst = std::max(s.worst, gap);

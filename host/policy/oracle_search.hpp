@@ -1,0 +1,53 @@
+// The oracle's exact search: the minimum makespan over every assignment of a layer's routed
+// experts to the GPU, the NDP units or the host CPU, as evaluate() times it.
+//
+// All experts of a layer share one shape, so an expert's cost on every path depends only on its
+// tokens and on whether its weights are already in GPU memory; the experts therefore fall into
+// groups of interchangeable ones, consecutive in execution order. Only how many of each group
+// go to each path matters: every path sees the same sequence of identical terms whichever of
+// them it gets. The search is a dynamic programme over the groups in execution order (the
+// order in which evaluate() builds every path), keeping for each prefix of groups the
+// non-dominated states of the three paths' timers; docs/policies.md ("oracle") says why it is
+// exact and what it costs.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "host/policy/expert_costs.hpp"
+#include "host/policy/system_cost_model.hpp"
+
+namespace monde::policy {
+
+// Interchangeable experts: consecutive in execution order, equal tokens, equal residency.
+struct ExpertGroup {
+  std::size_t count = 0;
+  double transfer_s = 0;  // the weight copy when it runs on the GPU (0: already resident)
+  double compute_s = 0;   // GPU compute
+  NdpExpertCost ndp;
+  CpuExpertCost cpu;
+};
+
+// How many experts of one group go to each path. Within the group, in execution order, the
+// first `gpu` run on the GPU, the next `ndp` on NDP, the rest on the CPU.
+struct GroupSplit {
+  std::size_t gpu = 0;
+  std::size_t ndp = 0;
+  std::size_t cpu = 0;
+};
+
+struct OracleSearchResult {
+  bool found = false;             // an assignment strictly faster than the incumbent exists
+  double makespan_s = 0;          // its makespan, evaluate()'s value for it (when found)
+  std::vector<GroupSplit> split;  // one per group (when found)
+  std::size_t states = 0;         // states kept over all groups: the search's work
+};
+
+// The fastest assignment of `groups` (in execution order) to the GPU, NDP and, if `use_cpu`,
+// the CPU that beats `incumbent_s`, the
+// makespan of a known assignment (it only prunes: every strictly faster assignment is still
+// found). Ties go to the first state in the search's (deterministic) order.
+OracleSearchResult search_min_makespan(const std::vector<ExpertGroup>& groups, const SystemCostModel& model,
+                                       bool use_cpu, double incumbent_s);
+
+}  // namespace monde::policy

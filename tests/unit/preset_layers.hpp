@@ -1,0 +1,60 @@
+// The real MoE layers of a model preset, as the runtime would place them, without simulating:
+// the embedded default experiment (its device, lpddr5x-8533, and its GPU) with the preset's
+// model, routed by the zipf source (every preset has it; the measured traces cover two models),
+// one step of a decode batch or of a prefill; the cost model derived from that hardware the way
+// the runtime derives it (system::derive_cost_model). Shared by the oracle's preset tests and
+// the policy benchmark.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/config/experiment_document.hpp"
+#include "core/config/system_config.hpp"
+#include "core/perf/expert_shape.hpp"
+#include "core/perf/gpu_time_model.hpp"
+#include "host/policy/layer_demand.hpp"
+#include "host/policy/system_cost_model.hpp"
+#include "system/cost_model.hpp"
+#include "system/routing.hpp"
+
+namespace monde::policy::test {
+
+struct PresetLayers {
+  SystemCostModel model;
+  std::vector<LayerDemand> layers;  // one per MoE layer of the step
+};
+
+// Decode: one step of `tokens` sequences. Prefill: one sequence of `tokens` prompt tokens.
+// `data_dir`: ../shared/data (the default experiment names a routing trace there, which the
+// configuration resolves even when another routing source is chosen).
+inline PresetLayers preset_layers(const std::string& model_preset, Phase phase, std::uint64_t tokens,
+                                  const std::string& data_dir) {
+  config::ExperimentSource source;  // the embedded default experiment
+  source.data_dirs = {data_dir};
+  source.set("model=" + model_preset);
+  source.set("routing.source=zipf");
+  if (phase == Phase::kDecode) {
+    source.set("run.batch=" + std::to_string(tokens));
+  } else {
+    source.set("run.phase=prefill");
+    source.set("run.batch=1");
+    source.set("run.prompt_tokens=" + std::to_string(tokens));
+  }
+  const config::ExperimentDocument document = config::load_experiment_document(source);
+  const config::SystemConfig config = config::parse_system_config(document);
+  PresetLayers out;
+  out.model = system::derive_cost_model(config, perf::make_gpu_time_model(config.gpu));
+  const system::Demand demand = system::route_experiment(config);
+  for (const auto& tokens_per_expert : demand.at(0)) {
+    LayerDemand d;
+    d.shape = perf::expert_shape(config.model);
+    d.tokens_per_expert = tokens_per_expert;
+    d.phase = phase;
+    out.layers.push_back(std::move(d));
+  }
+  return out;
+}
+
+}  // namespace monde::policy::test

@@ -1,0 +1,121 @@
+// The oracle on every model preset's real layers (the default device and GPU, zipf routing):
+// never worse than monde or cpu, and the gap report of docs/policies.md ("oracle"), printed:
+//   build/release/tests/test_policy_presets --gtest_filter='*GapReport*'
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "core/config/presets.hpp"
+#include "host/policy/cpu_policy.hpp"
+#include "host/policy/gap.hpp"
+#include "host/policy/monde_policy.hpp"
+#include "host/policy/oracle_policy.hpp"
+#include "preset_layers.hpp"
+
+namespace monde::policy {
+namespace {
+
+constexpr std::uint64_t kDecodeBatch = 256;
+constexpr std::uint64_t kPrefillTokens = 2048;
+// The three-way search is exponential where many experts have nearly equal shares and the CPU
+// path competes with NDP (layers of 64..128 routed experts can take seconds to minutes:
+// docs/policies.md); the test runs it on layers of up to this many, where it takes milliseconds.
+constexpr std::size_t kThreeWayExperts = 32;
+
+// mean and max of a ratio over layers
+struct Ratio {
+  double sum = 0, max = 0;
+  std::size_t n = 0;
+  void add(double r) {
+    sum += r;
+    max = std::max(max, r);
+    ++n;
+  }
+  double mean() const { return n == 0 ? 0.0 : sum / static_cast<double>(n); }
+};
+
+struct PhaseReport {
+  Ratio monde_to_gpu_ndp;        // monde / oracle over GPU and NDP
+  Ratio monde_to_oracle;         // monde / oracle over all three paths (where run)
+  Ratio cpu_to_oracle;           // cpu / oracle over all three paths (where run)
+  double slowest_gpu_ndp_s = 0;  // wall time of the slowest decision of each oracle
+  double slowest_oracle_s = 0;
+  std::size_t experts = 0;       // most routed experts in one layer
+};
+
+template <typename F>
+double seconds(F&& f) {
+  const auto start = std::chrono::steady_clock::now();
+  f();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Places every layer with monde, cpu and the oracles; checks that no oracle is beaten.
+PhaseReport run_preset(const std::string& name, Phase phase, std::uint64_t tokens) {
+  const test::PresetLayers p = test::preset_layers(name, phase, tokens, MONDE_SHARED_DIR "/data");
+  PhaseReport r;
+  for (std::size_t l = 0; l < p.layers.size(); ++l) {
+    const LayerDemand& d = p.layers[l];
+    const std::string where = name + (phase == Phase::kDecode ? " decode" : " prefill") + " layer " + std::to_string(l);
+    const Placement monde = MondePolicy().place(d, p.model);
+    const Placement cpu = CpuPolicy().place(d, p.model);
+    Placement gpu_ndp;
+    r.slowest_gpu_ndp_s = std::max(
+        r.slowest_gpu_ndp_s, seconds([&] { gpu_ndp = OraclePolicy(OraclePaths::kGpuNdp).place(d, p.model); }));
+    EXPECT_LE(gpu_ndp.cost.makespan_s, monde.cost.makespan_s) << where;
+    EXPECT_EQ(gpu_ndp.cost.experts_cpu, 0u) << where;
+    r.monde_to_gpu_ndp.add(makespan_ratio(monde, gpu_ndp));
+    r.experts = std::max(r.experts, d.active_count());
+    if (d.active_count() > kThreeWayExperts) continue;
+    Placement oracle;
+    r.slowest_oracle_s =
+        std::max(r.slowest_oracle_s, seconds([&] { oracle = OraclePolicy().place(d, p.model); }));
+    EXPECT_LE(oracle.cost.makespan_s, gpu_ndp.cost.makespan_s) << where;
+    EXPECT_LE(oracle.cost.makespan_s, cpu.cost.makespan_s) << where;
+    r.monde_to_oracle.add(makespan_ratio(monde, oracle));
+    r.cpu_to_oracle.add(makespan_ratio(cpu, oracle));
+  }
+  return r;
+}
+
+std::string cell(const Ratio& r) {
+  if (r.n == 0) return "not run";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.4f / %.4f", r.mean(), r.max);
+  return buf;
+}
+
+std::string ms(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f ms", s * 1e3);
+  return buf;
+}
+
+// Every full-size preset (the -tiny ones only scale the weights down for data: full runs), one
+// decode step of batch 256 and one 2048-token prefill: each oracle is never worse than monde or
+// cpu on any layer, and the table of docs/policies.md ("Gap on the presets").
+TEST(OraclePresets, NeverWorseThanMondeOrCpuAndGapReport) {
+  std::cout << "| preset | phase | routed experts (max) | monde / GPU-NDP oracle (mean / max) | monde / oracle "
+               "(mean / max) | cpu / oracle (mean / max) | slowest layer: GPU-NDP oracle, oracle |\n"
+               "|---|---|---|---|---|---|---|\n";
+  for (const std::string& name : config::preset_names("model")) {
+    if (name.find("-tiny") != std::string::npos) continue;
+    for (const Phase phase : {Phase::kDecode, Phase::kPrefill}) {
+      const bool decode = phase == Phase::kDecode;
+      const PhaseReport r = run_preset(name, phase, decode ? kDecodeBatch : kPrefillTokens);
+      std::cout << "| " << name << " | " << (decode ? "decode, batch 256" : "prefill, 2048 tokens") << " | "
+                << r.experts << " | " << cell(r.monde_to_gpu_ndp) << " | " << cell(r.monde_to_oracle) << " | "
+                << cell(r.cpu_to_oracle) << " | " << ms(r.slowest_gpu_ndp_s) << ", "
+                << (r.monde_to_oracle.n == 0 ? std::string("-") : ms(r.slowest_oracle_s)) << " |" << std::endl;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace monde::policy
