@@ -25,7 +25,7 @@ class OraclePolicy final : public PlacementPolicy {
   // beyond it the search is refused, not slowed.
   static constexpr std::size_t kMaxActiveExperts = 256;
 
-  std::string name() const override { return "oracle"; }
+  std::string name() const override { return paths_ == OraclePaths::kGpuNdp ? "oracle_gpu_ndp" : "oracle"; }
   // Experts are placed kGpuFetched, kGpuResident (only where demand.gpu_resident says so),
   // kNdp or kCpu (kGpuNdp: not kCpu). Every path is built in the evaluator's order with its timers, so the result's
   // makespan is evaluate()'s minimum over all 3^E such assignments (2^E for kGpuNdp), and monde's (or cpu's) gap

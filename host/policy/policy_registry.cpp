@@ -40,6 +40,12 @@ const std::vector<PolicyInfo>& policy_registry() {
       {"oracle", "the exact minimum-makespan GPU/NDP/CPU assignment (dynamic programme over groups of equal experts)",
        OraclePolicy::kMaxActiveExperts,
        maker<OraclePolicy>()},
+      // The two-path optimum decides in milliseconds where the three-way search can take
+      // minutes (decode layers of 64+ similar experts), and is monde's own yardstick: the best
+      // split between the same two paths.
+      {"oracle_gpu_ndp", "the exact minimum-makespan GPU/NDP assignment (no CPU path): the best split monde could "
+                         "choose; fast on 256-expert layers",
+       OraclePolicy::kMaxActiveExperts, [] { return std::make_unique<OraclePolicy>(OraclePaths::kGpuNdp); }},
   };
   return r;
 }

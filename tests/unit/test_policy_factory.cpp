@@ -27,10 +27,11 @@ TEST(PolicyRegistry, EveryNameMakesItsPolicy) {
     EXPECT_FALSE(info.description.empty()) << info.name;
     EXPECT_EQ(find_policy(info.name), &info);
   }
-  EXPECT_EQ(policy_registry().size(), 7u);
-  EXPECT_EQ(policy_names_text(), "monde, offload, ndp_only, cpu, static_freq, context, oracle");
-  // The limits known before simulating: only the exhaustive oracle has one.
+  EXPECT_EQ(policy_registry().size(), 8u);
+  EXPECT_EQ(policy_names_text(), "monde, offload, ndp_only, cpu, static_freq, context, oracle, oracle_gpu_ndp");
+  // The limits known before simulating: only the exact oracles have one.
   EXPECT_EQ(find_policy("oracle")->max_active_experts, 256u);
+  EXPECT_EQ(find_policy("oracle_gpu_ndp")->max_active_experts, 256u);
   EXPECT_EQ(find_policy("monde")->max_active_experts, 0u);
   // The runtime asks the policy what it needs, never its name.
   EXPECT_TRUE(make_policy("context")->learns_from_prompts());
@@ -44,7 +45,7 @@ TEST(PolicyRegistry, UnknownNameListsTheKnownOnes) {
     FAIL() << "no error";
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find(
-                  "unknown placement policy 'mondee' (known: monde, offload, ndp_only, cpu, static_freq, context, oracle)"),
+                  "unknown placement policy 'mondee' (known: monde, offload, ndp_only, cpu, static_freq, context, oracle, oracle_gpu_ndp)"),
               std::string::npos)
         << e.what();
   }
