@@ -7,6 +7,9 @@ export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE := 1
 
 .PHONY: run demo test bench lint build configure bootstrap clean
 
+# The prefill steps the benchmarks time: 256 prompts of 8 tokens (2048 tokens), as the presets study.
+PREFILL_2048 := --step-set run.phase=prefill --step-set run.batch=256 --step-set run.prompt_tokens=8
+
 # The main job: one Mixtral-8x7B decode step under monde, offload and ndp_only (the embedded
 # configs/experiments/default.json); outputs in runs/latest/.
 run: bootstrap build
@@ -25,6 +28,14 @@ bench: bootstrap build
 	$(BUILD)/bench/monde-bench-policy --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 	$(BUILD)/bench/monde-bench-ndp --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 	$(BUILD)/bench/monde-bench-model --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+	$(BUILD)/bench/monde-bench-model --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
+	  --step-name BM_Model_PrefillStep_Mixtral8x7B $(PREFILL_2048)
+	$(BUILD)/bench/monde-bench-model --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
+	  --step-name BM_Model_PrefillStep_Mixtral8x22B $(PREFILL_2048) --step-set model=mixtral-8x22b \
+	  --step-set routing.source=zipf --step-set device.memory.organization.ranks=8
+	$(BUILD)/bench/monde-bench-model --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
+	  --step-name BM_Model_PrefillStep_Qwen3_30B_A3B $(PREFILL_2048) --step-set model=qwen3-30b-a3b \
+	  --step-set routing.source=zipf
 
 lint:
 	verilator --lint-only -Wall --top-module mac_array rtl/*.sv

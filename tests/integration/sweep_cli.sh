@@ -115,7 +115,7 @@ grep -q '"problem": "exit status 1"' f/points/0-batch-2/failed.json && [ ! -e f/
 check point-rerun 0 "points: 2 done, 0 failed" -- "$bin" sweep two.json --out f --quiet
 
 # ---- charts
-check plot-speedup 0 "wrote sp.png" -- "$bin" plot d --kind speedup --out sp.png
+check plot-speedup 0 "wrote sp.png" -- "$bin" plot d --kind speedup --out sp.png --script sp.gp
 check plot-breakdown 0 "wrote br.png" -- "$bin" plot d/results.json --kind breakdown --policies monde,offload --out br.png
 check plot-sensitivity 0 "wrote se.png" -- "$bin" plot d --kind sensitivity --x run.batch --logx --out se.png --script se.gp
 for f in sp.png br.png se.png; do
@@ -125,6 +125,13 @@ for f in sp.png br.png se.png; do
     echo "FAIL $f is not a non-empty PNG"; fail=1
   fi
 done
+# --label: only the named axes in a point's label (the grid is model x run.batch; model is always named).
+check plot-label 0 "wrote lb.png" -- "$bin" plot d --kind speedup --label - --out lb.png --script lb.gp
+if grep -q '"mixtral-8x7b-tiny decode"' lb.gp && ! grep -q 'batch=' lb.gp && grep -q 'batch=' sp.gp; then
+  echo "ok   plot-label names no axis with --label -"
+else
+  echo "FAIL plot-label"; fail=1
+fi
 grep -q 'set ylabel "step_ms (ms)"' se.gp && grep -q 'set xlabel "run.batch (sequences per step)"' se.gp &&
   echo "ok   axes-with-units" || { echo "FAIL sensitivity axes labels"; fail=1; }
 check plot-bad-axis 2 "--x: 'run.nope' is not an axis of the sweep; allowed model, run.batch" -- \

@@ -14,7 +14,7 @@ namespace {
 namespace fs = std::filesystem;
 
 struct PlotOptions {
-  std::string results, policies, script;
+  std::string results, policies, labels, script;
   sweep::ChartRequest chart;
 };
 
@@ -29,6 +29,10 @@ int plot(PlotOptions o) {
     results = nlohmann::json::parse(f);
   } catch (const nlohmann::json::parse_error& e) {
     throw std::runtime_error(path + ": not valid JSON: " + e.what());
+  }
+  std::string keys = o.labels.empty() ? "" : o.labels + ",";
+  for (std::size_t start = 0, comma; (comma = keys.find(',', start)) != std::string::npos; start = comma + 1) {
+    o.chart.label_keys.push_back(keys.substr(start, comma - start));
   }
   std::string list = o.policies.empty() ? "" : o.policies + ",";
   for (std::size_t start = 0, comma; (comma = list.find(',', start)) != std::string::npos; start = comma + 1) {
@@ -68,6 +72,9 @@ Command add_plot_command(CLI::App& app) {
                                                "known)");
   sub->add_flag("--logx", o->chart.log_x, "sensitivity: a log2 x axis");
   sub->add_option("--policies", o->policies, "only these policies, comma-separated")->type_name("A,B,...");
+  sub->add_option("--label", o->labels, "axis keys named in each point's label besides model and phase "
+                                        "(default: all; '-': none)")
+      ->type_name("KEY,...");
   sub->add_option("--title", o->chart.title, "the chart's title (default: what it shows)");
   sub->add_option("--out", o->chart.out, "the PNG to write")->required();
   sub->add_option("--script", o->script, "also write the gnuplot script (data inline) here");

@@ -82,14 +82,19 @@ void print_table(const config::SystemConfig& e, const std::vector<PolicyOutcome>
   for (const auto& o : outcomes) {
     if (o.ok()) done.push_back(&o);
   }
-  std::cout << std::left << std::setw(12) << "policy" << std::right << std::setw(12) << "step (ms)";
-  for (const auto* o : done) std::cout << std::setw(16) << ("vs " + o->run.policy);
+  // Columns as wide as the longest policy name needs (oracle_gpu_ndp), at least the usual 12 / 16.
+  std::size_t longest = 0;
+  for (const auto* o : done) longest = std::max(longest, o->run.policy.size());
+  const int name_w = static_cast<int>(std::max<std::size_t>(12, longest + 2));
+  const int vs_w = static_cast<int>(std::max<std::size_t>(16, longest + 5));
+  std::cout << std::left << std::setw(name_w) << "policy" << std::right << std::setw(12) << "step (ms)";
+  for (const auto* o : done) std::cout << std::setw(vs_w) << ("vs " + o->run.policy);
   std::cout << std::setw(9) << "GPU exp" << std::setw(9) << "NDP exp" << std::setw(9) << "CPU exp" << std::setw(13)
             << "PCIe->GPU" << std::setw(13) << "CXL d->h" << std::setw(13) << "CXL h->d" << std::setw(13) << "DRAM->NDP"
             << std::setw(9) << "wall s" << "\n";
   for (const auto* r : done) {
     const Totals t = totals(r->run);
-    std::cout << std::left << std::setw(12) << r->run.policy << std::right << std::setw(12) << std::setprecision(3)
+    std::cout << std::left << std::setw(name_w) << r->run.policy << std::right << std::setw(12) << std::setprecision(3)
               << r->run.simulated_s * 1e3 / e.run.steps;
     for (const auto* o : done) {
       std::ostringstream x;
@@ -98,7 +103,7 @@ void print_table(const config::SystemConfig& e, const std::vector<PolicyOutcome>
       } else {
         x << "-";
       }
-      std::cout << std::setw(16) << x.str();
+      std::cout << std::setw(vs_w) << x.str();
     }
     std::cout << std::setw(9) << t.gpu << std::setw(9) << t.ndp_experts << std::setw(9) << t.cpu << std::setw(13)
               << gb(t.pcie) << std::setw(13) << gb(t.s2m) << std::setw(13) << gb(t.m2s) << std::setw(13) << gb(t.ndp)
@@ -111,7 +116,8 @@ void print_table(const config::SystemConfig& e, const std::vector<PolicyOutcome>
   }
   if (done.empty()) return;
   std::cout << "\ntime per MoE layer (ms), step 0; [GPU experts/NDP experts]\n" << std::setw(6) << "layer";
-  for (const auto* r : done) std::cout << std::setw(20) << r->run.policy;
+  const int layer_w = static_cast<int>(std::max<std::size_t>(20, longest + 2));
+  for (const auto* r : done) std::cout << std::setw(layer_w) << r->run.policy;
   std::cout << "\n";
   for (std::size_t l = 0; l < e.model.moe_layers; ++l) {
     std::cout << std::setw(6) << done.front()->run.layers[l].layer;
@@ -120,7 +126,7 @@ void print_table(const config::SystemConfig& e, const std::vector<PolicyOutcome>
       std::ostringstream x;
       x << std::setprecision(3) << std::fixed << rec.simulated_s * 1e3 << " ["
         << rec.experts_gpu_fetched + rec.experts_gpu_resident << "/" << rec.experts_ndp << "]";
-      std::cout << std::setw(20) << x.str();
+      std::cout << std::setw(layer_w) << x.str();
     }
     std::cout << "\n";
   }

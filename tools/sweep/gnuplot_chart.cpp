@@ -32,10 +32,12 @@ std::string q(const std::string& s) {  // a gnuplot string literal (double quote
 std::string leaf(const std::string& key) { return key.substr(key.rfind('.') == std::string::npos ? 0 : key.rfind('.') + 1); }
 
 // What a point is called on a category axis: model and phase, then its other axis values.
-std::string point_label(const json& point, const std::vector<std::string>& skip) {
+std::string point_label(const json& point, const std::vector<std::string>& skip,
+                        const std::vector<std::string>& only) {
   std::string label = point.value("model", "") + " " + point.value("phase", "");
   for (const auto& [k, v] : point.at("values").items()) {
     if (k == "model" || k == "run.phase" || std::find(skip.begin(), skip.end(), k) != skip.end()) continue;
+    if (!only.empty() && std::find(only.begin(), only.end(), k) == only.end()) continue;
     label += " " + leaf(k) + "=" + value_text(v);
   }
   return label;
@@ -107,7 +109,7 @@ std::string speedup(const json& results, const ChartRequest& r, const std::strin
     << "set xlabel \"sweep point (model, phase, axis values)\"\n"
     << "$data << EOD\n";
   for (const json* p : points) {
-    s << q(point_label(*p, {}));
+    s << q(point_label(*p, {}, r.label_keys));
     for (const auto& pol : policies) s << " " << value_or_missing(*p, pol, "speedup_vs_offload");
     s << "\n";
   }
@@ -135,7 +137,7 @@ std::string breakdown(const json& results, const ChartRequest& r, const std::str
   for (const json* p : points) {
     for (const auto& pol : policies) {
       if (!p->at("policies").contains(pol)) continue;
-      s << q(point_label(*p, {}) + " / " + pol);
+      s << q(point_label(*p, {}, r.label_keys) + " / " + pol);
       for (const auto& [metric, name] : terms) s << " " << value_or_missing(*p, pol, metric);
       s << "\n";
     }
@@ -177,7 +179,7 @@ std::string sensitivity(const json& results, const ChartRequest& r, const std::s
   for (const json* p : points) {
     const json& xv = p->at("values").at(r.x);
     if (!xv.is_number()) throw std::runtime_error("--x: '" + r.x + "' has the value " + xv.dump() + ", not a number");
-    const std::string rest = point_label(*p, {r.x});
+    const std::string rest = point_label(*p, {r.x}, r.label_keys);
     for (const auto& pol : policies) {
       if (!p->at("policies").contains(pol)) continue;
       const std::string name = pol + " (" + rest + ")";

@@ -24,6 +24,9 @@ struct ChartRequest {
   std::string title;                  // empty: one that says what the chart shows
   std::string xlabel;                 // sensitivity: empty: the key, with its unit where known
   bool log_x = false;                 // sensitivity: a log2 x axis (batch sizes 1, 8, 64, ...)
+  // Axis keys named in a point's label besides model and phase; empty: all of them; ["-"]: none
+  // (a study whose other axes only follow the model, e.g. its routing trace, reads better so).
+  std::vector<std::string> label_keys;
   std::string out;                    // the PNG
 };
 
