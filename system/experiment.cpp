@@ -10,6 +10,7 @@
 #include "host/moe/routing_registry.hpp"
 #include "host/policy/policy_registry.hpp"
 #include "system/full_data.hpp"
+#include "tlm/ndp/mac_rtl_engine.hpp"
 
 namespace monde::system {
 
@@ -112,10 +113,29 @@ std::uint64_t device_bytes_needed(const config::SystemConfig& c) {
   return weights + rings + activations;
 }
 
+namespace {
+
+// The Verilated RTL exists in one array size (CMake MONDE_RTL_ROWS / MONDE_RTL_COLS): another
+// size with pe_model rtl would fail as each policy elaborates its device, after routing.
+void check_rtl_shape(const config::SystemConfig& c, const config::ConfigNode& root) {
+  const auto& mac = c.device.ndp.mac;
+  const config::MacArrayShape built = ndp::rtl_built_shape();
+  if (mac.pe_model != config::PeModel::kRtl || (mac.shape.rows == built.rows && mac.shape.cols == built.cols)) return;
+  root.section("device").section("ndp").fail(
+      "pe_model", "rtl, but the RTL was verilated as a " + std::to_string(built.rows) + " x " +
+                      std::to_string(built.cols) + " array and device.ndp.mac_array asks for " +
+                      std::to_string(mac.shape.rows) + " x " + std::to_string(mac.shape.cols) + "; allowed \"cycle\" "
+                      "for other sizes (data timing_only takes the same contract cycles in both), or rebuild with "
+                      "CMake -DMONDE_RTL_ROWS/-DMONDE_RTL_COLS");
+}
+
+}  // namespace
+
 void check_experiment(const config::SystemConfig& c, const config::ExperimentDocument& document) {
   const config::ConfigNode root = document.root();
   check_names(c, root);
   check_ndp_shape(c, root);
+  check_rtl_shape(c, root);
   if (!c.run.timing_only() && c.model.total_routed_expert_bytes() > kFullDataMaxWeightBytes) {
     root.section("run").fail("data", "needs a scaled-down model: '" + c.model.name + "' has " +
                                        std::to_string(c.model.total_routed_expert_bytes()) +

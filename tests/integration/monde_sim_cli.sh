@@ -52,6 +52,12 @@ cmp -s out/layers.csv out1/layers.csv && echo "ok   deterministic-across-jobs" |
 check shorthands 0 "Switch-Base-128.*prefill, 64 tokens per step" -- "$bin" run --model switch-base-128-tiny --phase prefill \
   --batch 2 --prompt-tokens 32 --policies monde,ndp_only --set device.ndp.pe_model=cycle --set routing.source=uniform --quiet
 check oracle-and-cpu 0 "^oracle " -- "$bin" run tiny.json --policies oracle,cpu --quiet
+# The RTL exists in one array size: another size under pe_model rtl is refused before routing;
+# under pe_model cycle it runs.
+check rtl-shape-refused 2 "key 'device.ndp.pe_model' = .*the RTL was verilated as a 16 x 16 array and device.ndp.mac_array asks for 8 x 8; allowed \"cycle\"" \
+  -- "$bin" run tiny.json --policies monde --quiet --set device.ndp.pe_model=rtl --set device.ndp.mac_array.rows=8 --set device.ndp.mac_array.cols=8
+check cycle-any-shape 0 "^monde " -- "$bin" run tiny.json --policies monde --quiet --set device.ndp.mac_array.rows=8 \
+  --set device.ndp.mac_array.cols=8 --set device.ndp.pe_model=cycle
 check no-banner 0 "^Usage" -- "$bin" run --help
 out=$("$bin" --version 2>&1); grep -q "SystemC" <<<"$out" && { echo "FAIL banner printed"; fail=1; } || echo "ok   no-systemc-banner"
 check version 0 "^monde-sim [0-9]+\.[0-9]+\.[0-9]+" -- "$bin" --version
