@@ -36,10 +36,12 @@ void send(int fd, const nlohmann::json& message) { write_all(fd, message.dump() 
 
 // ---------------------------------------------------------------- the child
 
-// Test hook: MONDE_FAULT_ABORT_AFTER_LAYERS=<policy>:<n> makes that policy's process abort after n
-// layers, as a crash inside the model would, so that tests can check what survives a failure.
-std::size_t abort_after_layers(const std::string& policy) {
-  const char* v = std::getenv("MONDE_FAULT_ABORT_AFTER_LAYERS");
+// Test hooks: MONDE_FAULT_ABORT_AFTER_LAYERS=<policy>:<n> makes that policy's process abort after n
+// layers, as a crash inside the model would; MONDE_FAULT_STALL_AFTER_LAYERS=<policy>:<n> makes its
+// host thread wait for an event that never comes, as a deadlock inside the model would. Tests
+// check what survives each.
+std::size_t fault_after_layers(const char* variable, const std::string& policy) {
+  const char* v = std::getenv(variable);
   if (v == nullptr) return 0;
   const std::string s = v;
   const auto colon = s.find(':');
@@ -57,18 +59,33 @@ std::size_t abort_after_layers(const std::string& policy) {
     sys->top().set_body([&] {
       try {
         sys->runtime().setup();
-        const std::size_t abort_after = abort_after_layers(policy);
+        const std::size_t abort_after = fault_after_layers("MONDE_FAULT_ABORT_AFTER_LAYERS", policy);
+        const std::size_t stall_after = fault_after_layers("MONDE_FAULT_STALL_AFTER_LAYERS", policy);
         sys->runtime().run_policy_into(policy, demand, run, [&](const PolicyRun& so_far) {
           send(fd, {{"layer", layer_to_wire(so_far.layers.back())},
                     {"simulated_s", so_far.simulated_s},
                     {"wall_s", so_far.wall_s}});
           if (abort_after != 0 && so_far.layers.size() == abort_after) std::abort();
+          if (stall_after != 0 && so_far.layers.size() == stall_after) {
+            const sc_core::sc_event never;  // a deadlock, as a model process waiting in vain
+            sc_core::wait(never);
+          }
         });
       } catch (const std::exception& e) {
         error = e.what();
       }
     });
     sc_core::sc_start();
+    // The kernel returns when no event is left: with the host thread still inside the step, a
+    // process of the model waits for something that can no longer happen (a deadlock). Say so
+    // rather than report a short run as a finished one.
+    const std::size_t layers_total = std::size_t{config.model.moe_layers} * config.run.steps;
+    if (error.empty() && run.layers.size() < layers_total) {
+      error = "the simulation ran out of events at " + sc_core::sc_time_stamp().to_string() + " after " +
+              std::to_string(run.layers.size()) + " of " + std::to_string(layers_total) +
+              " layers: a process of the model waits for something that cannot happen any more (a deadlock; "
+              "please report it with this configuration)";
+    }
     const double elapsed_ps = sc_core::sc_time_stamp().to_seconds() * 1e12;
     send(fd, {{"done", {{"simulated_s", run.simulated_s}, {"wall_s", run.wall_s}, {"error", error}}},
               {"system", error.empty() ? sys->stats_json(elapsed_ps) : nlohmann::json()},

@@ -78,6 +78,17 @@ print("ok   failure-writes-what-finished" if ok else "FAIL failed run's stats.js
 sys.exit(0 if ok else 1)
 PY
 [ "$(wc -l < failed/layers.csv)" = 11 ] || { echo "FAIL failed/layers.csv: $(wc -l < failed/layers.csv) lines, want 11"; fail=1; }
+# A deadlock (the kernel runs out of events with the step unfinished) is an error of that policy,
+# not a short finished run: the others finish, the exit status is 1.
+MONDE_FAULT_STALL_AFTER_LAYERS=offload:2 check deadlock-is-reported 1 \
+  "FAILED offload: the simulation ran out of events at .* after 2 of 4 layers: a process of the model waits" \
+  -- "$bin" run tiny.json --quiet
+# Regression: the host may read a completion entry while its write is in flight and move CQ_HEAD
+# past it; the engine posts the entry (advances CQ_TAIL) before writing it, so this no longer
+# looks like a full CQ. Full-size Qwen3 decode at batch 128 under ndp_only hit that deadlock in
+# layer 9 (timing_only, about 1 s).
+check cq-post-before-write 0 "ndp_only: 48/48 layers" -- "$bin" run --model qwen3-30b-a3b --set routing.source=zipf \
+  --batch 128 --policies ndp_only
 # An output that cannot be written after the simulation (the trace to a full disk) is reported,
 # the other outputs are still written, and the exit status is 1 (the input was fine).
 check write-failure-keeps-the-rest 1 "^monde-sim: /dev/full: write failed" -- "$bin" run tiny.json --out partial --trace /dev/full --quiet

@@ -143,7 +143,14 @@ void NdpEngine::command_loop() {
     e.phase = regs_.cq_phase();
     e.total_cycles = cycles_since(t0);
     auto bytes = encode(e);
-    memory(tlm::TLM_WRITE_COMMAND, regs_.cq_entry_addr(), bytes.data(), kCompletionEntryBytes);
+    // Post the entry: its slot is taken (SQ head and CQ tail advance) before its bytes can be
+    // seen, because the host may read an entry while its write is still in flight (the memory
+    // moves a write's bytes when it starts) and write CQ_HEAD past it; a tail advanced only
+    // after the write would then look like a full CQ and the engine would wait forever. The
+    // interrupt is raised only once the entry is in memory.
+    const std::uint64_t entry_addr = regs_.cq_entry_addr();
+    regs_.complete_job(false);
+    memory(tlm::TLM_WRITE_COMMAND, entry_addr, bytes.data(), kCompletionEntryBytes);
     job_log_.push_back(NdpJobSpan{d.job_tag, static_cast<std::uint64_t>(t0.value() / sc_core::sc_time(1, sc_core::SC_PS).value()),
                                   static_cast<std::uint64_t>(sc_core::sc_time_stamp().value() /
                                                              sc_core::sc_time(1, sc_core::SC_PS).value()),
@@ -155,7 +162,7 @@ void NdpEngine::command_loop() {
       regs_.latch_error(code);
     }
     const bool was_pending = regs_.irq_pending();
-    regs_.complete_job(code != NdpErrorCode::kOk || (d.flags & kJobFlagNoIrq) == 0);
+    if (code != NdpErrorCode::kOk || (d.flags & kJobFlagNoIrq) == 0) regs_.raise_cq_irq();
     regs_.set_busy(false);
     if (!was_pending && regs_.irq_pending()) irq_.notify(sc_core::SC_ZERO_TIME);
   }

@@ -78,12 +78,15 @@ class NdpRegisterFile {
   // SQ_HEAD after the current job: the completion entry's sq_head field (0 while disabled).
   std::uint32_t next_sq_head() const;
 
-  // Call after the completion entry (phase cq_phase(), sq_head next_sq_head()) was written at
+  // Call when the completion entry (phase cq_phase(), sq_head next_sq_head()) is posted at
   // cq_entry_addr(): advances SQ_HEAD and CQ_TAIL (flipping the phase when CQ_TAIL wraps to 0)
   // and sets IRQ_STATUS.CQ when `raise_irq`. Returns false and changes nothing when the device
   // is disabled (the job was abandoned), the SQ is empty or the CQ is full (the last two are
   // device bugs: it checks sq_pending() and cq_full() before starting a job).
   bool complete_job(bool raise_irq);
+  // Sets IRQ_STATUS.CQ: the engine posts an entry with complete_job(false) before writing it and
+  // raises the interrupt once the write is done (ndp_engine.cpp).
+  void raise_cq_irq() { irq_status_ |= kIrqCq; }
 
   // Latches `code` in ERROR (the last error wins) and sets IRQ_STATUS.ERROR.
   void latch_error(NdpErrorCode code);
