@@ -2,6 +2,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "system/run_outputs.hpp"
 #include "tools/cli/cli.hpp"
@@ -18,6 +20,16 @@ struct PlotOptions {
   sweep::ChartRequest chart;
 };
 
+// "a,b,c" -> {a, b, c}; "" -> {}.
+std::vector<std::string> comma_list(const std::string& text) {
+  std::vector<std::string> out;
+  const std::string list = text.empty() ? "" : text + ",";
+  for (std::size_t start = 0, comma; (comma = list.find(',', start)) != std::string::npos; start = comma + 1) {
+    out.push_back(list.substr(start, comma - start));
+  }
+  return out;
+}
+
 int plot(PlotOptions o) {
   std::string path = o.results;
   std::error_code ec;
@@ -30,14 +42,8 @@ int plot(PlotOptions o) {
   } catch (const nlohmann::json::parse_error& e) {
     throw std::runtime_error(path + ": not valid JSON: " + e.what());
   }
-  std::string keys = o.labels.empty() ? "" : o.labels + ",";
-  for (std::size_t start = 0, comma; (comma = keys.find(',', start)) != std::string::npos; start = comma + 1) {
-    o.chart.label_keys.push_back(keys.substr(start, comma - start));
-  }
-  std::string list = o.policies.empty() ? "" : o.policies + ",";
-  for (std::size_t start = 0, comma; (comma = list.find(',', start)) != std::string::npos; start = comma + 1) {
-    o.chart.policies.push_back(list.substr(start, comma - start));
-  }
+  o.chart.label_keys = comma_list(o.labels);
+  o.chart.policies = comma_list(o.policies);
   // The output place first, so that a bad path fails before gnuplot runs.
   system::write_text_file(o.chart.out, "");
   std::string script;
