@@ -401,8 +401,11 @@ std::vector<std::unique_ptr<policy::PlacementPolicy>> MoeRuntime::make_policies(
                                                                                 const Demand& demand) const {
   std::vector<std::unique_ptr<policy::PlacementPolicy>> policies;
   Demand prompts;
+  std::vector<policy::LayerDemand> calibration;
+  policy::PolicyOptions options;
+  options.monde_paper_alpha = config_.run.monde_paper_alpha;
   for (std::size_t l = 0; l < moe_layers_.size(); ++l) {
-    auto policy = policy::make_policy(name);
+    auto policy = policy::make_policy(name, options);
     policy::RunHistory history;
     history.expert_popularity.assign(config_.model.experts, 0.0);
     for (const auto& step : demand) {
@@ -415,6 +418,19 @@ std::vector<std::unique_ptr<policy::PlacementPolicy>> MoeRuntime::make_policies(
       d.tokens_per_expert = prompts[0][l];
       d.phase = policy::Phase::kPrefill;
       history.prompt_prefill = d;
+    }
+    if (policy->calibrates_on_a_batch()) {
+      if (calibration.empty()) {
+        const Demand batch = route_calibration(config_);
+        for (const auto& tokens : batch[0]) {
+          policy::LayerDemand d;
+          d.shape = perf::expert_shape(config_.model);
+          d.tokens_per_expert = tokens;
+          d.phase = config_.run.phase == config::RunPhase::kPrefill ? policy::Phase::kPrefill : policy::Phase::kDecode;
+          calibration.push_back(std::move(d));
+        }
+      }
+      history.calibration = calibration;
     }
     policy->prepare(history, cost_);
     policies.push_back(std::move(policy));
@@ -445,6 +461,8 @@ void MoeRuntime::run_policy_into(const std::string& name, const Demand& demand, 
   const auto w0 = std::chrono::steady_clock::now();
   run.policy = name;
   auto policies = make_policies(name, demand);
+  // Every layer's object tunes the same values from the same calibration batch: report the first's.
+  for (const auto& p : policies.front()->parameters()) run.parameters[p.name] = p.value;
   if (full_) check_demand_is_routing(demand);
   const double t0 = now_s();
   for (std::uint32_t s = 0; s < demand.size(); ++s) {
@@ -502,7 +520,10 @@ nlohmann::json to_json(const PolicyRun& run) {
     }
     layers.push_back(std::move(layer));
   }
-  return {{"policy", run.policy}, {"simulated_ms", run.simulated_s * 1e3}, {"wall_s", run.wall_s}, {"layers", layers}};
+  nlohmann::json j = {{"policy", run.policy}, {"simulated_ms", run.simulated_s * 1e3}, {"wall_s", run.wall_s}};
+  if (!run.parameters.empty()) j["parameters"] = run.parameters;
+  j["layers"] = layers;
+  return j;
 }
 
 }  // namespace monde::system

@@ -104,6 +104,8 @@ struct PolicyRun {
   std::vector<LayerRecord> layers;
   double simulated_s = 0;  // all steps
   double wall_s = 0;
+  // What the policy tuned or was given for the run (monde_paper: alpha), by name.
+  std::map<std::string, double> parameters;
   // Set when the run stopped early: what went wrong (layers holds what finished before it).
   std::string error;
 };

@@ -87,7 +87,8 @@ std::size_t fault_after_layers(const char* variable, const std::string& policy) 
               "please report it with this configuration)";
     }
     const double elapsed_ps = sc_core::sc_time_stamp().to_seconds() * 1e12;
-    send(fd, {{"done", {{"simulated_s", run.simulated_s}, {"wall_s", run.wall_s}, {"error", error}}},
+    send(fd, {{"done", {{"simulated_s", run.simulated_s}, {"wall_s", run.wall_s}, {"error", error},
+                        {"parameters", run.parameters}}},
               {"system", error.empty() ? sys->stats_json(elapsed_ps) : nlohmann::json()},
               {"elapsed_ps", elapsed_ps}});
   } catch (const std::exception& e) {
@@ -189,6 +190,7 @@ std::vector<PolicyOutcome> run_policies(const config::SystemConfig& config, cons
       o.run.simulated_s = d.at("simulated_s");
       o.run.wall_s = d.at("wall_s");
       o.run.error = d.at("error");
+      if (d.contains("parameters")) o.run.parameters = d.at("parameters").get<std::map<std::string, double>>();
       if (m.contains("system")) o.system = m.at("system");
       if (m.contains("elapsed_ps")) o.elapsed_ps = m.at("elapsed_ps");
       c.done = true;

@@ -52,4 +52,12 @@ Demand route_prompts(const config::SystemConfig& c) {
   return route_experiment(prefill);
 }
 
+Demand route_calibration(const config::SystemConfig& c) {
+  config::SystemConfig calibration = c;
+  calibration.run.steps = 1;
+  // Another golden-ratio constant than the prompts' (sqrt(3) - 1, 64 bits), so the two draws differ.
+  calibration.routing.seed = c.routing.seed ^ 0xBB67AE8584CAA73Bull;
+  return route_experiment(calibration);
+}
+
 }  // namespace monde::system

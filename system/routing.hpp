@@ -22,5 +22,8 @@ Demand route_experiment(const config::SystemConfig& config);
 // The routing of a decode run's prompts (batch x prompt_tokens tokens, one prefill step, its own
 // draw): what policies that learn from prompts see before the decode steps.
 Demand route_prompts(const config::SystemConfig& config);
+// A calibration batch: one step of the run's phase and size, its own draw (not one of the
+// measured steps), for policies that calibrate on a batch (monde_paper's alpha).
+Demand route_calibration(const config::SystemConfig& config);
 
 }  // namespace monde::system

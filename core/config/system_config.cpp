@@ -110,7 +110,25 @@ const Schema<RunConfig>& run_schema() {
         .choice("data", &R::data, "timing_only: no payload bytes (full-size models); full: real bytes, every result "
                                   "checked (scaled-down models)")
         .integer("gpu_memory_budget_bytes_per_layer", &R::gpu_memory_budget_bytes_per_layer, 0, std::uint64_t{1} << 50,
-                 "GPU memory one MoE layer may keep experts pinned in (static_freq, context), bytes");
+                 "GPU memory one MoE layer may keep experts pinned in (static_freq, context), bytes")
+        // A factor past 1e3 moves every expert of any real layer to the GPU already (the GPU's
+        // volume share would have to be below 1e-3 x 1 / experts for it to matter).
+        .custom(KeyDoc{"monde_paper_alpha", "number or \"auto\"", "\"auto\"", "0 .. 1000, or \"auto\"",
+                       "monde_paper's correction factor alpha; auto: calibrated on a calibration batch of the run's "
+                       "phase (docs/policies.md)"},
+                [](const ConfigNode& n, R& c) {
+                  if (!n.has("monde_paper_alpha")) return;
+                  const auto& v = n.at("monde_paper_alpha");
+                  if (v.is_string() && v.get<std::string>() == "auto") {
+                    c.monde_paper_alpha.reset();
+                    return;
+                  }
+                  if (!v.is_number()) n.fail("monde_paper_alpha", "not a number; allowed 0 .. 1000 or \"auto\"");
+                  c.monde_paper_alpha = n.get_double("monde_paper_alpha", 0.0, 1000.0);
+                },
+                [](const R& c, nlohmann::json& j) {
+                  j["monde_paper_alpha"] = c.monde_paper_alpha ? nlohmann::json(*c.monde_paper_alpha) : nlohmann::json("auto");
+                });
     return r;
   }();
   return s;

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,7 @@ struct RunConfig {
   std::vector<std::string> policies{"monde", "offload", "ndp_only"};  // registered placement policies
   DataMode data = DataMode::kTimingOnly;
   std::uint64_t gpu_memory_budget_bytes_per_layer = 0;
+  std::optional<double> monde_paper_alpha;  // none ("auto"): calibrated per run
 
   bool timing_only() const { return data == DataMode::kTimingOnly; }
   // Tokens one MoE layer sees per step: batch (decode) or batch x prompt_tokens (prefill).

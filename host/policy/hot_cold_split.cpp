@@ -9,8 +9,7 @@
 
 namespace monde::policy {
 
-std::vector<ExpertLocation> split_hot_cold(const LayerDemand& demand, const SystemCostModel& model,
-                                           ExpertLocation cold) {
+HotPrefixScan scan_hot_prefixes(const LayerDemand& demand, const SystemCostModel& model, ExpertLocation cold) {
   if (cold != ExpertLocation::kNdp && cold != ExpertLocation::kCpu) {
     throw std::invalid_argument("split_hot_cold: the cold path must be ndp or cpu");
   }
@@ -22,15 +21,16 @@ std::vector<ExpertLocation> split_hot_cold(const LayerDemand& demand, const Syst
   std::vector<bool> resident(n_experts);
   for (std::size_t i = 0; i < n_experts; ++i) resident[i] = demand.is_active(i) && demand.is_resident(i);
   // Residents lead the order; the candidates for fetching follow by tokens descending.
-  const std::vector<std::size_t> order = execution_order(demand, resident);
+  HotPrefixScan scan;
+  scan.order = execution_order(demand, resident);
+  const std::vector<std::size_t>& order = scan.order;
 
-  std::vector<ExpertLocation> location(n_experts, ExpertLocation::kIdle);
   GpuPipelineTimer gpu;
   std::size_t first = 0;
   for (; first < order.size() && resident[order[first]]; ++first) {
-    location[order[first]] = ExpertLocation::kGpuResident;
     gpu.add(0.0, gpu_compute_time_s(model, shape, demand.tokens_per_expert[order[first]]));
   }
+  scan.residents = first;
   const std::size_t n = order.size() - first;
 
   // cold_suffix_s[k]: the cold path time when candidates k..n-1 run cold; busy_suffix_s[k]: how
@@ -65,20 +65,34 @@ std::vector<ExpertLocation> split_hot_cold(const LayerDemand& demand, const Syst
   };
 
   const double fetch_s = fetch_time_s(model, shape);
-  std::size_t best_hot = 0;
-  double best_s = std::max(gpu.makespan_s(), cold_path_s(0, gpu));
+  scan.makespan_s.reserve(n + 1);
+  scan.makespan_s.push_back(std::max(gpu.makespan_s(), cold_path_s(0, gpu)));
   for (std::size_t k = 0; k < n; ++k) {
     gpu.add(fetch_s, gpu_compute_time_s(model, shape, demand.tokens_per_expert[order[first + k]]));
-    const double s = std::max(gpu.makespan_s(), cold_path_s(k + 1, gpu));
-    if (s < best_s) {
-      best_s = s;
-      best_hot = k + 1;
-    }
+    scan.makespan_s.push_back(std::max(gpu.makespan_s(), cold_path_s(k + 1, gpu)));
   }
-  for (std::size_t k = 0; k < n; ++k) {
-    location[order[first + k]] = k < best_hot ? ExpertLocation::kGpuFetched : cold;
+  return scan;
+}
+
+std::vector<ExpertLocation> hot_prefix_locations(const LayerDemand& demand, const HotPrefixScan& scan, std::size_t hot,
+                                                 ExpertLocation cold) {
+  if (hot > scan.candidates()) throw std::invalid_argument("hot_prefix_locations: more hot experts than candidates");
+  std::vector<ExpertLocation> location(demand.expert_count(), ExpertLocation::kIdle);
+  for (std::size_t i = 0; i < scan.residents; ++i) location[scan.order[i]] = ExpertLocation::kGpuResident;
+  for (std::size_t k = 0; k < scan.candidates(); ++k) {
+    location[scan.order[scan.residents + k]] = k < hot ? ExpertLocation::kGpuFetched : cold;
   }
   return location;
+}
+
+std::vector<ExpertLocation> split_hot_cold(const LayerDemand& demand, const SystemCostModel& model,
+                                           ExpertLocation cold) {
+  const HotPrefixScan scan = scan_hot_prefixes(demand, model, cold);
+  std::size_t best_hot = 0;
+  for (std::size_t k = 1; k < scan.makespan_s.size(); ++k) {
+    if (scan.makespan_s[k] < scan.makespan_s[best_hot]) best_hot = k;
+  }
+  return hot_prefix_locations(demand, scan, best_hot, cold);
 }
 
 }  // namespace monde::policy

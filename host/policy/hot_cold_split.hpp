@@ -2,6 +2,7 @@
 // with the number of hot experts chosen to minimise the layer's makespan.
 #pragma once
 
+#include <cstddef>
 #include <vector>
 
 #include "host/policy/layer_demand.hpp"
@@ -10,12 +11,27 @@
 
 namespace monde::policy {
 
+// Every hot prefix of one layer, scored. Experts already resident on the GPU
+// (demand.gpu_resident) always run there: their weights cost nothing to use. The other active
+// experts (the candidates), sorted by tokens descending, are split into a hot prefix (fetched)
+// and a cold suffix; every prefix length 0..n is scored incrementally (the GPU pipeline grows by
+// one expert, the cold path loses one), with the formulas evaluate() uses.
+struct HotPrefixScan {
+  std::vector<std::size_t> order;  // the execution order: residents, then candidates by tokens descending
+  std::size_t residents = 0;       // order[0 .. residents) are the residents
+  std::vector<double> makespan_s;  // [k]: the first k candidates fetched, the rest cold (n + 1 values)
+  std::size_t candidates() const { return makespan_s.size() - 1; }
+};
+
 // `cold` is ExpertLocation::kNdp (monde) or ExpertLocation::kCpu (cpu, Fiddler-style).
-// Experts already resident on the GPU (demand.gpu_resident) always run there: their weights
-// cost nothing to use. The other active experts, sorted by tokens descending, are split into
-// a hot prefix and a cold suffix; every prefix length 0..n is scored incrementally (the GPU
-// pipeline grows by one expert, the cold path loses one) and the fastest wins, the shorter
-// prefix on a tie (fewer bytes moved). O(E log E) for the sort, O(E) for the scan.
+// O(E log E) for the sort, O(E) for the scan.
+HotPrefixScan scan_hot_prefixes(const LayerDemand& demand, const SystemCostModel& model, ExpertLocation cold);
+
+// The locations with the first `hot` candidates of `scan` fetched and the rest on `cold`.
+std::vector<ExpertLocation> hot_prefix_locations(const LayerDemand& demand, const HotPrefixScan& scan, std::size_t hot,
+                                                 ExpertLocation cold);
+
+// The fastest prefix of scan_hot_prefixes, the shorter one on a tie (fewer bytes moved).
 // Returns the locations (not yet scored).
 std::vector<ExpertLocation> split_hot_cold(const LayerDemand& demand, const SystemCostModel& model,
                                            ExpertLocation cold);

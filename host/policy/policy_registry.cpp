@@ -4,6 +4,7 @@
 
 #include "host/policy/context_policy.hpp"
 #include "host/policy/cpu_policy.hpp"
+#include "host/policy/monde_paper_policy.hpp"
 #include "host/policy/monde_policy.hpp"
 #include "host/policy/ndp_only_policy.hpp"
 #include "host/policy/offload_policy.hpp"
@@ -15,8 +16,8 @@ namespace monde::policy {
 namespace {
 
 template <class P>
-std::function<std::unique_ptr<PlacementPolicy>()> maker() {
-  return [] { return std::make_unique<P>(); };
+std::function<std::unique_ptr<PlacementPolicy>(const PolicyOptions&)> maker() {
+  return [](const PolicyOptions&) { return std::make_unique<P>(); };
 }
 
 }  // namespace
@@ -45,7 +46,12 @@ const std::vector<PolicyInfo>& policy_registry() {
       // split between the same two paths.
       {"oracle_gpu_ndp", "the exact minimum-makespan GPU/NDP assignment (no CPU path): the best split monde could "
                          "choose; fast on 256-expert layers",
-       OraclePolicy::kMaxActiveExperts, [] { return std::make_unique<OraclePolicy>(OraclePaths::kGpuNdp); }},
+       OraclePolicy::kMaxActiveExperts,
+       [](const PolicyOptions&) { return std::make_unique<OraclePolicy>(OraclePaths::kGpuNdp); }},
+      {"monde_paper", "the MoNDE paper's rule (arXiv 2405.18832): the GPU takes the most-token experts up to "
+                      "alpha x BW_gpu / (BW_device + BW_gpu) of the routed weight volume; alpha calibrated per run "
+                      "(run.monde_paper_alpha)",
+       0, [](const PolicyOptions& o) { return std::make_unique<MondePaperPolicy>(o.monde_paper_alpha); }},
   };
   return r;
 }
@@ -63,10 +69,10 @@ std::string policy_names_text() {
   return out;
 }
 
-std::unique_ptr<PlacementPolicy> make_policy(const std::string& name) {
+std::unique_ptr<PlacementPolicy> make_policy(const std::string& name, const PolicyOptions& options) {
   const PolicyInfo* p = find_policy(name);
   if (p == nullptr) throw std::invalid_argument("unknown placement policy '" + name + "' (known: " + policy_names_text() + ")");
-  return p->make();
+  return p->make(options);
 }
 
 }  // namespace monde::policy

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,12 +14,17 @@
 
 namespace monde::policy {
 
+// Settings of the policies that have any, from the experiment (run.monde_paper_alpha).
+struct PolicyOptions {
+  std::optional<double> monde_paper_alpha;  // none: calibrated
+};
+
 struct PolicyInfo {
   std::string name;
   std::string description;
   // The most routed experts one layer may have (0: no limit); checked before simulating.
   std::size_t max_active_experts = 0;
-  std::function<std::unique_ptr<PlacementPolicy>()> make;  // one object per MoE layer
+  std::function<std::unique_ptr<PlacementPolicy>(const PolicyOptions&)> make;  // one object per MoE layer
 };
 
 // In the order `monde-sim list policies` shows them.
@@ -28,6 +34,6 @@ const PolicyInfo* find_policy(const std::string& name);
 // "monde, offload, ..." for messages.
 std::string policy_names_text();
 // A new policy object; std::invalid_argument for an unknown name (listing the known ones).
-std::unique_ptr<PlacementPolicy> make_policy(const std::string& name);
+std::unique_ptr<PlacementPolicy> make_policy(const std::string& name, const PolicyOptions& options = {});
 
 }  // namespace monde::policy

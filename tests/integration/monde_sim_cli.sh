@@ -58,6 +58,34 @@ check rtl-shape-refused 2 "key 'device.ndp.pe_model' = .*the RTL was verilated a
   -- "$bin" run tiny.json --policies monde --quiet --set device.ndp.pe_model=rtl --set device.ndp.mac_array.rows=8 --set device.ndp.mac_array.cols=8
 check cycle-any-shape 0 "^monde " -- "$bin" run tiny.json --policies monde --quiet --set device.ndp.mac_array.rows=8 \
   --set device.ndp.mac_array.cols=8 --set device.ndp.pe_model=cycle
+# monde_paper: alpha 0 puts every expert on NDP (ndp_only's step to the picosecond), alpha 1000
+# every expert on the GPU (offload's); auto calibrates and reports alpha; bad values are refused.
+"$bin" run tiny.json --out paper --quiet --policies monde_paper,ndp_only,offload --set run.monde_paper_alpha=0 >/dev/null 2>&1
+"$bin" run tiny.json --out paper1000 --quiet --policies monde_paper --set run.monde_paper_alpha=1000 >/dev/null 2>&1
+python3 - paper/stats.json paper1000/stats.json <<'PY' || fail=1
+import json, sys
+a = {x["policy"]: x for x in json.load(open(sys.argv[1]))["policies"]}
+b = {x["policy"]: x for x in json.load(open(sys.argv[2]))["policies"]}
+ok = a["monde_paper"]["simulated_ms"] == a["ndp_only"]["simulated_ms"] \
+     and b["monde_paper"]["simulated_ms"] == a["offload"]["simulated_ms"] \
+     and a["monde_paper"]["parameters"]["alpha"] == 0 and b["monde_paper"]["parameters"]["alpha"] == 1000
+print("ok   monde-paper-alpha-extremes" if ok else "FAIL monde_paper alpha 0 / 1000: " + json.dumps(
+    [a["monde_paper"]["simulated_ms"], a["ndp_only"]["simulated_ms"], b["monde_paper"]["simulated_ms"],
+     a["offload"]["simulated_ms"]]))
+sys.exit(0 if ok else 1)
+PY
+check monde-paper-auto 0 "^monde_paper: alpha = [0-9.]+ gpu_volume_share = 0\.[0-9]+" -- "$bin" run tiny.json --policies monde_paper --quiet
+check monde-paper-alpha-range 2 "key 'run.monde_paper_alpha' = -1: out of range; allowed 0 \.\. 1000" -- "$bin" run tiny.json --quiet \
+  --set run.monde_paper_alpha=-1
+check monde-paper-alpha-word 2 "key 'run.monde_paper_alpha' = \"fast\": not a number; allowed 0 \.\. 1000 or \"auto\"" -- \
+  "$bin" run tiny.json --quiet --set run.monde_paper_alpha=fast
+# The paper's configuration: 32 x16 LPDDR5X-8533 channels (32 x 2 B x 2 / 0.234 ns = 547.0 GB/s
+# peak), 16 NDP units, the GPU on PCIe Gen4; Switch-Base-128 decode at batch 1 keeps every expert
+# on NDP (alpha 0).
+check paper-preset 0 "DRAM 547\.0 GB/s peak .* NDP 16 x 16x16" -- "$bin" run monde-paper --set run.batch=1 --quiet \
+  --policies monde_paper
+check paper-preset-alpha 0 "^monde_paper: alpha = 0\.0000 gpu_volume_share = 0\.066" -- "$bin" run monde-paper \
+  --set run.batch=1 --quiet --policies monde_paper
 check no-banner 0 "^Usage" -- "$bin" run --help
 out=$("$bin" --version 2>&1); grep -q "SystemC" <<<"$out" && { echo "FAIL banner printed"; fail=1; } || echo "ok   no-systemc-banner"
 check version 0 "^monde-sim [0-9]+\.[0-9]+\.[0-9]+" -- "$bin" --version
@@ -114,7 +142,7 @@ check reference 0 "^#### \`device.memory.timing\`" -- "$bin" config-reference
 
 # ---- bad input: one class each, the exact message, exit 2
 printf '{"model": "mixtral-8x7b-tiny", "device": "lpddr5x-8533", "run": {"bacth": 4}}' > typo.json
-check unknown-key 2 "^monde-sim: configuration error: typo.json: key 'run.bacth': unknown key; allowed phase, batch, prompt_tokens, steps, policies, data, gpu_memory_budget_bytes_per_layer$" -- "$bin" run typo.json
+check unknown-key 2 "^monde-sim: configuration error: typo.json: key 'run.bacth': unknown key; allowed phase, batch, prompt_tokens, steps, policies, data, gpu_memory_budget_bytes_per_layer, monde_paper_alpha$" -- "$bin" run typo.json
 printf '{"model": "mixtral-8x7b-tiny", "device": "lpddr5x-8533", "run": {"batch": "eight"}}' > type.json
 check wrong-type 2 "^monde-sim: configuration error: type.json: key 'run.batch' = \"eight\": must be a non-negative integer; allowed 1 .. 65536$" -- "$bin" run type.json
 check out-of-range 2 "^monde-sim: configuration error: --set run.batch=0: key 'run.batch' = 0: out of range; allowed 1 .. 65536$" -- "$bin" run tiny.json --set run.batch=0

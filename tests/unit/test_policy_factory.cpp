@@ -27,8 +27,8 @@ TEST(PolicyRegistry, EveryNameMakesItsPolicy) {
     EXPECT_FALSE(info.description.empty()) << info.name;
     EXPECT_EQ(find_policy(info.name), &info);
   }
-  EXPECT_EQ(policy_registry().size(), 8u);
-  EXPECT_EQ(policy_names_text(), "monde, offload, ndp_only, cpu, static_freq, context, oracle, oracle_gpu_ndp");
+  EXPECT_EQ(policy_registry().size(), 9u);
+  EXPECT_EQ(policy_names_text(), "monde, offload, ndp_only, cpu, static_freq, context, oracle, oracle_gpu_ndp, monde_paper");
   // The limits known before simulating: only the exact oracles have one.
   EXPECT_EQ(find_policy("oracle")->max_active_experts, 256u);
   EXPECT_EQ(find_policy("oracle_gpu_ndp")->max_active_experts, 256u);
@@ -36,6 +36,8 @@ TEST(PolicyRegistry, EveryNameMakesItsPolicy) {
   // The runtime asks the policy what it needs, never its name.
   EXPECT_TRUE(make_policy("context")->learns_from_prompts());
   EXPECT_FALSE(make_policy("static_freq")->learns_from_prompts());
+  EXPECT_TRUE(make_policy("monde_paper")->calibrates_on_a_batch());
+  EXPECT_FALSE(make_policy("monde")->calibrates_on_a_batch());
 }
 
 TEST(PolicyRegistry, UnknownNameListsTheKnownOnes) {
@@ -45,7 +47,7 @@ TEST(PolicyRegistry, UnknownNameListsTheKnownOnes) {
     FAIL() << "no error";
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find(
-                  "unknown placement policy 'mondee' (known: monde, offload, ndp_only, cpu, static_freq, context, oracle, oracle_gpu_ndp)"),
+                  "unknown placement policy 'mondee' (known: monde, offload, ndp_only, cpu, static_freq, context, oracle, oracle_gpu_ndp, monde_paper)"),
               std::string::npos)
         << e.what();
   }
@@ -65,7 +67,9 @@ TEST(PolicyRegistry, EveryPolicyReturnsTheEvaluatorsScore) {
   d.phase = Phase::kPrefill;  // context learns from it; the others ignore the phase
   for (const auto& info : policy_registry()) {
     const auto policy = make_policy(info.name);
-    policy->prepare(history({8, 7, 6, 5, 4, 3, 2, 1}), m);
+    RunHistory h = history({8, 7, 6, 5, 4, 3, 2, 1});
+    h.calibration = {d};  // monde_paper calibrates its alpha on a batch; the others ignore it
+    policy->prepare(h, m);
     const Placement p = policy->place(d, m);
     const CostBreakdown again = evaluate(p, d, m);
     EXPECT_EQ(p.cost.makespan_s, again.makespan_s) << info.name;

@@ -110,6 +110,12 @@ void print_table(const config::SystemConfig& e, const std::vector<PolicyOutcome>
               << std::setw(9) << std::setprecision(2) << r->run.wall_s << "\n";
   }
   std::cout << "(\"vs X\": X's time / this policy's time, > 1 means this policy is faster)\n";
+  for (const auto* r : done) {
+    if (r->run.parameters.empty()) continue;
+    std::cout << r->run.policy << ":";
+    for (const auto& [name, value] : r->run.parameters) std::cout << " " << name << " = " << std::setprecision(4) << value;
+    std::cout << "\n";
+  }
   for (const auto& o : outcomes) {
     if (!o.ok()) std::cout << "FAILED " << o.run.policy << ": " << o.run.error << "\n";
     if (o.ok() && !totals(o.run).data_ok) std::cout << "DATA CHECK FAILED " << o.run.policy << " (see stats.json)\n";

@@ -236,6 +236,9 @@ CollectedResults collect_results(const std::string& sweep_dir, const SweepPlan& 
       }
       if (found) {
         if (found->contains("error")) metrics["error"] = (*found)["error"].get<std::string>();
+        // What the policy tuned for the point (monde_paper: alpha): results.json only, the CSV's
+        // columns are the same for every policy.
+        if (found->contains("parameters")) metrics["parameters"] = ojson::parse((*found)["parameters"].dump());
         const auto e = max_prediction_error(*found);
         if (e && *e > kPredictionTolerance) {
           off = true;
