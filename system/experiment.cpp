@@ -37,10 +37,11 @@ void check_names(const config::SystemConfig& c, const config::ConfigNode& root) 
   const config::ConfigNode run = root.section("run");
   for (const auto& p : c.run.policies) {
     if (policy::find_policy(p) == nullptr) {
-      run.fail("policies", "has \"" + p + "\", which is not a placement policy; allowed " + policy::policy_names_text());
+      run.fail("policies", "has \"" + config::shown_text(p) + "\", which is not a placement policy; allowed " +
+                               policy::policy_names_text());
     }
     if (std::find(seen.begin(), seen.end(), p) != seen.end()) {
-      run.fail("policies", "names \"" + p + "\" twice; allowed each policy once");
+      run.fail("policies", "names \"" + config::shown_text(p) + "\" twice; allowed each policy once");
     }
     seen.push_back(p);
   }

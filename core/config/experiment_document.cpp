@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "core/config/json_file.hpp"
 #include "core/config/presets.hpp"
 
 namespace monde::config {
@@ -90,9 +91,7 @@ void apply_set(nlohmann::json& root, const Override& o, Provenance& provenance) 
   const std::string path = arg.substr(0, eq);
   const std::string text = arg.substr(eq + 1);
   const auto steps = split_path(path, o.origin);
-  // VALUE is JSON when it parses as JSON (64, true, [1,2], {"a":1}, "quoted"), else a string.
-  nlohmann::json value = nlohmann::json::parse(text, nullptr, false);
-  if (value.is_discarded()) value = text;
+  nlohmann::json value = parse_set_value(text, o.origin);
 
   nlohmann::json* node = &root;
   for (std::size_t i = 0; i < steps.size(); ++i) {
@@ -155,6 +154,12 @@ nlohmann::json load_preset(const ConfigNode& top, const std::string& section, co
 }
 
 }  // namespace
+
+std::string shown_text(const std::string& written) {
+  constexpr std::size_t kMaxChars = 80;
+  if (written.size() <= kMaxChars) return written;
+  return written.substr(0, kMaxChars - 3) + "... (" + std::to_string(written.size()) + " characters)";
+}
 
 const std::vector<PresetSection>& preset_sections() {
   static const std::vector<PresetSection> s = {{"model", "model"}, {"device", "device"}};

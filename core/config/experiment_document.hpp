@@ -30,8 +30,12 @@ namespace monde::config {
 // "--batch 64"), which errors about the key name.
 struct Override {
   std::string assignment;
-  std::string origin;
+  std::string origin;  // how the user wrote it, for messages (cut short by shown_text)
 };
+
+// User text as messages show it ("--set KEY=VALUE", a policy name): at most 80 characters, so
+// that a value pasted by mistake (a 50 MB policy list) does not flood the terminal.
+std::string shown_text(const std::string& written);
 
 struct ExperimentSource {
   // A file path, the name of an experiment preset (configs/experiments/<name>.json), or empty for
@@ -44,7 +48,7 @@ struct ExperimentSource {
   std::vector<std::string> data_dirs;  // see Provenance::data_dirs
 
   // Adds "--set a.b.c=VALUE".
-  void set(const std::string& assignment) { overrides.push_back({assignment, "--set " + assignment}); }
+  void set(const std::string& assignment) { overrides.push_back({assignment, shown_text("--set " + assignment)}); }
 };
 
 class ExperimentDocument {

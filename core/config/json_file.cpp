@@ -2,7 +2,9 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "core/config/config_error.hpp"
 
@@ -25,14 +27,74 @@ std::string line_col(const std::string& text, std::size_t byte) {
   return std::to_string(line) + ":" + std::to_string(col);
 }
 
+// Deeper than any configuration needs (the deepest key path we document has 6 levels), shallow
+// enough that nothing recursive over the document (dump, merge_patch, destruction) can exhaust
+// the stack.
+constexpr int kMaxDepth = 64;
+// Larger than any configuration or embedded preset by far; --config /dev/zero must fail, not
+// read until memory runs out.
+constexpr std::size_t kMaxFileBytes = std::size_t{64} << 20;
+
+// Refuses what nlohmann's parser accepts but a configuration must not have: nesting past
+// kMaxDepth, and a key twice in one object (nlohmann keeps the last; a user who wrote "batch"
+// twice means one of them). Called for every parse event (parser_callback_t of Json).
+template <class Json>
+class StrictJsonChecks {
+ public:
+  explicit StrictJsonChecks(std::string source) : source_(std::move(source)) {}
+
+  bool operator()(int depth, typename Json::parse_event_t event, Json& parsed) {
+    using E = typename Json::parse_event_t;
+    if (depth > kMaxDepth) {
+      throw ConfigError(source_ + ": JSON nested deeper than " + std::to_string(kMaxDepth) +
+                        " levels (a configuration needs fewer than 10)");
+    }
+    if (event == E::object_start) {
+      keys_.emplace_back();
+    } else if (event == E::object_end) {
+      if (!keys_.empty()) keys_.pop_back();
+    } else if (event == E::key && !keys_.empty()) {
+      const std::string key = parsed.template get<std::string>();
+      if (!keys_.back().insert(key).second) {
+        throw ConfigError(source_ + ": key '" + key + "' appears twice in one object; allowed once (which one did you "
+                                                    "mean?)");
+      }
+    }
+    return true;
+  }
+
+ private:
+  std::string source_;
+  std::vector<std::set<std::string>> keys_;  // the keys seen in each open object, innermost last
+};
+
+template <class Json>
+Json parse_strict(const std::string& text, const std::string& source) {
+  try {
+    return Json::parse(text, StrictJsonChecks<Json>(source));
+  } catch (const typename Json::parse_error& e) {
+    throw ConfigError(source + ":" + line_col(text, e.byte == 0 ? 0 : e.byte - 1) + ": invalid JSON: " + e.what());
+  } catch (const typename Json::exception& e) {
+    // e.g. out_of_range.406 "number overflow parsing '1e999'": no position, but the file.
+    throw ConfigError(source + ": invalid JSON: " + e.what());
+  }
+}
+
 }  // namespace
 
 nlohmann::json parse_json_text(const std::string& text, const std::string& source) {
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw ConfigError(source + ":" + line_col(text, e.byte == 0 ? 0 : e.byte - 1) + ": invalid JSON: " + e.what());
-  }
+  return parse_strict<nlohmann::json>(text, source);
+}
+
+nlohmann::ordered_json parse_ordered_json_text(const std::string& text, const std::string& source) {
+  return parse_strict<nlohmann::ordered_json>(text, source);
+}
+
+nlohmann::json parse_set_value(const std::string& text, const std::string& origin) {
+  // Not JSON at all (a bare word such as zipf): the text itself. JSON that breaks the rules
+  // above is an error, not a string.
+  if (!nlohmann::json::accept(text)) return text;
+  return parse_strict<nlohmann::json>(text, origin);
 }
 
 nlohmann::json load_json_file(const std::string& path) {
@@ -40,9 +102,17 @@ nlohmann::json load_json_file(const std::string& path) {
   if (std::filesystem::is_directory(path, ec)) throw ConfigError(path + ": is a directory, not a JSON file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path + ": cannot open configuration file");
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return parse_json_text(buf.str(), path);
+  std::string text;
+  char chunk[65536];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    text.append(chunk, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxFileBytes) {
+      throw ConfigError(path + ": larger than " + std::to_string(kMaxFileBytes >> 20) +
+                        " MiB; allowed a JSON configuration file up to that size");
+    }
+  }
+  if (in.bad()) throw ConfigError(path + ": read failed");
+  return parse_json_text(text, path);
 }
 
 }  // namespace monde::config

@@ -32,6 +32,25 @@ check bad-set 2 "^monde-sim: configuration error: --set device.ndp.clock_mhz=0: 
 printf '{"model": "mixtral-8x7b-tiny", "device": {"preset": "lpddr5x-8533", "ndp": {"mac_array": {"rows": 8, "cols": 8}}}}' > small.json
 check rtl-shape-mismatch 2 "verilated as a 16 x 16 array" -- "$bin" mac run gen.vec --config small.json
 check missing-file 2 "nope.vec: cannot open vector file" -- "$bin" mac run nope.vec
+# A file with nothing to run is an error, not "0 tiles, 0 mismatches".
+: > empty.vec
+printf '# comments only\n\n' > comments.vec
+check empty-vectors 2 "empty.vec: no tiles \(empty, or comments only\)" -- "$bin" mac run empty.vec
+check comments-only-vectors 2 "comments.vec: no tiles" -- "$bin" mac run comments.vec
+check devnull-vectors 2 "/dev/null: no tiles" -- "$bin" mac run /dev/null
+mkdir -p vecdir
+check directory-vectors 2 "vecdir: is a directory, not a vector file" -- "$bin" mac run vecdir
+# Names and sections once: a second tile 't0' or a second 'a' would silently shadow the first.
+{ sed -n '/^tile /,/^end/p' gen.vec | sed -n '1,/^end/p'; sed -n '/^tile /,/^end/p' gen.vec | sed -n '1,/^end/p'; } > twice.vec
+check duplicate-tile-name 2 "twice.vec:[0-9]+: tile name '[^']+' already used at line [0-9]+" -- "$bin" mac run twice.vec
+printf 'tile d rows=1 cols=1 k=1\na\n3F80\na\n3F80\nb\n3F80\nend\n' > twosec.vec
+check duplicate-section 2 "twosec.vec:4: section 'a' appears twice in tile 'd'" -- "$bin" mac run twosec.vec
+# Seeds and fractions as typed: no wrap-around, no NaN.
+check seed-negative 2 "--seed: '-1' is not an integer in 0 \.\. 18446744073709551615" -- "$bin" mac gen --seed -1 --out s.vec
+check seed-2-64 2 "--seed: '18446744073709551616' is not an integer" -- "$bin" mac gen --seed 18446744073709551616 --out s.vec
+check seed-max 0 "wrote 8 tiles" -- "$bin" mac gen --seed 18446744073709551615 --out s.vec
+check special-nan 2 "--special-fraction: 'nan' is not a number in 0 \.\. 1" -- "$bin" mac gen --special-fraction nan --out s.vec
+check empty-out 2 "--out: an empty name" -- "$bin" mac gen --out ''
 check demo 0 "PASS: RTL and cycle model agree" -- "$bin" mac demo --vcd demo.vcd
 # Every signal of the shipped GTKWave view must exist in the VCD the tool writes.
 gtkw="$here/../../waveforms/mac_array.gtkw"

@@ -86,6 +86,21 @@ check paper-preset 0 "DRAM 547\.0 GB/s peak .* NDP 16 x 16x16" -- "$bin" run mon
   --policies monde_paper
 check paper-preset-alpha 0 "^monde_paper: alpha = 0\.0000 gpu_volume_share = 0\.066" -- "$bin" run monde-paper \
   --set run.batch=1 --quiet --policies monde_paper
+# JSON a configuration must not have, and input too large to read: clear errors naming the file.
+printf '{"model": "mixtral-8x7b-tiny", "model": "qwen3-30b-a3b-tiny", "device": "lpddr5x-8533"}' > dupkey.json
+check duplicate-key 2 "dupkey.json: key 'model' appears twice in one object; allowed once" -- "$bin" validate dupkey.json
+python3 -c "print('{\"model\": \"mixtral-8x7b-tiny\", \"device\": \"lpddr5x-8533\", \"run\": {\"batch\": ' + '['*200000 + ']'*200000 + '}}')" > deep.json
+check too-deep 2 "deep.json: JSON nested deeper than 64 levels" -- "$bin" validate deep.json
+check too-deep-set 2 "--set run.batch=.*: JSON nested deeper than 64 levels" -- "$bin" validate tiny.json \
+  --set "run.batch=$(python3 -c "print('['*1000 + ']'*1000)")"
+printf '{"model": "mixtral-8x7b-tiny", "device": "lpddr5x-8533", "run": {"batch": 1e999}}' > overflow.json
+check number-overflow 2 "overflow.json: invalid JSON: .*number overflow parsing '1e999'" -- "$bin" validate overflow.json
+check dev-zero 2 "/dev/zero: larger than 64 MiB" -- "$bin" validate /dev/zero
+check empty-out-dir 2 "--out: an empty name; allowed a file or directory name" -- "$bin" run tiny.json --out ''
+check empty-experiment 2 "experiment: an empty name" -- "$bin" run ''
+out=$("$bin" run tiny.json --policies "$(head -c 100000 /dev/zero | tr '\0' x)" 2>&1)
+[ "${#out}" -lt 600 ] && grep -q "(100011 characters)" <<<"$out" && echo "ok   long-policy-name-cut" || {
+  echo "FAIL long policy name: ${#out} characters of message"; fail=1; }
 check no-banner 0 "^Usage" -- "$bin" run --help
 out=$("$bin" --version 2>&1); grep -q "SystemC" <<<"$out" && { echo "FAIL banner printed"; fail=1; } || echo "ok   no-systemc-banner"
 check version 0 "^monde-sim [0-9]+\.[0-9]+\.[0-9]+" -- "$bin" --version

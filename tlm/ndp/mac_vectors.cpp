@@ -1,9 +1,12 @@
 #include "tlm/ndp/mac_vectors.hpp"
 
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
+#include <map>
 #include <ostream>
+#include <set>
 #include <sstream>
 
 namespace monde::ndp {
@@ -120,16 +123,25 @@ std::vector<VectorTile> parse_vectors(std::istream& in, const std::string& sourc
   Reader rd(in, source);
   std::vector<VectorTile> tiles;
   std::vector<std::string> words;
+  std::map<std::string, std::size_t> tile_lines;  // name -> line of its header: names must be unique
   while (rd.next(words)) {
     if (words[0] != "tile") rd.fail("expected 'tile NAME rows=R cols=C k=K', got '" + words[0] + "'");
     VectorTile vt;
     parse_header(rd, words, vt);
+    if (const auto [it, fresh] = tile_lines.emplace(vt.name, vt.line); !fresh) {
+      rd.fail("tile name '" + vt.name + "' already used at line " + std::to_string(it->second) +
+              "; allowed each name once (results are reported by name)");
+    }
     const auto& t = vt.tile;
+    std::set<std::string> sections;  // each section once per tile: a second 'a' would replace the first
     bool ended = false;
     while (!ended) {
       if (!rd.next(words)) rd.fail("tile '" + vt.name + "' has no 'end'");
       const auto& s = words[0];
       if (words.size() != 1 && s != "expect_cycles") rd.fail("section '" + s + "' takes no arguments");
+      if (s != "end" && !sections.insert(s).second) {
+        rd.fail("section '" + s + "' appears twice in tile '" + vt.name + "'; allowed once per tile");
+      }
       if (s == "a") {
         vt.tile.a = read_matrix<num::bf16_t>(rd, "a", t.rows, t.k, 4, "bf16");
       } else if (s == "b") {
@@ -155,9 +167,18 @@ std::vector<VectorTile> parse_vectors(std::istream& in, const std::string& sourc
 }
 
 std::vector<VectorTile> read_vector_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw VectorFormatError(path + ": is a directory, not a vector file");
   std::ifstream in(path);
   if (!in) throw VectorFormatError(path + ": cannot open vector file");
-  return parse_vectors(in, path);
+  auto tiles = parse_vectors(in, path);
+  // A run of nothing would report "0 mismatches" and pass: an empty file (or /dev/null, or
+  // comments only) is a mistake, not a test.
+  if (tiles.empty()) {
+    throw VectorFormatError(path + ": no tiles (empty, or comments only); allowed one or more "
+                                   "'tile NAME rows=R cols=C k=K' blocks (docs/mac_vectors.md)");
+  }
+  return tiles;
 }
 
 namespace {

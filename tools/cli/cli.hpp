@@ -31,6 +31,15 @@ Command add_traffic_command(CLI::App& app);
 Command add_sweep_command(CLI::App& app);
 Command add_plot_command(CLI::App& app);
 
+// Option checks on the text as typed, before CLI11 converts it.
+// A finite number in [lo, hi]: CLI::Range lets NaN through (every comparison with NaN is false).
+CLI::Validator finite_range(double lo, double hi);
+// An unsigned 64-bit integer written in decimal digits: CLI11's own conversion takes "-1" and
+// 2^64 and wraps them into range.
+CLI::Validator uint64_digits();
+// A file or directory name that is not empty: `--out ''` must not mean "no output".
+CLI::Validator non_empty_path();
+
 // Parses the command line and runs the chosen subcommand; configuration errors and other
 // exceptions become one line on stderr ("monde-sim: ...") and exit status 2.
 int run_cli(int argc, char* argv[]);

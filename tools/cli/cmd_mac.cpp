@@ -265,17 +265,17 @@ Command add_mac_command(CLI::App& app) {
   auto* run = mac->add_subcommand("run", "run the tiles of a vector file and check them against its expectations");
   add_common(run);
   run->add_option("vectors", o->vectors, "vector file (format: docs/mac_vectors.md)")->required();
-  run->add_option("--out", o->out, "write inputs + results as a vector file");
-  run->add_option("--vcd", o->vcd, "write a VCD of the RTL signals (pe_model rtl)");
+  run->add_option("--out", o->out, "write inputs + results as a vector file")->check(non_empty_path());
+  run->add_option("--vcd", o->vcd, "write a VCD of the RTL signals (pe_model rtl)")->check(non_empty_path());
   auto* demo = mac->add_subcommand("demo", "run demo tiles through the RTL and the cycle model and compare");
   add_common(demo);
-  demo->add_option("--vcd", o->vcd, "write a VCD of the RTL signals");
+  demo->add_option("--vcd", o->vcd, "write a VCD of the RTL signals")->check(non_empty_path());
   auto* gen = mac->add_subcommand("gen", "write random tiles with golden expectations");
   add_common(gen);
   gen->add_option("--tiles", o->gen_tiles, "number of tiles")->check(CLI::Range(1u, 100000u));
-  gen->add_option("--seed", o->gen_seed, "random seed");
-  gen->add_option("--special-fraction", o->gen_special, "fraction of special values")->check(CLI::Range(0.0, 1.0));
-  gen->add_option("--out", o->out, "output vector file")->required();
+  gen->add_option("--seed", o->gen_seed, "random seed")->check(uint64_digits());
+  gen->add_option("--special-fraction", o->gen_special, "fraction of special values")->check(finite_range(0.0, 1.0));
+  gen->add_option("--out", o->out, "output vector file")->required()->check(non_empty_path());
   auto* show = mac->add_subcommand("config", "print the array configuration (device.ndp) and demo section in use");
   add_common(show);
   return {mac, [o, run, demo, gen, show]() -> int {

@@ -51,7 +51,11 @@ int plot(PlotOptions o) {
     const std::string terminal = sweep::draw_chart(results, o.chart, &script);
     std::cout << "wrote " << o.chart.out << " (" << o.chart.kind << ", gnuplot " << terminal << ")\n";
   } catch (...) {
-    fs::remove(o.chart.out, ec);
+    // Only the empty file written above: never a device or anything else named as the output
+    // (as root, --out /dev/null would otherwise remove /dev/null).
+    if (fs::is_regular_file(fs::symlink_status(o.chart.out, ec)) && fs::file_size(o.chart.out, ec) == 0) {
+      fs::remove(o.chart.out, ec);
+    }
     throw;
   }
   if (!o.script.empty()) {
@@ -82,8 +86,8 @@ Command add_plot_command(CLI::App& app) {
                                         "(default: all; '-': none)")
       ->type_name("KEY,...");
   sub->add_option("--title", o->chart.title, "the chart's title (default: what it shows)");
-  sub->add_option("--out", o->chart.out, "the PNG to write")->required();
-  sub->add_option("--script", o->script, "also write the gnuplot script (data inline) here");
+  sub->add_option("--out", o->chart.out, "the PNG to write")->required()->check(non_empty_path());
+  sub->add_option("--script", o->script, "also write the gnuplot script (data inline) here")->check(non_empty_path());
   return {sub, [o] { return plot(*o); }};
 }
 

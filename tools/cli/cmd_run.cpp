@@ -249,8 +249,9 @@ Command add_run_command(CLI::App& app) {
                                         "per link");
   auto o = std::make_shared<RunOptions>();
   o->experiment.add_to(*sub, "run");
-  sub->add_option("--out", o->out, "run directory: stats.json, layers.csv, config.resolved.json, trace.json");
-  sub->add_option("--trace", o->trace, "also write the Perfetto trace to this file");
+  sub->add_option("--out", o->out, "run directory: stats.json, layers.csv, config.resolved.json, trace.json")
+      ->check(non_empty_path());
+  sub->add_option("--trace", o->trace, "also write the Perfetto trace to this file")->check(non_empty_path());
   sub->add_flag("--quiet", o->quiet, "no progress bar: one line per finished policy");
   sub->add_option("--jobs", o->jobs, "policies simulated at once (default: one per core)")->check(CLI::Range(1u, 256u));
   return {sub, [o] { return run(*o); }};

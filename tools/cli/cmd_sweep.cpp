@@ -197,7 +197,8 @@ Command add_sweep_command(CLI::App& app) {
   repeat("--data-dir", o->data_dirs, "DIR", "where relative data paths are looked up; repeatable");
   sub->add_option("--experiment", o->experiment, "experiment preset or file (overrides the spec's)");
   sub->add_option("--policies", o->policies, "run.policies for every point, comma-separated")->type_name("A,B,...");
-  sub->add_option("--out", o->out, "the sweep directory (points/, sweep.json, results.csv, results.json)");
+  sub->add_option("--out", o->out, "the sweep directory (points/, sweep.json, results.csv, results.json)")
+      ->check(non_empty_path());
   sub->add_option("--workers", o->workers, "points run at once here (default: one per core)")->check(CLI::Range(1u, 1024u));
   sub->add_option("--jobs-per-point", o->jobs_per_point, "policies of one point run at once (default: cores / "
                                                          "workers)")

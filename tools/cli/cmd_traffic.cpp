@@ -178,12 +178,12 @@ Command add_traffic_command(CLI::App& app) {
   auto* sub = app.add_subcommand("traffic", "memory traffic through the device's CXL link and DRAM (or the DRAM alone)");
   auto o = std::make_shared<Options>();
   o->experiment.add_to(*sub, "config");
-  sub->add_option("--out", o->out, "write statistics as JSON");
+  sub->add_option("--out", o->out, "write statistics as JSON")->check(non_empty_path());
   sub->add_option("--target", o->target, "device (CXL link + HDM + DRAM, default) or memory (the DRAM alone)")
       ->check(CLI::IsMember({"device", "memory"}));
   sub->add_option("--style", o->style, "at (4-phase, outstanding transactions) or lt (b_transport + quantum keeper)")
       ->check(CLI::IsMember({"at", "lt"}));
-  sub->add_option("--quantum-ns", o->quantum_ns, "LT global quantum (ns)")->check(CLI::Range(0.001, 1e9));
+  sub->add_option("--quantum-ns", o->quantum_ns, "LT global quantum (ns)")->check(finite_range(0.001, 1e9));
   sub->add_flag("--dmi", o->dmi, "let the target grant DMI (LT uses it; bypasses link and DRAM timing)");
   sub->add_option("--pattern", o->pattern, "traffic.pattern: sequential or random");
   sub->add_option("--requests", o->requests, "traffic.requests");

@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "tools/cli/cli.hpp"
+
 namespace monde::tools {
 
 namespace {
@@ -28,9 +30,9 @@ void ExperimentOptions::add_to(CLI::App& app, const std::string& what) {
       "experiment: a JSON file, or an experiment preset name (monde-sim list experiments); default: the embedded "
       "default experiment";
   if (what == "config") {
-    app.add_option("--config", experiment, help);  // the subcommand's positional is something else
+    app.add_option("--config", experiment, help)->check(non_empty_path());  // the subcommand's positional is something else
   } else {
-    app.add_option("experiment", experiment, help);
+    app.add_option("experiment", experiment, help)->check(non_empty_path());
   }
   // One value per occurrence: "--set a=1 file.json" must not take the file as a second setting.
   app.add_option("--set", sets, "change any key: a.b.c=VALUE (VALUE is JSON, else a string); repeatable")
@@ -59,7 +61,7 @@ config::ExperimentSource ExperimentOptions::source() const {
   config::ExperimentSource s;
   s.experiment = experiment;
   auto add = [&s](const std::string& key, const std::string& json_value, const std::string& origin) {
-    s.overrides.push_back({key + "=" + json_value, origin});
+    s.overrides.push_back({key + "=" + json_value, config::shown_text(origin)});
   };
   // Strings are passed as JSON strings, so that a name that happens to be a number stays a name.
   auto str = [](const std::string& v) { return nlohmann::json(v).dump(); };

@@ -6,6 +6,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/config/json_file.hpp"
+
 namespace monde::sweep {
 
 namespace {
@@ -17,14 +19,6 @@ const char* const kSpecKeys = "\"experiment\", \"set\", \"grid\", \"zip\", \"pol
 
 [[noreturn]] void fail(const std::string& where, const std::string& what) { throw std::runtime_error(where + ": " + what); }
 
-// A value as --set reads it: JSON when it parses, else the text as a string.
-nlohmann::json parse_value(const std::string& text) {
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error&) {
-    return text;
-  }
-}
 
 // Splits "a,[1,2],\"x,y\"" at the commas outside brackets and quotes.
 std::vector<std::string> split_values(const std::string& list) {
@@ -150,12 +144,7 @@ SweepSpec spec_from_json(const ojson& j, const std::string& name) {
 }
 
 SweepSpec parse_spec(const std::string& text, const std::string& name, const std::string& base_dir) {
-  ojson j;
-  try {
-    j = ojson::parse(text);
-  } catch (const ojson::parse_error& e) {
-    fail(name, std::string("not valid JSON: ") + e.what());
-  }
+  const ojson j = config::parse_ordered_json_text(text, name);
   SweepSpec s = spec_from_json(j, name);
   // A file named relative to the spec; preset names ("default") are left as they are.
   const bool is_file = s.experiment.find('/') != std::string::npos ||
@@ -184,7 +173,7 @@ void add_axis_argument(SweepSpec& spec, const std::string& argument, bool zip) {
   Axis a{key, {}};
   for (const auto& v : split_values(list)) {
     if (v.empty()) fail(option + " " + argument, "an empty value; allowed V1,V2,... (each JSON, else a string)");
-    a.values.push_back(parse_value(v));
+    a.values.push_back(config::parse_set_value(v, option + " " + argument));
   }
   (zip ? spec.zip : spec.grid).push_back(std::move(a));
 }
@@ -192,7 +181,7 @@ void add_axis_argument(SweepSpec& spec, const std::string& argument, bool zip) {
 void add_set_argument(SweepSpec& spec, const std::string& argument) {
   const auto [key, value] = split_assignment(argument, "--set");
   check_key(key, "--set " + argument);
-  spec.set.emplace_back(key, parse_value(value));
+  spec.set.emplace_back(key, config::parse_set_value(value, "--set " + argument));
 }
 
 ojson spec_to_json(const SweepSpec& s) {
