@@ -4,12 +4,12 @@
 // prints the seed with its tile, MAC and stall counts, so a failing seed can be rerun alone:
 //   monde-mac-regress --seeds N [--first-seed S] [--tiles T] [--max-k K]
 // Exit 0 when every seed passes, 1 when one fails, 2 on bad arguments.
-#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
+#include "cli_number.hpp"
 #include "tlm/ndp/mac_differential.hpp"
 
 namespace {
@@ -20,14 +20,6 @@ int usage(const std::string& why) {
   return 2;
 }
 
-bool parse_u64(const char* s, std::uint64_t& out) {
-  char* end = nullptr;
-  errno = 0;
-  const unsigned long long v = std::strtoull(s, &end, 0);
-  if (errno != 0 || end == s || *end != '\0' || s[0] == '-') return false;
-  out = v;
-  return true;
-}
 
 }  // namespace
 
@@ -39,7 +31,7 @@ int main(int argc, char** argv) {
     std::uint64_t* dst = k == "--seeds" ? &seeds : k == "--first-seed" ? &first : k == "--tiles" ? &tiles
                        : k == "--max-k" ? &max_k : nullptr;
     if (!dst) return usage("unknown option " + k);
-    if (!parse_u64(argv[++i], *dst)) return usage("bad number for " + k + ": " + argv[i]);
+    if (!monde::regress::parse_u64(argv[++i], *dst)) return usage("bad number for " + k + ": " + argv[i]);
   }
   if (seeds < 1) return usage("--seeds must be >= 1");
   if (tiles < 1 || tiles > 10000000) return usage("--tiles must be 1..10000000");

@@ -13,7 +13,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -25,6 +24,7 @@
 #include <tuple>
 #include <vector>
 
+#include "cli_number.hpp"
 #include "tlm/ndp/numerics/bf16.hpp"
 
 namespace {
@@ -167,14 +167,6 @@ int usage(const char* why) {
   return 2;
 }
 
-bool parse_u64(const char* s, std::uint64_t& out) {
-  char* end = nullptr;
-  errno = 0;
-  const unsigned long long v = std::strtoull(s, &end, 0);
-  if (errno != 0 || end == s || *end != '\0' || s[0] == '-') return false;
-  out = v;
-  return true;
-}
 
 }  // namespace
 
@@ -189,7 +181,7 @@ int main(int argc, char** argv) {
     std::uint64_t* dst = k == "--from" ? &from : k == "--to" ? &to : k == "--vectors" ? &vectors
                        : k == "--seed" ? &seed : k == "--threads" ? &threads : nullptr;
     if (!dst) return usage(("unknown option " + k).c_str());
-    if (!parse_u64(argv[++i], *dst)) return usage(("bad number for " + k + ": " + argv[i]).c_str());
+    if (!monde::regress::parse_u64(argv[++i], *dst)) return usage(("bad number for " + k + ": " + argv[i]).c_str());
   }
   if (from > to || to > 0xFFFF) return usage("need 0 <= --from <= --to <= 0xFFFF");
   if (threads < 1 || threads > 256) return usage("--threads must be 1..256");
