@@ -120,7 +120,7 @@ TEST(MacRtlVsGolden, CycleCountsOfFixedShapes) {
   std::mt19937_64 rng(7);
   struct Case { unsigned rows, cols, k; std::uint64_t cycles; };
   const Case cases[] = {{1, 1, 1, 4},      {16, 16, 1, 19}, {16, 16, 64, 82}, {3, 7, 10, 15},
-                        {16, 1, 256, 274}, {4, 4, 5, 11},   {2, 3, 100, 104}};
+                        {16, 1, 256, 274}, {4, 4, 5, 11},   {2, 3, 100, 104}, {2, 2, 1, 5}};
   unsigned ran = 0;
   for (const auto& c : cases) {
     if (c.rows > kShape.rows || c.cols > kShape.cols) continue;  // smaller verilated shapes
