@@ -5,7 +5,7 @@ BUILD  := build/$(PRESET)
 JOBS   ?= $(shell nproc)
 export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE := 1
 
-.PHONY: run demo test bench lint build configure bootstrap clean
+.PHONY: run demo test bench lint signoff regress build configure bootstrap clean
 
 # The prefill steps the benchmarks time: 256 prompts of 8 tokens (2048 tokens), as the presets study.
 PREFILL_2048 := --step-set run.phase=prefill --step-set run.batch=256 --step-set run.prompt_tokens=8
@@ -39,6 +39,18 @@ bench: bootstrap build
 
 lint:
 	verilator --lint-only -Wall --top-module mac_array rtl/*.sv
+
+# RTL sign-off: lint, yosys synthesis (area, logic depth), formal proofs, coverage from the
+# differential tests (a 4 x 4 coverage build in build/coverage). Report: signoff/report.md.
+signoff: bootstrap
+	JOBS=$(JOBS) scripts/signoff/run
+
+# Long RTL regression: exhaustive bf16 multiplier and fp32->bf16 (2^32 inputs each), 10^9 adder
+# pairs, then SEEDS seeds of the random differential run (FIRST_SEED onwards).
+SEEDS ?= 20
+FIRST_SEED ?= 1
+regress: bootstrap build
+	scripts/regress $(BUILD) $(SEEDS) $(FIRST_SEED)
 
 bootstrap:
 	@scripts/bootstrap

@@ -62,4 +62,19 @@ module bf16_mul (
       p = {sp, e_biased[7:0], frac};
     end
   end
+
+`ifndef SYNTHESIS
+  // ---------------------------------------------------------------- cover points
+  // Corner cases sign-off must see (see fp32_add.sv for the style), on the normal x normal
+  // path unless the case is about special operands.
+  logic normal_path;
+  assign normal_path = !a_zero && !b_zero && (ea != 8'hFF) && (eb != 8'hFF);
+  always_comb begin
+    c_overflow_inf:   cover (normal_path && !e_biased[9] && e_biased[8:0] >= 9'd255);
+    c_result_flushed: cover (normal_path && (e_biased[9] || e_biased == 10'd0));
+    c_subnormal_in:   cover ((ea == 8'h00 && fa != 7'h00) || (eb == 8'h00 && fb != 7'h00));
+    c_inf_times_zero: cover ((a_inf && b_zero) || (a_zero && b_inf));
+    c_nan_in:         cover (a_nan || b_nan);
+  end
+`endif
 endmodule

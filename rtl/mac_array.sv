@@ -41,7 +41,9 @@
 //   out_last                   last row of the drain
 //   out_fp32 [COLS*32]         row out_row of C (fp32), column c at [c*32 +: 32]
 //   out_bf16 [COLS*16]         the same row rounded to bf16 (RNE), column c at [c*16 +: 16]
-// ROWS must be >= 2 (out_row is $clog2(ROWS) bits wide).
+// ROWS and COLS must both be >= 2: elaboration stops otherwise (see g_bad_shape).
+// Assertions (simulation and formal; `ifndef SYNTHESIS, checked by Verilator with --assert and
+// proven with yosys sat in `make signoff`) are at the end of the module.
 module mac_array #(
     parameter int ROWS = 16,
     parameter int COLS = 16
@@ -65,6 +67,13 @@ module mac_array #(
 );
   localparam int RVW = $clog2(ROWS + 1);
   localparam int CVW = $clog2(COLS + 1);
+
+  // ROWS = 1 makes out_row $clog2(1) = 0 bits wide, which is not a legal port; COLS = 1 is a
+  // shape the contract (docs/mac_array.md) and the tests do not cover. Refuse both at
+  // elaboration rather than build something unverified (Verilator and yosys both stop here).
+  if (ROWS < 2 || COLS < 2) begin : g_bad_shape
+    $error("mac_array: ROWS and COLS must both be >= 2");
+  end
 
   logic accept;
   assign accept = in_valid && in_ready;
@@ -177,4 +186,36 @@ module mac_array #(
         .y(out_bf16[c*16+:16])
     );
   end
+
+`ifndef SYNTHESIS
+  // ---------------------------------------------------------------- assertions
+  // Immediate assertions in a clocked block: the SVA subset that both Verilator 5.006 and
+  // yosys 0.23's read_verilog -formal accept (no sequences, no action blocks).
+  // tile_open: an in_last beat was accepted and the array has not yet returned to ACCEPT.
+  logic tile_open;
+  always_ff @(posedge clk) begin
+    if (!rst_n) tile_open <= 1'b0;
+    else if (accept && in_last) tile_open <= 1'b1;
+    else if (in_ready) tile_open <= 1'b0;
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst_n) begin
+      // Input rule of the contract: the masks of an accepted beat are in range. `assume`: a
+      // constraint on the inputs for the proof; Verilator checks it like an assertion.
+      m_rows_valid_range: assume (!accept || rows_valid <= RVW'(ROWS));
+      m_cols_valid_range: assume (!accept || cols_valid <= CVW'(COLS));
+      // No result without a tile: rows are offered only after an in_last beat was accepted.
+      a_no_result_without_tile: assert (!out_valid || tile_open);
+      a_busy_has_tile: assert (in_ready || tile_open);
+      // Results are read only when the accumulators are final (no beat left in the pipeline).
+      a_drain_pipeline_empty: assert (!out_valid || (!s1_valid && !s2_valid));
+      // The two handshakes never overlap: input is refused while a drain is offered.
+      a_ready_xor_valid: assert (!(in_ready && out_valid));
+      a_last_with_valid: assert (!out_last || out_valid);
+      // Columns beyond the drain mask read 0 (contract: masked output columns).
+      a_masked_cols_zero: assert (!out_valid || ((out_fp32 >> (32 * drain_cols)) == '0));
+    end
+  end
+`endif
 endmodule

@@ -102,4 +102,33 @@ module mac_array_ctrl #(
       assign unused_row_msb = &{1'b0, row_q[RVW-1:RIW]};
     end
   endgenerate
+
+`ifndef SYNTHESIS
+  // ---------------------------------------------------------------- assertions
+  // Same style as mac_array.sv (immediate assertions in a clocked block, Verilator --assert
+  // and yosys -formal). past_*: the previous cycle, valid once a cycle out of reset has passed.
+  logic           past_ok, past_stalled;
+  logic [RIW-1:0] past_row;
+  always_ff @(posedge clk) begin
+    past_ok      <= rst_n;
+    past_stalled <= out_valid && !out_ready;
+    past_row     <= out_row;
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst_n) begin
+      // The environment's side of the contract (cols_valid <= COLS): an assumption for the
+      // proof, checked like an assertion in simulation (mac_array asserts it for every beat).
+      m_cols_valid_range: assume (!accept_last || cols_valid <= CVW'(COLS));
+      // State encoding: only the three named states (2'd3 is unreachable).
+      a_state_legal: assert (state == ACCEPT || state == FLUSH || state == DRAIN);
+      // A drain has at least one row, never more than ROWS, and the current row is inside it.
+      a_drain_rows_range: assert (state != DRAIN || (drain_rows != '0 && drain_rows <= RVW'(ROWS)));
+      a_row_in_drain: assert (state == DRAIN ? (row_q < drain_rows) : (row_q == '0));
+      a_drain_cols_range: assert (drain_cols <= CVW'(COLS));
+      // Output handshake: an offered row stays offered, unchanged, until it is taken.
+      a_out_held: assert (!(past_ok && past_stalled) || (out_valid && out_row == past_row));
+    end
+  end
+`endif
 endmodule

@@ -1,6 +1,13 @@
 // Verilator's headers must come before anything that might pull in SystemC.
 #include <verilated.h>
 #include <verilated_vcd_c.h>
+#if VM_COVERAGE
+#include <verilated_cov.h>
+
+#include <atomic>
+#include <filesystem>
+#include <unistd.h>
+#endif
 
 #include "Vmac_array.h"
 
@@ -76,6 +83,12 @@ struct RtlMacEngine::Impl {
     top->eval();
     dump(2 * cycle + 1);
     ++cycle;
+    // The RTL's assertions are sampled at the clock edge (Verilator prints the failing one's
+    // name and file:line); a violation is an RTL or driver bug, so the tile fails here.
+    if (context->gotError()) {
+      throw std::runtime_error("RTL MAC array: assertion failed at cycle " + std::to_string(cycle) +
+                               " (the %Error line above names it)");
+    }
   }
   bool chance(double p) {
     return p > 0.0 && std::uniform_real_distribution<double>(0.0, 1.0)(rng) < p;
@@ -95,6 +108,8 @@ RtlMacEngine::RtlMacEngine(const config::MacArrayShape& shape, const RtlEngineOp
   m.shape = shape;
   m.options = options;
   m.context = std::make_unique<VerilatedContext>();
+  // A failed assertion must not abort the process: rising_edge() turns it into an exception.
+  m.context->fatalOnError(false);
   if (!options.vcd_path.empty()) m.context->traceEverOn(true);
   m.top = std::make_unique<Vmac_array>(m.context.get(), "mac_array");
   // Synchronous reset: two cycles with rst_n low leave every accumulator at +0, state ACCEPT.
@@ -124,6 +139,16 @@ RtlMacEngine::~RtlMacEngine() {
     impl_->vcd->close();
   }
   impl_->top->final();
+#if VM_COVERAGE
+  // Sign-off coverage build: one file per engine (process id + sequence number), merged by
+  // scripts/signoff with verilator_coverage.
+  static std::atomic<unsigned> sequence{0};
+  const std::filesystem::path dir = MONDE_RTL_COVERAGE_DIR;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  const auto file = dir / ("engine_" + std::to_string(::getpid()) + "_" + std::to_string(sequence++) + ".dat");
+  impl_->context->coveragep()->write(file.c_str());
+#endif
 }
 
 config::MacArrayShape RtlMacEngine::shape() const { return impl_->shape; }

@@ -1,0 +1,32 @@
+// leaf_lanes: LANES copies of each arithmetic leaf of the MAC array side by side, verilated for
+// the exhaustive and random leaf checks (tests/regress/rtl_exhaustive.cpp). Several lanes per
+// evaluation amortise the model's call overhead over the 2^32-input sweeps.
+module leaf_lanes #(
+    parameter int LANES = 8
+) (
+    input  logic [LANES*16-1:0] mul_a,
+    input  logic [LANES*16-1:0] mul_b,
+    output logic [LANES*32-1:0] mul_p,
+    input  logic [LANES*32-1:0] cvt_x,
+    output logic [LANES*16-1:0] cvt_y,
+    input  logic [LANES*32-1:0] add_x,
+    input  logic [LANES*32-1:0] add_y,
+    output logic [LANES*32-1:0] add_z
+);
+  for (genvar i = 0; i < LANES; i++) begin : g_lane
+    bf16_mul u_mul (
+        .a(mul_a[i*16+:16]),
+        .b(mul_b[i*16+:16]),
+        .p(mul_p[i*32+:32])
+    );
+    fp32_to_bf16 u_cvt (
+        .x(cvt_x[i*32+:32]),
+        .y(cvt_y[i*16+:16])
+    );
+    fp32_add u_add (
+        .x(add_x[i*32+:32]),
+        .y(add_y[i*32+:32]),
+        .z(add_z[i*32+:32])
+    );
+  end
+endmodule
