@@ -520,7 +520,8 @@ nlohmann::json to_json(const PolicyRun& run) {
     }
     layers.push_back(std::move(layer));
   }
-  nlohmann::json j = {{"policy", run.policy}, {"simulated_ms", run.simulated_s * 1e3}, {"wall_s", run.wall_s}};
+  // No wall time: it differs run to run, and stats.json must not (run_outputs.hpp: wall.json).
+  nlohmann::json j = {{"policy", run.policy}, {"simulated_ms", run.simulated_s * 1e3}};
   if (!run.parameters.empty()) j["parameters"] = run.parameters;
   j["layers"] = layers;
   return j;

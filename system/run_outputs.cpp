@@ -69,6 +69,15 @@ nlohmann::json trace_json(const std::vector<PolicyOutcome>& outcomes) {
   return {{"traceEvents", events}, {"displayTimeUnit", "ms"}};
 }
 
+nlohmann::json wall_json(const std::vector<PolicyOutcome>& outcomes) {
+  nlohmann::json policies = nlohmann::json::array();
+  for (const auto& o : outcomes) policies.push_back({{"policy", o.run.policy}, {"wall_s", o.run.wall_s}});
+  return {{"_comment", "wall-clock seconds each policy's simulation took on this machine; they differ run to run, "
+                       "so they are kept out of stats.json, which the same configuration and seed reproduce byte "
+                       "for byte"},
+          {"policies", policies}};
+}
+
 std::string layers_csv(const std::vector<PolicyOutcome>& outcomes) {
   std::ostringstream csv;
   csv << "policy,step,layer,routed_tokens,experts_gpu,experts_ndp,experts_cpu,predicted_ms,simulated_ms,gpu_path_ms,"
@@ -114,7 +123,8 @@ std::vector<std::string> write_run_outputs(const std::string& dir, const config:
       {"stats.json", run_stats_json(c, outcomes).dump(2) + "\n"},
       {"layers.csv", layers_csv(outcomes)},
       {"config.resolved.json", config::to_json(c).dump(2) + "\n"},
-      {"trace.json", trace_json(outcomes).dump() + "\n"}};
+      {"trace.json", trace_json(outcomes).dump() + "\n"},
+      {"wall.json", wall_json(outcomes).dump(2) + "\n"}};
   std::vector<std::string> written;
   for (const auto& [name, text] : files) {
     const std::string path = (std::filesystem::path(dir) / name).string();

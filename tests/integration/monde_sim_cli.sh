@@ -20,7 +20,7 @@ JSON
 
 # ---- run
 check tiny 0 "^monde +[0-9.]+ +1.00x" -- "$bin" run tiny.json --out out --quiet
-for f in out/stats.json out/layers.csv out/config.resolved.json out/trace.json; do
+for f in out/stats.json out/layers.csv out/config.resolved.json out/trace.json out/wall.json; do
   [ -s "$f" ] || { echo "FAIL missing $f"; fail=1; }
 done
 for key in '"simulated_ms"' '"pcie_to_gpu_bytes"' '"ndp_dram_read_bytes"' '"utilisation"' '"mac_utilisation"' '"speedup"'; do
@@ -46,9 +46,19 @@ done
 [ "$(wc -l < out/layers.csv)" = 13 ] || { echo "FAIL layers.csv has $(wc -l < out/layers.csv) lines, want 13"; fail=1; }
 # The resolved configuration reads back and simulates the same step.
 check resolved-reruns 0 "^monde +[0-9.]+ +1.00x" -- "$bin" run out/config.resolved.json --quiet --policies monde
-# Deterministic: the same experiment gives the same layers, whatever --jobs.
+# Deterministic: the same experiment and seed give byte-identical outputs (wall.json aside),
+# whatever --jobs; and pe_model rtl gives what cycle gives (data: timing_only: the arrays take
+# their contract cycles either way) except config.resolved.json, which names the mode.
 "$bin" run tiny.json --out out1 --quiet --jobs 1 >/dev/null 2>&1
-cmp -s out/layers.csv out1/layers.csv && echo "ok   deterministic-across-jobs" || { echo "FAIL layers.csv differs with --jobs 1"; fail=1; }
+"$bin" run tiny.json --out outrtl --quiet --set device.ndp.pe_model=rtl >/dev/null 2>&1
+for f in stats.json layers.csv config.resolved.json trace.json; do
+  cmp -s "out/$f" "out1/$f" && echo "ok   deterministic-across-jobs $f" || { echo "FAIL $f differs with --jobs 1"; fail=1; }
+done
+for f in stats.json layers.csv trace.json; do
+  cmp -s "out/$f" "outrtl/$f" && echo "ok   rtl-equals-cycle $f" || { echo "FAIL $f differs between pe_model cycle and rtl"; fail=1; }
+done
+diff <(grep -v '"pe_model"' out/config.resolved.json) <(grep -v '"pe_model"' outrtl/config.resolved.json) >/dev/null \
+  && echo "ok   rtl-equals-cycle config.resolved.json but pe_model" || { echo "FAIL config.resolved.json differs beyond pe_model"; fail=1; }
 check shorthands 0 "Switch-Base-128.*prefill, 64 tokens per step" -- "$bin" run --model switch-base-128-tiny --phase prefill \
   --batch 2 --prompt-tokens 32 --policies monde,ndp_only --set device.ndp.pe_model=cycle --set routing.source=uniform --quiet
 check oracle-and-cpu 0 "^oracle " -- "$bin" run tiny.json --policies oracle,cpu --quiet
