@@ -161,6 +161,30 @@ RoutingTrace load_routing_trace(const config::TraceSelection& sel) {
     }
     trace.experts = std::max(trace.experts, row.expert + 1);
   }
+  // Expert ids run 0 .. experts - 1 in every layer. A layer with fewer ids than the largest one
+  // either misses rows, or a row elsewhere has an id out of range (a typo): the id most layers
+  // end at says which, so that the message points at the wrong row, not at every good layer.
+  std::map<std::uint32_t, std::size_t> layers_ending_at;  // largest id + 1 -> how many layers
+  for (const auto& [layer, experts] : by_layer) ++layers_ending_at[experts.rbegin()->first + 1];
+  std::uint32_t usual_end = 0;
+  std::size_t usual_layers = 0;
+  for (const auto& [end, n] : layers_ending_at) {
+    if (n >= usual_layers) {  // a tie goes to the larger end: then the smaller layer misses rows
+      usual_layers = n;
+      usual_end = end;
+    }
+  }
+  if (usual_end < trace.experts) {
+    for (const auto& [layer, experts] : by_layer) {
+      const auto& [id, row] = *experts.rbegin();
+      if (id >= usual_end) {
+        throw config::ConfigError(table.where(row->row) + ": expert " + std::to_string(id) + " of layer " +
+                                  std::to_string(layer) + " is out of range: " + std::to_string(usual_layers) +
+                                  " of " + std::to_string(by_layer.size()) + " layers have experts 0 .. " +
+                                  std::to_string(usual_end - 1) + "; allowed 0 .. " + std::to_string(usual_end - 1));
+      }
+    }
+  }
   for (const auto& [layer, experts] : by_layer) {
     RecordedLayer rec;
     rec.layer = layer;

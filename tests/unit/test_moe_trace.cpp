@@ -157,6 +157,13 @@ TEST(MoeRoutingTrace, InconsistentHistogramsAreRejectedWithTheLine) {
   // Layer 1 lacks expert 3.
   e = load(std::string(kHandRows) + "v,d,1,0,3,8,4,1\nv,d,1,1,1,8,4,1\nv,d,1,2,4,8,4,1\n");
   EXPECT_NE(e.find("layer 1 has 3 experts, other layers have 4"), std::string::npos) << e;
+  // Three layers of experts 0..3 and a typo in layer 1 (expert 30 for 3): the typo's line is
+  // reported, not "every other layer has 4 of 31 experts".
+  e = load(std::string(kHandRows) + "v,d,1,0,3,8,4,1\nv,d,1,1,1,8,4,1\nv,d,1,2,4,8,4,1\nv,d,1,30,0,8,4,1\n" +
+           "v,d,2,0,3,8,4,1\nv,d,2,1,1,8,4,1\nv,d,2,2,4,8,4,1\nv,d,2,3,0,8,4,1\n");
+  EXPECT_NE(e.find("bad.csv:9: expert 30 of layer 1 is out of range: 2 of 3 layers have experts 0 .. 3; allowed 0 .. 3"),
+            std::string::npos)
+      << e;
 }
 
 TEST(MoeRoutingTrace, UnknownRecordedModelNeedsItsLayerCount) {
