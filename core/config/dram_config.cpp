@@ -97,9 +97,13 @@ const Schema<DramTiming>& timing_schema() {
 const Schema<DramQueues>& queues_schema() {
   using Q = DramQueues;
   static const auto s = [] {
-    Schema<Q> q("Controller queues, per channel. Writes drain from the high watermark down to the low one.");
+    Schema<Q> q("Controller queues, per channel. With the drain scheduler, writes drain from the high watermark "
+                "down to the low one.");
     q.integer("read_depth", &Q::read_depth, 1, 4096, "read queue entries", kRequired)
         .integer("write_depth", &Q::write_depth, 1, 4096, "write queue entries", kRequired)
+        .boolean("write_watermarks", &Q::write_watermarks,
+                 "drain scheduler: switch to writes at the high watermark and back at the low one; false: serve "
+                 "one direction until its queue is empty, then the other (no watermarks)")
         // Defaults: drain at 3/4 full, stop at 1/4, so that a drain moves half a queue of writes
         // per bus turnaround while reads are never starved for long.
         .custom(KeyDoc{"write_high_watermark", "integer", "write_depth - write_depth / 4", "1 .. write_depth",
@@ -162,6 +166,12 @@ const std::vector<EnumName<PagePolicy>>& names_of(PagePolicy) {
   return n;
 }
 
+const std::vector<EnumName<DramScheduler>>& names_of(DramScheduler) {
+  static const std::vector<EnumName<DramScheduler>> n = {{DramScheduler::kDrain, "drain"},
+                                                         {DramScheduler::kFrFcfs, "fr_fcfs"}};
+  return n;
+}
+
 const std::vector<EnumName<MemoryModel>>& names_of(MemoryModel) {
   static const std::vector<EnumName<MemoryModel>> n = {{MemoryModel::kTimed, "timed"},
                                                        {MemoryModel::kBandwidth, "bandwidth"}};
@@ -203,6 +213,11 @@ const Schema<DramConfig>& dram_schema() {
                   for (auto f : d.mapping) j["address_mapping"].push_back(addr_field_name(f));
                 })
         .choice("page_policy", &D::page_policy, "keep rows open after an access, or precharge at once", kRequired)
+        .choice("scheduler", &D::scheduler,
+                "\"drain\": FR-FCFS in one direction at a time with write drains (queues.write_*), rows opened for "
+                "requests of the other direction served before they are closed; \"fr_fcfs\": DRAMSys's FR-FCFS, per "
+                "bank a row hit first else the oldest request, reads and writes from one pool, the older request's "
+                "command first on a same-cycle tie")
         .object("queues", &D::queues, queues_schema(), kRequired)
         .custom(KeyDoc{"bandwidth_model", "object", "(see below)", "the keys below", bandwidth_schema().doc()},
                 [](const ConfigNode& n, D& d) {

@@ -9,7 +9,9 @@
 //                 "tRRD_S", "tRRD_L", "tFAW", "tWTR_S", "tWTR_L", "tRTP", "tWR", "tREFI", "tRFC" },
 //     "address_mapping": ["row", "rank", "bank", "column", "bank_group", "channel"],
 //     "page_policy": "open" | "closed",
-//     "queues": { "read_depth", "write_depth", "write_high_watermark", "write_low_watermark" },
+//     "scheduler": "drain" | "fr_fcfs",
+//     "queues": { "read_depth", "write_depth", "write_watermarks", "write_high_watermark",
+//                 "write_low_watermark" },
 //     "bandwidth_model": { "efficiency" }
 //   }
 // All timings except tck_ps are in clock cycles of tck_ps. The clock is the one whose two edges
@@ -29,8 +31,15 @@ namespace monde::config {
 
 enum class PagePolicy { kOpen, kClosed };
 enum class MemoryModel { kTimed, kBandwidth };
+// How a channel picks its next command (tlm/memory/dram_channel.hpp):
+//   kDrain:  FR-FCFS within one direction at a time, reads and writes alternating in drain
+//            modes (write watermarks), as Ramulator's FR-FCFS controller does;
+//   kFrFcfs: DRAMSys's FR-FCFS: per bank a row hit first, otherwise the oldest request, reads and
+//            writes from one pool; the oldest request's command wins a same-cycle tie.
+enum class DramScheduler { kDrain, kFrFcfs };
 const std::vector<EnumName<PagePolicy>>& names_of(PagePolicy);
 const std::vector<EnumName<MemoryModel>>& names_of(MemoryModel);
+const std::vector<EnumName<DramScheduler>>& names_of(DramScheduler);
 
 // The address fields, in the order used by AddressMap::Coord.
 enum class AddrField : unsigned { kChannel = 0, kRank, kBankGroup, kBank, kRow, kColumn };
@@ -59,7 +68,9 @@ struct DramTiming {
 struct DramQueues {
   unsigned read_depth = 32;
   unsigned write_depth = 32;
-  // Write drain (see dram_channel.hpp): start draining at >= high, stop at <= low.
+  // Write drain (drain scheduler, see dram_channel.hpp): start draining at >= high, stop at
+  // <= low. Without watermarks a direction is served until its queue is empty.
+  bool write_watermarks = true;
   unsigned write_high_watermark = 24;
   unsigned write_low_watermark = 8;
 };
@@ -71,6 +82,7 @@ struct DramConfig {
   // MSB first, each field exactly once; the transaction offset (log2 bytes_per_burst) is below.
   std::array<AddrField, kNumAddrFields> mapping{};
   PagePolicy page_policy = PagePolicy::kOpen;
+  DramScheduler scheduler = DramScheduler::kDrain;
   DramQueues queues;
   // Fraction of the refresh-derated peak that the bandwidth model sustains (bandwidth_model.hpp).
   double bandwidth_efficiency = 0.9;

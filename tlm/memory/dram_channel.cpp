@@ -35,6 +35,7 @@ DramChannel::DramChannel(const config::DramConfig& cfg, unsigned channel_index)
   bgs_ = cfg.org.bank_groups;
   bpg_ = cfg.org.banks_per_group;
   banks_per_rank_ = bgs_ * bpg_;
+  mixed_ = cfg.scheduler == config::DramScheduler::kFrFcfs;
 
   ranks_.resize(cfg.org.ranks);
   for (unsigned r = 0; r < ranks_.size(); ++r) {
@@ -113,21 +114,29 @@ void DramChannel::push(const DramRequest& req, const DramCoord& c) {
     dirty_ = true;
     return;
   }
-  if (req.is_write != write_mode_) return;  // the other direction is not being scheduled
+  if (!mixed_ && req.is_write != write_mode_) return;  // the other direction is not being scheduled
   Candidate& nc = cands_[static_cast<std::size_t>(b.active_pos)];
   fill_candidate(nc);
   // g_ dates from the last full decision; floor_ may have moved since (advance_to).
   const std::uint64_t t = std::max(candidate_time(nc), floor_);
   if (t < ranks_[b.rank].ref_due && better(nc, t, decision_, decision_best_col_)) {
     decision_ = Decision{true, nc.cmd, t, nc.bank, nc.entry, b.rank, nc.seq};
-    decision_best_col_ = nc.cmd == DramCommand::kRd || nc.cmd == DramCommand::kWr;
+    decision_best_col_ = nc.col;
   }
 }
 
 bool DramChannel::update_mode() const {
+  if (mixed_) return false;  // one pool: no modes
   const auto& q = cfg_.queues;
   const bool before = write_mode_;
-  if (!write_mode_) {
+  if (!q.write_watermarks) {
+    // No watermarks: stay in a direction until its queue is empty.
+    if (!write_mode_) {
+      if (rq_count_ == 0 && wq_count_ > 0) write_mode_ = true;
+    } else if (wq_count_ == 0) {
+      write_mode_ = false;
+    }
+  } else if (!write_mode_) {
     if (wq_count_ > 0 && (wq_count_ >= q.write_high_watermark || rq_count_ == 0)) write_mode_ = true;
   } else if (wq_count_ == 0 || (wq_count_ <= q.write_low_watermark && rq_count_ > 0)) {
     write_mode_ = false;
@@ -141,32 +150,74 @@ void DramChannel::invalidate_bank(const Bank& b) const {
   if (b.active_pos >= 0) cands_[static_cast<std::size_t>(b.active_pos)].valid = false;
 }
 
+void DramChannel::set_column(Candidate& c, const Bank& b, std::uint32_t ei) const {
+  c.cmd = entries_[ei].is_write ? DramCommand::kWr : DramCommand::kRd;
+  c.entry = ei;
+  c.t_bank = std::max(b.next_col, align(entries_[ei].arrival_ps));
+}
+
+void DramChannel::fill_mixed_candidate(Candidate& c, const Bank& b) const {
+  const auto& rq = b.q[0];
+  const auto& wq = b.q[1];
+  c.none = rq.empty() && wq.empty();
+  if (c.none) return;
+  // Each queue is in arrival order, so its first hit is its oldest; the older of the two wins.
+  if (b.open) {
+    std::uint32_t hit = kNoEntry;
+    for (const auto* q : {&rq, &wq}) {
+      for (const auto ei : *q) {
+        if (entries_[ei].row == b.row) {
+          if (hit == kNoEntry || entries_[ei].seq < entries_[hit].seq) hit = ei;
+          break;
+        }
+      }
+    }
+    if (hit != kNoEntry) {
+      set_column(c, b, hit);
+      return;
+    }
+  }
+  const std::uint32_t oldest =
+      rq.empty() ? wq[0] : wq.empty() ? rq[0] : (entries_[rq[0]].seq < entries_[wq[0]].seq ? rq[0] : wq[0]);
+  c.entry = oldest;
+  c.cmd = b.open ? DramCommand::kPre : DramCommand::kAct;
+  c.t_bank = std::max(b.open ? b.next_pre : b.next_act, align(entries_[oldest].arrival_ps));
+}
+
 void DramChannel::fill_candidate(Candidate& c) const {
   if (c.valid) return;
   const Bank& b = banks_[c.bank];
-  const int dir = write_mode_ ? 1 : 0;
-  const auto& q = b.q[dir];
   c.valid = true;
-  c.none = q.empty();
-  if (c.none) return;
-  std::uint32_t ei = q[0];
-  if (b.open) {
-    std::size_t i = 0;
-    while (i < q.size() && entries_[q[i]].row != b.row) ++i;
-    if (i < q.size() && (i == 0 || b.hit_streak < kRowHitCap)) {
-      c.cmd = write_mode_ ? DramCommand::kWr : DramCommand::kRd;
-      ei = q[i];
-      c.t_bank = std::max(b.next_col, align(entries_[ei].arrival_ps));
-    } else {
-      c.cmd = DramCommand::kPre;
-      c.t_bank = std::max(b.next_pre, align(entries_[ei].arrival_ps));
-    }
+  if (mixed_) {
+    fill_mixed_candidate(c, b);
+    if (c.none) return;
   } else {
-    c.cmd = DramCommand::kAct;
-    c.t_bank = std::max(b.next_act, align(entries_[ei].arrival_ps));
+    const int dir = write_mode_ ? 1 : 0;
+    const auto& q = b.q[dir];
+    c.none = q.empty();
+    if (c.none) return;
+    std::uint32_t ei = q[0];
+    if (b.open) {
+      std::size_t i = 0;
+      while (i < q.size() && entries_[q[i]].row != b.row) ++i;
+      if (i < q.size() && (i == 0 || b.hit_streak < kRowHitCap)) {
+        set_column(c, b, q[i]);
+      } else if (b.owner != kNoEntry && entries_[b.owner].is_write != write_mode_) {
+        // The row was opened for a request of the other direction (the mode switched since):
+        // serve it rather than close its row.
+        set_column(c, b, b.owner);
+      } else {
+        c.cmd = DramCommand::kPre;
+        c.entry = ei;
+        c.t_bank = std::max(b.next_pre, align(entries_[ei].arrival_ps));
+      }
+    } else {
+      c.cmd = DramCommand::kAct;
+      c.entry = ei;
+      c.t_bank = std::max(b.next_act, align(entries_[ei].arrival_ps));
+    }
   }
-  c.entry = ei;
-  c.seq = entries_[ei].seq;
+  c.seq = entries_[c.entry].seq;
   c.col = c.cmd == DramCommand::kRd || c.cmd == DramCommand::kWr;
   const std::uint32_t groups = static_cast<std::uint32_t>(ranks_.size()) * bgs_;
   const std::uint32_t block = c.cmd == DramCommand::kAct ? 0 : c.cmd == DramCommand::kRd ? 1 : c.cmd == DramCommand::kWr ? 2 : 3;
@@ -199,9 +250,7 @@ bool DramChannel::better(const Candidate& c, std::uint64_t t, const Decision& be
   if (!best.valid) return true;
   if (best.cmd == DramCommand::kPreA || best.cmd == DramCommand::kRef) return t < best.t;  // refresh wins ties
   if (t != best.t) return t < best.t;
-  // FR-FCFS: at equal issue time, column commands (row hits) first, then the oldest request.
-  if (c.col != best_col) return c.col;
-  return c.seq < best.seq;
+  return wins_tie(c.col, c.seq, best_col, best.seq);
 }
 
 void DramChannel::refresh_candidate(unsigned r, Decision& best) const {
@@ -232,7 +281,7 @@ void DramChannel::compute_decision() const {
     if (c.none) continue;
     const std::uint64_t t = candidate_time(c);
     if (t >= ranks_[c.rank].ref_due) continue;  // the rank is waiting for its refresh
-    if (t < best_t || (t == best_t && (c.col > bc->col || (c.col == bc->col && c.seq < bc->seq)))) {
+    if (t < best_t || (t == best_t && wins_tie(c.col, c.seq, bc->col, bc->seq))) {
       best_t = t;
       bc = &c;
     }
@@ -269,6 +318,7 @@ void DramChannel::record(std::uint64_t t, DramCommand c, const Bank* b, unsigned
 
 void DramChannel::close_bank(Bank& b, Rank& rk, std::uint64_t pre_t) {
   b.open = false;
+  b.owner = kNoEntry;
   b.next_act = std::max(b.next_act, pre_t + tRP_);
   --rk.open_banks;
 }
@@ -325,6 +375,7 @@ void DramChannel::issue_column(Bank& b, Rank& rk, std::uint32_t ei, std::uint64_
   // Occupancy integral: each request contributes its residency in the queue.
   stats_.queue_occupancy_area += static_cast<double>(t - e.arrival_ps);
   ++b.hit_streak;
+  if (b.owner == ei) b.owner = kNoEntry;
   remove_from_queue(b, is_write ? 1 : 0, ei);
   done_.push_back(Done{e.id, data_end, is_write, hit});
 
@@ -348,6 +399,7 @@ void DramChannel::issue(const Decision& d) {
       Entry& e = entries_[d.entry];
       b.open = true;
       b.row = e.row;
+      b.owner = d.entry;
       b.hit_streak = 0;
       b.next_col = t + tRCD_;
       b.next_pre = std::max(b.next_pre, t + tRAS_);

@@ -21,17 +21,27 @@
 // (tWL + tBURST) (write recovery tWR is the bank's business and delays only its next PRE).
 // The data bus is serialised, so completions come out in issue order.
 //
-// Scheduling (FR-FCFS): among commands that can issue earliest, column commands (row hits)
-// win over ACT/PRE, then the oldest request. Within a bank, the oldest request that hits the
-// open row is served first; the row is closed for an older conflicting request only when no
-// queued request hits it, or after kRowHitCap hits in a row (so a hit stream cannot starve
-// it). Reads and writes are never scheduled together: the channel is either in read or in
-// write mode.
+// Scheduling, memory.scheduler "drain" (FR-FCFS in drain modes, as Ramulator's controller):
+// among commands that can issue earliest, column commands (row hits) win over ACT/PRE, then the
+// oldest request. Within a bank, the oldest request that hits the open row is served first; the
+// row is closed for an older conflicting request only when no queued request hits it, or after
+// kRowHitCap hits in a row (so a hit stream cannot starve it). Reads and writes are scheduled
+// apart: the channel is either in read or in write mode. A row opened (ACT) for a request is
+// never closed before that request is served: when the mode switched in between, the bank
+// serves that request (a column command of the other direction) instead of precharging for
+// the new direction, as Ramulator's active buffer does; other banks are not affected.
 //
 // Write drain (high/low watermarks, queues.write_*_watermark): the channel serves reads until
 // the write queue holds >= high entries (or there is no read to serve and some write waits);
 // it then drains writes until the write queue is down to <= low entries while reads wait (or
 // until it is empty). This amortises the bus turnaround (tWTR, read-to-write) over many writes.
+// With queues.write_watermarks false, a direction is served until its queue is empty.
+//
+// Scheduling, memory.scheduler "fr_fcfs" (DRAMSys's FR-FCFS): reads and writes form one pool;
+// per bank, the oldest request that hits the open row, otherwise the oldest request (no hit
+// cap); among the banks' commands that can issue earliest, the oldest request's command goes
+// first, whatever its kind (a column command and an ACT legal in the same cycle: the older
+// request wins). There are no modes and no watermarks.
 //
 // Page policy: "open" leaves rows open until a conflict or refresh closes them; "closed"
 // closes the row with the last column command that hits it among the queued requests
@@ -123,10 +133,12 @@ class DramChannel {
     bool valid = false;  // computed for the current mode
     bool none = false;   // the bank has nothing queued in the current direction
   };
+  static constexpr std::uint32_t kNoEntry = UINT32_MAX;
   struct Bank {
     unsigned rank = 0, bg = 0, bank = 0;
     bool open = false;
     std::uint32_t row = 0;
+    std::uint32_t owner = kNoEntry;  // entry whose ACT opened the row, until it is served
     unsigned hit_streak = 0;
     std::uint64_t next_act = 0, next_pre = 0, next_col = 0;
     std::vector<std::uint32_t> q[2];  // entry indices, oldest first; [0] reads, [1] writes
@@ -157,6 +169,13 @@ class DramChannel {
   void compute_decision() const;
   bool update_mode() const;  // true when the mode changed (candidates invalidated)
   void fill_candidate(Candidate& c) const;
+  void fill_mixed_candidate(Candidate& c, const Bank& b) const;  // scheduler fr_fcfs
+  void set_column(Candidate& c, const Bank& b, std::uint32_t ei) const;
+  // Tie-break between two candidates ready in the same cycle.
+  bool wins_tie(bool col, std::uint64_t seq, bool other_col, std::uint64_t other_seq) const {
+    if (!mixed_ && col != other_col) return col;  // drain: row hits first
+    return seq < other_seq;                       // then (fr_fcfs: only) the oldest request
+  }
   void compute_global_bounds() const;
   std::uint64_t candidate_time(const Candidate& c) const { return std::max(c.t_bank, g_[c.gidx]); }
   bool better(const Candidate& c, std::uint64_t t, const Decision& best, bool best_col) const;
@@ -177,6 +196,7 @@ class DramChannel {
   std::uint64_t tck_, tRCD_, tRP_, tRAS_, tRL_, tWL_, tBURST_, tCCD_S_, tCCD_L_, tRRD_S_, tRRD_L_, tFAW_;
   std::uint64_t tWTR_S_, tWTR_L_, tRTP_, tWR_, tREFI_, tRFC_, tRTW_gap_;
   unsigned bgs_, bpg_, banks_per_rank_;
+  bool mixed_;  // scheduler fr_fcfs: reads and writes in one pool, no modes
 
   std::vector<Entry> entries_;
   std::vector<std::uint32_t> free_;
