@@ -5,6 +5,9 @@
 //   monde-sim traffic [--config FILE|PRESET] [--device NAME|FILE] [--set traffic.KEY=VALUE]
 //                     [--pattern ...] [--requests N] [--size B] [--read-fraction F] [--outstanding N]
 //                     [--target device|memory] [--style at|lt] [--dmi] [--timing-only] [--out stats.json]
+//   monde-sim traffic --trace FILE [--device NAME|FILE] [--target memory|device] [--out stats.json]
+//     replays a DRAMSys STL or Ramulator request trace (tools/cli/traffic_trace.hpp), by default
+//     against the DRAM alone.
 // Exit status: 0 all requests completed without errors or protocol violations, 1 otherwise, 2 bad input.
 #include <chrono>
 #include <iomanip>
@@ -24,6 +27,7 @@
 #include "tlm/memory/traffic_generator.hpp"
 #include "tools/cli/cli.hpp"
 #include "tools/cli/experiment_options.hpp"
+#include "tools/cli/traffic_trace.hpp"
 
 namespace monde::tools {
 
@@ -35,7 +39,7 @@ constexpr const char* kDefaultExperiment = "memory-traffic";
 
 struct Options {
   ExperimentOptions experiment;
-  std::string out, pattern, target = "device", style = "at";
+  std::string out, pattern, target, style = "at", trace;
   std::string requests, size, outstanding, read_fraction;  // as written: checked by the traffic schema
   double quantum_ns = 1000.0;
   bool timing_only = false, dmi = false;
@@ -66,6 +70,8 @@ int run(const Options& o) {
   root.reject_unknown_keys(config::system_schema().keys());
   const config::DeviceConfig dev = config::device_schema().parse(root.child("device"));
   const std::string device_source = root.source_of("device");
+  if (!o.trace.empty()) return replay_trace({o.trace, o.target.empty() ? "memory" : o.target, o.out}, dev, device_source);
+  const std::string target = o.target.empty() ? "device" : o.target;
   const config::DramConfig& dram = dev.dram;
   config::TrafficConfig traffic;
   if (root.has("traffic")) traffic = config::traffic_schema().parse(root.child("traffic"));
@@ -95,7 +101,7 @@ int run(const Options& o) {
   }
   std::unique_ptr<device::CxlType3Device> cxl_dev;
   std::unique_ptr<MemoryTarget> mem_only;
-  if (o.target == "device") {
+  if (target == "device") {
     cxl_dev = system::build_device(dev, dopt);
     checker.initiator_socket.bind(cxl_dev->host_socket());
   } else {
@@ -116,7 +122,7 @@ int run(const Options& o) {
   const double sim_s = seen.last_s - seen.first_s;
   const double bytes = static_cast<double>(seen.bytes_read + seen.bytes_written);
   nlohmann::json stats;
-  stats["traffic"] = {{"target", o.target},
+  stats["traffic"] = {{"target", target},
                       {"style", o.style},
                       {"pattern", traffic.random() ? "random" : "sequential"},
                       {"requests", traffic.requests},
@@ -151,7 +157,7 @@ int run(const Options& o) {
   std::cout << "\ntraffic: " << traffic.requests << " x " << traffic.size_bytes << " B "
             << (traffic.random() ? "random" : "sequential") << ", " << std::setprecision(0) << traffic.read_fraction * 100
             << "% reads, " << (lt ? std::string("LT") : std::to_string(traffic.outstanding) + " outstanding")
-            << " -> " << o.target << "\n";
+            << " -> " << target << "\n";
   std::cout << std::setprecision(2) << "bandwidth " << stats["traffic"]["bandwidth_GBps"].get<double>() << " GB/s over "
             << sim_s * 1e6 << " us simulated; latency p50 " << seen.latency->percentile(0.50) / 1000.0 << " ns, p95 "
             << seen.latency->percentile(0.95) / 1000.0 << " ns, p99 " << seen.latency->percentile(0.99) / 1000.0
@@ -179,8 +185,14 @@ Command add_traffic_command(CLI::App& app) {
   auto o = std::make_shared<Options>();
   o->experiment.add_to(*sub, "config");
   sub->add_option("--out", o->out, "write statistics as JSON")->check(non_empty_path());
-  sub->add_option("--target", o->target, "device (CXL link + HDM + DRAM, default) or memory (the DRAM alone)")
+  sub->add_option("--target", o->target,
+                  "device (CXL link + HDM + DRAM; the default) or memory (the DRAM alone; the default with --trace)")
       ->check(CLI::IsMember({"device", "memory"}));
+  auto* trace = sub->add_option("--trace", o->trace,
+                                "replay a request trace (DRAMSys STL '<clk>:<TAB>read|write<TAB>0x<addr>' or "
+                                "Ramulator 'LD|ST 0x<addr>'): in file order, at most one request per DRAM clock, "
+                                "stalling while the controller queue is full; the traffic section is not used")
+                   ->check(non_empty_path());
   sub->add_option("--style", o->style, "at (4-phase, outstanding transactions) or lt (b_transport + quantum keeper)")
       ->check(CLI::IsMember({"at", "lt"}));
   sub->add_option("--quantum-ns", o->quantum_ns, "LT global quantum (ns)")->check(finite_range(0.001, 1e9));
@@ -191,6 +203,11 @@ Command add_traffic_command(CLI::App& app) {
   sub->add_option("--read-fraction", o->read_fraction, "traffic.read_fraction");
   sub->add_option("--outstanding", o->outstanding, "traffic.outstanding");
   sub->add_flag("--timing-only", o->timing_only, "move no payload bytes (data: timing_only)");
+  // A trace is its own traffic: the generator's options do not apply to it.
+  for (const char* name : {"--style", "--quantum-ns", "--dmi", "--pattern", "--requests", "--size", "--read-fraction",
+                           "--outstanding", "--timing-only"}) {
+    trace->excludes(sub->get_option(name));
+  }
   return {sub, [o] {
             sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
             return run(*o);
