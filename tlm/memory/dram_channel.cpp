@@ -219,6 +219,9 @@ void DramChannel::fill_candidate(Candidate& c) const {
   }
   c.seq = entries_[c.entry].seq;
   c.col = c.cmd == DramCommand::kRd || c.cmd == DramCommand::kWr;
+  // wins_tie() packed: sequence numbers stay far below 2^63, so the top bit can rank row hits
+  // first (drain scheduler) without a second comparison in the scan.
+  c.key = mixed_ || c.col ? c.seq : (std::uint64_t{1} << 63) | c.seq;
   const std::uint32_t groups = static_cast<std::uint32_t>(ranks_.size()) * bgs_;
   const std::uint32_t block = c.cmd == DramCommand::kAct ? 0 : c.cmd == DramCommand::kRd ? 1 : c.cmd == DramCommand::kWr ? 2 : 3;
   c.gidx = block * groups + c.group;
@@ -275,14 +278,15 @@ void DramChannel::compute_decision() const {
   compute_global_bounds();
   // The hot loop of the model: a linear pass over the active banks' cached candidates.
   const Candidate* bc = nullptr;
-  std::uint64_t best_t = UINT64_MAX;
+  std::uint64_t best_t = UINT64_MAX, best_key = UINT64_MAX;
   for (auto& c : cands_) {
     if (!c.valid) fill_candidate(c);
     if (c.none) continue;
     const std::uint64_t t = candidate_time(c);
-    if (t >= ranks_[c.rank].ref_due) continue;  // the rank is waiting for its refresh
-    if (t < best_t || (t == best_t && wins_tie(c.col, c.seq, bc->col, bc->seq))) {
+    if (t < best_t || (t == best_t && c.key < best_key)) {
+      if (t >= ranks_[c.rank].ref_due) continue;  // the rank is waiting for its refresh
       best_t = t;
+      best_key = c.key;
       bc = &c;
     }
   }
@@ -460,6 +464,17 @@ void DramChannel::issue(const Decision& d) {
     }
   }
   dirty_ = true;
+}
+
+std::uint64_t DramChannel::run_until_accept(bool is_write) {
+  while (!can_accept(is_write)) {
+    const Decision& d = decision();
+    if (!d.valid) return UINT64_MAX;
+    const Decision copy = d;
+    issue(copy);
+    if (can_accept(is_write)) return copy.t;
+  }
+  return last_advance_;
 }
 
 void DramChannel::advance_to(std::uint64_t t_ps, std::vector<DramCompletion>& out) {

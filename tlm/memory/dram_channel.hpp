@@ -98,6 +98,12 @@ class DramChannel {
   void push(const DramRequest& req, const DramCoord& where);  // already decoded
   // Issues every command due at or before t_ps and appends the completions with done_ps <= t_ps.
   void advance_to(std::uint64_t t_ps, std::vector<DramCompletion>& out);
+  // Issues commands ahead of time until the queue of `is_write` has room; returns the time of
+  // the command that made it (UINT64_MAX when nothing is queued to make room). Completions stay
+  // pending for advance_to. Only valid while nothing will be pushed before that time (the
+  // decisions are then exactly those advance_to would make): a caller whose pushes wait in line
+  // behind a request for this queue. Does not move the model's time (last_advance).
+  std::uint64_t run_until_accept(bool is_write);
   // Earliest time at which advance_to would do something: the next command or completion. With
   // nothing queued this is the next refresh; UINT64_MAX only when refresh is off and all is idle.
   std::uint64_t next_event_ps() const;
@@ -124,6 +130,7 @@ class DramChannel {
   struct Candidate {
     std::uint64_t t_bank = 0;
     std::uint64_t seq = 0;
+    std::uint64_t key = 0;  // same-cycle order, smaller first: wins_tie() as one number
     std::uint32_t bank = 0, entry = 0;
     std::uint32_t group = 0;  // rank * bank_groups + bank_group
     std::uint32_t gidx = 0;   // index of the command's rank/channel bound in g_

@@ -37,6 +37,10 @@ std::uint64_t DramSystem::next_event_ps() const {
   return t;
 }
 
+std::uint64_t DramSystem::run_until_accept(std::uint64_t addr, bool is_write) {
+  return channels_[map_.decode(addr).channel].run_until_accept(is_write);
+}
+
 DramChannelStats DramSystem::stats() const {
   DramChannelStats s;
   for (const auto& ch : channels_) s.merge(ch.stats());

@@ -21,6 +21,8 @@ class DramSystem {
   // Completions of all channels with done_ps <= t_ps, in done order (ties: channel order).
   void advance_to(std::uint64_t t_ps, std::vector<DramCompletion>& out);
   std::uint64_t next_event_ps() const;
+  // DramChannel::run_until_accept on the channel of `addr` (same precondition).
+  std::uint64_t run_until_accept(std::uint64_t addr, bool is_write);
   // Sum over channels. max_*_queue are sums of per-channel maxima (an upper bound).
   DramChannelStats stats() const;
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "tlm/common/sim_time.hpp"
 #include "tlm/common/strided_access.hpp"
 
 namespace monde::mem {
@@ -41,11 +42,17 @@ MemoryTarget::MemoryTarget(sc_core::sc_module_name name, const config::DramConfi
   socket.register_nb_transport_fw(this, &MemoryTarget::nb_transport_fw);
   socket.register_transport_dbg(this, &MemoryTarget::transport_dbg);
   socket.register_get_direct_mem_ptr(this, &MemoryTarget::get_direct_mem_ptr);
-  SC_THREAD(engine);
+  SC_METHOD(engine);
+  sensitive << wake_;
+  dont_initialize();
 }
 
-std::uint64_t MemoryTarget::now_ps() const {
-  return static_cast<std::uint64_t>(sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value());
+std::uint64_t MemoryTarget::now_ps() const { return sim_now_ps(); }
+
+void MemoryTarget::wake_at(std::uint64_t t_ps) {
+  // A pending earlier notification wins; a later one is replaced (IEEE 1666 5.10.8).
+  const std::uint64_t now = now_ps();
+  wake_.notify(t_ps > now ? ps_time(t_ps - now) : sc_core::SC_ZERO_TIME);
 }
 
 std::uint64_t MemoryTarget::Job::burst_address(unsigned q) const {
@@ -134,7 +141,8 @@ bool MemoryTarget::try_queue(const std::shared_ptr<Job>& job) {
     const std::uint64_t id = next_id_++;
     dram_.push(DramRequest{id, addr, job->is_write, now_ps()});
     ++job->bursts_queued;
-    by_burst_.emplace(id, job);
+    burst_jobs_.push_back(job);  // at index id - first_burst_id_
+    ++bursts_in_flight_;
   }
   return true;
 }
@@ -151,26 +159,57 @@ void MemoryTarget::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time
   }
   if (bandwidth_mode()) {
     job->last_done_ps = bulk_done_ps(*job);
-    sc_core::wait(sc_core::sc_time(static_cast<double>(job->last_done_ps - job->start_ps), sc_core::SC_PS));
+    sc_core::wait(ps_time(job->last_done_ps - job->start_ps));
     finish(job);
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
     return;
   }
   waiting_for_queue_.push_back(job);
-  work_event_.notify(sc_core::SC_ZERO_TIME);
+  wake_.notify(sc_core::SC_ZERO_TIME);
   while (!job->complete) sc_core::wait(job->done);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
 tlm::tlm_sync_enum MemoryTarget::nb_transport_fw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase,
                                                  sc_core::sc_time& delay) {
-  if (phase == tlm::BEGIN_REQ && trans.has_mm()) trans.acquire();  // held until END_RESP
+  if (phase == tlm::BEGIN_REQ) {
+    if (trans.has_mm()) trans.acquire();  // held until END_RESP
+    // A request arriving now, with no earlier one still in the PEQ, is handled in the call.
+    if (delay == sc_core::SC_ZERO_TIME && peq_requests_ == 0 && !bandwidth_mode()) {
+      if (!accept_now(trans)) return tlm::TLM_ACCEPTED;
+      phase = tlm::END_REQ;
+      return tlm::TLM_UPDATED;
+    }
+    ++peq_requests_;
+  }
   peq_.notify(trans, phase, delay);
   return tlm::TLM_ACCEPTED;
 }
 
+// Does at once what the PEQ callback and then the engine would do at this same time: the data,
+// then the DRAM model advanced to now, then the bursts queued. False when the request has to
+// wait in line (END_REQ later, from the engine).
+bool MemoryTarget::accept_now(tlm::tlm_generic_payload& trans) {
+  const bool ok = do_data(trans);
+  auto job = make_job(trans, true);
+  if (!ok) job->bursts_total = 0;  // error status already set; answered by the engine
+  if (!waiting_for_queue_.empty() || job->bursts_total == 0) {
+    const bool first_in_line = waiting_for_queue_.empty();
+    waiting_for_queue_.push_back(job);
+    if (first_in_line) wake_.notify(sc_core::SC_ZERO_TIME);
+    return false;
+  }
+  dram_.advance_to(now_ps(), done_);
+  if (!done_.empty()) wake_.notify(sc_core::SC_ZERO_TIME);  // the engine hands them out
+  const bool queued = try_queue(job);
+  if (!queued) waiting_for_queue_.push_back(job);
+  schedule();
+  return queued;
+}
+
 void MemoryTarget::at_phase(tlm::tlm_generic_payload& trans, const tlm::tlm_phase& phase) {
   if (phase == tlm::BEGIN_REQ) {
+    --peq_requests_;
     const bool ok = do_data(trans);
     auto job = make_job(trans, true);
     if (!ok) job->bursts_total = 0;  // error status already set; answer without DRAM time
@@ -180,13 +219,12 @@ void MemoryTarget::at_phase(tlm::tlm_generic_payload& trans, const tlm::tlm_phas
       socket->nb_transport_bw(trans, end_req, zero);
       job->last_done_ps = bulk_done_ps(*job);
       bulk_jobs_[&trans] = job;
-      bulk_peq_.notify(trans, tlm::BEGIN_RESP,
-                       sc_core::sc_time(static_cast<double>(job->last_done_ps - job->start_ps), sc_core::SC_PS));
+      bulk_peq_.notify(trans, tlm::BEGIN_RESP, ps_time(job->last_done_ps - job->start_ps));
       return;
     }
     const bool first_in_line = waiting_for_queue_.empty();
     waiting_for_queue_.push_back(job);
-    if (first_in_line) work_event_.notify(sc_core::SC_ZERO_TIME);
+    if (first_in_line) wake_.notify(sc_core::SC_ZERO_TIME);
   } else if (phase == tlm::END_RESP) {
     response_in_flight_ = false;
     if (trans.has_mm()) trans.release();
@@ -249,45 +287,73 @@ void MemoryTarget::send_next_response() {
 }
 
 void MemoryTarget::engine() {
-  std::vector<DramCompletion> done;
-  for (;;) {
-    done.clear();
-    dram_.advance_to(now_ps(), done);
-    for (const auto& c : done) {
-      auto it = by_burst_.find(c.id);
-      if (it == by_burst_.end()) continue;
-      auto job = it->second;
-      by_burst_.erase(it);
-      ++job->bursts_done;
-      job->last_done_ps = std::max(job->last_done_ps, c.done_ps);
-      if (job->bursts_done == job->bursts_total) finish(job);
+  dram_.advance_to(now_ps(), done_);
+  deliver();
+  // Requests waiting for queue space, strictly in arrival order; not before the DRAM model,
+  // run ahead for the head of the line, has made room for it in simulated time too.
+  if (now_ps() < room_at_ps_) {
+    schedule();
+    return;
+  }
+  room_at_ps_ = 0;
+  while (!waiting_for_queue_.empty()) {
+    auto job = waiting_for_queue_.front();
+    if (!try_queue(job)) break;
+    waiting_for_queue_.pop_front();
+    if (job->at) {
+      tlm::tlm_phase phase = tlm::END_REQ;
+      sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+      socket->nb_transport_bw(*job->trans, phase, delay);
     }
-    // Requests waiting for queue space, strictly in arrival order.
-    while (!waiting_for_queue_.empty()) {
-      auto job = waiting_for_queue_.front();
-      if (!try_queue(job)) break;
-      waiting_for_queue_.pop_front();
-      if (job->at) {
-        tlm::tlm_phase phase = tlm::END_REQ;
-        sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-        socket->nb_transport_bw(*job->trans, phase, delay);
-      }
-      if (job->bursts_total == 0) {
-        job->last_done_ps = job->start_ps;
-        finish(job);
-      }
-    }
-    const bool busy = !by_burst_.empty() || !waiting_for_queue_.empty();
-    const std::uint64_t next = busy ? dram_.next_event_ps() : std::numeric_limits<std::uint64_t>::max();
-    const std::uint64_t now = now_ps();
-    if (next == std::numeric_limits<std::uint64_t>::max()) {
-      sc_core::wait(work_event_);  // idle: refresh is caught up lazily on the next access
-    } else if (next <= now) {
-      sc_core::wait(sc_core::SC_ZERO_TIME);
-    } else {
-      sc_core::wait(sc_core::sc_time(static_cast<double>(next - now), sc_core::SC_PS), work_event_);
+    if (job->bursts_total == 0) {
+      job->last_done_ps = job->start_ps;
+      finish(job);
     }
   }
+  schedule();
+}
+
+void MemoryTarget::deliver() {
+  // Swapped out first: a response may lead an initiator straight into accept_now, which
+  // collects into done_ again.
+  delivering_.swap(done_);
+  for (const auto& c : delivering_) {
+    const std::uint64_t slot = c.id - first_burst_id_;
+    if (c.id < first_burst_id_ || slot >= burst_jobs_.size() || !burst_jobs_[slot]) continue;
+    auto job = std::move(burst_jobs_[slot]);
+    --bursts_in_flight_;
+    while (!burst_jobs_.empty() && !burst_jobs_.front()) {
+      burst_jobs_.pop_front();
+      ++first_burst_id_;
+    }
+    ++job->bursts_done;
+    job->last_done_ps = std::max(job->last_done_ps, c.done_ps);
+    if (job->bursts_done == job->bursts_total) finish(job);
+  }
+  delivering_.clear();
+}
+
+void MemoryTarget::schedule() {
+  if (!done_.empty()) {
+    wake_.notify(sc_core::SC_ZERO_TIME);
+    return;
+  }
+  if (bursts_in_flight_ == 0 && waiting_for_queue_.empty()) return;  // idle: refresh is caught up on the next access
+  std::uint64_t next = dram_.next_event_ps();
+  if (!waiting_for_queue_.empty()) {
+    const Job& head = *waiting_for_queue_.front();
+    if (head.bursts_queued == head.bursts_total) {
+      next = now_ps();  // nothing to queue (an error or an empty access): answer it now
+    } else {
+      // Nothing can enter the DRAM model before the head does: run it ahead to the command that
+      // makes room for the head's next burst, and wake then (or at an earlier completion).
+      if (room_at_ps_ == 0) {
+        room_at_ps_ = dram_.run_until_accept(head.burst_address(head.bursts_queued), head.is_write);
+      }
+      next = std::min(room_at_ps_, dram_.next_event_ps());
+    }
+  }
+  if (next != std::numeric_limits<std::uint64_t>::max()) wake_at(next);
 }
 
 unsigned int MemoryTarget::transport_dbg(tlm::tlm_generic_payload& trans) {

@@ -11,7 +11,15 @@
 // full-size runs; END_REQ at once, BEGIN_RESP at the transfer's completion time.
 //   - approximately timed: the 4-phase base protocol. END_REQ is sent only when every burst
 //     of the request has been queued in the DRAM model (request exclusion = back-pressure);
-//     BEGIN_RESP when all bursts are done, one response outstanding at a time.
+//     BEGIN_RESP when all bursts are done, one response outstanding at a time. A BEGIN_REQ
+//     without a delay that fits the DRAM queues at once is accepted in the call (TLM_UPDATED,
+//     END_REQ), at the same simulated time the engine would have accepted it.
+// The engine (an SC_METHOD) wakes only when something is observable: a burst's completion, an
+// arrival, or, while requests wait for queue space, the command that frees it. While the head
+// of the waiting line is blocked nothing can enter the DRAM model, so the model is run ahead to
+// that command (DramSystem::run_until_accept); otherwise it wakes at each DRAM command time.
+// The DRAM model's decisions do not depend on when it is advanced as long as it is advanced to
+// the time of every push first, so this gives the picoseconds of stepping command by command.
 // transport_dbg reads/writes the backing store with no timing (preload and inspection).
 // DMI is granted only where it is safe: read/write pointers to backing-store pages when
 // `allow_dmi` is set, with the DRAM's unloaded latency as the DMI latency (DMI bypasses the
@@ -21,7 +29,6 @@
 #include <cstdint>
 #include <deque>
 #include <map>
-#include <unordered_map>
 #include <memory>
 #include <vector>
 
@@ -80,7 +87,10 @@ class MemoryTarget : public sc_core::sc_module {
   bool do_strided_data(tlm::tlm_generic_payload& trans, const StridedAccess& s);
   std::shared_ptr<Job> make_job(tlm::tlm_generic_payload& trans, bool at);
   bool try_queue(const std::shared_ptr<Job>& job);  // pushes the bursts that fit; true when all are queued
-  void engine();                   // SC_THREAD: advances the DRAM model, completes jobs
+  bool accept_now(tlm::tlm_generic_payload& trans);  // AT BEGIN_REQ fast path; true: END_REQ now
+  void engine();                   // SC_METHOD: advances the DRAM model, completes jobs, admits waiting ones
+  void deliver();                  // completions collected in done_ -> jobs
+  void schedule();                 // the engine's next wake
   void at_phase(tlm::tlm_generic_payload& trans, const tlm::tlm_phase& phase);  // AT arrivals, at their time
   void finish(const std::shared_ptr<Job>& job);
   bool bandwidth_mode() const { return config_.model == config::MemoryModel::kBandwidth; }
@@ -89,6 +99,7 @@ class MemoryTarget : public sc_core::sc_module {
   void bulk_response(tlm::tlm_generic_payload& trans, const tlm::tlm_phase& phase);  // PEQ callback
   void send_next_response();
   std::uint64_t now_ps() const;
+  void wake_at(std::uint64_t t_ps);
 
   config::DramConfig config_;
   MemoryTargetOptions options_;
@@ -96,11 +107,20 @@ class MemoryTarget : public sc_core::sc_module {
   DramSystem dram_;
   BandwidthModel bulk_;
   std::uint64_t next_id_ = 1;
-  std::unordered_map<std::uint64_t, std::shared_ptr<Job>> by_burst_;  // burst id -> job (hot path)
+  // Burst id -> job: ids are handed out in order and retire roughly in order, so a window from
+  // the oldest burst in flight (first_burst_id_) holds them; retired slots are empty.
+  std::deque<std::shared_ptr<Job>> burst_jobs_;
+  std::uint64_t first_burst_id_ = 1;
+  std::size_t bursts_in_flight_ = 0;
   std::deque<std::shared_ptr<Job>> waiting_for_queue_;       // bursts not yet queued (back-pressure)
   std::deque<std::shared_ptr<Job>> responses_;               // AT jobs done, awaiting BEGIN_RESP
   bool response_in_flight_ = false;
-  sc_core::sc_event work_event_;
+  unsigned peq_requests_ = 0;                                // BEGIN_REQs in peq_ (the fast path may not overtake them)
+  // While the head of waiting_for_queue_ is blocked: when the DRAM model, run ahead, made room
+  // for it (0: not run ahead). The model's queues show that room early; it is not used before.
+  std::uint64_t room_at_ps_ = 0;
+  std::vector<DramCompletion> done_, delivering_;
+  sc_core::sc_event wake_;
   tlm_utils::peq_with_cb_and_phase<MemoryTarget> peq_;
   tlm_utils::peq_with_cb_and_phase<MemoryTarget> bulk_peq_;  // bandwidth mode: responses at their time
   std::map<tlm::tlm_generic_payload*, std::shared_ptr<Job>> bulk_jobs_;
