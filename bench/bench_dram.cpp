@@ -1,5 +1,6 @@
 // DRAM model speed: simulated 64-byte requests per wall second for the timed model (random
-// and sequential reads, queues kept full on the embedded LPDDR5X-8533 preset), and bytes per
+// and sequential reads, queues kept full on the embedded LPDDR5X-8533 preset; random reads on
+// the DDR4-3200 preset, the model alone under bench_dram_tlm.cpp's TLM runs), and bytes per
 // wall second for the bandwidth model streaming one Mixtral-8x7B expert (352 MB).
 #include <benchmark/benchmark.h>
 
@@ -16,12 +17,12 @@ namespace {
 using namespace monde;
 using namespace monde::mem;
 
-config::DramConfig preset() { return config::load_device_config("lpddr5x-8533").dram; }
+config::DramConfig preset(const char* name = "lpddr5x-8533") { return config::load_device_config(name).dram; }
 
 // Keeps every queue full: push while the target channel accepts, otherwise advance the model
 // to its next event. Counts completed requests.
-void stream(benchmark::State& state, bool random) {
-  const config::DramConfig cfg = preset();
+void stream(benchmark::State& state, bool random, const char* device = "lpddr5x-8533") {
+  const config::DramConfig cfg = preset(device);
   constexpr std::uint64_t kPerIteration = 100000;
   std::uint64_t completed = 0;
   std::mt19937_64 rng(1);
@@ -49,6 +50,7 @@ void stream(benchmark::State& state, bool random) {
 
 void BM_Dram_TimedRandomRead64B(benchmark::State& state) { stream(state, true); }
 void BM_Dram_TimedSequentialRead64B(benchmark::State& state) { stream(state, false); }
+void BM_Dram_TimedRandomRead64B_Ddr4(benchmark::State& state) { stream(state, true, "ddr4-3200"); }
 
 // 352 MB = one Mixtral-8x7B expert (3 x 4096 x 14336 bf16 weights = 352,321,536 bytes),
 // streamed as 64 B requests through the bandwidth model.
@@ -68,6 +70,7 @@ void BM_Dram_BandwidthModeStream(benchmark::State& state) {
 
 BENCHMARK(BM_Dram_TimedRandomRead64B)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Dram_TimedSequentialRead64B)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Dram_TimedRandomRead64B_Ddr4)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Dram_BandwidthModeStream)->Unit(benchmark::kMillisecond);
 
 }  // namespace
