@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tlm/common/sim_time.hpp"
 #include "tlm/memory/memory_stats.hpp"
 
 namespace monde::cxl {
@@ -26,6 +27,9 @@ struct CxlLink::HostJob {
   std::size_t queued = 0, done = 0;
   bool error = false, poisoned = false, complete = false;
   bool dmi_hint = false;  // the device said DMI is available for (part of) this access
+  // Taken in the nb_transport_fw call: END_REQ goes back in its return value, not on the
+  // backward path (admit() sets end_req_returned when it admits the job whole).
+  bool end_req_by_return = false, end_req_returned = false;
   std::uint64_t start_ps = 0;
   sc_core::sc_event done_event;
 };
@@ -91,12 +95,12 @@ CxlLink::CxlLink(sc_core::sc_module_name name, const config::CxlLinkConfig& conf
 CxlLink::~CxlLink() = default;
 
 std::uint64_t CxlLink::now_ps() const {
-  return static_cast<std::uint64_t>(sc_core::sc_time_stamp().value() / sc_time(1, SC_PS).value());
+  return sim_now_ps();
 }
 
 void CxlLink::notify_at(sc_core::sc_event& e, std::uint64_t at_ps) {
   const std::uint64_t now = now_ps();
-  e.notify(at_ps > now ? sc_time(static_cast<double>(at_ps - now), SC_PS) : SC_ZERO_TIME);
+  e.notify(at_ps > now ? ps_time(at_ps - now) : SC_ZERO_TIME);
 }
 
 std::uint64_t CxlLink::in_flight(bool m2s) const {
@@ -227,7 +231,9 @@ void CxlLink::admit() {
       if (job->queued < job->lines.size()) return;  // tx queue full: END_REQ waits (back-pressure)
     }
     admission_.pop_front();
-    if (job->at) {
+    if (job->end_req_by_return) {
+      job->end_req_returned = true;
+    } else if (job->at) {
       tlm::tlm_phase phase = tlm::END_REQ;
       sc_time zero = SC_ZERO_TIME;
       host_socket->nb_transport_bw(*job->trans, phase, zero);
@@ -278,7 +284,7 @@ void CxlLink::admit_bulk(const std::shared_ptr<HostJob>& job) {
   l->device_arrival_ps = start + first + one_way_ps_;
   l->last_m2s_arrival_ps = d.free_ps + one_way_ps_;
   const auto arrive = static_cast<std::uint64_t>(std::llround(l->device_arrival_ps));
-  arrival_peq_.notify(gp, tlm::BEGIN_REQ, sc_time(static_cast<double>(arrive - now_ps()), SC_PS));
+  arrival_peq_.notify(gp, tlm::BEGIN_REQ, ps_time(arrive - now_ps()));
 }
 
 void CxlLink::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
@@ -292,13 +298,38 @@ void CxlLink::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
 }
 
 tlm::tlm_sync_enum CxlLink::nb_transport_fw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase, sc_time& delay) {
-  if (phase == tlm::BEGIN_REQ && trans.has_mm()) trans.acquire();  // held until END_RESP
+  if (phase == tlm::BEGIN_REQ) {
+    if (trans.has_mm()) trans.acquire();  // held until END_RESP
+    // A request arriving now, with nothing ahead of it, is admitted in the call, at the time the
+    // PEQ callback would have admitted it; only one that crosses the link as messages, so that
+    // no response can be due before this call returns.
+    if (delay == SC_ZERO_TIME && host_peq_requests_ == 0 && admission_.empty() && mode_ == CxlLinkMode::kFlit &&
+        crosses_link(trans)) {
+      auto job = make_job(trans, true);
+      job->end_req_by_return = true;
+      admission_.push_back(job);
+      admit();
+      job->end_req_by_return = false;
+      if (!job->end_req_returned) return tlm::TLM_ACCEPTED;  // END_REQ later, on the backward path
+      phase = tlm::END_REQ;
+      return tlm::TLM_UPDATED;
+    }
+    ++host_peq_requests_;
+  }
   host_peq_.notify(trans, phase, delay);
   return tlm::TLM_ACCEPTED;
 }
 
+bool CxlLink::crosses_link(const tlm::tlm_generic_payload& t) const {
+  const auto len = t.get_data_length();
+  return t.get_command() != tlm::TLM_IGNORE_COMMAND && len != 0 &&
+         (t.get_streaming_width() == 0 || t.get_streaming_width() >= len) &&
+         t.get_address() <= std::numeric_limits<std::uint64_t>::max() - len;
+}
+
 void CxlLink::host_phase(tlm::tlm_generic_payload& trans, const tlm::tlm_phase& phase) {
   if (phase == tlm::BEGIN_REQ) {
+    --host_peq_requests_;
     admission_.push_back(make_job(trans, true));
     admit();
   } else if (phase == tlm::END_RESP) {
@@ -438,9 +469,9 @@ void CxlLink::sender(Dir d) {
     }
     const auto arrive = std::max<std::uint64_t>(static_cast<std::uint64_t>(std::llround(dr.free_ps + one_way_ps_)), now_ps());
     arrival_peq_.notify(l->gp, d == kM2S ? tlm::BEGIN_REQ : tlm::BEGIN_RESP,
-                        sc_time(static_cast<double>(arrive - now_ps()), SC_PS));
+                        ps_time(arrive - now_ps()));
     const auto free_at = static_cast<std::uint64_t>(std::ceil(dr.free_ps));
-    if (free_at > now_ps()) sc_core::wait(sc_time(static_cast<double>(free_at - now_ps()), SC_PS));
+    if (free_at > now_ps()) sc_core::wait(ps_time(free_at - now_ps()));
   }
 }
 
@@ -556,7 +587,7 @@ void CxlLink::device_response(Line* l) {
     if (!is_write) d.stats.data_bytes += l->bulk_lines * kCxlLineBytes;
     messages_.count(is_write ? CxlMemOpcode::kCmp : CxlMemOpcode::kMemData, l->bulk_lines);
     const auto arrive = static_cast<std::uint64_t>(std::llround(end + one_way_ps_));
-    arrival_peq_.notify(l->gp, tlm::BEGIN_RESP, sc_time(static_cast<double>(arrive - now_ps()), SC_PS));
+    arrival_peq_.notify(l->gp, tlm::BEGIN_RESP, ps_time(arrive - now_ps()));
   } else if (dir_[kS2M].tx.size() >= dir_[kS2M].tx_capacity) {
     pending_response_ = l;  // END_RESP withheld until the S2M tx queue has room
     pending_needs_end_resp_ = !l->completed_early;

@@ -112,6 +112,7 @@ class CxlLink : public sc_core::sc_module, public tlm::tlm_mm_interface {
   bool get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);
   void host_phase(tlm::tlm_generic_payload& trans, const tlm::tlm_phase& phase);  // AT arrivals, at their time
   std::shared_ptr<HostJob> make_job(tlm::tlm_generic_payload& trans, bool at);
+  bool crosses_link(const tlm::tlm_generic_payload& trans) const;  // make_job would give it messages
   void admit();  // moves waiting host jobs' lines into the M2S tx queue while it has room
   void admit_bulk(const std::shared_ptr<HostJob>& job);
   void host_arrival(Line* line);  // an S2M message reached the root port
@@ -149,6 +150,7 @@ class CxlLink : public sc_core::sc_module, public tlm::tlm_mm_interface {
   std::deque<std::shared_ptr<HostJob>> admission_;  // host jobs whose lines are not all queued
   std::deque<std::shared_ptr<HostJob>> responses_;  // AT jobs done, awaiting BEGIN_RESP
   bool host_response_open_ = false;
+  unsigned host_peq_requests_ = 0;  // BEGIN_REQs in host_peq_ (a later one may not overtake them)
   std::deque<Line*> device_rx_;                     // M2S messages at the device port
   bool device_request_open_ = false;
   Line* pending_response_ = nullptr;                // S2M tx queue was full

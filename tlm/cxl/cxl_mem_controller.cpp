@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tlm/common/sim_time.hpp"
 #include "tlm/cxl/cxl_mem_extension.hpp"
 
 namespace monde::cxl {
@@ -29,7 +30,7 @@ CxlMemController::CxlMemController(sc_core::sc_module_name name, const HdmDecode
 }
 
 std::uint64_t CxlMemController::now_ps() const {
-  return static_cast<std::uint64_t>(sc_core::sc_time_stamp().value() / sc_time(1, SC_PS).value());
+  return sim_now_ps();
 }
 
 std::uint64_t CxlMemController::contiguous_end(std::uint64_t hpa) const {
@@ -73,7 +74,7 @@ void CxlMemController::enqueue(tlm::tlm_generic_payload& trans, const sc_time& d
   ++stats_.requests;
   Entry e;
   e.trans = &trans;
-  e.ready_ps = now_ps() + static_cast<std::uint64_t>(delay.value() / sc_time(1, SC_PS).value()) + controller_ps_;
+  e.ready_ps = now_ps() + static_cast<std::uint64_t>(delay.value() / ticks_per_ps()) + controller_ps_;
   e.dpa = decode_range(trans.get_address(), trans.get_data_length());
   queue_.push_back(e);
   stats_.max_queue_lines = std::max<std::uint64_t>(stats_.max_queue_lines, queue_.size());
@@ -84,7 +85,7 @@ void CxlMemController::issuer() {
   for (;;) {
     while (queue_.empty()) sc_core::wait(work_);
     const Entry e = queue_.front();
-    if (e.ready_ps > now_ps()) sc_core::wait(sc_time(static_cast<double>(e.ready_ps - now_ps()), SC_PS));
+    if (e.ready_ps > now_ps()) sc_core::wait(ps_time(e.ready_ps - now_ps()));
     queue_.pop_front();
     if (pending_accept_ != nullptr) {
       tlm::tlm_generic_payload* t = pending_accept_;
