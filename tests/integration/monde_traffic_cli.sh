@@ -31,4 +31,41 @@ check bad-traffic-key 2 "^monde-sim: configuration error: --set traffic.requsts=
 printf '{"memory": {"model": "timed"}}' > dev.json
 check bad-device 2 "dev.json: key 'device.memory\." -- "$bin" traffic --device dev.json
 check missing-device 2 "key 'device' = \"nope.json\": no such file" -- "$bin" traffic --device nope.json
+# Trace replay on the DDR4-3200 preset (tCK 625 ps, CL = RCD = RP 22, RAS 52, RTP 12, CCD_L 8,
+# BL8 = 4 clocks), three reads offered at clocks 0, 1, 2 to bank group 0, bank 0:
+#   0x0     row 0: ACT 0, RD 22, last beat 22 + 26 = 48 clocks = 30 ns (a miss)
+#   0x40    row 0: a hit; RD at max(22 + tCCD_L 8, data bus 48 - CL 22 = 26) = 30, done 56
+#   0x20000 row 1 (bit 17): PRE at max(ACT + RAS 52, RD 30 + RTP 12) = 52, ACT 74, RD 96, done 122
+# Simulated 122 clocks = 76.25 ns; 3 x 64 B / 76.25 ns = 2.518 GB/s; latencies from acceptance
+# 48, 55, 120 clocks = 30, 34.375, 75 ns: average 46.458 ns.
+printf '# hand-worked\n0:\tread\t0x0\n1:\tread\t0x40\n2:\tread\t0x20000\n' > three.stl
+check trace-stl 0 "trace three.stl \(dramsys_stl\): 3 requests \(3 reads, 0 writes\) -> memory" -- \
+  "$bin" traffic --device ddr4-3200 --trace three.stl --out trace.json
+python3 - trace.json <<'PY' || fail=1
+import json, sys
+s = json.load(open(sys.argv[1]))
+t, d = s["traffic"], s["memory"]["dram"]
+checks = [(t["simulated_ns"], 76.25), (round(t["bandwidth_GBps"], 3), 2.518),
+          (round(t["read_latency_ns"]["avg"], 3), 46.458), (t["requests"], 3),
+          ((d["row_hits"], d["row_misses"], d["row_conflicts"], d["refreshes"]), (1, 1, 1, 0))]
+for got, want in checks:
+    if got != want:
+        print(f"FAIL trace.json: {got} != {want}"); sys.exit(1)
+for key in ("p50", "p90", "p99"):
+    assert key in t["read_latency_ns"], key
+for key in ("wall_s", "requests_per_wall_s"):
+    assert t[key] > 0, key
+print("ok   trace-stats")
+PY
+# The same requests as a Ramulator trace give the same DRAM statistics (no clocks: one per clock).
+printf 'LD 0x0\nLD 0x40\nLD 0x20000\n' > three.trace
+check trace-ramulator 0 "row hits 1, misses 1, conflicts 1, refreshes 0" -- "$bin" traffic --device ddr4-3200 --trace three.trace
+check trace-device 0 "-> device" -- "$bin" traffic --device ddr4-3200 --trace three.trace --target device
+printf '0:\tread\t0x0\n1:\tfetch\t0x40\n' > bad.stl
+check trace-bad-line 2 "^monde-sim: bad.stl:2: unknown command 'fetch' \(allowed read, write\)" -- "$bin" traffic --trace bad.stl
+printf 'LD 0x200000000\n' > far.trace
+check trace-beyond 2 "far.trace:1: address 0x200000000 is beyond the memory \(8589934592 bytes\); allowed 0x0 .. 0x1ffffffff" -- \
+  "$bin" traffic --device ddr4-3200 --trace far.trace
+check trace-missing 2 "nope.stl: cannot read the request trace \(no such file\)" -- "$bin" traffic --trace nope.stl
+check trace-excludes 2 "--trace excludes --requests" -- "$bin" traffic --trace three.trace --requests 5
 exit $fail
