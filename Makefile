@@ -25,6 +25,7 @@ test: bootstrap build
 bench: bootstrap build
 	$(BUILD)/bench/monde-bench-mac --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 	$(BUILD)/bench/monde-bench-dram --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+	$(BUILD)/bench/monde-bench-dram-tlm --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 	$(BUILD)/bench/monde-bench-policy --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 	$(BUILD)/bench/monde-bench-ndp --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 	$(BUILD)/bench/monde-bench-model --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
