@@ -75,8 +75,9 @@ TEST(DramRequestTrace, ErrorsNameFileLineExpectationAndText) {
   // Long or binary text is quoted short and printable.
   const std::string long_line = "LD 0x" + std::string(100, 'z') + "\n";
   const std::string msg = error_of(long_line);
-  // 60 characters: "LD 0x" and 55 of the 100 z's.
-  EXPECT_NE(msg.find("got 'LD 0x" + std::string(55, 'z') + "...'"), std::string::npos) << msg;
+  // Cut as all user text in messages: 77 characters ("LD 0x" and 72 of the 100 z's), "...",
+  // and the length.
+  EXPECT_NE(msg.find("got 'LD 0x" + std::string(72, 'z') + "... (105 characters)'"), std::string::npos) << msg;
   EXPECT_NE(error_of(std::string("LD\x01 0x40\n", 10)).find("got 'LD? 0x40'"), std::string::npos);
 }
 

@@ -1,9 +1,10 @@
 #include "tlm/memory/request_trace.hpp"
 
-#include <cerrno>
 #include <fstream>
 #include <sstream>
 #include <sys/stat.h>
+
+#include "core/config/experiment_document.hpp"
 
 namespace monde::mem {
 
@@ -12,15 +13,14 @@ namespace {
 constexpr const char* kStlShape = "'<clk>:<TAB><read|write><TAB>0x<hex address>' (DRAMSys STL)";
 constexpr const char* kRamulatorShape = "'LD 0x<hex address>' or 'ST 0x<hex address>' (Ramulator)";
 
-// The offending text as the message quotes it: at most 60 characters, control bytes as '?'.
-std::string quoted(const std::string& s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size() && i < 60; ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    out += (c < 0x20 && c != '\t') || c == 0x7F ? '?' : static_cast<char>(c);
+// The offending text as the message quotes it: control bytes as '?' (a NUL would cut the
+// message), cut short as all user text in messages (config::shown_text).
+std::string quoted(std::string s) {
+  for (char& c : s) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\t') || u == 0x7F) c = '?';
   }
-  if (s.size() > 60) out += "...";
-  return "'" + out + "'";
+  return "'" + config::shown_text(s) + "'";
 }
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
