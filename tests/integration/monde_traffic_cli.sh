@@ -22,6 +22,10 @@ check lt-dmi 0 "protocol violations: 0, error responses: 0" -- "$bin" traffic --
 # 2000 sequential 64 B reads span 125 KiB = 32 backing-store pages of 4 KiB: the first access
 # of each page is a b_transport (which returns the DMI hint), the other 1968 use DMI.
 grep -q '"dmi_accesses": 1968' lt.json || { echo "FAIL lt.json: expected 2000 - 32 = 1968 DMI accesses"; fail=1; }
+# An option of the other initiator style would do nothing: refused, not ignored.
+check at-dmi 2 "^monde-sim: --dmi: only the LT initiator asks for DMI pointers; allowed with --style lt" -- "$bin" traffic --dmi --requests 10
+check at-quantum 2 "^monde-sim: --quantum-ns: the AT initiator keeps no quantum; allowed with --style lt" -- "$bin" traffic --quantum-ns 10 --requests 10
+check lt-outstanding 2 "^monde-sim: --outstanding 8: the LT initiator has one request in flight" -- "$bin" traffic --style lt --outstanding 8 --requests 10
 check ddr5-mixed 0 "protocol violations: 0" -- "$bin" traffic --device ddr5-4800 --requests 3000 --pattern random --read-fraction 0.5
 check ddr5-file 0 "protocol violations: 0" -- "$bin" traffic --device "$src/configs/device/ddr5-4800.json" --requests 1000
 printf '{"model": "mixtral-8x7b-tiny", "device": "lpddr5x-8533", "traffic": {"pattern": "strided"}}' > bad.json

@@ -13,6 +13,7 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 #include <systemc>
@@ -43,7 +44,22 @@ struct Options {
   std::string requests, size, outstanding, read_fraction;  // as written: checked by the traffic schema
   double quantum_ns = 1000.0;
   bool timing_only = false, dmi = false;
+  bool quantum_given = false;  // --quantum-ns was on the command line
 };
+
+// Options of the other initiator style would do nothing: refuse them rather than ignore them.
+void check_style_options(const Options& o) {
+  if (o.style == "lt" && !o.outstanding.empty()) {
+    throw std::invalid_argument("--outstanding " + config::shown_text(o.outstanding) +
+                                ": the LT initiator has one request in flight (b_transport); allowed with --style at");
+  }
+  if (o.style == "at" && o.dmi) {
+    throw std::invalid_argument("--dmi: only the LT initiator asks for DMI pointers; allowed with --style lt");
+  }
+  if (o.style == "at" && o.quantum_given) {
+    throw std::invalid_argument("--quantum-ns: the AT initiator keeps no quantum; allowed with --style lt");
+  }
+}
 
 // What both initiator kinds report.
 struct Observed {
@@ -53,6 +69,7 @@ struct Observed {
 };
 
 int run(const Options& o) {
+  check_style_options(o);
   // The experiment's device and traffic sections (nothing else is read), with the shorthands as
   // overrides of traffic.* so that their values are checked like the file's.
   config::ExperimentSource source = o.experiment.source();
@@ -208,8 +225,9 @@ Command add_traffic_command(CLI::App& app) {
                            "--outstanding", "--timing-only"}) {
     trace->excludes(sub->get_option(name));
   }
-  return {sub, [o] {
+  return {sub, [o, sub] {
             sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+            o->quantum_given = sub->get_option("--quantum-ns")->count() > 0;
             return run(*o);
           }};
 }
