@@ -139,4 +139,13 @@ void BM_Policy_Oracle32_Decode(benchmark::State& state) {
 }
 BENCHMARK(BM_Policy_Oracle32_Decode)->Unit(benchmark::kMillisecond);
 
+// Where the three-way search starts to cost: deepseek-v2-lite (64 experts, top-6), decode batch
+// 256 (about a second per layer; docs/policies.md "oracle", Cost).
+void BM_Policy_Oracle64_Decode(benchmark::State& state) {
+  const auto& p = preset("deepseek-v2-lite", Phase::kDecode);
+  OraclePolicy oracle;
+  decide_with(state, oracle, p.layers, p.model);
+}
+BENCHMARK(BM_Policy_Oracle64_Decode)->Unit(benchmark::kMillisecond);
+
 }  // namespace

@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "host/policy/evaluator.hpp"
+#include "host/policy/pareto_filter.hpp"
 #include "host/policy/path_timers.hpp"
 
 namespace monde::policy {
@@ -195,12 +196,6 @@ class Dominance {
     return {p.gpu.transfer_end_s(), p.gpu.makespan_s(),     p.ndp.time_s(),
             streaming(ndp_, p.ndp, copies_possible), p.cpu.time_s(), streaming(cpu_, p.cpu, copies_possible)};
   }
-  static bool dominates(const Key& a, const Key& b) {
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      if (a[i] > b[i]) return false;
-    }
-    return true;
-  }
 
  private:
   // How a cold path's streaming time enters its wait (shared_stream_delay_s): not at all (the
@@ -235,15 +230,16 @@ struct Candidate {
 // Beyond `width` states (0: no limit) only the ones with the lowest bounds are kept: a heuristic
 // pass, no longer exact, that finds a good incumbent fast.
 std::vector<Node> keep_non_dominated(std::vector<Candidate> candidates, std::size_t width) {
-  // Lexicographic order: a state can only be dominated by one at or before it.
-  std::stable_sort(candidates.begin(), candidates.end(),
-                   [](const Candidate& a, const Candidate& b) { return a.key < b.key; });
+  std::vector<Dominance::Key> keys;
+  keys.reserve(candidates.size());
+  for (const Candidate& c : candidates) keys.push_back(c.key);
+  const std::vector<bool> keep = non_dominated(keys);
   std::vector<Candidate> kept;
-  for (Candidate& c : candidates) {
-    const bool dominated = std::any_of(kept.begin(), kept.end(),
-                                       [&](const Candidate& k) { return Dominance::dominates(k.key, c.key); });
-    if (!dominated) kept.push_back(std::move(c));
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    if (keep[i]) kept.push_back(std::move(candidates[i]));
   }
+  // In key order (equal keys cannot both be kept): the order the next group's states are built in.
+  std::stable_sort(kept.begin(), kept.end(), [](const Candidate& a, const Candidate& b) { return a.key < b.key; });
   if (width != 0 && kept.size() > width) {
     std::stable_sort(kept.begin(), kept.end(),
                      [](const Candidate& a, const Candidate& b) { return a.bound_s < b.bound_s; });
