@@ -1,5 +1,6 @@
 #include "core/config/model_config.hpp"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,10 @@ constexpr std::uint64_t kMaxDff = 1u << 20;
 constexpr std::uint64_t kMaxExperts = 4096;
 constexpr std::uint64_t kMaxLayers = 1024;
 constexpr std::uint64_t kMaxSharedExperts = 64;
+constexpr std::uint64_t kMaxHeads = 1024;
+constexpr std::uint64_t kMaxHeadDim = 4096;
+constexpr std::uint64_t kMaxVocab = 1u << 24;
+constexpr std::uint64_t kMaxContext = 1u << 24;
 
 // Preset names end up in file names and command lines: keep them to one safe alphabet.
 void check_preset_name(const ConfigNode& node, const char* key, const std::string& s) {
@@ -38,6 +43,19 @@ const Schema<RouterConfig>& router_schema() {
   return s;
 }
 
+const Schema<MlaConfig>& mla_schema() {
+  using A = MlaConfig;
+  static const auto s =
+      Schema<A>("Multi-head latent attention (DeepSeek-V2): keys and values cached as one compressed latent per "
+                "token and layer.")
+          .integer("kv_lora_rank", &A::kv_lora_rank, 1, kMaxHeadDim, "latent width of the cached keys and values",
+                   kRequired)
+          .integer("qk_rope_head_dim", &A::qk_rope_head_dim, 1, kMaxHeadDim,
+                   "rotary part of each query and key (one rotary key per token, shared by the heads)", kRequired)
+          .integer("v_head_dim", &A::v_head_dim, 1, kMaxHeadDim, "value width per head", kRequired);
+  return s;
+}
+
 Schema<MoeModelConfig>& u32(Schema<MoeModelConfig>& s, const char* key, std::uint32_t MoeModelConfig::*field,
                              std::uint64_t lo, std::uint64_t hi, const char* doc) {
   return s.integer(key, field, lo, hi, doc, kRequired);
@@ -56,6 +74,12 @@ const std::vector<EnumName<MoeLayerRule>>& names_of(MoeLayerRule) {
 const std::vector<EnumName<ExpertActivation>>& names_of(ExpertActivation) {
   static const std::vector<EnumName<ExpertActivation>> n = {{ExpertActivation::kSiluGated, "silu_gated"},
                                                             {ExpertActivation::kRelu, "relu"}};
+  return n;
+}
+
+const std::vector<EnumName<SlidingWindowLayers>>& names_of(SlidingWindowLayers) {
+  static const std::vector<EnumName<SlidingWindowLayers>> n = {{SlidingWindowLayers::kAll, "all"},
+                                                               {SlidingWindowLayers::kEven, "even"}};
   return n;
 }
 
@@ -87,6 +111,11 @@ bool MoeModelConfig::is_moe_layer(std::uint32_t layer) const {
     case MoeLayerRule::kAfterFirstDenseK: return layer >= first_dense_layers;
   }
   return false;
+}
+
+std::uint64_t MoeModelConfig::attended_positions(std::uint32_t layer, std::uint64_t context) const {
+  const bool windowed = sliding_window > 0 && (sliding_window_layers == SlidingWindowLayers::kAll || layer % 2 == 0);
+  return windowed ? std::min<std::uint64_t>(context, sliding_window) : context;
 }
 
 std::vector<std::uint32_t> MoeModelConfig::moe_layer_indices() const {
@@ -160,6 +189,69 @@ const Schema<MoeModelConfig>& model_schema() {
                                             : n.get_uint("shared_expert_d_ff", 1, kMaxDff));
                 },
                 [](const M& c, nlohmann::json& j) { j["shared_expert_d_ff"] = c.shared_expert_d_ff; })
+        .custom(KeyDoc{"encoder_layers", "integer", "(required)", "0 .. layers - 1",
+                       "0: decoder-only; else the first encoder_layers layers are the encoder, the rest the decoder"},
+                [](const ConfigNode& n, M& c) {
+                  c.encoder_layers = static_cast<std::uint32_t>(n.get_uint("encoder_layers", 0, c.layers - 1));
+                },
+                [](const M& c, nlohmann::json& j) { j["encoder_layers"] = c.encoder_layers; });
+    u32(m, "attention_heads", &M::attention_heads, 1, kMaxHeads, "query heads of each attention");
+    m.custom(KeyDoc{"kv_heads", "integer", "(required)", "1 .. attention_heads, dividing attention_heads",
+                    "key/value heads (grouped-query attention: fewer than attention_heads; multi-query: 1)"},
+             [](const ConfigNode& n, M& c) {
+               c.kv_heads = static_cast<std::uint32_t>(n.get_uint("kv_heads", 1, c.attention_heads));
+               if (c.attention_heads % c.kv_heads != 0) {
+                 n.fail("kv_heads", "does not divide attention_heads (" + std::to_string(c.attention_heads) +
+                                        "); allowed a divisor of it");
+               }
+             },
+             [](const M& c, nlohmann::json& j) { j["kv_heads"] = c.kv_heads; });
+    u32(m, "head_dim", &M::head_dim, 1, kMaxHeadDim,
+        "width of each head's query, key and value (MLA: the non-rotary query/key part, qk_nope_head_dim)");
+    u32(m, "vocab_size", &M::vocab_size, 1, kMaxVocab, "tokens of the vocabulary (embedding and LM head rows)");
+    m.boolean("tied_embeddings", &M::tied_embeddings,
+              "the LM head shares the embedding matrix (one copy in GPU memory)", kRequired)
+        .custom(KeyDoc{"dense_d_ff", "integer", "(required)", "0 when every layer is a MoE layer, else 1 .. 1048576",
+                       "FFN width of the dense (non-MoE) layers; same FFN form as the experts"},
+                [](const ConfigNode& n, M& c) {
+                  // By the rule (moe_layers itself is checked against it last).
+                  const bool dense_layers = c.moe_layer_indices().size() < c.layers;
+                  c.dense_d_ff = static_cast<std::uint32_t>(dense_layers ? n.get_uint("dense_d_ff", 1, kMaxDff)
+                                                                         : n.get_uint("dense_d_ff", 0, 0));
+                },
+                [](const M& c, nlohmann::json& j) { j["dense_d_ff"] = c.dense_d_ff; });
+    u32(m, "max_context_tokens", &M::max_context_tokens, 0, kMaxContext,
+        "positions the model takes (max_position_embeddings); 0: no fixed limit (relative positions)");
+    m.integer("sliding_window", &M::sliding_window, 0, kMaxContext,
+              "tokens a sliding-window attention layer sees (0: every layer attends to the whole context)")
+        .custom(KeyDoc{"sliding_window_layers", "enum", "\"all\"", "\"all\", \"even\" (only with sliding_window)",
+                       "which layers use the window: all, or even: layers 0, 2, 4, ... (GPT-OSS)"},
+                [](const ConfigNode& n, M& c) {
+                  if (!n.has("sliding_window_layers")) return;
+                  if (c.sliding_window == 0) {
+                    n.fail("sliding_window_layers", "only allowed with a sliding_window above 0");
+                  }
+                  std::vector<std::string> names;
+                  for (const auto& e : names_of(SlidingWindowLayers{})) names.push_back(e.name);
+                  from_string(n.get_choice("sliding_window_layers", names), c.sliding_window_layers);
+                },
+                [](const M& c, nlohmann::json& j) {
+                  if (c.sliding_window > 0) j["sliding_window_layers"] = to_string(c.sliding_window_layers);
+                })
+        .custom(KeyDoc{"mla", "object", "(none)", "the keys below", mla_schema().doc()},
+                [](const ConfigNode& n, M& c) {
+                  c.has_mla = n.has("mla");
+                  if (!c.has_mla) return;
+                  mla_schema().parse_into(n.child("mla"), c.mla);
+                  if (c.kv_heads != c.attention_heads) {
+                    n.fail("kv_heads", "must equal attention_heads (" + std::to_string(c.attention_heads) +
+                                           ") with mla (the heads share one latent; Hugging Face configs say so too)");
+                  }
+                },
+                [](const M& c, nlohmann::json& j) {
+                  if (c.has_mla) j["mla"] = mla_schema().to_json(c.mla);
+                },
+                [](const std::string& path) { return mla_schema().docs(path + ".mla"); })
         .object("router", &M::router, router_schema(), kRequired)
         .text_choice("dtype", &M::dtype, {"bf16"}, "weight element type", kRequired)
         .custom(KeyDoc{"sources", "object", "(required)", "field name -> non-empty string",

@@ -6,6 +6,9 @@
 //     "layers": 32, "moe_layers": 32, "moe_layer_rule": "every",
 //     "gated": true, "activation": "silu_gated",
 //     "shared_experts": 0, "shared_expert_d_ff": 0,
+//     "encoder_layers": 0, "attention_heads": 32, "kv_heads": 8, "head_dim": 128,
+//     "vocab_size": 32000, "tied_embeddings": false, "dense_d_ff": 0, "max_context_tokens": 32768,
+//     "sliding_window": 0, "mla": {...} (DeepSeek only),
 //     "router": { "scoring": "softmax", "normalize_topk": true, "scaling_factor": 1.0 },
 //     "dtype": "bf16", "sources": { "d_model": "..." }, "notes": "...",
 //     "scaled_from": "..." (scaled-down variants only) }
@@ -34,8 +37,23 @@ enum class MoeLayerRule { kEvery, kEveryOther, kEveryNth, kAfterFirstDenseK };
 //   kSiluGated: down(silu(gate(x)) * up(x)), three d_model x d_ff matrices.
 //   kRelu:      down(relu(up(x))), two matrices.
 enum class ExpertActivation { kSiluGated, kRelu };
+// Which layers a sliding attention window applies to (0-based layer index i):
+//   kAll:  every layer (Mistral-style);
+//   kEven: i = 0, 2, 4, ... (GPT-OSS: layer_types alternate sliding and full attention, sliding first).
+enum class SlidingWindowLayers { kAll, kEven };
 const std::vector<EnumName<MoeLayerRule>>& names_of(MoeLayerRule);
 const std::vector<EnumName<ExpertActivation>>& names_of(ExpertActivation);
+const std::vector<EnumName<SlidingWindowLayers>>& names_of(SlidingWindowLayers);
+
+// Multi-head latent attention (DeepSeek-V2): keys and values are cached as one compressed
+// latent of kv_lora_rank elements plus a shared rotary key of qk_rope_head_dim elements per
+// token and layer; each head's query has head_dim (qk_nope_head_dim) + qk_rope_head_dim elements
+// and its value v_head_dim. The queries are not compressed (q_lora_rank null, as in the Lite model).
+struct MlaConfig {
+  std::uint32_t kv_lora_rank = 0;
+  std::uint32_t qk_rope_head_dim = 0;
+  std::uint32_t v_head_dim = 0;
+};
 
 struct RouterConfig {
   // Only softmax scoring is modelled; kept in the file so that a sigmoid-scored model cannot be
@@ -65,6 +83,19 @@ struct MoeModelConfig {
   ExpertActivation activation = ExpertActivation::kSiluGated;
   std::uint32_t shared_experts = 0;
   std::uint32_t shared_expert_d_ff = 0;  // per shared expert (same FFN form as the routed ones)
+  // The transformer around the experts (core/perf/transformer_work.hpp times it).
+  std::uint32_t encoder_layers = 0;   // 0: decoder-only; else layers [0, encoder_layers) are the encoder
+  std::uint32_t attention_heads = 0;  // query heads
+  std::uint32_t kv_heads = 0;         // key/value heads (GQA: fewer than attention_heads; MQA: 1)
+  std::uint32_t head_dim = 0;         // per head (MLA: the non-rotary query/key part, qk_nope_head_dim)
+  std::uint32_t vocab_size = 0;
+  bool tied_embeddings = false;       // the LM head shares the embedding matrix (one copy in memory)
+  std::uint32_t dense_d_ff = 0;       // FFN width of the non-MoE layers (0 when every layer is MoE)
+  std::uint32_t max_context_tokens = 0;  // positions the model takes (0: no fixed limit, relative positions)
+  std::uint32_t sliding_window = 0;      // tokens a sliding-window layer attends to (0: none)
+  SlidingWindowLayers sliding_window_layers = SlidingWindowLayers::kAll;
+  bool has_mla = false;  // attention is MLA (mla below) rather than multi-head / grouped-query
+  MlaConfig mla;
   RouterConfig router;
   std::string dtype = "bf16";
   std::map<std::string, std::string> sources;  // field -> where its value comes from
@@ -82,6 +113,11 @@ struct MoeModelConfig {
   std::uint64_t total_routed_expert_bytes() const;
   bool is_moe_layer(std::uint32_t layer) const;
   std::vector<std::uint32_t> moe_layer_indices() const;
+  bool encoder_decoder() const { return encoder_layers > 0; }
+  bool is_encoder_layer(std::uint32_t layer) const { return layer < encoder_layers; }
+  std::uint32_t decoder_layers() const { return layers - encoder_layers; }
+  // The KV positions layer `layer` keeps and attends to out of `context` (its sliding window caps them).
+  std::uint64_t attended_positions(std::uint32_t layer, std::uint64_t context) const;
 };
 
 const char* moe_layer_rule_name(MoeLayerRule rule);

@@ -43,6 +43,8 @@ std::string model_json(const std::string& name, unsigned d_model, unsigned d_ff,
          R"(, "d_ff": )" + std::to_string(d_ff) + R"(, "experts": 8, "top_k": 2, "layers": 2, "moe_layers": 2,
     "moe_layer_rule": "every", "gated": )" + (gated ? "true" : "false") + R"(, "activation": ")" + act +
          R"(", "shared_experts": 0, "shared_expert_d_ff": 0,
+    "encoder_layers": 0, "attention_heads": 4, "kv_heads": 4, "head_dim": 16, "vocab_size": 1000,
+    "tied_embeddings": false, "dense_d_ff": 0, "max_context_tokens": 0,
     "router": {"scoring": "softmax", "normalize_topk": true, "scaling_factor": 1.0}, "dtype": "bf16",
     "sources": {"all": "test data"}})";
 }

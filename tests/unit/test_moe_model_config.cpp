@@ -122,11 +122,18 @@ TEST(MoeModelPresets, EveryFullPresetCitesItsNumbers) {
     SCOPED_TRACE(name);
     const config::MoeModelConfig m = config::load_moe_model(preset_path(name));
     for (const char* field : {"d_model", "d_ff", "experts", "top_k", "layers", "moe_layers", "moe_layer_rule",
-                              "activation", "router"}) {
+                              "activation", "router", "encoder_layers", "attention_heads", "kv_heads", "head_dim",
+                              "vocab_size", "tied_embeddings", "dense_d_ff", "max_context_tokens"}) {
       EXPECT_EQ(m.sources.count(field), 1u) << "no source for " << field;
     }
     if (m.shared_experts > 0) {
       EXPECT_EQ(m.sources.count("shared_experts"), 1u);
+    }
+    if (m.has_mla) {
+      EXPECT_EQ(m.sources.count("mla"), 1u);
+    }
+    if (m.sliding_window > 0) {
+      EXPECT_EQ(m.sources.count("sliding_window"), 1u);
     }
   }
 }
@@ -146,6 +153,16 @@ TEST(MoeModelPresets, TinyVariantsKeepTheFullModelsShape) {
     EXPECT_EQ(tiny.router.normalize_topk, full.router.normalize_topk);
     EXPECT_EQ(tiny.router.scaling_factor, full.router.scaling_factor);
     EXPECT_EQ(tiny.shared_experts, full.shared_experts);
+    // The transformer keeps its form: the same share of encoder layers, the same attention kind
+    // (MLA or not, sliding window or not) and grouping direction, the same embedding tie.
+    EXPECT_EQ(std::uint64_t{tiny.encoder_layers} * full.layers, std::uint64_t{full.encoder_layers} * tiny.layers);
+    EXPECT_EQ(tiny.has_mla, full.has_mla);
+    EXPECT_EQ(tiny.sliding_window > 0, full.sliding_window > 0);
+    EXPECT_EQ(tiny.sliding_window_layers, full.sliding_window_layers);
+    EXPECT_EQ(tiny.kv_heads < tiny.attention_heads, full.kv_heads < full.attention_heads);
+    EXPECT_EQ(tiny.tied_embeddings, full.tied_embeddings);
+    EXPECT_EQ(tiny.max_context_tokens, full.max_context_tokens);
+    EXPECT_EQ(tiny.dense_d_ff > 0, full.dense_d_ff > 0);
     // The NDP units take it: d_ff a multiple of 32 (one 64-byte line of bf16), and each matrix a
     // whole number of the driver's 4 KiB pages (d_model x d_ff a multiple of 2048).
     EXPECT_EQ(tiny.d_ff % 32, 0u);
@@ -181,6 +198,8 @@ const char* kGood = R"({
   "name": "test-model", "display_name": "Test", "d_model": 64, "d_ff": 224, "experts": 8, "top_k": 2,
   "layers": 4, "moe_layers": 4, "moe_layer_rule": "every", "gated": true, "activation": "silu_gated",
   "shared_experts": 0, "shared_expert_d_ff": 0,
+  "encoder_layers": 0, "attention_heads": 4, "kv_heads": 2, "head_dim": 16, "vocab_size": 1000,
+  "tied_embeddings": false, "dense_d_ff": 0, "max_context_tokens": 4096,
   "router": {"scoring": "softmax", "normalize_topk": true, "scaling_factor": 1.0},
   "dtype": "bf16", "sources": {"all": "made up for the test"}, "notes": "n"
 })";
@@ -220,11 +239,12 @@ TEST(MoeModelConfigErrors, MoeLayerCountMustAgreeWithTheRule) {
   std::string e = error_after([](nlohmann::json& j) { j["moe_layers"] = 2; });
   EXPECT_NE(e.find("key 'moe_layers'"), std::string::npos) << e;
   EXPECT_NE(e.find("allowed 4"), std::string::npos) << e;
-  // every_other over 5 layers: 1 and 3 -> 2 MoE layers, which parses.
+  // every_other over 5 layers: 1 and 3 -> 2 MoE layers, which parses (with the dense layers' FFN).
   EXPECT_EQ(error_after([](nlohmann::json& j) {
               j["layers"] = 5;
               j["moe_layers"] = 2;
               j["moe_layer_rule"] = "every_other";
+              j["dense_d_ff"] = 224;
             }),
             "");
 }
@@ -252,6 +272,60 @@ TEST(MoeModelConfigErrors, ActivationGatingAndSharedExperts) {
   e = error_after([](nlohmann::json& j) { j["shared_expert_d_ff"] = 1408; });  // no shared experts
   EXPECT_NE(e.find("key 'shared_expert_d_ff'"), std::string::npos) << e;
   EXPECT_NE(e.find("allowed 0 .. 0"), std::string::npos) << e;
+}
+
+TEST(MoeModelConfigErrors, TransformerShape) {
+  std::string e = error_after([](nlohmann::json& j) { j["kv_heads"] = 3; });  // 4 heads
+  EXPECT_NE(e.find("bad.json: key 'kv_heads' = 3: does not divide attention_heads (4)"), std::string::npos) << e;
+  e = error_after([](nlohmann::json& j) { j["kv_heads"] = 8; });
+  EXPECT_NE(e.find("key 'kv_heads'"), std::string::npos) << e;
+  EXPECT_NE(e.find("allowed 1 .. 4"), std::string::npos) << e;
+  // Every layer is MoE: no dense FFN width; with dense layers one is required.
+  e = error_after([](nlohmann::json& j) { j["dense_d_ff"] = 512; });
+  EXPECT_NE(e.find("key 'dense_d_ff' = 512"), std::string::npos) << e;
+  EXPECT_NE(e.find("allowed 0 .. 0"), std::string::npos) << e;
+  e = error_after([](nlohmann::json& j) {
+    j["moe_layer_rule"] = "every_other";
+    j["moe_layers"] = 2;
+  });
+  EXPECT_NE(e.find("key 'dense_d_ff' = 0"), std::string::npos) << e;
+  EXPECT_NE(e.find("allowed 1 .. 1048576"), std::string::npos) << e;
+  e = error_after([](nlohmann::json& j) { j["encoder_layers"] = 4; });  // 4 layers: the decoder needs one
+  EXPECT_NE(e.find("key 'encoder_layers' = 4"), std::string::npos) << e;
+  EXPECT_NE(e.find("allowed 0 .. 3"), std::string::npos) << e;
+  e = error_after([](nlohmann::json& j) { j.erase("vocab_size"); });
+  EXPECT_NE(e.find("key 'vocab_size': missing"), std::string::npos) << e;
+  e = error_after([](nlohmann::json& j) { j["sliding_window_layers"] = "even"; });
+  EXPECT_NE(e.find("key 'sliding_window_layers' = \"even\": only allowed with a sliding_window above 0"),
+            std::string::npos)
+      << e;
+  // MLA: its three widths are required, and the heads share one latent.
+  e = error_after([](nlohmann::json& j) { j["mla"] = {{"kv_lora_rank", 64}, {"qk_rope_head_dim", 16}}; });
+  EXPECT_NE(e.find("key 'mla.v_head_dim': missing"), std::string::npos) << e;
+  e = error_after([](nlohmann::json& j) {
+    j["mla"] = {{"kv_lora_rank", 64}, {"qk_rope_head_dim", 16}, {"v_head_dim", 16}};
+  });
+  EXPECT_NE(e.find("key 'kv_heads' = 2: must equal attention_heads (4) with mla"), std::string::npos) << e;
+  EXPECT_EQ(error_after([](nlohmann::json& j) {
+              j["kv_heads"] = 4;
+              j["mla"] = {{"kv_lora_rank", 64}, {"qk_rope_head_dim", 16}, {"v_head_dim", 16}};
+            }),
+            "");
+}
+
+TEST(MoeModelPresets, SlidingWindowLayersAndAttendedPositions) {
+  // GPT-OSS: a 128-token window on the even layers (layer_types: sliding, full, sliding, ...).
+  const config::MoeModelConfig g = config::load_moe_model(preset_path("gpt-oss-20b"));
+  EXPECT_EQ(g.attended_positions(0, 1025), 128u);
+  EXPECT_EQ(g.attended_positions(1, 1025), 1025u);
+  EXPECT_EQ(g.attended_positions(22, 100), 100u);  // shorter than the window
+  const config::MoeModelConfig mx = config::load_moe_model(preset_path("mixtral-8x7b"));
+  EXPECT_EQ(mx.attended_positions(0, 1025), 1025u);
+  const config::MoeModelConfig nllb = config::load_moe_model(preset_path("nllb-moe-54b"));
+  EXPECT_TRUE(nllb.encoder_decoder());
+  EXPECT_TRUE(nllb.is_encoder_layer(23));
+  EXPECT_FALSE(nllb.is_encoder_layer(24));
+  EXPECT_EQ(nllb.decoder_layers(), 24u);
 }
 
 TEST(MoeModelConfigErrors, RouterDtypeSourcesNamesAndUnknownKeys) {
