@@ -57,6 +57,12 @@ const Schema<GpuConfig>& gpu_schema() {
                  "largest DMA read of a hot expert's weights, bytes (one TLM transaction)")
         // DMA engines of real GPUs keep hundreds of reads outstanding; 256 is a sanity bound.
         .integer("dma_outstanding", &G::dma_outstanding, 1, 256, "DMA reads in flight at once")
+        .integer("hbm_bytes", &G::hbm_bytes, std::uint64_t{1} << 20, std::uint64_t{1} << 50,
+                 "GPU memory, bytes: non-expert weights, KV cache and hot experts' buffers must fit (80e9: "
+                 "H100 80GB datasheet)")
+        .number("host_copy_latency_us", &G::host_copy_latency_us, 0.0, kMaxUs,
+                "fixed cost of one GPU <-> host activation copy, us (2.69: a 64 B copy measured on an H100); "
+                "the bytes move at the PCIe data rate")
         .object("pcie", &G::pcie, pcie_schema())
         .object("root_complex", &G::root_complex, root_complex_schema());
     return g;

@@ -5,6 +5,7 @@
 //     "profile": "configs/gpu/<gpu>.json" | null,        // measured calibration (monde-calibrate)
 //     "roofline": { "peak_tflops": 883, "hbm_GBps": 2728, "launch_us": 10 },
 //     "dma_chunk_bytes": 2097152, "dma_outstanding": 4,
+//     "hbm_bytes": 80000000000, "host_copy_latency_us": 2.69,
 //     "pcie": { ...PcieLinkConfig keys... },
 //     "root_complex": { "latency_ns": 0 }
 //   }
@@ -61,6 +62,16 @@ struct GpuConfig {
   // hides behind the data of the others and both links stay busy.
   std::uint64_t dma_chunk_bytes = std::uint64_t{2} << 20;
   unsigned dma_outstanding = 4;
+  // GPU memory, bytes: what the non-expert weights, the KV cache and the hot experts' buffers must
+  // fit in (core/perf/hbm_usage.hpp; a run that does not fit is refused before simulating).
+  // 80e9: the H100 80GB's datasheet capacity ("80GB HBM3"); the lent H100 reports 79.2 GiB
+  // (85.0e9 B) in its device query (../shared/data/gpu/h100-cublas-gemm.txt), of which the CUDA
+  // context and libraries take a share, so the datasheet figure is the usable bound kept here.
+  std::uint64_t hbm_bytes = 80'000'000'000ull;
+  // Fixed cost of one GPU <-> host copy (cudaMemcpy of activations to or from pinned host memory),
+  // us: a 64 B host -> GPU copy measured 2.69 us on the lent H100 (../shared/data/gpu/
+  // h100-cublas-gemm.txt, "H2D 64B copy"). The bytes then move at the PCIe link's data rate.
+  double host_copy_latency_us = 2.69;
   PcieLinkConfig pcie;
   RootComplexConfig root_complex;
 };

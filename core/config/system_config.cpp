@@ -44,7 +44,14 @@ const Schema<CpuConfig>& cpu_schema() {
 }  // namespace
 
 const std::vector<EnumName<RunPhase>>& names_of(RunPhase) {
-  static const std::vector<EnumName<RunPhase>> n = {{RunPhase::kDecode, "decode"}, {RunPhase::kPrefill, "prefill"}};
+  static const std::vector<EnumName<RunPhase>> n = {
+      {RunPhase::kDecode, "decode"}, {RunPhase::kPrefill, "prefill"}, {RunPhase::kGenerate, "generate"}};
+  return n;
+}
+
+const std::vector<EnumName<RunScope>>& names_of(RunScope) {
+  static const std::vector<EnumName<RunScope>> n = {{RunScope::kEndToEnd, "end_to_end"},
+                                                    {RunScope::kMoeOnly, "moe_only"}};
   return n;
 }
 
@@ -89,10 +96,19 @@ const Schema<RunConfig>& run_schema() {
   using R = RunConfig;
   static const auto s = [] {
     Schema<R> r("What is simulated.");
-    r.choice("phase", &R::phase, "decode: one token per sequence per step; prefill: prompt_tokens per sequence")
+    r.choice("phase", &R::phase,
+             "decode: one token per sequence per step over context_tokens of KV cache; prefill: prompt_tokens per "
+             "sequence (encoder-decoder models: the encoder); generate: one prefill, then `steps` decode steps")
         .integer("batch", &R::batch, 1, 65536, "sequences")
-        .integer("prompt_tokens", &R::prompt_tokens, 1, 65536, "tokens per sequence in prefill")
-        .integer("steps", &R::steps, 1, 100000, "steps simulated")
+        .integer("prompt_tokens", &R::prompt_tokens, 1, 65536,
+                 "tokens per sequence in prefill (encoder-decoder models: the source the decoder cross-attends to)")
+        .integer("context_tokens", &R::context_tokens, 0, 1u << 24,
+                 "decode: KV-cache entries per sequence before the first step (step s attends to context_tokens + "
+                 "s + 1); at most the model's max_context_tokens")
+        .integer("steps", &R::steps, 1, 100000, "steps simulated (generate: decode steps after the prefill)")
+        .choice("scope", &R::scope,
+                "end_to_end: every transformer block (attention, dense FFNs, norms, embedding, LM head on the GPU) "
+                "and the MoE layers; moe_only: the MoE layers alone")
         .custom(KeyDoc{"policies", "array", "[\"monde\", \"offload\", \"ndp_only\"]",
                        "placement policies: `monde-sim list policies`", "the policies run, in order, each on the "
                                                                         "same routing"},

@@ -28,11 +28,22 @@
 
 namespace monde::config {
 
-enum class RunPhase { kDecode, kPrefill };
+// What one run simulates (core/perf/step_plan.hpp turns it into steps):
+//   kDecode:   `steps` decode steps of one token per sequence, over a KV cache of context_tokens
+//              (encoder-decoder models: the decoder layers, cross-attending to prompt_tokens);
+//   kPrefill:  `steps` prefills of fresh prompts of prompt_tokens (encoder-decoder: the encoder);
+//   kGenerate: one prefill (encoder) of the batch's prompts, then `steps` decode steps on it.
+enum class RunPhase { kDecode, kPrefill, kGenerate };
 const std::vector<EnumName<RunPhase>>& names_of(RunPhase);
 
 enum class DataMode { kTimingOnly, kFull };
 const std::vector<EnumName<DataMode>>& names_of(DataMode);
+
+// What a step contains: every transformer block (attention, norms, dense FFNs, shared experts,
+// embedding and LM head on the GPU, the MoE layers placed by the policy), or the MoE layers
+// alone (the model before end-to-end steps, for MoE-only studies).
+enum class RunScope { kEndToEnd, kMoeOnly };
+const std::vector<EnumName<RunScope>>& names_of(RunScope);
 
 // A measured routing trace in ../shared/data/routing/ (docs/moe_models.md, "Routing traces").
 struct TraceSelection {
@@ -60,14 +71,22 @@ struct RunConfig {
   RunPhase phase = RunPhase::kDecode;
   std::uint32_t batch = 32;          // sequences
   std::uint32_t prompt_tokens = 1;   // tokens per sequence in prefill (decode: 1 per step)
+  // Decode: KV-cache entries per sequence before the first decode step (the prompt and what was
+  // generated so far; encoder-decoder models: the decoder's own tokens). Step s attends to
+  // context_tokens + s + 1 positions. 512: an assumed mid-length conversation or document (NLLB-MoE
+  // takes at most 1024 positions); experiments set their own.
+  std::uint32_t context_tokens = 512;
   std::uint32_t steps = 1;
+  RunScope scope = RunScope::kEndToEnd;
   std::vector<std::string> policies{"monde", "offload", "ndp_only"};  // registered placement policies
   DataMode data = DataMode::kTimingOnly;
   std::uint64_t gpu_memory_budget_bytes_per_layer = 0;
   std::optional<double> monde_paper_alpha;  // none ("auto"): calibrated per run
 
   bool timing_only() const { return data == DataMode::kTimingOnly; }
-  // Tokens one MoE layer sees per step: batch (decode) or batch x prompt_tokens (prefill).
+  bool end_to_end() const { return scope == RunScope::kEndToEnd; }
+  // Tokens one MoE layer sees in the run's largest step: batch (decode) or batch x prompt_tokens
+  // (prefill, and the prefill step of generate).
   std::uint64_t tokens_per_step() const {
     return phase == RunPhase::kDecode ? batch : std::uint64_t{batch} * prompt_tokens;
   }

@@ -10,6 +10,9 @@
 //                 (R = Roofline::backend_expert_time_s fitted to the profile's GEMMs);
 //               - a shape never measured: R(T) itself (optimistic: no overheads but launches).
 // Zero tokens means the expert is not launched: 0 s in both.
+// The transformer's other kernels (attention, projections, embedding, LM head:
+// core/perf/transformer_work.hpp) are timed by kernel_time_s, the roofline of either model (the
+// configured one, or the one fitted to the profile's GEMMs): launch + max(flops / peak, bytes / HBM).
 #pragma once
 
 #include <cstdint>
@@ -29,6 +32,8 @@ class GpuTimeModel {
   virtual ~GpuTimeModel() = default;
   // Seconds for `tokens` tokens through one expert whose weights are in GPU memory.
   virtual double expert_time_s(std::uint64_t tokens, const ExpertShape& shape) const = 0;
+  // Seconds for one kernel of `flops` floating-point operations moving `bytes` through HBM.
+  virtual double kernel_time_s(double flops, double bytes) const = 0;
   // "roofline" or "profile:<gpu name>", for stats and logs.
   virtual std::string describe() const = 0;
 };
@@ -39,6 +44,7 @@ class RooflineGpuTime final : public GpuTimeModel {
   double expert_time_s(std::uint64_t tokens, const ExpertShape& shape) const override {
     return roofline_.expert_time_s(tokens, shape);
   }
+  double kernel_time_s(double flops, double bytes) const override { return roofline_.kernel_s(flops, bytes); }
   std::string describe() const override { return "roofline"; }
   const Roofline& roofline() const { return roofline_; }
 
@@ -51,6 +57,7 @@ class ProfileGpuTime final : public GpuTimeModel {
   // Throws std::invalid_argument for a profile without GEMM points.
   explicit ProfileGpuTime(config::GpuProfile profile);
   double expert_time_s(std::uint64_t tokens, const ExpertShape& shape) const override;
+  double kernel_time_s(double flops, double bytes) const override { return roofline_.kernel_s(flops, bytes); }
   std::string describe() const override { return "profile:" + profile_.gpu; }
   const config::GpuProfile& profile() const { return profile_; }
   const Roofline& roofline() const { return roofline_; }
