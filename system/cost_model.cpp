@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/perf/bandwidth.hpp"
+#include "core/perf/gpu_host_copy.hpp"
 #include "core/perf/ndp_job_time.hpp"
 
 namespace monde::system {
@@ -15,6 +16,7 @@ policy::SystemCostModel derive_cost_model(const config::SystemConfig& e, std::sh
   m.host_to_device_bytes_per_s = link.write_bytes_per_s();
   m.device_to_host_bytes_per_s = link.read_bytes_per_s();
   m.link_latency_s = (link.one_way_ns() + link.controller_ns) * 1e-9;
+  m.gpu_host_copy = perf::gpu_host_copy(e.gpu);
   perf::NdpTiming ndp;
   ndp.ndp = e.device.ndp;
   ndp.dram_bytes_per_s = perf::sustained_dram_bytes_per_s(dram);

@@ -19,13 +19,14 @@ double gpu_compute_time_s(const SystemCostModel& m, const ExpertShape& shape, st
 struct NdpExpertCost {
   double job_s = 0;        // the expert's NDP jobs
   double dram_busy_s = 0;  // how long those jobs keep the device DRAM streaming
-  double share_s = 0;      // the path's per-expert share: activations in over CXL, the jobs, results out
+  double share_s = 0;      // the path's per-expert share: activations GPU -> host -> device, the jobs, results back
 };
 NdpExpertCost ndp_expert_cost(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens);
 double ndp_job_time_s(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens);  // .job_s
 
 // Paid once per layer when any expert runs on NDP: one latency for the activation write and
-// one for the result read (the activations of all NDP experts move as one batch each way).
+// one for the result read (the activations of all NDP experts move as one batch each way), over
+// CXL and as GPU <-> host copies.
 double ndp_fixed_time_s(const SystemCostModel& m);
 
 // The CPU computing the expert (`cpu` policy; core/perf/cpu_expert_time.hpp): weights read over

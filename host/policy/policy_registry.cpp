@@ -37,7 +37,7 @@ const std::vector<PolicyInfo>& policy_registry() {
        0, maker<StaticFreqPolicy>()},
       {"context", "decode placement planned from the prompts' routing (arXiv 2512.04476): experts pinned in GPU "
                   "memory, the rest on NDP",
-       0, maker<ContextPolicy>()},
+       0, maker<ContextPolicy>(), true},
       {"oracle", "the exact minimum-makespan GPU/NDP/CPU assignment (dynamic programme over groups of equal experts)",
        OraclePolicy::kMaxActiveExperts,
        maker<OraclePolicy>()},

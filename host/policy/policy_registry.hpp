@@ -25,6 +25,9 @@ struct PolicyInfo {
   // The most routed experts one layer may have (0: no limit); checked before simulating.
   std::size_t max_active_experts = 0;
   std::function<std::unique_ptr<PlacementPolicy>(const PolicyOptions&)> make;  // one object per MoE layer
+  // It plans each layer's decode placement from that layer's prefill (`context`): a decoder layer
+  // of an encoder-decoder model, which never prefills, cannot run it.
+  bool plans_decode_from_prefill = false;
 };
 
 // In the order `monde-sim list policies` shows them.

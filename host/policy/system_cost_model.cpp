@@ -22,6 +22,8 @@ void validate(const SystemCostModel& m) {
   require_positive(m.host_to_device_bytes_per_s, "host_to_device_bytes_per_s");
   require_positive(m.device_to_host_bytes_per_s, "device_to_host_bytes_per_s");
   require_non_negative(m.link_latency_s, "link_latency_s");
+  require_non_negative(m.gpu_host_copy.latency_s, "gpu_host_copy.latency_s");
+  require_non_negative(m.gpu_host_copy.bytes_per_s, "gpu_host_copy.bytes_per_s");
   require_non_negative(m.shared_dram_bytes_per_s, "shared_dram_bytes_per_s");
   require_non_negative(m.shared_link_bytes_per_s, "shared_link_bytes_per_s");
   require_positive(m.cpu_weight_bytes_per_s, "cpu_weight_bytes_per_s");

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "core/perf/gpu_host_copy.hpp"
 #include "core/perf/gpu_time_model.hpp"
 #include "host/policy/ndp_time_model.hpp"
 
@@ -21,6 +22,10 @@ struct SystemCostModel {
   double device_to_host_bytes_per_s = 0;
   // One-way latency added once per transfer (each weight fetch, each activation batch).
   double link_latency_s = 0;
+  // The NDP path's activations also cross the GPU's PCIe link: GPU -> host memory before the CXL
+  // writes, results host -> GPU after the CXL reads, one copy of the layer's batch each way
+  // (core/perf/gpu_host_copy.hpp, the formula the simulation waits). bytes_per_s 0: not modelled.
+  perf::GpuHostCopy gpu_host_copy;
   // The NDP units: time and DRAM occupancy of one expert's jobs.
   std::shared_ptr<const NdpTimeModel> ndp;
   // Bandwidth of the device DRAM that both the NDP units and the GPU's weight fetch read: while
