@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "core/perf/expert_shape.hpp"
+#include "core/perf/hbm_usage.hpp"
 #include "core/perf/ndp_job_time.hpp"
 #include "host/driver/device_allocator.hpp"
 #include "host/driver/driver_options.hpp"
@@ -44,6 +45,12 @@ void check_names(const config::SystemConfig& c, const config::ConfigNode& root) 
       run.fail("policies", "names \"" + config::shown_text(p) + "\" twice; allowed each policy once");
     }
     seen.push_back(p);
+    if (policy::find_policy(p)->plans_decode_from_prefill && c.model.encoder_decoder() &&
+        c.run.phase != config::RunPhase::kPrefill) {
+      run.fail("policies", "has \"" + p + "\", which plans each MoE layer's decode placement from that layer's "
+                           "prefill, but the decoder layers of '" + c.model.name + "' (an encoder-decoder model) "
+                           "never prefill; allowed another policy, or run.phase \"prefill\"");
+    }
   }
 }
 
@@ -96,6 +103,45 @@ void check_fits_device(const config::SystemConfig& c, const config::ConfigNode& 
   }
 }
 
+// The positions a run puts in the model's context: the longest self-attention span of a decoder
+// step, and the prompt (or source). The model's max_context_tokens bounds both (0: no limit).
+void check_context(const config::SystemConfig& c, const config::ConfigNode& root) {
+  const auto& m = c.model;
+  const auto& r = c.run;
+  if (m.max_context_tokens == 0) return;
+  const config::ConfigNode run = root.section("run");
+  const std::uint64_t max = m.max_context_tokens;
+  const std::string limit = "'" + m.name + "' takes at most " + std::to_string(max) + " positions (max_context_tokens)";
+  const bool prompt_used = r.phase != config::RunPhase::kDecode || m.encoder_decoder();
+  if (prompt_used && r.prompt_tokens > max) {
+    run.fail("prompt_tokens", std::string(m.encoder_decoder() ? "source tokens" : "prompt tokens") + " beyond what " +
+                                  limit + "; allowed 1 .. " + std::to_string(max));
+  }
+  if (r.phase == config::RunPhase::kDecode && std::uint64_t{r.context_tokens} + r.steps > max) {
+    run.fail("context_tokens", "with run.steps = " + std::to_string(r.steps) + " the last step attends to " +
+                                   std::to_string(std::uint64_t{r.context_tokens} + r.steps) + " positions, but " +
+                                   limit + "; allowed 0 .. " + std::to_string(max - std::min<std::uint64_t>(max, r.steps)));
+  }
+  if (r.phase == config::RunPhase::kGenerate) {
+    const std::uint64_t last = (m.encoder_decoder() ? 0 : std::uint64_t{r.prompt_tokens}) + r.steps;
+    if (last > max) {
+      run.fail("steps", "after the prompt of " + std::to_string(m.encoder_decoder() ? 0 : r.prompt_tokens) +
+                            " tokens the last step attends to " + std::to_string(last) + " positions, but " + limit +
+                            "; allowed fewer steps or a shorter prompt");
+    }
+  }
+}
+
+// Non-expert weights, the KV cache and the hot experts' buffers must fit in the GPU's memory.
+void check_fits_gpu(const config::SystemConfig& c, const config::ConfigNode& root) {
+  const perf::HbmUsage u = perf::hbm_usage(c);
+  if (u.total() <= c.gpu.hbm_bytes) return;
+  root.section("gpu").fail("hbm_bytes", "is less than the run needs: " + perf::describe(u, c) +
+                                            "; allowed a GPU of at least " + std::to_string(u.total()) +
+                                            " B, or fewer sequences (run.batch), a shorter context "
+                                            "(run.context_tokens, run.prompt_tokens) or fewer steps");
+}
+
 }  // namespace
 
 std::uint64_t device_bytes_needed(const config::SystemConfig& c) {
@@ -145,6 +191,8 @@ void check_experiment(const config::SystemConfig& c, const config::ExperimentDoc
                                        "\"timing_only\", or a -tiny model preset");
   }
   check_fits_device(c, root);
+  check_context(c, root);
+  check_fits_gpu(c, root);
 }
 
 void check_policy_limits(const config::SystemConfig& c, const config::ExperimentDocument& document,

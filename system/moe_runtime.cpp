@@ -58,8 +58,10 @@ MoeRuntime::MoeRuntime(const config::SystemConfig& config, MondeSystem& system, 
     : config_(config),
       system_(system),
       cost_(std::move(cost)),
+      plan_(perf::step_plan(config.model, config.run)),
       moe_layers_(config.model.moe_layer_indices()),
       full_(!config.run.timing_only()) {
+  for (std::size_t i = 0; i < moe_layers_.size(); ++i) moe_index_[moe_layers_[i]] = i;
   if (full_) check_full_data_fits(config.model);
   driver::DriverOptions o;
   o.timing_only = config.run.timing_only();
@@ -219,19 +221,19 @@ MoeRuntime::Counters MoeRuntime::counters() const {
                   dev.ndp().stats().dma_bytes_read};
 }
 
-policy::Placement MoeRuntime::place(policy::PlacementPolicy& policy, const std::vector<std::uint64_t>& tokens,
-                                    LayerRecord& r) {
+policy::Placement MoeRuntime::place(policy::PlacementPolicy& policy, std::uint32_t step,
+                                    const std::vector<std::uint64_t>& tokens, LayerRecord& r) {
   policy::LayerDemand demand;
   demand.shape = perf::expert_shape(config_.model);
   demand.tokens_per_expert = tokens;
-  demand.phase = config_.run.phase == config::RunPhase::kDecode ? policy::Phase::kDecode : policy::Phase::kPrefill;
+  demand.phase = plan_[step].prefill_like() ? policy::Phase::kPrefill : policy::Phase::kDecode;
   const policy::Placement p = policy.place(demand, cost_);
   for (auto t : tokens) r.tokens += t;
   r.experts_gpu_fetched = p.cost.experts_gpu_fetched;
   r.experts_gpu_resident = p.cost.experts_gpu_resident;
   r.experts_ndp = p.cost.experts_ndp;
   r.experts_cpu = p.cost.experts_cpu;
-  r.predicted_s = p.cost.makespan_s;
+  r.moe_predicted_s = p.cost.makespan_s;
   return p;
 }
 
@@ -289,6 +291,13 @@ std::map<std::uint32_t, std::size_t> MoeRuntime::run_ndp_path(const LayerPlan& p
     driver::JobTicket ticket;
   };
   std::vector<Part> parts;
+  // The cold experts' routed activations come from the GPU: one copy to host memory before the
+  // CXL writes, one copy of the results back after the CXL reads (the cost model charges the same).
+  const perf::GpuHostCopy& copy = cost_.gpu_host_copy;
+  std::uint64_t routed = 0;
+  for (const auto& c : plan.cold) routed += c.second;
+  const double copy_s = copy.time_s(double(routed) * double(perf::expert_shape(m).activation_bytes_per_token()));
+  if (copy_s > 0) sc_core::wait(sc_core::sc_time(copy_s, sc_core::SC_SEC));
   for (std::size_t i = 0; i < plan.cold.size(); ++i) {
     const auto [e, t] = plan.cold[i];
     for (std::uint64_t first = 0; first < t; first += per_job) {
@@ -304,6 +313,7 @@ std::map<std::uint32_t, std::size_t> MoeRuntime::run_ndp_path(const LayerPlan& p
     driver::JobResult res = driver_->wait(part.ticket);
     if (data != nullptr) y[part.cold_index].insert(y[part.cold_index].end(), res.y.begin(), res.y.end());
   }
+  if (copy_s > 0) sc_core::wait(sc_core::sc_time(copy_s, sc_core::SC_SEC));
   if (data != nullptr) {
     for (std::size_t i = 0; i < plan.cold.size(); ++i) {
       set_result(*data, ExpertPath::kNdp, step, moe_index, plan.cold[i].first, std::move(y[i]));
@@ -357,14 +367,11 @@ void MoeRuntime::add_ndp_spans(std::size_t log0, const std::map<std::uint32_t, s
   }
 }
 
-// One MoE layer: the policy places it, the GPU path starts on its own thread, the NDP path and
-// then the CPU path run on this one, the layer ends when all are done.
-LayerRecord MoeRuntime::run_layer(policy::PlacementPolicy& policy, std::uint32_t step, std::size_t moe_index,
-                                  const std::vector<std::uint64_t>& tokens) {
-  LayerRecord r;
-  r.step = step;
-  r.layer = moe_layers_[moe_index];
-  const LayerPlan p = plan(place(policy, tokens, r), tokens, moe_index);
+// The MoE part of one layer: the policy places it, the GPU path starts on its own thread, the NDP
+// path and then the CPU path run on this one, the part ends when all are done.
+void MoeRuntime::run_moe(policy::PlacementPolicy& policy, std::uint32_t step, std::size_t moe_index,
+                         const std::vector<std::uint64_t>& tokens, LayerRecord& r) {
+  const LayerPlan p = plan(place(policy, step, tokens, r), tokens, moe_index);
   const Counters c0 = counters();
   const double t0 = now_s();
   std::unique_ptr<LayerData> data = full_ ? make_layer_data(step, moe_index) : nullptr;
@@ -384,15 +391,85 @@ LayerRecord MoeRuntime::run_layer(policy::PlacementPolicy& policy, std::uint32_t
   add_ndp_spans(log0, expert_of_tag, r);
   if (full_) check_layer(*data, step, moe_index, r);
 
-  r.simulated_s = now_s() - t0;
-  r.spans.push_back({"layer", "layer " + std::to_string(r.layer), static_cast<std::uint64_t>(std::llround(t0 * 1e12)),
-                     static_cast<std::uint64_t>(std::llround(now_s() * 1e12))});
+  r.moe_s = now_s() - t0;
   const Counters c1 = counters();
   r.cxl_m2s_bytes = c1.m2s - c0.m2s;
   r.cxl_s2m_bytes = c1.s2m - c0.s2m;
   r.pcie_to_gpu_bytes = c1.pcie - c0.pcie;
   r.ndp_dram_read_bytes = c1.ndp - c0.ndp;
-  return r;
+}
+
+double MoeRuntime::run_dense(double seconds, const std::string& name, std::vector<TraceSpan>& spans) {
+  if (seconds <= 0) return 0.0;
+  const auto [start, end] = system_.gpu.gpu.run_dense(seconds);
+  spans.push_back({"GPU compute", name, start, end});
+  return double(end - start) * 1e-12;
+}
+
+void MoeRuntime::run_step(std::vector<std::unique_ptr<policy::PlacementPolicy>>& policies, std::uint32_t step,
+                          const Demand& demand, PolicyRun& run, const LayerDone& on_layer) {
+  const auto& m = config_.model;
+  const perf::StepSpec& spec = plan_[step];
+  const perf::GpuTimeModel& gpu = system_.gpu.gpu.compute_model();
+  const bool e2e = config_.run.end_to_end();
+  StepRecord st;
+  st.step = step;
+  st.kind = perf::step_kind_name(spec.kind);
+  st.tokens = spec.tokens();
+  st.context = spec.shape.context_before;
+  const double s0 = now_s();
+  if (e2e) st.embedding_s = run_dense(perf::kernel_time_s(gpu, perf::embedding_kernel(m, spec.shape)), "embedding", st.spans);
+  for (std::uint32_t l = spec.first_layer; l < spec.end_layer; ++l) {
+    const bool moe = m.is_moe_layer(l);
+    if (!e2e && !moe) continue;
+    LayerRecord r;
+    r.step = step;
+    r.layer = l;
+    r.stack = m.is_encoder_layer(l) ? "encoder" : "decoder";
+    r.moe = moe;
+    const double l0 = now_s();
+    if (e2e) {
+      const perf::LayerKernels k = perf::layer_kernels(m, l, spec.shape);
+      const perf::LayerDenseTime t = perf::layer_dense_time(gpu, k);
+      r.kv_read_bytes = k.kv_read_bytes;
+      r.kv_written_bytes = k.kv_written_bytes;
+      r.attention_s = run_dense(t.attention_s, k.cross_q.empty() ? "attention" : "self- and cross-attention", r.spans);
+      r.ffn_s = run_dense(t.ffn_s, !moe ? "dense FFN" : m.shared_experts > 0 ? "router + shared experts" : "router",
+                          r.spans);
+    }
+    if (moe) {
+      const std::size_t i = moe_index_.at(l);
+      run_moe(*policies[i], step, i, demand[step][i], r);
+    }
+    r.total_s = now_s() - l0;
+    r.spans.push_back({"layer", "layer " + std::to_string(l) + (moe ? "" : " (dense)"),
+                       static_cast<std::uint64_t>(std::llround(l0 * 1e12)),
+                       static_cast<std::uint64_t>(std::llround(now_s() * 1e12))});
+    st.dense_s += r.dense_s();
+    st.moe_s += r.moe_s;
+    run.dense_s += r.dense_s();
+    run.moe_s += r.moe_s;
+    run.layers.push_back(std::move(r));
+    run.simulated_s = now_s() - run_start_s_;
+    if (on_layer) on_layer(run);
+  }
+  if (e2e && spec.cross_kv) {
+    // The encoded source into every decoder layer's cross-attention K and V, one kernel each.
+    const double one = perf::kernel_time_s(gpu, perf::cross_kv_kernel(m, spec.shape));
+    st.cross_kv_s = run_dense(one * m.decoder_layers(),
+                              "cross-attention K/V (" + std::to_string(m.decoder_layers()) + " decoder layers)", st.spans);
+  }
+  if (e2e && spec.lm_head) st.lm_head_s = run_dense(perf::kernel_time_s(gpu, perf::lm_head_kernel(m, spec.shape)), "LM head", st.spans);
+  const double outside = st.embedding_s + st.cross_kv_s + st.lm_head_s;
+  st.dense_s += outside;
+  run.dense_s += outside;
+  st.total_s = now_s() - s0;
+  st.spans.push_back({"step", "step " + std::to_string(step) + " (" + st.kind + ")",
+                      static_cast<std::uint64_t>(std::llround(s0 * 1e12)),
+                      static_cast<std::uint64_t>(std::llround(now_s() * 1e12))});
+  run.steps.push_back(std::move(st));
+  run.simulated_s = now_s() - run_start_s_;
+  if (on_layer) on_layer(run);
 }
 
 // One policy object per MoE layer (policies may keep per-layer state, e.g. `context`), each told
@@ -413,6 +490,11 @@ std::vector<std::unique_ptr<policy::PlacementPolicy>> MoeRuntime::make_policies(
     }
     if (policy->learns_from_prompts() && config_.run.phase == config::RunPhase::kDecode) {
       if (prompts.empty()) prompts = route_prompts(config_);
+      // An encoder-decoder decoder layer has no prefill (check_experiment refuses that case).
+      if (prompts[0][l].empty()) {
+        throw std::invalid_argument("MoE runtime: policy '" + name + "' needs the prompts' routing of MoE layer " +
+                                    std::to_string(moe_layers_[l]) + ", which no prefill runs");
+      }
       policy::LayerDemand d;
       d.shape = perf::expert_shape(config_.model);
       d.tokens_per_expert = prompts[0][l];
@@ -423,6 +505,7 @@ std::vector<std::unique_ptr<policy::PlacementPolicy>> MoeRuntime::make_policies(
       if (calibration.empty()) {
         const Demand batch = route_calibration(config_);
         for (const auto& tokens : batch[0]) {
+          if (tokens.empty()) continue;  // a layer the calibration step does not run
           policy::LayerDemand d;
           d.shape = perf::expert_shape(config_.model);
           d.tokens_per_expert = tokens;
@@ -446,8 +529,10 @@ void MoeRuntime::check_demand_is_routing(const Demand& demand) const {
   }
   for (std::size_t s = 0; s < demand.size(); ++s) {
     for (std::size_t l = 0; l < moe_layers_.size(); ++l) {
-      if (demand[s].size() != moe_layers_.size() ||
-          demand[s][l] != moe::tokens_per_expert(routes_[s][l], config_.model.experts)) {
+      const std::vector<std::uint64_t> routed = routes_[s][l].empty()
+                                                    ? std::vector<std::uint64_t>{}
+                                                    : moe::tokens_per_expert(routes_[s][l], config_.model.experts);
+      if (demand[s].size() != moe_layers_.size() || demand[s][l] != routed) {
         throw std::invalid_argument("MoE runtime: data full: the demand of step " + std::to_string(s) +
                                     ", MoE layer " + std::to_string(moe_layers_[l]) +
                                     " is not the experiment's routing (pass route_experiment(config))");
@@ -460,20 +545,21 @@ void MoeRuntime::run_policy_into(const std::string& name, const Demand& demand, 
                                  const LayerDone& on_layer) {
   const auto w0 = std::chrono::steady_clock::now();
   run.policy = name;
+  if (demand.size() > plan_.size()) {
+    throw std::invalid_argument("MoE runtime: " + std::to_string(demand.size()) + " steps of demand, the run plans " +
+                                std::to_string(plan_.size()));
+  }
   auto policies = make_policies(name, demand);
   // Every layer's object tunes the same values from the same calibration batch: report the first's.
   for (const auto& p : policies.front()->parameters()) run.parameters[p.name] = p.value;
   if (full_) check_demand_is_routing(demand);
-  const double t0 = now_s();
-  for (std::uint32_t s = 0; s < demand.size(); ++s) {
-    for (std::size_t l = 0; l < moe_layers_.size(); ++l) {
-      run.layers.push_back(run_layer(*policies[l], s, l, demand[s][l]));
-      run.simulated_s = now_s() - t0;
-      run.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
-      if (on_layer) on_layer(run);
-    }
-  }
-  run.simulated_s = now_s() - t0;
+  run_start_s_ = now_s();
+  const auto progress = [&](const PolicyRun& so_far) {
+    run.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
+    if (on_layer) on_layer(so_far);
+  };
+  for (std::uint32_t s = 0; s < demand.size(); ++s) run_step(policies, s, demand, run, progress);
+  run.simulated_s = now_s() - run_start_s_;
   run.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
 }
 
@@ -483,26 +569,39 @@ PolicyRun MoeRuntime::run_policy(const std::string& name, const Demand& demand, 
   return run;
 }
 
+std::size_t expected_layer_records(const config::SystemConfig& c) {
+  const auto plan = perf::step_plan(c.model, c.run);
+  return c.run.end_to_end() ? perf::planned_layers(c.model, plan) : perf::planned_moe_layers(c.model, plan);
+}
+
 nlohmann::json to_json(const PolicyRun& run) {
   nlohmann::json layers = nlohmann::json::array();
   for (const auto& r : run.layers) {
     nlohmann::json layer = {{"step", r.step},
-                               {"layer", r.layer},
-                               {"routed_tokens", r.tokens},
-                               {"experts_gpu_fetched", r.experts_gpu_fetched},
-                               {"experts_gpu_resident", r.experts_gpu_resident},
-                               {"experts_ndp", r.experts_ndp},
-                               {"experts_cpu", r.experts_cpu},
-                               {"predicted_ms", r.predicted_s * 1e3},
-                               {"simulated_ms", r.simulated_s * 1e3},
-                               {"gpu_path_ms", r.gpu_path_s * 1e3},
-                               {"ndp_path_ms", r.ndp_path_s * 1e3},
-                               {"ndp_jobs", r.ndp_jobs},
-                               {"cpu_path_ms", r.cpu_path_s * 1e3},
-                               {"cxl_host_to_device_bytes", r.cxl_m2s_bytes},
-                               {"cxl_device_to_host_bytes", r.cxl_s2m_bytes},
-                               {"pcie_to_gpu_bytes", r.pcie_to_gpu_bytes},
-                               {"ndp_dram_read_bytes", r.ndp_dram_read_bytes}};
+                            {"layer", r.layer},
+                            {"stack", r.stack},
+                            {"moe", r.moe},
+                            {"dense_ms", r.dense_s() * 1e3},
+                            {"attention_ms", r.attention_s * 1e3},
+                            {"ffn_ms", r.ffn_s * 1e3},
+                            {"kv_read_bytes", r.kv_read_bytes},
+                            {"kv_written_bytes", r.kv_written_bytes},
+                            {"moe_ms", r.moe_s * 1e3},
+                            {"moe_predicted_ms", r.moe_predicted_s * 1e3},
+                            {"total_ms", r.total_s * 1e3},
+                            {"routed_tokens", r.tokens},
+                            {"experts_gpu_fetched", r.experts_gpu_fetched},
+                            {"experts_gpu_resident", r.experts_gpu_resident},
+                            {"experts_ndp", r.experts_ndp},
+                            {"experts_cpu", r.experts_cpu},
+                            {"gpu_path_ms", r.gpu_path_s * 1e3},
+                            {"ndp_path_ms", r.ndp_path_s * 1e3},
+                            {"ndp_jobs", r.ndp_jobs},
+                            {"cpu_path_ms", r.cpu_path_s * 1e3},
+                            {"cxl_host_to_device_bytes", r.cxl_m2s_bytes},
+                            {"cxl_device_to_host_bytes", r.cxl_s2m_bytes},
+                            {"pcie_to_gpu_bytes", r.pcie_to_gpu_bytes},
+                            {"ndp_dram_read_bytes", r.ndp_dram_read_bytes}};
     if (r.data_checked) {
       layer["data_check"] = {{"ok", r.data_ok()},
                              {"output_elements", r.output_elements},
@@ -520,9 +619,26 @@ nlohmann::json to_json(const PolicyRun& run) {
     }
     layers.push_back(std::move(layer));
   }
+  nlohmann::json steps = nlohmann::json::array();
+  for (const auto& s : run.steps) {
+    steps.push_back({{"step", s.step},
+                     {"kind", s.kind},
+                     {"tokens", s.tokens},
+                     {"context_tokens", s.context},
+                     {"embedding_ms", s.embedding_s * 1e3},
+                     {"cross_kv_ms", s.cross_kv_s * 1e3},
+                     {"lm_head_ms", s.lm_head_s * 1e3},
+                     {"dense_ms", s.dense_s * 1e3},
+                     {"moe_ms", s.moe_s * 1e3},
+                     {"total_ms", s.total_s * 1e3}});
+  }
   // No wall time: it differs run to run, and stats.json must not (run_outputs.hpp: wall.json).
-  nlohmann::json j = {{"policy", run.policy}, {"simulated_ms", run.simulated_s * 1e3}};
+  nlohmann::json j = {{"policy", run.policy},
+                      {"simulated_ms", run.simulated_s * 1e3},
+                      {"dense_ms", run.dense_s * 1e3},
+                      {"moe_ms", run.moe_s * 1e3}};
   if (!run.parameters.empty()) j["parameters"] = run.parameters;
+  j["steps"] = steps;
   j["layers"] = layers;
   return j;
 }

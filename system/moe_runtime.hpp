@@ -1,9 +1,22 @@
-// The MoE runtime: MoNDE itself. Per MoE layer and batch it takes the routed token counts,
-// asks a placement policy which experts are hot (GPU) and cold (NDP, or CPU), and runs both
-// paths concurrently on the modelled system: the GPU worker DMA-reads the hot experts' weights
-// through PCIe, the root complex and the CXL link and computes them; the host thread submits
-// one NDP job per cold expert through the driver (activations in and results out over
-// CXL.mem) and waits for them. A layer ends when both paths are done; layers run in order.
+// The runtime: MoNDE itself, one inference step after another (core/perf/step_plan.hpp says which
+// steps a run has and which transformer layers each runs). Per step and in layer order:
+//   - the GPU's dense work (run.scope end_to_end): the token embedding, then per layer the
+//     attention (self, and cross-attention in an encoder-decoder decoder) and the dense FFN of a
+//     dense layer, or the router and the shared experts of a MoE layer, then an encoder step's
+//     cross-attention K/V projections or a decoder step's LM head. core/perf/transformer_work.hpp
+//     times each with the GPU model's own time model and the GPU model runs it (run_dense);
+//   - per MoE layer, MoNDE: the routed token counts go to a placement policy, which says which
+//     experts are hot (GPU) and cold (NDP, or CPU), and both paths run concurrently on the
+//     modelled system: the GPU worker DMA-reads the hot experts' weights through PCIe, the root
+//     complex and the CXL link and computes them; the host copies the cold experts' activations
+//     from the GPU (PCIe, core/perf/gpu_host_copy.hpp), submits one NDP job per cold expert through
+//     the driver (activations in and results out over CXL.mem), waits for them and copies the
+//     results back to the GPU. The MoE layer ends when both paths are done.
+// What overlaps: nothing across layers. A layer's attention needs the previous layer's output,
+// its router needs the attention's, and the hot experts (hence their fetches) are known only
+// after the router ran, so dense work and MoE work of one step form one chain; inside a MoE
+// layer the GPU path and the NDP path overlap. Shared experts run on the GPU before the routed
+// experts (serial with them: the GPU could overlap them with the NDP jobs; not modelled).
 //
 // Policies come from the registry (host/policy/policy_registry.hpp), one object per MoE layer,
 // each prepared with what is known before the run (policy::RunHistory): every expert's
@@ -50,6 +63,7 @@
 #include "host/policy/placement_policy.hpp"
 #include "host/policy/system_cost_model.hpp"
 #include "core/config/system_config.hpp"
+#include "core/perf/step_plan.hpp"
 #include "system/experiment.hpp"
 #include "system/full_data.hpp"
 #include "system/monde_system.hpp"
@@ -59,21 +73,30 @@ namespace monde::system {
 
 // One interval of activity for the run's trace (trace.json): which track, what, when.
 struct TraceSpan {
-  std::string track;  // "layer", "GPU fetch", "GPU compute", "NDP"
-  std::string name;   // e.g. "layer 3", "expert 5 (12 tokens)"
+  std::string track;  // "step", "layer", "GPU fetch", "GPU compute", "NDP"
+  std::string name;   // e.g. "layer 3", "expert 5 (12 tokens)", "attention"
   std::uint64_t start_ps = 0, end_ps = 0;
 };
 
+// One transformer layer of one step: its dense work on the GPU and, for a MoE layer, its MoE part.
 struct LayerRecord {
   std::uint32_t step = 0;
   std::uint32_t layer = 0;  // transformer layer index
+  std::string stack = "decoder";  // "encoder" or "decoder" (decoder-only models: "decoder")
+  bool moe = false;               // has a MoE part, placed by the policy
   std::uint64_t tokens = 0;  // (token, expert) pairs routed
   std::size_t experts_gpu_fetched = 0, experts_gpu_resident = 0, experts_ndp = 0, experts_cpu = 0;
   std::size_t ndp_jobs = 0;  // > experts_ndp when an expert's tokens needed several jobs
-  std::vector<TraceSpan> spans;  // the layer, each GPU fetch and compute, each NDP job
-  double predicted_s = 0;  // the policy's cost-model makespan
-  double simulated_s = 0;  // what the TLM system took
-  double gpu_path_s = 0, ndp_path_s = 0, cpu_path_s = 0;  // from the layer start
+  std::vector<TraceSpan> spans;  // the layer, its dense kernels, each GPU fetch and compute, each NDP job
+  // Dense work on the GPU (0 with run.scope moe_only): attention (self and cross) and the FFN part
+  // (the dense FFN, or the router and shared experts of a MoE layer).
+  double attention_s = 0, ffn_s = 0;
+  double dense_s() const { return attention_s + ffn_s; }
+  std::uint64_t kv_read_bytes = 0, kv_written_bytes = 0;  // KV cache traffic of its attention
+  double moe_predicted_s = 0;  // the policy's cost-model makespan of the MoE part
+  double moe_s = 0;            // what the TLM system took for the MoE part
+  double total_s = 0;          // the whole layer, dense work and MoE part
+  double gpu_path_s = 0, ndp_path_s = 0, cpu_path_s = 0;  // from the MoE part's start
   // Bytes moved during the layer.
   std::uint64_t cxl_m2s_bytes = 0, cxl_s2m_bytes = 0;  // CXL.mem data, host->device / device->host
   std::uint64_t pcie_to_gpu_bytes = 0;                 // weights arriving at the GPU
@@ -99,10 +122,25 @@ struct LayerRecord {
   }
 };
 
+// One step: its kind, the dense work outside the layers, and its totals.
+struct StepRecord {
+  std::uint32_t step = 0;
+  std::string kind;                // "prefill", "encoder" or "decode"
+  std::uint64_t tokens = 0;        // new tokens over all sequences
+  std::uint64_t context = 0;       // self-attention KV positions per sequence before the step
+  double embedding_s = 0, lm_head_s = 0, cross_kv_s = 0;  // dense work outside the layers
+  double dense_s = 0;              // all of its dense work (those and every layer's)
+  double moe_s = 0;                // its MoE layers' MoE parts
+  double total_s = 0;              // the step, end to end
+  std::vector<TraceSpan> spans;    // the step, and its embedding, cross K/V and LM head kernels
+};
+
 struct PolicyRun {
   std::string policy;
   std::vector<LayerRecord> layers;
+  std::vector<StepRecord> steps;
   double simulated_s = 0;  // all steps
+  double dense_s = 0, moe_s = 0;  // of which dense work and MoE parts
   double wall_s = 0;
   // What the policy tuned or was given for the run (monde_paper: alpha), by name.
   std::map<std::string, double> parameters;
@@ -117,7 +155,7 @@ class MoeRuntime {
 
   // driver init and weight placement; call once before run_policy.
   void setup();
-  // Called after every layer with the run so far (progress, streaming results).
+  // Called after every layer and every step with the run so far (progress, streaming results).
   using LayerDone = std::function<void(const PolicyRun& so_far)>;
   // data: full needs `demand` to be route_experiment(config) (or its first steps): the runtime
   // routes the tokens itself and throws std::invalid_argument when the counts disagree.
@@ -125,6 +163,7 @@ class MoeRuntime {
   PolicyRun run_policy(const std::string& policy, const Demand& demand, const LayerDone& on_layer = {});
   void run_policy_into(const std::string& policy, const Demand& demand, PolicyRun& run, const LayerDone& on_layer = {});
   const policy::SystemCostModel& cost_model() const { return cost_; }
+  const std::vector<perf::StepSpec>& plan() const { return plan_; }
   const driver::NdpDriver& driver() const { return *driver_; }
 
   // Test hook (data: full): called with every expert's result bits before they are checked and
@@ -157,9 +196,16 @@ class MoeRuntime {
 
   std::vector<std::unique_ptr<policy::PlacementPolicy>> make_policies(const std::string& name, const Demand& demand) const;
   void check_demand_is_routing(const Demand& demand) const;
-  LayerRecord run_layer(policy::PlacementPolicy& policy, std::uint32_t step, std::size_t moe_index,
-                        const std::vector<std::uint64_t>& tokens);
-  policy::Placement place(policy::PlacementPolicy& policy, const std::vector<std::uint64_t>& tokens, LayerRecord& r);
+  // One step: its dense work and every layer it runs, each layer reported as it finishes.
+  void run_step(std::vector<std::unique_ptr<policy::PlacementPolicy>>& policies, std::uint32_t step,
+                const Demand& demand, PolicyRun& run, const LayerDone& on_layer);
+  // `seconds` of dense kernels on the GPU, as a span on the GPU compute track; returns the time taken.
+  double run_dense(double seconds, const std::string& name, std::vector<TraceSpan>& spans);
+  // The MoE part of a MoE layer (fills the record's MoE fields).
+  void run_moe(policy::PlacementPolicy& policy, std::uint32_t step, std::size_t moe_index,
+               const std::vector<std::uint64_t>& tokens, LayerRecord& r);
+  policy::Placement place(policy::PlacementPolicy& policy, std::uint32_t step, const std::vector<std::uint64_t>& tokens,
+                          LayerRecord& r);
   LayerPlan plan(const policy::Placement& placement, const std::vector<std::uint64_t>& tokens, std::size_t moe_index) const;
   std::unique_ptr<LayerData> make_layer_data(std::uint32_t step, std::size_t moe_index) const;
   // Submits every cold expert (split into jobs that fit the activation buffer) and waits for them.
@@ -180,7 +226,10 @@ class MoeRuntime {
   const config::SystemConfig& config_;
   MondeSystem& system_;
   policy::SystemCostModel cost_;
+  std::vector<perf::StepSpec> plan_;
   std::vector<std::uint32_t> moe_layers_;
+  std::map<std::uint32_t, std::size_t> moe_index_;  // transformer layer -> index in moe_layers_
+  double run_start_s_ = 0;
   std::unique_ptr<driver::NdpDriver> driver_;
   std::vector<std::vector<driver::ExpertHandle>> experts_;  // [moe layer][expert]
   std::vector<unsigned char> scratch_;                       // CPU-path reads (no bytes kept)
@@ -193,7 +242,11 @@ class MoeRuntime {
   ResultHook result_hook_;
 };
 
-// {"policy", "simulated_s", "layers": [...]} with units in key names.
+// The layer records a run produces: every layer of every planned step (end_to_end), or its MoE
+// layers (moe_only).
+std::size_t expected_layer_records(const config::SystemConfig& config);
+
+// {"policy", "simulated_ms", "dense_ms", "moe_ms", "steps": [...], "layers": [...]}, units in key names.
 nlohmann::json to_json(const PolicyRun& run);
 
 }  // namespace monde::system

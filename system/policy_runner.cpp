@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -49,6 +50,19 @@ std::size_t fault_after_layers(const char* variable, const std::string& policy) 
   return static_cast<std::size_t>(std::strtoull(s.c_str() + colon + 1, nullptr, 10));
 }
 
+// The layer records a run of `demand`'s steps produces (the demand may cover fewer steps than the
+// configuration plans, as in tests).
+std::size_t layers_of(const config::SystemConfig& config, const Demand& demand) {
+  const auto plan = perf::step_plan(config.model, config.run);
+  std::size_t n = 0;
+  for (std::size_t s = 0; s < demand.size() && s < plan.size(); ++s) {
+    for (std::uint32_t l = plan[s].first_layer; l < plan[s].end_layer; ++l) {
+      n += config.run.end_to_end() || config.model.is_moe_layer(l) ? 1 : 0;
+    }
+  }
+  return n;
+}
+
 [[noreturn]] void child_main(const config::SystemConfig& config, const Demand& demand, const std::string& policy, int fd) {
   // The kernel's own info message at sc_stop ("Simulation stopped by user.") is noise here.
   sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
@@ -61,10 +75,17 @@ std::size_t fault_after_layers(const char* variable, const std::string& policy) 
         sys->runtime().setup();
         const std::size_t abort_after = fault_after_layers("MONDE_FAULT_ABORT_AFTER_LAYERS", policy);
         const std::size_t stall_after = fault_after_layers("MONDE_FAULT_STALL_AFTER_LAYERS", policy);
+        std::size_t layers_sent = 0, steps_sent = 0;
         sys->runtime().run_policy_into(policy, demand, run, [&](const PolicyRun& so_far) {
-          send(fd, {{"layer", layer_to_wire(so_far.layers.back())},
-                    {"simulated_s", so_far.simulated_s},
-                    {"wall_s", so_far.wall_s}});
+          nlohmann::json message = {{"simulated_s", so_far.simulated_s},
+                                    {"wall_s", so_far.wall_s},
+                                    {"dense_s", so_far.dense_s},
+                                    {"moe_s", so_far.moe_s}};
+          const bool new_layer = so_far.layers.size() > layers_sent;
+          if (new_layer) message["layer"] = layer_to_wire(so_far.layers[layers_sent++]);
+          if (so_far.steps.size() > steps_sent) message["step"] = step_to_wire(so_far.steps[steps_sent++]);
+          send(fd, message);
+          if (!new_layer) return;
           if (abort_after != 0 && so_far.layers.size() == abort_after) std::abort();
           if (stall_after != 0 && so_far.layers.size() == stall_after) {
             const sc_core::sc_event never;  // a deadlock, as a model process waiting in vain
@@ -79,7 +100,7 @@ std::size_t fault_after_layers(const char* variable, const std::string& policy) 
     // The kernel returns when no event is left: with the host thread still inside the step, a
     // process of the model waits for something that can no longer happen (a deadlock). Say so
     // rather than report a short run as a finished one.
-    const std::size_t layers_total = std::size_t{config.model.moe_layers} * config.run.steps;
+    const std::size_t layers_total = layers_of(config, demand);
     if (error.empty() && run.layers.size() < layers_total) {
       error = "the simulation ran out of events at " + sc_core::sc_time_stamp().to_string() + " after " +
               std::to_string(run.layers.size()) + " of " + std::to_string(layers_total) +
@@ -87,12 +108,13 @@ std::size_t fault_after_layers(const char* variable, const std::string& policy) 
               "please report it with this configuration)";
     }
     const double elapsed_ps = sc_core::sc_time_stamp().to_seconds() * 1e12;
-    send(fd, {{"done", {{"simulated_s", run.simulated_s}, {"wall_s", run.wall_s}, {"error", error},
-                        {"parameters", run.parameters}}},
+    send(fd, {{"done", {{"simulated_s", run.simulated_s}, {"wall_s", run.wall_s}, {"dense_s", run.dense_s},
+                        {"moe_s", run.moe_s}, {"error", error}, {"parameters", run.parameters}}},
               {"system", error.empty() ? sys->stats_json(elapsed_ps) : nlohmann::json()},
               {"elapsed_ps", elapsed_ps}});
   } catch (const std::exception& e) {
-    send(fd, {{"done", {{"simulated_s", run.simulated_s}, {"wall_s", run.wall_s}, {"error", e.what()}}}});
+    send(fd, {{"done", {{"simulated_s", run.simulated_s}, {"wall_s", run.wall_s}, {"dense_s", run.dense_s},
+                        {"moe_s", run.moe_s}, {"error", e.what()}}}});
   }
   ::close(fd);
   // No destructors: SystemC's kernel is not meant to be torn down, and the parent has the results.
@@ -123,25 +145,32 @@ std::string describe_exit(int status) {
 // One field list for both directions, so that writer and reader cannot disagree; nlohmann writes
 // doubles in their shortest round-trip form, so the parent gets the child's values bit for bit.
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TraceSpan, track, name, start_ps, end_ps)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LayerRecord, step, layer, tokens, experts_gpu_fetched, experts_gpu_resident,
-                                   experts_ndp, experts_cpu, ndp_jobs, spans, predicted_s, simulated_s, gpu_path_s,
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LayerRecord, step, layer, stack, moe, tokens, experts_gpu_fetched,
+                                   experts_gpu_resident, experts_ndp, experts_cpu, ndp_jobs, spans, attention_s, ffn_s,
+                                   kv_read_bytes, kv_written_bytes, moe_predicted_s, moe_s, total_s, gpu_path_s,
                                    ndp_path_s, cpu_path_s, cxl_m2s_bytes, cxl_s2m_bytes, pcie_to_gpu_bytes,
                                    ndp_dram_read_bytes, data_checked, output_elements, ndp_checked_elements,
                                    ndp_mismatched_elements, gpu_checked_elements, gpu_max_abs_error,
                                    gpu_within_tolerance, cpu_checked_elements, cpu_max_abs_error, cpu_within_tolerance,
                                    fetched_weight_mismatched_bytes, combined_max_abs_error, combined_within_tolerance)
 
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(StepRecord, step, kind, tokens, context, embedding_s, lm_head_s, cross_kv_s,
+                                   dense_s, moe_s, total_s, spans)
+
 nlohmann::json layer_to_wire(const LayerRecord& r) { return r; }
 
 LayerRecord layer_from_wire(const nlohmann::json& j) { return j.get<LayerRecord>(); }
+
+nlohmann::json step_to_wire(const StepRecord& r) { return r; }
+
+StepRecord step_from_wire(const nlohmann::json& j) { return j.get<StepRecord>(); }
 
 std::vector<PolicyOutcome> run_policies(const config::SystemConfig& config, const Demand& demand,
                                         const RunnerOptions& options) {
   const auto& policies = config.run.policies;
   std::vector<PolicyOutcome> out(policies.size());
   std::vector<Progress> progress(policies.size());
-  std::size_t layers_total = 0;
-  for (const auto& step : demand) layers_total += step.size();
+  const std::size_t layers_total = layers_of(config, demand);
   for (std::size_t i = 0; i < policies.size(); ++i) {
     out[i].run.policy = policies[i];
     progress[i].policy = policies[i];
@@ -177,10 +206,13 @@ std::vector<PolicyOutcome> run_policies(const config::SystemConfig& config, cons
     if (m.is_discarded()) return;
     PolicyOutcome& o = out[c.index];
     Progress& p = progress[c.index];
-    if (m.contains("layer")) {
-      o.run.layers.push_back(layer_from_wire(m.at("layer")));
+    if (m.contains("layer")) o.run.layers.push_back(layer_from_wire(m.at("layer")));
+    if (m.contains("step")) o.run.steps.push_back(step_from_wire(m.at("step")));
+    if (m.contains("layer") || m.contains("step")) {
       o.run.simulated_s = m.at("simulated_s");
       o.run.wall_s = m.at("wall_s");
+      o.run.dense_s = m.at("dense_s");
+      o.run.moe_s = m.at("moe_s");
       p.layers_done = o.run.layers.size();
       p.simulated_s = o.run.simulated_s;
       p.wall_s = o.run.wall_s;
@@ -189,6 +221,8 @@ std::vector<PolicyOutcome> run_policies(const config::SystemConfig& config, cons
       const auto& d = m.at("done");
       o.run.simulated_s = d.at("simulated_s");
       o.run.wall_s = d.at("wall_s");
+      o.run.dense_s = d.at("dense_s");
+      o.run.moe_s = d.at("moe_s");
       o.run.error = d.at("error");
       if (d.contains("parameters")) o.run.parameters = d.at("parameters").get<std::map<std::string, double>>();
       if (m.contains("system")) o.system = m.at("system");

@@ -4,7 +4,7 @@
 //   - policies run in parallel, `jobs` at a time;
 //   - a policy that fails (an exception, or the process dying) loses only itself: the layers it
 //     finished and the other policies' results are kept, and the error says what happened.
-// Each child streams one JSON line per finished layer to the parent, which reports progress and
+// Each child streams one JSON line per finished layer and step to the parent, which reports progress and
 // assembles the results. The same configuration and seed give the same results for any `jobs`.
 // Test hook: MONDE_FAULT_ABORT_AFTER_LAYERS=<policy>:<n> aborts that policy's process after n layers.
 #pragma once
@@ -46,8 +46,10 @@ struct RunnerOptions {
 std::vector<PolicyOutcome> run_policies(const config::SystemConfig& config, const Demand& demand,
                                         const RunnerOptions& options);
 
-// The layer record as it crosses the pipe (spans included) and back.
+// The layer and step records as they cross the pipe (spans included) and back.
 nlohmann::json layer_to_wire(const LayerRecord& r);
 LayerRecord layer_from_wire(const nlohmann::json& j);
+nlohmann::json step_to_wire(const StepRecord& r);
+StepRecord step_from_wire(const nlohmann::json& j);
 
 }  // namespace monde::system

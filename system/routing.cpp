@@ -2,35 +2,41 @@
 
 #include <map>
 
+#include "core/perf/step_plan.hpp"
+
 #include "host/moe/routing_registry.hpp"
 #include "system/full_data.hpp"
 
 namespace monde::system {
 
-std::unique_ptr<moe::RoutingSource> make_routing(const config::SystemConfig& c) {
+std::unique_ptr<moe::RoutingSource> make_routing(const config::SystemConfig& c,
+                                                 std::shared_ptr<const std::uint32_t> step) {
   const moe::RoutingSourceInfo* info = moe::find_routing_source(c.routing.source);
   if (info == nullptr) {
     throw config::ConfigError(c.source + ": key 'routing.source' = \"" + c.routing.source +
                               "\": unknown routing source; allowed " + moe::routing_names_text());
   }
-  // The gate routes the activations full_data generates for (step, layer); the source asks for
-  // each layer's steps in order, so a per-layer call count is the step.
-  auto calls = std::make_shared<std::map<std::uint32_t, std::uint32_t>>();
+  // The gate routes the activations full_data generates for (step, layer).
   const std::uint64_t seed = c.routing.seed;
   const std::uint32_t d_model = c.model.d_model;
-  moe::GateRoutingSource::ActivationProvider activations = [calls, seed, d_model](std::uint32_t layer,
-                                                                                 std::size_t tokens) {
-    return widen(make_activations(tokens, d_model, seed, (*calls)[layer]++, layer));
+  moe::GateRoutingSource::ActivationProvider activations = [step, seed, d_model](std::uint32_t layer,
+                                                                                std::size_t tokens) {
+    return widen(make_activations(tokens, d_model, seed, *step, layer));
   };
   return info->make(c, activations);
 }
 
 Routes route_experiment_tokens(const config::SystemConfig& c) {
-  auto routing = make_routing(c);
+  auto step = std::make_shared<std::uint32_t>(0);
+  auto routing = make_routing(c, step);
   const auto layers = c.model.moe_layer_indices();
-  Routes r(c.run.steps);
-  for (std::uint32_t s = 0; s < c.run.steps; ++s) {
-    for (const auto layer : layers) r[s].push_back(routing->route(layer, c.run.tokens_per_step()));
+  const auto plan = perf::step_plan(c.model, c.run);
+  Routes r(plan.size());
+  for (std::uint32_t s = 0; s < plan.size(); ++s) {
+    *step = s;
+    for (const auto layer : layers) {
+      r[s].push_back(plan[s].runs_layer(layer) ? routing->route(layer, plan[s].tokens()) : std::vector<moe::TokenRoute>{});
+    }
   }
   return r;
 }
@@ -39,7 +45,9 @@ Demand route_experiment(const config::SystemConfig& c) {
   const Routes routes = route_experiment_tokens(c);
   Demand d(routes.size());
   for (std::size_t s = 0; s < routes.size(); ++s) {
-    for (const auto& layer : routes[s]) d[s].push_back(moe::tokens_per_expert(layer, c.model.experts));
+    for (const auto& layer : routes[s]) {
+      d[s].push_back(layer.empty() ? std::vector<std::uint64_t>{} : moe::tokens_per_expert(layer, c.model.experts));
+    }
   }
   return d;
 }
@@ -55,6 +63,8 @@ Demand route_prompts(const config::SystemConfig& c) {
 Demand route_calibration(const config::SystemConfig& c) {
   config::SystemConfig calibration = c;
   calibration.run.steps = 1;
+  // generate calibrates on one of its decode steps (they are all but one of its steps).
+  if (calibration.run.phase == config::RunPhase::kGenerate) calibration.run.phase = config::RunPhase::kDecode;
   // Another golden-ratio constant than the prompts' (sqrt(3) - 1, 64 bits), so the two draws differ.
   calibration.routing.seed = c.routing.seed ^ 0xBB67AE8584CAA73Bull;
   return route_experiment(calibration);

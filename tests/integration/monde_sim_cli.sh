@@ -23,7 +23,8 @@ check tiny 0 "^monde +[0-9.]+ +1.00x" -- "$bin" run tiny.json --out out --quiet
 for f in out/stats.json out/layers.csv out/config.resolved.json out/trace.json out/wall.json; do
   [ -s "$f" ] || { echo "FAIL missing $f"; fail=1; }
 done
-for key in '"simulated_ms"' '"pcie_to_gpu_bytes"' '"ndp_dram_read_bytes"' '"utilisation"' '"mac_utilisation"' '"speedup"'; do
+for key in '"simulated_ms"' '"dense_ms"' '"moe_ms"' '"moe_predicted_ms"' '"kv_read_bytes"' '"pcie_to_gpu_bytes"' \
+           '"ndp_dram_read_bytes"' '"utilisation"' '"mac_utilisation"' '"speedup"' '"speedup_moe_only"' '"dense_busy_ns"'; do
   grep -q "$key" out/stats.json || { echo "FAIL stats.json lacks $key"; fail=1; }
 done
 # Each policy's system statistics are its own: offload fetched weights and ran no NDP job;
@@ -38,8 +39,8 @@ print("ok   per-policy system statistics" if ok else "FAIL per-policy system sta
     {k: (v["system"]["gpu"]["gpu"]["bytes_fetched"], v["system"]["ndp"]["jobs_ok"]) for k, v in p.items()}))
 sys.exit(0 if ok else 1)
 PY
-# The trace names each policy's process and has NDP and GPU spans.
-for key in '"process_name"' '"name":"NDP"' '"name":"GPU fetch"' '"ph":"X"'; do
+# The trace names each policy's process and has NDP and GPU spans, and the dense kernels on the GPU track.
+for key in '"process_name"' '"name":"NDP"' '"name":"GPU fetch"' '"ph":"X"' '"name":"attention"' '"name":"LM head"'; do
   grep -q "$key" out/trace.json || { echo "FAIL trace.json lacks $key"; fail=1; }
 done
 # 3 policies x 4 MoE layers x 1 step, plus the header.
@@ -59,7 +60,7 @@ for f in stats.json layers.csv trace.json; do
 done
 diff <(grep -v '"pe_model"' out/config.resolved.json) <(grep -v '"pe_model"' outrtl/config.resolved.json) >/dev/null \
   && echo "ok   rtl-equals-cycle config.resolved.json but pe_model" || { echo "FAIL config.resolved.json differs beyond pe_model"; fail=1; }
-check shorthands 0 "Switch-Base-128.*prefill, 64 tokens per step" -- "$bin" run --model switch-base-128-tiny --phase prefill \
+check shorthands 0 "Switch-Base-128.*1 x encoder of 2 x 32 tokens, end to end" -- "$bin" run --model switch-base-128-tiny --phase prefill \
   --batch 2 --prompt-tokens 32 --policies monde,ndp_only --set device.ndp.pe_model=cycle --set routing.source=uniform --quiet
 check oracle-and-cpu 0 "^oracle " -- "$bin" run tiny.json --policies oracle,cpu --quiet
 # The RTL exists in one array size: another size under pe_model rtl is refused before routing;
@@ -152,9 +153,10 @@ check validate 0 "^ok: tiny.json: mixtral-8x7b-tiny .*nothing simulated" -- "$bi
 # Every section with defaults may be left out (here run: its defaults decode 32 tokens).
 printf '{"model": "mixtral-8x7b-tiny", "device": "lpddr5x-8533", "routing": {"source": "uniform"}}' > norun.json
 check no-run-section 0 "^ok: norun.json: mixtral-8x7b-tiny .*decode 32 tokens x 1 step" -- "$bin" validate norun.json
-# Every shipped model preset runs on the NDP device (its shapes pass the descriptor checks).
+# Every shipped model preset runs on the NDP device (its shapes pass the descriptor checks); the
+# default experiment's 1024 tokens of context are more than NLLB-MoE takes (1024 positions).
 for m in $("$bin" list models | awk '{print $1}' | grep -- '-tiny$'); do
-  check "preset-$m" 0 "^ok: " -- "$bin" validate --model "$m" --set routing.source=uniform
+  check "preset-$m" 0 "^ok: " -- "$bin" validate --model "$m" --set routing.source=uniform --set run.context_tokens=512
 done
 check show-config 0 '"tck_ps": 234' -- "$bin" show-config tiny.json --set run.batch=7
 "$bin" show-config tiny.json --set run.batch=7 | grep -q '"batch": 7' && echo "ok   show-config-set" || { echo "FAIL show-config --set"; fail=1; }
@@ -167,13 +169,13 @@ check reference 0 "^#### \`device.memory.timing\`" -- "$bin" config-reference
 
 # ---- bad input: one class each, the exact message, exit 2
 printf '{"model": "mixtral-8x7b-tiny", "device": "lpddr5x-8533", "run": {"bacth": 4}}' > typo.json
-check unknown-key 2 "^monde-sim: configuration error: typo.json: key 'run.bacth': unknown key; allowed phase, batch, prompt_tokens, steps, policies, data, gpu_memory_budget_bytes_per_layer, monde_paper_alpha$" -- "$bin" run typo.json
+check unknown-key 2 "^monde-sim: configuration error: typo.json: key 'run.bacth': unknown key; allowed phase, batch, prompt_tokens, context_tokens, steps, scope, policies, data, gpu_memory_budget_bytes_per_layer, monde_paper_alpha$" -- "$bin" run typo.json
 printf '{"model": "mixtral-8x7b-tiny", "device": "lpddr5x-8533", "run": {"batch": "eight"}}' > type.json
 check wrong-type 2 "^monde-sim: configuration error: type.json: key 'run.batch' = \"eight\": must be a non-negative integer; allowed 1 .. 65536$" -- "$bin" run type.json
 check out-of-range 2 "^monde-sim: configuration error: --set run.batch=0: key 'run.batch' = 0: out of range; allowed 1 .. 65536$" -- "$bin" run tiny.json --set run.batch=0
 check out-of-range-shorthand 2 "^monde-sim: configuration error: --steps 0: key 'run.steps' = 0: out of range; allowed 1 .. 100000$" -- "$bin" run tiny.json --steps 0
 check seed-not-a-number 2 "^monde-sim: configuration error: --seed 1e23: key 'routing.seed' = [0-9.e+]+: must be a non-negative integer; allowed 0 .. 18446744073709551615$" -- "$bin" run tiny.json --seed 1e23
-check bad-enum 2 "^monde-sim: configuration error: --phase warmup: key 'run.phase' = \"warmup\": unknown value; allowed \"decode\", \"prefill\"$" -- "$bin" run tiny.json --phase warmup
+check bad-enum 2 "^monde-sim: configuration error: --phase warmup: key 'run.phase' = \"warmup\": unknown value; allowed \"decode\", \"prefill\", \"generate\"$" -- "$bin" run tiny.json --phase warmup
 check bad-set-path 2 "^monde-sim: configuration error: --set run.batch.size=4: key 'run.batch' = 16 is not an object, so it has no key 'size'$" -- "$bin" run tiny.json --set run.batch.size=4
 check bad-set-syntax 2 "^monde-sim: configuration error: --set run.batch: expected KEY=VALUE" -- "$bin" run tiny.json --set run.batch
 check missing-file 2 "^monde-sim: configuration error: nope.json: cannot open configuration file$" -- "$bin" run nope.json
@@ -194,5 +196,17 @@ check oracle-limit 2 "key 'run.policies' = \[\"oracle\"\]: has \"oracle\", which
 check too-big 2 "key 'device.memory.organization': gives 68719476736 B \(64.00 GiB\), but the model needs [0-9]+ B" -- "$bin" validate --model mixtral-8x7b --device lpddr5x-8533
 # A shape the driver cannot lay out as one range per expert (96 x 96 x 2 B = 18432 B per matrix).
 check matrix-not-whole-pages 2 "key 'model.d_ff' = 96: with d_model 96 gives matrices of 18432 B, not a multiple of the driver's 4096 B tensor alignment .*allowed d_model x d_ff a multiple of 2048$" -- "$bin" validate tiny.json --set model.d_model=96 --set model.d_ff=96
+# The GPU's memory: non-expert weights, KV cache, one layer's hot experts and activations must fit
+# (Mixtral-8x7B decode at batch 32 over 1024: 3.21 + 4.30 + 2.82 + 0.01 GB, tests/unit/test_transformer_work.cpp).
+check hbm-too-small 2 "^monde-sim: configuration error: --set gpu.hbm_bytes=10000000000: key 'gpu.hbm_bytes' = 10000000000: is less than the run needs: 3210739712 B \(3.21 GB\) of non-expert weights \(embeddings 524288000 \+ attention 2684354560 \+ dense FFNs 0 \+ routers 2097152 \+ shared experts 0\) \+ 4299161600 B \(4.30 GB\) of KV cache \(32 sequences x 1025 positions over the layers that cache\) \+ 2818572288 B \(2.82 GB\) of hot experts' buffers \(8 experts x 352321536 B, one MoE layer's routed experts\) \+ 5324800 B \(0.01 GB\) of activations \(estimate\) = 10333798400 B \(10.33 GB\); allowed a GPU of at least 10333798400 B" \
+  -- "$bin" validate --model mixtral-8x7b --set device.memory.organization.ranks=4 --set routing.source=uniform \
+  --set run.context_tokens=1024 --set gpu.hbm_bytes=10000000000
+check hbm-fits 0 "GPU memory 10.33 of 10.34 GB" -- "$bin" validate --model mixtral-8x7b --set device.memory.organization.ranks=4 \
+  --set routing.source=uniform --set run.context_tokens=1024 --set gpu.hbm_bytes=10340000000
+# The context a run asks for fits the model's positions; decode-from-prefill policies need a prefill.
+check context-too-long 2 "key 'run.context_tokens' = 1024: with run.steps = 1 the last step attends to 1025 positions, but 'nllb-moe-54b-tiny' takes at most 1024 positions \(max_context_tokens\); allowed 0 .. 1023$" \
+  -- "$bin" validate --model nllb-moe-54b-tiny --set routing.source=uniform --set run.context_tokens=1024
+check context-policy-encoder-decoder 2 "key 'run.policies' = .*has \"context\", which plans each MoE layer's decode placement from that layer's prefill, but the decoder layers of 'switch-base-128-tiny' \(an encoder-decoder model\) never prefill" \
+  -- "$bin" validate --model switch-base-128-tiny --set routing.source=uniform --policies monde,context
 check out-not-writable 2 "^monde-sim: /proc/version/out: cannot create the output directory" -- "$bin" run tiny.json --out /proc/version/out
 exit $fail

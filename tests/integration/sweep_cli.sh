@@ -64,8 +64,9 @@ import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 head = next(csv.reader(open(sys.argv[1])))
 want = ["point", "id", "model", "run.batch", "run.phase", "run.prompt_tokens", "status", "experiment.model",
-        "experiment.phase", "experiment.tokens_per_step", "pred_sim_over_5pct", "monde.step_ms", "monde.speedup_vs_offload",
-        "monde.pred_sim_max_rel_diff", "monde.pred_sim_over_5pct"]
+        "experiment.phase", "experiment.tokens_per_step", "pred_sim_over_5pct", "monde.step_ms", "monde.dense_ms",
+        "monde.moe_ms", "monde.speedup_vs_offload", "monde.moe_speedup_vs_offload", "monde.pred_sim_max_rel_diff",
+        "monde.pred_sim_over_5pct"]
 problems = []
 if head[:len(want)] != want: problems.append("header starts %s" % head[:len(want)])
 for m in ["gpu_fetch_ms", "gpu_compute_ms", "ndp_path_ms", "cxl_d2h_busy_ms", "pcie_to_gpu_bytes", "ndp_dram_read_bytes"]:
@@ -80,6 +81,12 @@ for i, r in enumerate(rows):
     for p in ["monde", "offload", "ndp_only"]:
         if not float(r[p + ".step_ms"]) > 0: problems.append("row %d %s step" % (i, p))
     if r["offload.speedup_vs_offload"] != "1": problems.append("row %d offload speedup %s" % (i, r["offload.speedup_vs_offload"]))
+    if r["offload.moe_speedup_vs_offload"] != "1": problems.append("row %d offload MoE speedup" % i)
+    # End to end = dense + MoE (one chain per step), and the dense work is the same for every policy.
+    for p in ["monde", "offload", "ndp_only"]:
+        if abs(float(r[p + ".step_ms"]) - float(r[p + ".dense_ms"]) - float(r[p + ".moe_ms"])) > 1e-6 * float(r[p + ".step_ms"]):
+            problems.append("row %d %s step != dense + MoE" % (i, p))
+    if abs(float(r["monde.dense_ms"]) - float(r["offload.dense_ms"])) > 1e-9: problems.append("row %d dense differs" % i)
     flag = any(float(r[p + ".pred_sim_max_rel_diff"]) > 0.05 for p in ["monde", "offload", "ndp_only"])
     if r["pred_sim_over_5pct"] != ("1" if flag else "0"): problems.append("row %d flag" % i)
 print("ok   results-csv" if not problems else "FAIL results-csv: " + "; ".join(problems))

@@ -113,17 +113,136 @@ TEST(MoeRuntime, PoliciesMoveTheBytesTheirPlacementsImply) {
     }
   }
   for (std::size_t i = 0; i < monde.layers.size(); ++i) {
-    EXPECT_LE(monde.layers[i].predicted_s, offload.layers[i].predicted_s * (1 + 1e-12));
-    EXPECT_LE(monde.layers[i].predicted_s, ndp_only.layers[i].predicted_s * (1 + 1e-12));
+    EXPECT_LE(monde.layers[i].moe_predicted_s, offload.layers[i].moe_predicted_s * (1 + 1e-12));
+    EXPECT_LE(monde.layers[i].moe_predicted_s, ndp_only.layers[i].moe_predicted_s * (1 + 1e-12));
   }
+  // A step is its embedding, its layers (dense work, then the MoE part) and its LM head, one after
+  // another: the parts add up to the run; the dense work is the same under every policy.
   for (const auto& run : r.runs) {
-    double sim = 0;
+    double sim = 0, moe = 0, dense = 0;
     for (const auto& l : run.layers) {
-      sim += l.simulated_s;
-      EXPECT_GT(l.simulated_s, 0.0);
+      sim += l.total_s;
+      moe += l.moe_s;
+      dense += l.dense_s();
+      EXPECT_GT(l.moe_s, 0.0);
+      EXPECT_GT(l.attention_s, 0.0);
+      EXPECT_NEAR(l.total_s, l.dense_s() + l.moe_s, 1e-12);
+    }
+    ASSERT_EQ(run.steps.size(), 2u);
+    for (const auto& st : run.steps) {
+      EXPECT_GT(st.embedding_s, 0.0);
+      EXPECT_GT(st.lm_head_s, 0.0);
+      sim += st.embedding_s + st.lm_head_s;
+      dense += st.embedding_s + st.lm_head_s;
     }
     EXPECT_NEAR(sim, run.simulated_s, 1e-12);
+    EXPECT_NEAR(moe, run.moe_s, 1e-12);
+    EXPECT_NEAR(dense, run.dense_s, 1e-12);
+    EXPECT_NEAR(run.dense_s, r.runs[0].dense_s, 1e-15);
   }
+}
+
+// run.scope moe_only: the MoE layers alone (the model before end-to-end steps): no dense work and
+// no dense layers (switch-base-128-tiny decoding: decoder layers 2 and 3, of which 3 is MoE).
+TEST(MoeRuntime, MoeOnlyScopeRunsTheMoePartsAlone) {
+  const Result a = run_experiment(R"({
+    "model": "switch-base-128-tiny",
+    "device": {"preset": "lpddr5x-8533", "ndp": {"pe_model": "cycle"}},
+    "routing": {"source": "uniform", "seed": 7},
+    "run": {"phase": "decode", "scope": "moe_only", "batch": 4, "steps": 2, "policies": ["ndp_only"]}})");
+  ASSERT_TRUE(a.error.empty()) << a.error;
+  const PolicyRun& run = a.runs.at(0);
+  EXPECT_EQ(run.dense_s, 0.0);
+  EXPECT_GT(run.moe_s, 0.0);
+  EXPECT_NEAR(run.simulated_s, run.moe_s, 1e-15);
+  ASSERT_EQ(run.layers.size(), 2u);
+  for (const auto& l : run.layers) {
+    EXPECT_EQ(l.layer, 3u);
+    EXPECT_TRUE(l.moe);
+    EXPECT_EQ(l.dense_s(), 0.0);
+    for (const auto& s : l.spans) EXPECT_TRUE(s.track != "GPU compute" || s.name.find("expert") == 0) << s.name;
+  }
+  for (const auto& st : run.steps) {
+    EXPECT_EQ(st.dense_s, 0.0);
+    EXPECT_EQ(st.spans.size(), 1u);  // the step itself
+  }
+}
+
+// An encoder-decoder model generating: the encoder over the sources (switch-base-128-tiny: layers 0
+// and 1, MoE layer 1), its cross-attention K/V, then decoder steps (layers 2 and 3, MoE layer 3)
+// with self- and cross-attention and the LM head; in the trace each step, layer and kernel follows
+// the one before it, and a layer's dense kernels precede its experts.
+TEST(MoeRuntime, EncoderDecoderStepsInOrder) {
+  const std::string j = R"({
+    "model": "switch-base-128-tiny",
+    "device": {"preset": "lpddr5x-8533", "ndp": {"pe_model": "cycle"}},
+    "routing": {"source": "uniform", "seed": 7},
+    "run": {"phase": "generate", "batch": 2, "prompt_tokens": 8, "steps": 2, "policies": ["monde"]}})";
+  const Result r = run_experiment(j);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  const PolicyRun& run = r.runs.at(0);
+  ASSERT_EQ(run.steps.size(), 3u);
+  EXPECT_EQ(run.steps[0].kind, "encoder");
+  EXPECT_EQ(run.steps[1].kind, "decode");
+  EXPECT_EQ(run.steps[2].kind, "decode");
+  EXPECT_EQ(run.steps[0].tokens, 16u);
+  EXPECT_EQ(run.steps[1].tokens, 2u);
+  EXPECT_EQ(run.steps[2].context, 1u);
+  EXPECT_EQ(run.steps[0].lm_head_s, 0.0);
+  EXPECT_GT(run.steps[0].cross_kv_s, 0.0);
+  EXPECT_GT(run.steps[1].lm_head_s, 0.0);
+  EXPECT_EQ(run.steps[1].cross_kv_s, 0.0);
+  // Layers: 0, 1 (encoder) in step 0; 2, 3 (decoder) in steps 1 and 2.
+  ASSERT_EQ(run.layers.size(), 6u);
+  const std::vector<std::pair<std::uint32_t, std::uint32_t>> order = {{0, 0}, {0, 1}, {1, 2}, {1, 3}, {2, 2}, {2, 3}};
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    EXPECT_EQ(run.layers[i].step, order[i].first);
+    EXPECT_EQ(run.layers[i].layer, order[i].second);
+    EXPECT_EQ(run.layers[i].stack, order[i].second < 2 ? "encoder" : "decoder");
+    EXPECT_EQ(run.layers[i].moe, order[i].second % 2 == 1);
+    EXPECT_EQ(run.layers[i].tokens, order[i].second % 2 == 1 ? (order[i].first == 0 ? 16u : 2u) : 0u);
+  }
+  // The trace, as trace.json writes it: every span of a step inside the step, steps and layers in
+  // order, a layer's dense kernels on the GPU compute track before its MoE part.
+  const auto find = [](const std::vector<TraceSpan>& spans, const std::string& track, const std::string& name) {
+    const auto it = std::find_if(spans.begin(), spans.end(),
+                                 [&](const TraceSpan& s) { return s.track == track && s.name.find(name) == 0; });
+    EXPECT_NE(it, spans.end()) << track << " " << name;
+    return it == spans.end() ? TraceSpan{} : *it;
+  };
+  std::uint64_t prev_step_end = 0;
+  for (const auto& st : run.steps) {
+    const TraceSpan step = find(st.spans, "step", "step ");
+    EXPECT_GE(step.start_ps, prev_step_end);
+    prev_step_end = step.end_ps;
+    EXPECT_EQ(find(st.spans, "GPU compute", "embedding").start_ps, step.start_ps);
+  }
+  const TraceSpan encoder = find(run.steps[0].spans, "step", "step 0 (encoder)");
+  const TraceSpan cross_kv = find(run.steps[0].spans, "GPU compute", "cross-attention K/V (2 decoder layers)");
+  EXPECT_EQ(cross_kv.end_ps, encoder.end_ps);
+  std::uint64_t prev_layer_end = 0;
+  for (const auto& l : run.layers) {
+    const TraceSpan layer = find(l.spans, "layer", "layer ");
+    const TraceSpan step = find(run.steps[l.step].spans, "step", "step ");
+    EXPECT_GE(layer.start_ps, prev_layer_end);
+    EXPECT_GE(layer.start_ps, step.start_ps);
+    EXPECT_LE(layer.end_ps, step.end_ps);
+    prev_layer_end = layer.end_ps;
+    const TraceSpan attention = find(l.spans, "GPU compute", l.stack == "encoder" ? "attention" : "self- and cross-attention");
+    EXPECT_EQ(attention.start_ps, layer.start_ps);
+    const TraceSpan ffn = find(l.spans, "GPU compute", l.moe ? "router" : "dense FFN");
+    EXPECT_EQ(ffn.start_ps, attention.end_ps);
+    for (const auto& s : l.spans) {
+      if (s.track == "NDP" || s.track == "GPU fetch" || s.name.find("expert") == 0) {
+        EXPECT_GE(s.start_ps, ffn.end_ps);
+      }
+    }
+    if (!l.moe) {
+      EXPECT_EQ(ffn.end_ps, layer.end_ps);
+    }
+  }
+  EXPECT_LE(cross_kv.start_ps, find(run.steps[1].spans, "step", "step 1").start_ps);
+  EXPECT_EQ(find(run.steps[1].spans, "GPU compute", "LM head").end_ps, find(run.steps[1].spans, "step", "step 1").end_ps);
 }
 
 // The same configuration and seed give identical results (determinism).
@@ -135,7 +254,7 @@ TEST(MoeRuntime, SameSeedSameResult) {
   for (std::size_t i = 0; i < a.runs[0].layers.size(); ++i) {
     EXPECT_EQ(a.runs[0].layers[i].experts_ndp, a.runs[1].layers[i].experts_ndp);
     EXPECT_EQ(a.runs[0].layers[i].pcie_to_gpu_bytes, a.runs[1].layers[i].pcie_to_gpu_bytes);
-    EXPECT_EQ(a.runs[0].layers[i].predicted_s, a.runs[1].layers[i].predicted_s);
+    EXPECT_EQ(a.runs[0].layers[i].moe_predicted_s, a.runs[1].layers[i].moe_predicted_s);
   }
 }
 

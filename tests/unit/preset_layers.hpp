@@ -27,6 +27,7 @@ struct PresetLayers {
 };
 
 // Decode: one step of `tokens` sequences. Prefill: one sequence of `tokens` prompt tokens.
+// (Encoder-decoder models: decode runs the decoder's MoE layers, prefill the encoder's.)
 // `data_dir`: ../shared/data (the default experiment names a routing trace there, which the
 // configuration resolves even when another routing source is chosen).
 inline PresetLayers preset_layers(const std::string& model_preset, Phase phase, std::uint64_t tokens,
@@ -48,6 +49,7 @@ inline PresetLayers preset_layers(const std::string& model_preset, Phase phase, 
   out.model = system::derive_cost_model(config, perf::make_gpu_time_model(config.gpu));
   const system::Demand demand = system::route_experiment(config);
   for (const auto& tokens_per_expert : demand.at(0)) {
+    if (tokens_per_expert.empty()) continue;  // a layer the step does not run (the other stack)
     LayerDemand d;
     d.shape = perf::expert_shape(config.model);
     d.tokens_per_expert = tokens_per_expert;

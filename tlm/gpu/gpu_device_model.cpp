@@ -139,6 +139,22 @@ void GpuDeviceModel::compute(Run& run, std::size_t i, const HotExpertJob& j) {
   stats_.tokens += j.tokens;
 }
 
+std::pair<std::uint64_t, std::uint64_t> GpuDeviceModel::run_dense(double seconds) {
+  if (!(seconds >= 0) || !std::isfinite(seconds)) {
+    throw std::invalid_argument("GpuDeviceModel::run_dense: " + std::to_string(seconds) + " s of dense work");
+  }
+  const auto dur = static_cast<std::uint64_t>(std::llround(seconds * 1e12));
+  while (compute_busy_) sc_core::wait(compute_free_);
+  compute_busy_ = true;
+  const std::uint64_t start = now_ps();
+  if (dur > 0) sc_core::wait(sc_time(static_cast<double>(dur), SC_PS));
+  compute_busy_ = false;
+  compute_free_.notify(SC_ZERO_TIME);
+  ++stats_.dense_runs;
+  stats_.dense_busy_ps += dur;
+  return {start, now_ps()};
+}
+
 void GpuDeviceModel::dma_worker(Worker& w) {
   tlm::tlm_generic_payload& gp = w.gp;
   unsigned char* data = timing_only_ ? scratch_.get() : w.buffer.get();

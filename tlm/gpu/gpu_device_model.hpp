@@ -27,6 +27,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -58,6 +59,12 @@ class GpuDeviceModel : public sc_core::sc_module {
 
   // Blocks the calling SC_THREAD until every expert is fetched and computed (or failed).
   HotExpertRunResult run_hot_experts(const std::vector<HotExpertJob>& jobs);
+
+  // Runs `seconds` of the transformer's dense kernels (attention, dense FFN, embedding, LM head:
+  // core/perf/transformer_work.hpp times them with this model's compute_model()) on the compute
+  // units, after whatever holds them. Blocks the calling SC_THREAD; returns the [start, end) ps.
+  // std::invalid_argument for a negative or non-finite time.
+  std::pair<std::uint64_t, std::uint64_t> run_dense(double seconds);
 
   const config::GpuConfig& config() const { return config_; }
   const perf::GpuTimeModel& compute_model() const { return *compute_; }

@@ -23,7 +23,10 @@ nlohmann::json to_json(const GpuModelStats& s, double elapsed_ps) {
                         {"dma_utilisation", util(s.dma_busy_ps)},
                         {"fetch_GBps", fetch_GBps},
                         {"compute_busy_ns", static_cast<double>(s.compute_busy_ps) / 1000.0},
-                        {"compute_utilisation", util(s.compute_busy_ps)}};
+                        {"compute_utilisation", util(s.compute_busy_ps)},
+                        {"dense_runs", s.dense_runs},
+                        {"dense_busy_ns", static_cast<double>(s.dense_busy_ps) / 1000.0},
+                        {"dense_utilisation", util(s.dense_busy_ps)}};
 }
 
 }  // namespace monde::gpu

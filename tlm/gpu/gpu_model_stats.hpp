@@ -19,10 +19,13 @@ struct GpuModelStats {
   std::uint64_t dma_busy_ps = 0;      // time at least one chunk was in flight
   std::uint64_t max_dma_in_flight = 0;
   std::uint64_t compute_busy_ps = 0;  // time the compute units ran an expert
+  std::uint64_t dense_runs = 0;       // run_dense calls (the transformer's non-expert kernels)
+  std::uint64_t dense_busy_ps = 0;    // time the compute units ran them
 };
 
 // {"runs", "experts", ..., "dma_busy_ns", "dma_utilisation", "fetch_GBps" (bytes over DMA busy
-// time), "compute_busy_ns", "compute_utilisation"}; utilisations are busy / elapsed_ps.
+// time), "compute_busy_ns", "compute_utilisation", "dense_runs", "dense_busy_ns",
+// "dense_utilisation"}; utilisations are busy / elapsed_ps.
 nlohmann::json to_json(const GpuModelStats& s, double elapsed_ps);
 
 }  // namespace monde::gpu

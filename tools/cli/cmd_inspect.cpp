@@ -12,6 +12,7 @@
 #include "system/reference.hpp"
 #include "system/routing.hpp"
 #include "tools/cli/cli.hpp"
+#include "core/perf/hbm_usage.hpp"
 #include "tools/cli/experiment_options.hpp"
 
 namespace monde::tools {
@@ -32,8 +33,10 @@ Command add_validate_command(CLI::App& app) {
             std::cout << "ok: " << ex.document.name() << ": " << c.model.name << " on "
                       << c.device.dram.capacity_bytes() / (1ull << 30) << " GiB of " << config::to_string(c.device.dram.model)
                       << " DRAM, " << config::to_string(c.run.phase) << " " << c.run.tokens_per_step()
-                      << " tokens x " << c.run.steps << " step(s), " << c.run.policies.size() << " policies, routing "
-                      << c.routing.source << " (checked in " << std::fixed << std::setprecision(1) << ms
+                      << " tokens x " << c.run.steps << " step(s), GPU memory " << std::fixed << std::setprecision(2)
+                      << double(perf::hbm_usage(c).total()) / 1e9 << " of " << double(c.gpu.hbm_bytes) / 1e9 << " GB, "
+                      << c.run.policies.size() << " policies, routing " << c.routing.source << " (checked in "
+                      << std::setprecision(1) << ms
                       << " ms; nothing simulated)\n";
             return kExitOk;
           }};

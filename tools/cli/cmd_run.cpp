@@ -1,5 +1,6 @@
-// monde-sim run: the experiment's policies on the modelled system; a table of step times,
-// speedups and bytes per link, then the time of every MoE layer; with --out DIR the run
+// monde-sim run: the experiment's policies on the modelled system; a table of step times (end to
+// end, the dense part, the MoE part), speedups end to end and of the MoE layers alone, bytes per
+// link, then the time of every layer of the first step; with --out DIR the run
 // directory (system/run_outputs.hpp). Everything knowable is checked before simulating; a policy
 // that fails loses only itself, and what finished is still printed and written.
 #include <unistd.h>
@@ -60,13 +61,34 @@ Totals totals(const system::PolicyRun& r) {
   return t;
 }
 
+std::string run_text(const config::SystemConfig& e) {
+  const auto& m = e.model;
+  const auto& r = e.run;
+  std::ostringstream t;
+  const std::string prefill = m.encoder_decoder() ? "encoder" : "prefill";
+  const std::string prefill_text = prefill + " of " + std::to_string(r.batch) + " x " + std::to_string(r.prompt_tokens) +
+                                   " tokens";
+  const std::string source = m.encoder_decoder() ? ", cross-attending to " + std::to_string(r.prompt_tokens) + " source tokens" : "";
+  switch (r.phase) {
+    case config::RunPhase::kPrefill: t << r.steps << " x " << prefill_text; break;
+    case config::RunPhase::kDecode:
+      t << r.steps << " decode step(s) of " << r.batch << " sequences over " << r.context_tokens << " tokens of context"
+        << source;
+      break;
+    case config::RunPhase::kGenerate: t << prefill_text << ", then " << r.steps << " decode step(s)" << source; break;
+  }
+  t << (r.end_to_end() ? ", end to end" : ", MoE layers only");
+  return t.str();
+}
+
 void print_header(const config::SystemConfig& e) {
   const auto& m = e.model;
   std::cout << std::fixed;
-  std::cout << m.display_name << " (" << m.moe_layers << " MoE layers, " << m.experts << " experts, top-" << m.top_k
-            << ", expert " << std::setprecision(1) << m.expert_weight_bytes() / 1e6 << " MB), "
-            << config::to_string(e.run.phase) << ", " << e.run.tokens_per_step() << " tokens per step, " << e.run.steps
-            << " step(s), routing " << e.routing.source
+  std::cout << m.display_name << " (" << m.layers << " layers"
+            << (m.encoder_decoder() ? " (" + std::to_string(m.encoder_layers) + " encoder)" : std::string()) << ", "
+            << m.moe_layers << " MoE, " << m.experts << " experts, top-" << m.top_k << ", expert "
+            << std::setprecision(1) << m.expert_weight_bytes() / 1e6 << " MB), " << run_text(e) << ", routing "
+            << e.routing.source
             << (e.routing.source == "trace" ? " (" + e.routing.trace.model + ", " + e.routing.trace.dataset + ")" : "")
             << "\n";
   const auto& d = e.device;
@@ -75,6 +97,17 @@ void print_header(const config::SystemConfig& e) {
             << " model), CXL x" << d.link.lanes << " reads " << d.link.read_bytes_per_s() / 1e9 << " GB/s; NDP "
             << d.ndp.units << " x " << d.ndp.mac.shape.rows << "x" << d.ndp.mac.shape.cols << " at "
             << d.ndp.mac.clock_mhz << " MHz; data " << config::to_string(e.run.data) << "\n\n";
+}
+
+// "1.23x", or "-" when the reference time is 0.
+std::string ratio(double other, double mine) {
+  std::ostringstream x;
+  if (mine > 0) {
+    x << std::setprecision(2) << std::fixed << other / mine << "x";
+  } else {
+    x << "-";
+  }
+  return x.str();
 }
 
 void print_table(const config::SystemConfig& e, const std::vector<PolicyOutcome>& outcomes) {
@@ -87,7 +120,9 @@ void print_table(const config::SystemConfig& e, const std::vector<PolicyOutcome>
   for (const auto* o : done) longest = std::max(longest, o->run.policy.size());
   const int name_w = static_cast<int>(std::max<std::size_t>(12, longest + 2));
   const int vs_w = static_cast<int>(std::max<std::size_t>(16, longest + 5));
-  std::cout << std::left << std::setw(name_w) << "policy" << std::right << std::setw(12) << "step (ms)";
+  const double steps = static_cast<double>(std::max<std::size_t>(1, done.empty() ? 1 : done.front()->run.steps.size()));
+  std::cout << std::left << std::setw(name_w) << "policy" << std::right << std::setw(12) << "step (ms)" << std::setw(12)
+            << "dense (ms)" << std::setw(12) << "MoE (ms)";
   for (const auto* o : done) std::cout << std::setw(vs_w) << ("vs " + o->run.policy);
   std::cout << std::setw(9) << "GPU exp" << std::setw(9) << "NDP exp" << std::setw(9) << "CPU exp" << std::setw(13)
             << "PCIe->GPU" << std::setw(13) << "CXL d->h" << std::setw(13) << "CXL h->d" << std::setw(13) << "DRAM->NDP"
@@ -95,21 +130,27 @@ void print_table(const config::SystemConfig& e, const std::vector<PolicyOutcome>
   for (const auto* r : done) {
     const Totals t = totals(r->run);
     std::cout << std::left << std::setw(name_w) << r->run.policy << std::right << std::setw(12) << std::setprecision(3)
-              << r->run.simulated_s * 1e3 / e.run.steps;
-    for (const auto* o : done) {
-      std::ostringstream x;
-      if (r->run.simulated_s > 0) {
-        x << std::setprecision(2) << std::fixed << o->run.simulated_s / r->run.simulated_s << "x";
-      } else {
-        x << "-";
-      }
-      std::cout << std::setw(vs_w) << x.str();
-    }
+              << r->run.simulated_s * 1e3 / steps << std::setw(12) << r->run.dense_s * 1e3 / steps << std::setw(12)
+              << r->run.moe_s * 1e3 / steps;
+    for (const auto* o : done) std::cout << std::setw(vs_w) << ratio(o->run.simulated_s, r->run.simulated_s);
     std::cout << std::setw(9) << t.gpu << std::setw(9) << t.ndp_experts << std::setw(9) << t.cpu << std::setw(13)
               << gb(t.pcie) << std::setw(13) << gb(t.s2m) << std::setw(13) << gb(t.m2s) << std::setw(13) << gb(t.ndp)
               << std::setw(9) << std::setprecision(2) << r->run.wall_s << "\n";
   }
-  std::cout << "(\"vs X\": X's time / this policy's time, > 1 means this policy is faster)\n";
+  std::cout << "(times per step; \"vs X\": X's time / this policy's time, > 1 means this policy is faster"
+            << (e.run.end_to_end() ? ", end to end" : "") << ")\n";
+  if (e.run.end_to_end() && !done.empty()) {
+    std::cout << "\nMoE layers only:\n" << std::left << std::setw(name_w) << "policy" << std::right << std::setw(12)
+              << "MoE (ms)";
+    for (const auto* o : done) std::cout << std::setw(vs_w) << ("vs " + o->run.policy);
+    std::cout << "\n";
+    for (const auto* r : done) {
+      std::cout << std::left << std::setw(name_w) << r->run.policy << std::right << std::setw(12)
+                << std::setprecision(3) << r->run.moe_s * 1e3 / steps;
+      for (const auto* o : done) std::cout << std::setw(vs_w) << ratio(o->run.moe_s, r->run.moe_s);
+      std::cout << "\n";
+    }
+  }
   for (const auto* r : done) {
     if (r->run.parameters.empty()) continue;
     std::cout << r->run.policy << ":";
@@ -121,17 +162,26 @@ void print_table(const config::SystemConfig& e, const std::vector<PolicyOutcome>
     if (o.ok() && !totals(o.run).data_ok) std::cout << "DATA CHECK FAILED " << o.run.policy << " (see stats.json)\n";
   }
   if (done.empty()) return;
-  std::cout << "\ntime per MoE layer (ms), step 0; [GPU experts/NDP experts]\n" << std::setw(6) << "layer";
+  // Every policy runs the same layers in the same order; their dense work is the same.
+  std::cout << "\ntime per layer (ms), step 0: the GPU's dense work, then each policy's MoE part [GPU experts/NDP "
+               "experts]\n"
+            << std::setw(6) << "layer" << std::setw(9) << "stack" << std::setw(11) << "dense";
   const int layer_w = static_cast<int>(std::max<std::size_t>(20, longest + 2));
   for (const auto* r : done) std::cout << std::setw(layer_w) << r->run.policy;
   std::cout << "\n";
-  for (std::size_t l = 0; l < e.model.moe_layers; ++l) {
-    std::cout << std::setw(6) << done.front()->run.layers[l].layer;
+  const auto& first = done.front()->run.layers;
+  for (std::size_t i = 0; i < first.size() && first[i].step == 0; ++i) {
+    std::cout << std::setw(6) << first[i].layer << std::setw(9) << first[i].stack << std::setw(11)
+              << std::setprecision(3) << first[i].dense_s() * 1e3;
     for (const auto* r : done) {
-      const auto& rec = r->run.layers[l];
+      const auto& rec = r->run.layers.at(i);
       std::ostringstream x;
-      x << std::setprecision(3) << std::fixed << rec.simulated_s * 1e3 << " ["
-        << rec.experts_gpu_fetched + rec.experts_gpu_resident << "/" << rec.experts_ndp << "]";
+      if (rec.moe) {
+        x << std::setprecision(3) << std::fixed << rec.moe_s * 1e3 << " ["
+          << rec.experts_gpu_fetched + rec.experts_gpu_resident << "/" << rec.experts_ndp << "]";
+      } else {
+        x << "-";
+      }
       std::cout << std::setw(layer_w) << x.str();
     }
     std::cout << "\n";

@@ -42,7 +42,8 @@ std::optional<double> max_prediction_error(const json& policy) {
   if (!policy.contains("layers") || policy["layers"].empty()) return std::nullopt;
   double worst = 0;
   for (const auto& l : policy["layers"]) {
-    const double sim = l.value("simulated_ms", 0.0), pred = l.value("predicted_ms", 0.0);
+    if (!l.value("moe", false)) continue;
+    const double sim = l.value("moe_ms", 0.0), pred = l.value("moe_predicted_ms", 0.0);
     if (sim > 0) worst = std::max(worst, std::fabs(sim - pred) / sim);
   }
   return worst;
@@ -66,14 +67,23 @@ struct MetricDef {
 
 const std::vector<MetricDef>& metric_defs() {
   static const std::vector<MetricDef> defs = {
-      {{"step_ms", "ms", "simulated time of one step (the whole model)"},
+      {{"step_ms", "ms", "simulated time of one step, end to end (run.scope moe_only: its MoE layers)"},
        [](const json& p, const json&, double) { return number_at(p, {"step_ms"}); }},
-      {{"speedup_vs_offload", "x", "offload's step time / this policy's (> 1: faster than parameter offloading)"},
+      {{"dense_ms", "ms", "of the step: the GPU's dense work (attention, dense FFNs, norms, embedding, LM head)"},
+       [](const json& p, const json&, double) { return number_at(p, {"dense_step_ms"}); }},
+      {{"moe_ms", "ms", "of the step: the MoE layers' MoE parts (the placed experts, GPU and NDP paths)"},
+       [](const json& p, const json&, double) { return number_at(p, {"moe_step_ms"}); }},
+      {{"speedup_vs_offload", "x", "offload's step time / this policy's, end to end (> 1: faster than parameter offloading)"},
        [](const json& p, const json& s, double) {
          return p.contains("step_ms") ? number_at(s, {"speedup", p.value("policy", "").c_str(), "vs_offload"})
                                       : std::nullopt;
        }},
-      {{"pred_sim_max_rel_diff", "fraction", "largest |simulated - predicted| / simulated over the MoE layers"},
+      {{"moe_speedup_vs_offload", "x", "offload's MoE time / this policy's: the MoE layers alone"},
+       [](const json& p, const json& s, double) {
+         return p.contains("step_ms") ? number_at(s, {"speedup_moe_only", p.value("policy", "").c_str(), "vs_offload"})
+                                      : std::nullopt;
+       }},
+      {{"pred_sim_max_rel_diff", "fraction", "largest |simulated - predicted| / simulated over the MoE layers' MoE parts"},
        [](const json& p, const json&, double) { return max_prediction_error(p); }},
       {{"pred_sim_over_5pct", "0/1", "1 when pred_sim_max_rel_diff > 0.05: the cost model and the simulation disagree"},
        [](const json& p, const json&, double) -> std::optional<double> {
@@ -89,7 +99,7 @@ const std::vector<MetricDef>& metric_defs() {
        [](const json& p, const json&, double n) { return per_step(layer_sum(p, "cpu_path_ms"), n); }},
       {{"gpu_fetch_ms", "ms", "GPU DMA busy fetching expert weights (system.gpu.gpu.dma_busy_ns)"},
        [](const json& p, const json&, double n) { return ns_to_ms_per_step(number_at(p, {"system", "gpu", "gpu", "dma_busy_ns"}), n); }},
-      {{"gpu_compute_ms", "ms", "GPU busy computing experts (system.gpu.gpu.compute_busy_ns)"},
+      {{"gpu_compute_ms", "ms", "GPU busy computing hot experts (system.gpu.gpu.compute_busy_ns; dense work: dense_ms)"},
        [](const json& p, const json&, double n) { return ns_to_ms_per_step(number_at(p, {"system", "gpu", "gpu", "compute_busy_ns"}), n); }},
       {{"cxl_d2h_busy_ms", "ms", "CXL link busy device -> host (system.cxl.link.s2m.busy_ns)"},
        [](const json& p, const json&, double n) { return ns_to_ms_per_step(number_at(p, {"system", "cxl", "link", "s2m", "busy_ns"}), n); }},
@@ -216,7 +226,9 @@ CollectedResults collect_results(const std::string& sweep_dir, const SweepPlan& 
     const json& experiment = row.stats.value("experiment", json::object());
     const std::string model = experiment.value("model", ""), phase = experiment.value("phase", "");
     const auto tokens = number_at(experiment, {"tokens_per_step"});
-    const double steps = std::max(1.0, number_at(experiment, {"steps"}).value_or(1.0));
+    // generate simulates its prefill besides run.steps decode steps.
+    const double steps =
+        std::max(1.0, number_at(experiment, {"simulated_steps"}).value_or(number_at(experiment, {"steps"}).value_or(1.0)));
     csv << ',' << row.status << ',' << csv_cell(model) << ',' << csv_cell(phase) << ','
         << (tokens ? number_text(*tokens) : "");
 
