@@ -1,7 +1,7 @@
-// End-to-end simulation speed: one full MoE step on the whole modelled system (timing_only +
+// End-to-end simulation speed: one full step on the whole modelled system (timing_only +
 // bandwidth DRAM, built by build_system()), by default the embedded default experiment: one
-// Mixtral-8x7B decode step (32 MoE layers, batch 32, routing sampled from the fiddler trace)
-// under monde. The benchmark's time per iteration is the wall time of one simulated step.
+// Mixtral-8x7B decode step end to end (32 layers of attention over 1024 cached tokens and MoE,
+// batch 32, routing sampled from the fiddler trace; embedding and LM head) under monde. The benchmark's time per iteration is the wall time of one simulated step.
 // One elaboration per process, so one step kind per run: the bench's own flags (taken out of
 // argv before Google Benchmark sees it) pick it:
 //   --step-name NAME     the benchmark's name (default BM_Model_DecodeStep_Mixtral8x7B)

@@ -1,7 +1,7 @@
 // The data of a `data: full` MoE runtime run (scaled-down models only) and the checks on it.
 //
-// Real bytes, made up deterministically (the runtime does not model attention or the dense
-// layers, so no real model state exists to take them from):
+// Real bytes, made up deterministically (the runtime times attention and the dense layers but
+// does not compute them, so no real model state exists to take them from):
 //   weights      per (MoE layer, expert): w_up and w_gate [d_ff x d_model] uniform in
 //                [-2/sqrt(d_model), 2/sqrt(d_model)), w_down [d_model x d_ff] uniform in
 //                [-2/sqrt(d_ff), 2/sqrt(d_ff)), rounded to bf16 (gpu_backend::random_bf16), seeded from

@@ -29,8 +29,8 @@
 // data: full (scaled-down models only: check_full_data_fits, at most 1 GiB of expert weights)
 // moves real bytes and checks every layer (full_data.hpp says where the bytes come from):
 //   - setup() generates each (layer, expert)'s bf16 weights and places them with CXL.mem writes;
-//   - per step and layer, x [tokens x d_model] is generated (the runtime does not model attention:
-//     x stands in for its output) and the tokens are routed by the experiment's routing source
+//   - per step and MoE layer, x [tokens x d_model] is generated (attention and the dense layers are
+//     timed, not computed: x stands in for their output) and the tokens are routed by the experiment's routing source
 //     (the same routes that make the Demand, so placement and data agree);
 //   - NDP experts get their routed tokens' rows of x (moe::dispatch_tokens / gather_rows) through
 //     the driver and return y bits; GPU experts' weights are DMA-read by the GPU model, whose data
