@@ -46,7 +46,7 @@ void ExperimentOptions::add_to(CLI::App& app, const std::string& what) {
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   if (what != "run") return;
   app.add_option("--model", model, "model preset name or file (same as --set model=...)");
-  app.add_option("--phase", phase, "decode or prefill (run.phase)");
+  app.add_option("--phase", phase, "decode, prefill or generate (run.phase)");
   app.add_option("--batch", batch, "sequences per step (run.batch)");
   app.add_option("--prompt-tokens", prompt_tokens, "tokens per sequence in prefill (run.prompt_tokens)");
   app.add_option("--steps", steps, "steps (run.steps)");
