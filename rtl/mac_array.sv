@@ -35,12 +35,19 @@
 //   in_first                   beat starts a new sum (accumulators cleared: add(+0, p))
 //   in_last                    last beat of the tile: flush and drain follow
 //   in_a [ROWS*16]             one column of A (bf16), row r at [r*16 +: 16]
-//   in_b [COLS*16]             one row of B (bf16), column c at [c*16 +: 16]
+//   in_fmt [2]                 format of the beat's B: 0 bf16, 1 int8, 2 int4 (3 reserved)
+//   in_b [COLS*16]             one row of B: bf16 column c at [c*16 +: 16], int8 code at
+//                              [c*8 +: 8], int4 code at [c*4 +: 4] (higher bits ignored)
+//   in_scale [COLS*16]         int8/int4: column c's bf16 scale at [c*16 +: 16]
 //   out_valid / out_ready      output beat handshake, one result row per beat
 //   out_row [$clog2(ROWS)]     index of the row on out_*
 //   out_last                   last row of the drain
 //   out_fp32 [COLS*32]         row out_row of C (fp32), column c at [c*32 +: 32]
 //   out_bf16 [COLS*16]         the same row rounded to bf16 (RNE), column c at [c*16 +: 16]
+// Quantised beats (docs/mac_array.md, "Quantised weights"): one weight_dequant lane per column
+// turns the code and its scale into the bf16 operand to_bf16(mul(int_to_bf16(q), scale)) before
+// the stage-1 register, so the pipeline and the cycle formula are those of a bf16 beat; in_fmt 0
+// passes in_b through (a driver that leaves in_fmt and in_scale at 0 sees the bf16 array).
 // ROWS and COLS must both be >= 2: elaboration stops otherwise (see g_bad_shape).
 // Assertions (simulation and formal; `ifndef SYNTHESIS, checked by Verilator with --assert and
 // proven with yosys sat in `make signoff`) are at the end of the module.
@@ -57,7 +64,9 @@ module mac_array #(
     input  logic                       in_first,
     input  logic                       in_last,
     input  logic [ROWS*16-1:0]         in_a,
+    input  logic [1:0]                 in_fmt,
     input  logic [COLS*16-1:0]         in_b,
+    input  logic [COLS*16-1:0]         in_scale,
     output logic                       out_valid,
     input  logic                       out_ready,
     output logic [$clog2(ROWS)-1:0]    out_row,
@@ -98,10 +107,24 @@ module mac_array #(
     else s1_valid <= accept;
   end
 
+  // Weight dequantiser: the bf16 operand of every column, from the beat's bf16 element or from
+  // its int8 / int4 code and scale (combinational, in front of the stage-1 register).
+  logic [COLS*16-1:0] b_operand;
+  for (genvar c = 0; c < COLS; c++) begin : g_dq
+    weight_dequant u_dq (
+        .fmt   (in_fmt),
+        .w_bf16(in_b[c*16+:16]),
+        .q8    (in_b[c*8+:8]),
+        .q4    (in_b[c*4+:4]),
+        .scale (in_scale[c*16+:16]),
+        .y     (b_operand[c*16+:16])
+    );
+  end
+
   always_ff @(posedge clk) begin
     if (accept) begin
       s1_a      <= in_a;
-      s1_b      <= in_b;
+      s1_b      <= b_operand;
       s1_row_en <= row_mask;
       s1_col_en <= col_mask;
       s1_first  <= in_first;
@@ -205,6 +228,8 @@ module mac_array #(
       // constraint on the inputs for the proof; Verilator checks it like an assertion.
       m_rows_valid_range: assume (!accept || rows_valid <= RVW'(ROWS));
       m_cols_valid_range: assume (!accept || cols_valid <= CVW'(COLS));
+      // in_fmt 3 is reserved: an accepted beat names bf16, int8 or int4.
+      m_fmt_legal: assume (!accept || in_fmt != 2'd3);
       // No result without a tile: rows are offered only after an in_last beat was accepted.
       a_no_result_without_tile: assert (!out_valid || tile_open);
       a_busy_has_tile: assert (in_ready || tile_open);

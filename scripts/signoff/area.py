@@ -83,7 +83,7 @@ def flops(counts):
 
 
 def main():
-    pe_stat, array_stat, ltp_file = sys.argv[1:4]
+    pe_stat, array_stat, ltp_file, dq_stat, dq_ltp_file = sys.argv[1:6]
     pe = load_stat(pe_stat)
     arr = load_stat(array_stat)
     memo = {}
@@ -118,6 +118,12 @@ def main():
     print(f"\nmac_pe synthesised flat: {sum(pe_counts.values()):,} cells, {flops(pe_counts)} flip-flops, "
           f"{area(pe_counts):,.0f} NAND2-eq; longest combinational path (`ltp -noff`): **{depth} gate levels**, "
           f"from `{path_from}` to the flip-flop `{path_to}` (one cycle).")
+    dq = load_stat(dq_stat)
+    dq_counts = expand(dq, next(iter(dq)), {})
+    with open(dq_ltp_file) as f:
+        dq_depth = re.search(r"Longest topological path in \S+ \(length=(\d+)\)", f.read()).group(1)
+    print(f"\nweight_dequant lane synthesised flat: {sum(dq_counts.values()):,} cells, {area(dq_counts):,.0f} NAND2-eq, "
+          f"longest combinational path **{dq_depth} gate levels** (in front of the stage-1 register; one lane per column).")
     array_area = area(top_counts)
     print(f"\nmac_array 16 x 16 (hierarchical): {sum(top_counts.values()):,} cells, {flops(top_counts):,} flip-flops, "
           f"**{array_area:,.0f} NAND2-eq** ({array_area / 1e6:.2f} M).")

@@ -2,18 +2,19 @@
 # Formal checks of `make signoff` with yosys's SAT solver (SymbiYosys/eqy are not packaged in
 # Debian). Writes one log per proof into $1 and prints one result line per proof.
 #   Equivalence (miter -equiv; sat -prove trigger 0, i.e. for every input): bf16_mul,
-#   fp32_to_bf16 and fp32_add against independent references (rtl/formal/ref_*.sv). Each has
-#   a negative control: the reference with MUTANT = 1 must produce a counterexample.
+#   fp32_to_bf16, fp32_add and the weight dequantiser lane (weight_dequant) against independent
+#   references (rtl/formal/ref_*.sv). Each has a negative control: the reference with MUTANT = 1
+#   must produce a counterexample.
 #   Assertions (sat -tempinduct, k-induction from reset): mac_array_ctrl alone, and mac_array
-#   2 x 2 and 4 x 4 with the PEs cut (their accumulators become free inputs: the control
-#   properties must hold whatever the data). Negative control: a controller mutated to drain
+#   2 x 2 and 4 x 4 with the PEs and the dequantiser lanes cut (their outputs become free inputs:
+#   the control properties must hold whatever the data). Negative control: a controller mutated to drain
 #   an empty tile must fail its assertions.
 # Exit status 1 if a proof fails or a negative control passes.
 set -uo pipefail
 out=$1
 mkdir -p "$out"
 status=0
-rtl_all="rtl/bf16_mul.sv rtl/fp32_add.sv rtl/fp32_to_bf16.sv rtl/mac_pe.sv rtl/mac_array_ctrl.sv rtl/mac_array.sv"
+rtl_all="rtl/bf16_mul.sv rtl/fp32_add.sv rtl/fp32_to_bf16.sv rtl/weight_dequant.sv rtl/mac_pe.sv rtl/mac_array_ctrl.sv rtl/mac_array.sv"
 
 # run NAME EXPECT(pass|fail) YOSYS-SCRIPT
 run() {
@@ -51,6 +52,10 @@ equiv equiv_fp32_to_bf16        fp32_to_bf16 ref_fp32_to_bf16 rtl/fp32_to_bf16.s
 equiv equiv_fp32_to_bf16_mutant fp32_to_bf16 ref_fp32_to_bf16 rtl/fp32_to_bf16.sv 1
 equiv equiv_fp32_add            fp32_add     ref_fp32_add     rtl/fp32_add.sv     0
 equiv equiv_fp32_add_mutant     fp32_add     ref_fp32_add     rtl/fp32_add.sv     1
+# The lane composes the proven leaves with the reference multiplier and converter on the other side.
+dq_files="rtl/weight_dequant.sv rtl/bf16_mul.sv rtl/fp32_to_bf16.sv rtl/formal/ref_bf16_mul.sv rtl/formal/ref_fp32_to_bf16.sv"
+equiv equiv_weight_dequant        weight_dequant ref_weight_dequant "$dq_files" 0
+equiv equiv_weight_dequant_mutant weight_dequant ref_weight_dequant "$dq_files" 1
 
 # k-induction of the immediate assertions, reset in the first step; assume statements
 # constrain the inputs. Cover statements are dropped (sat cannot import them).
@@ -66,6 +71,7 @@ for n in 2 4; do
   run "asserts_mac_array_${n}x${n}_pes_cut" pass "read_verilog -sv -formal $rtl_all
     hierarchy -top mac_array -chparam ROWS $n -chparam COLS $n
     cutpoint mac_pe
+    cutpoint weight_dequant
     prep -top mac_array
     flatten
     $prove_asserts"

@@ -2,6 +2,7 @@
 # Generic yosys synthesis of the MAC array RTL for `make signoff` (no liberty file is packaged
 # in Debian, so cells are yosys's generic gates; area.py weights them). Writes into $1:
 #   pe.log, pe_stat.json, pe_ltp.txt      mac_pe flattened (bf16_mul + fp32_add + registers)
+#   dq.log, dq_stat.json, dq_ltp.txt      one weight_dequant lane flattened (combinational)
 #   array.log, array_stat.json            mac_array 16 x 16, hierarchical
 #   shape_check.log                       ROWS = 1 refused at elaboration
 # Fails on a check -assert problem (undriven or multiply driven nets, logic loops) or a latch.
@@ -12,7 +13,7 @@ out=$1
 rows=${MONDE_SIGNOFF_ROWS:-16}
 cols=${MONDE_SIGNOFF_COLS:-16}
 mkdir -p "$out"
-leaves="rtl/bf16_mul.sv rtl/fp32_add.sv rtl/fp32_to_bf16.sv"
+leaves="rtl/bf16_mul.sv rtl/fp32_add.sv rtl/fp32_to_bf16.sv rtl/weight_dequant.sv"
 # Generic latch and set/reset-latch cells; none may appear.
 no_latches='select -assert-none t:$_DLATCH* t:$_SR_* t:$dlatch* t:$sr'
 
@@ -22,6 +23,13 @@ yosys -q -l "$out/pe.log" -p "read_verilog -sv $leaves rtl/mac_pe.sv
   $no_latches
   tee -q -o $out/pe_stat.json stat -json
   tee -q -o $out/pe_ltp.txt ltp -noff"
+
+yosys -q -l "$out/dq.log" -p "read_verilog -sv $leaves
+  synth -flatten -top weight_dequant
+  check -assert
+  $no_latches
+  tee -q -o $out/dq_stat.json stat -json
+  tee -q -o $out/dq_ltp.txt ltp -noff"
 
 yosys -q -l "$out/array.log" -p "read_verilog -sv $leaves rtl/mac_pe.sv rtl/mac_array_ctrl.sv rtl/mac_array.sv
   hierarchy -check -top mac_array -chparam ROWS $rows -chparam COLS $cols

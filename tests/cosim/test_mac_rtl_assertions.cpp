@@ -59,6 +59,25 @@ TEST(MacRtlAssertions, ColumnMaskBeyondTheArrayIsReported) {
   EXPECT_NE(out.find("m_cols_valid_range"), std::string::npos) << out;
 }
 
+// A beat with the reserved weight format 3 (docs/mac_array.md, "Quantised weights"): the
+// m_fmt_legal check names itself.
+TEST(MacRtlAssertions, ReservedWeightFormatIsReported) {
+  Array a;
+  a.top->rows_valid = 1;
+  a.top->cols_valid = 1;
+  a.top->in_fmt = 3;
+  a.top->in_valid = 1;
+  a.top->in_first = 1;
+  a.top->in_last = 1;
+  testing::internal::CaptureStdout();
+  a.edge();
+  a.top->in_valid = 0;
+  a.edge();
+  const std::string out = testing::internal::GetCapturedStdout();
+  EXPECT_TRUE(a.context->gotError());
+  EXPECT_NE(out.find("m_fmt_legal"), std::string::npos) << out;
+}
+
 // The same beat with a legal mask raises nothing: the check above is not always on.
 TEST(MacRtlAssertions, LegalBeatIsQuiet) {
   Array a;

@@ -3,6 +3,7 @@
 // process runs every case. Seeds are fixed and printed on failure.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 #include "tlm/ndp/mac_cycle_engine.hpp"
@@ -12,6 +13,7 @@
 #include "tlm/ndp/mac_result_check.hpp"
 #include "tlm/ndp/mac_rtl_engine.hpp"
 #include "tlm/ndp/numerics/golden_gemm.hpp"
+#include "tlm/ndp/numerics/quant.hpp"
 
 namespace monde::ndp {
 namespace {
@@ -20,9 +22,11 @@ const config::MacArrayShape kShape = rtl_built_shape();
 
 // Golden result of a cleared tile straight from golden_tile_gemm (independent of the
 // cycle model's accumulator bookkeeping).
+// A quantised B enters as its dequantised operands (num::weight_operand).
 std::vector<num::fp32_t> golden(const MacTile& t) {
   std::vector<num::fp32_t> c(std::size_t(t.rows) * t.cols, num::kFp32PosZero);
-  num::golden_tile_gemm(t.a.data(), t.b.data(), c.data(), t.rows, t.cols, t.k, true);
+  const std::vector<num::bf16_t> b = b_operands(t);
+  num::golden_tile_gemm(t.a.data(), b.data(), c.data(), t.rows, t.cols, t.k, true);
   return c;
 }
 
@@ -74,6 +78,82 @@ TEST(MacRtlVsGolden, SpecialValueCrossProduct) {
   const auto r = rtl.run_tile(t);
   EXPECT_EQ(r.c_fp32, golden(t));
   expect_same("specials", t, r, cyc.run_tile(t));
+}
+
+// The dequantiser's whole special-case table (docs/mac_array.md, "Quantised weights"): every
+// extreme code against every special scale, in single-beat tiles whose A is 1.0, so that each
+// output is exactly add(+0, mul(1.0, operand)): the RTL's operand is visible bit for bit (-0
+// becomes +0 through the +0 start). Both formats; RTL against golden and the cycle model.
+TEST(MacRtlVsGolden, QuantisedSpecialScalesAndExtremeCodes) {
+  const std::vector<num::bf16_t> scales = {
+      0x7FC0, 0xFFC1, 0x7F81,  // NaNs
+      0x7F80, 0xFF80,          // +-inf
+      0x0000, 0x8000,          // +-0
+      0x0001, 0x807F,          // subnormals (flushed)
+      0x0080, 0x7F7F, 0xFF7F,  // smallest normal, +-largest finite
+      0x3F80, 0x3F83, 0x3F81,  // 1.0; a tie (3 x 0x3F83); a carry (127 x 0x3F81)
+      0x7E12, 0x7E7F, 0x7EFF,  // rounds up to inf (7 x 0x7E12); rounds down; overflows in mul
+  };
+  struct Fmt { config::WeightFormat format; std::vector<std::uint8_t> codes; };
+  const Fmt fmts[] = {{config::WeightFormat::kInt8, {0x80, 0x7F, 0x00, 0x01, 0xFF, 0x03, 0x07, 0x81}},
+                      {config::WeightFormat::kInt4, {0x8, 0x7, 0x0, 0x1, 0xF, 0x3, 0x9, 0x4}}};
+  RtlMacEngine rtl(kShape, {});
+  CycleMacEngine cyc(kShape);
+  unsigned pairs = 0;
+  for (const auto& f : fmts) {
+    std::vector<std::pair<std::uint8_t, num::bf16_t>> all;
+    for (auto s : scales) {
+      for (auto q : f.codes) all.emplace_back(q, s);
+    }
+    for (std::size_t p0 = 0; p0 < all.size(); p0 += kShape.cols) {
+      MacTile t;
+      t.rows = kShape.rows;
+      t.cols = static_cast<unsigned>(std::min<std::size_t>(kShape.cols, all.size() - p0));
+      t.k = 1;
+      t.b_format = f.format;
+      t.a.assign(t.rows, 0x3F80);
+      for (unsigned c = 0; c < t.cols; ++c) {
+        t.b_codes.push_back(all[p0 + c].first);
+        t.b_scales.push_back(all[p0 + c].second);
+      }
+      const auto r = rtl.run_tile(t);
+      EXPECT_EQ(r.c_fp32, golden(t));
+      expect_same(std::string("quantised specials ") + config::to_string(f.format), t, r, cyc.run_tile(t));
+      for (unsigned c = 0; c < t.cols; ++c) {
+        const num::bf16_t op = num::weight_operand(f.format, t.b_codes[c], t.b_scales[c]);
+        const num::bf16_t want = op == 0x8000 ? 0x0000 : op;  // add(+0, -0) = +0
+        EXPECT_EQ(r.c_bf16[c], want) << "code " << unsigned(t.b_codes[c]) << " scale " << t.b_scales[c];
+        ++pairs;
+      }
+    }
+  }
+  EXPECT_EQ(pairs, 2u * 8u * 18u);
+  // Hand-checked operands among them (tests/unit/test_numerics_quant.cpp derives each).
+  EXPECT_EQ(num::weight_operand(config::WeightFormat::kInt4, 0x7, 0x7E12), 0x7F80);  // rounds up to inf
+  EXPECT_EQ(num::weight_operand(config::WeightFormat::kInt8, 0x80, 0x7F7F), 0xFF80);  // -128 x max: -inf
+  EXPECT_EQ(num::weight_operand(config::WeightFormat::kInt4, 0x8, 0x0001), 0x8000);   // -8 x subnormal: -0
+  EXPECT_EQ(num::weight_operand(config::WeightFormat::kInt8, 0x00, 0x7F80), 0x7FC0);  // 0 x inf: NaN
+}
+
+// A quantised B over many beats with per-group scales, as the NDP units drive it (a scale per
+// column, constant for G = 32 beats): random A, random codes, RTL against golden and the cycle
+// model, bits and cycles (the tile takes k + 2 + rows cycles in every format).
+TEST(MacRtlVsGolden, QuantisedGroupedTilesBitsAndCycles) {
+  std::mt19937_64 rng(0x5EED0004);
+  RtlMacEngine rtl(kShape, {});
+  CycleMacEngine cyc(kShape);
+  for (auto format : {config::WeightFormat::kInt8, config::WeightFormat::kInt4}) {
+    for (unsigned i = 0; i < 6; ++i) {
+      auto t = random_quantised_tile(rng, random_between(rng, 1, kShape.rows), kShape.cols, 96, true, format, 0.0, 0.0);
+      for (unsigned kk = 0; kk < t.k; ++kk) {
+        for (unsigned c = 0; c < t.cols; ++c) t.b_scales[kk * t.cols + c] = t.b_scales[(kk / 32 * 32) * t.cols + c];
+      }
+      const auto r = rtl.run_tile(t);
+      EXPECT_EQ(r.c_fp32, golden(t));
+      EXPECT_EQ(r.cycles, perf::mac_tile_cycles(96, t.rows));
+      expect_same(std::string("grouped ") + config::to_string(format), t, r, cyc.run_tile(t));
+    }
+  }
 }
 
 // first = false continues the sums across tiles, and masked PEs keep their values: a full

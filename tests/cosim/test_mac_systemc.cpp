@@ -53,6 +53,9 @@ std::vector<MacTile> tiles(std::uint64_t seed) {
   t.push_back(random_tile(rng, 5, 9, 3, true, 0.1));
   t.push_back(random_tile(rng, 5, 9, 6, false, 0.0));
   t.push_back(random_tile(rng, 1, 16, 1, true, 0.0));
+  // Quantised B through the in_fmt / in_scale pins (docs/mac_array.md, "Quantised weights").
+  t.push_back(random_quantised_tile(rng, 7, 16, 20, true, config::WeightFormat::kInt8, 0.05));
+  t.push_back(random_quantised_tile(rng, 16, 11, 9, true, config::WeightFormat::kInt4, 0.05));
   return t;
 }
 
@@ -88,8 +91,10 @@ TEST(MacArraySystemC, BatchedRtlMatchesCycleModelAndAdvancesTime) {
   EXPECT_EQ(t_rtl[0], sc_core::sc_time(72500, sc_core::SC_PS));
   // Tile 3: k=1, 1 row -> 1 + 1 + 2 = 4 cycles = 5 ns.
   EXPECT_EQ(t_rtl[3], sc_core::sc_time(5000, sc_core::SC_PS));
-  EXPECT_EQ(rtl.busy_cycles(), 58u + 10u + 13u + 4u);
-  EXPECT_EQ(rtl.tiles_run(), 4u);
+  // The quantised tiles take k + 2 + rows like any other: 20 + 2 + 7 = 29 and 9 + 2 + 16 = 27.
+  EXPECT_EQ(t_rtl[4], sc_core::sc_time(29 * 1250, sc_core::SC_PS));
+  EXPECT_EQ(rtl.busy_cycles(), 58u + 10u + 13u + 4u + 29u + 27u);
+  EXPECT_EQ(rtl.tiles_run(), 6u);
 }
 
 // The pin-level RTL, clocked through sc_signals, returns the same bits and cycle counts,
@@ -112,7 +117,7 @@ TEST(MacArraySystemC, PinLevelRtlMatchesCycleModelAndWritesVcd) {
   std::ifstream in(vcd);
   std::stringstream text;
   text << in.rdbuf();
-  for (const char* sig : {"in_valid", "in_ready", "out_valid", "out_fp32", "$timescale"}) {
+  for (const char* sig : {"in_valid", "in_ready", "out_valid", "out_fp32", "in_fmt", "in_scale", "$timescale"}) {
     EXPECT_NE(text.str().find(sig), std::string::npos) << sig << " missing from " << vcd;
   }
 }

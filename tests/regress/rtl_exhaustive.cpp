@@ -5,6 +5,9 @@
 //   to_bf16 [--from H --to H]  every fp32 whose top half is in [H, H'] (default: all 2^32)
 //   add     --vectors N --seed S  random and constructed pairs (ties, cancellation, far
 //                                 alignment, overflow, results near 2^-126)
+//   dequant                    the weight dequantiser lane (rtl/weight_dequant.sv) on every input
+//                              that matters: every int8 code and every int4 code against every
+//                              bf16 scale, and every bf16 weight passed through (2^24 + 2^20 + 2^16)
 // Work is split over --threads (default: all cores), one Verilated model each. Prints the
 // count and the first mismatches; exit 0 when none, 1 on a mismatch, 2 on bad arguments.
 #include <verilated.h>
@@ -22,28 +25,39 @@
 #include <string>
 #include <thread>
 #include <tuple>
+#include <type_traits>
 #include <vector>
 
 #include "cli_number.hpp"
 #include "tlm/ndp/numerics/bf16.hpp"
+#include "tlm/ndp/numerics/quant.hpp"
 
 namespace {
 
 constexpr unsigned kLanes = 8;  // LANES of leaf_lanes.sv
 
-template <typename Wide>
-void put(Wide& port, unsigned lane, unsigned width, std::uint32_t v) {
+// Lane access for a port Verilator made a VlWide (> 64 bits) or a plain integer (<= 64 bits).
+template <typename Port>
+void put(Port& port, unsigned lane, unsigned width, std::uint32_t v) {
   const unsigned lsb = lane * width;
-  auto& w = port[lsb / 32];
-  const unsigned sh = lsb % 32;
   const std::uint64_t mask = (width == 32) ? 0xFFFFFFFFull : ((1ull << width) - 1);
-  w = static_cast<std::uint32_t>((w & ~(mask << sh)) | ((std::uint64_t(v) & mask) << sh));
+  if constexpr (std::is_integral_v<Port>) {
+    port = static_cast<Port>((static_cast<std::uint64_t>(port) & ~(mask << lsb)) | ((std::uint64_t(v) & mask) << lsb));
+  } else {
+    auto& w = port[lsb / 32];
+    const unsigned sh = lsb % 32;
+    w = static_cast<std::uint32_t>((w & ~(mask << sh)) | ((std::uint64_t(v) & mask) << sh));
+  }
 }
-template <typename Wide>
-std::uint32_t get(const Wide& port, unsigned lane, unsigned width) {
+template <typename Port>
+std::uint32_t get(const Port& port, unsigned lane, unsigned width) {
   const unsigned lsb = lane * width;
   const std::uint64_t mask = (width == 32) ? 0xFFFFFFFFull : ((1ull << width) - 1);
-  return static_cast<std::uint32_t>((port[lsb / 32] >> (lsb % 32)) & mask);
+  if constexpr (std::is_integral_v<Port>) {
+    return static_cast<std::uint32_t>((static_cast<std::uint64_t>(port) >> lsb) & mask);
+  } else {
+    return static_cast<std::uint32_t>((port[lsb / 32] >> (lsb % 32)) & mask);
+  }
 }
 
 struct Tally {
@@ -159,10 +173,42 @@ void random_add(std::uint64_t seed, std::uint64_t n, Tally& t) {
   }
 }
 
+// Work item i of the dequantiser sweep: 0..255 an int8 code, 256..271 an int4 code, each against
+// all 65536 scales; 272 the bf16 pass-through of all 65536 weights.
+constexpr std::uint32_t kDequantItems = 273;
+void sweep_dequant(std::uint32_t lo, std::uint32_t hi, Tally& t) {
+  using monde::config::WeightFormat;
+  Model m;
+  for (std::uint32_t item = lo; item <= hi; ++item) {
+    const WeightFormat f = item < 256 ? WeightFormat::kInt8 : item < 272 ? WeightFormat::kInt4 : WeightFormat::kBf16;
+    const auto code = static_cast<std::uint8_t>(item < 256 ? item : item - 256);
+    m.top.dq_fmt = static_cast<std::uint8_t>(f);
+    for (std::uint32_t s0 = 0; s0 < 0x10000; s0 += kLanes) {
+      for (unsigned l = 0; l < kLanes; ++l) {
+        put(m.top.dq_code, l, 8, code);
+        put(m.top.dq_scale, l, 16, s0 + l);
+      }
+      m.top.eval();
+      for (unsigned l = 0; l < kLanes; ++l) {
+        const auto s = static_cast<monde::num::bf16_t>(s0 + l);
+        // bf16: the lane's weight bits are the scale input (leaf_lanes.sv).
+        const auto want = monde::num::weight_operand(f, f == WeightFormat::kBf16 ? s : code, s);
+        const auto got = get(m.top.dq_y, l, 16);
+        if (got != want) {
+          t.report(std::string("dequant ") + monde::config::to_string(f) + "(code " + hex(code) + ", scale " + hex(s) +
+                   "): RTL " + hex(got) + ", golden " + hex(want));
+        }
+      }
+    }
+    t.checked += 0x10000;
+  }
+}
+
 int usage(const char* why) {
   std::fprintf(stderr,
                "monde-rtl-exhaustive: %s\nusage: monde-rtl-exhaustive mul|to_bf16 [--from N] [--to N] [--threads T]\n"
-               "       monde-rtl-exhaustive add --vectors N [--seed S] [--threads T]\n",
+               "       monde-rtl-exhaustive add --vectors N [--seed S] [--threads T]\n"
+               "       monde-rtl-exhaustive dequant [--threads T]\n",
                why);
   return 2;
 }
@@ -186,7 +232,9 @@ int main(int argc, char** argv) {
   if (from > to || to > 0xFFFF) return usage("need 0 <= --from <= --to <= 0xFFFF");
   if (threads < 1 || threads > 256) return usage("--threads must be 1..256");
   if (mode == "add" && vectors == 0) return usage("add needs --vectors N > 0");
-  if (mode != "mul" && mode != "to_bf16" && mode != "add") return usage(("unknown mode " + mode).c_str());
+  if (mode != "mul" && mode != "to_bf16" && mode != "add" && mode != "dequant") {
+    return usage(("unknown mode " + mode).c_str());
+  }
 
   Tally t;
   std::vector<std::thread> pool;
@@ -194,6 +242,10 @@ int main(int argc, char** argv) {
     if (mode == "add") {
       const std::uint64_t share = (vectors + threads - 1) / threads;
       pool.emplace_back(random_add, seed * 1000003u + w, share, std::ref(t));
+    } else if (mode == "dequant") {
+      const std::uint64_t lo = kDequantItems * w / threads, hi = kDequantItems * (w + 1) / threads;
+      if (lo == hi) continue;
+      pool.emplace_back(sweep_dequant, static_cast<std::uint32_t>(lo), static_cast<std::uint32_t>(hi - 1), std::ref(t));
     } else {
       // One contiguous share of the 16-bit range per thread.
       const std::uint64_t span = to - from + 1;

@@ -77,7 +77,9 @@ void MacArrayPinLevel::on_rising_edge() {
   top_->in_last = in_last.read();
   top_->out_ready = out_ready.read();
   bv_to_port(in_a.read(), top_->in_a);
+  top_->in_fmt = static_cast<std::uint32_t>(in_fmt.read());
   bv_to_port(in_b.read(), top_->in_b);
+  bv_to_port(in_scale.read(), top_->in_scale);
 
   const auto now_ps = static_cast<std::uint64_t>(sc_core::sc_time_stamp().to_seconds() * 1e12 + 0.5);
   top_->clk = 0;
@@ -130,13 +132,25 @@ MacTileResult MacArrayPinLevel::run_tile(const MacTile& tile) {
     in_first.write(send && beats == 0 && tile.first);
     in_last.write(send && beats + 1 == tile.k);
     out_ready.write(true);
+    in_fmt.write(static_cast<unsigned>(tile.b_format));
     if (send) {
       sc_dt::sc_bv<kRows * 16> a;
       sc_dt::sc_bv<kCols * 16> b;
+      sc_dt::sc_bv<kCols * 16> scale;
       for (unsigned i = 0; i < tile.rows; ++i) a.range(i * 16 + 15, i * 16) = tile.a[std::size_t(i) * tile.k + beats];
-      for (unsigned j = 0; j < tile.cols; ++j) b.range(j * 16 + 15, j * 16) = tile.b[std::size_t(beats) * tile.cols + j];
+      const std::size_t row = std::size_t(beats) * tile.cols;
+      if (tile.b_format == config::WeightFormat::kBf16) {
+        for (unsigned j = 0; j < tile.cols; ++j) b.range(j * 16 + 15, j * 16) = tile.b[row + j];
+      } else {
+        const int w = static_cast<int>(config::weight_bits(tile.b_format));  // 8 or 4 bits per code
+        for (unsigned j = 0; j < tile.cols; ++j) {
+          b.range(int(j) * w + w - 1, int(j) * w) = tile.b_codes[row + j];
+          scale.range(j * 16 + 15, j * 16) = tile.b_scales[row + j];
+        }
+      }
       in_a.write(a);
       in_b.write(b);
+      in_scale.write(scale);
     }
     // Handshakes complete at the coming edge with the values visible now.
     const bool in_fire = send && in_ready.read();

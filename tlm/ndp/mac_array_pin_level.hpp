@@ -38,7 +38,9 @@ class MacArrayPinLevel : public sc_core::sc_module {
   sc_core::sc_signal<sc_dt::sc_uint<16>> cols_valid{"cols_valid"};
   sc_core::sc_signal<bool> in_valid{"in_valid"}, in_ready{"in_ready"}, in_first{"in_first"}, in_last{"in_last"};
   sc_core::sc_signal<sc_dt::sc_bv<kRows * 16>> in_a{"in_a"};
+  sc_core::sc_signal<sc_dt::sc_uint<2>> in_fmt{"in_fmt"};
   sc_core::sc_signal<sc_dt::sc_bv<kCols * 16>> in_b{"in_b"};
+  sc_core::sc_signal<sc_dt::sc_bv<kCols * 16>> in_scale{"in_scale"};
   sc_core::sc_signal<bool> out_valid{"out_valid"}, out_ready{"out_ready"}, out_last{"out_last"};
   sc_core::sc_signal<sc_dt::sc_uint<16>> out_row{"out_row"};
   sc_core::sc_signal<sc_dt::sc_bv<kCols * 32>> out_fp32{"out_fp32"};

@@ -21,8 +21,11 @@ MacTileResult CycleMacEngine::run_tile(const MacTile& tile) {
   for (unsigned i = 0; i < tile.rows; ++i) {
     for (unsigned j = 0; j < tile.cols; ++j) r.c_fp32[i * tile.cols + j] = acc_[i * shape_.cols + j];
   }
-  num::golden_tile_gemm(tile.a.data(), tile.b.data(), r.c_fp32.data(), tile.rows, tile.cols, tile.k,
-                        tile.first);
+  // A quantised B enters the PEs as its dequantised bf16 operands (docs/mac_array.md).
+  const std::vector<num::bf16_t> dequantised =
+      tile.b_format == config::WeightFormat::kBf16 ? std::vector<num::bf16_t>{} : b_operands(tile);
+  const num::bf16_t* b = tile.b_format == config::WeightFormat::kBf16 ? tile.b.data() : dequantised.data();
+  num::golden_tile_gemm(tile.a.data(), b, r.c_fp32.data(), tile.rows, tile.cols, tile.k, tile.first);
   r.c_bf16.resize(r.c_fp32.size());
   for (std::size_t i = 0; i < r.c_fp32.size(); ++i) r.c_bf16[i] = num::to_bf16(r.c_fp32[i]);
   for (unsigned i = 0; i < tile.rows; ++i) {

@@ -28,13 +28,18 @@ DifferentialResult run_random_differential(std::uint64_t seed, const Differentia
     const unsigned cols = random_between(rng, 1, shape.cols);
     const unsigned k = i < 8 ? 1 : random_between(rng, 1, options.max_k);
     const double special = (i % 3 == 0) ? 0.0 : (i % 3 == 1) ? 0.005 : 0.05;
-    const auto tile = random_tile(rng, rows, cols, k, true, special);
+    const bool quantised = i % 4 == 3;
+    const auto format = (i / 4) % 2 == 0 ? config::WeightFormat::kInt8 : config::WeightFormat::kInt4;
+    const auto tile = quantised ? random_quantised_tile(rng, rows, cols, k, true, format, special)
+                                : random_tile(rng, rows, cols, k, true, special);
     const std::string where = "seed " + std::to_string(seed) + " tile " + std::to_string(i) + " (" +
-                              std::to_string(rows) + "x" + std::to_string(cols) + "x" + std::to_string(k) + ")";
+                              std::to_string(rows) + "x" + std::to_string(cols) + "x" + std::to_string(k) +
+                              (quantised ? std::string(" ") + config::to_string(format) : std::string()) + ")";
     const auto r = rtl.run_tile(tile);
     const auto c = cyc.run_tile(tile);
     std::vector<num::fp32_t> golden(std::size_t(rows) * cols, num::kFp32PosZero);
-    num::golden_tile_gemm(tile.a.data(), tile.b.data(), golden.data(), rows, cols, k, true);
+    const std::vector<num::bf16_t> b = b_operands(tile);  // quantised B: num::weight_operand of each code
+    num::golden_tile_gemm(tile.a.data(), b.data(), golden.data(), rows, cols, k, true);
     if (r.c_fp32 != golden) fail(where, "RTL fp32 results differ from the golden GEMM");
     // The cycle model has no stalls: compare its bits, and its cycles only without stalls.
     auto cyc_view = c;

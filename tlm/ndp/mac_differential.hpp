@@ -27,7 +27,8 @@ struct DifferentialResult {
 };
 
 // Tiles of random shape (partial rows/cols, k = 1 included) cycling through special-value
-// fractions 0, 0.5 % and 5 %. Deterministic for a seed on every platform.
+// fractions 0, 0.5 % and 5 %; every fourth tile has a quantised B, int8 and int4 in turn
+// (random codes and scales, docs/mac_array.md "Quantised weights"). Deterministic for a seed on every platform.
 DifferentialResult run_random_differential(std::uint64_t seed, const DifferentialOptions& options);
 
 }  // namespace monde::ndp

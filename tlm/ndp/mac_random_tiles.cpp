@@ -51,4 +51,22 @@ MacTile random_tile(std::mt19937_64& rng, unsigned rows, unsigned cols, unsigned
   return t;
 }
 
+MacTile random_quantised_tile(std::mt19937_64& rng, unsigned rows, unsigned cols, unsigned k, bool first,
+                              config::WeightFormat format, double special_fraction, double wide_fraction) {
+  MacTile t;
+  t.rows = rows;
+  t.cols = cols;
+  t.k = k;
+  t.first = first;
+  t.b_format = format;
+  t.a.resize(std::size_t(rows) * k);
+  t.b_codes.resize(std::size_t(k) * cols);
+  t.b_scales.resize(std::size_t(k) * cols);
+  const unsigned code_mask = format == config::WeightFormat::kInt4 ? 0x0Fu : 0xFFu;
+  for (auto& v : t.a) v = random_bf16(rng, special_fraction, wide_fraction);
+  for (auto& v : t.b_codes) v = static_cast<std::uint8_t>(rng() & code_mask);
+  for (auto& v : t.b_scales) v = random_bf16(rng, special_fraction, wide_fraction);
+  return t;
+}
+
 }  // namespace monde::ndp

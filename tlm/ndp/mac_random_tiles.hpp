@@ -20,6 +20,13 @@ num::bf16_t random_bf16(std::mt19937_64& rng, double special_fraction, double wi
 MacTile random_tile(std::mt19937_64& rng, unsigned rows, unsigned cols, unsigned k, bool first,
                     double special_fraction, double wide_fraction = kDefaultWideFraction);
 
+// The same with a quantised B (int8 or int4): uniform random codes (every code, -128 / -8
+// included) and a random_bf16 scale per element (the array does not know the group size, so any
+// scale may change at any beat), specials at `special_fraction`.
+MacTile random_quantised_tile(std::mt19937_64& rng, unsigned rows, unsigned cols, unsigned k, bool first,
+                              config::WeightFormat format, double special_fraction,
+                              double wide_fraction = kDefaultWideFraction);
+
 // Uniform integer in [lo, hi] from raw bits (portable, unlike std::uniform_int_distribution).
 unsigned random_between(std::mt19937_64& rng, unsigned lo, unsigned hi);
 

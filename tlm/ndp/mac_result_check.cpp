@@ -1,5 +1,7 @@
 #include "tlm/ndp/mac_result_check.hpp"
 
+#include "tlm/ndp/numerics/quant.hpp"
+
 #include <cstring>
 #include <iomanip>
 #include <sstream>
@@ -35,8 +37,18 @@ std::string inputs_of(const MacTile& t, unsigned r, unsigned c) {
   s << "A[" << std::dec << r << "][0.." << t.k - 1 << "] = [" << std::hex;
   for (unsigned k = 0; k < t.k && k < kShownInputs; ++k) s << (k ? " " : "") << std::setw(4) << t.a[std::size_t(r) * t.k + k];
   s << (t.k > kShownInputs ? " ...]" : "]") << ", B[0.." << std::dec << t.k - 1 << "][" << c << "] = [" << std::hex;
-  for (unsigned k = 0; k < t.k && k < kShownInputs; ++k) s << (k ? " " : "") << std::setw(4) << t.b[std::size_t(k) * t.cols + c];
+  if (t.b_format == config::WeightFormat::kBf16) {
+    for (unsigned k = 0; k < t.k && k < kShownInputs; ++k) s << (k ? " " : "") << std::setw(4) << t.b[std::size_t(k) * t.cols + c];
+  } else {
+    // Quantised B: code x scale -> operand, as the dequantiser saw it.
+    for (unsigned k = 0; k < t.k && k < kShownInputs; ++k) {
+      const std::size_t i = std::size_t(k) * t.cols + c;
+      s << (k ? " " : "") << std::setw(2) << unsigned(t.b_codes[i]) << "x" << std::setw(4) << t.b_scales[i] << "="
+        << std::setw(4) << num::weight_operand(t.b_format, t.b_codes[i], t.b_scales[i]);
+    }
+  }
   s << (t.k > kShownInputs ? " ...]" : "]");
+  if (t.b_format != config::WeightFormat::kBf16) s << " (" << config::to_string(t.b_format) << " code x scale = operand)";
   if (!t.first) s << ", continuing earlier sums (first=0)";
   return s.str();
 }

@@ -190,9 +190,20 @@ MacTileResult RtlMacEngine::run_tile(const MacTile& tile) {
     top.in_valid = send;
     top.in_first = send && beats == 0 && tile.first;
     top.in_last = send && beats + 1 == tile.k;
+    top.in_fmt = static_cast<std::uint8_t>(tile.b_format);  // 0 bf16, 1 int8, 2 int4 (as in_fmt)
     if (send) {
       for (unsigned i = 0; i < tile.rows; ++i) put_lane(top.in_a, i, 16, tile.a[std::size_t(i) * tile.k + beats]);
-      for (unsigned j = 0; j < tile.cols; ++j) put_lane(top.in_b, j, 16, tile.b[std::size_t(beats) * tile.cols + j]);
+      const std::size_t row = std::size_t(beats) * tile.cols;
+      if (tile.b_format == config::WeightFormat::kBf16) {
+        for (unsigned j = 0; j < tile.cols; ++j) put_lane(top.in_b, j, 16, tile.b[row + j]);
+      } else {
+        // Codes packed at the format's width (16 int4 codes are 8 bytes of in_b), scales per column.
+        const unsigned width = config::weight_bits(tile.b_format);
+        for (unsigned j = 0; j < tile.cols; ++j) {
+          put_lane(top.in_b, j, width, tile.b_codes[row + j]);
+          put_lane(top.in_scale, j, 16, tile.b_scales[row + j]);
+        }
+      }
     }
     const bool hold_out = m.chance(m.out_stall_p);
     top.out_ready = !hold_out;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/config/ndp_config.hpp"
+#include "core/config/weight_format.hpp"
 #include "tlm/ndp/numerics/bf16.hpp"
 
 namespace monde::ndp {
@@ -19,8 +20,18 @@ struct MacTile {
   unsigned k = 0;     // reduction length, >= 1 (one input beat per k)
   bool first = true;  // clear the accumulators at the first beat; false continues the sums
   std::vector<num::bf16_t> a;  // rows * k
-  std::vector<num::bf16_t> b;  // k * cols
+  std::vector<num::bf16_t> b;  // k * cols (bf16 B; empty when B is quantised)
+  // Quantised B (docs/mac_array.md, "Quantised weights"): int8 / int4 codes and their scales as
+  // the array's pins see them, beat by beat. b_codes: k * cols raw codes (int8: the byte; int4:
+  // the low nibble, 0..15); b_scales: k * cols bf16, the scale column c carries at beat kk (the
+  // scale of that weight's group). The operand the PEs multiply is num::weight_operand().
+  config::WeightFormat b_format = config::WeightFormat::kBf16;
+  std::vector<std::uint8_t> b_codes;
+  std::vector<num::bf16_t> b_scales;
 };
+
+// The bf16 B operands of a tile (k * cols): `b` itself, or every code dequantised with its scale.
+std::vector<num::bf16_t> b_operands(const MacTile& tile);
 
 struct MacTileResult {
   unsigned rows = 0;
