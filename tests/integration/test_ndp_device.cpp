@@ -19,6 +19,7 @@
 #include "core/config/device_config.hpp"
 #include "core/config/ndp_config.hpp"
 #include "tlm/ndp/numerics/golden_expert.hpp"
+#include "tlm/ndp/numerics/quant.hpp"
 #include "../unit/device_presets.hpp"
 #include "ndp_bench.hpp"
 
@@ -46,14 +47,19 @@ config::NdpConfig ndp_config(config::PeModel pe) {
 }
 
 // One expert's tensors and where they live in device memory (4 KiB aligned, in this order).
+// With a quantised encoding the bf16 weights are quantised (num::quantise, the driver's rule) and
+// the device holds their codes and scales (docs/ndp_interface.md, "Quantised weights").
 struct Expert {
   std::uint32_t d_model = 0, d_ff = 0, tokens = 0;
   bool gated = false;
+  config::WeightEncoding enc;
   std::vector<num::bf16_t> x, w_up, w_gate, w_down;
+  num::QuantisedMatrix q_up, q_gate, q_down;  // quantised encodings only
   JobDescriptor desc;
 
-  Expert(std::uint32_t dm, std::uint32_t dff, std::uint32_t t, bool g, std::uint64_t seed, std::uint64_t base)
-      : d_model(dm), d_ff(dff), tokens(t), gated(g) {
+  Expert(std::uint32_t dm, std::uint32_t dff, std::uint32_t t, bool g, std::uint64_t seed, std::uint64_t base,
+         config::WeightEncoding e = {})
+      : d_model(dm), d_ff(dff), tokens(t), gated(g), enc(e) {
     x = test::random_bf16(std::size_t{t} * dm, seed);
     w_up = test::random_bf16(std::size_t{dff} * dm, seed + 1);
     if (g) w_gate = test::random_bf16(std::size_t{dff} * dm, seed + 2);
@@ -64,25 +70,44 @@ struct Expert {
       return at;
     };
     desc.opcode = ndp::kOpcodeExpertFfn;
-    desc.dtype = ndp::kDtypeBf16;
+    desc.dtype = ndp::dtype_of(e.format);
+    desc.group_size = static_cast<std::uint16_t>(e.group_size);
     desc.activation = g ? ndp::kActivationSiluGated : ndp::kActivationRelu;
     desc.d_model = dm;
     desc.d_ff = dff;
     desc.tokens = t;
-    desc.w_up = next(w_up.size() * 2);
-    desc.w_gate = g ? next(w_gate.size() * 2) : 0;
-    desc.w_down = next(w_down.size() * 2);
+    const std::uint64_t w_bytes = config::weight_matrix_bytes(e.format, dff, dm);
+    desc.w_up = next(w_bytes);
+    desc.w_gate = g ? next(w_bytes) : 0;
+    desc.w_down = next(w_bytes);
+    if (e.quantised()) {
+      q_up = num::quantise(w_up.data(), dff, dm, e);
+      if (g) q_gate = num::quantise(w_gate.data(), dff, dm, e);
+      q_down = num::quantise(w_down.data(), dm, dff, e);
+      desc.s_up = next(q_up.scales.size() * 2);
+      desc.s_gate = g ? next(q_gate.scales.size() * 2) : 0;
+      desc.s_down = next(q_down.scales.size() * 2);
+    }
     desc.x_addr = next(x.size() * 2);
     desc.y_addr = next(std::uint64_t{t} * dm * 2);
     desc.h_scratch_addr = next(std::uint64_t{t} * dff * 2);
   }
   void preload(NdpBench& b) {
-    auto put = [&b](std::uint64_t addr, std::vector<num::bf16_t>& v) {
-      b.dbg(tlm::TLM_WRITE_COMMAND, addr, v.data(), static_cast<unsigned>(v.size() * 2));
+    auto put = [&b](std::uint64_t addr, auto& v) {
+      b.dbg(tlm::TLM_WRITE_COMMAND, addr, v.data(), static_cast<unsigned>(v.size() * sizeof(v[0])));
     };
-    put(desc.w_up, w_up);
-    if (gated) put(desc.w_gate, w_gate);
-    put(desc.w_down, w_down);
+    if (enc.quantised()) {
+      put(desc.w_up, q_up.codes);
+      put(desc.s_up, q_up.scales);
+      if (gated) put(desc.w_gate, q_gate.codes);
+      if (gated) put(desc.s_gate, q_gate.scales);
+      put(desc.w_down, q_down.codes);
+      put(desc.s_down, q_down.scales);
+    } else {
+      put(desc.w_up, w_up);
+      if (gated) put(desc.w_gate, w_gate);
+      put(desc.w_down, w_down);
+    }
     put(desc.x_addr, x);
   }
   std::vector<num::bf16_t> read(NdpBench& b, std::uint64_t addr, std::size_t n) {
@@ -90,10 +115,17 @@ struct Expert {
     b.dbg(tlm::TLM_READ_COMMAND, addr, v.data(), static_cast<unsigned>(n * 2));
     return v;
   }
+  // The golden expert on the weights the device holds: bf16, or the quantised ones dequantised.
   num::ExpertResult golden() const {
-    return num::golden_expert({x.data(), w_up.data(), gated ? w_gate.data() : nullptr, w_down.data()},
-                              {tokens, d_model, d_ff},
-                              gated ? num::ExpertActivation::kSiluGated : num::ExpertActivation::kRelu);
+    const auto act = gated ? num::ExpertActivation::kSiluGated : num::ExpertActivation::kRelu;
+    if (!enc.quantised()) {
+      return num::golden_expert({x.data(), w_up.data(), gated ? w_gate.data() : nullptr, w_down.data()},
+                                {tokens, d_model, d_ff}, act);
+    }
+    const auto up = num::dequantise(q_up), down = num::dequantise(q_down);
+    const auto gate = gated ? num::dequantise(q_gate) : std::vector<num::bf16_t>{};
+    return num::golden_expert({x.data(), up.data(), gated ? gate.data() : nullptr, down.data()},
+                              {tokens, d_model, d_ff}, act);
   }
 };
 
@@ -122,8 +154,8 @@ std::size_t mismatches(const std::vector<num::bf16_t>& a, const std::vector<num:
 }
 
 // Runs one expert on an rtl device and a cycle device side by side; both must give the golden
-// bits for h and y and the same cycle counts.
-void run_rtl_and_cycle(Expert& e, std::uint64_t expect_mac_cycles) {
+// bits for h and y and the same cycle counts (and, when given, the DMA bytes read).
+void run_rtl_and_cycle(Expert& e, std::uint64_t expect_mac_cycles, std::uint64_t expect_dma_read = 0) {
   const auto cfg = lpddr5x();
   DeviceOptions opt;
   opt.check_internal_protocol = true;
@@ -150,6 +182,9 @@ void run_rtl_and_cycle(Expert& e, std::uint64_t expect_mac_cycles) {
     EXPECT_EQ(mismatches(h[i], g.h), 0u);
     EXPECT_EQ(mismatches(y[i], g.y), 0u);
     EXPECT_EQ(got[i].mac_busy_cycles, expect_mac_cycles);
+    if (expect_dma_read != 0) {
+      EXPECT_EQ(got[i].dma_bytes_read, expect_dma_read);
+    }
   }
   EXPECT_EQ(got[0].total_cycles, got[1].total_cycles);
   EXPECT_EQ(rtl.checker.violation_count() + cyc.checker.violation_count(), 0u);
@@ -174,6 +209,34 @@ TEST(NdpDevice, SwitchBaseExpertIsBitExactInRtlAndCycle) {
 TEST(NdpDevice, GatedMixtralTinyExpertIsBitExactInRtlAndCycle) {
   Expert e(128, 448, 5, true, 0x313A7, 0x1000000);
   run_rtl_and_cycle(e, 11200);
+}
+
+// The same gated expert with int4 weights, G = 32: the array takes codes and scales through its
+// dequantiser lanes; h and y must equal the golden expert on the dequantised weights in rtl and
+// cycle, and the MAC cycles are those of bf16 (11,200: the tile formula does not depend on the
+// format). DMA bytes read, all 8 units busy in phase 1 (14 granules), 4 in phase 2:
+//   descriptor                                   128
+//   phase 1: x 8 x 5 x 128 x 2                = 10,240
+//            w_up + w_gate 2 x 448 x 128 / 2  = 57,344   (bf16: 229,376)
+//            their scales 2 x 448 x 4 x 2     =  7,168
+//   phase 2: h 4 x 5 x 448 x 2                = 17,920
+//            w_down 128 x 448 / 2             = 28,672   (bf16: 114,688)
+//            its scales 128 x 14 x 2          =  3,584
+//   total 125,056 (bf16: 372,352).
+TEST(NdpDevice, GatedMixtralTinyInt4ExpertIsBitExactInRtlAndCycle) {
+  Expert e(128, 448, 5, true, 0x313A7, 0x1000000, {config::WeightFormat::kInt4, 32});
+  run_rtl_and_cycle(e, 11200, 125056);
+}
+
+// int8 with G = 64, ReLU, 17 tokens (a full block of 16 and one of 1), d_model 256, d_ff 512:
+//   phase 1: 512 / 32 = 16 fetches x [2 x (256 + 2 + 16) + 2 x (256 + 2 + 1)] = 16 x 1,066 = 17,056
+//   phase 2: 256 / 32 = 8 fetches x [2 x (512 + 2 + 16) + 2 x (512 + 2 + 1)] = 8 x 2,090 = 16,720
+//   MAC cycles 33,776. Bytes: 128 + x 8 x 17 x 256 x 2 (69,632) + w_up 512 x 256 (131,072)
+//   + scales 512 x 4 x 2 (4,096) + h 8 x 17 x 512 x 2 (139,264) + w_down 256 x 512 (131,072)
+//   + scales 256 x 8 x 2 (4,096) = 479,360.
+TEST(NdpDevice, ReluInt8G64ExpertIsBitExactInRtlAndCycle) {
+  Expert e(256, 512, 17, false, 0x1D8, 0x1000000, {config::WeightFormat::kInt8, 64});
+  run_rtl_and_cycle(e, 33776, 479360);
 }
 
 // A full-size Mixtral-8x7B expert (d_model 4096, d_ff 14336, SiLU-gated) for one token, cycle
@@ -242,14 +305,19 @@ struct JobSeen {
 struct Shape {
   std::uint32_t d_model, d_ff, tokens;
   bool gated;
+  config::WeightEncoding enc;
 };
 
+// Every third shape has int8 and every third int4 weights (G = 32 divides every dimension here),
+// so the fetch of codes and scales is held to the same exactness.
 std::vector<Shape> many_shapes() {
   std::vector<Shape> shapes;
+  const config::WeightEncoding encs[] = {
+      {}, {config::WeightFormat::kInt8, 32}, {config::WeightFormat::kInt4, 32}};
   for (const std::uint32_t dm : {32u, 96u, 256u}) {
     for (const std::uint32_t dff : {64u, 160u, 512u}) {
       for (const std::uint32_t t : {1u, 7u, 16u, 33u}) {
-        for (const bool g : {false, true}) shapes.push_back({dm, dff, t, g});
+        for (const bool g : {false, true}) shapes.push_back({dm, dff, t, g, encs[shapes.size() % 3]});
       }
     }
   }
@@ -271,7 +339,7 @@ std::vector<JobSeen> run_jobs(config::MemoryModel model, bool timing_only, const
         std::vector<JobDescriptor> jobs;
         std::uint64_t seed = 0x5EED, base = 0x1000000;
         for (const Shape& s : shapes) {
-          Expert e(s.d_model, s.d_ff, s.tokens, s.gated, seed += 7, base += 0x200000);
+          Expert e(s.d_model, s.d_ff, s.tokens, s.gated, seed += 7, base += 0x200000, s.enc);
           if (!timing_only) e.preload(b);
           jobs.push_back(e.desc);
         }
@@ -320,7 +388,8 @@ void timing_only_matches_tile_by_tile(config::MemoryModel model) {
   for (std::size_t j = 0; j < shapes.size(); ++j) {
     const Shape& s = shapes[j];
     SCOPED_TRACE("job " + std::to_string(j) + ": d_model " + std::to_string(s.d_model) + ", d_ff " +
-                 std::to_string(s.d_ff) + ", tokens " + std::to_string(s.tokens) + (s.gated ? ", gated" : ""));
+                 std::to_string(s.d_ff) + ", tokens " + std::to_string(s.tokens) + (s.gated ? ", gated" : "") +
+                 ", " + config::describe(s.enc));
     EXPECT_EQ(fast[j].error_code, 0u);
     EXPECT_EQ(full[j].error_code, 0u);
     EXPECT_EQ(fast[j].start_ps, full[j].start_ps);
@@ -341,7 +410,7 @@ TEST(NdpDevice, TimingOnlyMatchesTileByTileOnTheBandwidthDram) {
   timing_only_matches_tile_by_tile(config::MemoryModel::kBandwidth);
 }
 
-// Every validation error code (11) through the device: each bad descriptor completes with its
+// Every validation error code (13) through the device: each bad descriptor completes with its
 // code, in ring order, without writing any memory;
 // the valid job submitted after them still runs and gives the golden result.
 TEST(NdpDevice, BadDescriptorsCompleteWithErrorsAndLaterJobsRun) {
@@ -354,7 +423,22 @@ TEST(NdpDevice, BadDescriptorsCompleteWithErrorsAndLaterJobsRun) {
   };
   const std::vector<Case> cases = {
       {"unknown opcode", [](JobDescriptor& d) { d.opcode = 2; }, NdpErrorCode::kBadOpcode},
-      {"reserved byte set", [](JobDescriptor& d) { d.reserved_72[5] = 1; }, NdpErrorCode::kReservedNonzero},
+      {"reserved byte set", [](JobDescriptor& d) { d.reserved_96[5] = 1; }, NdpErrorCode::kReservedNonzero},
+      {"int4 without a valid group size",
+       [](JobDescriptor& d) {
+         d.dtype = ndp::kDtypeInt4;
+         d.group_size = 16;
+         d.s_up = d.s_down = 0x2000000;
+       },
+       NdpErrorCode::kBadGroupSize},
+      // d_model 64 is not a whole number of 128-weight groups.
+      {"int8 groups across rows",
+       [](JobDescriptor& d) {
+         d.dtype = ndp::kDtypeInt8;
+         d.group_size = 128;
+         d.s_up = d.s_down = 0x2000000;
+       },
+       NdpErrorCode::kGroupMisaligned},
       {"zero tokens", [](JobDescriptor& d) { d.tokens = 0; }, NdpErrorCode::kZeroDim},
       {"d_model not a multiple of 32", [](JobDescriptor& d) { d.d_model = 48; }, NdpErrorCode::kDimMisaligned},
       // 32 weight rows of d_ff must fit half of the 2 MiB weight SRAM: d_ff <= 1 MiB / 64 B = 16384.

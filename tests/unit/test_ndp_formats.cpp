@@ -46,31 +46,58 @@ TEST(JobDescriptor, EncodesEveryFieldAtItsOffset) {
       0x00, 0x10, 0x00, 0x00,                          //  8 d_model = 0x1000
       0x00, 0x38, 0x00, 0x00,                          // 12 d_ff = 0x3800
       0x25, 0x00, 0x00, 0x00,                          // 16 tokens = 37
-      0x00, 0x00, 0x00, 0x00,                          // 20 reserved
+      0x00, 0x00, 0x00, 0x00,                          // 20 group_size 0 (bf16), reserved
       0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18,  // 24 w_up
       0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28,  // 32 w_gate
       0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38,  // 40 w_down
       0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48,  // 48 x
       0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58,  // 56 y
       0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68,  // 64 h scratch
-  };                                                   // 72..127 reserved: zero
+  };                                                   // 72..127: no scales (bf16), reserved zero
   for (std::size_t i = 0; i < 72; ++i) want[i] = head[i];
   const auto got = ndp::encode(sample_descriptor());
   EXPECT_EQ(got, want);
   EXPECT_EQ(ndp::decode_job_descriptor(want), sample_descriptor());
 }
 
+// An int4 job: dtype 3, group_size 128 at byte 20, the three scale addresses at 72, 80 and 88.
+TEST(JobDescriptor, EncodesTheQuantisedFields) {
+  ndp::JobDescriptor d = sample_descriptor();
+  d.dtype = ndp::kDtypeInt4;
+  d.group_size = 128;  // 0x0080
+  d.s_up = 0x7877767574737271ull;
+  d.s_gate = 0x8887868584838281ull;
+  d.s_down = 0x9897969594939291ull;
+  const auto b = ndp::encode(d);
+  EXPECT_EQ(b[1], 0x03);
+  EXPECT_EQ(b[20], 0x80);
+  EXPECT_EQ(b[21], 0x00);
+  EXPECT_EQ(b[22], 0x00);
+  EXPECT_EQ(b[23], 0x00);
+  for (std::size_t i = 0; i < 8; ++i) {
+    EXPECT_EQ(b[72 + i], 0x71 + i);
+    EXPECT_EQ(b[80 + i], 0x81 + i);
+    EXPECT_EQ(b[88 + i], 0x91 + i);
+  }
+  for (std::size_t i = 96; i < 128; ++i) EXPECT_EQ(b[i], 0x00) << i;
+  EXPECT_EQ(ndp::decode_job_descriptor(b), d);
+  EXPECT_EQ(ndp::weight_encoding(d), (monde::config::WeightEncoding{monde::config::WeightFormat::kInt4, 128}));
+  EXPECT_EQ(ndp::weight_format_of_dtype(2), monde::config::WeightFormat::kInt8);
+  EXPECT_FALSE(ndp::weight_format_of_dtype(4).has_value());
+  EXPECT_EQ(ndp::dtype_of(monde::config::WeightFormat::kInt8), ndp::kDtypeInt8);
+}
+
 TEST(JobDescriptor, ReservedBytesSurviveTheRoundTrip) {
   // decode keeps reserved contents so that validate() can reject them.
   std::array<std::uint8_t, 128> bytes{};
-  bytes[20] = 0x01;   // reserved_20 bit 0
-  bytes[23] = 0x80;   // reserved_20 bit 31
-  bytes[72] = 0x5A;   // first tail byte
+  bytes[22] = 0x01;   // reserved_22 bit 0
+  bytes[23] = 0x80;   // reserved_22 bit 15
+  bytes[96] = 0x5A;   // first tail byte
   bytes[127] = 0xA5;  // last byte
   const ndp::JobDescriptor d = ndp::decode_job_descriptor(bytes);
-  EXPECT_EQ(d.reserved_20, 0x80000001u);
-  EXPECT_EQ(d.reserved_72[0], 0x5A);
-  EXPECT_EQ(d.reserved_72[55], 0xA5);
+  EXPECT_EQ(d.reserved_22, 0x8001u);
+  EXPECT_EQ(d.reserved_96[0], 0x5A);
+  EXPECT_EQ(d.reserved_96[31], 0xA5);
   EXPECT_EQ(ndp::encode(d), bytes);
 }
 
@@ -163,6 +190,8 @@ TEST(NdpErrorCode, StableValuesAndUniqueNames) {
       {NdpErrorCode::kMisalignedAddress, 9, "misaligned_address"},
       {NdpErrorCode::kAddressOutOfRange, 10, "address_out_of_range"},
       {NdpErrorCode::kOverlap, 11, "overlap"},
+      {NdpErrorCode::kBadGroupSize, 12, "bad_group_size"},
+      {NdpErrorCode::kGroupMisaligned, 13, "group_misaligned"},
       {NdpErrorCode::kBadQueueConfig, 16, "bad_queue_config"},
       {NdpErrorCode::kBadDoorbell, 17, "bad_doorbell"},
       {NdpErrorCode::kDmaPoison, 32, "dma_poison"},
@@ -175,7 +204,7 @@ TEST(NdpErrorCode, StableValuesAndUniqueNames) {
     names.insert(ndp::to_string(r.code));
   }
   EXPECT_EQ(names.size(), sizeof rows / sizeof rows[0]);
-  EXPECT_STREQ(ndp::to_string(static_cast<NdpErrorCode>(12)), "unknown");
+  EXPECT_STREQ(ndp::to_string(static_cast<NdpErrorCode>(14)), "unknown");
   EXPECT_STREQ(ndp::to_string(static_cast<NdpErrorCode>(0xFFFF)), "unknown");
 }
 

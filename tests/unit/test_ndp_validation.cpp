@@ -66,12 +66,14 @@ TEST(Validation, EachErrorFromOneChange) {
       {"opcode 0", [](J& d) { d.opcode = 0; }, NdpErrorCode::kBadOpcode},
       {"opcode 2", [](J& d) { d.opcode = 2; }, NdpErrorCode::kBadOpcode},
       {"dtype 0", [](J& d) { d.dtype = 0; }, NdpErrorCode::kBadDtype},
-      {"dtype 2", [](J& d) { d.dtype = 2; }, NdpErrorCode::kBadDtype},
+      {"dtype 4", [](J& d) { d.dtype = 4; }, NdpErrorCode::kBadDtype},
       {"activation 0", [](J& d) { d.activation = 0; }, NdpErrorCode::kBadActivation},
       {"activation 3", [](J& d) { d.activation = 3; }, NdpErrorCode::kBadActivation},
-      {"reserved_20", [](J& d) { d.reserved_20 = 1; }, NdpErrorCode::kReservedNonzero},
-      {"reserved_72 first", [](J& d) { d.reserved_72[0] = 1; }, NdpErrorCode::kReservedNonzero},
-      {"reserved_72 last", [](J& d) { d.reserved_72[55] = 0x80; }, NdpErrorCode::kReservedNonzero},
+      {"reserved_22", [](J& d) { d.reserved_22 = 1; }, NdpErrorCode::kReservedNonzero},
+      {"reserved_96 first", [](J& d) { d.reserved_96[0] = 1; }, NdpErrorCode::kReservedNonzero},
+      {"reserved_96 last", [](J& d) { d.reserved_96[31] = 0x80; }, NdpErrorCode::kReservedNonzero},
+      {"bf16 with a scale address", [](J& d) { d.s_down = 0x40000; }, NdpErrorCode::kReservedNonzero},
+      {"bf16 with a group size", [](J& d) { d.group_size = 32; }, NdpErrorCode::kBadGroupSize},
       {"undefined flag", [](J& d) { d.flags = 0x02; }, NdpErrorCode::kReservedNonzero},
       {"relu with w_gate",
        [](J& d) { d.activation = ndp::kActivationRelu; },  // w_gate stays 0x14000
@@ -185,9 +187,13 @@ TEST(Validation, FirstFailureInDocumentedOrderWins) {
       {"dtype before activation",
        [](J& d) { d.dtype = 9; d.activation = 9; }, NdpErrorCode::kBadDtype},
       {"activation before reserved",
-       [](J& d) { d.activation = 9; d.reserved_20 = 1; }, NdpErrorCode::kBadActivation},
+       [](J& d) { d.activation = 9; d.reserved_22 = 1; }, NdpErrorCode::kBadActivation},
+      {"reserved before group size",
+       [](J& d) { d.reserved_96[3] = 1; d.group_size = 7; }, NdpErrorCode::kReservedNonzero},
+      {"group size before zero dim",
+       [](J& d) { d.group_size = 7; d.tokens = 0; }, NdpErrorCode::kBadGroupSize},
       {"reserved before zero dim",
-       [](J& d) { d.reserved_72[3] = 1; d.tokens = 0; }, NdpErrorCode::kReservedNonzero},
+       [](J& d) { d.reserved_96[3] = 1; d.tokens = 0; }, NdpErrorCode::kReservedNonzero},
       {"zero dim before too large",
        [](J& d) { d.d_model = 0; d.d_ff = 1u << 30; }, NdpErrorCode::kZeroDim},
       {"too large before misaligned",
@@ -208,6 +214,85 @@ TEST(Validation, FirstFailureInDocumentedOrderWins) {
     m.apply(d);
     EXPECT_EQ(check(d), m.want) << m.what << ": got " << ndp::to_string(check(d));
   }
+}
+
+// The same job with int4 weights, G = 32. Sizes: w_up, w_gate, w_down 128 x 64 / 2 = 0x1000 B;
+// scales: s_up, s_gate [128 x 64/32] and s_down [64 x 128/32] bf16 = 0x200 B each. The weights
+// keep their addresses (now 0x1000 of each 0x4000 slot is used); the scales go at 0x20000,
+// 0x20200 and 0x20400 (past h, which ends at 0x1F000).
+ndp::JobDescriptor valid_int4_job() {
+  ndp::JobDescriptor d = valid_job();
+  d.dtype = ndp::kDtypeInt4;
+  d.group_size = 32;
+  d.s_up = 0x20000;
+  d.s_gate = 0x20200;
+  d.s_down = 0x20400;
+  return d;
+}
+
+TEST(Validation, QuantisedDescriptorsAreValid) {
+  EXPECT_EQ(check(valid_int4_job()), NdpErrorCode::kOk);
+  ndp::JobDescriptor d = valid_int4_job();
+  d.dtype = ndp::kDtypeInt8;
+  EXPECT_EQ(check(d), NdpErrorCode::kOk);
+  d.group_size = 64;
+  EXPECT_EQ(check(d), NdpErrorCode::kOk);  // d_model 64 and d_ff 128 are whole groups of 64
+  ndp::JobDescriptor relu = valid_int4_job();
+  relu.activation = ndp::kActivationRelu;
+  relu.w_gate = 0;
+  relu.s_gate = 0;
+  EXPECT_EQ(check(relu), NdpErrorCode::kOk);
+  // The scale tensors are adjacent, each exactly 0x200 long: s_gate may start where s_up ends.
+  const ndp::JobRegions r = ndp::job_regions(valid_int4_job());
+  EXPECT_EQ(r.w_up.bytes, 0x1000u);   // 128 x 64 x 4 bits
+  EXPECT_EQ(r.w_down.bytes, 0x1000u);
+  EXPECT_EQ(r.s_up.bytes, 0x200u);    // 128 x (64 / 32) x 2
+  EXPECT_EQ(r.s_gate.bytes, 0x200u);
+  EXPECT_EQ(r.s_down.bytes, 0x200u);  // 64 x (128 / 32) x 2
+  ndp::JobDescriptor i8 = valid_int4_job();
+  i8.dtype = ndp::kDtypeInt8;
+  i8.group_size = 128;
+  EXPECT_EQ(ndp::job_regions(i8).w_up.bytes, 0x2000u);  // one byte per weight
+  EXPECT_EQ(ndp::job_regions(i8).s_up.bytes, 0x0u);     // 64 / 128 groups: none whole (validate refuses)
+}
+
+TEST(Validation, QuantisedErrorsFromOneChange) {
+  using J = ndp::JobDescriptor;
+  const Mutation table[] = {
+      {"int4 group 0", [](J& d) { d.group_size = 0; }, NdpErrorCode::kBadGroupSize},
+      {"int4 group 16", [](J& d) { d.group_size = 16; }, NdpErrorCode::kBadGroupSize},
+      {"int8 group 256", [](J& d) { d.dtype = ndp::kDtypeInt8; d.group_size = 256; }, NdpErrorCode::kBadGroupSize},
+      {"int4 group 48", [](J& d) { d.group_size = 48; }, NdpErrorCode::kBadGroupSize},
+      // d_model 64 is not a multiple of 128: a group would span two rows.
+      {"group 128 over d_model 64", [](J& d) { d.group_size = 128; }, NdpErrorCode::kGroupMisaligned},
+      {"group 64 over d_ff 160",
+       [](J& d) {
+         d.group_size = 64;
+         d.d_ff = 160;
+       },
+       NdpErrorCode::kGroupMisaligned},
+      {"relu with s_gate",
+       [](J& d) {
+         d.activation = ndp::kActivationRelu;
+         d.w_gate = 0;
+       },
+       NdpErrorCode::kReservedNonzero},
+      {"s_up +2", [](J& d) { d.s_up += 2; }, NdpErrorCode::kMisalignedAddress},
+      {"s_down beyond device", [](J& d) { d.s_down = kDevice - 0x100; }, NdpErrorCode::kAddressOutOfRange},
+      {"y on s_up", [](J& d) { d.y_addr = d.s_up; }, NdpErrorCode::kOverlap},
+      {"h on the last line of s_gate", [](J& d) { d.h_scratch_addr = d.s_gate + 0x200 - 64; }, NdpErrorCode::kOverlap},
+  };
+  for (const Mutation& m : table) {
+    ndp::JobDescriptor d = valid_int4_job();
+    m.apply(d);
+    EXPECT_EQ(check(d), m.want) << m.what << ": got " << ndp::to_string(check(d));
+  }
+  // Quantised weights shrink the regions: y may sit in the unused tail of w_up's old bf16 slot.
+  ndp::JobDescriptor d = valid_int4_job();
+  d.y_addr = d.w_up + 0x1000;
+  EXPECT_EQ(check(d), NdpErrorCode::kOk);
+  d.y_addr = d.w_up + 0x1000 - 64;
+  EXPECT_EQ(check(d), NdpErrorCode::kOverlap);
 }
 
 TEST(AddressRange, OverlapAndBounds) {

@@ -184,6 +184,9 @@ NdpErrorCode NdpEngine::run_job(const JobDescriptor& d, CompletionEntry& e) {
     w.w_addr = d.w_up;
     w.w2_addr = d.w_gate;
     w.out_addr = d.h_scratch_addr;
+    w.weights = weight_encoding(d);
+    w.s_addr = d.s_up;
+    w.s2_addr = d.s_gate;
     NdpPhaseWork& v = down[u];
     v.second_phase = true;
     v.activation = act;
@@ -194,6 +197,8 @@ NdpErrorCode NdpEngine::run_job(const JobDescriptor& d, CompletionEntry& e) {
     v.a_addr = d.h_scratch_addr;
     v.w_addr = d.w_down;
     v.out_addr = d.y_addr;
+    v.weights = weight_encoding(d);
+    v.s_addr = d.s_down;
   }
   // Phase 2 reads all of h, which every unit wrote a slice of: the barrier is the wait for
   // all units in run_phase.

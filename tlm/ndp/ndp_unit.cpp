@@ -6,6 +6,7 @@
 #include "tlm/common/blocking_access.hpp"
 #include "tlm/common/strided_access.hpp"
 #include "tlm/ndp/numerics/bf16.hpp"
+#include "tlm/ndp/numerics/quant.hpp"
 
 // Tensors are little-endian bf16 in device memory; the buffers here are host uint16_t arrays
 // filled by memcpy, which is only right on a little-endian host.
@@ -65,13 +66,30 @@ void NdpUnit::fetcher() {
       Slot& slot = slots_[f % 2];
       while (slot.ready) sc_core::wait(slot_changed_);  // the half is still being computed on
       const std::uint64_t row0 = work_.cols.begin + std::uint64_t{f} * config::kColumnsPerFetch;
-      const std::uint64_t bytes = std::uint64_t{config::kColumnsPerFetch} * work_.k * 2;
+      const config::WeightEncoding& enc = work_.weights;
+      // Weight rows c0..c0+31 of a [n x K] row-major matrix are one contiguous block, in every
+      // format; so are the rows of its [n x K / G] scales.
+      const std::uint64_t row_bytes = config::weight_matrix_bytes(enc.format, 1, work_.k);
+      const std::uint64_t bytes = config::kColumnsPerFetch * row_bytes;
+      const std::uint64_t scale_row_bytes = config::scale_matrix_bytes(enc, 1, work_.k);
       for (unsigned m = 0; m < matrices(); ++m) {
-        const std::uint64_t base = (m == 0 ? work_.w_addr : work_.w2_addr) + row0 * work_.k * 2;
-        auto& buf = slot.w[m];
-        if (!timing_only_) buf.resize(bytes / 2);
-        // Weight rows c0..c0+31 of a [n x K] row-major matrix are one contiguous block.
-        dma(tlm::TLM_READ_COMMAND, base, reinterpret_cast<unsigned char*>(buf.data()), bytes);
+        const std::uint64_t base = (m == 0 ? work_.w_addr : work_.w2_addr) + row0 * row_bytes;
+        if (!enc.quantised()) {
+          auto& buf = slot.w[m];
+          if (!timing_only_) buf.resize(bytes / 2);
+          dma(tlm::TLM_READ_COMMAND, base, reinterpret_cast<unsigned char*>(buf.data()), bytes);
+          continue;
+        }
+        auto& codes = slot.codes[m];
+        auto& scales = slot.scales[m];
+        if (!timing_only_) {
+          codes.resize(bytes);
+          scales.resize(config::kColumnsPerFetch * scale_row_bytes / 2);
+        }
+        dma(tlm::TLM_READ_COMMAND, base, codes.data(), bytes);
+        const std::uint64_t s_base = (m == 0 ? work_.s_addr : work_.s2_addr) + row0 * scale_row_bytes;
+        dma(tlm::TLM_READ_COMMAND, s_base, reinterpret_cast<unsigned char*>(scales.data()),
+            config::kColumnsPerFetch * scale_row_bytes);
       }
       slot.ready = true;
       slot_changed_.notify(sc_core::SC_ZERO_TIME);
@@ -146,19 +164,40 @@ void NdpUnit::run_block(std::uint32_t f, const Slot& slot, std::uint32_t r0, std
   tile.cols = cols;
   tile.k = k;
   tile.first = true;
+  const config::WeightEncoding& enc = work_.weights;
+  tile.b_format = enc.format;
   if (!timing_only_) {
     tile.a.assign(act_.begin() + std::ptrdiff_t{r0} * k, act_.begin() + std::ptrdiff_t{r0 + rows} * k);
-    tile.b.resize(std::size_t{k} * cols);
+    if (enc.quantised()) {
+      tile.b_codes.resize(std::size_t{k} * cols);
+      tile.b_scales.resize(std::size_t{k} * cols);
+    } else {
+      tile.b.resize(std::size_t{k} * cols);
+    }
   }
   if (timing_only_) mac_.run_tiles_timing(config::kColumnsPerFetch / cols * matrices(), rows, k);
   for (unsigned c0 = 0; !timing_only_ && c0 < config::kColumnsPerFetch; c0 += cols) {
     std::array<MacTileResult, 2> res;
     for (unsigned m = 0; m < matrices(); ++m) {
       // B[kk][c] = W[col0 + c0 + c][kk]: the SRAM holds weight rows (PyTorch [out, in]).
-      const auto& w = slot.w[m];
-      for (unsigned c = 0; c < cols; ++c) {
-        const num::bf16_t* row = w.data() + std::size_t{c0 + c} * k;
-        for (std::uint32_t kk = 0; kk < k; ++kk) tile.b[std::size_t{kk} * cols + c] = row[kk];
+      if (!enc.quantised()) {
+        const auto& w = slot.w[m];
+        for (unsigned c = 0; c < cols; ++c) {
+          const num::bf16_t* row = w.data() + std::size_t{c0 + c} * k;
+          for (std::uint32_t kk = 0; kk < k; ++kk) tile.b[std::size_t{kk} * cols + c] = row[kk];
+        }
+      } else {
+        // The codes as stored, and at beat kk each column's scale of group kk / G.
+        const std::size_t row_bytes = config::weight_matrix_bytes(enc.format, 1, k);
+        const std::size_t groups = k / enc.group_size;
+        for (unsigned c = 0; c < cols; ++c) {
+          const std::uint8_t* row = slot.codes[m].data() + std::size_t{c0 + c} * row_bytes;
+          const num::bf16_t* scale = slot.scales[m].data() + std::size_t{c0 + c} * groups;
+          for (std::uint32_t kk = 0; kk < k; ++kk) {
+            tile.b_codes[std::size_t{kk} * cols + c] = num::row_code(enc.format, row, kk);
+            tile.b_scales[std::size_t{kk} * cols + c] = scale[kk / enc.group_size];
+          }
+        }
       }
       res[m] = mac_.run_tile(tile);
     }

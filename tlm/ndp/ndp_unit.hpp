@@ -8,13 +8,17 @@
 // Schedule inside a phase:
 //   load all of A into the activation buffer (one DMA read);
 //   for each fetch of 32 output columns (weight rows c0..c0+31 of each matrix: one contiguous
-//   block of 32 x K bf16 per matrix, read into one SRAM half while the other half computes):
+//   block of 32 x K weights per matrix in the job's format, 32 x K x 2 B for bf16, 32 x K or
+//   32 x K / 2 B for int8 / int4 followed by one read of their 32 x K / G bf16 scales, read into
+//   one SRAM half while the other half computes):
 //     for each block of ROWS tokens: for each COLS-wide tile of the 32 columns: one MAC tile
 //     per matrix over the whole K (first = true, ascending k), then the epilogue (phase 1:
 //     activation in fp32, then RNE to bf16; phase 2: RNE to bf16), and the block's rows go to
 //     the output buffer as whole 64-byte lines, written back by a third process as one
 //     strided DMA per block (the lines are a row of the output apart).
-// Every output is one MAC tile's ascending-k sum, so the bits equal the golden expert.
+// Every output is one MAC tile's ascending-k sum, so the bits equal the golden expert (on the
+// dequantised weights for int8 / int4: the array's weight_dequant lanes take the codes and, at
+// beat k, each column's scale of group k / G; docs/mac_array.md, "Quantised weights").
 // data: timing_only moves no bytes and does no arithmetic: tiles take their contract cycles,
 // a block's tiles in one wait (they run back to back on this unit's own array and nothing
 // observes the array between them, so the block ends at the same picosecond as tile by tile;
@@ -37,6 +41,7 @@
 #include "tlm/ndp/command/work_split.hpp"
 #include "tlm/ndp/mac_array_module.hpp"
 #include "core/config/ndp_config.hpp"
+#include "core/config/weight_format.hpp"
 #include "tlm/ndp/numerics/golden_expert.hpp"
 
 namespace monde::ndp {
@@ -53,6 +58,9 @@ struct NdpPhaseWork {
   std::uint64_t w_addr = 0;    // w_up or w_down
   std::uint64_t w2_addr = 0;   // w_gate (gated phase 1)
   std::uint64_t out_addr = 0;  // h scratch or y
+  config::WeightEncoding weights;  // format of w / w2 (bf16, or int8 / int4 with scales)
+  std::uint64_t s_addr = 0;    // scales of w (s_up or s_down), int8 / int4 only
+  std::uint64_t s2_addr = 0;   // scales of w2 (s_gate)
 };
 
 struct NdpUnitStats {
@@ -80,7 +88,9 @@ class NdpUnit : public sc_core::sc_module {
  private:
   struct Slot {
     bool ready = false;  // weights loaded, not yet consumed
-    std::array<std::vector<num::bf16_t>, 2> w;  // [matrix][32 x K], row-major (PyTorch layout)
+    std::array<std::vector<num::bf16_t>, 2> w;          // bf16: [matrix][32 x K], row-major (PyTorch layout)
+    std::array<std::vector<std::uint8_t>, 2> codes;     // int8 / int4: [matrix] 32 rows of K codes (device layout)
+    std::array<std::vector<num::bf16_t>, 2> scales;     // int8 / int4: [matrix][32 x K / G]
   };
   // One block's result rows: `lines` 64-byte lines, `stride` bytes apart in memory (a row of
   // the output matrix), written back as one strided DMA (tlm/common/strided_access.hpp).

@@ -20,9 +20,17 @@ std::uint64_t bf16_bytes(std::uint64_t a, std::uint64_t b) {
 
 JobRegions job_regions(const JobDescriptor& d) {
   JobRegions r;
-  r.w_up = {d.w_up, bf16_bytes(d.d_ff, d.d_model)};
-  if (d.activation == kActivationSiluGated) r.w_gate = {d.w_gate, bf16_bytes(d.d_ff, d.d_model)};
-  r.w_down = {d.w_down, bf16_bytes(d.d_model, d.d_ff)};
+  const config::WeightEncoding e = weight_encoding(d);
+  const bool gated = d.activation == kActivationSiluGated;
+  const bool scaled = e.quantised() && config::valid_group_size(e.group_size);
+  r.w_up = {d.w_up, config::weight_matrix_bytes(e.format, d.d_ff, d.d_model)};
+  if (gated) r.w_gate = {d.w_gate, config::weight_matrix_bytes(e.format, d.d_ff, d.d_model)};
+  r.w_down = {d.w_down, config::weight_matrix_bytes(e.format, d.d_model, d.d_ff)};
+  if (scaled) {
+    r.s_up = {d.s_up, config::scale_matrix_bytes(e, d.d_ff, d.d_model)};
+    if (gated) r.s_gate = {d.s_gate, config::scale_matrix_bytes(e, d.d_ff, d.d_model)};
+    r.s_down = {d.s_down, config::scale_matrix_bytes(e, d.d_model, d.d_ff)};
+  }
   r.x = {d.x_addr, bf16_bytes(d.tokens, d.d_model)};
   r.y = {d.y_addr, bf16_bytes(d.tokens, d.d_model)};
   r.h = {d.h_scratch_addr, bf16_bytes(d.tokens, d.d_ff)};

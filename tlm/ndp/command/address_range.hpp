@@ -22,11 +22,14 @@ struct AddressRange {
   bool within(std::uint64_t limit) const { return bytes <= limit && base <= limit - bytes; }
 };
 
-// The tensors of an expert job with their byte sizes from the dimensions (bf16: 2 bytes per
-// element). Sizes saturate at 2^64-1 for absurd dimensions, which then fail the bounds check.
-// w_gate is empty unless the activation is silu_gated.
+// The tensors of an expert job with their byte sizes from the dimensions: weights in the dtype's
+// format (config::weight_matrix_bytes), x, y and h bf16, scales [out x in / G] bf16
+// (config::scale_matrix_bytes). Sizes saturate at 2^64-1 for absurd dimensions, which then fail
+// the bounds check. w_gate and s_gate are empty unless the activation is silu_gated; the scales
+// are empty for bf16 (and for an invalid group size: validate() refuses those first).
 struct JobRegions {
   AddressRange w_up, w_gate, w_down, x, y, h;
+  AddressRange s_up, s_gate, s_down;
 };
 JobRegions job_regions(const JobDescriptor& d);
 

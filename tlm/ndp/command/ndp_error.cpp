@@ -17,6 +17,8 @@ const char* to_string(NdpErrorCode code) {
     case NdpErrorCode::kMisalignedAddress: return "misaligned_address";
     case NdpErrorCode::kAddressOutOfRange: return "address_out_of_range";
     case NdpErrorCode::kOverlap: return "overlap";
+    case NdpErrorCode::kBadGroupSize: return "bad_group_size";
+    case NdpErrorCode::kGroupMisaligned: return "group_misaligned";
     case NdpErrorCode::kBadQueueConfig: return "bad_queue_config";
     case NdpErrorCode::kBadDoorbell: return "bad_doorbell";
     case NdpErrorCode::kDmaPoison: return "dma_poison";

@@ -11,9 +11,10 @@ enum class NdpErrorCode : std::uint16_t {
   kOk = 0,
   // Descriptor validation (validate(), checked in this order; the first failure wins).
   kBadOpcode = 1,          // opcode is not a known operation
-  kBadDtype = 2,           // dtype is not bf16
+  kBadDtype = 2,           // dtype is not bf16, int8 or int4
   kBadActivation = 3,      // activation is not relu / silu_gated
-  kReservedNonzero = 4,    // a reserved byte, an undefined flag bit or an unused address is nonzero
+  kReservedNonzero = 4,    // a reserved byte, an undefined flag bit or an unused address (w_gate of a
+                           // relu job, a scale address of a bf16 job, s_gate of a relu job) is nonzero
   kZeroDim = 5,            // d_model, d_ff or tokens is zero
   kDimTooLarge = 6,        // d_model, d_ff or tokens above config::NdpLimits
   kDimMisaligned = 7,      // d_model or d_ff not a multiple of config::NdpLimits::dim_align
@@ -21,6 +22,8 @@ enum class NdpErrorCode : std::uint16_t {
   kMisalignedAddress = 9,  // a tensor address not a multiple of config::NdpLimits::addr_align
   kAddressOutOfRange = 10, // a tensor extends past the end of device memory
   kOverlap = 11,           // y or h overlaps a tensor the job reads, each other, or a ring
+  kBadGroupSize = 12,      // int8 / int4 with group_size not 32, 64 or 128, or bf16 with group_size != 0
+  kGroupMisaligned = 13,   // int8 / int4 with d_model or d_ff not a multiple of group_size
   // Queue and register errors (latched in ERROR; no completion entry is written).
   kBadQueueConfig = 16,    // CONTROL.ENABLE with an invalid ring base/size
   kBadDoorbell = 17,       // SQ_TAIL or CQ_HEAD written with an index >= the ring size
