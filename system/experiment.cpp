@@ -81,6 +81,19 @@ void check_ndp_shape(const config::SystemConfig& c, const config::ConfigNode& ro
                            "fetches); allowed d_model x d_ff a multiple of " +
                            std::to_string(kPage / m.bytes_per_element()));
   }
+  // Quantised NDP experts: every row of every matrix is whole groups (the descriptor's
+  // group_misaligned otherwise).
+  const config::WeightEncoding q = c.device.ndp.expert_weights();
+  if (q.quantised() && (m.d_model % q.group_size != 0 || m.d_ff % q.group_size != 0)) {
+    std::string fit;
+    for (const std::uint32_t g : config::kQuantGroupSizes) {
+      if (m.d_model % g == 0 && m.d_ff % g == 0) fit += (fit.empty() ? "" : ", ") + std::to_string(g);
+    }
+    root.section("device").section("ndp").fail(
+        "expert_weight_group", "does not divide " + m.name + "'s d_model " + std::to_string(m.d_model) + " and d_ff " +
+                                   std::to_string(m.d_ff) + " (a group of weights along K must lie in one row); allowed " +
+                                   (fit.empty() ? std::string("none of 32, 64, 128: use expert_weight_format \"bf16\"") : fit));
+  }
   if (l.max_tokens_for(std::max(m.d_model, m.d_ff)) == 0) {
     root.section("device").section("ndp").fail("act_buffer_bytes", "cannot hold one token of this model (" +
                                                                    std::to_string(std::max(m.d_model, m.d_ff)) +
@@ -97,9 +110,11 @@ void check_fits_device(const config::SystemConfig& c, const config::ConfigNode& 
         "organization", "gives " + std::to_string(have) + " B (" + gib(have) + "), but the model needs " +
                       std::to_string(need) + " B (" + gib(need) + "): " + std::to_string(m.moe_layers) +
                       " MoE layers x " + std::to_string(m.experts) + " experts x " +
-                      std::to_string(m.expert_weight_bytes()) + " B of weights, plus the rings and one step's "
-                      "activation buffers; allowed a device of at least that size (e.g. more "
-                      "device.memory.organization.ranks or channels)");
+                      std::to_string(m.expert_weight_bytes()) + " B of weights" +
+                      (c.device.ndp.expert_weights().quantised() ? " (and their " +
+                       config::describe(c.device.ndp.expert_weights()) + " copy for the NDP units)" : std::string()) +
+                      ", plus the rings and one step's activation buffers; allowed a device of at least that size (e.g. "
+                      "more device.memory.organization.ranks or channels)");
   }
 }
 
@@ -146,7 +161,15 @@ void check_fits_gpu(const config::SystemConfig& c, const config::ConfigNode& roo
 
 std::uint64_t device_bytes_needed(const config::SystemConfig& c) {
   const auto& m = c.model;
-  const std::uint64_t weights = std::uint64_t{m.moe_layers} * m.experts * round_up(m.expert_weight_bytes(), kPage);
+  // The bf16 expert and, with a quantised NDP format, its codes and scales (the driver gives each
+  // of those tensors its own page-aligned range).
+  const config::WeightEncoding q = c.device.ndp.expert_weights();
+  const std::uint64_t quantised_copy =
+      q.quantised() ? m.matrices_per_expert() * (round_up(config::weight_matrix_bytes(q.format, m.d_ff, m.d_model), kPage) +
+                                                 round_up(config::scale_matrix_bytes(q, m.d_ff, m.d_model), kPage))
+                    : 0;
+  const std::uint64_t weights =
+      std::uint64_t{m.moe_layers} * m.experts * (round_up(m.expert_weight_bytes(), kPage) + quantised_copy);
   const driver::DriverOptions ring;
   const std::uint64_t rings = round_up(std::uint64_t{ring.sq_entries} * config::kJobDescriptorBytes, kPage) +
                               round_up(std::uint64_t{ring.cq_entries} * config::kCompletionEntryBytes, kPage);

@@ -1,6 +1,8 @@
 #include "system/full_data.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -8,6 +10,7 @@
 #include "host/gpu_backend/random_bf16.hpp"
 #include "host/moe/deterministic_random.hpp"
 #include "tlm/ndp/numerics/golden_expert.hpp"
+#include "tlm/ndp/numerics/quant.hpp"
 
 namespace monde::system {
 
@@ -122,6 +125,43 @@ gpu_backend::Tolerance expert_tolerance(const gpu_backend::CpuReferenceBackend& 
   j.y = y.data();
   return gpu_backend::gpu_tolerance(j, backend.hidden(j));
 }
+
+ExpertWeights ndp_operand_weights(const config::MoeModelConfig& m, const ExpertWeights& w,
+                                  const config::WeightEncoding& q) {
+  if (!q.quantised()) return w;
+  const auto op = [&q](const std::vector<num::bf16_t>& v, std::size_t rows, std::size_t cols) {
+    return num::dequantise(num::quantise(v.data(), rows, cols, q));
+  };
+  ExpertWeights out;
+  out.up = op(w.up, m.d_ff, m.d_model);
+  if (m.gated) out.gate = op(w.gate, m.d_ff, m.d_model);
+  out.down = op(w.down, m.d_model, m.d_ff);
+  return out;
+}
+
+void OutputError::add(const std::vector<num::bf16_t>& got, const std::vector<num::bf16_t>& ref) {
+  if (got.size() != ref.size()) {
+    throw std::invalid_argument("OutputError: " + std::to_string(got.size()) + " results for " +
+                                std::to_string(ref.size()) + " reference values");
+  }
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    const double g = gpu_backend::bf16_to_float(got[i]), r = gpu_backend::bf16_to_float(ref[i]);
+    const double e = std::fabs(g - r);
+    max_abs = std::isfinite(e) ? std::max(max_abs, e) : std::numeric_limits<double>::infinity();
+    err_sq += (g - r) * (g - r);
+    ref_sq += r * r;
+  }
+  elements += got.size();
+}
+
+void OutputError::add(const OutputError& o) {
+  elements += o.elements;
+  max_abs = std::max(max_abs, o.max_abs);
+  err_sq += o.err_sq;
+  ref_sq += o.ref_sq;
+}
+
+double OutputError::rel_rms() const { return ref_sq > 0 ? std::sqrt(err_sq / ref_sq) : 0.0; }
 
 std::size_t count_mismatches(const std::vector<num::bf16_t>& got, const std::vector<num::bf16_t>& ref) {
   if (got.size() != ref.size()) {

@@ -30,6 +30,7 @@
 #include "host/gpu_backend/cpu_reference_backend.hpp"
 #include "host/gpu_backend/tolerance.hpp"
 #include "core/config/model_config.hpp"
+#include "core/config/weight_format.hpp"
 #include "host/moe/moe_layer.hpp"
 #include "tlm/ndp/numerics/bf16.hpp"
 
@@ -76,6 +77,26 @@ std::vector<num::bf16_t> reference_expert_output(gpu_backend::CpuReferenceBacken
 // The stated GPU tolerance for this expert and input (from the reference's hidden activation).
 gpu_backend::Tolerance expert_tolerance(const gpu_backend::CpuReferenceBackend& backend, const config::MoeModelConfig& model,
                                 const ExpertWeights& w, const std::vector<num::bf16_t>& x, std::size_t tokens);
+
+// The operands the NDP units multiply for an expert stored in `ndp_weights`: each matrix
+// quantised with num::quantise (what the driver places) and dequantised with the array's rule.
+// A copy of `w` for bf16.
+ExpertWeights ndp_operand_weights(const config::MoeModelConfig& model, const ExpertWeights& w,
+                                  const config::WeightEncoding& ndp_weights);
+
+// The error of expert outputs against a reference (quantised NDP experts against the same
+// experts with bf16 weights): the largest |got - ref| and the relative RMS
+// sqrt(sum (got - ref)^2 / sum ref^2), over the elements added so far. A NaN or inf anywhere
+// makes max_abs infinite.
+struct OutputError {
+  std::size_t elements = 0;
+  double max_abs = 0;
+  double err_sq = 0;  // sum (got - ref)^2
+  double ref_sq = 0;  // sum ref^2
+  void add(const std::vector<num::bf16_t>& got, const std::vector<num::bf16_t>& ref);
+  void add(const OutputError& o);
+  double rel_rms() const;
+};
 
 // bf16 bits -> floats (exact), for the combine.
 std::vector<float> widen(const std::vector<num::bf16_t>& v);

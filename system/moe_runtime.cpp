@@ -71,8 +71,10 @@ MoeRuntime::MoeRuntime(const config::SystemConfig& config, MondeSystem& system, 
 void MoeRuntime::setup() {
   driver_->init();
   const auto& m = config_.model;
-  driver::ExpertShape shape{m.d_model, m.d_ff, m.gated};
+  const config::WeightEncoding ndp_weights = config_.device.ndp.expert_weights();
+  driver::ExpertShape shape{m.d_model, m.d_ff, m.gated, ndp_weights};
   experts_.assign(moe_layers_.size(), {});
+  if (full_ && ndp_weights.quantised()) ndp_operands_.assign(moe_layers_.size(), {});
   if (full_) {
     routes_ = route_experiment_tokens(config_);
     backend_ = std::make_unique<gpu_backend::CpuReferenceBackend>();
@@ -94,6 +96,8 @@ void MoeRuntime::setup() {
         weights_[l].push_back(make_expert_weights(m, config_.routing.seed, moe_layers_[l], e));
         const auto& w = weights_[l].back();
         experts_[l].push_back(driver_->place_expert(shape, w.up.data(), m.gated ? w.gate.data() : nullptr, w.down.data()));
+        // The reference of the NDP path: the operands the driver's quantised copy turns into.
+        if (ndp_weights.quantised()) ndp_operands_[l].push_back(ndp_operand_weights(m, w, ndp_weights));
       } else {
         // timing_only: the driver allocates and takes the weights as resident (no bytes exist).
         experts_[l].push_back(driver_->place_expert(shape, nullptr, nullptr, nullptr));
@@ -173,9 +177,17 @@ void MoeRuntime::check_layer(const LayerData& data, std::uint32_t step, std::siz
                                " returned " + std::to_string(y.size()) + " values, expected " +
                                std::to_string(golden.size()));
     }
+    // A quantised NDP expert must equal the golden expert on its dequantised operands, bit for
+    // bit; that is its reference in the combine too. Its distance from the bf16 expert is the
+    // format's accuracy cost, reported (not checked).
+    std::vector<num::bf16_t> ndp_golden;
+    if (*data.path[e] == ExpertPath::kNdp && !ndp_operands_.empty()) {
+      ndp_golden = golden_expert_output(m, ndp_operands_[moe_index][e], data.expert_x[e], n);
+      r.ndp_weight_error.add(ndp_golden, golden);
+    }
     if (*data.path[e] == ExpertPath::kNdp) {
       r.ndp_checked_elements += y.size();
-      r.ndp_mismatched_elements += count_mismatches(y, golden);
+      r.ndp_mismatched_elements += count_mismatches(y, ndp_golden.empty() ? golden : ndp_golden);
     } else {
       tol[e] = expert_tolerance(*backend_, m, weights_[moe_index][e], data.expert_x[e], n);
       const gpu_backend::CompareStats c = gpu_backend::compare_bf16(y.data(), golden.data(), y.size(), tol[e].rel, tol[e].abs);
@@ -186,7 +198,7 @@ void MoeRuntime::check_layer(const LayerData& data, std::uint32_t step, std::siz
       if (!c.ok()) (gpu ? r.gpu_within_tolerance : r.cpu_within_tolerance) = false;
     }
     got[e] = widen(y);
-    ref[e] = widen(golden);
+    ref[e] = widen(ndp_golden.empty() ? golden : ndp_golden);
   }
   const std::vector<float> out = moe::combine(routes, data.dispatch, got, dm);
   const std::vector<float> reference = moe::combine(routes, data.dispatch, ref, dm);
@@ -224,7 +236,7 @@ MoeRuntime::Counters MoeRuntime::counters() const {
 policy::Placement MoeRuntime::place(policy::PlacementPolicy& policy, std::uint32_t step,
                                     const std::vector<std::uint64_t>& tokens, LayerRecord& r) {
   policy::LayerDemand demand;
-  demand.shape = perf::expert_shape(config_.model);
+  demand.shape = perf::expert_shape(config_.model, config_.device.ndp.expert_weights());
   demand.tokens_per_expert = tokens;
   demand.phase = plan_[step].prefill_like() ? policy::Phase::kPrefill : policy::Phase::kDecode;
   const policy::Placement p = policy.place(demand, cost_);
@@ -496,7 +508,7 @@ std::vector<std::unique_ptr<policy::PlacementPolicy>> MoeRuntime::make_policies(
                                     std::to_string(moe_layers_[l]) + ", which no prefill runs");
       }
       policy::LayerDemand d;
-      d.shape = perf::expert_shape(config_.model);
+      d.shape = perf::expert_shape(config_.model, config_.device.ndp.expert_weights());
       d.tokens_per_expert = prompts[0][l];
       d.phase = policy::Phase::kPrefill;
       history.prompt_prefill = d;
@@ -507,7 +519,7 @@ std::vector<std::unique_ptr<policy::PlacementPolicy>> MoeRuntime::make_policies(
         for (const auto& tokens : batch[0]) {
           if (tokens.empty()) continue;  // a layer the calibration step does not run
           policy::LayerDemand d;
-          d.shape = perf::expert_shape(config_.model);
+          d.shape = perf::expert_shape(config_.model, config_.device.ndp.expert_weights());
           d.tokens_per_expert = tokens;
           d.phase = config_.run.phase == config::RunPhase::kPrefill ? policy::Phase::kPrefill : policy::Phase::kDecode;
           calibration.push_back(std::move(d));
@@ -574,8 +586,13 @@ std::size_t expected_layer_records(const config::SystemConfig& c) {
   return c.run.end_to_end() ? perf::planned_layers(c.model, plan) : perf::planned_moe_layers(c.model, plan);
 }
 
+nlohmann::json to_json(const OutputError& e) {
+  return {{"elements", e.elements}, {"max_abs", e.max_abs}, {"rel_rms", e.rel_rms()}};
+}
+
 nlohmann::json to_json(const PolicyRun& run) {
   nlohmann::json layers = nlohmann::json::array();
+  OutputError run_error;  // over every layer's quantised NDP experts
   for (const auto& r : run.layers) {
     nlohmann::json layer = {{"step", r.step},
                             {"layer", r.layer},
@@ -616,8 +633,10 @@ nlohmann::json to_json(const PolicyRun& run) {
                              {"fetched_weight_mismatched_bytes", r.fetched_weight_mismatched_bytes},
                              {"combined_max_abs_error", r.combined_max_abs_error},
                              {"combined_within_tolerance", r.combined_within_tolerance}};
+      if (r.ndp_weight_error.elements > 0) layer["data_check"]["ndp_weight_error"] = to_json(r.ndp_weight_error);
     }
     layers.push_back(std::move(layer));
+    run_error.add(r.ndp_weight_error);
   }
   nlohmann::json steps = nlohmann::json::array();
   for (const auto& s : run.steps) {
@@ -638,6 +657,7 @@ nlohmann::json to_json(const PolicyRun& run) {
                       {"dense_ms", run.dense_s * 1e3},
                       {"moe_ms", run.moe_s * 1e3}};
   if (!run.parameters.empty()) j["parameters"] = run.parameters;
+  if (run_error.elements > 0) j["ndp_weight_error"] = to_json(run_error);
   j["steps"] = steps;
   j["layers"] = layers;
   return j;

@@ -116,6 +116,9 @@ struct LayerRecord {
   std::uint64_t fetched_weight_mismatched_bytes = 0;  // GPU/CPU-fetched weight bytes != placed (must be 0)
   double combined_max_abs_error = 0;        // combined layer output vs the all-golden combine
   bool combined_within_tolerance = true;    // within the GPU/CPU experts' tolerances, weighted
+  // Quantised NDP experts (device.ndp.expert_weight_format int8 / int4) against the same experts
+  // with their bf16 weights (golden both): what the format costs in accuracy. Not a pass/fail check.
+  OutputError ndp_weight_error;
   bool data_ok() const {
     return !data_checked || (ndp_mismatched_elements == 0 && gpu_within_tolerance && fetched_weight_mismatched_bytes == 0 &&
                              cpu_within_tolerance && combined_within_tolerance);
@@ -237,6 +240,8 @@ class MoeRuntime {
   bool full_ = false;
   Routes routes_;                                   // [step][moe layer][token]
   std::vector<std::vector<ExpertWeights>> weights_;  // [moe layer][expert]: the placed bytes
+  // [moe layer][expert]: the NDP's operands when its copy is quantised (empty for bf16).
+  std::vector<std::vector<ExpertWeights>> ndp_operands_;
   std::vector<std::vector<num::bf16_t>> gpu_fetch_;  // [hot job]: bytes the GPU's data sink got
   std::unique_ptr<gpu_backend::CpuReferenceBackend> backend_;
   ResultHook result_hook_;
@@ -246,7 +251,10 @@ class MoeRuntime {
 // layers (moe_only).
 std::size_t expected_layer_records(const config::SystemConfig& config);
 
-// {"policy", "simulated_ms", "dense_ms", "moe_ms", "steps": [...], "layers": [...]}, units in key names.
+// {"policy", "simulated_ms", "dense_ms", "moe_ms", "steps": [...], "layers": [...]}, units in key names;
+// "ndp_weight_error" (over the run's quantised NDP experts, data: full) when there were any.
 nlohmann::json to_json(const PolicyRun& run);
+// {"elements", "max_abs", "rel_rms"}.
+nlohmann::json to_json(const OutputError& e);
 
 }  // namespace monde::system

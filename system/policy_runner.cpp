@@ -145,6 +145,7 @@ std::string describe_exit(int status) {
 // One field list for both directions, so that writer and reader cannot disagree; nlohmann writes
 // doubles in their shortest round-trip form, so the parent gets the child's values bit for bit.
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TraceSpan, track, name, start_ps, end_ps)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(OutputError, elements, max_abs, err_sq, ref_sq)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LayerRecord, step, layer, stack, moe, tokens, experts_gpu_fetched,
                                    experts_gpu_resident, experts_ndp, experts_cpu, ndp_jobs, spans, attention_s, ffn_s,
                                    kv_read_bytes, kv_written_bytes, moe_predicted_s, moe_s, total_s, gpu_path_s,
@@ -152,7 +153,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LayerRecord, step, layer, stack, moe, tokens,
                                    ndp_dram_read_bytes, data_checked, output_elements, ndp_checked_elements,
                                    ndp_mismatched_elements, gpu_checked_elements, gpu_max_abs_error,
                                    gpu_within_tolerance, cpu_checked_elements, cpu_max_abs_error, cpu_within_tolerance,
-                                   fetched_weight_mismatched_bytes, combined_max_abs_error, combined_within_tolerance)
+                                   fetched_weight_mismatched_bytes, combined_max_abs_error, combined_within_tolerance,
+                                   ndp_weight_error)
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(StepRecord, step, kind, tokens, context, embedding_s, lm_head_s, cross_kv_s,
                                    dense_s, moe_s, total_s, spans)

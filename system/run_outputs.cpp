@@ -60,6 +60,7 @@ nlohmann::json run_stats_json(const config::SystemConfig& c, const std::vector<P
             {"steps", c.run.steps},
             {"simulated_steps", perf::step_plan(c.model, c.run).size()},
             {"routing", c.routing.source},
+            {"ndp_expert_weights", config::describe(c.device.ndp.expert_weights())},
             {"data", config::to_string(c.run.data)}}},
           {"policies", policies},
           {"speedup", speedup},

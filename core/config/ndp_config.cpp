@@ -90,6 +90,21 @@ const Schema<NdpConfig>& ndp_schema() {
                 [](const N& d, nlohmann::json& j) { j["out_buffer_bytes"] = d.out_buffer_bytes; })
         .number("mmio_latency_ns", &N::mmio_latency_ns, 0.0, 1e6,
                 "one CXL.io register access, host to device and back, ns")
+        .choice("expert_weight_format", &N::expert_weight_format,
+                "format the driver stores NDP experts in: bf16, or weight-only int8 / int4 with bf16 scales per "
+                "output channel and group (quantised on placement, round to nearest even; docs/ndp_interface.md); "
+                "the GPU path keeps fetching the bf16 copy")
+        .custom(KeyDoc{"expert_weight_group", "integer", "128", "32, 64, 128",
+                       "int8 / int4 only: weights along K sharing one scale (d_model and d_ff must be multiples)"},
+                [](const ConfigNode& c, N& d) {
+                  if (!c.has("expert_weight_group")) return;
+                  const std::uint64_t g = c.get_uint("expert_weight_group", 0, 0xFFFFFFFFu);
+                  if (!valid_group_size(static_cast<std::uint32_t>(g))) {
+                    c.fail("expert_weight_group", "not a group size the NDP units take; allowed 32, 64, 128");
+                  }
+                  d.expert_weight_group = static_cast<std::uint32_t>(g);
+                },
+                [](const N& d, nlohmann::json& j) { j["expert_weight_group"] = d.expert_weight_group; })
         .check([](const ConfigNode& c, N& d) {
           if (d.mac.shape.cols > kColumnsPerFetch || kColumnsPerFetch % d.mac.shape.cols != 0) {
             c.child("mac_array").fail("cols", "must divide 32 (the NDP fetches 32 output columns at a time); "

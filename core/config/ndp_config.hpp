@@ -16,6 +16,7 @@
 #include "core/config/enum_names.hpp"
 #include "core/config/ndp_limits.hpp"
 #include "core/config/schema.hpp"
+#include "core/config/weight_format.hpp"
 
 namespace monde::config {
 
@@ -53,6 +54,15 @@ struct NdpConfig {
   std::uint64_t act_buffer_bytes = 4u << 20;  // all of x, then all of h
   std::uint64_t out_buffer_bytes = 16u << 10;  // results waiting to be written back
   double mmio_latency_ns = 100.0;              // one CXL.io register access, host to device and back
+  // How the driver stores the experts the NDP units run (docs/ndp_interface.md, "Quantised
+  // weights"): bf16, or int8 / int4 with bf16 scales per output channel and group of
+  // expert_weight_group weights along K (the group is read only for int8 / int4).
+  WeightFormat expert_weight_format = WeightFormat::kBf16;
+  std::uint32_t expert_weight_group = 128;
+
+  WeightEncoding expert_weights() const {
+    return WeightEncoding{expert_weight_format, is_quantised(expert_weight_format) ? expert_weight_group : 0u};
+  }
 
   // The descriptor limits these buffers imply: d_model <= half / (2 x 32 x 2 B) (gate + up in
   // one half), d_ff <= half / (32 x 2 B) (down), tokens <= act buffer / (2 x max(d_model, d_ff)).

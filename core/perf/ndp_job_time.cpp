@@ -10,14 +10,20 @@ namespace {
 
 constexpr std::uint64_t kDescriptorBytes = config::kJobDescriptorBytes;
 constexpr std::uint64_t kCompletionBytes = config::kCompletionEntryBytes;
-constexpr std::uint64_t kElementBytes = 2;  // the NDP units compute in bf16 only (descriptor dtype)
+constexpr std::uint64_t kElementBytes = 2;  // activations (x, h, y) are bf16 in every weight format
 
 struct Phase {
   double time_s;
   std::uint64_t bytes;
 };
 
-Phase phase(const NdpTiming& t, std::uint64_t tokens, std::uint64_t k, std::uint64_t n, std::uint64_t matrices) {
+// Bytes of `rows` weight rows of length k in the NDP copy's format: codes plus scales.
+std::uint64_t weight_rows_bytes(const config::WeightEncoding& w, std::uint64_t rows, std::uint64_t k) {
+  return config::weight_matrix_bytes(w.format, rows, k) + config::scale_matrix_bytes(w, rows, k);
+}
+
+Phase phase(const NdpTiming& t, const config::WeightEncoding& w, std::uint64_t tokens, std::uint64_t k,
+            std::uint64_t n, std::uint64_t matrices) {
   const auto& ndp = t.ndp;
   const std::uint64_t units = ndp.units;
   const std::uint64_t rows = ndp.mac.shape.rows;
@@ -33,8 +39,8 @@ Phase phase(const NdpTiming& t, std::uint64_t tokens, std::uint64_t k, std::uint
   const double fetch_compute_s =
       static_cast<double>(config::kColumnsPerFetch / cols * matrices * block_cycles) / clock_hz;
   const std::uint64_t a_bytes = tokens * k * kElementBytes;
-  const std::uint64_t fetch_bytes = matrices * config::kColumnsPerFetch * k * kElementBytes;
-  const std::uint64_t bytes = busy_units * a_bytes + matrices * n * k * kElementBytes + tokens * n * kElementBytes;
+  const std::uint64_t fetch_bytes = matrices * weight_rows_bytes(w, config::kColumnsPerFetch, k);
+  const std::uint64_t bytes = busy_units * a_bytes + matrices * weight_rows_bytes(w, n, k) + tokens * n * kElementBytes;
   const double b = t.dram_bytes_per_s;
   const double dram_bound = t.dram_latency_s + static_cast<double>(bytes) / b + fetch_compute_s;
   const double mac_bound = t.dram_latency_s + static_cast<double>(busy_units * (a_bytes + fetch_bytes)) / b +
@@ -55,8 +61,8 @@ NdpExpertTime ndp_expert_time(const NdpTiming& t, const ExpertShape& shape, std:
   const double b = t.dram_bytes_per_s;
   for (std::uint64_t first = 0; first < tokens; first += per_job) {
     const std::uint64_t n = std::min(per_job, tokens - first);
-    const Phase up = phase(t, n, shape.d_model, shape.d_ff, shape.gated ? 2 : 1);
-    const Phase down = phase(t, n, shape.d_ff, shape.d_model, 1);
+    const Phase up = phase(t, shape.ndp_weights, n, shape.d_model, shape.d_ff, shape.gated ? 2 : 1);
+    const Phase down = phase(t, shape.ndp_weights, n, shape.d_ff, shape.d_model, 1);
     const std::uint64_t bytes = kDescriptorBytes + up.bytes + down.bytes + kCompletionBytes;
     out.time_s += 2.0 * t.ndp.mmio_latency_ns * 1e-9 + (t.dram_latency_s + kDescriptorBytes / b) + up.time_s +
                   down.time_s + (t.dram_latency_s + kCompletionBytes / b);

@@ -10,12 +10,16 @@
 //   phase(K, N, m):  F  = N / 32 fetches, at most Fu = ceil(F / U) per unit, Uu = min(U, F) units busy
 //                    Cf = (32 / C) x m x sum over token blocks b of mac_tile_cycles(K, rows_b)
 //                         cycles of tiles per fetch (blocks of R tokens, the last one partial)
-//                    bytes = Uu x T x K x 2  (each unit loads all of A)
-//                          + m x N x K x 2    (the weights, once)
-//                          + T x N x 2        (the outputs written back)
+//                    W(n) = n x K x 2 bytes of n weight rows in bf16; with int8 / int4 weights
+//                           (the shape's ndp_weights, G per scale) n x K x bits / 8 + n x K / G x 2
+//                           (codes and their bf16 scales; docs/ndp_interface.md, "Quantised weights")
+//                    bytes = Uu x T x K x 2  (each unit loads all of A, bf16)
+//                          + m x W(N)         (the weights, once)
+//                          + T x N x 2        (the outputs written back, bf16)
 //     DRAM-bound:  L + bytes / B + Cf / f     (the last fetch's tiles run after the stream ends)
-//     MAC-bound:   L + Uu x (T x K x 2 + m x 32 x K x 2) / B + Fu x Cf / f
+//     MAC-bound:   L + Uu x (T x K x 2 + m x W(32)) / B + Fu x Cf / f
 //                                             (every unit's first fetch, then its tiles back to back)
+//   The MAC cycles do not depend on the format: the array takes one weight row per cycle.
 //     phase = max(DRAM-bound, MAC-bound)
 //   job = 2 x mmio (doorbell, completion-queue head) + (L + 128 / B) (descriptor)
 //       + phase(d_model, d_ff, m) + phase(d_ff, d_model, 1) + (L + 32 / B) (completion)

@@ -7,6 +7,7 @@
 
 #include <systemc>
 
+#include "core/config/weight_format.hpp"
 #include "tlm/ndp/command/completion_entry.hpp"
 #include "tlm/ndp/numerics/bf16.hpp"
 
@@ -16,6 +17,9 @@ struct ExpertShape {
   std::uint32_t d_model = 0;
   std::uint32_t d_ff = 0;
   bool gated = false;  // SiLU-gated (w_gate used) or ReLU
+  // The copy the NDP units run (docs/ndp_interface.md, "Quantised weights"): bf16 (the placed
+  // weights themselves) or int8 / int4 with G-weight groups, quantised by the driver on placement.
+  config::WeightEncoding ndp_weights{};
 };
 
 // A placed expert: where its weights live in device memory. Owned by the driver's bookkeeping;
@@ -26,6 +30,10 @@ struct ExpertHandle {
   std::uint64_t w_up = 0;    // [d_ff x d_model] bf16
   std::uint64_t w_gate = 0;  // [d_ff x d_model] bf16, 0 unless gated
   std::uint64_t w_down = 0;  // [d_model x d_ff] bf16
+  // The quantised copy the NDP jobs use when shape.ndp_weights is int8 / int4 (all 0 for bf16):
+  // codes [out x in] and scales [out x in / G] of each matrix, each in its own 4 KiB aligned range.
+  std::uint64_t q_up = 0, q_gate = 0, q_down = 0;
+  std::uint64_t s_up = 0, s_gate = 0, s_down = 0;
 };
 
 struct JobTicket {

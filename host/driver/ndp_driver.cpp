@@ -12,6 +12,7 @@
 #include "tlm/ndp/command/ring_index.hpp"
 #include "host/driver/driver_error.hpp"
 #include "host/driver/ndp_job_error.hpp"
+#include "tlm/ndp/numerics/quant.hpp"
 
 namespace monde::driver {
 
@@ -79,8 +80,8 @@ void NdpDriver::ring_read(std::uint64_t address, void* data, std::uint64_t bytes
   stats_.ring_bytes_read += bytes;
 }
 
-void NdpDriver::write_tensor(std::uint64_t address, const num::bf16_t* data, std::uint64_t bytes, bool debug) {
-  const auto* p = reinterpret_cast<const unsigned char*>(data);
+void NdpDriver::write_tensor(std::uint64_t address, const void* data, std::uint64_t bytes, bool debug) {
+  const auto* p = static_cast<const unsigned char*>(data);
   for (std::uint64_t off = 0; off < bytes; off += options_.write_chunk_bytes) {
     const std::uint64_t n = std::min<std::uint64_t>(options_.write_chunk_bytes, bytes - off);
     if (debug) {
@@ -184,20 +185,45 @@ ExpertHandle NdpDriver::place_expert(const ExpertShape& shape, const num::bf16_t
   if (!options_.timing_only && (w_up == nullptr || w_down == nullptr || (shape.gated && w_gate == nullptr))) {
     throw std::invalid_argument("place_expert: " + name + " is missing a weight tensor");
   }
+  const config::WeightEncoding& q = shape.ndp_weights;
+  if (q.quantised() && (!config::valid_group_size(q.group_size) || shape.d_model % q.group_size != 0 ||
+                        shape.d_ff % q.group_size != 0)) {
+    throw std::invalid_argument("place_expert: " + name + ": " + config::describe(q) + " needs a group size of 32, 64 or " +
+                                "128 dividing d_model " + std::to_string(shape.d_model) + " and d_ff " +
+                                std::to_string(shape.d_ff));
+  }
   const std::uint64_t bytes = bf16_bytes(shape.d_ff, shape.d_model);  // every matrix is d_ff x d_model
+  // The quantised copy, quantised first so that a bad weight fails before anything is allocated.
+  std::vector<num::QuantisedMatrix> quantised;
+  if (q.quantised() && !options_.timing_only) {
+    quantised.push_back(num::quantise(w_up, shape.d_ff, shape.d_model, q));
+    if (shape.gated) quantised.push_back(num::quantise(w_gate, shape.d_ff, shape.d_model, q));
+    quantised.push_back(num::quantise(w_down, shape.d_model, shape.d_ff, q));
+  }
+  const std::uint64_t code_bytes = config::weight_matrix_bytes(q.format, shape.d_ff, shape.d_model);
+  const std::uint64_t scale_bytes = config::scale_matrix_bytes(q, shape.d_ff, shape.d_model);
   ExpertHandle h;
   h.id = id;
   h.shape = shape;
   std::vector<std::uint64_t> taken;
+  const auto take = [&](std::uint64_t n, const std::string& what) {
+    taken.push_back(allocator_.allocate(n, what + " of " + name));
+    return taken.back();
+  };
   try {
-    h.w_up = allocator_.allocate(bytes, "w_up of " + name);
-    taken.push_back(h.w_up);
-    if (shape.gated) {
-      h.w_gate = allocator_.allocate(bytes, "w_gate of " + name);
-      taken.push_back(h.w_gate);
+    h.w_up = take(bytes, "w_up");
+    if (shape.gated) h.w_gate = take(bytes, "w_gate");
+    h.w_down = take(bytes, "w_down");
+    if (q.quantised()) {
+      h.q_up = take(code_bytes, "quantised w_up");
+      h.s_up = take(scale_bytes, "scales of w_up");
+      if (shape.gated) {
+        h.q_gate = take(code_bytes, "quantised w_gate");
+        h.s_gate = take(scale_bytes, "scales of w_gate");
+      }
+      h.q_down = take(code_bytes, "quantised w_down");
+      h.s_down = take(scale_bytes, "scales of w_down");
     }
-    h.w_down = allocator_.allocate(bytes, "w_down of " + name);
-    taken.push_back(h.w_down);
   } catch (...) {
     for (const auto a : taken) allocator_.release(a);
     throw;
@@ -210,6 +236,16 @@ ExpertHandle NdpDriver::place_expert(const ExpertShape& shape, const num::bf16_t
     write_tensor(h.w_up, w_up, bytes, debug);
     if (shape.gated) write_tensor(h.w_gate, w_gate, bytes, debug);
     write_tensor(h.w_down, w_down, bytes, debug);
+    if (q.quantised()) {
+      const std::uint64_t codes[] = {h.q_up, h.q_gate, h.q_down}, scales[] = {h.s_up, h.s_gate, h.s_down};
+      std::size_t i = 0;
+      for (int m = 0; m < 3; ++m) {
+        if (m == 1 && !shape.gated) continue;
+        write_tensor(codes[m], quantised[i].codes.data(), code_bytes, debug);
+        write_tensor(scales[m], quantised[i].scales.data(), scale_bytes, debug);
+        ++i;
+      }
+    }
     stats_.which_path = debug ? "debug_preload" : "cxl_mem";
   }
   stats_.placement_time += sc_time_stamp() - t0;
@@ -234,15 +270,21 @@ JobTicket NdpDriver::submit(const ExpertHandle& expert, std::uint32_t tokens, co
   job.submitted = t0;
   ndp::JobDescriptor& d = job.desc;
   d.opcode = ndp::kOpcodeExpertFfn;
-  d.dtype = ndp::kDtypeBf16;
+  const config::WeightEncoding& q = e.shape.ndp_weights;
+  d.dtype = ndp::dtype_of(q.format);
+  d.group_size = static_cast<std::uint16_t>(q.group_size);
   d.activation = e.shape.gated ? ndp::kActivationSiluGated : ndp::kActivationRelu;
   d.job_tag = next_tag_;
   d.d_model = e.shape.d_model;
   d.d_ff = e.shape.d_ff;
   d.tokens = tokens;
-  d.w_up = e.w_up;
-  d.w_gate = e.w_gate;
-  d.w_down = e.w_down;
+  // The NDP runs on the quantised copy when there is one.
+  d.w_up = q.quantised() ? e.q_up : e.w_up;
+  d.w_gate = q.quantised() ? e.q_gate : e.w_gate;
+  d.w_down = q.quantised() ? e.q_down : e.w_down;
+  d.s_up = e.s_up;
+  d.s_gate = e.s_gate;
+  d.s_down = e.s_down;
 
   const std::string name = "job " + std::to_string(d.job_tag) + " (expert " + std::to_string(e.id) + ", " +
                            std::to_string(tokens) + " tokens)";

@@ -55,7 +55,12 @@ class NdpDriver {
   // Allocates the expert's matrices (4 KiB aligned) and writes them through CXL.mem in
   // write_chunk_bytes pieces, or with debug writes when options.debug_preload (timing_only:
   // allocated, not written). w_gate is read only for a gated shape. Layout [out x in] bf16 as
-  // in golden_expert.hpp. Throws std::invalid_argument for zero dimensions or a missing tensor,
+  // in golden_expert.hpp. With shape.ndp_weights int8 / int4 the driver also quantises each
+  // matrix (num::quantise: symmetric, RNE to the integer grid, bf16 scale per output channel and
+  // group) and places the codes and scales the same way, after the bf16 matrices: the NDP jobs
+  // run on that copy, the GPU and CPU paths keep reading the bf16 range. Throws
+  // std::invalid_argument for zero dimensions, a missing tensor, a quantised format whose group
+  // size is not 32 / 64 / 128 or does not divide d_model and d_ff, or a non-finite weight;
   // OutOfDeviceMemory when it does not fit (nothing stays allocated then).
   ExpertHandle place_expert(const ExpertShape& shape, const num::bf16_t* w_up, const num::bf16_t* w_gate,
                             const num::bf16_t* w_down);
@@ -93,7 +98,7 @@ class NdpDriver {
   };
 
   void require_initialised(const char* what) const;
-  void write_tensor(std::uint64_t address, const num::bf16_t* data, std::uint64_t bytes, bool debug);
+  void write_tensor(std::uint64_t address, const void* data, std::uint64_t bytes, bool debug);
   void read_tensor(std::uint64_t address, num::bf16_t* data, std::uint64_t bytes);
   num::bf16_t* scratch(std::uint64_t bytes);  // timing_only payload buffer (contents meaningless)
   void ring_write(std::uint64_t address, const void* data, std::uint64_t bytes);

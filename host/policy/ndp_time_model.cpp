@@ -17,12 +17,12 @@ BoundNdpTime::BoundNdpTime(double dram_bytes_per_s, double macs_per_s, double jo
 perf::NdpExpertTime BoundNdpTime::expert_time(std::uint64_t tokens, const perf::ExpertShape& shape) const {
   perf::NdpExpertTime t;
   if (tokens == 0) return t;
-  const double stream_s = static_cast<double>(shape.weight_bytes()) / dram_bytes_per_s_;
+  const double stream_s = static_cast<double>(shape.ndp_weight_bytes()) / dram_bytes_per_s_;
   const std::uint64_t slots = (tokens + token_block_ - 1) / token_block_ * token_block_;  // token rows spent
   const double mac_s = static_cast<double>(shape.macs_per_token()) * static_cast<double>(slots) / macs_per_s_;
   t.time_s = std::max(stream_s, mac_s) + job_overhead_s_;
   t.dram_busy_s = stream_s;
-  t.dram_bytes = shape.weight_bytes();
+  t.dram_bytes = shape.ndp_weight_bytes();
   t.jobs = 1;
   return t;
 }

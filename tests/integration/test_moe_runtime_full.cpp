@@ -212,6 +212,104 @@ TEST(MoeRuntimeFull, CorruptedResultsAreCaught) {
   print(r);
 }
 
+// Quantised NDP experts (device.ndp.expert_weight_format): the driver quantises each expert on
+// placement and the NDP jobs run on the codes and scales. Every NDP output must equal the golden
+// expert on the dequantised operands bit for bit (and the layer checks stay clean: the combined
+// reference uses those operands for NDP experts); the distance from the bf16 experts is reported
+// per layer and per run. Bounds on it: the quantisation error of a weight is at most half a step,
+// s / 2 = amax / (2 qmax); for weights uniform in [-a, a) its RMS is about (a / qmax) / sqrt(12)
+// against a weight RMS of a / sqrt(3), i.e. 1 / (2 qmax): 7.1 % (int4), 0.39 % (int8) per matrix,
+// and an expert chains two or three of them. Asserted: int4 between 2 % and 20 %, int8 between
+// 0.1 % and 2 %.
+double ndp_weight_rel_rms(const std::string& format, const std::string& pe_model, unsigned group,
+                          const std::string& policies = R"(["monde", "offload", "ndp_only"])") {
+  auto j = experiment("mixtral-8x7b-tiny", policies);
+  j["device"]["ndp"]["expert_weight_format"] = format;
+  j["device"]["ndp"]["expert_weight_group"] = group;
+  j["device"]["ndp"]["pe_model"] = pe_model;
+  const Result r = run_experiment(j);
+  if (policies.find("offload") != std::string::npos) expect_all_layers_clean(r);
+  OutputError total;
+  for (const auto& run : r.runs) {
+    for (const auto& l : run.layers) {
+      EXPECT_TRUE(l.data_ok()) << run.policy << " layer " << l.layer;
+      EXPECT_EQ(l.ndp_mismatched_elements, 0u);
+      // Every NDP element is also measured against bf16 (and nothing else is).
+      EXPECT_EQ(l.ndp_weight_error.elements, l.ndp_checked_elements);
+      total.add(l.ndp_weight_error);
+    }
+    const nlohmann::json jr = to_json(run);
+    if (run.policy == "ndp_only") {
+      EXPECT_GT(jr.at("ndp_weight_error").at("elements").get<std::size_t>(), 0u);
+      EXPECT_GT(jr.at("ndp_weight_error").at("rel_rms").get<double>(), 0.0);
+    }
+    if (run.policy == "offload") {
+      EXPECT_FALSE(jr.contains("ndp_weight_error"));
+    }
+  }
+  EXPECT_GT(total.elements, 0u);
+  std::cout << "  " << format << "/g" << group << " (" << pe_model << "): NDP expert outputs vs bf16 over "
+            << total.elements << " elements: max |err| " << total.max_abs << ", relative RMS " << total.rel_rms()
+            << "\n";
+  return total.rel_rms();
+}
+
+// (One elaboration per process: each format is its own TEST.)
+TEST(MoeRuntimeFull, Int4NdpExpertsAreBitExactAndTheirErrorIsReported) {
+  const double e = ndp_weight_rel_rms("int4", "cycle", 32);
+  EXPECT_GT(e, 0.02);
+  EXPECT_LT(e, 0.2);
+}
+
+TEST(MoeRuntimeFull, Int8NdpExpertsAreBitExactAndTheirErrorIsReported) {
+  const double e = ndp_weight_rel_rms("int8", "cycle", 64);
+  EXPECT_GT(e, 0.001);
+  EXPECT_LT(e, 0.02);
+}
+
+// The same in the Verilated RTL: ndp_only runs every expert through the RTL dequantiser lanes.
+TEST(MoeRuntimeFull, Int4NdpExpertsAreBitExactInRtl) {
+  const double e = ndp_weight_rel_rms("int4", "rtl", 64, R"(["ndp_only"])");
+  EXPECT_GT(e, 0.02);
+  EXPECT_LT(e, 0.2);
+}
+
+// The format's keys are checked before anything runs: a group that does not divide the model's
+// dimensions names the groups that do, and a group size the units do not take is refused.
+TEST(MoeRuntimeFull, QuantisedFormatKeysAreChecked) {
+  auto j = experiment("mixtral-8x7b-tiny", R"(["monde"])");
+  j["device"]["ndp"]["expert_weight_format"] = "int4";
+  j["device"]["ndp"]["expert_weight_group"] = 128;  // d_ff 448 = 3.5 x 128
+  try {
+    test::load_experiment_text(j.dump());
+    FAIL() << "no error";
+  } catch (const config::ConfigError& ex) {
+    const std::string what = ex.what();
+    EXPECT_NE(what.find("key 'device.ndp.expert_weight_group' = 128: does not divide mixtral-8x7b-tiny's d_model 128 "
+                        "and d_ff 448"),
+              std::string::npos)
+        << what;
+    EXPECT_NE(what.find("allowed 32, 64"), std::string::npos) << what;
+  }
+  j["device"]["ndp"]["expert_weight_group"] = 48;
+  try {
+    test::load_experiment_text(j.dump());
+    FAIL() << "no error";
+  } catch (const config::ConfigError& ex) {
+    EXPECT_NE(std::string(ex.what()).find("key 'device.ndp.expert_weight_group' = 48: not a group size the NDP units "
+                                          "take; allowed 32, 64, 128"),
+              std::string::npos)
+        << ex.what();
+  }
+  j["device"]["ndp"]["expert_weight_group"] = 64;
+  j["device"]["ndp"]["expert_weight_format"] = "int2";
+  EXPECT_THROW(test::load_experiment_text(j.dump()), config::ConfigError);
+  // bf16 ignores the group (it has no scales).
+  j["device"]["ndp"]["expert_weight_format"] = "bf16";
+  j["device"]["ndp"]["expert_weight_group"] = 128;
+  EXPECT_NO_THROW(test::load_experiment_text(j.dump()));
+}
+
 // Full data refuses full-size models before anything is built, naming the key and the way out.
 TEST(MoeRuntimeFull, FullSizeModelsAreRefused) {
   try {

@@ -30,6 +30,7 @@
 #include "host/driver/tlm_device_bus.hpp"
 #include "core/config/ndp_config.hpp"
 #include "tlm/ndp/numerics/golden_expert.hpp"
+#include "tlm/ndp/numerics/quant.hpp"
 #include "../unit/device_presets.hpp"
 #include "ndp_bench.hpp"  // test::random_bf16
 
@@ -268,6 +269,76 @@ TEST(NdpDriver, PlacesThroughCxlMemAndWaitsOnTheInterrupt) {
 // not be lost. wait() then finds the line asserted and does not sleep at all: its time is the
 // acknowledgement (one 100 ns CXL.io write), one CQ entry read over CXL.mem (one round trip,
 // well under 1 us), the CQ_HEAD write and the y read.
+// A quantised NDP copy (docs/driver.md): the same Switch-tiny expert with shape.ndp_weights
+// int4 / G = 32. The driver quantises each matrix (num::quantise) and places, after the bf16
+// matrices, its codes (256 x 64 / 2 = 8 KiB) and scales (256 x 64 / 32 x 2 B = 1 KiB, one 4 KiB
+// granule) per matrix:
+//   rings 0x0 (8 KiB) and 0x2000 (4 KiB); bf16 w_up 0x3000, w_down 0xB000 (32 KiB each);
+//   q_up 0x13000 (8 KiB), s_up 0x15000 (4 KiB), q_down 0x16000, s_down 0x18000.
+// Placement writes 65,536 + 2 x (8,192 + 1,024) = 83,968 B through CXL.mem; the jobs run on the
+// codes and return the golden expert on the dequantised matrices, bit for bit.
+TEST(NdpDriver, PlacesAQuantisedCopyAndTheJobsRunOnIt) {
+  HostExpert e = switch_tiny();
+  e.shape.ndp_weights = {config::WeightFormat::kInt4, 32};
+  TwoJobs jobs;
+  DriverDesign des("dev", {}, jobs.body(e));
+  sc_core::sc_start();
+  des.expect_clean_run();
+  EXPECT_EQ(jobs.handle.w_up, 0x3000u);
+  EXPECT_EQ(jobs.handle.w_down, 0xB000u);
+  EXPECT_EQ(jobs.handle.q_up, 0x13000u);
+  EXPECT_EQ(jobs.handle.s_up, 0x15000u);
+  EXPECT_EQ(jobs.handle.q_gate, 0x0u);
+  EXPECT_EQ(jobs.handle.s_gate, 0x0u);
+  EXPECT_EQ(jobs.handle.q_down, 0x16000u);
+  EXPECT_EQ(jobs.handle.s_down, 0x18000u);
+  EXPECT_EQ(jobs.stats.bytes_written_cxl, 83968u + 384 + 640);
+  const auto up = num::dequantise(num::quantise(e.w_up.data(), kDFf, kDModel, e.shape.ndp_weights));
+  const auto down = num::dequantise(num::quantise(e.w_down.data(), kDModel, kDFf, e.shape.ndp_weights));
+  for (const auto* job : {&jobs.r3, &jobs.r5}) {
+    const auto& x = job == &jobs.r3 ? jobs.x3 : jobs.x5;
+    const std::uint32_t t = job == &jobs.r3 ? 3 : 5;
+    EXPECT_EQ(job->completion.error_code, ndp::NdpErrorCode::kOk);
+    const auto golden = num::golden_expert({x.data(), up.data(), nullptr, down.data()}, {t, kDModel, kDFf},
+                                           num::ExpertActivation::kRelu).y;
+    EXPECT_EQ(mismatches(job->y, golden), 0u);
+    EXPECT_GT(mismatches(job->y, e.golden_y(x, t)), 0u);  // it is not the bf16 expert
+  }
+}
+
+// A format the device cannot take, or a weight with no integer grid, fails placement before
+// anything is allocated.
+TEST(NdpDriver, QuantisedPlacementRefusesBadGroupsAndNonFiniteWeights) {
+  HostExpert e = switch_tiny();
+  std::string group_error, nan_error;
+  std::uint64_t in_use_before = 0, in_use_after = 0;
+  DriverDesign des("dev", {}, [&](NdpDriver& d) {
+    in_use_before = d.allocator().bytes_in_use();
+    HostExpert bad = e;
+    bad.shape.ndp_weights = {config::WeightFormat::kInt8, 128};  // d_model 64 is half a group
+    try {
+      bad.place(d);
+    } catch (const std::invalid_argument& ex) {
+      group_error = ex.what();
+    }
+    bad.shape.ndp_weights = {config::WeightFormat::kInt8, 32};
+    bad.w_down[70] = 0x7FC0;  // NaN at row 0, column 70 of w_down [64 x 256]
+    try {
+      bad.place(d);
+    } catch (const std::invalid_argument& ex) {
+      nan_error = ex.what();
+    }
+    in_use_after = d.allocator().bytes_in_use();
+  });
+  sc_core::sc_start();
+  des.expect_clean_run();
+  EXPECT_NE(group_error.find("int8/g128 needs a group size of 32, 64 or 128 dividing d_model 64 and d_ff 256"),
+            std::string::npos)
+      << group_error;
+  EXPECT_NE(nan_error.find("weight [0][70] is NaN"), std::string::npos) << nan_error;
+  EXPECT_EQ(in_use_after, in_use_before);
+}
+
 TEST(NdpDriver, InterruptRaisedWhileNobodyWaitedIsNotLost) {
   const HostExpert e = switch_tiny();
   const std::vector<bf16_t> x = test::random_bf16(2 * kDModel, 0x1A7E);

@@ -52,7 +52,14 @@ TEST(MacArrayConfig, ErrorsNameFileKeyAndRange) {
             "test.json: key 'ndp.clock_mhz' = 0: out of range; allowed 1 .. 10000");
   EXPECT_EQ(error_of(R"({"ndp": {"pe_modle": "rtl"}})"),
             "test.json: key 'ndp.pe_modle': unknown key; allowed pe_model, rtl_drive, clock_mhz, mac_array, units, "
-            "weight_sram_bytes, act_buffer_bytes, out_buffer_bytes, mmio_latency_ns");
+            "weight_sram_bytes, act_buffer_bytes, out_buffer_bytes, mmio_latency_ns, expert_weight_format, "
+            "expert_weight_group");
+  EXPECT_EQ(error_of(R"({"ndp": {"expert_weight_format": "int2"}})"),
+            "test.json: key 'ndp.expert_weight_format' = \"int2\": unknown value; allowed \"bf16\", \"int8\", \"int4\"");
+  EXPECT_EQ(error_of(R"({"ndp": {"expert_weight_group": 256}})"),
+            "test.json: key 'ndp.expert_weight_group' = 256: not a group size the NDP units take; allowed 32, 64, 128");
+  EXPECT_EQ(error_of(R"({"ndp": {"expert_weight_group": 96}})"),
+            "test.json: key 'ndp.expert_weight_group' = 96: not a group size the NDP units take; allowed 32, 64, 128");
   EXPECT_EQ(error_of(R"({"ndp": {"pe_model": "cycle", "rtl_drive": "pins"}})"),
             "test.json: key 'ndp.rtl_drive' = \"pins\": needs pe_model \"rtl\" (the cycle model has no pins)");
   EXPECT_EQ(error_of(R"({"other": 1})"), "test.json: key 'ndp': missing; this key is required");
