@@ -3,6 +3,8 @@
 // d_ff useful multiply-adds) per wall second.
 //   BM_Ndp_ExpertCycle / BM_Ndp_ExpertRtl: a Switch-Base-like expert (768 x 3072, ReLU),
 //     16 tokens, data: full, timed DRAM, pe_model cycle / rtl.
+//   BM_Ndp_ExpertRtlInt4: the same expert with int4 weights, G = 128 (codes and scales through the
+//     RTL's dequantiser lanes; docs/ndp_interface.md, "Quantised weights").
 //   BM_Ndp_MixtralExpertTimingOnly: a full-size Mixtral-8x7B expert (4096 x 14336, SiLU-gated),
 //     1 token, pe_model cycle, data: timing_only, memory.model bandwidth (target: < 1 s wall).
 // One elaboration per process: sc_main builds the three devices once; each benchmark iteration
@@ -74,11 +76,13 @@ class Rig {
   device::CxlType3Device dev_;
 };
 
-Job expert_job(std::uint32_t d_model, std::uint32_t d_ff, std::uint32_t tokens, bool gated) {
+Job expert_job(std::uint32_t d_model, std::uint32_t d_ff, std::uint32_t tokens, bool gated,
+               config::WeightEncoding weights = {}) {
   Job j;
   auto& d = j.desc;
   d.opcode = ndp::kOpcodeExpertFfn;
-  d.dtype = ndp::kDtypeBf16;
+  d.dtype = ndp::dtype_of(weights.format);
+  d.group_size = static_cast<std::uint16_t>(weights.group_size);
   d.activation = gated ? ndp::kActivationSiluGated : ndp::kActivationRelu;
   d.d_model = d_model;
   d.d_ff = d_ff;
@@ -90,12 +94,18 @@ Job expert_job(std::uint32_t d_model, std::uint32_t d_ff, std::uint32_t tokens, 
   d.x_addr = d.w_down + w;
   d.y_addr = d.x_addr + (1u << 20);
   d.h_scratch_addr = d.y_addr + (1u << 20);
+  if (weights.quantised()) {  // codes in the bf16 matrices' place (smaller), scales after h
+    d.s_up = d.h_scratch_addr + (1u << 20);
+    d.s_gate = gated ? d.s_up + (1u << 20) : 0;
+    d.s_down = d.s_up + (2u << 20);
+  }
   j.macs = double(tokens) * (gated ? 3 : 2) * d_model * d_ff;
   return j;
 }
 
 Rig* g_cycle = nullptr;
 Rig* g_rtl = nullptr;
+Rig* g_rtl_int4 = nullptr;
 Rig* g_mixtral = nullptr;
 
 void run(benchmark::State& state, Rig& rig) {
@@ -111,10 +121,12 @@ void run(benchmark::State& state, Rig& rig) {
 
 void BM_Ndp_ExpertCycle(benchmark::State& state) { run(state, *g_cycle); }
 void BM_Ndp_ExpertRtl(benchmark::State& state) { run(state, *g_rtl); }
+void BM_Ndp_ExpertRtlInt4(benchmark::State& state) { run(state, *g_rtl_int4); }
 void BM_Ndp_MixtralExpertTimingOnly(benchmark::State& state) { run(state, *g_mixtral); }
 
 BENCHMARK(BM_Ndp_ExpertCycle)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Ndp_ExpertRtl)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Ndp_ExpertRtlInt4)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Ndp_MixtralExpertTimingOnly)->Unit(benchmark::kMillisecond);
 
 }  // namespace
@@ -132,9 +144,11 @@ int sc_main(int argc, char* argv[]) {
   // Random weights are not needed for speed: the arithmetic cost does not depend on the values.
   Rig cycle("cycle", cfg, cycle_cfg, full, expert_job(768, 3072, 16, false));
   Rig rtl("rtl", cfg, rtl_cfg, full, expert_job(768, 3072, 16, false));
+  Rig rtl_int4("rtl_int4", cfg, rtl_cfg, full, expert_job(768, 3072, 16, false, {config::WeightFormat::kInt4, 128}));
   Rig mixtral("mixtral", bulk, cycle_cfg, timing, expert_job(4096, 14336, 1, true));
   g_cycle = &cycle;
   g_rtl = &rtl;
+  g_rtl_int4 = &rtl_int4;
   g_mixtral = &mixtral;
   sc_core::sc_start();  // elaborate; the host threads enable their devices, then the simulation idles
   benchmark::Initialize(&argc, argv);
