@@ -88,7 +88,7 @@ CostBreakdown evaluate(const Placement& placement, const LayerDemand& demand, co
         c.ndp_job_s += e.job_s;
         c.activations_to_ndp_bytes += activations;
         c.results_from_ndp_bytes += activations;
-        c.ndp_dram_read_bytes += weights;
+        c.ndp_dram_read_bytes += shape.ndp_weight_bytes();  // the NDP copy: codes and scales when quantised
         ++c.experts_ndp;
         break;
       }

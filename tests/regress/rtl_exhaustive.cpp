@@ -25,40 +25,19 @@
 #include <string>
 #include <thread>
 #include <tuple>
-#include <type_traits>
 #include <vector>
 
 #include "cli_number.hpp"
 #include "tlm/ndp/numerics/bf16.hpp"
 #include "tlm/ndp/numerics/quant.hpp"
+#include "tlm/ndp/verilated_lanes.hpp"
 
 namespace {
 
 constexpr unsigned kLanes = 8;  // LANES of leaf_lanes.sv
 
-// Lane access for a port Verilator made a VlWide (> 64 bits) or a plain integer (<= 64 bits).
-template <typename Port>
-void put(Port& port, unsigned lane, unsigned width, std::uint32_t v) {
-  const unsigned lsb = lane * width;
-  const std::uint64_t mask = (width == 32) ? 0xFFFFFFFFull : ((1ull << width) - 1);
-  if constexpr (std::is_integral_v<Port>) {
-    port = static_cast<Port>((static_cast<std::uint64_t>(port) & ~(mask << lsb)) | ((std::uint64_t(v) & mask) << lsb));
-  } else {
-    auto& w = port[lsb / 32];
-    const unsigned sh = lsb % 32;
-    w = static_cast<std::uint32_t>((w & ~(mask << sh)) | ((std::uint64_t(v) & mask) << sh));
-  }
-}
-template <typename Port>
-std::uint32_t get(const Port& port, unsigned lane, unsigned width) {
-  const unsigned lsb = lane * width;
-  const std::uint64_t mask = (width == 32) ? 0xFFFFFFFFull : ((1ull << width) - 1);
-  if constexpr (std::is_integral_v<Port>) {
-    return static_cast<std::uint32_t>((static_cast<std::uint64_t>(port) >> lsb) & mask);
-  } else {
-    return static_cast<std::uint32_t>((port[lsb / 32] >> (lsb % 32)) & mask);
-  }
-}
+using monde::ndp::get_lane;
+using monde::ndp::put_lane;
 
 struct Tally {
   std::atomic<std::uint64_t> checked{0};
@@ -87,14 +66,14 @@ struct Model {
 void sweep_mul(std::uint32_t lo, std::uint32_t hi, Tally& t) {
   Model m;
   for (std::uint32_t a = lo; a <= hi; ++a) {
-    for (unsigned l = 0; l < kLanes; ++l) put(m.top.mul_a, l, 16, a);
+    for (unsigned l = 0; l < kLanes; ++l) put_lane(m.top.mul_a, l, 16, a);
     for (std::uint32_t b0 = 0; b0 < 0x10000; b0 += kLanes) {
-      for (unsigned l = 0; l < kLanes; ++l) put(m.top.mul_b, l, 16, b0 + l);
+      for (unsigned l = 0; l < kLanes; ++l) put_lane(m.top.mul_b, l, 16, b0 + l);
       m.top.eval();
       for (unsigned l = 0; l < kLanes; ++l) {
         const auto b = static_cast<monde::num::bf16_t>(b0 + l);
         const auto want = monde::num::mul(static_cast<monde::num::bf16_t>(a), b);
-        const auto got = get(m.top.mul_p, l, 32);
+        const auto got = get_lane(m.top.mul_p, l, 32);
         if (got != want) t.report("mul(" + hex(a) + ", " + hex(b) + "): RTL " + hex(got) + ", golden " + hex(want));
       }
     }
@@ -107,12 +86,12 @@ void sweep_to_bf16(std::uint32_t lo, std::uint32_t hi, Tally& t) {
   Model m;
   for (std::uint32_t h = lo; h <= hi; ++h) {
     for (std::uint32_t l0 = 0; l0 < 0x10000; l0 += kLanes) {
-      for (unsigned l = 0; l < kLanes; ++l) put(m.top.cvt_x, l, 32, (h << 16) | (l0 + l));
+      for (unsigned l = 0; l < kLanes; ++l) put_lane(m.top.cvt_x, l, 32, (h << 16) | (l0 + l));
       m.top.eval();
       for (unsigned l = 0; l < kLanes; ++l) {
         const std::uint32_t x = (h << 16) | (l0 + l);
         const auto want = monde::num::to_bf16(x);
-        const auto got = get(m.top.cvt_y, l, 16);
+        const auto got = get_lane(m.top.cvt_y, l, 16);
         if (got != want) t.report("to_bf16(" + hex(x) + "): RTL " + hex(got) + ", golden " + hex(want));
       }
     }
@@ -160,13 +139,13 @@ void random_add(std::uint64_t seed, std::uint64_t n, Tally& t) {
   for (std::uint64_t done = 0; done < n; done += kLanes) {
     for (unsigned l = 0; l < kLanes; ++l) {
       std::tie(xs[l], ys[l]) = add_pair(rng);
-      put(m.top.add_x, l, 32, xs[l]);
-      put(m.top.add_y, l, 32, ys[l]);
+      put_lane(m.top.add_x, l, 32, xs[l]);
+      put_lane(m.top.add_y, l, 32, ys[l]);
     }
     m.top.eval();
     for (unsigned l = 0; l < kLanes; ++l) {
       const auto want = monde::num::add(xs[l], ys[l]);
-      const auto got = get(m.top.add_z, l, 32);
+      const auto got = get_lane(m.top.add_z, l, 32);
       if (got != want) t.report("add(" + hex(xs[l]) + ", " + hex(ys[l]) + "): RTL " + hex(got) + ", golden " + hex(want));
     }
     t.checked += kLanes;
@@ -185,15 +164,15 @@ void sweep_dequant(std::uint32_t lo, std::uint32_t hi, Tally& t) {
     m.top.dq_fmt = static_cast<std::uint8_t>(f);
     for (std::uint32_t s0 = 0; s0 < 0x10000; s0 += kLanes) {
       for (unsigned l = 0; l < kLanes; ++l) {
-        put(m.top.dq_code, l, 8, code);
-        put(m.top.dq_scale, l, 16, s0 + l);
+        put_lane(m.top.dq_code, l, 8, code);
+        put_lane(m.top.dq_scale, l, 16, s0 + l);
       }
       m.top.eval();
       for (unsigned l = 0; l < kLanes; ++l) {
         const auto s = static_cast<monde::num::bf16_t>(s0 + l);
         // bf16: the lane's weight bits are the scale input (leaf_lanes.sv).
         const auto want = monde::num::weight_operand(f, f == WeightFormat::kBf16 ? s : code, s);
-        const auto got = get(m.top.dq_y, l, 16);
+        const auto got = get_lane(m.top.dq_y, l, 16);
         if (got != want) {
           t.report(std::string("dequant ") + monde::config::to_string(f) + "(code " + hex(code) + ", scale " + hex(s) +
                    "): RTL " + hex(got) + ", golden " + hex(want));

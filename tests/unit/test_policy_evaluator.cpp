@@ -76,6 +76,28 @@ TEST(PolicyEvaluator, EveryPathOnAHandLayer) {
   EXPECT_EQ(c.experts_cpu, 1u);
 }
 
+
+// The NDP copy in int4 (G = 32): the NDP reads codes and scales, the GPU still fetches bf16.
+// Expert 1024 x 512, plain FFN: bf16 2 x 512 x 1024 x 2 = 2,097,152 B; int4 per matrix
+// 512 x 1024 / 2 = 262,144 B of codes + 512 x 1024 / 32 x 2 = 32,768 B of scales, so the NDP
+// streams 2 x 294,912 = 589,824 B: 29.4912 us at 20 GB/s against 104.8576 us for bf16. This
+// hand NDP's MACs (1e10/s) take 2 x 1024 x 512 / 1e10 = 104.8576 us per token, so the job is
+// MAC-bound with int4 (3 tokens: max(29.4912, 314.5728) + 10 us; 1 token: 104.8576 + 10 us) and
+// only the DRAM time it occupies shrinks.
+TEST(PolicyEvaluator, QuantisedNdpCopyShrinksOnlyTheNdpBytes) {
+  LayerDemand d = demand({100, 3});
+  d.shape = ExpertShape{1024, 512, false, 2};
+  d.shape.ndp_weights = {config::WeightFormat::kInt4, 32};
+  const CostBreakdown c = evaluate(Placement{{L::kGpuFetched, L::kNdp}, {}}, d, hand_model());
+  EXPECT_EQ(c.ndp_dram_read_bytes, 589824u);
+  EXPECT_EQ(c.weights_to_gpu_bytes, 2097152u);
+  EXPECT_NEAR(c.ndp_job_s, (314.5728 + 10) * kUs, kTol);
+  const perf::NdpExpertTime t = hand_model().ndp->expert_time(1, d.shape);
+  EXPECT_NEAR(t.time_s, (104.8576 + 10) * kUs, kTol);
+  EXPECT_NEAR(t.dram_busy_s, 29.4912 * kUs, kTol);
+  EXPECT_EQ(t.dram_bytes, 589824u);
+}
+
 TEST(PolicyEvaluator, TransferBoundPipelineRunsMoreTokensFirst) {
   // Two fetched experts, 10 and 50 tokens (index order deliberately ascending).
   // Evaluator order: 50 tokens first. Copies [0, 1001] and [1001, 2002].

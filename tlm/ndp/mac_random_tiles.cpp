@@ -37,14 +37,22 @@ num::bf16_t random_bf16(std::mt19937_64& rng, double special_fraction, double wi
   return static_cast<num::bf16_t>((sign << 15) | (exp << 7) | frac);
 }
 
-MacTile random_tile(std::mt19937_64& rng, unsigned rows, unsigned cols, unsigned k, bool first,
-                    double special_fraction, double wide_fraction) {
+namespace {
+// A tile's shape with A sized (rows x k), its values not yet drawn.
+MacTile tile_of_shape(unsigned rows, unsigned cols, unsigned k, bool first) {
   MacTile t;
   t.rows = rows;
   t.cols = cols;
   t.k = k;
   t.first = first;
   t.a.resize(std::size_t(rows) * k);
+  return t;
+}
+}  // namespace
+
+MacTile random_tile(std::mt19937_64& rng, unsigned rows, unsigned cols, unsigned k, bool first,
+                    double special_fraction, double wide_fraction) {
+  MacTile t = tile_of_shape(rows, cols, k, first);
   t.b.resize(std::size_t(k) * cols);
   for (auto& v : t.a) v = random_bf16(rng, special_fraction, wide_fraction);
   for (auto& v : t.b) v = random_bf16(rng, special_fraction, wide_fraction);
@@ -53,13 +61,8 @@ MacTile random_tile(std::mt19937_64& rng, unsigned rows, unsigned cols, unsigned
 
 MacTile random_quantised_tile(std::mt19937_64& rng, unsigned rows, unsigned cols, unsigned k, bool first,
                               config::WeightFormat format, double special_fraction, double wide_fraction) {
-  MacTile t;
-  t.rows = rows;
-  t.cols = cols;
-  t.k = k;
-  t.first = first;
+  MacTile t = tile_of_shape(rows, cols, k, first);
   t.b_format = format;
-  t.a.resize(std::size_t(rows) * k);
   t.b_codes.resize(std::size_t(k) * cols);
   t.b_scales.resize(std::size_t(k) * cols);
   const unsigned code_mask = format == config::WeightFormat::kInt4 ? 0x0Fu : 0xFFu;

@@ -19,40 +19,10 @@
 #include <type_traits>
 
 #include "core/perf/mac_cycles.hpp"
+#include "tlm/ndp/verilated_lanes.hpp"
 
 namespace monde::ndp {
 
-namespace {
-
-// Port access that works whether Verilator made the port a scalar (<= 64 bits) or a
-// VlWide word array (> 64 bits), so that any ROWS x COLS build works.
-template <typename Port>
-void put_lane(Port& port, unsigned lane, unsigned width, std::uint32_t value) {
-  const unsigned lsb = lane * width;
-  const std::uint64_t mask = (width == 32) ? 0xFFFFFFFFull : ((1ull << width) - 1);
-  if constexpr (std::is_integral_v<Port>) {
-    auto p = static_cast<std::uint64_t>(port);
-    p = (p & ~(mask << lsb)) | ((std::uint64_t(value) & mask) << lsb);
-    port = static_cast<Port>(p);
-  } else {
-    auto& word = port[lsb / 32];
-    const unsigned sh = lsb % 32;
-    word = static_cast<std::uint32_t>((word & ~(mask << sh)) | ((std::uint64_t(value) & mask) << sh));
-  }
-}
-
-template <typename Port>
-std::uint32_t get_lane(const Port& port, unsigned lane, unsigned width) {
-  const unsigned lsb = lane * width;
-  const std::uint64_t mask = (width == 32) ? 0xFFFFFFFFull : ((1ull << width) - 1);
-  if constexpr (std::is_integral_v<Port>) {
-    return static_cast<std::uint32_t>((static_cast<std::uint64_t>(port) >> lsb) & mask);
-  } else {
-    return static_cast<std::uint32_t>((port[lsb / 32] >> (lsb % 32)) & mask);
-  }
-}
-
-}  // namespace
 
 config::MacArrayShape rtl_built_shape() { return config::MacArrayShape{MONDE_RTL_ROWS, MONDE_RTL_COLS}; }
 
