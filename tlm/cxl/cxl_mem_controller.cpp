@@ -106,10 +106,10 @@ void CxlMemController::issuer() {
     t.set_address(*e.dpa);
     tlm::tlm_phase phase = tlm::BEGIN_REQ;
     sc_time delay = SC_ZERO_TIME;
-    memory_request_open_ = true;
+    memory_request_open_ = &t;
     const auto status = memory_socket->nb_transport_fw(t, phase, delay);
     if (status == tlm::TLM_COMPLETED) {
-      memory_request_open_ = false;
+      memory_request_open_ = nullptr;
       if (delay > SC_ZERO_TIME) sc_core::wait(delay);
       memory_response(t);
       respond(t, false);
@@ -117,24 +117,24 @@ void CxlMemController::issuer() {
     }
     if (status == tlm::TLM_UPDATED) {
       if (delay > SC_ZERO_TIME) sc_core::wait(delay);
-      memory_request_open_ = false;
+      memory_request_open_ = nullptr;
       if (phase == tlm::BEGIN_RESP) {
         memory_response(t);
         respond(t, true);
       }
       continue;
     }
-    while (memory_request_open_) sc_core::wait(memory_end_req_);
+    while (memory_request_open_ != nullptr) sc_core::wait(memory_end_req_);
   }
 }
 
 tlm::tlm_sync_enum CxlMemController::memory_bw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase,
                                                sc_time&) {
-  if (phase == tlm::END_REQ || phase == tlm::BEGIN_RESP) {
-    if (memory_request_open_) {
-      memory_request_open_ = false;
-      memory_end_req_.notify(SC_ZERO_TIME);
-    }
+  // END_REQ, or BEGIN_RESP (which implies it), of the request in progress ends its request
+  // phase; a BEGIN_RESP of an earlier request does not (1666-2011 15.2.6 request exclusion).
+  if ((phase == tlm::END_REQ || phase == tlm::BEGIN_RESP) && memory_request_open_ == &trans) {
+    memory_request_open_ = nullptr;
+    memory_end_req_.notify(SC_ZERO_TIME);
   }
   if (phase == tlm::BEGIN_RESP) {
     memory_response(trans);

@@ -36,8 +36,14 @@ void NdpUnit::start(const NdpPhaseWork& work) {
 bool NdpUnit::dma(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, std::uint64_t bytes,
                   std::uint64_t stride) {
   if (timing_only_) {
-    if (scratch_.empty()) scratch_.resize(1);
-    data = scratch_.data();  // never dereferenced by a timing_only memory
+    // A timing_only memory never touches the bytes, but the base protocol wants a data array of
+    // the access's length (a protocol checker reads it). Not value-initialised: pages nobody
+    // touches are never committed.
+    if (scratch_bytes_ < bytes) {
+      scratch_.reset(new unsigned char[bytes]);
+      scratch_bytes_ = bytes;
+    }
+    data = scratch_.get();
   }
   tlm::tlm_generic_payload t;
   StridedAccess strided;

@@ -31,6 +31,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <vector>
 
 #include <systemc>
@@ -123,7 +124,8 @@ class NdpUnit : public sc_core::sc_module {
   std::uint32_t next_fetch_ = 0;
   std::deque<Write> writes_;
   std::uint64_t out_buffer_used_ = 0;
-  std::vector<unsigned char> scratch_;  // timing_only DMA target (never read)
+  std::unique_ptr<unsigned char[]> scratch_;  // timing_only DMA data array (never read by the memory)
+  std::uint64_t scratch_bytes_ = 0;
 };
 
 }  // namespace monde::ndp
