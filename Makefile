@@ -5,7 +5,7 @@ BUILD  := build/$(PRESET)
 JOBS   ?= $(shell nproc)
 export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE := 1
 
-.PHONY: run demo test bench lint signoff regress build configure bootstrap clean
+.PHONY: run demo test bench lint signoff regress soak build configure bootstrap clean
 
 # The prefill steps the benchmarks time: 256 prompts of 8 tokens (2048 tokens), as the presets study.
 PREFILL_2048 := --step-set run.phase=prefill --step-set run.batch=256 --step-set run.prompt_tokens=8
@@ -52,6 +52,12 @@ SEEDS ?= 20
 FIRST_SEED ?= 1
 regress: bootstrap build
 	scripts/regress $(BUILD) $(SEEDS) $(FIRST_SEED)
+
+# Soak (not in ctest): 10,000 MoE layers in one process with and without --out (RSS sampled,
+# growth per 1,000 layers), a timed-DRAM run with protocol checkers and queue peaks, and the CXL
+# link saturated from both directions (scripts/soak says what passes).
+soak: bootstrap build
+	scripts/soak $(BUILD)
 
 bootstrap:
 	@scripts/bootstrap

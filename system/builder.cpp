@@ -6,11 +6,12 @@
 
 namespace monde::system {
 
-std::unique_ptr<SimulatedSystem> build_system(const config::SystemConfig& config, const std::string& name) {
+std::unique_ptr<SimulatedSystem> build_system(const config::SystemConfig& config, const std::string& name,
+                                              const BuildOptions& options) {
   std::unique_ptr<SimulatedSystem> s(new SimulatedSystem());
   s->config_ = config;
   s->gpu_ = perf::make_gpu_time_model(s->config_.gpu);
-  s->top_ = std::make_unique<MondeSystem>(name.c_str(), s->config_, s->gpu_);
+  s->top_ = std::make_unique<MondeSystem>(name.c_str(), s->config_, s->gpu_, options.check_protocol);
   s->runtime_ = std::make_unique<MoeRuntime>(s->config_, *s->top_, derive_cost_model(s->config_, s->gpu_));
   return s;
 }
@@ -27,6 +28,17 @@ std::unique_ptr<gpu::GpuSystem> build_gpu(const config::GpuConfig& gpu, bool tim
 nlohmann::json SimulatedSystem::stats_json(double elapsed_ps) const {
   nlohmann::json j = top_->device.stats_json(elapsed_ps);
   j["gpu"] = top_->gpu.stats_json(elapsed_ps);
+  if (top_->checks_protocol()) j["protocol_violations"] = top_->protocol_violations();
+  // The driver's watchdog, where it can have acted (a run without faults reports what it did).
+  const auto& d = runtime_->driver().stats();
+  if (config_.faults.any_injected() || d.timeouts > 0) {
+    j["driver"] = {{"timeouts", d.timeouts},
+                   {"aborts", d.aborts},
+                   {"resets", d.resets},
+                   {"jobs_lost_in_reset", d.jobs_lost_in_reset},
+                   {"jobs_resubmitted", d.jobs_resubmitted},
+                   {"job_timeout_ms", config_.faults.ndp.job_timeout_ms}};
+  }
   return j;
 }
 

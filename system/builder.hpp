@@ -26,6 +26,11 @@
 
 namespace monde::system {
 
+// What a run asks of the build beyond its configuration.
+struct BuildOptions {
+  bool check_protocol = false;  // TLM-2.0 protocol checkers on the system's hops (MondeSystem)
+};
+
 class SimulatedSystem {
  public:
   const config::SystemConfig& config() const { return config_; }
@@ -35,11 +40,13 @@ class SimulatedSystem {
   const policy::SystemCostModel& cost_model() const { return runtime_->cost_model(); }
   const perf::GpuTimeModel& gpu_time_model() const { return *gpu_; }
 
-  // {"device": ..., "gpu": ...}: every component's counters; elapsed_ps scales utilisations.
+  // {"device": ..., "gpu": ...}: every component's counters; elapsed_ps scales utilisations
+  // (and "protocol_violations" when the protocol is checked).
   nlohmann::json stats_json(double elapsed_ps) const;
 
  private:
-  friend std::unique_ptr<SimulatedSystem> build_system(const config::SystemConfig&, const std::string&);
+  friend std::unique_ptr<SimulatedSystem> build_system(const config::SystemConfig&, const std::string&,
+                                                       const BuildOptions&);
   SimulatedSystem() = default;
 
   config::SystemConfig config_;  // the runtime and the modules keep references into it
@@ -48,7 +55,8 @@ class SimulatedSystem {
   std::unique_ptr<MoeRuntime> runtime_;
 };
 
-std::unique_ptr<SimulatedSystem> build_system(const config::SystemConfig& config, const std::string& name = "system");
+std::unique_ptr<SimulatedSystem> build_system(const config::SystemConfig& config, const std::string& name = "system",
+                                              const BuildOptions& options = {});
 
 std::unique_ptr<device::CxlType3Device> build_device(const config::DeviceConfig& device,
                                                      const device::DeviceOptions& options = {},

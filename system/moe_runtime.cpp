@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <sstream>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -16,6 +17,7 @@
 #include "host/gpu_backend/compare.hpp"
 #include "host/moe/moe_layer.hpp"
 #include "host/moe/token_route.hpp"
+#include "host/driver/ndp_job_error.hpp"
 #include "host/policy/policy_registry.hpp"
 
 namespace monde::system {
@@ -65,6 +67,7 @@ MoeRuntime::MoeRuntime(const config::SystemConfig& config, MondeSystem& system, 
   if (full_) check_full_data_fits(config.model);
   driver::DriverOptions o;
   o.timing_only = config.run.timing_only();
+  o.job_timeout = sc_core::sc_time(config.faults.ndp.job_timeout_ms, sc_core::SC_MS);
   driver_ = std::make_unique<driver::NdpDriver>(system.bus, config.device.dram.capacity_bytes(), o);
 }
 
@@ -129,14 +132,24 @@ void MoeRuntime::run_cpu_experts(const std::vector<std::pair<std::size_t, std::u
                                                         cpu.flops_per_s, cpu.gpu_host_activation_bytes_per_s);
     const double start = now_s();
     if (data != nullptr) range.assign(m.expert_weight_bytes() / sizeof(num::bf16_t), 0);
-    for (std::uint64_t off = 0; off < m.expert_weight_bytes(); off += scratch_.size()) {
+    bool poisoned = false;
+    for (std::uint64_t off = 0; off < m.expert_weight_bytes() && !poisoned; off += scratch_.size()) {
       const std::uint64_t n = std::min<std::uint64_t>(scratch_.size(), m.expert_weight_bytes() - off);
       unsigned char* dst = data != nullptr ? reinterpret_cast<unsigned char*>(range.data()) + off : scratch_.data();
-      system_.bus.mem_read(h.w_up + off, dst, n);
+      try {
+        system_.bus.mem_read(h.w_up + off, dst, n);
+      } catch (const driver::PoisonedRead& p) {
+        // The expert's weights are lost: it is not computed (the layer goes on without it).
+        poisoned = true;
+        record_fault(r, data, FaultRecord{"dram_poison", "CPU", static_cast<std::uint32_t>(e), 0, p.address(),
+                                          "expert " + std::to_string(e) + " (CPU path): weights read poisoned: " +
+                                              p.what()});
+      }
       // The CPU issues no faster than its own rate.
       const double due = start + static_cast<double>(off + n) / cpu.weight_bytes_per_s;
       if (now_s() < due) sc_core::wait(sc_core::sc_time(due - now_s(), sc_core::SC_SEC));
     }
+    if (poisoned) continue;
     const double read_s = now_s() - start;
     if (t.compute_s > read_s) sc_core::wait(sc_core::sc_time(t.compute_s - read_s, sc_core::SC_SEC));
     sc_core::wait(sc_core::sc_time(t.io_s, sc_core::SC_SEC));
@@ -146,6 +159,11 @@ void MoeRuntime::run_cpu_experts(const std::vector<std::pair<std::size_t, std::u
                  reference_expert_output(*backend_, m, view_in_range(h, range), data->expert_x[e], tokens));
     }
   }
+}
+
+void MoeRuntime::record_fault(LayerRecord& r, LayerData* data, FaultRecord fault) const {
+  if (data != nullptr) data->faulted.at(fault.expert) = true;
+  r.faults.push_back(std::move(fault));
 }
 
 void MoeRuntime::set_result(LayerData& data, ExpertPath path, std::uint32_t step, std::size_t moe_index,
@@ -163,9 +181,11 @@ void MoeRuntime::check_layer(const LayerData& data, std::uint32_t step, std::siz
   // The reference: every expert on the host with the golden model (bit-exact NDP numerics).
   std::vector<std::vector<float>> got(m.experts), ref(m.experts);
   std::vector<gpu_backend::Tolerance> tol(m.experts, gpu_backend::Tolerance{0.0, 0.0});
+  const bool any_fault = std::find(data.faulted.begin(), data.faulted.end(), true) != data.faulted.end();
   for (std::uint32_t e = 0; e < m.experts; ++e) {
     const std::size_t n = data.dispatch.tokens_of_expert[e].size();
     if (n == 0) continue;
+    if (data.faulted[e]) continue;  // no valid output: the layer's faults fail its check
     if (!data.path[e]) {
       throw std::logic_error("MoE runtime: layer " + std::to_string(r.layer) + " expert " + std::to_string(e) +
                              " received tokens but ran on no path");
@@ -199,6 +219,12 @@ void MoeRuntime::check_layer(const LayerData& data, std::uint32_t step, std::siz
     }
     got[e] = widen(y);
     ref[e] = widen(ndp_golden.empty() ? golden : ndp_golden);
+  }
+  // A faulted expert has no output to combine: the combined output is not checked (the layer's
+  // faults already fail its check).
+  if (any_fault) {
+    r.combined_within_tolerance = false;
+    return;
   }
   const std::vector<float> out = moe::combine(routes, data.dispatch, got, dm);
   const std::vector<float> reference = moe::combine(routes, data.dispatch, ref, dm);
@@ -284,6 +310,7 @@ std::unique_ptr<MoeRuntime::LayerData> MoeRuntime::make_layer_data(std::uint32_t
   data->expert_x.resize(m.experts);
   data->y.resize(m.experts);
   data->path.resize(m.experts);
+  data->faulted.assign(m.experts, false);
   for (std::uint32_t e = 0; e < m.experts; ++e) {
     data->expert_x[e] = gather_rows_bf16(data->x, m.d_model, data->dispatch.tokens_of_expert[e]);
   }
@@ -321,14 +348,51 @@ std::map<std::uint32_t, std::size_t> MoeRuntime::run_ndp_path(const LayerPlan& p
   }
   r.ndp_jobs = parts.size();
   std::vector<std::vector<num::bf16_t>> y(plan.cold.size());
+  std::vector<bool> failed(plan.cold.size(), false);
   for (const auto& part : parts) {
-    driver::JobResult res = driver_->wait(part.ticket);
-    if (data != nullptr) y[part.cold_index].insert(y[part.cold_index].end(), res.y.begin(), res.y.end());
+    const auto e = static_cast<std::uint32_t>(plan.cold[part.cold_index].first);
+    try {
+      driver::JobResult res = driver_->wait(part.ticket);
+      if (data != nullptr) y[part.cold_index].insert(y[part.cold_index].end(), res.y.begin(), res.y.end());
+    } catch (const driver::NdpJobError& err) {
+      // The faults the device reports in a completion (the job ran, or was stopped, and the
+      // rings are fine); a descriptor the device refused is the runtime's own bug: it stops the run.
+      const auto code = err.code();
+      const char* kind = code == ndp::NdpErrorCode::kDmaPoison      ? "dram_poison"
+                         : code == ndp::NdpErrorCode::kAborted     ? "ndp_aborted"
+                         : code == ndp::NdpErrorCode::kLostInReset ? "ndp_lost_in_reset"
+                         : code == ndp::NdpErrorCode::kDmaError    ? "ndp_dma_error"
+                                                                    : nullptr;
+      if (kind == nullptr) throw;
+      std::uint64_t address = 0;
+      for (const auto& span : system_.device.ndp().job_log()) {
+        if (span.job_tag == part.ticket.tag) address = span.poison_address;
+      }
+      std::string detail = err.what();
+      if (code == ndp::NdpErrorCode::kAborted || code == ndp::NdpErrorCode::kLostInReset) {
+        std::ostringstream why;
+        why << " (the driver's watchdog: no completion for faults.ndp.job_timeout_ms = "
+            << config_.faults.ndp.job_timeout_ms << " ms, "
+            << (code == ndp::NdpErrorCode::kAborted ? "so it aborted the job"
+                                                    : "then none after the abort either, so it reset the device, "
+                                                      "recovered the rings and resubmitted the jobs behind it")
+            << ")";
+        detail += why.str();
+      }
+      failed[part.cold_index] = true;
+      record_fault(r, data, FaultRecord{kind, "NDP", e, part.ticket.tag, address, detail});
+    } catch (const driver::PoisonedRead& p) {
+      // The job's result (y) came back poisoned over CXL.mem.
+      failed[part.cold_index] = true;
+      record_fault(r, data, FaultRecord{"dram_poison", "NDP", e, part.ticket.tag, p.address(),
+                                        "NDP job " + std::to_string(part.ticket.tag) + " (expert " + std::to_string(e) +
+                                            "): result read poisoned: " + p.what()});
+    }
   }
   if (copy_s > 0) sc_core::wait(sc_core::sc_time(copy_s, sc_core::SC_SEC));
   if (data != nullptr) {
     for (std::size_t i = 0; i < plan.cold.size(); ++i) {
-      set_result(*data, ExpertPath::kNdp, step, moe_index, plan.cold[i].first, std::move(y[i]));
+      if (!failed[i]) set_result(*data, ExpertPath::kNdp, step, moe_index, plan.cold[i].first, std::move(y[i]));
     }
   }
   return expert_of_tag;
@@ -338,7 +402,20 @@ void MoeRuntime::finish_gpu_path(const LayerPlan& plan, double t0, std::uint32_t
                                  LayerData* data, LayerRecord& r) {
   if (plan.hot.empty()) return;
   const auto g = system_.wait_gpu();
-  if (!g.ok) throw std::runtime_error("MoE runtime: layer " + std::to_string(r.layer) + " GPU path failed: " + g.error);
+  // Poisoned weights fail only their expert (recorded); any other GPU-path failure stops the run.
+  std::vector<bool> poisoned(g.experts.size(), false);
+  for (std::size_t i = 0; i < g.experts.size(); ++i) {
+    const auto& x = g.experts[i];
+    if (x.ok) continue;
+    if (x.poisoned_lines == 0) {
+      throw std::runtime_error("MoE runtime: layer " + std::to_string(r.layer) + " GPU path failed: " + g.error);
+    }
+    poisoned[i] = true;
+    const auto e = static_cast<std::uint32_t>(plan.hot_experts[i]);
+    record_fault(r, data, FaultRecord{"dram_poison", "GPU", e, 0, x.poison_hpa,
+                                      "expert " + std::to_string(e) + " (GPU path): weights fetched poisoned (" +
+                                          std::to_string(x.poisoned_lines) + " line(s)): " + x.error});
+  }
   r.gpu_path_s = double(g.end_ps) * 1e-12 - t0;
   for (std::size_t i = 0; i < g.experts.size(); ++i) {
     const auto& x = g.experts[i];
@@ -354,6 +431,7 @@ void MoeRuntime::finish_gpu_path(const LayerPlan& plan, double t0, std::uint32_t
   // placed weights, which an earlier fetch would have brought into HBM.
   const auto& m = config_.model;
   for (std::size_t i = 0; i < plan.hot.size(); ++i) {
+    if (poisoned[i]) continue;
     const std::size_t e = plan.hot_experts[i];
     const auto& h = experts_[moe_index][e];
     const auto& placed = weights_[moe_index][e];
@@ -401,6 +479,7 @@ void MoeRuntime::run_moe(policy::PlacementPolicy& policy, std::uint32_t step, st
   r.cpu_path_s = p.cpu.empty() ? 0.0 : now_s() - cpu0 + r.ndp_path_s;
   finish_gpu_path(p, t0, step, moe_index, data.get(), r);
   add_ndp_spans(log0, expert_of_tag, r);
+  system_.device.ndp().clear_job_log();  // its spans are in the record now
   if (full_) check_layer(*data, step, moe_index, r);
 
   r.moe_s = now_s() - t0;
@@ -461,7 +540,10 @@ void MoeRuntime::run_step(std::vector<std::unique_ptr<policy::PlacementPolicy>>&
     st.moe_s += r.moe_s;
     run.dense_s += r.dense_s();
     run.moe_s += r.moe_s;
+    run.ndp_weight_error.add(r.ndp_weight_error);  // in layer order, as a sum over the layers would
+    if (!keep_records_) run.layers.clear();  // streamed: on_layer has the latest
     run.layers.push_back(std::move(r));
+    ++run.layers_done;
     run.simulated_s = now_s() - run_start_s_;
     if (on_layer) on_layer(run);
   }
@@ -479,7 +561,9 @@ void MoeRuntime::run_step(std::vector<std::unique_ptr<policy::PlacementPolicy>>&
   st.spans.push_back({"step", "step " + std::to_string(step) + " (" + st.kind + ")",
                       static_cast<std::uint64_t>(std::llround(s0 * 1e12)),
                       static_cast<std::uint64_t>(std::llround(now_s() * 1e12))});
+  if (!keep_records_) run.steps.clear();
   run.steps.push_back(std::move(st));
+  ++run.steps_done;
   run.simulated_s = now_s() - run_start_s_;
   if (on_layer) on_layer(run);
 }
@@ -554,7 +638,7 @@ void MoeRuntime::check_demand_is_routing(const Demand& demand) const {
 }
 
 void MoeRuntime::run_policy_into(const std::string& name, const Demand& demand, PolicyRun& run,
-                                 const LayerDone& on_layer) {
+                                 const LayerDone& on_layer, bool keep_layers) {
   const auto w0 = std::chrono::steady_clock::now();
   run.policy = name;
   if (demand.size() > plan_.size()) {
@@ -566,6 +650,7 @@ void MoeRuntime::run_policy_into(const std::string& name, const Demand& demand, 
   for (const auto& p : policies.front()->parameters()) run.parameters[p.name] = p.value;
   if (full_) check_demand_is_routing(demand);
   run_start_s_ = now_s();
+  keep_records_ = keep_layers;
   const auto progress = [&](const PolicyRun& so_far) {
     run.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
     if (on_layer) on_layer(so_far);
@@ -590,74 +675,85 @@ nlohmann::json to_json(const OutputError& e) {
   return {{"elements", e.elements}, {"max_abs", e.max_abs}, {"rel_rms", e.rel_rms()}};
 }
 
+nlohmann::json to_json(const LayerRecord& r) {
+  nlohmann::json layer = {{"step", r.step},
+                          {"layer", r.layer},
+                          {"stack", r.stack},
+                          {"moe", r.moe},
+                          {"dense_ms", r.dense_s() * 1e3},
+                          {"attention_ms", r.attention_s * 1e3},
+                          {"ffn_ms", r.ffn_s * 1e3},
+                          {"kv_read_bytes", r.kv_read_bytes},
+                          {"kv_written_bytes", r.kv_written_bytes},
+                          {"moe_ms", r.moe_s * 1e3},
+                          {"moe_predicted_ms", r.moe_predicted_s * 1e3},
+                          {"total_ms", r.total_s * 1e3},
+                          {"routed_tokens", r.tokens},
+                          {"experts_gpu_fetched", r.experts_gpu_fetched},
+                          {"experts_gpu_resident", r.experts_gpu_resident},
+                          {"experts_ndp", r.experts_ndp},
+                          {"experts_cpu", r.experts_cpu},
+                          {"gpu_path_ms", r.gpu_path_s * 1e3},
+                          {"ndp_path_ms", r.ndp_path_s * 1e3},
+                          {"ndp_jobs", r.ndp_jobs},
+                          {"cpu_path_ms", r.cpu_path_s * 1e3},
+                          {"cxl_host_to_device_bytes", r.cxl_m2s_bytes},
+                          {"cxl_device_to_host_bytes", r.cxl_s2m_bytes},
+                          {"pcie_to_gpu_bytes", r.pcie_to_gpu_bytes},
+                          {"ndp_dram_read_bytes", r.ndp_dram_read_bytes}};
+  if (r.data_checked) {
+    layer["data_check"] = {{"ok", r.data_ok()},
+                           {"output_elements", r.output_elements},
+                           {"ndp_checked_elements", r.ndp_checked_elements},
+                           {"ndp_mismatched_elements", r.ndp_mismatched_elements},
+                           {"gpu_checked_elements", r.gpu_checked_elements},
+                           {"gpu_max_abs_error", r.gpu_max_abs_error},
+                           {"gpu_within_tolerance", r.gpu_within_tolerance},
+                           {"cpu_checked_elements", r.cpu_checked_elements},
+                           {"cpu_max_abs_error", r.cpu_max_abs_error},
+                           {"cpu_within_tolerance", r.cpu_within_tolerance},
+                           {"fetched_weight_mismatched_bytes", r.fetched_weight_mismatched_bytes},
+                           {"combined_max_abs_error", r.combined_max_abs_error},
+                           {"combined_within_tolerance", r.combined_within_tolerance}};
+  }
+  if (!r.faults.empty()) {
+    nlohmann::json faults = nlohmann::json::array();
+    for (const auto& f : r.faults) {
+      nlohmann::json j = {{"kind", f.kind}, {"path", f.path}, {"expert", f.expert}, {"detail", f.detail}};
+      if (f.job != 0) j["ndp_job"] = f.job;
+      if (f.address != 0) j["address"] = f.address;
+      faults.push_back(std::move(j));
+    }
+    layer["faults"] = std::move(faults);
+  }
+  return layer;
+}
+
+nlohmann::json to_json(const StepRecord& s) {
+  return {{"step", s.step},
+          {"kind", s.kind},
+          {"tokens", s.tokens},
+          {"context_tokens", s.context},
+          {"embedding_ms", s.embedding_s * 1e3},
+          {"cross_kv_ms", s.cross_kv_s * 1e3},
+          {"lm_head_ms", s.lm_head_s * 1e3},
+          {"dense_ms", s.dense_s * 1e3},
+          {"moe_ms", s.moe_s * 1e3},
+          {"total_ms", s.total_s * 1e3}};
+}
+
 nlohmann::json to_json(const PolicyRun& run) {
   nlohmann::json layers = nlohmann::json::array();
-  OutputError run_error;  // over every layer's quantised NDP experts
-  for (const auto& r : run.layers) {
-    nlohmann::json layer = {{"step", r.step},
-                            {"layer", r.layer},
-                            {"stack", r.stack},
-                            {"moe", r.moe},
-                            {"dense_ms", r.dense_s() * 1e3},
-                            {"attention_ms", r.attention_s * 1e3},
-                            {"ffn_ms", r.ffn_s * 1e3},
-                            {"kv_read_bytes", r.kv_read_bytes},
-                            {"kv_written_bytes", r.kv_written_bytes},
-                            {"moe_ms", r.moe_s * 1e3},
-                            {"moe_predicted_ms", r.moe_predicted_s * 1e3},
-                            {"total_ms", r.total_s * 1e3},
-                            {"routed_tokens", r.tokens},
-                            {"experts_gpu_fetched", r.experts_gpu_fetched},
-                            {"experts_gpu_resident", r.experts_gpu_resident},
-                            {"experts_ndp", r.experts_ndp},
-                            {"experts_cpu", r.experts_cpu},
-                            {"gpu_path_ms", r.gpu_path_s * 1e3},
-                            {"ndp_path_ms", r.ndp_path_s * 1e3},
-                            {"ndp_jobs", r.ndp_jobs},
-                            {"cpu_path_ms", r.cpu_path_s * 1e3},
-                            {"cxl_host_to_device_bytes", r.cxl_m2s_bytes},
-                            {"cxl_device_to_host_bytes", r.cxl_s2m_bytes},
-                            {"pcie_to_gpu_bytes", r.pcie_to_gpu_bytes},
-                            {"ndp_dram_read_bytes", r.ndp_dram_read_bytes}};
-    if (r.data_checked) {
-      layer["data_check"] = {{"ok", r.data_ok()},
-                             {"output_elements", r.output_elements},
-                             {"ndp_checked_elements", r.ndp_checked_elements},
-                             {"ndp_mismatched_elements", r.ndp_mismatched_elements},
-                             {"gpu_checked_elements", r.gpu_checked_elements},
-                             {"gpu_max_abs_error", r.gpu_max_abs_error},
-                             {"gpu_within_tolerance", r.gpu_within_tolerance},
-                             {"cpu_checked_elements", r.cpu_checked_elements},
-                             {"cpu_max_abs_error", r.cpu_max_abs_error},
-                             {"cpu_within_tolerance", r.cpu_within_tolerance},
-                             {"fetched_weight_mismatched_bytes", r.fetched_weight_mismatched_bytes},
-                             {"combined_max_abs_error", r.combined_max_abs_error},
-                             {"combined_within_tolerance", r.combined_within_tolerance}};
-      if (r.ndp_weight_error.elements > 0) layer["data_check"]["ndp_weight_error"] = to_json(r.ndp_weight_error);
-    }
-    layers.push_back(std::move(layer));
-    run_error.add(r.ndp_weight_error);
-  }
+  for (const auto& r : run.layers) layers.push_back(to_json(r));
   nlohmann::json steps = nlohmann::json::array();
-  for (const auto& s : run.steps) {
-    steps.push_back({{"step", s.step},
-                     {"kind", s.kind},
-                     {"tokens", s.tokens},
-                     {"context_tokens", s.context},
-                     {"embedding_ms", s.embedding_s * 1e3},
-                     {"cross_kv_ms", s.cross_kv_s * 1e3},
-                     {"lm_head_ms", s.lm_head_s * 1e3},
-                     {"dense_ms", s.dense_s * 1e3},
-                     {"moe_ms", s.moe_s * 1e3},
-                     {"total_ms", s.total_s * 1e3}});
-  }
+  for (const auto& s : run.steps) steps.push_back(to_json(s));
   // No wall time: it differs run to run, and stats.json must not (run_outputs.hpp: wall.json).
   nlohmann::json j = {{"policy", run.policy},
                       {"simulated_ms", run.simulated_s * 1e3},
                       {"dense_ms", run.dense_s * 1e3},
                       {"moe_ms", run.moe_s * 1e3}};
   if (!run.parameters.empty()) j["parameters"] = run.parameters;
-  if (run_error.elements > 0) j["ndp_weight_error"] = to_json(run_error);
+  if (run.ndp_weight_error.elements > 0) j["ndp_weight_error"] = to_json(run.ndp_weight_error);
   j["steps"] = steps;
   j["layers"] = layers;
   return j;

@@ -42,6 +42,12 @@
 //   - the layer output is moe::combine of the experts' outputs with the routes' weights (routed
 //     experts only: shared experts are not modelled by the runtime);
 //   - the check: the same layer entirely on the host, every expert with num::golden_expert.
+// Faults (config::FaultConfig, README "Faults") are survived and recorded in the layer, with
+// their context: weights the GPU fetched poisoned (that expert is not computed), an NDP job that
+// completed with dma_poison / dma_error / aborted / lost_in_reset or whose result came back
+// poisoned, CPU-path weights read poisoned. The layer goes on with its other experts; with
+// data: full a layer with a fault fails its data check (its faulted experts have no valid output
+// and are left out of the comparison). Other errors still stop the run.
 //     NDP outputs must equal it bit for bit; GPU/CPU outputs and the combined output must lie
 //     within the stated GPU tolerance (host/gpu_backend/tolerance.hpp). LayerRecord holds the counts and
 //     errors; the runtime reports, it does not throw on a failed check (data_ok() says).
@@ -76,6 +82,16 @@ struct TraceSpan {
   std::string track;  // "step", "layer", "GPU fetch", "GPU compute", "NDP"
   std::string name;   // e.g. "layer 3", "expert 5 (12 tokens)", "attention"
   std::uint64_t start_ps = 0, end_ps = 0;
+};
+
+// A fault a layer survived, with what it hit.
+struct FaultRecord {
+  std::string kind;         // "dram_poison", "ndp_aborted", "ndp_lost_in_reset", "ndp_dma_error"
+  std::string path;         // "GPU", "NDP" or "CPU"
+  std::uint32_t expert = 0;
+  std::uint32_t job = 0;          // the NDP job's tag (0: not an NDP job)
+  std::uint64_t address = 0;      // the first poisoned address (GPU/CPU: host, NDP: device; 0: none)
+  std::string detail;             // the whole message
 };
 
 // One transformer layer of one step: its dense work on the GPU and, for a MoE layer, its MoE part.
@@ -119,9 +135,10 @@ struct LayerRecord {
   // Quantised NDP experts (device.ndp.expert_weight_format int8 / int4) against the same experts
   // with their bf16 weights (golden both): what the format costs in accuracy. Not a pass/fail check.
   OutputError ndp_weight_error;
+  std::vector<FaultRecord> faults;          // survived faults (empty without injected faults)
   bool data_ok() const {
     return !data_checked || (ndp_mismatched_elements == 0 && gpu_within_tolerance && fetched_weight_mismatched_bytes == 0 &&
-                             cpu_within_tolerance && combined_within_tolerance);
+                             cpu_within_tolerance && combined_within_tolerance && faults.empty());
   }
 };
 
@@ -149,6 +166,10 @@ struct PolicyRun {
   std::map<std::string, double> parameters;
   // Set when the run stopped early: what went wrong (layers holds what finished before it).
   std::string error;
+  // Over every layer's quantised NDP experts (data: full), kept as the layers finish.
+  OutputError ndp_weight_error;
+  // Records finished (= layers.size() and steps.size() unless they were streamed away).
+  std::size_t layers_done = 0, steps_done = 0;
 };
 
 class MoeRuntime {
@@ -158,13 +179,18 @@ class MoeRuntime {
 
   // driver init and weight placement; call once before run_policy.
   void setup();
-  // Called after every layer and every step with the run so far (progress, streaming results).
+  // Called after every layer and every step with the run so far (progress, streaming results):
+  // so_far.layers ends with the latest layer and so_far.steps with the latest step (with
+  // keep_layers false they hold only those; layers_done and steps_done count them all).
   using LayerDone = std::function<void(const PolicyRun& so_far)>;
   // data: full needs `demand` to be route_experiment(config) (or its first steps): the runtime
   // routes the tokens itself and throws std::invalid_argument when the counts disagree.
-  // Exceptions propagate; run_policy_into keeps the layers that finished in `run`.
+  // Exceptions propagate; run_policy_into keeps the layers and steps that finished in `run`. With
+  // keep_layers false it keeps only the latest of each (for on_layer): a long run that streams
+  // its records elsewhere then needs no memory per layer.
   PolicyRun run_policy(const std::string& policy, const Demand& demand, const LayerDone& on_layer = {});
-  void run_policy_into(const std::string& policy, const Demand& demand, PolicyRun& run, const LayerDone& on_layer = {});
+  void run_policy_into(const std::string& policy, const Demand& demand, PolicyRun& run, const LayerDone& on_layer = {},
+                       bool keep_layers = true);
   const policy::SystemCostModel& cost_model() const { return cost_; }
   const std::vector<perf::StepSpec>& plan() const { return plan_; }
   const driver::NdpDriver& driver() const { return *driver_; }
@@ -184,6 +210,7 @@ class MoeRuntime {
     std::vector<std::vector<num::bf16_t>> expert_x;  // [expert]: its routed tokens' rows of x
     std::vector<std::vector<num::bf16_t>> y;         // [expert]: its output, from whichever path ran it
     std::vector<std::optional<ExpertPath>> path;     // [expert]: which path ran it (none: idle)
+    std::vector<bool> faulted;                       // [expert]: a fault left it without a valid output
   };
 
   // Where each expert of a layer runs, grouped by path.
@@ -218,6 +245,8 @@ class MoeRuntime {
   void finish_gpu_path(const LayerPlan& plan, double t0, std::uint32_t step, std::size_t moe_index, LayerData* data,
                        LayerRecord& r);
   void add_ndp_spans(std::size_t log0, const std::map<std::uint32_t, std::size_t>& expert_of_tag, LayerRecord& r) const;
+  // A survived fault: recorded in the layer; with full data its expert is left out of the check.
+  void record_fault(LayerRecord& r, LayerData* data, FaultRecord fault) const;
   Counters counters() const;
   // data: null with timing_only.
   void run_cpu_experts(const std::vector<std::pair<std::size_t, std::uint64_t>>& experts, std::uint32_t step,
@@ -245,12 +274,16 @@ class MoeRuntime {
   std::vector<std::vector<num::bf16_t>> gpu_fetch_;  // [hot job]: bytes the GPU's data sink got
   std::unique_ptr<gpu_backend::CpuReferenceBackend> backend_;
   ResultHook result_hook_;
+  bool keep_records_ = true;  // run_policy_into's keep_layers
 };
 
 // The layer records a run produces: every layer of every planned step (end_to_end), or its MoE
 // layers (moe_only).
 std::size_t expected_layer_records(const config::SystemConfig& config);
 
+// One layer and one step as stats.json lists them, units in key names.
+nlohmann::json to_json(const LayerRecord& layer);
+nlohmann::json to_json(const StepRecord& step);
 // {"policy", "simulated_ms", "dense_ms", "moe_ms", "steps": [...], "layers": [...]}, units in key names;
 // "ndp_weight_error" (over the run's quantised NDP experts, data: full) when there were any.
 nlohmann::json to_json(const PolicyRun& run);

@@ -15,6 +15,7 @@
 #include <systemc>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include "tlm/checker/protocol_checker.hpp"
 #include "tlm/device/cxl_type3_device.hpp"
 #include "host/driver/tlm_device_bus.hpp"
 #include "tlm/gpu/gpu_system.hpp"
@@ -29,9 +30,15 @@ class MondeSystem : public sc_core::sc_module {
   tlm_utils::simple_initiator_socket<MondeSystem, 64> cpu_mmio;  // host CPU -> NDP registers
 
   SC_HAS_PROCESS(MondeSystem);
-  // Built by build_system() (builder.hpp), the one place that wires the system.
+  // Built by build_system() (builder.hpp), the one place that wires the system. check_protocol:
+  // TLM-2.0 base-protocol checkers on the host CPU -> root complex and root complex -> device
+  // hops and inside the device (link -> controller, memory port -> DRAM).
   MondeSystem(sc_core::sc_module_name name, const config::SystemConfig& config,
-              std::shared_ptr<const perf::GpuTimeModel> compute);
+              std::shared_ptr<const perf::GpuTimeModel> compute, bool check_protocol = false);
+
+  bool checks_protocol() const { return cpu_checker_ != nullptr; }
+  // Violations the checkers saw (0 without check_protocol).
+  std::size_t protocol_violations() const;
 
   void set_body(std::function<void()> body) { body_ = std::move(body); }
   bool finished() const { return finished_; }
@@ -45,6 +52,7 @@ class MondeSystem : public sc_core::sc_module {
   driver::TlmDeviceBus bus;
 
  private:
+  std::unique_ptr<checker::ProtocolChecker<64>> cpu_checker_, host_checker_;
   void host();        // SC_THREAD: the body
   void gpu_worker();  // SC_THREAD: hot-expert batches
 

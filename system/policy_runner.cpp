@@ -1,6 +1,7 @@
 #include "system/policy_runner.hpp"
 
 #include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,8 +17,27 @@
 #include <systemc>
 
 #include "system/builder.hpp"
+#include "system/cancellation.hpp"
 
 namespace monde::system {
+
+// One field list for both directions, so that writer and reader cannot disagree; nlohmann writes
+// doubles in their shortest round-trip form, so the parent gets the child's values bit for bit.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TraceSpan, track, name, start_ps, end_ps)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(OutputError, elements, max_abs, err_sq, ref_sq)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(FaultRecord, kind, path, expert, job, address, detail)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LayerRecord, step, layer, stack, moe, tokens, experts_gpu_fetched,
+                                   experts_gpu_resident, experts_ndp, experts_cpu, ndp_jobs, spans, attention_s, ffn_s,
+                                   kv_read_bytes, kv_written_bytes, moe_predicted_s, moe_s, total_s, gpu_path_s,
+                                   ndp_path_s, cpu_path_s, cxl_m2s_bytes, cxl_s2m_bytes, pcie_to_gpu_bytes,
+                                   ndp_dram_read_bytes, data_checked, output_elements, ndp_checked_elements,
+                                   ndp_mismatched_elements, gpu_checked_elements, gpu_max_abs_error,
+                                   gpu_within_tolerance, cpu_checked_elements, cpu_max_abs_error, cpu_within_tolerance,
+                                   fetched_weight_mismatched_bytes, combined_max_abs_error, combined_within_tolerance,
+                                   ndp_weight_error, faults)
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(StepRecord, step, kind, tokens, context, embedding_s, lm_head_s, cross_kv_s,
+                                   dense_s, moe_s, total_s, spans)
 
 namespace {
 
@@ -63,35 +83,53 @@ std::size_t layers_of(const config::SystemConfig& config, const Demand& demand) 
   return n;
 }
 
-[[noreturn]] void child_main(const config::SystemConfig& config, const Demand& demand, const std::string& policy, int fd) {
+[[noreturn]] void child_main(const config::SystemConfig& config, const Demand& demand, const std::string& policy, int fd,
+                             const BuildOptions& build) {
   // The kernel's own info message at sc_stop ("Simulation stopped by user.") is noise here.
   sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   std::string error;
-  PolicyRun run;  // filled layer by layer: what finished survives an error anywhere below
+  PolicyRun run;  // what finished survives an error anywhere below (the layers go to the parent)
+  const std::size_t layers_total = layers_of(config, demand);
   try {
-    auto sys = build_system(config);
+    auto sys = build_system(config, "system", build);
     sys->top().set_body([&] {
       try {
         sys->runtime().setup();
         const std::size_t abort_after = fault_after_layers("MONDE_FAULT_ABORT_AFTER_LAYERS", policy);
         const std::size_t stall_after = fault_after_layers("MONDE_FAULT_STALL_AFTER_LAYERS", policy);
         std::size_t layers_sent = 0, steps_sent = 0;
-        sys->runtime().run_policy_into(policy, demand, run, [&](const PolicyRun& so_far) {
-          nlohmann::json message = {{"simulated_s", so_far.simulated_s},
-                                    {"wall_s", so_far.wall_s},
-                                    {"dense_s", so_far.dense_s},
-                                    {"moe_s", so_far.moe_s}};
-          const bool new_layer = so_far.layers.size() > layers_sent;
-          if (new_layer) message["layer"] = layer_to_wire(so_far.layers[layers_sent++]);
-          if (so_far.steps.size() > steps_sent) message["step"] = step_to_wire(so_far.steps[steps_sent++]);
-          send(fd, message);
-          if (!new_layer) return;
-          if (abort_after != 0 && so_far.layers.size() == abort_after) std::abort();
-          if (stall_after != 0 && so_far.layers.size() == stall_after) {
-            const sc_core::sc_event never;  // a deadlock, as a model process waiting in vain
-            sc_core::wait(never);
-          }
-        });
+        sys->runtime().run_policy_into(
+            policy, demand, run,
+            [&](const PolicyRun& so_far) {
+              nlohmann::json message = {{"simulated_s", so_far.simulated_s},
+                                        {"wall_s", so_far.wall_s},
+                                        {"dense_s", so_far.dense_s},
+                                        {"moe_s", so_far.moe_s}};
+              // The records are streamed (keep_layers false): the latest of each is at the back.
+              const bool new_layer = so_far.layers_done > layers_sent;
+              if (new_layer) {
+                message["layer"] = layer_to_wire(so_far.layers.back());
+                layers_sent = so_far.layers_done;
+              }
+              if (so_far.steps_done > steps_sent) {
+                message["step"] = step_to_wire(so_far.steps.back());
+                steps_sent = so_far.steps_done;
+              }
+              send(fd, message);
+              if (!new_layer) return;
+              if (abort_after != 0 && so_far.layers_done == abort_after) std::abort();
+              if (stall_after != 0 && so_far.layers_done == stall_after) {
+                const sc_core::sc_event never;  // a deadlock, as a model process waiting in vain
+                sc_core::wait(never);
+              }
+              // Cancelled (SIGINT / SIGTERM): stop after this layer; what finished is with the parent.
+              if (cancel_signal() != 0 && so_far.layers_done < layers_total) {
+                throw std::runtime_error(std::string("cancelled by ") + cancel_signal_name() + " after " +
+                                         std::to_string(so_far.layers_done) + " of " + std::to_string(layers_total) +
+                                         " layers");
+              }
+            },
+            /*keep_layers=*/false);
       } catch (const std::exception& e) {
         error = e.what();
       }
@@ -100,16 +138,20 @@ std::size_t layers_of(const config::SystemConfig& config, const Demand& demand) 
     // The kernel returns when no event is left: with the host thread still inside the step, a
     // process of the model waits for something that can no longer happen (a deadlock). Say so
     // rather than report a short run as a finished one.
-    const std::size_t layers_total = layers_of(config, demand);
-    if (error.empty() && run.layers.size() < layers_total) {
+    if (error.empty() && run.layers_done < layers_total) {
       error = "the simulation ran out of events at " + sc_core::sc_time_stamp().to_string() + " after " +
-              std::to_string(run.layers.size()) + " of " + std::to_string(layers_total) +
+              std::to_string(run.layers_done) + " of " + std::to_string(layers_total) +
               " layers: a process of the model waits for something that cannot happen any more (a deadlock; "
               "please report it with this configuration)";
     }
+    if (error.empty() && sys->top().protocol_violations() > 0) {
+      error = std::to_string(sys->top().protocol_violations()) +
+              " TLM-2.0 protocol violations (the checkers' warnings say which rules, where and when)";
+    }
     const double elapsed_ps = sc_core::sc_time_stamp().to_seconds() * 1e12;
     send(fd, {{"done", {{"simulated_s", run.simulated_s}, {"wall_s", run.wall_s}, {"dense_s", run.dense_s},
-                        {"moe_s", run.moe_s}, {"error", error}, {"parameters", run.parameters}}},
+                        {"moe_s", run.moe_s}, {"error", error}, {"parameters", run.parameters},
+                        {"ndp_weight_error", run.ndp_weight_error}}},
               {"system", error.empty() ? sys->stats_json(elapsed_ps) : nlohmann::json()},
               {"elapsed_ps", elapsed_ps}});
   } catch (const std::exception& e) {
@@ -141,23 +183,6 @@ std::string describe_exit(int status) {
 }
 
 }  // namespace
-
-// One field list for both directions, so that writer and reader cannot disagree; nlohmann writes
-// doubles in their shortest round-trip form, so the parent gets the child's values bit for bit.
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TraceSpan, track, name, start_ps, end_ps)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(OutputError, elements, max_abs, err_sq, ref_sq)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LayerRecord, step, layer, stack, moe, tokens, experts_gpu_fetched,
-                                   experts_gpu_resident, experts_ndp, experts_cpu, ndp_jobs, spans, attention_s, ffn_s,
-                                   kv_read_bytes, kv_written_bytes, moe_predicted_s, moe_s, total_s, gpu_path_s,
-                                   ndp_path_s, cpu_path_s, cxl_m2s_bytes, cxl_s2m_bytes, pcie_to_gpu_bytes,
-                                   ndp_dram_read_bytes, data_checked, output_elements, ndp_checked_elements,
-                                   ndp_mismatched_elements, gpu_checked_elements, gpu_max_abs_error,
-                                   gpu_within_tolerance, cpu_checked_elements, cpu_max_abs_error, cpu_within_tolerance,
-                                   fetched_weight_mismatched_bytes, combined_max_abs_error, combined_within_tolerance,
-                                   ndp_weight_error)
-
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(StepRecord, step, kind, tokens, context, embedding_s, lm_head_s, cross_kv_s,
-                                   dense_s, moe_s, total_s, spans)
 
 nlohmann::json layer_to_wire(const LayerRecord& r) { return r; }
 
@@ -197,7 +222,9 @@ std::vector<PolicyOutcome> run_policies(const config::SystemConfig& config, cons
     if (pid < 0) throw std::runtime_error(std::string("cannot start a process: ") + std::strerror(errno));
     if (pid == 0) {
       ::close(fds[0]);
-      child_main(config, demand, policies[index], fds[1]);
+      BuildOptions build;
+      build.check_protocol = options.check_protocol;
+      child_main(config, demand, policies[index], fds[1], build);
     }
     ::close(fds[1]);
     running.push_back(Child{pid, fds[0], index, {}, false});
@@ -208,14 +235,24 @@ std::vector<PolicyOutcome> run_policies(const config::SystemConfig& config, cons
     if (m.is_discarded()) return;
     PolicyOutcome& o = out[c.index];
     Progress& p = progress[c.index];
-    if (m.contains("layer")) o.run.layers.push_back(layer_from_wire(m.at("layer")));
-    if (m.contains("step")) o.run.steps.push_back(step_from_wire(m.at("step")));
+    if (m.contains("layer")) {
+      const LayerRecord layer = layer_from_wire(m.at("layer"));
+      if (options.on_layer) options.on_layer(c.index, layer);
+      if (options.keep_layers) o.run.layers.push_back(layer);
+      ++o.run.layers_done;
+    }
+    if (m.contains("step")) {
+      const StepRecord step = step_from_wire(m.at("step"));
+      if (options.on_step) options.on_step(c.index, step);
+      if (options.keep_layers) o.run.steps.push_back(step);
+      ++o.run.steps_done;
+    }
     if (m.contains("layer") || m.contains("step")) {
       o.run.simulated_s = m.at("simulated_s");
       o.run.wall_s = m.at("wall_s");
       o.run.dense_s = m.at("dense_s");
       o.run.moe_s = m.at("moe_s");
-      p.layers_done = o.run.layers.size();
+      p.layers_done = o.run.layers_done;
       p.simulated_s = o.run.simulated_s;
       p.wall_s = o.run.wall_s;
     }
@@ -227,6 +264,7 @@ std::vector<PolicyOutcome> run_policies(const config::SystemConfig& config, cons
       o.run.moe_s = d.at("moe_s");
       o.run.error = d.at("error");
       if (d.contains("parameters")) o.run.parameters = d.at("parameters").get<std::map<std::string, double>>();
+      if (d.contains("ndp_weight_error")) o.run.ndp_weight_error = d.at("ndp_weight_error").get<OutputError>();
       if (m.contains("system")) o.system = m.at("system");
       if (m.contains("elapsed_ps")) o.elapsed_ps = m.at("elapsed_ps");
       c.done = true;
@@ -234,18 +272,41 @@ std::vector<PolicyOutcome> run_policies(const config::SystemConfig& config, cons
     }
     report();
   };
+  auto policy_done = [&](std::size_t index) {
+    if (options.on_policy_done) options.on_policy_done(index, out[index]);
+  };
+  // Cancellation: the signal goes on to the running policies' processes once (they stop after
+  // their current layer); a second one kills them. Policies not started are not started.
+  int forwarded = 0;
+  auto cancel = [&] {
+    if (cancel_signal() == 0 || forwarded == cancel_count()) return;
+    const bool hard = cancel_count() > 1;
+    for (const auto& c : running) ::kill(c.pid, hard ? SIGKILL : cancel_signal());
+    forwarded = cancel_count();
+    while (!waiting.empty()) {
+      const std::size_t i = waiting.front();
+      waiting.pop_front();
+      out[i].run.error = std::string("cancelled by ") + cancel_signal_name() + " before it started";
+      progress[i].finished = true;
+      report();
+      policy_done(i);
+    }
+  };
 
   report();
   while (!waiting.empty() || !running.empty()) {
+    cancel();
     while (!waiting.empty() && running.size() < jobs) {
       start(waiting.front());
       waiting.pop_front();
     }
+    if (running.empty()) continue;
     std::vector<pollfd> fds;
     for (const auto& c : running) fds.push_back(pollfd{c.fd, POLLIN, 0});
-    if (::poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) {
-      throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
-    }
+    // A bounded wait: a signal that lands just before poll() is still seen within 200 ms.
+    const int ready = ::poll(fds.data(), fds.size(), 200);
+    if (ready < 0 && errno != EINTR) throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
+    if (ready <= 0) continue;
     for (std::size_t k = running.size(); k-- > 0;) {
       if (fds[k].revents == 0) continue;
       Child& c = running[k];
@@ -269,11 +330,16 @@ std::vector<PolicyOutcome> run_policies(const config::SystemConfig& config, cons
       if (!c.done) {
         PolicyOutcome& o = out[c.index];
         o.run.error = "the simulation process of policy '" + policies[c.index] + "' " + describe_exit(status) +
-                      " after " + std::to_string(o.run.layers.size()) + " of " + std::to_string(layers_total) +
+                      " after " + std::to_string(o.run.layers_done) + " of " + std::to_string(layers_total) +
                       " layers";
+        if (cancel_count() > 1) {
+          o.run.error = std::string("cancelled by ") + cancel_signal_name() + " (stopped at once) after " +
+                        std::to_string(o.run.layers_done) + " of " + std::to_string(layers_total) + " layers";
+        }
         progress[c.index].finished = true;
         report();
       }
+      policy_done(c.index);
       running.erase(running.begin() + static_cast<std::ptrdiff_t>(k));
     }
   }

@@ -7,6 +7,9 @@
 // Each child streams one JSON line per finished layer and step to the parent, which reports progress and
 // assembles the results. The same configuration and seed give the same results for any `jobs`.
 // Test hook: MONDE_FAULT_ABORT_AFTER_LAYERS=<policy>:<n> aborts that policy's process after n layers.
+// Cancellation (system/cancellation.hpp): after SIGINT or SIGTERM, policies not started yet are
+// not started, the running ones stop after the layer they are in (the signal is passed on to their
+// processes), each cancelled policy's error says so, and run_policies returns what finished.
 #pragma once
 
 #include <cstdint>
@@ -40,6 +43,17 @@ struct Progress {
 struct RunnerOptions {
   unsigned jobs = 1;  // policies simulated at once (>= 1)
   std::function<void(const std::vector<Progress>&)> on_progress;  // every policy's state, after each change
+  // Every finished layer and step as it arrives (index into config.run.policies), e.g. to stream
+  // it to disk.
+  std::function<void(std::size_t policy, const LayerRecord& layer)> on_layer;
+  std::function<void(std::size_t policy, const StepRecord& step)> on_step;
+  // A policy's outcome as soon as its process is done (the others may still run).
+  std::function<void(std::size_t policy, const PolicyOutcome& outcome)> on_policy_done;
+  // false: the outcomes' run.layers and run.steps stay empty (on_layer and on_step saw them;
+  // run.layers_done and steps_done count them), so that a long run needs no memory per layer.
+  bool keep_layers = true;
+  // TLM-2.0 protocol checkers in every policy's system (MondeSystem); a violation fails the policy.
+  bool check_protocol = false;
 };
 
 // One outcome per config.run.policies entry, in that order. `demand` must be route_experiment(config).

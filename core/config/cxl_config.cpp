@@ -3,6 +3,7 @@
 #include <cctype>
 #include <stdexcept>
 
+#include "core/config/address_value.hpp"
 #include "core/config/link_phy.hpp"
 
 namespace monde::config {
@@ -107,35 +108,6 @@ Schema<CxlLinkConfig>& sub_object(Schema<CxlLinkConfig>& link, const char* key, 
                      },
                      [key, &sub, get](const CxlLinkConfig& c, nlohmann::json& j) { j[key] = sub.to_json(get(c)); },
                      [key, &sub](const std::string& path) { return sub.docs(path + "." + key); });
-}
-
-// An address-like value: a non-negative integer or a "0x..." hex string (JSON has no hex).
-std::uint64_t get_address(const ConfigNode& node, const std::string& key) {
-  const auto& v = node.at(key);
-  const std::string expect = "must be a non-negative integer or a \"0x...\" hex string of at most 64 bits";
-  if (v.is_number_unsigned()) return v.get<std::uint64_t>();
-  if (!v.is_string()) node.fail(key, expect);
-  const auto s = v.get<std::string>();
-  const bool prefixed = s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
-  if (!prefixed || s.size() > 18) node.fail(key, expect);
-  std::uint64_t out = 0;
-  for (std::size_t i = 2; i < s.size(); ++i) {
-    const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(s[i])));
-    const int d = c >= '0' && c <= '9' ? c - '0' : (c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1);
-    if (d < 0) node.fail(key, expect);
-    out = out << 4 | static_cast<std::uint64_t>(d);
-  }
-  return out;
-}
-
-std::string hex(std::uint64_t v) {
-  static const char* digits = "0123456789abcdef";
-  std::string s;
-  do {
-    s.insert(s.begin(), digits[v & 0xF]);
-    v >>= 4;
-  } while (v != 0);
-  return "0x" + s;
 }
 
 Schema<HdmRange>& address_key(Schema<HdmRange>& r, const char* key, std::uint64_t HdmRange::*field, bool required,
@@ -324,6 +296,34 @@ const Schema<CxlConfig>& cxl_schema() {
                             .object("link", &CxlConfig::link, cxl_link_schema())
                             .object("hdm", &CxlConfig::hdm, hdm_schema());
   return s;
+}
+
+std::uint64_t get_address(const ConfigNode& node, const std::string& key) {
+  const auto& v = node.at(key);
+  const std::string expect = "must be a non-negative integer or a \"0x...\" hex string of at most 64 bits";
+  if (v.is_number_unsigned()) return v.get<std::uint64_t>();
+  if (!v.is_string()) node.fail(key, expect);
+  const auto s = v.get<std::string>();
+  const bool prefixed = s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+  if (!prefixed || s.size() > 18) node.fail(key, expect);
+  std::uint64_t out = 0;
+  for (std::size_t i = 2; i < s.size(); ++i) {
+    const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(s[i])));
+    const int d = c >= '0' && c <= '9' ? c - '0' : (c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1);
+    if (d < 0) node.fail(key, expect);
+    out = out << 4 | static_cast<std::uint64_t>(d);
+  }
+  return out;
+}
+
+std::string hex(std::uint64_t v) {
+  static const char* digits = "0123456789abcdef";
+  std::string s;
+  do {
+    s.insert(s.begin(), digits[v & 0xF]);
+    v >>= 4;
+  } while (v != 0);
+  return "0x" + s;
 }
 
 }  // namespace monde::config

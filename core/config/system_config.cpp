@@ -1,5 +1,7 @@
 #include "core/config/system_config.hpp"
 
+#include "core/config/address_value.hpp"
+
 namespace monde::config {
 
 namespace {
@@ -170,7 +172,27 @@ const Schema<SystemConfig>& system_schema() {
         .object("routing", &S::routing, routing_schema())
         .object("run", &S::run, run_schema())
         .object("demo", &S::demo, demo_schema())
-        .object("traffic", &S::traffic, traffic_schema());
+        .object("traffic", &S::traffic, traffic_schema())
+        // Written only when set, so that a run without faults resolves exactly as before.
+        .custom(KeyDoc{"faults", "object", "(see below)", "the keys below", fault_schema().doc()},
+                [](const ConfigNode& n, S& c) {
+                  if (n.has("faults")) fault_schema().parse_into(n.child("faults"), c.faults);
+                },
+                [](const S& c, nlohmann::json& j) {
+                  if (differs_from_defaults(c.faults)) j["faults"] = fault_schema().to_json(c.faults);
+                },
+                [](const std::string&) { return fault_schema().docs("faults"); })
+        // Poisoned ranges are device addresses: they must lie in the device memory.
+        .check([](const ConfigNode& n, S& c) {
+          const std::uint64_t capacity = c.device.dram.capacity_bytes();
+          const auto& ranges = c.faults.dram_poison.ranges;
+          for (std::size_t i = 0; i < ranges.size(); ++i) {
+            if (ranges[i].base + ranges[i].size <= capacity) continue;
+            const auto nodes = n.child("faults").child("dram_poison").objects("ranges", 0, 1024);
+            nodes.at(i).fail("size", "the range ends at " + hex(ranges[i].base + ranges[i].size) +
+                                         ", beyond the device memory (" + hex(capacity) + " bytes)");
+          }
+        });
     return e;
   }();
   return s;

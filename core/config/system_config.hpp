@@ -8,6 +8,7 @@
 //   run      RunConfig          (phase, batch, steps, policies, data mode)
 //   demo     DemoConfig         (monde-sim mac demo's tiles)
 //   traffic  TrafficConfig      (monde-sim traffic)
+//   faults   FaultConfig        (injected faults and the driver's watchdog; written only when set)
 // One pass parses it all (parse_system_config); the names of policies and routing sources are
 // checked by the system layer against its registries (system/experiment.hpp), which own them.
 #pragma once
@@ -21,6 +22,7 @@
 
 #include "core/config/device_config.hpp"
 #include "core/config/experiment_document.hpp"
+#include "core/config/fault_config.hpp"
 #include "core/config/gpu_config.hpp"
 #include "core/config/model_config.hpp"
 #include "core/config/schema.hpp"
@@ -115,6 +117,7 @@ struct SystemConfig {
   RunConfig run;
   DemoConfig demo;
   TrafficConfig traffic;
+  FaultConfig faults;
 };
 
 const Schema<SystemConfig>& system_schema();

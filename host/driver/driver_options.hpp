@@ -29,6 +29,11 @@ struct DriverOptions {
   // all (weights and activations are taken as already resident, y comes back empty), and the
   // rings, which must hold real bytes, are written and read with debug accesses.
   bool timing_only = false;
+  // Watchdog (docs/driver.md, "Timeouts"): jobs in flight and no completion for job_timeout ->
+  // CONTROL.ABORT (the job completes with `aborted`); still none for job_timeout after that ->
+  // reset the device, recover the rings and resubmit the other jobs in flight (the stuck one
+  // fails with `lost_in_reset`). Zero: no watchdog (a device that never answers hangs wait()).
+  sc_core::sc_time job_timeout = sc_core::sc_time(1, sc_core::SC_SEC);
 };
 
 }  // namespace monde::driver

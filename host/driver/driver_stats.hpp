@@ -24,6 +24,13 @@ struct DriverStats {
   std::uint64_t ring_bytes_read = 0;
   std::uint64_t register_reads = 0;
   std::uint64_t register_writes = 0;
+  // Watchdog: timeouts seen, CONTROL.ABORTs written, resets with ring recovery, jobs lost in a
+  // reset (failed with lost_in_reset) and jobs resubmitted after one.
+  std::uint64_t timeouts = 0;
+  std::uint64_t aborts = 0;
+  std::uint64_t resets = 0;
+  std::uint64_t jobs_lost_in_reset = 0;
+  std::uint64_t jobs_resubmitted = 0;
   // "cxl_mem" or "debug_preload" once an expert was placed ("none" in timing_only, "" before).
   std::string which_path;
   // Waiting: wake-ups by the interrupt, completion-entry reads that found nothing new, submits

@@ -148,8 +148,13 @@ void NdpDriver::init() {
   const std::uint64_t cq_bytes = std::uint64_t{options_.cq_entries} * ndp::kCompletionEntryBytes;
   const std::uint64_t sq_base = allocator_.allocate(sq_bytes, "submission ring");
   const std::uint64_t cq_base = allocator_.allocate(cq_bytes, "completion ring");
+  program_rings(sq_base, cq_base);
+}
+
+void NdpDriver::program_rings(std::uint64_t sq_base, std::uint64_t cq_base) {
   // The host zeroes the CQ before enabling: phase 0 everywhere, so the device's first pass
   // (phase 1) is recognisable whatever the memory held before.
+  const std::uint64_t cq_bytes = std::uint64_t{options_.cq_entries} * ndp::kCompletionEntryBytes;
   const std::vector<unsigned char> zeros(cq_bytes, 0);
   ring_write(cq_base, zeros.data(), cq_bytes);
 
@@ -318,6 +323,8 @@ JobTicket NdpDriver::submit(const ExpertHandle& expert, std::uint32_t tokens, co
   ring_write(sq_->slot_address(), raw.data(), raw.size());
   reg_write(ndp::reg::kSqTail, sq_->publish());
   job.rang = sc_time_stamp();
+  if (ring_order_.empty()) progress_ = job.rang;  // the watchdog starts with the first job in flight
+  ring_order_.push_back(d.job_tag);
   jobs_.emplace(d.job_tag, job);
   ++stats_.jobs_submitted;
   stats_.max_in_flight = std::max<std::uint64_t>(stats_.max_in_flight, sq_->in_flight());
@@ -370,11 +377,24 @@ void NdpDriver::release_job_buffers(const ndp::JobDescriptor& d) {
 
 void NdpDriver::wait_for_completions() {
   if (sq_->in_flight() == 0) throw std::logic_error("NdpDriver: waiting for a completion with no job in flight");
+  const bool watchdog = options_.job_timeout > sc_core::SC_ZERO_TIME;
   for (;;) {
+    const sc_time deadline = progress_ + options_.job_timeout;
+    if (watchdog && sc_time_stamp() >= deadline) {
+      if (on_timeout()) return;  // a reset completed the stuck job (as lost)
+      continue;
+    }
     if (options_.wait == DriverOptions::Wait::kInterrupt) {
       // The line is a level: check it before sleeping on its rising edge, so an interrupt raised
       // while this thread was busy elsewhere is not lost.
-      if (!bus_.irq_asserted()) sc_core::wait(*bus_.irq_event());
+      if (!bus_.irq_asserted()) {
+        if (watchdog) {
+          sc_core::wait(deadline - sc_time_stamp(), *bus_.irq_event());
+          if (!bus_.irq_asserted()) continue;  // the watchdog's deadline, not an interrupt
+        } else {
+          sc_core::wait(*bus_.irq_event());
+        }
+      }
       ++stats_.interrupts;
       // Acknowledge before draining: a completion posted after this write raises the line again
       // (and is picked up by the next call), one posted before it is in the ring now.
@@ -385,9 +405,53 @@ void NdpDriver::wait_for_completions() {
         reg_write(ndp::reg::kIrqStatus, ndp::kIrqAll);  // keep the status clean for a later owner
         return;
       }
-      sc_core::wait(options_.poll_interval);
+      sc_core::wait(watchdog ? std::min(options_.poll_interval, deadline - sc_time_stamp()) : options_.poll_interval);
     }
   }
+}
+
+bool NdpDriver::on_timeout() {
+  ++stats_.timeouts;
+  const std::uint32_t stuck = ring_order_.front();
+  if (aborted_tag_ != stuck) {
+    // First the gentle way: the device ends the job with `aborted` and goes on with the next.
+    aborted_tag_ = stuck;
+    ++stats_.aborts;
+    const bool irq = options_.wait == DriverOptions::Wait::kInterrupt;
+    reg_write(ndp::reg::kControl, ndp::kControlEnable | (irq ? ndp::kControlIrqEnable : 0u) | ndp::kControlAbort);
+    progress_ = sc_time_stamp();
+    return false;
+  }
+  // The device did not answer the abort either: its command processor is stuck.
+  recover_by_reset(stuck);
+  return true;
+}
+
+void NdpDriver::recover_by_reset(std::uint32_t stuck_tag) {
+  ++stats_.resets;
+  aborted_tag_ = 0;
+  reg_write(ndp::reg::kControl, ndp::kControlReset);  // the device forgets its rings and its job
+  const std::uint64_t sq_base = sq_->base(), cq_base = cq_->base();
+  program_rings(sq_base, cq_base);  // zeroed CQ, indices 0, phase 1, enabled
+  // The stuck job is lost: it fails here, with a completion the driver makes up for it.
+  Job& lost = jobs_.at(stuck_tag);
+  lost.done = true;
+  lost.completion = ndp::make_error_completion(stuck_tag, 0, ndp::NdpErrorCode::kLostInReset, false);
+  lost.observed = sc_time_stamp();
+  ++stats_.jobs_completed;
+  ++stats_.jobs_failed;
+  ++stats_.jobs_lost_in_reset;
+  ring_order_.pop_front();
+  // The jobs behind it are submitted again, in order, into the fresh rings (their x, y and h
+  // buffers are still allocated and x still holds their input).
+  for (const std::uint32_t tag : ring_order_) {
+    const auto raw = ndp::encode(jobs_.at(tag).desc);
+    ring_write(sq_->slot_address(), raw.data(), raw.size());
+    sq_->publish();
+    ++stats_.jobs_resubmitted;
+  }
+  if (!ring_order_.empty()) reg_write(ndp::reg::kSqTail, sq_->tail());
+  progress_ = sc_time_stamp();
 }
 
 bool NdpDriver::drain_completions() {
@@ -404,6 +468,9 @@ bool NdpDriver::drain_completions() {
     }
     sq_->consumed(e.sq_head, e.job_tag);
     cq_->consume();
+    if (!ring_order_.empty() && ring_order_.front() == e.job_tag) ring_order_.pop_front();
+    if (aborted_tag_ == e.job_tag) aborted_tag_ = 0;
+    progress_ = sc_time_stamp();
     Job& job = it->second;
     job.done = true;
     job.completion = e;

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <vector>
@@ -74,7 +75,8 @@ class NdpDriver {
 
   // Waits until the ticket's job completed (consuming, in ring order, any completions of other
   // tickets on the way and keeping them), then reads y back (timed but not kept in timing_only), releases the
-  // job's buffers and returns. A job that completed with an error throws NdpJobError naming it.
+  // job's buffers and returns. A job that completed with an error throws NdpJobError naming it
+  // (a poisoned y read throws PoisonedRead). The watchdog (DriverOptions::job_timeout) runs while it waits.
   // std::invalid_argument for a ticket that is not outstanding.
   JobResult wait(JobTicket ticket);
 
@@ -105,8 +107,15 @@ class NdpDriver {
   void ring_read(std::uint64_t address, void* data, std::uint64_t bytes);
   std::uint32_t reg_read(std::uint32_t offset);
   void reg_write(std::uint32_t offset, std::uint32_t value);
-  // Blocks until at least one new completion was consumed (interrupt or polling).
+  // Blocks until at least one new completion was consumed (interrupt or polling), running the
+  // watchdog on the way.
   void wait_for_completions();
+  // The watchdog fired: abort the job the device is on, or, if that already failed, reset (then
+  // true: the stuck job completed, as lost).
+  bool on_timeout();
+  void recover_by_reset(std::uint32_t stuck_tag);
+  // Zeroes the CQ, programs both rings and enables the device (init and ring recovery).
+  void program_rings(std::uint64_t sq_base, std::uint64_t cq_base);
   // Consumes every new completion entry; true when there was at least one.
   bool drain_completions();
   void release_job_buffers(const ndp::JobDescriptor& d);
@@ -119,6 +128,9 @@ class NdpDriver {
   std::unique_ptr<CompletionRing> cq_;
   std::vector<ExpertHandle> experts_;
   std::map<std::uint32_t, Job> jobs_;  // by tag, from submit() until wait() returns or throws
+  std::deque<std::uint32_t> ring_order_;  // tags of the jobs in the SQ, oldest (the device's) first
+  sc_core::sc_time progress_;             // last completion consumed, or the ring became busy
+  std::uint32_t aborted_tag_ = 0;         // ABORT was written for this job and it has not completed
   std::uint32_t next_tag_ = 1;
   DriverStats stats_;
   std::vector<num::bf16_t> scratch_;

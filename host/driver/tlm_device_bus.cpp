@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "tlm/common/blocking_access.hpp"
+#include "tlm/common/poison_report.hpp"
 #include "host/driver/driver_error.hpp"
 
 namespace monde::driver {
@@ -43,9 +44,19 @@ void TlmDeviceBus::timed(tlm::tlm_initiator_socket<64>& socket, tlm::tlm_command
                          void* data, std::uint64_t bytes, const char* what) {
   const unsigned len = length_of(what, cmd, address, bytes);
   tlm::tlm_generic_payload t;
+  PoisonReport poison;  // where a read came back poisoned
+  t.set_extension(&poison);
   blocking_access(socket, t, cmd, address, static_cast<unsigned char*>(data), len);
+  t.clear_extension(&poison);  // a stack object
   if (!t.is_response_ok()) {
-    throw DriverError(describe(what, cmd, address, bytes) + " failed: " + t.get_response_string());
+    const std::string message = describe(what, cmd, address, bytes) + " failed: " + t.get_response_string();
+    if (poison.poisoned()) {
+      std::ostringstream at;
+      at << message << " (poisoned data: " << poison.lines << " line(s), the first at 0x" << std::hex
+         << address + poison.first_offset << ")";
+      throw PoisonedRead(at.str(), address + poison.first_offset, poison.lines);
+    }
+    throw DriverError(message);
   }
 }
 

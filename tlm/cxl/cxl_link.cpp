@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tlm/common/poison_report.hpp"
 #include "tlm/common/sim_time.hpp"
 #include "tlm/memory/memory_stats.hpp"
 
@@ -26,6 +27,8 @@ struct CxlLink::HostJob {
   std::size_t total = 0;             // messages that must come back (1 in bulk mode)
   std::size_t queued = 0, done = 0;
   bool error = false, poisoned = false, complete = false;
+  tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;  // the first error a message got
+  std::uint64_t poison_lines = 0, poison_offset = 0;        // for the host's PoisonReport
   bool dmi_hint = false;  // the device said DMI is available for (part of) this access
   // Taken in the nb_transport_fw call: END_REQ goes back in its return value, not on the
   // backward path (admit() sets end_req_returned when it admits the job whole).
@@ -39,6 +42,7 @@ struct CxlLink::Line {
   std::array<unsigned char, kCxlLineBytes> data{};
   std::array<unsigned char, kCxlLineBytes> be{};
   CxlMemExtension* ext = nullptr;  // owned by gp (freed with it)
+  PoisonReport* report = nullptr;  // owned by gp: where the memory found poison (bulk transfers)
   std::shared_ptr<HostJob> job;
   CxlLineAccess access;
   bool accepted = false;         // the device took it out of its rx buffer (END_REQ)
@@ -64,7 +68,8 @@ bool host_byte_enabled(const tlm::tlm_generic_payload& t, std::uint64_t offset) 
 
 }  // namespace
 
-CxlLink::CxlLink(sc_core::sc_module_name name, const config::CxlLinkConfig& config, CxlLinkMode mode, bool timing_only)
+CxlLink::CxlLink(sc_core::sc_module_name name, const config::CxlLinkConfig& config, CxlLinkMode mode, bool timing_only,
+                 const config::CxlLinkFaultConfig& faults, std::uint64_t fault_seed)
     : sc_module(name),
       host_socket("host_socket"),
       device_socket("device_socket"),
@@ -72,6 +77,8 @@ CxlLink::CxlLink(sc_core::sc_module_name name, const config::CxlLinkConfig& conf
       mode_(mode),
       timing_only_(timing_only),
       one_way_ps_(config.one_way_ns() * 1000.0),
+      faults_(faults),
+      flit_ps_(static_cast<double>(config.flit_bytes) / config.raw_bytes_per_s() * 1e12),
       host_peq_(this, &CxlLink::host_phase),
       device_peq_(this, &CxlLink::device_phase),
       arrival_peq_(this, &CxlLink::arrival_phase) {
@@ -85,6 +92,9 @@ CxlLink::CxlLink(sc_core::sc_module_name name, const config::CxlLinkConfig& conf
   dir_[kS2M].tx_capacity = config.device_tx_queue_lines;
   dir_[kS2M].credit_limit = {config.credits_s2m_ndr, config.credits_s2m_drs};
   for (auto& d : dir_) d.credits = d.credit_limit;
+  // Streams 2 and 3 of the fault seed (the DRAM's poison draws are stream 1).
+  dir_[kM2S].flit_errors = RareEvents(faults.flit_error_rate, fault_seed, 2);
+  dir_[kS2M].flit_errors = RareEvents(faults.flit_error_rate, fault_seed, 3);
   SC_THREAD(m2s_sender);
   SC_THREAD(s2m_sender);
   SC_METHOD(credit_arrivals);
@@ -116,6 +126,8 @@ CxlLink::Line* CxlLink::new_line() {
     l->gp.set_mm(this);
     l->ext = new CxlMemExtension();
     l->gp.set_extension(l->ext);
+    l->report = new PoisonReport();
+    l->gp.set_extension(l->report);
     line_by_payload_.emplace(&l->gp, l.get());
     pool_.push_back(l.get());
     lines_.push_back(std::move(l));
@@ -125,6 +137,7 @@ CxlLink::Line* CxlLink::new_line() {
   l->gp.acquire();
   l->accepted = l->completed_early = l->bulk = false;
   l->ext->clear_responses();
+  l->report->clear();
   l->gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   l->gp.set_dmi_allowed(false);
   return l;
@@ -276,8 +289,8 @@ void CxlLink::admit_bulk(const std::shared_ptr<HostJob>& job) {
                                        partial * config_.partial_write_extra_slots * config_.header_message_ns()) * 1000.0
                                     : n * config_.header_message_ns() * 1000.0;
   const double start = std::max(d.free_ps, static_cast<double>(now_ps()));
-  d.free_ps = start + wire;
-  d.stats.busy_ps += wire;
+  d.free_ps = start + wire + retries(kM2S, wire / static_cast<double>(n), n);
+  d.stats.busy_ps += d.free_ps - start;
   d.stats.messages += n;
   if (job->is_write) d.stats.data_bytes += n * kCxlLineBytes;
   messages_.count(op, n);
@@ -347,11 +360,18 @@ void CxlLink::host_arrival(Line* l) {
   if (!l->bulk) return_credit(kS2M, credit_class(is_write, false));
   const bool ok = l->gp.get_response_status() == tlm::TLM_OK_RESPONSE;
   const bool poisoned = l->ext->response_poisoned();
+  if (!ok && !job->error) job->status = l->gp.get_response_status();
   if (!ok) job->error = true;
   if (l->gp.is_dmi_allowed()) job->dmi_hint = true;
   if (poisoned) {
     job->poisoned = true;
     ++poisoned_lines_;
+    // Where, in the host's data: a message is one line (its first covered byte); a bulk transfer
+    // says which of its lines (the memory's report, or all of them when nothing more is known).
+    const std::uint64_t lines = l->bulk ? std::max<std::uint64_t>(1, l->report->lines) : 1;
+    const std::uint64_t offset = l->bulk ? l->report->first_offset : l->access.host_offset;
+    if (job->poison_lines == 0 || offset < job->poison_offset) job->poison_offset = offset;
+    job->poison_lines += lines;
   }
   if (!is_write && ok && !poisoned && !timing_only_ && !l->bulk) {
     auto& t = *job->trans;
@@ -376,7 +396,10 @@ void CxlLink::finish(const std::shared_ptr<HostJob>& job_ptr) {
   job.complete = true;
   ++host_transactions_;
   auto& t = *job.trans;
-  if (job.error) t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  if (job.error) t.set_response_status(job.status);
+  if (job.poison_lines > 0) {
+    if (auto* report = t.get_extension<PoisonReport>()) report->add(job.poison_lines, job.poison_offset);
+  }
   if (job.dmi_hint) t.set_dmi_allowed(true);
   if (t.get_response_status() == tlm::TLM_INCOMPLETE_RESPONSE) t.set_response_status(tlm::TLM_OK_RESPONSE);
   if (t.get_response_status() != tlm::TLM_OK_RESPONSE) ++error_transactions_;
@@ -423,6 +446,60 @@ bool CxlLink::get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& 
 
 // ---------------------------------------------------------------- serialisers and credits
 
+double CxlLink::retry_ps(double w) const {
+  return 2 * one_way_ps_ + 2 * flit_ps_ + faults_.retry_turnaround_ns * 1000.0 + w;
+}
+
+double CxlLink::retries(Dir d, double w, std::uint64_t messages) {
+  Direction& dr = dir_[d];
+  if (!dr.flit_errors.active() && dr.forced_errors == 0) return 0;
+  // The flits these transmissions occupy along the direction's stream (fractional: messages are
+  // charged in slots), each failing independently; a failed message is retried once per failure
+  // (go-back-N from its first failed flit), and its resend takes fresh flits of the stream.
+  const auto trials = [&dr](double flits) {
+    const double before = dr.flit_pos;
+    dr.flit_pos += flits;
+    return static_cast<std::uint64_t>(std::floor(dr.flit_pos) - std::floor(before));
+  };
+  std::uint64_t failed = dr.flit_errors.take(trials(w / flit_ps_ * static_cast<double>(messages))).count;
+  const std::uint64_t forced = std::min<std::uint64_t>(dr.forced_errors, messages);
+  dr.forced_errors -= static_cast<unsigned>(forced);
+  failed += forced;
+  double extra = 0;
+  while (failed > 0) {
+    --failed;
+    ++dr.stats.crc_errors;
+    extra += retry_ps(w);
+    failed += dr.flit_errors.take(trials(w / flit_ps_)).count > 0 ? 1 : 0;  // the resend fails too
+  }
+  dr.stats.retry_ps += extra;
+  return extra;
+}
+
+void CxlLink::wait_for_replay_room(Dir d, double flits) {
+  Direction& dr = dir_[d];
+  const double cap = faults_.replay_buffer_flits;
+  for (;;) {
+    const double now = static_cast<double>(now_ps());
+    while (!dr.unacked.empty() && dr.unacked.front().first <= now) {
+      dr.unacked_flits -= dr.unacked.front().second;
+      dr.unacked.pop_front();
+    }
+    if (dr.unacked.empty() || dr.unacked_flits + flits <= cap) return;
+    const auto due = static_cast<std::uint64_t>(std::ceil(dr.unacked.front().first));
+    const std::uint64_t t0 = now_ps();
+    sc_core::wait(ps_time(due - t0));
+    dr.stats.replay_stall_ps += now_ps() - t0;
+  }
+}
+
+void CxlLink::buffer_flits(Dir d, double flits, double acked_ps) {
+  Direction& dr = dir_[d];
+  dr.unacked.emplace_back(acked_ps, flits);
+  dr.unacked_flits += flits;
+  dr.stats.max_replay_flits = std::max(dr.stats.max_replay_flits, dr.unacked_flits);
+}
+
 double CxlLink::wire_ps(const Line& l, Dir d) const {
   const bool is_write = l.job->is_write;
   double ns;
@@ -451,13 +528,16 @@ void CxlLink::sender(Dir d) {
     dr.tx.pop_front();
     on_tx_space(d);
 
+    const double w = wire_ps(*l, d);
+    if (faults_.replay_buffer_flits > 0) wait_for_replay_room(d, w / flit_ps_);
     // A message that was waiting when the serialiser freed starts at the exact (fractional)
     // free time, so that rounding to whole picoseconds never lowers the bandwidth.
     const double now = static_cast<double>(now_ps());
     const double start = now <= std::ceil(dr.free_ps) ? std::max(dr.free_ps, now - 1.0) : now;
-    const double w = wire_ps(*l, d);
-    dr.free_ps = start + w;
-    dr.stats.busy_ps += w;
+    const double retry = retries(d, w);
+    dr.free_ps = start + w + retry;
+    dr.stats.busy_ps += w + retry;
+    if (faults_.replay_buffer_flits > 0) buffer_flits(d, w / flit_ps_, dr.free_ps + 2 * one_way_ps_);
     ++dr.stats.messages;
     if (cls == 1) dr.stats.data_bytes += kCxlLineBytes;
     if (d == kM2S) {
@@ -579,10 +659,11 @@ void CxlLink::device_response(Line* l) {
     const double one = wire / static_cast<double>(l->bulk_lines);
     const double now = static_cast<double>(now_ps());
     const double start = std::max(d.free_ps, l->device_arrival_ps);
-    double end = std::max(start + wire, now + one);
+    const double retry = retries(kS2M, one, l->bulk_lines);
+    double end = std::max(start + wire + retry, now + one + retry);
     if (is_write) end = std::max(end, l->last_m2s_arrival_ps + one);
     d.free_ps = end;
-    d.stats.busy_ps += wire;
+    d.stats.busy_ps += wire + retry;
     d.stats.messages += l->bulk_lines;
     if (!is_write) d.stats.data_bytes += l->bulk_lines * kCxlLineBytes;
     messages_.count(is_write ? CxlMemOpcode::kCmp : CxlMemOpcode::kMemData, l->bulk_lines);
@@ -621,9 +702,19 @@ nlohmann::json CxlLink::stats_json(double elapsed_ps) const {
                           {"max_in_flight_messages", d.stats.max_in_flight},
                           {"credit_stall_ns", d.stats.credit_stall_ps / 1000.0}};
   };
+  // The retry counters only where retries can happen: a run without faults reports what it did.
+  const bool retry_stats = faults_.enabled() || dir_[kM2S].stats.crc_errors + dir_[kS2M].stats.crc_errors > 0;
+  auto with_retry = [&](nlohmann::json j, const Direction& d) {
+    if (!retry_stats) return j;
+    j["crc_errors"] = d.stats.crc_errors;
+    j["retry_ns"] = d.stats.retry_ps / 1000.0;
+    j["replay_buffer_max_flits"] = d.stats.max_replay_flits;
+    j["replay_buffer_stall_ns"] = d.stats.replay_stall_ps / 1000.0;
+    return j;
+  };
   return nlohmann::json{{"mode", mode_ == CxlLinkMode::kFlit ? "flit" : "bulk"},
-                        {"m2s", dir_json(dir_[kM2S], config_.write_bytes_per_s())},
-                        {"s2m", dir_json(dir_[kS2M], config_.read_bytes_per_s())},
+                        {"m2s", with_retry(dir_json(dir_[kM2S], config_.write_bytes_per_s()), dir_[kM2S])},
+                        {"s2m", with_retry(dir_json(dir_[kS2M], config_.read_bytes_per_s()), dir_[kS2M])},
                         {"device_rx_max_lines", max_device_rx_},
                         {"messages", messages_.to_json()},
                         {"host", {{"transactions", host_transactions_},

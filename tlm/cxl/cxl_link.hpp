@@ -26,6 +26,32 @@
 // device sees it once the first message arrived, and the response stream ends no earlier than
 // the memory's completion plus one message. Credits are not modelled in bulk mode.
 //
+// Faults (config::CxlLinkFaultConfig, off by default): CRC errors on the link and the link-layer
+// retry (CXL 2.0 §4.2.8, "CXL.cache/CXL.mem Link Layer Retry"). The receiver checks each flit's
+// CRC (§4.2.2: a 68 B flit carries a 16-bit CRC); on an error it discards the flit and everything
+// after it and sends a RETRY.Req control flit (§4.2.6); the sender answers with a RETRY.Ack and
+// replays from its local retry buffer, starting at the failed flit (go-back-N). Timing of one
+// retry of a message of wire time w that ended at t0 on the sender:
+//   RETRY.Req reaches the sender at t0 + one_way (to the receiver) + flit (the Req) + one_way;
+//   the RETRY.Ack takes one flit, then the message is sent again: it ends at
+//   t0 + 2 one_way + 2 flit + retry_turnaround + w, and arrives one_way later.
+// The flits the sender sent after the failed one until the Req arrived are discarded and sent
+// again after it, so in effect the direction's serialiser loses that whole window: modelled as
+// the serialiser busy until the resend ends (the messages behind it arrive exactly when go-back-N
+// delivers them). Assumptions (not in the spec's text as numbers): the receiver detects the error
+// when the flit has arrived (no extra checking time); the Req and Ack cost one flit time each and
+// the Req does not delay the other direction's traffic; retry_turnaround (default 0) is whatever
+// both link layers add. A message fails when any of the flits it occupies (wire time / flit time,
+// counted fractionally along the stream) fails, each flit independently with flit_error_rate from
+// the fault seed; a resend can fail again. The local retry buffer (replay_buffer_flits, 0:
+// unlimited) holds sent flits until their acknowledgement, one crossing after they arrived; a
+// sender whose buffer is full waits. Counted per direction: crc_errors, retry_ns,
+// replay_buffer_max_flits, replay_buffer_stall_ns. Bulk mode charges each failed message of a
+// transfer the same retry time.
+// Poison: a read answered with poison (undecoded address, memory error, poisoned DRAM data) keeps
+// the status the device gave it (TLM_ADDRESS_ERROR_RESPONSE, TLM_GENERIC_ERROR_RESPONSE for
+// poisoned data); a PoisonReport extension on the host transaction gets the poisoned lines.
+//
 // Both coding styles: 4-phase nb_transport (AT) and b_transport (LT: synchronises, then takes
 // the same timed path). transport_dbg and DMI are forwarded (DMI adds the link's unloaded
 // round-trip latency: it bypasses the link's timing, which is why the device grants it only
@@ -48,6 +74,8 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "core/config/cxl_config.hpp"
+#include "core/config/fault_config.hpp"
+#include "tlm/common/rare_events.hpp"
 #include "tlm/cxl/cxl_mem_extension.hpp"
 #include "tlm/cxl/cxl_mem_message.hpp"
 #include "core/stats/latency_histogram.hpp"
@@ -64,6 +92,11 @@ struct CxlDirectionStats {
   std::uint64_t max_tx_queue = 0;     // lines waiting for the serialiser, peak
   std::uint64_t max_in_flight = 0;    // credits in use (on the wire + in the receiver), peak
   std::uint64_t credit_stall_ps = 0;  // time the head message waited for a credit
+  // Link-layer retry (faults.cxl_link).
+  std::uint64_t crc_errors = 0;         // transmissions that failed their CRC (each one retry)
+  double retry_ps = 0;                  // serialiser time lost to retries
+  double max_replay_flits = 0;          // local retry buffer occupancy, peak
+  std::uint64_t replay_stall_ps = 0;    // time the sender waited for retry buffer room
 };
 
 class CxlLink : public sc_core::sc_module, public tlm::tlm_mm_interface {
@@ -72,7 +105,8 @@ class CxlLink : public sc_core::sc_module, public tlm::tlm_mm_interface {
   tlm_utils::simple_initiator_socket<CxlLink, 64> device_socket;
 
   SC_HAS_PROCESS(CxlLink);
-  CxlLink(sc_core::sc_module_name name, const config::CxlLinkConfig& config, CxlLinkMode mode, bool timing_only);
+  CxlLink(sc_core::sc_module_name name, const config::CxlLinkConfig& config, CxlLinkMode mode, bool timing_only,
+          const config::CxlLinkFaultConfig& faults = {}, std::uint64_t fault_seed = 1);
   ~CxlLink() override;
 
   const config::CxlLinkConfig& config() const { return config_; }
@@ -88,6 +122,12 @@ class CxlLink : public sc_core::sc_module, public tlm::tlm_mm_interface {
   std::uint64_t max_device_rx_queue() const { return max_device_rx_; }
   // Messages in flight right now (credits in use), per direction; 0 when the link is idle.
   std::uint64_t in_flight(bool m2s) const;
+  // Test hook: the next `count` transmissions of that direction fail their CRC (one retry each),
+  // whatever faults.cxl_link.flit_error_rate says.
+  void inject_crc_errors(bool m2s, unsigned count) { dir_[m2s ? kM2S : kS2M].forced_errors += count; }
+  // The wire time of one flit and of one retry of a message of wire time w (CXL 2.0 §4.2.8, above).
+  double flit_ps() const { return flit_ps_; }
+  double retry_ps(double message_wire_ps) const;
   // {"m2s": {...}, "s2m": {...}, "messages": {...}, "host": {...}}, units in key names.
   nlohmann::json stats_json(double elapsed_ps) const;
 
@@ -103,6 +143,12 @@ class CxlLink : public sc_core::sc_module, public tlm::tlm_mm_interface {
     double free_ps = 0;  // serialiser busy until (fractional)
     sc_core::sc_event work, credit_returned;
     CxlDirectionStats stats;
+    // Link-layer retry.
+    RareEvents flit_errors;
+    double flit_pos = 0;          // flits sent so far (fractional: messages are charged in slots)
+    unsigned forced_errors = 0;   // inject_crc_errors()
+    std::deque<std::pair<double, double>> unacked;  // (acknowledged at ps, flits) in the retry buffer
+    double unacked_flits = 0;
   };
 
   // Host side.
@@ -125,6 +171,12 @@ class CxlLink : public sc_core::sc_module, public tlm::tlm_mm_interface {
   void sender(Dir d);
   double wire_ps(const Line& line, Dir d) const;
   void on_tx_space(Dir d);
+  // Retries of `messages` transmissions of wire time w each (and of their resends): the extra
+  // serialiser time; counts them.
+  double retries(Dir d, double w, std::uint64_t messages = 1);
+  // Waits until the local retry buffer has room for `flits` (the sender thread only).
+  void wait_for_replay_room(Dir d, double flits);
+  void buffer_flits(Dir d, double flits, double acked_ps);
   void return_credit(Dir d, unsigned cls);  // reaches the sender one_way later
   void credit_arrivals();                   // SC_METHOD: applies due credit returns
 
@@ -146,6 +198,8 @@ class CxlLink : public sc_core::sc_module, public tlm::tlm_mm_interface {
   CxlLinkMode mode_;
   bool timing_only_;
   double one_way_ps_;
+  config::CxlLinkFaultConfig faults_;
+  double flit_ps_;
   std::array<Direction, 2> dir_;
   std::deque<std::shared_ptr<HostJob>> admission_;  // host jobs whose lines are not all queued
   std::deque<std::shared_ptr<HostJob>> responses_;  // AT jobs done, awaiting BEGIN_RESP

@@ -15,6 +15,8 @@ mem::MemoryTargetOptions memory_options(const DeviceOptions& o) {
   mem::MemoryTargetOptions m;
   m.timing_only = o.timing_only;
   m.allow_dmi = o.allow_dmi;
+  m.poison = o.faults.dram_poison;
+  m.fault_seed = o.faults.seed;
   return m;
 }
 
@@ -26,7 +28,7 @@ CxlType3Device::CxlType3Device(sc_core::sc_module_name name, const config::Devic
       config_(config),
       link_("link", config.link,
             config.dram.model == config::MemoryModel::kBandwidth ? cxl::CxlLinkMode::kBulk : cxl::CxlLinkMode::kFlit,
-            options.timing_only),
+            options.timing_only, options.faults.cxl_link, options.faults.seed),
       controller_("controller", cxl::HdmDecoder(config.hdm), config.link.controller_ns,
                   config.link.controller_queue_lines),
       port_("memory_port"),
@@ -46,7 +48,8 @@ CxlType3Device::CxlType3Device(sc_core::sc_module_name name, const config::Devic
   }
   controller_.memory_socket.bind(port_.targets);
   if (options.ndp) {
-    ndp_ = std::make_unique<ndp::NdpEngine>("ndp", config.ndp, config.dram.capacity_bytes(), options.timing_only);
+    ndp_ = std::make_unique<ndp::NdpEngine>("ndp", config.ndp, config.dram.capacity_bytes(), options.timing_only,
+                                            options.faults.ndp);
     ndp_->memory_socket.bind(port_.targets);
     for (unsigned u = 0; u < ndp_->units(); ++u) ndp_->unit(u).memory_socket.bind(port_.targets);
   }
@@ -81,6 +84,12 @@ nlohmann::json CxlType3Device::stats_json(double elapsed_ps) const {
                                                             (static_cast<double>(s.busy_cycles) * ndp_->units()) : 0.0},
                 {"dma_bytes_read", s.dma_bytes_read},
                 {"dma_bytes_written", s.dma_bytes_written}};
+    // Only where they can be non-zero: a run without faults reports what it always did.
+    if (ndp_->faults().hang_job != 0 || s.jobs_aborted + s.jobs_abandoned > 0) {
+      j["ndp"]["jobs_aborted"] = s.jobs_aborted;
+      j["ndp"]["jobs_abandoned"] = s.jobs_abandoned;
+      j["ndp"]["hangs_injected"] = s.hangs_injected;
+    }
   }
   return j;
 }

@@ -22,6 +22,7 @@
 #include "tlm/cxl/cxl_link.hpp"
 #include "tlm/cxl/cxl_mem_controller.hpp"
 #include "core/config/device_config.hpp"
+#include "core/config/fault_config.hpp"
 #include "tlm/device/device_memory_port.hpp"
 #include "tlm/memory/memory_target.hpp"
 #include "tlm/ndp/ndp_engine.hpp"
@@ -34,6 +35,7 @@ struct DeviceOptions {
   bool allow_dmi = false;                // DMI bypasses the link and DRAM timing: opt-in
   bool check_internal_protocol = false;  // protocol checkers on the link/controller/memory hops
   bool ndp = true;                       // false: a plain memory expander (no NDP units, no register socket)
+  config::FaultConfig faults;            // injected faults (off by default): DRAM poison, link CRC errors, NDP hangs
 };
 
 class CxlType3Device : public sc_core::sc_module {

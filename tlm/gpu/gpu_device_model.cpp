@@ -44,6 +44,8 @@ GpuDeviceModel::GpuDeviceModel(sc_core::sc_module_name name, const config::GpuCo
     workers_.push_back(std::make_unique<Worker>());
     Worker& w = *workers_.back();
     if (!timing_only_) w.buffer.reset(new unsigned char[config_.dma_chunk_bytes]);
+    w.poison = new PoisonReport();
+    w.gp.set_extension(w.poison);
     sc_core::sc_spawn([this, &w] { dma_worker(w); }, sc_core::sc_gen_unique_name("dma_worker"));
   }
 }
@@ -160,6 +162,7 @@ void GpuDeviceModel::dma_worker(Worker& w) {
   unsigned char* data = timing_only_ ? scratch_.get() : w.buffer.get();
   for (;;) {
     while (queue_.empty()) sc_core::wait(work_);
+    w.poison->clear();
     const Chunk c = queue_.front();
     queue_.pop_front();
     HotExpertTiming& t = c.run->timing[c.expert];
@@ -183,11 +186,12 @@ void GpuDeviceModel::dma_worker(Worker& w) {
     if (delay > SC_ZERO_TIME) sc_core::wait(delay);
 
     if (--in_flight_ == 0) stats_.dma_busy_ps += now_ps() - busy_since_ps_;
-    finish_chunk(c, gp, data);
+    finish_chunk(c, gp, data, *w.poison);
   }
 }
 
-void GpuDeviceModel::finish_chunk(const Chunk& c, const tlm::tlm_generic_payload& gp, const unsigned char* data) {
+void GpuDeviceModel::finish_chunk(const Chunk& c, const tlm::tlm_generic_payload& gp, const unsigned char* data,
+                                  const PoisonReport& poison) {
   Run& run = *c.run;
   HotExpertTiming& t = run.timing[c.expert];
   if (gp.is_response_ok()) {
@@ -196,10 +200,15 @@ void GpuDeviceModel::finish_chunk(const Chunk& c, const tlm::tlm_generic_payload
     if (!timing_only_ && sink_) sink_(c.expert, c.offset, data, c.bytes);
   } else {
     ++stats_.dma_errors;
+    const std::uint64_t hpa = run.jobs[c.expert].weights_hpa + c.offset;
+    if (poison.poisoned()) {
+      if (t.poisoned_lines == 0) t.poison_hpa = hpa + poison.first_offset;
+      t.poisoned_lines += poison.lines;
+    }
     if (t.ok) {
       std::ostringstream msg;
-      msg << gp.get_response_string() << " reading " << c.bytes << " B at HPA 0x" << std::hex
-          << run.jobs[c.expert].weights_hpa + c.offset;
+      msg << gp.get_response_string() << " reading " << std::dec << c.bytes << " B at HPA 0x" << std::hex << hpa;
+      if (poison.poisoned()) msg << ": poisoned data, first poisoned line at HPA 0x" << hpa + poison.first_offset;
       t.ok = false;
       t.error = msg.str();
     }

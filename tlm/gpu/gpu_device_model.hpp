@@ -20,7 +20,9 @@
 // reads into its own buffer and the data sink, if set, gets every chunk's bytes as they land
 // (e.g. to assemble weights for the CUDA or CPU expert backend).
 // A chunk answered with an error status fails its expert (HotExpertTiming::ok = false, error
-// names the status and address); the expert is not computed and the run goes on.
+// names the status and address); the expert is not computed and the run goes on. Every chunk
+// carries a PoisonReport (tlm/common/poison_report.hpp): a chunk that read poisoned weights
+// says so, with the first poisoned line's address (HotExpertTiming::poison_hpa).
 #pragma once
 
 #include <cstdint>
@@ -37,6 +39,7 @@
 
 #include "core/config/gpu_config.hpp"
 #include "core/perf/gpu_time_model.hpp"
+#include "tlm/common/poison_report.hpp"
 #include "tlm/gpu/gpu_model_stats.hpp"
 #include "tlm/gpu/hot_expert_job.hpp"
 
@@ -85,11 +88,13 @@ class GpuDeviceModel : public sc_core::sc_module {
   // unwinds the stacks of threads that are still waiting when the simulation ends.
   struct Worker {
     tlm::tlm_generic_payload gp;
+    PoisonReport* poison = nullptr;  // owned by gp
     std::unique_ptr<unsigned char[]> buffer;  // full data: this worker's landing buffer
   };
 
   void dma_worker(Worker& w);
-  void finish_chunk(const Chunk& c, const tlm::tlm_generic_payload& gp, const unsigned char* data);
+  void finish_chunk(const Chunk& c, const tlm::tlm_generic_payload& gp, const unsigned char* data,
+                    const PoisonReport& poison);
   void compute(Run& run, std::size_t expert, const HotExpertJob& job);
   static std::uint64_t now_ps();
 

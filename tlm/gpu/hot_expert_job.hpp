@@ -34,6 +34,10 @@ struct HotExpertTiming {
   std::uint64_t chunks = 0;
   bool ok = true;
   std::string error;  // first failure, e.g. "TLM_ADDRESS_ERROR_RESPONSE reading 2097152 B at HPA 0x..."
+  // The weights came back poisoned (CXL poison on the read data): how many 64 B lines and the
+  // host physical address of the first. The expert is not computed (ok is false).
+  std::uint64_t poisoned_lines = 0;
+  std::uint64_t poison_hpa = 0;
 };
 
 struct HotExpertRunResult {

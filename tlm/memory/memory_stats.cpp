@@ -49,13 +49,19 @@ nlohmann::json memory_stats_json(const MemoryTarget& target) {
   }
   auto dram_json = dram_stats_json(total, elapsed_ps);
   dram_json["channels"] = channels;
-  return {{"transactions",
+  nlohmann::json out = {{"transactions",
            {{"bytes_read_bytes", target.bytes_read()},
             {"bytes_written_bytes", target.bytes_written()},
             {"address_errors", target.address_errors()},
             {"read_latency", latency_json(target.read_latency())},
             {"write_latency", latency_json(target.write_latency())}}},
           {"dram", dram_json}};
+  // Only with poison injected: a run without faults reports what it always did.
+  if (target.poison().enabled()) {
+    out["poison"] = {{"poisoned_reads", target.poison().poisoned_reads()},
+                     {"poisoned_lines", target.poison().poisoned_lines()}};
+  }
+  return out;
 }
 
 }  // namespace monde::mem

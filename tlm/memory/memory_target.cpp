@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "tlm/common/poison_report.hpp"
 #include "tlm/common/sim_time.hpp"
 #include "tlm/common/strided_access.hpp"
 
@@ -36,6 +37,7 @@ MemoryTarget::MemoryTarget(sc_core::sc_module_name name, const config::DramConfi
       store_(capacity_bytes),
       dram_(config),
       bulk_(config),
+      poison_(options.poison, options.fault_seed),
       peq_(this, &MemoryTarget::at_phase),
       bulk_peq_(this, &MemoryTarget::bulk_response) {
   socket.register_b_transport(this, &MemoryTarget::b_transport);
@@ -74,6 +76,7 @@ bool MemoryTarget::do_strided_data(tlm::tlm_generic_payload& trans, const Stride
     trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return false;
   }
+  if (trans.is_read()) check_poison(trans, s.line_bytes, s.lines, s.stride_bytes);
   if (!options_.timing_only) {
     unsigned char* data = trans.get_data_ptr();
     for (std::uint64_t i = 0; i < s.lines; ++i) {
@@ -105,6 +108,7 @@ bool MemoryTarget::do_data(tlm::tlm_generic_payload& trans) {
   }
   // DMI hint (1666-2011 11.2.4): granted for backing-store pages when configured.
   if (options_.allow_dmi && !options_.timing_only) trans.set_dmi_allowed(true);
+  if (trans.is_read()) check_poison(trans, len, 1, 0);
   if (!options_.timing_only) {
     if (trans.is_write()) {
       store_.write(addr, trans.get_data_ptr(), len, trans.get_byte_enable_ptr(), trans.get_byte_enable_length());
@@ -113,6 +117,17 @@ bool MemoryTarget::do_data(tlm::tlm_generic_payload& trans) {
     }
   }
   return true;
+}
+
+void MemoryTarget::check_poison(tlm::tlm_generic_payload& trans, std::uint64_t line_bytes, std::uint64_t lines,
+                                std::uint64_t stride) {
+  if (!poison_.enabled()) return;
+  const PoisonedLines p = poison_.read(trans.get_address(), line_bytes, lines, stride);
+  if (p.lines == 0) return;
+  // The read still takes its DRAM time (the error is found in the data); it completes with this
+  // status instead of OK, and an initiator that asked is told where.
+  trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+  if (auto* report = trans.get_extension<PoisonReport>()) report->add(p.lines, p.first_offset);
 }
 
 std::shared_ptr<MemoryTarget::Job> MemoryTarget::make_job(tlm::tlm_generic_payload& trans, bool at) {
@@ -153,21 +168,25 @@ void MemoryTarget::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time
   delay = sc_core::SC_ZERO_TIME;
   if (!do_data(trans)) return;
   auto job = make_job(trans, false);
+  // OK unless the data was poisoned (check_poison set the status).
+  const auto ok_unless_poisoned = [&trans] {
+    if (trans.get_response_status() == tlm::TLM_INCOMPLETE_RESPONSE) trans.set_response_status(tlm::TLM_OK_RESPONSE);
+  };
   if (job->bursts_total == 0) {
-    trans.set_response_status(tlm::TLM_OK_RESPONSE);
+    ok_unless_poisoned();
     return;
   }
   if (bandwidth_mode()) {
     job->last_done_ps = bulk_done_ps(*job);
     sc_core::wait(ps_time(job->last_done_ps - job->start_ps));
     finish(job);
-    trans.set_response_status(tlm::TLM_OK_RESPONSE);
+    ok_unless_poisoned();
     return;
   }
   waiting_for_queue_.push_back(job);
   wake_.notify(sc_core::SC_ZERO_TIME);
   while (!job->complete) sc_core::wait(job->done);
-  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+  ok_unless_poisoned();
 }
 
 tlm::tlm_sync_enum MemoryTarget::nb_transport_fw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase,

@@ -41,6 +41,7 @@
 #include "tlm/memory/bandwidth_model.hpp"
 #include "core/config/dram_config.hpp"
 #include "tlm/memory/dram_system.hpp"
+#include "tlm/memory/poison_model.hpp"
 #include "core/stats/latency_histogram.hpp"
 
 namespace monde {
@@ -52,6 +53,11 @@ namespace monde::mem {
 struct MemoryTargetOptions {
   bool timing_only = false;  // data: timing_only -> no payload bytes are stored or returned
   bool allow_dmi = false;
+  // Reads that return poison (faults.dram_poison): such a read takes its DRAM time and completes
+  // with TLM_GENERIC_ERROR_RESPONSE; a PoisonReport extension on it (tlm/common/poison_report.hpp)
+  // gets the poisoned lines. Off by default.
+  config::DramPoisonConfig poison;
+  std::uint64_t fault_seed = 1;
 };
 
 class MemoryTarget : public sc_core::sc_module {
@@ -72,6 +78,7 @@ class MemoryTarget : public sc_core::sc_module {
   std::uint64_t bytes_read() const { return bytes_read_; }
   std::uint64_t bytes_written() const { return bytes_written_; }
   std::uint64_t address_errors() const { return address_errors_; }
+  const PoisonModel& poison() const { return poison_; }
 
  private:
   struct Job;  // one transaction in flight
@@ -85,6 +92,8 @@ class MemoryTarget : public sc_core::sc_module {
   // Checks and moves the data; false (with the response status set) on a bad access.
   bool do_data(tlm::tlm_generic_payload& trans);
   bool do_strided_data(tlm::tlm_generic_payload& trans, const StridedAccess& s);
+  // A read of pieces line_bytes long, stride apart: poisoned -> error status, PoisonReport filled.
+  void check_poison(tlm::tlm_generic_payload& trans, std::uint64_t line_bytes, std::uint64_t lines, std::uint64_t stride);
   std::shared_ptr<Job> make_job(tlm::tlm_generic_payload& trans, bool at);
   bool try_queue(const std::shared_ptr<Job>& job);  // pushes the bursts that fit; true when all are queued
   bool accept_now(tlm::tlm_generic_payload& trans);  // AT BEGIN_REQ fast path; true: END_REQ now
@@ -106,6 +115,7 @@ class MemoryTarget : public sc_core::sc_module {
   BackingStore store_;
   DramSystem dram_;
   BandwidthModel bulk_;
+  PoisonModel poison_;
   std::uint64_t next_id_ = 1;
   // Burst id -> job: ids are handed out in order and retire roughly in order, so a window from
   // the oldest burst in flight (first_burst_id_) holds them; retired slots are empty.

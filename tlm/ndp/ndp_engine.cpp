@@ -7,6 +7,7 @@
 
 #include "tlm/ndp/command/job_validation.hpp"
 #include "tlm/common/blocking_access.hpp"
+#include "tlm/common/poison_report.hpp"
 #include "tlm/ndp/command/work_split.hpp"
 
 namespace monde::ndp {
@@ -25,7 +26,7 @@ NdpRegisterConfig register_config(const config::NdpConfig& c, std::uint64_t devi
 }  // namespace
 
 NdpEngine::NdpEngine(sc_core::sc_module_name name, const config::NdpConfig& config, std::uint64_t device_bytes,
-                     bool timing_only)
+                     bool timing_only, const config::NdpFaultConfig& faults)
     : sc_module(name),
       mmio_socket("mmio_socket"),
       memory_socket("memory_socket"),
@@ -33,6 +34,7 @@ NdpEngine::NdpEngine(sc_core::sc_module_name name, const config::NdpConfig& conf
       limits_(config.limits()),
       device_bytes_(device_bytes),
       timing_only_(timing_only),
+      faults_(faults),
       regs_(register_config(config, device_bytes)),
       period_(config.mac.clock_period_ps(), sc_core::SC_PS) {
   mmio_socket.register_b_transport(this, &NdpEngine::mmio_b_transport);
@@ -40,15 +42,33 @@ NdpEngine::NdpEngine(sc_core::sc_module_name name, const config::NdpConfig& conf
   for (unsigned i = 0; i < config.units; ++i) {
     units_.push_back(std::make_unique<NdpUnit>(("unit" + std::to_string(i)).c_str(), config, timing_only));
   }
-  regs_.set_listener([this](RegEvent e) {
-    if (e == RegEvent::kSqDoorbell || e == RegEvent::kCqHeadUpdated || e == RegEvent::kEnabled) {
-      doorbell_.notify(sc_core::SC_ZERO_TIME);
-    }
-  });
+  regs_.set_listener([this](RegEvent e) { on_register_event(e); });
   SC_THREAD(command_loop);
 }
 
 NdpEngine::~NdpEngine() = default;
+
+void NdpEngine::on_register_event(RegEvent e) {
+  switch (e) {
+    case RegEvent::kSqDoorbell:
+    case RegEvent::kCqHeadUpdated:
+    case RegEvent::kEnabled:
+      doorbell_.notify(sc_core::SC_ZERO_TIME);
+      break;
+    case RegEvent::kAbort:
+      if (!busy_) break;  // nothing in progress: nothing to abort
+      abort_requested_ = true;
+      for (auto& u : units_) u->abort();
+      break;
+    case RegEvent::kReset:
+    case RegEvent::kDisabled:
+      // The job in progress is abandoned (command_loop sees the rings disabled); a hung unit or a
+      // hung command processor is released.
+      for (auto& u : units_) u->abort();
+      stopped_.notify(sc_core::SC_ZERO_TIME);
+      break;
+  }
+}
 
 // ---------------------------------------------------------------- CXL.io registers
 
@@ -92,7 +112,7 @@ unsigned int NdpEngine::mmio_dbg(tlm::tlm_generic_payload& trans) { return mmio_
 
 // ---------------------------------------------------------------- jobs
 
-bool NdpEngine::memory(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, unsigned bytes) {
+NdpErrorCode NdpEngine::memory(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, unsigned bytes) {
   if (timing_only_) {
     // A timing_only memory moves no payload, but descriptors and completions must be real:
     // the debug access moves the bytes, the timed access below charges the time. The bytes
@@ -104,10 +124,15 @@ bool NdpEngine::memory(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* 
     dbg.set_address(addr);
     dbg.set_data_ptr(data);
     dbg.set_data_length(bytes);
-    if (memory_socket->transport_dbg(dbg) != bytes) return false;
+    if (memory_socket->transport_dbg(dbg) != bytes) return NdpErrorCode::kDmaError;
   }
   tlm::tlm_generic_payload t;
-  return blocking_access(memory_socket, t, cmd, addr, data, bytes) == tlm::TLM_OK_RESPONSE;
+  PoisonReport poison;
+  t.set_extension(&poison);
+  const auto status = blocking_access(memory_socket, t, cmd, addr, data, bytes);
+  t.clear_extension(&poison);  // a stack object
+  if (status == tlm::TLM_OK_RESPONSE) return NdpErrorCode::kOk;
+  return poison.poisoned() ? NdpErrorCode::kDmaPoison : NdpErrorCode::kDmaError;
 }
 
 std::uint64_t NdpEngine::cycles_since(const sc_core::sc_time& t0) const {
@@ -118,21 +143,33 @@ void NdpEngine::command_loop() {
   for (;;) {
     while (!regs_.sq_pending() || regs_.cq_full()) sc_core::wait(doorbell_);
     regs_.set_busy(true);
+    busy_ = true;
+    abort_requested_ = false;
     const sc_core::sc_time t0 = sc_core::sc_time_stamp();
     std::array<std::uint8_t, kJobDescriptorBytes> raw{};
     CompletionEntry e;
     NdpErrorCode code = NdpErrorCode::kOk;
     JobDescriptor d;
-    if (!memory(tlm::TLM_READ_COMMAND, regs_.sq_entry_addr(), raw.data(), kJobDescriptorBytes)) {
-      code = NdpErrorCode::kDmaError;
-    } else {
+    std::uint64_t poison_address = 0;
+    code = memory(tlm::TLM_READ_COMMAND, regs_.sq_entry_addr(), raw.data(), kJobDescriptorBytes);
+    if (code == NdpErrorCode::kOk) {
       d = decode_job_descriptor(raw);
       code = validate(d, limits_, device_bytes_, {regs_.sq_range(), regs_.cq_range()});
     }
     e.dma_bytes_read = kJobDescriptorBytes;
-    if (code == NdpErrorCode::kOk) code = run_job(d, e);
+    const bool hang = faults_.hang_job != 0 && ++jobs_started_ == faults_.hang_job;
+    if (hang) ++stats_.hangs_injected;
+    if (hang && faults_.hang_scope == config::HangScope::kEngine) {
+      // The command processor itself stops: only a reset (or disabling the rings) ends this.
+      while (regs_.enabled()) sc_core::wait(stopped_);
+    } else if (code == NdpErrorCode::kOk) {
+      if (hang) units_.front()->hang_next_phase();
+      code = run_job(d, e, poison_address);
+    }
     stats_.busy_cycles += cycles_since(t0);
+    busy_ = false;
     if (!regs_.enabled()) {  // disabled while the job ran: abandoned, no completion (ndp_register_file.hpp)
+      ++stats_.jobs_abandoned;
       regs_.set_busy(false);
       continue;
     }
@@ -154,21 +191,24 @@ void NdpEngine::command_loop() {
     job_log_.push_back(NdpJobSpan{d.job_tag, static_cast<std::uint64_t>(t0.value() / sc_core::sc_time(1, sc_core::SC_PS).value()),
                                   static_cast<std::uint64_t>(sc_core::sc_time_stamp().value() /
                                                              sc_core::sc_time(1, sc_core::SC_PS).value()),
-                                  code});
+                                  code, poison_address});
+    // The line's level before this job touched it: latching an error raises IRQ_STATUS.ERROR,
+    // and a driver asleep on the edge must be woken by it.
+    const bool was_pending = regs_.irq_pending();
     if (code == NdpErrorCode::kOk) {
       ++stats_.jobs_ok;
     } else {
       ++stats_.jobs_failed;
+      if (code == NdpErrorCode::kAborted) ++stats_.jobs_aborted;
       regs_.latch_error(code);
     }
-    const bool was_pending = regs_.irq_pending();
     if (code != NdpErrorCode::kOk || (d.flags & kJobFlagNoIrq) == 0) regs_.raise_cq_irq();
     regs_.set_busy(false);
     if (!was_pending && regs_.irq_pending()) irq_.notify(sc_core::SC_ZERO_TIME);
   }
 }
 
-NdpErrorCode NdpEngine::run_job(const JobDescriptor& d, CompletionEntry& e) {
+NdpErrorCode NdpEngine::run_job(const JobDescriptor& d, CompletionEntry& e, std::uint64_t& poison_address) {
   const bool gated = d.activation == kActivationSiluGated;
   const auto act = gated ? num::ExpertActivation::kSiluGated : num::ExpertActivation::kRelu;
   std::vector<NdpPhaseWork> up(units_.size()), down(units_.size());
@@ -202,12 +242,16 @@ NdpErrorCode NdpEngine::run_job(const JobDescriptor& d, CompletionEntry& e) {
   }
   // Phase 2 reads all of h, which every unit wrote a slice of: the barrier is the wait for
   // all units in run_phase.
-  const NdpErrorCode first = run_phase(up, e);
-  const NdpErrorCode second = run_phase(down, e);
+  const NdpErrorCode first = run_phase(up, e, poison_address);
+  // Aborted (or a unit released from a hang): phase 2 is not started.
+  if (abort_requested_ || first == NdpErrorCode::kAborted) return NdpErrorCode::kAborted;
+  const NdpErrorCode second = run_phase(down, e, poison_address);
+  if (abort_requested_) return NdpErrorCode::kAborted;
   return first != NdpErrorCode::kOk ? first : second;
 }
 
-NdpErrorCode NdpEngine::run_phase(const std::vector<NdpPhaseWork>& work, CompletionEntry& e) {
+NdpErrorCode NdpEngine::run_phase(const std::vector<NdpPhaseWork>& work, CompletionEntry& e,
+                                  std::uint64_t& poison_address) {
   for (unsigned u = 0; u < units_.size(); ++u) units_[u]->start(work[u]);
   NdpErrorCode code = NdpErrorCode::kOk;
   for (auto& unit : units_) {
@@ -219,7 +263,10 @@ NdpErrorCode NdpEngine::run_phase(const std::vector<NdpPhaseWork>& work, Complet
     stats_.mac_busy_cycles += s.mac_busy_cycles;
     stats_.dma_bytes_read += s.dma_bytes_read;
     stats_.dma_bytes_written += s.dma_bytes_written;
-    if (code == NdpErrorCode::kOk) code = s.error;
+    if (code == NdpErrorCode::kOk) {
+      code = s.error;
+      if (code == NdpErrorCode::kDmaPoison) poison_address = s.poison_address;
+    }
   }
   return code;
 }

@@ -18,6 +18,13 @@
 // With data: timing_only the device memory stores no payload; the rings still carry real bytes
 // (the engine moves them with debug accesses after the timed ones), so a timing_only host
 // writes its descriptors and reads completions with transport_dbg.
+// Faults: a DMA read that comes back poisoned completes the job with dma_poison (the first
+// poisoned device address is in the job log); CONTROL.ABORT ends the job in progress with
+// `aborted` (phase 2 is not started; a unit that hangs is released), and the engine goes on with
+// the next descriptor. Injected hangs (config::NdpFaultConfig::hang_job): scope "unit" stops unit
+// 0 at the start of the job (ABORT ends it); scope "engine" stops the command processor itself
+// after it fetched the descriptor: it answers neither the job nor ABORT, only a reset (or
+// disabling the rings) frees it, and the job is abandoned without a completion.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +39,7 @@
 #include "tlm/ndp/command/completion_entry.hpp"
 #include "tlm/ndp/command/job_descriptor.hpp"
 #include "tlm/ndp/command/ndp_register_file.hpp"
+#include "core/config/fault_config.hpp"
 #include "core/config/ndp_config.hpp"
 #include "tlm/ndp/ndp_unit.hpp"
 
@@ -42,6 +50,7 @@ struct NdpJobSpan {
   std::uint32_t job_tag = 0;
   std::uint64_t start_ps = 0, end_ps = 0;
   NdpErrorCode code = NdpErrorCode::kOk;
+  std::uint64_t poison_address = 0;  // code dma_poison: the first poisoned device address read
 };
 
 struct NdpEngineStats {
@@ -51,6 +60,9 @@ struct NdpEngineStats {
   std::uint64_t dma_bytes_read = 0;
   std::uint64_t dma_bytes_written = 0;
   std::uint64_t busy_cycles = 0;  // NDP clock cycles with a job in flight
+  std::uint64_t jobs_aborted = 0;    // completed with `aborted` (CONTROL.ABORT)
+  std::uint64_t jobs_abandoned = 0;  // dropped without a completion (reset or disable while running)
+  std::uint64_t hangs_injected = 0;
 };
 
 class NdpEngine : public sc_core::sc_module {
@@ -59,7 +71,8 @@ class NdpEngine : public sc_core::sc_module {
   tlm_utils::simple_initiator_socket<NdpEngine, 64> memory_socket;
 
   SC_HAS_PROCESS(NdpEngine);
-  NdpEngine(sc_core::sc_module_name name, const config::NdpConfig& config, std::uint64_t device_bytes, bool timing_only);
+  NdpEngine(sc_core::sc_module_name name, const config::NdpConfig& config, std::uint64_t device_bytes, bool timing_only,
+            const config::NdpFaultConfig& faults = {});
   ~NdpEngine() override;
 
   NdpUnit& unit(unsigned i) { return *units_.at(i); }
@@ -68,8 +81,11 @@ class NdpEngine : public sc_core::sc_module {
   const config::NdpConfig& config() const { return config_; }
   const config::NdpLimits& limits() const { return limits_; }
   const NdpEngineStats& stats() const { return stats_; }
-  // Every completed job in completion order (for traces of a run).
+  const config::NdpFaultConfig& faults() const { return faults_; }
+  // Every completed job in completion order (for traces of a run), since the last clear.
   const std::vector<NdpJobSpan>& job_log() const { return job_log_; }
+  // A long run takes the spans it needs and clears the log, so it does not grow with the run.
+  void clear_job_log() { job_log_.clear(); }
   // The interrupt line: level, IRQ_EN and an IRQ_STATUS bit set. The event fires when it rises.
   bool irq_pending() const { return regs_.irq_pending(); }
   const sc_core::sc_event& irq_event() const { return irq_; }
@@ -79,18 +95,23 @@ class NdpEngine : public sc_core::sc_module {
   unsigned int mmio_dbg(tlm::tlm_generic_payload& trans);
   bool mmio_access(tlm::tlm_generic_payload& trans);
   void command_loop();  // SC_THREAD
-  bool memory(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, unsigned bytes);
-  NdpErrorCode run_job(const JobDescriptor& d, CompletionEntry& e);
-  NdpErrorCode run_phase(const std::vector<NdpPhaseWork>& work, CompletionEntry& e);
+  // kOk, or kDmaPoison / kDmaError for a failed access.
+  NdpErrorCode memory(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, unsigned bytes);
+  void on_register_event(RegEvent e);
+  NdpErrorCode run_job(const JobDescriptor& d, CompletionEntry& e, std::uint64_t& poison_address);
+  NdpErrorCode run_phase(const std::vector<NdpPhaseWork>& work, CompletionEntry& e, std::uint64_t& poison_address);
   std::uint64_t cycles_since(const sc_core::sc_time& t0) const;
 
   config::NdpConfig config_;
   config::NdpLimits limits_;
   std::uint64_t device_bytes_;
   bool timing_only_;
+  config::NdpFaultConfig faults_;
   NdpRegisterFile regs_;
   std::vector<std::unique_ptr<NdpUnit>> units_;
-  sc_core::sc_event doorbell_, irq_;
+  sc_core::sc_event doorbell_, irq_, stopped_;  // stopped_: reset or disable
+  bool busy_ = false, abort_requested_ = false;
+  std::uint64_t jobs_started_ = 0;
   sc_core::sc_time period_;
   NdpEngineStats stats_;
   std::vector<NdpJobSpan> job_log_;

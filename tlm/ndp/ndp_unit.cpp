@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "tlm/common/blocking_access.hpp"
+#include "tlm/common/poison_report.hpp"
 #include "tlm/common/strided_access.hpp"
 #include "tlm/ndp/numerics/bf16.hpp"
 #include "tlm/ndp/numerics/quant.hpp"
@@ -47,17 +48,24 @@ bool NdpUnit::dma(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data,
   }
   tlm::tlm_generic_payload t;
   StridedAccess strided;
+  PoisonReport poison;
   if (stride > 0) {
     strided.line_bytes = kLineBytes;
     strided.lines = bytes / kLineBytes;
     strided.stride_bytes = stride;
     t.set_extension(&strided);
   }
+  if (cmd == tlm::TLM_READ_COMMAND) t.set_extension(&poison);
   blocking_access(memory_socket, t, cmd, addr, data, static_cast<unsigned>(bytes));
-  if (stride > 0) t.clear_extension(&strided);  // a stack object: the payload must not delete it
+  // Stack objects: the payload must not delete them.
+  if (stride > 0) t.clear_extension(&strided);
+  if (cmd == tlm::TLM_READ_COMMAND) t.clear_extension(&poison);
   (cmd == tlm::TLM_READ_COMMAND ? stats_.dma_bytes_read : stats_.dma_bytes_written) += bytes;
   if (t.is_response_error()) {
-    stats_.error = NdpErrorCode::kDmaError;
+    if (stats_.error == NdpErrorCode::kOk) {
+      stats_.error = poison.poisoned() ? NdpErrorCode::kDmaPoison : NdpErrorCode::kDmaError;
+      if (poison.poisoned()) stats_.poison_address = addr + poison.first_offset;  // contiguous reads only
+    }
     return false;
   }
   return true;
@@ -128,10 +136,25 @@ void NdpUnit::writer() {
 
 // ---------------------------------------------------------------- compute
 
+void NdpUnit::abort() {
+  if (hung_) abort_.notify(sc_core::SC_ZERO_TIME);
+}
+
 void NdpUnit::compute() {
   for (;;) {
     sc_core::wait(start_);
     stats_ = NdpUnitStats{};
+    if (hang_next_) {
+      // Injected hang: nothing happens until the engine aborts the job.
+      hang_next_ = false;
+      hung_ = true;
+      sc_core::wait(abort_);
+      hung_ = false;
+      stats_.error = NdpErrorCode::kAborted;
+      busy_ = false;
+      done_.notify(sc_core::SC_ZERO_TIME);
+      continue;
+    }
     const std::uint64_t busy0 = mac_.busy_cycles(), tiles0 = mac_.tiles_run();
     if (fetches() > 0) {
       const std::uint64_t a_bytes = std::uint64_t{work_.tokens} * work_.k * 2;

@@ -24,8 +24,12 @@
 // observes the array between them, so the block ends at the same picosecond as tile by tile;
 // data: full and rtl keep one wait per tile, and tests/integration/test_ndp_device.cpp holds
 // the two to identical picoseconds and statistics over many shapes).
-// A DMA error response ends the phase's compute early with NdpErrorCode kDmaError (kDmaPoison
-// is not produced: the internal port does not carry poison).
+// A DMA error response is the phase's error: kDmaPoison when the read came back poisoned (the
+// DRAM's PoisonReport; the first poisoned device address is kept), kDmaError otherwise; the
+// phase still runs its schedule to the end (the completion says the results are not valid).
+// Fault injection: hang_next_phase() makes the unit stop at the start of its next phase, before
+// any access, as a sequencer that no longer advances; abort() (the engine, on CONTROL.ABORT or a
+// reset) ends it with kAborted.
 #pragma once
 
 #include <array>
@@ -70,6 +74,7 @@ struct NdpUnitStats {
   std::uint64_t mac_busy_cycles = 0;
   std::uint64_t tiles = 0;
   NdpErrorCode error = NdpErrorCode::kOk;
+  std::uint64_t poison_address = 0;  // first poisoned device address read (error == kDmaPoison)
 };
 
 class NdpUnit : public sc_core::sc_module {
@@ -82,6 +87,12 @@ class NdpUnit : public sc_core::sc_module {
   // Starts a phase; done_event() fires when its last result is written back.
   void start(const NdpPhaseWork& work);
   bool busy() const { return busy_; }
+  // Fault injection: the next phase hangs at its start until abort().
+  void hang_next_phase() { hang_next_ = true; }
+  bool hung() const { return hung_; }
+  // Ends a hung phase with kAborted (nothing happens to a unit that is not hung: its phase is
+  // bounded and ends by itself).
+  void abort();
   const sc_core::sc_event& done_event() const { return done_; }
   const NdpUnitStats& stats() const { return stats_; }  // of the last phase
   const MacArray& mac_array() const { return mac_; }
@@ -118,6 +129,8 @@ class NdpUnit : public sc_core::sc_module {
   NdpPhaseWork work_;
   NdpUnitStats stats_;
   bool busy_ = false;
+  bool hang_next_ = false, hung_ = false;
+  sc_core::sc_event abort_;
   sc_core::sc_event start_, done_, fetch_start_, slot_changed_, write_queued_, write_done_;
   std::vector<num::bf16_t> act_;  // the activation buffer: A, T x K
   std::array<Slot, 2> slots_;     // the two weight SRAM halves

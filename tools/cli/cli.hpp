@@ -3,6 +3,8 @@
 //   1  the simulation ran and failed (a policy's error, result mismatches, an output that could not
 //      be written); what finished is written wherever it can be
 //   2  bad input (configuration, command line, files), found before simulating
+//   130, 143  run / sweep cancelled by SIGINT / SIGTERM (system/cancellation.hpp); what finished
+//      is written
 #pragma once
 
 #include <functional>

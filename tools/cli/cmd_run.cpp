@@ -1,8 +1,10 @@
 // monde-sim run: the experiment's policies on the modelled system; a table of step times (end to
 // end, the dense part, the MoE part), speedups end to end and of the MoE layers alone, bytes per
 // link, then the time of every layer of the first step; with --out DIR the run
-// directory (system/run_outputs.hpp). Everything knowable is checked before simulating; a policy
-// that fails loses only itself, and what finished is still printed and written.
+// directory (system/run_outputs.hpp), streamed: layers go to disk as they finish, and a policy's
+// results are written as soon as it finishes. Everything knowable is checked before simulating; a
+// policy that fails loses only itself, and what finished is still printed and written. SIGINT or
+// SIGTERM cancels the run: what finished is printed and written, exit status 128 + the signal.
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,9 +13,11 @@
 #include <functional>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <thread>
 
+#include "system/cancellation.hpp"
 #include "system/experiment.hpp"
 #include "system/policy_runner.hpp"
 #include "system/routing.hpp"
@@ -32,6 +36,8 @@ struct RunOptions {
   std::string out, trace;
   bool quiet = false;
   unsigned jobs = 0;
+  bool check_protocol = false;
+  double progress_every_s = 10;  // stderr not a terminal: a progress line this often
 };
 
 std::string gb(std::uint64_t bytes) {
@@ -44,22 +50,26 @@ struct Totals {
   std::uint64_t m2s = 0, s2m = 0, pcie = 0, ndp = 0;
   std::size_t gpu = 0, ndp_experts = 0, cpu = 0;
   bool data_ok = true;
+  std::map<std::string, std::size_t> faults;  // "kind on path" -> count
+  void add(const system::LayerRecord& l) {
+    for (const auto& f : l.faults) ++faults[f.kind + " on the " + f.path + " path"];
+    m2s += l.cxl_m2s_bytes;
+    s2m += l.cxl_s2m_bytes;
+    pcie += l.pcie_to_gpu_bytes;
+    ndp += l.ndp_dram_read_bytes;
+    gpu += l.experts_gpu_fetched + l.experts_gpu_resident;
+    ndp_experts += l.experts_ndp;
+    cpu += l.experts_cpu;
+    data_ok = data_ok && l.data_ok();
+  }
 };
 
-Totals totals(const system::PolicyRun& r) {
-  Totals t;
-  for (const auto& l : r.layers) {
-    t.m2s += l.cxl_m2s_bytes;
-    t.s2m += l.cxl_s2m_bytes;
-    t.pcie += l.pcie_to_gpu_bytes;
-    t.ndp += l.ndp_dram_read_bytes;
-    t.gpu += l.experts_gpu_fetched + l.experts_gpu_resident;
-    t.ndp_experts += l.experts_ndp;
-    t.cpu += l.experts_cpu;
-    t.data_ok = t.data_ok && l.data_ok();
-  }
-  return t;
-}
+// What the summary needs of a policy's layers, kept as they stream past: the totals and the
+// first step's layers (without their trace spans).
+struct PolicySummary {
+  Totals totals;
+  std::vector<system::LayerRecord> step0;
+};
 
 std::string run_text(const config::SystemConfig& e) {
   const auto& m = e.model;
@@ -110,8 +120,12 @@ std::string ratio(double other, double mine) {
   return x.str();
 }
 
-void print_table(const config::SystemConfig& e, const std::vector<PolicyOutcome>& outcomes) {
+void print_table(const config::SystemConfig& e, const std::vector<PolicyOutcome>& outcomes,
+                 const std::vector<PolicySummary>& summary) {
   std::vector<const PolicyOutcome*> done;
+  const auto summary_of = [&](const PolicyOutcome* o) -> const PolicySummary& {
+    return summary.at(static_cast<std::size_t>(o - outcomes.data()));
+  };
   for (const auto& o : outcomes) {
     if (o.ok()) done.push_back(&o);
   }
@@ -120,7 +134,7 @@ void print_table(const config::SystemConfig& e, const std::vector<PolicyOutcome>
   for (const auto* o : done) longest = std::max(longest, o->run.policy.size());
   const int name_w = static_cast<int>(std::max<std::size_t>(12, longest + 2));
   const int vs_w = static_cast<int>(std::max<std::size_t>(16, longest + 5));
-  const double steps = static_cast<double>(std::max<std::size_t>(1, done.empty() ? 1 : done.front()->run.steps.size()));
+  const double steps = static_cast<double>(std::max<std::size_t>(1, done.empty() ? 1 : done.front()->run.steps_done));
   std::cout << std::left << std::setw(name_w) << "policy" << std::right << std::setw(12) << "step (ms)" << std::setw(12)
             << "dense (ms)" << std::setw(12) << "MoE (ms)";
   for (const auto* o : done) std::cout << std::setw(vs_w) << ("vs " + o->run.policy);
@@ -128,7 +142,7 @@ void print_table(const config::SystemConfig& e, const std::vector<PolicyOutcome>
             << "PCIe->GPU" << std::setw(13) << "CXL d->h" << std::setw(13) << "CXL h->d" << std::setw(13) << "DRAM->NDP"
             << std::setw(9) << "wall s" << "\n";
   for (const auto* r : done) {
-    const Totals t = totals(r->run);
+    const Totals& t = summary_of(r).totals;
     std::cout << std::left << std::setw(name_w) << r->run.policy << std::right << std::setw(12) << std::setprecision(3)
               << r->run.simulated_s * 1e3 / steps << std::setw(12) << r->run.dense_s * 1e3 / steps << std::setw(12)
               << r->run.moe_s * 1e3 / steps;
@@ -158,8 +172,19 @@ void print_table(const config::SystemConfig& e, const std::vector<PolicyOutcome>
     std::cout << "\n";
   }
   for (const auto& o : outcomes) {
+    const auto& faults = summary_of(&o).totals.faults;
+    if (faults.empty()) continue;
+    std::cout << "faults survived by " << o.run.policy << ":";
+    const char* sep = " ";
+    for (const auto& [what, n] : faults) {
+      std::cout << sep << n << " x " << what;
+      sep = ", ";
+    }
+    std::cout << " (stats.json: each layer's \"faults\")\n";
+  }
+  for (const auto& o : outcomes) {
     if (!o.ok()) std::cout << "FAILED " << o.run.policy << ": " << o.run.error << "\n";
-    if (o.ok() && !totals(o.run).data_ok) std::cout << "DATA CHECK FAILED " << o.run.policy << " (see stats.json)\n";
+    if (o.ok() && !summary_of(&o).totals.data_ok) std::cout << "DATA CHECK FAILED " << o.run.policy << " (see stats.json)\n";
   }
   if (done.empty()) return;
   // Every policy runs the same layers in the same order; their dense work is the same.
@@ -169,12 +194,12 @@ void print_table(const config::SystemConfig& e, const std::vector<PolicyOutcome>
   const int layer_w = static_cast<int>(std::max<std::size_t>(20, longest + 2));
   for (const auto* r : done) std::cout << std::setw(layer_w) << r->run.policy;
   std::cout << "\n";
-  const auto& first = done.front()->run.layers;
-  for (std::size_t i = 0; i < first.size() && first[i].step == 0; ++i) {
+  const auto& first = summary_of(done.front()).step0;
+  for (std::size_t i = 0; i < first.size(); ++i) {
     std::cout << std::setw(6) << first[i].layer << std::setw(9) << first[i].stack << std::setw(11)
               << std::setprecision(3) << first[i].dense_s() * 1e3;
     for (const auto* r : done) {
-      const auto& rec = r->run.layers.at(i);
+      const auto& rec = summary_of(r).step0.at(i);
       std::ostringstream x;
       if (rec.moe) {
         x << std::setprecision(3) << std::fixed << rec.moe_s * 1e3 << " ["
@@ -190,10 +215,17 @@ void print_table(const config::SystemConfig& e, const std::vector<PolicyOutcome>
 
 // The progress of the policies: a bar redrawn in place on a terminal, plain lines as each policy
 // finishes otherwise (or with --quiet).
+// When stderr is not a terminal (a log file, a sweep, a batch job), a line with every policy's
+// state every progress_every_s seconds as well, unless --quiet: a long run is never silent.
 class ProgressView {
  public:
-  ProgressView(bool quiet, unsigned jobs)
-      : live_(!quiet && ::isatty(STDERR_FILENO) != 0), jobs_(jobs), start_(std::chrono::steady_clock::now()) {}
+  ProgressView(bool quiet, unsigned jobs, double every_s)
+      : live_(!quiet && ::isatty(STDERR_FILENO) != 0),
+        periodic_(!quiet && !live_ && every_s > 0),
+        every_s_(every_s),
+        jobs_(jobs),
+        start_(std::chrono::steady_clock::now()),
+        last_line_(start_) {}
 
   void update(const std::vector<system::Progress>& all) {
     reported_.resize(all.size(), false);
@@ -206,6 +238,7 @@ class ProgressView {
                   << std::setprecision(2) << all[i].wall_s << " s wall\n";
       }
     }
+    if (periodic_) return periodic_line(all);
     if (!live_) return;
     std::ostringstream line;
     std::size_t remaining = 0, done_layers = 0;
@@ -235,36 +268,49 @@ class ProgressView {
   }
 
  private:
-  bool live_;
+  void periodic_line(const std::vector<system::Progress>& all) {
+    const auto now = std::chrono::steady_clock::now();
+    if (std::chrono::duration<double>(now - last_line_).count() < every_s_) return;
+    last_line_ = now;
+    std::ostringstream line;
+    std::size_t remaining = 0, done_layers = 0;
+    line << "progress:";
+    for (const auto& p : all) {
+      if (p.finished) continue;
+      remaining += p.layers_total - p.layers_done;
+      done_layers += p.layers_done;
+      line << " " << p.policy << " " << p.layers_done << "/" << p.layers_total << " layers (" << std::fixed
+           << std::setprecision(1) << p.simulated_s * 1e3 << " ms simulated);";
+    }
+    const double wall = std::chrono::duration<double>(now - start_).count();
+    line << " " << std::fixed << std::setprecision(0) << wall << " s elapsed";
+    if (done_layers > 0 && remaining > 0) {
+      line << ", ETA " << wall / double(done_layers) * double(remaining) / std::max(1u, jobs_) << " s";
+    }
+    std::cerr << line.str() << "\n" << std::flush;
+  }
+
+  bool live_, periodic_;
+  double every_s_;
   unsigned jobs_;
-  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point start_, last_line_;
   std::vector<bool> reported_;
   std::string text_;
 };
 
 int run(const RunOptions& o) {
+  // SIGINT / SIGTERM cancel from here on: what finished is printed and written (nothing, when
+  // it comes before the first policy started).
+  system::install_cancel_handlers();
   // Everything knowable before simulating: the configuration, the output places, the routing
   // and each policy's limits.
   const system::Experiment ex = system::load_experiment(o.experiment.source());
   const config::SystemConfig& c = ex.config;
-  if (!o.out.empty()) system::check_output_dir(o.out);
-  if (!o.trace.empty()) system::write_text_file(o.trace, "");
+  system::RunOutputs outputs(c, o.out, o.trace);
   const system::Demand demand = system::route_experiment(c);
   system::check_policy_limits(c, ex.document, demand);
 
-  const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
-  system::RunnerOptions ro;
-  ro.jobs = o.jobs != 0 ? o.jobs : std::min<unsigned>(hw, static_cast<unsigned>(c.run.policies.size()));
-  ProgressView view(o.quiet, ro.jobs);
-  ro.on_progress = [&view](const std::vector<system::Progress>& p) { view.update(p); };
-  const std::vector<PolicyOutcome> outcomes = system::run_policies(c, demand, ro);
-  view.clear();
-
-  print_header(c);
-  print_table(c, outcomes);
-  // The results exist now: an output that cannot be written is reported, the other outputs are
-  // still written, and the exit status is 1 (the run failed), not 2 (the input was fine).
-  bool written = true;
+  bool written = true;  // every output write succeeded
   const auto write = [&written](const std::function<void()>& f) {
     try {
       f();
@@ -273,22 +319,48 @@ int run(const RunOptions& o) {
       written = false;
     }
   };
-  if (!o.out.empty()) {
+  const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+  system::RunnerOptions ro;
+  ro.jobs = o.jobs != 0 ? o.jobs : std::min<unsigned>(hw, static_cast<unsigned>(c.run.policies.size()));
+  ro.keep_layers = false;  // streamed to the outputs; the summary keeps what it prints
+  ro.check_protocol = o.check_protocol;
+  ProgressView view(o.quiet, ro.jobs, o.progress_every_s);
+  std::vector<PolicySummary> summary(c.run.policies.size());
+  ro.on_progress = [&view](const std::vector<system::Progress>& p) { view.update(p); };
+  ro.on_layer = [&](std::size_t i, const system::LayerRecord& l) {
+    summary[i].totals.add(l);
+    if (l.step == 0) {
+      summary[i].step0.push_back(l);
+      summary[i].step0.back().spans.clear();
+    }
+    outputs.add_layer(i, l);
+  };
+  ro.on_step = [&](std::size_t i, const system::StepRecord& s) { outputs.add_step(i, s); };
+  ro.on_policy_done = [&](std::size_t i, const PolicyOutcome& out) {
+    write([&] { outputs.policy_finished(i, out); });
+  };
+  const std::vector<PolicyOutcome> outcomes = system::run_policies(c, demand, ro);
+  view.clear();
+
+  print_header(c);
+  print_table(c, outcomes, summary);
+  // The results exist now: an output that cannot be written is reported, the other outputs are
+  // still written, and the exit status is 1 (the run failed), not 2 (the input was fine).
+  if (!o.out.empty() || !o.trace.empty()) {
     write([&] {
-      const auto files = system::write_run_outputs(o.out, c, outcomes);
+      const auto files = outputs.finish(outcomes);
       std::cout << "\nwrote";
       for (const auto& f : files) std::cout << " " << f;
       std::cout << "\n";
     });
   }
-  if (!o.trace.empty()) {
-    write([&] {
-      system::write_text_file(o.trace, system::trace_json(outcomes).dump() + "\n");
-      std::cout << "wrote " << o.trace << "\n";
-    });
+  if (system::cancel_signal() != 0) {
+    std::cerr << "monde-sim: cancelled by " << system::cancel_signal_name()
+              << ": the outputs hold what finished (exit status " << system::cancelled_exit_status() << ")\n";
+    return system::cancelled_exit_status();
   }
   bool ok = written;
-  for (const auto& out : outcomes) ok = ok && out.ok() && totals(out.run).data_ok;
+  for (std::size_t i = 0; i < outcomes.size(); ++i) ok = ok && outcomes[i].ok() && summary[i].totals.data_ok;
   return ok ? kExitOk : kExitFailed;
 }
 
@@ -304,6 +376,12 @@ Command add_run_command(CLI::App& app) {
   sub->add_option("--trace", o->trace, "also write the Perfetto trace to this file")->check(non_empty_path());
   sub->add_flag("--quiet", o->quiet, "no progress bar: one line per finished policy");
   sub->add_option("--jobs", o->jobs, "policies simulated at once (default: one per core)")->check(CLI::Range(1u, 256u));
+  sub->add_flag("--check-protocol", o->check_protocol,
+                "TLM-2.0 protocol checkers on the host -> device hops and inside the device; a violation fails the "
+                "policy (stats.json: system.protocol_violations)");
+  sub->add_option("--progress-every", o->progress_every_s,
+                  "seconds between progress lines when stderr is not a terminal (0: only finished policies)")
+      ->check(finite_range(0, 86400));
   return {sub, [o] { return run(*o); }};
 }
 

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <thread>
 
+#include "system/cancellation.hpp"
 #include "tools/cli/cli.hpp"
 #include "tools/cli/experiment_options.hpp"
 #include "tools/sweep/point_check.hpp"
@@ -175,8 +176,19 @@ int run(const SweepOptions& o) {
   rs.workers = o.workers != 0 ? o.workers : hw;
   rs.jobs_per_point = o.jobs_per_point != 0 ? o.jobs_per_point : std::max(1u, hw / rs.workers);
   rs.quiet = o.quiet;
+  // SIGINT / SIGTERM: no new points; the running ones get the signal, write what they finished
+  // and end (they stay unfinished, so a rerun redoes them); the results of the finished points
+  // are collected; exit status 128 + the signal.
+  system::install_cancel_handlers();
   sweep::run_points(plan, todo, rs);
-  return collect_and_report(o.out, plan, o.quiet);
+  const int status = collect_and_report(o.out, plan, o.quiet);
+  if (system::cancel_signal() != 0) {
+    std::cerr << "monde-sim: sweep cancelled by " << system::cancel_signal_name()
+              << ": finished points are collected, the others run again when the sweep is resumed (exit status "
+              << system::cancelled_exit_status() << ")\n";
+    return system::cancelled_exit_status();
+  }
+  return status;
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "tools/sweep/point_runner.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +16,8 @@
 #include <map>
 #include <sstream>
 #include <stdexcept>
+
+#include "system/cancellation.hpp"
 
 extern char** environ;
 
@@ -163,7 +166,18 @@ std::vector<PointOutcome> run_points(const SweepPlan& plan, const std::vector<st
   std::map<pid_t, std::pair<std::size_t, Clock::time_point>> running;  // pid -> (slot in indices, start)
   SweepProgress progress(indices.size(), s.quiet);
   std::size_t next = 0;
+  int forwarded = 0;  // cancelling signals passed on to the running points
   while (next < indices.size() || !running.empty()) {
+    if (system::cancel_signal() != 0) {
+      next = indices.size();  // cancelled: start no more points
+      if (forwarded != system::cancel_count()) {
+        // Once: the signal itself (each point writes what it finished); again: stop them now.
+        const int sig = system::cancel_count() > 1 ? SIGKILL : system::cancel_signal();
+        for (const auto& r : running) ::kill(r.first, sig);
+        forwarded = system::cancel_count();
+      }
+      if (running.empty()) break;
+    }
     while (next < indices.size() && running.size() < std::max(1u, s.workers)) {
       const PlannedPoint& p = plan.points.at(indices[next]);
       outcomes[next].index = p.point.index;
@@ -172,10 +186,15 @@ std::vector<PointOutcome> run_points(const SweepPlan& plan, const std::vector<st
       progress.started(running.size());
     }
     int status = 0;
-    const pid_t pid = ::waitpid(-1, &status, 0);
+    // Polled, so that a cancelling signal is seen within 100 ms even if it lands just before a wait.
+    const pid_t pid = ::waitpid(-1, &status, WNOHANG);
     if (pid < 0) {
       if (errno == EINTR) continue;
       throw std::runtime_error(std::string("waiting for the sweep's runs failed: ") + std::strerror(errno));
+    }
+    if (pid == 0) {
+      ::usleep(100000);
+      continue;
     }
     const auto it = running.find(pid);
     if (it == running.end()) continue;  // not one of ours

@@ -223,7 +223,8 @@ CollectedResults collect_results(const std::string& sweep_dir, const SweepPlan& 
       csv << ',' << csv_cell(value_text(v));
       values[k] = ojson::parse(v.dump());
     }
-    const json& experiment = row.stats.value("experiment", json::object());
+    // A point that failed before writing stats.json (killed, cancelled early) has none.
+    const json experiment = row.stats.is_object() ? row.stats.value("experiment", json::object()) : json::object();
     const std::string model = experiment.value("model", ""), phase = experiment.value("phase", "");
     const auto tokens = number_at(experiment, {"tokens_per_step"});
     // generate simulates its prefill besides run.steps decode steps.

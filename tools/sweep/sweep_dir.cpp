@@ -9,7 +9,6 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "system/run_outputs.hpp"
 
 namespace monde::sweep {
 
@@ -119,17 +118,6 @@ std::string failed_marker(const std::string& sweep_dir, const PlannedPoint& p) {
 bool is_done(const std::string& sweep_dir, const PlannedPoint& p) {
   std::error_code ec;
   return fs::is_regular_file(done_marker(sweep_dir, p), ec);
-}
-
-void write_file_atomically(const std::string& path, const std::string& text) {
-  // The temporary name is unique per process: two Slurm tasks collecting at once never share it.
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  system::write_text_file(tmp, text);
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    std::remove(tmp.c_str());
-    throw std::runtime_error(path + ": cannot replace it (rename from " + tmp + "): " + why);
-  }
 }
 
 }  // namespace monde::sweep

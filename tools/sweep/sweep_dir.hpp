@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "system/output_file.hpp"
 #include "tools/sweep/sweep_spec.hpp"
 
 namespace monde::sweep {
@@ -48,7 +49,7 @@ std::string failed_marker(const std::string& sweep_dir, const PlannedPoint& p);
 bool is_done(const std::string& sweep_dir, const PlannedPoint& p);
 
 // Writes `text` to `path` through a temporary file and a rename, so that a reader (or a second
-// writer) never sees half a file. Throws std::runtime_error naming the path.
-void write_file_atomically(const std::string& path, const std::string& text);
+// writer) never sees half a file (system/output_file.hpp owns it).
+using system::write_file_atomically;
 
 }  // namespace monde::sweep

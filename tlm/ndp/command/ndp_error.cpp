@@ -23,6 +23,8 @@ const char* to_string(NdpErrorCode code) {
     case NdpErrorCode::kBadDoorbell: return "bad_doorbell";
     case NdpErrorCode::kDmaPoison: return "dma_poison";
     case NdpErrorCode::kDmaError: return "dma_error";
+    case NdpErrorCode::kAborted: return "aborted";
+    case NdpErrorCode::kLostInReset: return "lost_in_reset";
   }
   return "unknown";  // a raw value read from memory need not be an enumerator
 }

@@ -30,6 +30,10 @@ enum class NdpErrorCode : std::uint16_t {
   // Errors while a valid job runs (reported in its completion entry).
   kDmaPoison = 32,         // a DMA read returned poisoned data
   kDmaError = 33,          // a DMA access got an error response
+  kAborted = 34,           // the host aborted the job (CONTROL.ABORT: the driver's watchdog)
+  // Written by the driver, never by the device: the job was in flight when the driver reset the
+  // device to recover a command processor that no longer answered (docs/driver.md, "Timeouts").
+  kLostInReset = 35,
 };
 
 // A stable, lower-case identifier for logs and stats, e.g. "bad_opcode"; "unknown" for a value

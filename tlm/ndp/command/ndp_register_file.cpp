@@ -139,6 +139,7 @@ RegAccess NdpRegisterFile::write_control(std::uint32_t value) {
     reset_queues();
     notify(RegEvent::kDisabled);
   }
+  if ((value & kControlAbort) != 0 && enabled_) notify(RegEvent::kAbort);
   return RegAccess::kOk;
 }
 

@@ -32,6 +32,7 @@ enum class RegEvent {
   kEnabled,        // CONTROL.ENABLE 0 -> 1 with a valid ring configuration
   kDisabled,       // CONTROL.ENABLE 1 -> 0: abandon the job in flight, indices were reset
   kReset,          // CONTROL.RESET: everything returned to its reset value
+  kAbort,          // CONTROL.ABORT: end the job in progress with error `aborted` (nothing changes here)
 };
 
 struct NdpRegisterConfig {

@@ -10,7 +10,7 @@ namespace reg {
 inline constexpr std::uint32_t kId = 0x00;         // RO  kIdValue: lets a driver probe the BAR
 inline constexpr std::uint32_t kCap = 0x04;        // RO  version, units, rows, cols
 inline constexpr std::uint32_t kStatus = 0x08;     // RO  READY, BUSY, ERROR
-inline constexpr std::uint32_t kControl = 0x0C;    // RW  ENABLE, RESET (self-clearing), IRQ_EN
+inline constexpr std::uint32_t kControl = 0x0C;    // RW  ENABLE, RESET (self-clearing), IRQ_EN, ABORT (self-clearing)
 inline constexpr std::uint32_t kSqBaseLo = 0x10;   // RW* SQ base bits 31:0 (* only while disabled)
 inline constexpr std::uint32_t kSqBaseHi = 0x14;   // RW* SQ base bits 63:32
 inline constexpr std::uint32_t kSqSize = 0x18;     // RW* SQ entries, power of two 2..4096
@@ -44,7 +44,8 @@ inline constexpr std::uint32_t kStatusError = 1u << 2;  // ERROR.VALID
 inline constexpr std::uint32_t kControlEnable = 1u << 0;
 inline constexpr std::uint32_t kControlReset = 1u << 1;  // write 1: reset; always reads 0
 inline constexpr std::uint32_t kControlIrqEnable = 1u << 2;
-inline constexpr std::uint32_t kControlWritable = kControlEnable | kControlReset | kControlIrqEnable;
+inline constexpr std::uint32_t kControlAbort = 1u << 3;  // write 1: abort the job in progress; always reads 0
+inline constexpr std::uint32_t kControlWritable = kControlEnable | kControlReset | kControlIrqEnable | kControlAbort;
 
 // ERROR fields.
 inline constexpr std::uint32_t kErrorCodeMask = 0xFFFFu;  // [15:0] NdpErrorCode
