@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "tlm/checker/protocol_checker.hpp"
+#include "tlm/common/blocking_access.hpp"
+#include "tlm/common/poison_report.hpp"
 #include "tlm/cxl/cxl_mem_extension.hpp"
 #include "tlm/device/cxl_type3_device.hpp"
 #include "core/config/device_config.hpp"
@@ -414,6 +416,203 @@ TEST(CxlDevice, BandwidthModeStreamsBulkTransfersAtTheLinkRate) {
   d.expect_clean();
   EXPECT_EQ(d.dev.link().messages().by_opcode(cxl::CxlMemOpcode::kMemData), 16384u);
   EXPECT_EQ(d.dev.memory().dram().stats().reads, 0u);  // the timed DRAM model was not used
+}
+
+
+// ---------------------------------------------------------------- faults (README "Faults")
+
+DeviceOptions with_faults(const config::FaultConfig& f) {
+  DeviceOptions o = checked();
+  o.faults = f;
+  return o;
+}
+
+// One CRC retry of a request (CXL 2.0 §4.2.8; the timing in tlm/cxl/cxl_link.hpp). A flit is
+// 68 B at 8192/130 B/ns = 1,079.1015625 ps. The MemRd (269.775390625 ps of wire) fails its CRC:
+// RETRY.Req reaches the sender 35,000 + 1,079.102 + 35,000 ps after the MemRd ended, the
+// RETRY.Ack takes 1,079.102 ps, the MemRd is sent again (269.775): it ends at
+//   269.775 + (2 x 35,000 + 2 x 1,079.1015625 + 269.775390625) = 269.775 + 72,427.978515625
+//   = 72,697.75390625 ps and reaches the device at round(107,697.754) = 107,698 ps.
+// Then as in UnloadedReadLatencyIsTheSumOfTheConfiguredTerms: controller 10 ns -> 117,698;
+// ACT on the DRAM clock edge ceil(117,698 / 234) x 234 = 117,702; + 44,226 -> 161,928; MemData
+// 1,213.989 + 35,000 -> round(198,141.989) = 198,142 ps (was 125,836 without the error).
+TEST(CxlDevice, OneCrcRetryOfARequestCostsTwoCrossingsTwoFlitsAndTheResend) {
+  const auto cfg = lpddr5x();
+  sc_time took;
+  LtDesign d(cfg, checked(), [&](LtBench& b) {
+    unsigned char buf[64];
+    EXPECT_EQ(b.access(tlm::TLM_READ_COMMAND, 0, buf, 64), tlm::TLM_OK_RESPONSE);
+    took = sc_core::sc_time_stamp();
+  });
+  d.dev.link().inject_crc_errors(true, 1);
+  sc_core::sc_start();
+  EXPECT_DOUBLE_EQ(d.dev.link().flit_ps(), 1079.1015625);
+  EXPECT_DOUBLE_EQ(d.dev.link().retry_ps(269.775390625), 72427.978515625);
+  EXPECT_EQ(took, sc_time(198142, SC_PS));
+  EXPECT_EQ(d.dev.link().m2s().crc_errors, 1u);
+  EXPECT_DOUBLE_EQ(d.dev.link().m2s().retry_ps, 72427.978515625);
+  EXPECT_EQ(d.dev.link().s2m().crc_errors, 0u);
+  d.expect_clean();
+}
+
+// The same for the read data: the MemData (1,213.9892578125 ps) leaves the device at 89,622
+// (see UnloadedReadLatency...), fails, and is resent after 2 x 35,000 + 2 x 1,079.1015625 ps:
+// it ends at 89,622 + 1,213.989 + 73,372.1923828125 and reaches the host at
+// round(199,208.18) = 199,208 ps.
+TEST(CxlDevice, OneCrcRetryOfReadDataIsPaidOnTheResponseDirection) {
+  const auto cfg = lpddr5x();
+  sc_time took;
+  LtDesign d(cfg, checked(), [&](LtBench& b) {
+    unsigned char buf[64];
+    EXPECT_EQ(b.access(tlm::TLM_READ_COMMAND, 0, buf, 64), tlm::TLM_OK_RESPONSE);
+    took = sc_core::sc_time_stamp();
+  });
+  d.dev.link().inject_crc_errors(false, 1);
+  sc_core::sc_start();
+  EXPECT_EQ(took, sc_time(199208, SC_PS));
+  EXPECT_EQ(d.dev.link().s2m().crc_errors, 1u);
+  EXPECT_EQ(d.dev.link().m2s().crc_errors, 0u);
+  d.expect_clean();
+}
+
+// The bandwidth cost of CRC errors: the same link-bound stream of 20,000 64 B writes on two
+// devices, one with flit_error_rate 1e-3 (each MemWr is 5 slots = 1.25 flits, so about 25
+// retries are expected). Every retry holds the M2S serialiser for exactly retry_ps(w) =
+// 2 x 35,000 + 2 x 1,079.102 + 1,348.877 ps more than the clean stream, and the stream ends later
+// by at most that much in all (the clean stream at > 95 % of the link bound has a few bubbles
+// that the backlog a retry builds up fills: measured 84 %).
+TEST(CxlDevice, CrcErrorsCostTheirRetriesInAWriteStream) {
+  const auto cfg = lpddr5x();
+  config::TrafficConfig tc;
+  tc.requests = 20000;
+  tc.outstanding = 256;
+  tc.read_fraction = 0.0;
+  config::FaultConfig f;
+  f.cxl_link.flit_error_rate = 1e-3;
+  mem::TrafficGenerator clean_gen("clean_gen", tc), faulty_gen("faulty_gen", tc);
+  CxlType3Device clean("clean", cfg, checked()), faulty("faulty", cfg, with_faults(f));
+  clean_gen.socket.bind(clean.host_socket());
+  faulty_gen.socket.bind(faulty.host_socket());
+  sc_core::sc_start();
+  ASSERT_TRUE(clean_gen.done() && faulty_gen.done());
+  EXPECT_EQ(faulty_gen.errors(), 0u);  // the link layer hides CRC errors from the transaction layer
+  const auto errors = faulty.link().m2s().crc_errors;
+  EXPECT_GE(errors, 10u);
+  EXPECT_LE(errors, 45u);
+  const double w = 1348.876953125;  // MemWr: 5 slots of 17 B
+  const double cost = static_cast<double>(errors) * faulty.link().retry_ps(w);
+  EXPECT_NEAR(faulty.link().m2s().retry_ps, cost, 1e-3);
+  EXPECT_NEAR(faulty.link().m2s().busy_ps - clean.link().m2s().busy_ps, cost, 1e-3);
+  const double extra_ps = (faulty_gen.last_completion() - clean_gen.last_completion()).to_seconds() * 1e12;
+  EXPECT_LE(extra_ps, cost + 2.0) << errors << " retries";
+  EXPECT_GE(extra_ps, 0.75 * cost) << errors << " retries";
+  EXPECT_EQ(clean.link().m2s().crc_errors, 0u);
+  EXPECT_EQ(faulty.internal_protocol_violations() + clean.internal_protocol_violations(), 0u);
+}
+
+// A local retry buffer smaller than the bandwidth-delay product throttles the sender: with 8
+// flits, at most 6 MemWr (1.25 flits each: 7.5 flits) are unacknowledged; a flit is acknowledged
+// one crossing after it arrived, 2 x 35 ns after it was sent, so 6 writes leave per
+// 70,000 + 1,348.877 ps: 6 x 64 B / 71,348.877 ps = 5.382 GB/s of payload.
+TEST(CxlDevice, ASmallReplayBufferThrottlesTheSender) {
+  const auto cfg = lpddr5x();
+  config::TrafficConfig tc;
+  tc.requests = 3000;
+  tc.outstanding = 256;
+  tc.read_fraction = 0.0;
+  config::FaultConfig f;
+  f.cxl_link.replay_buffer_flits = 8;
+  mem::TrafficGenerator gen("gen", tc);
+  CxlType3Device dev("dev", cfg, with_faults(f));
+  gen.socket.bind(dev.host_socket());
+  sc_core::sc_start();
+  ASSERT_TRUE(gen.done());
+  const double bytes_per_s = 64.0 * 3000 / (gen.last_completion() - gen.first_issue()).to_seconds();
+  const double bound = 6 * 64.0 / (70000.0 + 1348.876953125) * 1e12;
+  EXPECT_NEAR(bytes_per_s / bound, 1.0, 0.01) << bytes_per_s / 1e9 << " GB/s";
+  EXPECT_DOUBLE_EQ(dev.link().m2s().max_replay_flits, 7.5);
+  EXPECT_GT(dev.link().m2s().replay_stall_ps, 0u);
+  EXPECT_EQ(dev.link().m2s().crc_errors, 0u);
+}
+
+// DRAM poison (faults.dram_poison.ranges): a read touching a poisoned line completes with
+// TLM_GENERIC_ERROR_RESPONSE, the S2M DRS carries poison, and a PoisonReport says which line of
+// the host's data; the read still took its DRAM time; reads elsewhere and writes are fine.
+TEST(CxlDevice, PoisonedDramReadsReachTheHostWithWhere) {
+  const auto cfg = lpddr5x();
+  config::FaultConfig f;
+  f.dram_poison.ranges = {{0x10000, 64}};
+  LtDesign d(cfg, with_faults(f), [&](LtBench& b) {
+    unsigned char buf[256];
+    cxl::CxlMemExtension ext;
+    PoisonReport report;
+    tlm::tlm_generic_payload t;
+    t.set_extension(&ext);
+    t.set_extension(&report);
+    const auto t0 = sc_core::sc_time_stamp();
+    // Lines 0xFFC0 (fine), 0x10000 (poisoned), 0x10040, 0x10080: the poisoned one is 64 B in.
+    EXPECT_EQ(blocking_access(b.socket, t, tlm::TLM_READ_COMMAND, 0xFFC0, buf, 256), tlm::TLM_GENERIC_ERROR_RESPONSE);
+    t.clear_extension(&ext);
+    t.clear_extension(&report);
+    EXPECT_GT(sc_core::sc_time_stamp() - t0, sc_time(100, sc_core::SC_NS));  // the DRAM was read
+    EXPECT_TRUE(ext.response_poisoned());
+    EXPECT_EQ(report.lines, 1u);
+    EXPECT_EQ(report.first_offset, 64u);
+    std::memset(buf, 0x11, 64);
+    EXPECT_EQ(b.access(tlm::TLM_WRITE_COMMAND, 0x10000, buf, 64), tlm::TLM_OK_RESPONSE);  // writes land
+    EXPECT_EQ(b.access(tlm::TLM_READ_COMMAND, 0x10000, buf, 64), tlm::TLM_GENERIC_ERROR_RESPONSE);  // still failed
+    EXPECT_EQ(b.access(tlm::TLM_READ_COMMAND, 0x10040, buf, 64), tlm::TLM_OK_RESPONSE);
+  });
+  sc_core::sc_start();
+  d.expect_clean();
+  EXPECT_EQ(d.dev.memory().poison().poisoned_reads(), 2u);
+  EXPECT_EQ(d.dev.memory().poison().poisoned_lines(), 2u);
+  EXPECT_EQ(d.dev.controller().stats().poisoned_reads, 2u);
+  EXPECT_EQ(d.dev.controller().stats().undecoded, 0u);
+  EXPECT_EQ(d.dev.link().poisoned_lines(), 2u);
+}
+
+// The same through the bulk link (memory.model bandwidth): one 1 MiB read whose line at
+// +0x1000 is poisoned reports that offset.
+TEST(CxlDevice, PoisonedBulkReadReportsTheFirstPoisonedLine) {
+  auto cfg = lpddr5x();
+  cfg.dram.model = config::MemoryModel::kBandwidth;
+  config::FaultConfig f;
+  f.dram_poison.ranges = {{0x1000, 128}, {0x3000, 64}};
+  std::vector<unsigned char> buf(1 << 20);
+  LtDesign d(cfg, with_faults(f), [&](LtBench& b) {
+    PoisonReport report;
+    EXPECT_EQ(b.access(tlm::TLM_READ_COMMAND, 0, buf.data(), 1 << 20, &report), tlm::TLM_GENERIC_ERROR_RESPONSE);
+    EXPECT_EQ(report.lines, 3u);
+    EXPECT_EQ(report.first_offset, 0x1000u);
+  });
+  sc_core::sc_start();
+  d.expect_clean();
+}
+
+// A random rate poisons the same reads for the same seed (and others for another seed): 50,000
+// random 64 B reads at rate 1e-3 poison about 50 of them.
+TEST(CxlDevice, RandomPoisonIsDrawnFromTheFaultSeed) {
+  const auto cfg = lpddr5x();
+  config::TrafficConfig tc;
+  tc.requests = 50000;
+  tc.outstanding = 64;
+  tc.pattern = config::TrafficPattern::kRandom;
+  config::FaultConfig a, b, c;
+  a.dram_poison.read_line_rate = b.dram_poison.read_line_rate = c.dram_poison.read_line_rate = 1e-3;
+  c.seed = 2;
+  mem::TrafficGenerator ga("ga", tc), gb("gb", tc), gc("gc", tc);
+  CxlType3Device da("da", cfg, with_faults(a)), db("db", cfg, with_faults(b)), dc("dc", cfg, with_faults(c));
+  ga.socket.bind(da.host_socket());
+  gb.socket.bind(db.host_socket());
+  gc.socket.bind(dc.host_socket());
+  sc_core::sc_start();
+  EXPECT_EQ(ga.errors(), da.memory().poison().poisoned_reads());
+  EXPECT_EQ(ga.errors(), gb.errors());
+  EXPECT_EQ(ga.last_completion(), gb.last_completion());
+  EXPECT_NE(ga.errors(), gc.errors());
+  EXPECT_GE(ga.errors(), 25u);
+  EXPECT_LE(ga.errors(), 80u);
 }
 
 }  // namespace

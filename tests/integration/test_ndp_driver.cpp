@@ -637,6 +637,152 @@ TEST(DeviceAllocator, FirstFitAlignsCoalescesAndNamesFailedRequests) {
   }
 }
 
+
+// ---------------------------------------------------------------- faults (README "Faults")
+
+DeviceOptions faulty(const config::FaultConfig& f) {
+  DeviceOptions o;
+  o.faults = f;
+  return o;
+}
+
+// Three jobs of three experts on the tiny Switch expert; the middle one is the one the fault hits.
+struct ThreeJobs {
+  HostExpert a = HostExpert(kDModel, kDFf, false, 0xA), b = HostExpert(kDModel, kDFf, false, 0xB),
+             c = HostExpert(kDModel, kDFf, false, 0xC);
+  std::vector<bf16_t> x = test::random_bf16(4 * kDModel, 0x44);
+  JobResult ra, rc;
+  std::string b_error;
+  ndp::NdpErrorCode b_code = ndp::NdpErrorCode::kOk;
+  sc_time a_done, b_failed;
+  DriverStats stats;
+  std::size_t live_blocks_after = 0;
+
+  std::function<void(NdpDriver&)> body() {
+    return [this](NdpDriver& d) {
+      const ExpertHandle ha = a.place(d), hb = b.place(d), hc = c.place(d);
+      const JobTicket ta = d.submit(ha, 4, x.data()), tb = d.submit(hb, 4, x.data()), tc = d.submit(hc, 4, x.data());
+      ra = d.wait(ta);
+      a_done = sc_core::sc_time_stamp();
+      try {
+        d.wait(tb);
+      } catch (const NdpJobError& e) {
+        b_error = e.what();
+        b_code = e.code();
+      }
+      b_failed = sc_core::sc_time_stamp();
+      rc = d.wait(tc);
+      stats = d.stats();
+      live_blocks_after = d.allocator().live_blocks();
+    };
+  }
+};
+
+// A poisoned line in expert B's w_down (faults.dram_poison.ranges): its job completes with
+// dma_poison and the job log names the poisoned device address; A and C give the golden bits.
+// Layout (the allocator, 4 KiB granules): SQ 0x0 (64 x 128 B), CQ 0x2000, then each expert's
+// w_up and w_down of 256 x 64 x 2 = 0x8000 B: A 0x3000 / 0xB000, B 0x13000 / 0x1B000, C ...
+// Phase 2 splits d_model = 64 into two 32-row fetches of w_down (units 0 and 1): unit 0 reads
+// B's w_down rows 0..31 = [0x1B000, 0x1F000), which holds the poisoned line 0x1B040.
+TEST(NdpDriver, PoisonedWeightsFailTheirJobWithDmaPoisonAndTheOthersRun) {
+  config::FaultConfig f;
+  f.dram_poison.ranges = {{0x1B040, 64}};
+  ThreeJobs jobs;
+  DriverDesign des("dev", DriverOptions{}, jobs.body(), faulty(f));
+  sc_core::sc_start();
+  des.expect_clean_run();
+  EXPECT_EQ(jobs.b_code, ndp::NdpErrorCode::kDmaPoison) << jobs.b_error;
+  EXPECT_NE(jobs.b_error.find("dma_poison (error 32)"), std::string::npos) << jobs.b_error;
+  EXPECT_NE(jobs.b_error.find("w_down 0x1b000"), std::string::npos) << jobs.b_error;
+  EXPECT_EQ(mismatches(jobs.ra.y, jobs.a.golden_y(jobs.x, 4)), 0u);
+  EXPECT_EQ(mismatches(jobs.rc.y, jobs.c.golden_y(jobs.x, 4)), 0u);
+  const auto& log = des.dev.ndp().job_log();
+  ASSERT_EQ(log.size(), 3u);
+  EXPECT_EQ(log[1].code, ndp::NdpErrorCode::kDmaPoison);
+  EXPECT_EQ(log[1].poison_address, 0x1B040u);
+  EXPECT_EQ(log[0].code, ndp::NdpErrorCode::kOk);
+  EXPECT_EQ(des.dev.memory().poison().poisoned_reads(), 1u);
+  EXPECT_EQ(jobs.stats.jobs_failed, 1u);
+  EXPECT_EQ(jobs.stats.timeouts, 0u);
+  EXPECT_EQ(jobs.live_blocks_after, 2u + 6u);  // the rings and the three experts' matrices: no job buffers left
+}
+
+// A unit that hangs (faults.ndp.hang_job 2, scope unit): the driver's watchdog (10 us here) sees
+// no completion for 10 us after A's, writes CONTROL.ABORT, the engine ends B with `aborted`
+// (unit 0 released, phase 2 not started) and goes on: C runs and gives the golden bits. B fails
+// 10 us after A's completion was consumed plus the abort's own CXL.io write (100 ns), the
+// completion entry write and the interrupt service: under 1 us more.
+TEST(NdpDriver, AHungUnitIsAbortedByTheWatchdogAndLaterJobsRun) {
+  config::FaultConfig f;
+  f.ndp.hang_job = 2;
+  DriverOptions opt;
+  opt.job_timeout = sc_time(10, sc_core::SC_US);
+  ThreeJobs jobs;
+  DriverDesign des("dev", opt, jobs.body(), faulty(f));
+  sc_core::sc_start();
+  des.expect_clean_run();
+  EXPECT_EQ(jobs.b_code, ndp::NdpErrorCode::kAborted) << jobs.b_error;
+  EXPECT_EQ(mismatches(jobs.ra.y, jobs.a.golden_y(jobs.x, 4)), 0u);
+  EXPECT_EQ(mismatches(jobs.rc.y, jobs.c.golden_y(jobs.x, 4)), 0u);
+  const sc_time waited = jobs.b_failed - jobs.a_done;
+  EXPECT_GE(waited, sc_time(10, sc_core::SC_US));
+  EXPECT_LT(waited, sc_time(11, sc_core::SC_US));
+  EXPECT_EQ(jobs.stats.timeouts, 1u);
+  EXPECT_EQ(jobs.stats.aborts, 1u);
+  EXPECT_EQ(jobs.stats.resets, 0u);
+  EXPECT_EQ(des.dev.ndp().stats().jobs_aborted, 1u);
+  EXPECT_EQ(des.dev.ndp().stats().hangs_injected, 1u);
+  EXPECT_EQ(jobs.live_blocks_after, 2u + 6u);
+}
+
+// A command processor that hangs (scope engine) answers neither the job nor the abort: after
+// 10 us the driver aborts, after 10 us more it resets the device, reprograms the rings (zeroed
+// CQ, indices 0, phase 1), fails B with lost_in_reset and resubmits C, which runs and gives the
+// golden bits. B fails 20 us after A plus the abort's write and the recovery: the reset, the
+// 2 KiB CQ zeroed over CXL.mem, eight register accesses of 100 ns (measured 1.03 us in all).
+TEST(NdpDriver, AHungCommandProcessorIsResetAndTheRingsRecovered) {
+  config::FaultConfig f;
+  f.ndp.hang_job = 2;
+  f.ndp.hang_scope = config::HangScope::kEngine;
+  DriverOptions opt;
+  opt.job_timeout = sc_time(10, sc_core::SC_US);
+  ThreeJobs jobs;
+  DriverDesign des("dev", opt, jobs.body(), faulty(f));
+  sc_core::sc_start();
+  des.expect_clean_run();
+  EXPECT_EQ(jobs.b_code, ndp::NdpErrorCode::kLostInReset) << jobs.b_error;
+  EXPECT_NE(jobs.b_error.find("lost_in_reset (error 35)"), std::string::npos) << jobs.b_error;
+  EXPECT_EQ(mismatches(jobs.ra.y, jobs.a.golden_y(jobs.x, 4)), 0u);
+  EXPECT_EQ(mismatches(jobs.rc.y, jobs.c.golden_y(jobs.x, 4)), 0u);
+  const sc_time waited = jobs.b_failed - jobs.a_done;
+  EXPECT_GE(waited, sc_time(20, sc_core::SC_US));
+  EXPECT_LT(waited, sc_time(22, sc_core::SC_US));
+  EXPECT_EQ(jobs.stats.timeouts, 2u);
+  EXPECT_EQ(jobs.stats.aborts, 1u);
+  EXPECT_EQ(jobs.stats.resets, 1u);
+  EXPECT_EQ(jobs.stats.jobs_lost_in_reset, 1u);
+  EXPECT_EQ(jobs.stats.jobs_resubmitted, 1u);
+  EXPECT_EQ(des.dev.ndp().stats().jobs_abandoned, 1u);
+  EXPECT_EQ(des.dev.ndp().stats().jobs_ok, 2u);
+  EXPECT_EQ(jobs.live_blocks_after, 2u + 6u);
+}
+
+// Polling works the same way: the watchdog is checked between polls.
+TEST(NdpDriver, TheWatchdogAlsoRunsWhenPolling) {
+  config::FaultConfig f;
+  f.ndp.hang_job = 2;
+  DriverOptions opt;
+  opt.wait = DriverOptions::Wait::kPolling;
+  opt.job_timeout = sc_time(10, sc_core::SC_US);
+  ThreeJobs jobs;
+  DriverDesign des("dev", opt, jobs.body(), faulty(f));
+  sc_core::sc_start();
+  des.expect_clean_run();
+  EXPECT_EQ(jobs.b_code, ndp::NdpErrorCode::kAborted) << jobs.b_error;
+  EXPECT_EQ(mismatches(jobs.rc.y, jobs.c.golden_y(jobs.x, 4)), 0u);
+  EXPECT_EQ(jobs.stats.aborts, 1u);
+}
+
 }  // namespace
 }  // namespace monde::driver
 
