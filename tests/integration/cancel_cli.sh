@@ -19,7 +19,7 @@ cat > long.json <<JSON
 { "model": "mixtral-8x7b-tiny",
   "device": { "preset": "lpddr5x-8533", "memory": { "model": "bandwidth" }, "ndp": { "pe_model": "cycle" } },
   "routing": { "source": "zipf", "seed": 3 },
-  "run": { "batch": 4, "steps": 50000, "policies": ["monde", "offload"] } }
+  "run": { "batch": 4, "steps": 30000, "context_tokens": 0, "policies": ["monde", "offload"] } }
 JSON
 
 # Waits (up to 60 s) until FILE matches PATTERN.
@@ -52,7 +52,7 @@ wait "$pid"
 
 "$bin" run long.json --out cancelled --jobs 2 --progress-every 0.2 >cancelled.out 2>cancelled.err &
 pid=$!
-wait_for cancelled.err "monde [1-9][0-9]+/200000 layers"
+wait_for cancelled.err "monde [1-9][0-9]+/120000 layers"
 kill -INT "$pid"
 wait "$pid"
 rc=$?
@@ -68,9 +68,10 @@ rows = list(csv.DictReader(open(os.path.join(d, "layers.csv"))))
 ok = True
 for p in s["policies"]:
     n = len(p["layers"])
-    want = "cancelled by SIGINT after %d of 200000 layers" % n
+    want = "cancelled by SIGINT after %d of 120000 layers" % n
     csv_n = sum(1 for r in rows if r["policy"] == p["policy"])
-    spans = sum(1 for e in t["traceEvents"] if e["ph"] == "X" and e["pid"] == s["policies"].index(p) and e["tid"] == 0)
+    # Track 1 holds the layers (track 0 the steps).
+    spans = sum(1 for e in t["traceEvents"] if e["ph"] == "X" and e["pid"] == s["policies"].index(p) and e["tid"] == 1)
     if p.get("error") != want or n == 0 or csv_n != n or spans != n:
         ok = False
         print("FAIL %s: error %r, %d layers in stats.json, %d in layers.csv, %d layer spans" % (
@@ -85,7 +86,7 @@ PY
 
 "$bin" run long.json --out terminated --progress-every 0.2 >terminated.out 2>terminated.err &
 pid=$!
-wait_for terminated.err "monde [1-9][0-9]*/200000 layers"
+wait_for terminated.err "monde [1-9][0-9]*/120000 layers"
 kill -TERM "$pid"
 wait "$pid"
 rc=$?
@@ -93,7 +94,7 @@ rc=$?
   && echo "ok   sigterm-exit-status-143" || { echo "FAIL SIGTERM: exit status $rc, want 143"; fail=1; }
 
 # ---- a sweep: the finished points are collected, the interrupted one stays unfinished
-"$bin" sweep --experiment "$dir/long.json" --grid run.steps=2,50000 --policies monde --workers 1 --out sw \
+"$bin" sweep --experiment "$dir/long.json" --grid run.steps=2,30000 --policies monde --workers 1 --out sw \
   >sw.out 2>sw.err &
 pid=$!
 wait_for sw.err "\[1/2\] point"
