@@ -43,6 +43,7 @@ struct JobTicket {
 struct JobResult {
   ndp::CompletionEntry completion;
   std::vector<num::bf16_t> y;  // [tokens x d_model], read back through CXL.mem; empty in timing_only
+  std::vector<num::bf16_t> h;  // [tokens x d_ff], only when wait() was asked to read it back
   // From the start of submit() to the moment the driver read the completion entry (includes
   // the activation write, any wait for an SQ slot, and the wait mechanism's own latency).
   sc_core::sc_time submit_to_completion = sc_core::SC_ZERO_TIME;

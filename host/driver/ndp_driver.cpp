@@ -181,23 +181,12 @@ void NdpDriver::program_rings(std::uint64_t sq_base, std::uint64_t cq_base) {
 ExpertHandle NdpDriver::place_expert(const ExpertShape& shape, const num::bf16_t* w_up, const num::bf16_t* w_gate,
                                      const num::bf16_t* w_down) {
   require_initialised("place_expert");
-  const auto id = static_cast<std::uint32_t>(experts_.size());
-  const std::string name = "expert " + std::to_string(id);
-  if (shape.d_model == 0 || shape.d_ff == 0) {
-    throw std::invalid_argument("place_expert: " + name + " has a zero dimension (d_model " +
-                                std::to_string(shape.d_model) + ", d_ff " + std::to_string(shape.d_ff) + ")");
-  }
+  const std::string name = "expert " + std::to_string(experts_.size());
+  check_shape(shape, name, "place_expert");
   if (!options_.timing_only && (w_up == nullptr || w_down == nullptr || (shape.gated && w_gate == nullptr))) {
     throw std::invalid_argument("place_expert: " + name + " is missing a weight tensor");
   }
   const config::WeightEncoding& q = shape.ndp_weights;
-  if (q.quantised() && (!config::valid_group_size(q.group_size) || shape.d_model % q.group_size != 0 ||
-                        shape.d_ff % q.group_size != 0)) {
-    throw std::invalid_argument("place_expert: " + name + ": " + config::describe(q) + " needs a group size of 32, 64 or " +
-                                "128 dividing d_model " + std::to_string(shape.d_model) + " and d_ff " +
-                                std::to_string(shape.d_ff));
-  }
-  const std::uint64_t bytes = bf16_bytes(shape.d_ff, shape.d_model);  // every matrix is d_ff x d_model
   // The quantised copy, quantised first so that a bad weight fails before anything is allocated.
   std::vector<num::QuantisedMatrix> quantised;
   if (q.quantised() && !options_.timing_only) {
@@ -205,6 +194,57 @@ ExpertHandle NdpDriver::place_expert(const ExpertShape& shape, const num::bf16_t
     if (shape.gated) quantised.push_back(num::quantise(w_gate, shape.d_ff, shape.d_model, q));
     quantised.push_back(num::quantise(w_down, shape.d_model, shape.d_ff, q));
   }
+  return place(shape, {w_up, w_gate, w_down}, quantised, true);
+}
+
+ExpertHandle NdpDriver::place_quantised_expert(const ExpertShape& shape, const num::QuantisedMatrix& up,
+                                               const num::QuantisedMatrix* gate, const num::QuantisedMatrix& down) {
+  require_initialised("place_quantised_expert");
+  const std::string name = "expert " + std::to_string(experts_.size());
+  check_shape(shape, name, "place_quantised_expert");
+  const config::WeightEncoding& q = shape.ndp_weights;
+  if (!q.quantised()) {
+    throw std::invalid_argument("place_quantised_expert: " + name + " is bf16; use place_expert for bf16 weights");
+  }
+  if (shape.gated && gate == nullptr) throw std::invalid_argument("place_quantised_expert: " + name + " has no w_gate");
+  if (options_.timing_only) throw std::invalid_argument("place_quantised_expert: needs data (not timing_only)");
+  const auto check = [&](const num::QuantisedMatrix& m, std::size_t rows, std::size_t cols, const char* what) {
+    if (m.encoding != q || m.rows != rows || m.cols != cols ||
+        m.codes.size() != config::weight_matrix_bytes(q.format, rows, cols) ||
+        m.scales.size() * sizeof(num::bf16_t) != config::scale_matrix_bytes(q, rows, cols)) {
+      throw std::invalid_argument("place_quantised_expert: " + name + ": " + what + " is not a " + config::describe(q) +
+                                  " [" + std::to_string(rows) + " x " + std::to_string(cols) + "] matrix");
+    }
+  };
+  check(up, shape.d_ff, shape.d_model, "w_up");
+  if (shape.gated) check(*gate, shape.d_ff, shape.d_model, "w_gate");
+  check(down, shape.d_model, shape.d_ff, "w_down");
+  std::vector<num::QuantisedMatrix> quantised{up};
+  if (shape.gated) quantised.push_back(*gate);
+  quantised.push_back(down);
+  return place(shape, {nullptr, nullptr, nullptr}, quantised, false);
+}
+
+void NdpDriver::check_shape(const ExpertShape& shape, const std::string& name, const char* what) const {
+  if (shape.d_model == 0 || shape.d_ff == 0) {
+    throw std::invalid_argument(std::string(what) + ": " + name + " has a zero dimension (d_model " +
+                                std::to_string(shape.d_model) + ", d_ff " + std::to_string(shape.d_ff) + ")");
+  }
+  const config::WeightEncoding& q = shape.ndp_weights;
+  if (q.quantised() && (!config::valid_group_size(q.group_size) || shape.d_model % q.group_size != 0 ||
+                        shape.d_ff % q.group_size != 0)) {
+    throw std::invalid_argument(std::string(what) + ": " + name + ": " + config::describe(q) +
+                                " needs a group size of 32, 64 or 128 dividing d_model " +
+                                std::to_string(shape.d_model) + " and d_ff " + std::to_string(shape.d_ff));
+  }
+}
+
+ExpertHandle NdpDriver::place(const ExpertShape& shape, const std::array<const num::bf16_t*, 3>& bf16,
+                              const std::vector<num::QuantisedMatrix>& quantised, bool with_bf16) {
+  const auto id = static_cast<std::uint32_t>(experts_.size());
+  const std::string name = "expert " + std::to_string(id);
+  const config::WeightEncoding& q = shape.ndp_weights;
+  const std::uint64_t bytes = bf16_bytes(shape.d_ff, shape.d_model);  // every matrix is d_ff x d_model
   const std::uint64_t code_bytes = config::weight_matrix_bytes(q.format, shape.d_ff, shape.d_model);
   const std::uint64_t scale_bytes = config::scale_matrix_bytes(q, shape.d_ff, shape.d_model);
   ExpertHandle h;
@@ -216,9 +256,11 @@ ExpertHandle NdpDriver::place_expert(const ExpertShape& shape, const num::bf16_t
     return taken.back();
   };
   try {
-    h.w_up = take(bytes, "w_up");
-    if (shape.gated) h.w_gate = take(bytes, "w_gate");
-    h.w_down = take(bytes, "w_down");
+    if (with_bf16) {
+      h.w_up = take(bytes, "w_up");
+      if (shape.gated) h.w_gate = take(bytes, "w_gate");
+      h.w_down = take(bytes, "w_down");
+    }
     if (q.quantised()) {
       h.q_up = take(code_bytes, "quantised w_up");
       h.s_up = take(scale_bytes, "scales of w_up");
@@ -238,9 +280,11 @@ ExpertHandle NdpDriver::place_expert(const ExpertShape& shape, const num::bf16_t
     stats_.which_path = "none";
   } else {
     const bool debug = options_.debug_preload;
-    write_tensor(h.w_up, w_up, bytes, debug);
-    if (shape.gated) write_tensor(h.w_gate, w_gate, bytes, debug);
-    write_tensor(h.w_down, w_down, bytes, debug);
+    if (with_bf16) {
+      write_tensor(h.w_up, bf16[0], bytes, debug);
+      if (shape.gated) write_tensor(h.w_gate, bf16[1], bytes, debug);
+      write_tensor(h.w_down, bf16[2], bytes, debug);
+    }
     if (q.quantised()) {
       const std::uint64_t codes[] = {h.q_up, h.q_gate, h.q_down}, scales[] = {h.s_up, h.s_gate, h.s_down};
       std::size_t i = 0;
@@ -261,10 +305,11 @@ ExpertHandle NdpDriver::place_expert(const ExpertShape& shape, const num::bf16_t
 
 // ---------------------------------------------------------------- jobs
 
-JobTicket NdpDriver::submit(const ExpertHandle& expert, std::uint32_t tokens, const num::bf16_t* x) {
+JobTicket NdpDriver::submit(const ExpertHandle& expert, std::uint32_t tokens, const num::bf16_t* x,
+                            const DescriptorEdit& edit) {
   require_initialised("submit");
   if (expert.id >= experts_.size() || experts_[expert.id].w_up != expert.w_up ||
-      experts_[expert.id].w_down != expert.w_down) {
+      experts_[expert.id].w_down != expert.w_down || experts_[expert.id].q_up != expert.q_up) {
     throw std::invalid_argument("submit: expert " + std::to_string(expert.id) + " was not placed by this driver");
   }
   if (!options_.timing_only && x == nullptr && tokens > 0) throw std::invalid_argument("submit: x is null");
@@ -319,7 +364,12 @@ JobTicket NdpDriver::submit(const ExpertHandle& expert, std::uint32_t tokens, co
     throw;
   }
   ++next_tag_;
-  const auto raw = ndp::encode(d);
+  // A testbench's edit changes only what the device reads: the driver keeps its own descriptor
+  // for the job's buffers (wait() reads y and h and releases them as allocated here) and reports
+  // the edited one in an NdpJobError.
+  job.sent = d;
+  if (edit) edit(job.sent);
+  const auto raw = ndp::encode(job.sent);
   ring_write(sq_->slot_address(), raw.data(), raw.size());
   reg_write(ndp::reg::kSqTail, sq_->publish());
   job.rang = sc_time_stamp();
@@ -331,7 +381,7 @@ JobTicket NdpDriver::submit(const ExpertHandle& expert, std::uint32_t tokens, co
   return JobTicket{d.job_tag};
 }
 
-JobResult NdpDriver::wait(JobTicket ticket) {
+JobResult NdpDriver::wait(JobTicket ticket, bool read_h) {
   const auto it = jobs_.find(ticket.tag);
   if (it == jobs_.end()) {
     throw std::invalid_argument("wait: job " + std::to_string(ticket.tag) +
@@ -346,7 +396,7 @@ JobResult NdpDriver::wait(JobTicket ticket) {
   jobs_.erase(it);
   if (job.completion.status != ndp::CompletionStatus::kOk || job.completion.error_code != ndp::NdpErrorCode::kOk) {
     release_job_buffers(job.desc);
-    throw NdpJobError(job.expert_id, job.desc, job.completion);
+    throw NdpJobError(job.expert_id, job.sent, job.completion);
   }
   JobResult r;
   r.completion = job.completion;
@@ -358,6 +408,10 @@ JobResult NdpDriver::wait(JobTicket ticket) {
     if (!options_.timing_only) r.y.resize(std::size_t{job.desc.tokens} * job.desc.d_model);
     try {
       read_tensor(job.desc.y_addr, options_.timing_only ? scratch(y_bytes) : r.y.data(), y_bytes);
+      if (read_h && !options_.timing_only) {
+        r.h.resize(std::size_t{job.desc.tokens} * job.desc.d_ff);
+        read_tensor(job.desc.h_scratch_addr, r.h.data(), bf16_bytes(job.desc.tokens, job.desc.d_ff));
+      }
     } catch (...) {
       release_job_buffers(job.desc);
       throw;
@@ -445,7 +499,7 @@ void NdpDriver::recover_by_reset(std::uint32_t stuck_tag) {
   // The jobs behind it are submitted again, in order, into the fresh rings (their x, y and h
   // buffers are still allocated and x still holds their input).
   for (const std::uint32_t tag : ring_order_) {
-    const auto raw = ndp::encode(jobs_.at(tag).desc);
+    const auto raw = ndp::encode(jobs_.at(tag).sent);
     ring_write(sq_->slot_address(), raw.data(), raw.size());
     sq_->publish();
     ++stats_.jobs_resubmitted;

@@ -19,8 +19,11 @@
 // expert be in flight without one overwriting another's y.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <string>
 #include <map>
 #include <memory>
 #include <vector>
@@ -37,6 +40,7 @@
 #include "host/driver/host_rings.hpp"
 #include "host/driver/job_types.hpp"
 #include "tlm/ndp/numerics/bf16.hpp"
+#include "tlm/ndp/numerics/quant.hpp"
 
 namespace monde::driver {
 
@@ -66,19 +70,34 @@ class NdpDriver {
   ExpertHandle place_expert(const ExpertShape& shape, const num::bf16_t* w_up, const num::bf16_t* w_gate,
                             const num::bf16_t* w_down);
 
+  // A testbench's expert (monde-sim ndp): its NDP copy given already quantised (codes and scales
+  // in device layout, num::QuantisedMatrix, e.g. extreme scales or the -128 / -8 codes the
+  // quantiser never makes), placed like place_expert's quantised copy. No bf16 copy is placed
+  // (w_up, w_gate, w_down stay 0): only NDP jobs can use the expert. std::invalid_argument for a
+  // bf16 shape, timing_only, or a matrix whose encoding or size does not match the shape.
+  ExpertHandle place_quantised_expert(const ExpertShape& shape, const num::QuantisedMatrix& up,
+                                      const num::QuantisedMatrix* gate, const num::QuantisedMatrix& down);
+
   // Allocates this job's x, y and h, writes x ([tokens x d_model] bf16; may be null in
   // timing_only) through CXL.mem, writes the descriptor into the SQ and rings the doorbell.
   // When the SQ is full it first waits for completions (consuming them for their own tickets).
   // The device validates the descriptor: a bad one (e.g. too many tokens) is submitted as is and
   // its error surfaces at wait().
-  JobTicket submit(const ExpertHandle& expert, std::uint32_t tokens, const num::bf16_t* x);
+  // `edit` (testbenches: invalid-descriptor checks) changes the descriptor after the driver filled
+  // it in and before it is written to the SQ; the driver's buffers and the y / h reads in wait()
+  // keep following the unedited fields.
+  using DescriptorEdit = std::function<void(ndp::JobDescriptor&)>;
+  JobTicket submit(const ExpertHandle& expert, std::uint32_t tokens, const num::bf16_t* x,
+                   const DescriptorEdit& edit = {});
 
   // Waits until the ticket's job completed (consuming, in ring order, any completions of other
   // tickets on the way and keeping them), then reads y back (timed but not kept in timing_only), releases the
   // job's buffers and returns. A job that completed with an error throws NdpJobError naming it
   // (a poisoned y read throws PoisonedRead). The watchdog (DriverOptions::job_timeout) runs while it waits.
   // std::invalid_argument for a ticket that is not outstanding.
-  JobResult wait(JobTicket ticket);
+  // read_h: also read back the job's h scratch ([tokens x d_ff] bf16, JobResult::h), the hidden
+  // activations the units exchanged (testbenches check it; not in timing_only).
+  JobResult wait(JobTicket ticket, bool read_h = false);
 
   // Jobs submitted whose completion has not been consumed yet.
   std::uint32_t in_flight() const;
@@ -92,7 +111,8 @@ class NdpDriver {
  private:
   struct Job {
     std::uint32_t expert_id = 0;
-    ndp::JobDescriptor desc;
+    ndp::JobDescriptor desc;  // as the driver filled it in (its buffers)
+    ndp::JobDescriptor sent;  // as written to the SQ (desc after a testbench's edit)
     sc_core::sc_time submitted, rang;
     bool done = false;
     ndp::CompletionEntry completion;
@@ -100,6 +120,13 @@ class NdpDriver {
   };
 
   void require_initialised(const char* what) const;
+  // std::invalid_argument for a zero dimension or a quantised format whose group size is not
+  // 32 / 64 / 128 or does not divide d_model and d_ff.
+  void check_shape(const ExpertShape& shape, const std::string& name, const char* what) const;
+  // Allocates and writes the bf16 matrices (with_bf16; bf16: w_up, w_gate, w_down, null in
+  // timing_only) and the quantised copy (`quantised`: up, gate if gated, down; empty in timing_only).
+  ExpertHandle place(const ExpertShape& shape, const std::array<const num::bf16_t*, 3>& bf16,
+                     const std::vector<num::QuantisedMatrix>& quantised, bool with_bf16);
   void write_tensor(std::uint64_t address, const void* data, std::uint64_t bytes, bool debug);
   void read_tensor(std::uint64_t address, num::bf16_t* data, std::uint64_t bytes);
   num::bf16_t* scratch(std::uint64_t bytes);  // timing_only payload buffer (contents meaningless)

@@ -29,4 +29,27 @@ const char* to_string(NdpErrorCode code) {
   return "unknown";  // a raw value read from memory need not be an enumerator
 }
 
+namespace {
+// Every enumerator: the codes are below 64 (the interface appends, never renumbers).
+constexpr unsigned kCodeSpan = 64;
+}  // namespace
+
+std::optional<NdpErrorCode> error_code_from_string(const std::string& name) {
+  for (unsigned v = 0; v < kCodeSpan; ++v) {
+    const auto code = static_cast<NdpErrorCode>(v);
+    if (name == to_string(code)) return code;
+  }
+  return std::nullopt;
+}
+
+std::string error_code_names() {
+  std::string out;
+  for (unsigned v = 0; v < kCodeSpan; ++v) {
+    const char* n = to_string(static_cast<NdpErrorCode>(v));
+    if (std::string(n) == "unknown") continue;
+    out += (out.empty() ? "" : ", ") + std::string(n);
+  }
+  return out;
+}
+
 }  // namespace monde::ndp

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 
 namespace monde::ndp {
 
@@ -39,5 +41,10 @@ enum class NdpErrorCode : std::uint16_t {
 // A stable, lower-case identifier for logs and stats, e.g. "bad_opcode"; "unknown" for a value
 // outside the enum.
 const char* to_string(NdpErrorCode code);
+
+// The code a name of to_string() stands for (nullopt for any other text).
+std::optional<NdpErrorCode> error_code_from_string(const std::string& name);
+// Every code's name, in numeric order, comma-separated (for "allowed ..." messages).
+std::string error_code_names();
 
 }  // namespace monde::ndp

@@ -104,6 +104,28 @@ std::uint8_t QuantisedMatrix::code(std::size_t row, std::size_t k) const {
   return row_code(encoding.format, codes.data() + row * row_bytes, k);
 }
 
+void QuantisedMatrix::set_code(std::size_t row, std::size_t k, std::uint8_t raw) {
+  const std::size_t row_bytes = cols * config::weight_bits(encoding.format) / 8;
+  std::uint8_t& byte = codes[row * row_bytes + (encoding.format == WeightFormat::kInt4 ? k / 2 : k)];
+  if (encoding.format != WeightFormat::kInt4) {
+    byte = raw;
+  } else if (k % 2 == 0) {
+    byte = static_cast<std::uint8_t>((byte & 0xF0u) | (raw & 0x0Fu));
+  } else {
+    byte = static_cast<std::uint8_t>((byte & 0x0Fu) | ((raw & 0x0Fu) << 4));
+  }
+}
+
+QuantisedMatrix zero_quantised_matrix(const WeightEncoding& e, std::size_t rows, std::size_t cols) {
+  QuantisedMatrix m;
+  m.encoding = e;
+  m.rows = rows;
+  m.cols = cols;
+  m.codes.assign(config::weight_matrix_bytes(e.format, rows, cols), 0);
+  m.scales.assign(rows * (cols / e.group_size), 0);
+  return m;
+}
+
 bf16_t QuantisedMatrix::scale(std::size_t row, std::size_t k) const {
   return scales[row * (cols / encoding.group_size) + k / encoding.group_size];
 }
@@ -136,13 +158,7 @@ QuantisedMatrix quantise(const bf16_t* w, std::size_t rows, std::size_t cols, co
     throw std::invalid_argument("quantise: " + std::to_string(cols) + " columns are not a multiple of the group size " +
                                 std::to_string(e.group_size));
   }
-  QuantisedMatrix m;
-  m.encoding = e;
-  m.rows = rows;
-  m.cols = cols;
-  m.codes.assign(config::weight_matrix_bytes(e.format, rows, cols), 0);
-  m.scales.assign(rows * (cols / e.group_size), 0);
-  const std::size_t row_bytes = cols * config::weight_bits(e.format) / 8;
+  QuantisedMatrix m = zero_quantised_matrix(e, rows, cols);
   std::vector<int> q(e.group_size);
   for (std::size_t r = 0; r < rows; ++r) {
     for (std::size_t c = 0; c < cols; ++c) {
@@ -156,18 +172,7 @@ QuantisedMatrix quantise(const bf16_t* w, std::size_t rows, std::size_t cols, co
     for (std::size_t g = 0; g < cols / e.group_size; ++g) {
       const std::size_t k0 = g * e.group_size;
       m.scales[r * (cols / e.group_size) + g] = quantise_group(w + r * cols + k0, e.group_size, e.format, q.data());
-      for (std::size_t i = 0; i < e.group_size; ++i) {
-        const std::size_t k = k0 + i;
-        const auto code = static_cast<std::uint8_t>(q[i] & 0xFF);
-        std::uint8_t& byte = m.codes[r * row_bytes + (e.format == WeightFormat::kInt4 ? k / 2 : k)];
-        if (e.format == WeightFormat::kInt8) {
-          byte = code;
-        } else if (k % 2 == 0) {
-          byte = static_cast<std::uint8_t>((byte & 0xF0u) | (code & 0x0Fu));
-        } else {
-          byte = static_cast<std::uint8_t>((byte & 0x0Fu) | ((code & 0x0Fu) << 4));
-        }
-      }
+      for (std::size_t i = 0; i < e.group_size; ++i) m.set_code(r, k0 + i, static_cast<std::uint8_t>(q[i] & 0xFF));
     }
   }
   return m;

@@ -52,7 +52,13 @@ struct QuantisedMatrix {
 
   std::uint8_t code(std::size_t row, std::size_t k) const;  // raw code (int4: the nibble, 0..15)
   bf16_t scale(std::size_t row, std::size_t k) const;       // the scale of weight (row, k)
+  // Stores the raw code of weight (row, k) (int4: the low nibble of `raw`).
+  void set_code(std::size_t row, std::size_t k, std::uint8_t raw);
 };
+
+// A quantised [rows x cols] matrix with every code and scale 0, sized for the encoding (which
+// must be int8 / int4 with a group size dividing cols).
+QuantisedMatrix zero_quantised_matrix(const WeightEncoding& e, std::size_t rows, std::size_t cols);
 
 // Raw code of weight k of one row of codes (int8: the byte; int4: its nibble).
 std::uint8_t row_code(WeightFormat f, const std::uint8_t* row_codes, std::size_t k);
