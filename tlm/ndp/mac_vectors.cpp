@@ -1,92 +1,21 @@
 #include "tlm/ndp/mac_vectors.hpp"
 
-#include <cctype>
 #include <filesystem>
 #include <fstream>
-#include <iomanip>
 #include <map>
 #include <ostream>
 #include <set>
-#include <sstream>
 
 namespace monde::ndp {
 
 namespace {
 
-class Reader {
- public:
-  Reader(std::istream& in, std::string source) : in_(in), source_(std::move(source)) {}
+using Reader = VectorReader;
 
-  // Next non-empty line with comments stripped, split into words; false at end of file.
-  bool next(std::vector<std::string>& words) {
-    std::string line;
-    while (std::getline(in_, line)) {
-      ++line_no_;
-      if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
-      std::istringstream ss(line);
-      words.clear();
-      for (std::string w; ss >> w;) words.push_back(w);
-      if (!words.empty()) return true;
-    }
-    return false;
-  }
-  [[noreturn]] void fail(const std::string& what) const {
-    throw VectorFormatError(source_ + ":" + std::to_string(line_no_) + ": " + what);
-  }
-  int line() const { return line_no_; }
-
- private:
-  std::istream& in_;
-  std::string source_;
-  int line_no_ = 0;
-};
-
-std::uint32_t parse_hex(const Reader& rd, const std::string& word, unsigned max_digits, const char* what) {
-  std::size_t start = (word.size() > 2 && word[0] == '0' && (word[1] == 'x' || word[1] == 'X')) ? 2 : 0;
-  const std::size_t digits = word.size() - start;
-  if (digits == 0 || digits > max_digits) {
-    rd.fail("'" + word + "' is not a " + what + " hex word (1.." + std::to_string(max_digits) + " hex digits)");
-  }
-  std::uint32_t v = 0;
-  for (std::size_t i = start; i < word.size(); ++i) {
-    const char ch = word[i];
-    if (!std::isxdigit(static_cast<unsigned char>(ch))) {
-      rd.fail("'" + word + "' is not a " + what + " hex word (bad digit '" + std::string(1, ch) + "')");
-    }
-    v = v * 16 + static_cast<std::uint32_t>(std::isdigit(static_cast<unsigned char>(ch)) ? ch - '0'
-                                                                                         : std::tolower(ch) - 'a' + 10);
-  }
-  return v;
-}
-
-std::uint64_t parse_uint(const Reader& rd, const std::string& text, const std::string& field, std::uint64_t lo,
-                         std::uint64_t hi) {
-  std::uint64_t v = 0;
-  bool ok = !text.empty() && text.size() <= 19;
-  for (char ch : text) ok = ok && std::isdigit(static_cast<unsigned char>(ch));
-  if (ok) v = std::stoull(text);
-  if (!ok || v < lo || v > hi) {
-    rd.fail(field + " = '" + text + "' is not an integer in " + std::to_string(lo) + ".." + std::to_string(hi));
-  }
-  return v;
-}
-
-// Reads `nrows` lines of exactly `ncols` hex words into a row-major matrix.
 template <typename T>
 std::vector<T> read_matrix(Reader& rd, const std::string& section, unsigned nrows, unsigned ncols,
                            unsigned max_digits, const char* what) {
-  std::vector<T> m;
-  m.reserve(std::size_t(nrows) * ncols);
-  std::vector<std::string> words;
-  for (unsigned r = 0; r < nrows; ++r) {
-    if (!rd.next(words)) rd.fail("section '" + section + "' ends early: expected " + std::to_string(nrows) + " rows");
-    if (words.size() != ncols) {
-      rd.fail("section '" + section + "' row " + std::to_string(r) + " has " + std::to_string(words.size()) +
-              " words, expected " + std::to_string(ncols));
-    }
-    for (const auto& w : words) m.push_back(static_cast<T>(parse_hex(rd, w, max_digits, what)));
-  }
-  return m;
+  return narrow_words<T>(read_hex_matrix(rd, section, nrows, ncols, max_digits, what));
 }
 
 void parse_header(Reader& rd, const std::vector<std::string>& words, VectorTile& vt) {
@@ -184,11 +113,7 @@ std::vector<VectorTile> read_vector_file(const std::string& path) {
 namespace {
 template <typename T>
 void write_matrix(std::ostream& out, const char* section, const std::vector<T>& m, unsigned ncols, int digits) {
-  out << section << '\n';
-  for (std::size_t i = 0; i < m.size(); ++i) {
-    out << std::setw(digits) << std::setfill('0') << std::hex << std::uppercase << m[i] << std::dec;
-    out << ((i + 1) % ncols == 0 ? '\n' : ' ');
-  }
+  write_hex_matrix(out, section, widen_words(m), ncols, digits);
 }
 }  // namespace
 

@@ -16,11 +16,11 @@
 #include <cstdint>
 #include <iosfwd>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "tlm/ndp/mac_tile.hpp"
+#include "tlm/ndp/vector_text.hpp"  // VectorFormatError
 
 namespace monde::ndp {
 
@@ -31,12 +31,6 @@ struct VectorTile {
   std::optional<std::vector<num::fp32_t>> expect_fp32;
   std::optional<std::vector<num::bf16_t>> expect_bf16;
   std::optional<std::uint64_t> expect_cycles;
-};
-
-// what() is "file:line: message".
-class VectorFormatError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
 };
 
 std::vector<VectorTile> parse_vectors(std::istream& in, const std::string& source);

@@ -1,0 +1,91 @@
+#include "tlm/ndp/vector_text.hpp"
+
+#include <cctype>
+#include <iomanip>
+#include <istream>
+#include <ostream>
+#include <sstream>
+
+namespace monde::ndp {
+
+VectorReader::VectorReader(std::istream& in, std::string source) : in_(in), source_(std::move(source)) {}
+
+bool VectorReader::next(std::vector<std::string>& words) {
+  std::string line;
+  while (std::getline(in_, line)) {
+    ++line_no_;
+    if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+    std::istringstream ss(line);
+    words.clear();
+    for (std::string w; ss >> w;) words.push_back(w);
+    if (!words.empty()) return true;
+  }
+  return false;
+}
+
+void VectorReader::fail(const std::string& what) const {
+  throw VectorFormatError(source_ + ":" + std::to_string(line_no_) + ": " + what);
+}
+
+namespace {
+std::string with_article(const std::string& what) {
+  return (what.empty() || std::string("aeiou").find(what[0]) == std::string::npos ? "a " : "an ") + what;
+}
+}  // namespace
+
+std::uint32_t parse_hex(const VectorReader& rd, const std::string& word, unsigned max_digits, const std::string& what) {
+  std::size_t start = (word.size() > 2 && word[0] == '0' && (word[1] == 'x' || word[1] == 'X')) ? 2 : 0;
+  const std::size_t digits = word.size() - start;
+  if (digits == 0 || digits > max_digits) {
+    rd.fail("'" + word + "' is not " + with_article(what) + " hex word (1.." + std::to_string(max_digits) + " hex digits)");
+  }
+  std::uint32_t v = 0;
+  for (std::size_t i = start; i < word.size(); ++i) {
+    const char ch = word[i];
+    if (!std::isxdigit(static_cast<unsigned char>(ch))) {
+      rd.fail("'" + word + "' is not " + with_article(what) + " hex word (bad digit '" + std::string(1, ch) + "')");
+    }
+    v = v * 16 + static_cast<std::uint32_t>(std::isdigit(static_cast<unsigned char>(ch)) ? ch - '0'
+                                                                                         : std::tolower(ch) - 'a' + 10);
+  }
+  return v;
+}
+
+std::uint64_t parse_uint(const VectorReader& rd, const std::string& text, const std::string& field, std::uint64_t lo,
+                         std::uint64_t hi) {
+  std::uint64_t v = 0;
+  bool ok = !text.empty() && text.size() <= 19;
+  for (char ch : text) ok = ok && std::isdigit(static_cast<unsigned char>(ch));
+  if (ok) v = std::stoull(text);
+  if (!ok || v < lo || v > hi) {
+    rd.fail(field + " = '" + text + "' is not an integer in " + std::to_string(lo) + ".." + std::to_string(hi));
+  }
+  return v;
+}
+
+std::vector<std::uint32_t> read_hex_matrix(VectorReader& rd, const std::string& section, std::size_t nrows,
+                                           std::size_t ncols, unsigned max_digits, const std::string& what) {
+  std::vector<std::uint32_t> m;
+  m.reserve(nrows * ncols);
+  std::vector<std::string> words;
+  for (std::size_t r = 0; r < nrows; ++r) {
+    if (!rd.next(words)) rd.fail("section '" + section + "' ends early: expected " + std::to_string(nrows) + " rows");
+    if (words.size() != ncols) {
+      rd.fail("section '" + section + "' row " + std::to_string(r) + " has " + std::to_string(words.size()) +
+              " words, expected " + std::to_string(ncols));
+    }
+    for (const auto& w : words) m.push_back(parse_hex(rd, w, max_digits, what));
+  }
+  return m;
+}
+
+void write_hex_matrix(std::ostream& out, const std::string& section, const std::vector<std::uint32_t>& m,
+                      std::size_t ncols, int digits) {
+  out << section << '\n';
+  for (std::size_t i = 0; i < m.size(); ++i) {
+    out << std::setw(digits) << std::setfill('0') << std::hex << std::uppercase << m[i] << std::dec;
+    out << ((i + 1) % ncols == 0 ? '\n' : ' ');
+  }
+}
+
+}  // namespace monde::ndp
