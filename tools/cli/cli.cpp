@@ -56,7 +56,7 @@ int run_cli(int argc, char* argv[]) {
   app.set_version_flag("--version", std::string("monde-sim ") + MONDE_VERSION);
   app.require_subcommand(1);
   const std::vector<Command> commands = {add_run_command(app),  add_validate_command(app), add_show_config_command(app),
-                                         add_list_command(app), add_reference_command(app), add_mac_command(app),
+                                         add_list_command(app), add_reference_command(app), add_mac_command(app), add_ndp_command(app),
                                          add_traffic_command(app), add_sweep_command(app), add_plot_command(app)};
   try {
     app.parse(argc, argv);

@@ -29,6 +29,7 @@ Command add_show_config_command(CLI::App& app);
 Command add_list_command(CLI::App& app);
 Command add_reference_command(CLI::App& app);
 Command add_mac_command(CLI::App& app);
+Command add_ndp_command(CLI::App& app);
 Command add_traffic_command(CLI::App& app);
 Command add_sweep_command(CLI::App& app);
 Command add_plot_command(CLI::App& app);

@@ -89,12 +89,8 @@ struct MacSetup {
 };
 
 MacSetup load_mac_setup(const Options& o) {
-  config::ExperimentSource source = o.experiment.source();
-  if (!o.pe_model.empty()) source.overrides.push_back({"device.ndp.pe_model=\"" + o.pe_model + "\"", "--pe-model " + o.pe_model});
-  if (!o.rtl_drive.empty()) source.overrides.push_back({"device.ndp.rtl_drive=\"" + o.rtl_drive + "\"", "--rtl-drive " + o.rtl_drive});
-  const config::ExperimentDocument doc = config::load_experiment_document(source);
+  const config::ExperimentDocument doc = load_testbench_document(o.experiment, o.pe_model, o.rtl_drive);
   const config::ConfigNode root = doc.root();
-  root.reject_unknown_keys(config::system_schema().keys());
   MacSetup s;
   const config::DeviceConfig device = config::device_schema().parse(root.child("device"));
   s.mac = device.ndp.mac;

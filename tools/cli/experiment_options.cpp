@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "core/config/system_config.hpp"
 #include "tools/cli/cli.hpp"
 
 namespace monde::tools {
@@ -106,6 +107,16 @@ std::vector<std::string> data_search_path(const std::vector<std::string>& data_d
     }
   }
   return out;
+}
+
+config::ExperimentDocument load_testbench_document(const ExperimentOptions& o, const std::string& pe_model,
+                                                   const std::string& rtl_drive) {
+  config::ExperimentSource source = o.source();
+  if (!pe_model.empty()) source.overrides.push_back({"device.ndp.pe_model=\"" + pe_model + "\"", "--pe-model " + pe_model});
+  if (!rtl_drive.empty()) source.overrides.push_back({"device.ndp.rtl_drive=\"" + rtl_drive + "\"", "--rtl-drive " + rtl_drive});
+  config::ExperimentDocument doc = config::load_experiment_document(source);
+  doc.root().reject_unknown_keys(config::system_schema().keys());
+  return doc;
 }
 
 }  // namespace monde::tools

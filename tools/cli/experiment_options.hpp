@@ -30,6 +30,12 @@ struct ExperimentOptions {
   config::ExperimentSource source() const;
 };
 
+// The device-level testbenches (mac, ndp): the experiment's document with --pe-model /
+// --rtl-drive (when not empty) as overrides of device.ndp, its keys checked; they read only its
+// device (and demo) sections: a testbench needs no model or routing.
+config::ExperimentDocument load_testbench_document(const ExperimentOptions& o, const std::string& pe_model,
+                                                   const std::string& rtl_drive);
+
 // The data search path: each --data-dir, then MONDE_DATA_DIR (':'-separated), then the first
 // "shared/data" found beside an ancestor of the working directory or of this executable (a
 // checkout's ../shared/data).
