@@ -81,7 +81,7 @@ void parse_header(VectorReader& rd, const std::vector<std::string>& words, Vecto
     if (!seen.count(k)) rd.fail("job '" + j.name + "' needs " + k + "= (" + usage + ")");
   }
   if (j.weights.quantised()) {
-    if (!seen.count("group")) rd.fail("job '" + j.name + "': weights " + config::describe(j.weights) + " need group=32|64|128");
+    if (!seen.count("group")) rd.fail("job '" + j.name + "': weights=" + config::to_string(j.weights.format) + " needs group=32|64|128");
     if (!config::valid_group_size(group)) rd.fail("group = " + std::to_string(group) + "; allowed 32, 64, 128");
     if (j.d_model % group != 0 || j.d_ff % group != 0) {
       rd.fail("group = " + std::to_string(group) + " does not divide d_model " + std::to_string(j.d_model) + " and d_ff " +
