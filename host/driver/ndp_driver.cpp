@@ -212,7 +212,7 @@ ExpertHandle NdpDriver::place_quantised_expert(const ExpertShape& shape, const n
     if (m.encoding != q || m.rows != rows || m.cols != cols ||
         m.codes.size() != config::weight_matrix_bytes(q.format, rows, cols) ||
         m.scales.size() * sizeof(num::bf16_t) != config::scale_matrix_bytes(q, rows, cols)) {
-      throw std::invalid_argument("place_quantised_expert: " + name + ": " + what + " is not a " + config::describe(q) +
+      throw std::invalid_argument("place_quantised_expert: " + name + ": " + what + " is not an " + config::describe(q) +
                                   " [" + std::to_string(rows) + " x " + std::to_string(cols) + "] matrix");
     }
   };

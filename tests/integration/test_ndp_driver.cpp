@@ -306,6 +306,66 @@ TEST(NdpDriver, PlacesAQuantisedCopyAndTheJobsRunOnIt) {
   }
 }
 
+// The testbench calls (monde-sim ndp): an int8 / G = 64 Switch-tiny expert placed from given
+// codes and scales (the quantiser's, with code -128 written into w_up[0][0], which it never
+// makes), no bf16 copy. Layout, 4 KiB granules: rings 0x0 (8 KiB) and 0x2000; q_up 0x3000
+// (256 x 64 x 1 B = 16 KiB), s_up 0x7000 (256 x 1 scale x 2 B = 512 B -> 4 KiB), q_down 0x8000,
+// s_down 0xC000: 53,248 B with the rings. Job 1 reads h back (golden bits for h and y), job 2's
+// descriptor is edited to dtype 9 and fails with bad_dtype (the error reports the edited
+// descriptor), job 3 runs without h. A matrix of the wrong shape is refused.
+TEST(NdpDriver, TestbenchPlacesGivenCodesEditsDescriptorsAndReadsH) {
+  const HostExpert e = switch_tiny();
+  ExpertShape shape = e.shape;
+  shape.ndp_weights = {config::WeightFormat::kInt8, 64};
+  num::QuantisedMatrix up = num::quantise(e.w_up.data(), kDFf, kDModel, shape.ndp_weights);
+  up.set_code(0, 0, 0x80);
+  const num::QuantisedMatrix down = num::quantise(e.w_down.data(), kDModel, kDFf, shape.ndp_weights);
+  const std::vector<bf16_t> x = test::random_bf16(3 * kDModel, 0x7B);
+  ExpertHandle handle;
+  JobResult r1, r3;
+  ndp::NdpErrorCode code2 = ndp::NdpErrorCode::kOk;
+  std::uint8_t sent_dtype = 0;
+  std::string shape_error;
+  std::uint64_t bytes_in_use = 0;
+  DriverDesign des("dev", {}, [&](NdpDriver& d) {
+    try {
+      d.place_quantised_expert(shape, down, nullptr, down);  // [64 x 256] given as w_up [256 x 64]
+    } catch (const std::invalid_argument& ex) {
+      shape_error = ex.what();
+    }
+    handle = d.place_quantised_expert(shape, up, nullptr, down);
+    r1 = d.wait(d.submit(handle, 3, x.data()), true);
+    const JobTicket bad = d.submit(handle, 3, x.data(), [](ndp::JobDescriptor& desc) { desc.dtype = 9; });
+    try {
+      d.wait(bad);
+    } catch (const NdpJobError& err) {
+      code2 = err.code();
+      sent_dtype = err.descriptor().dtype;
+    }
+    r3 = d.wait(d.submit(handle, 3, x.data()));
+    bytes_in_use = d.allocator().bytes_in_use();
+  });
+  sc_core::sc_start();
+  des.expect_clean_run();
+  EXPECT_NE(shape_error.find("w_up is not an int8/g64 [256 x 64] matrix"), std::string::npos) << shape_error;
+  EXPECT_EQ(handle.w_up, 0u);
+  EXPECT_EQ(handle.w_down, 0u);
+  EXPECT_EQ(handle.q_up, 0x3000u);
+  EXPECT_EQ(handle.s_up, 0x7000u);
+  EXPECT_EQ(handle.q_down, 0x8000u);
+  EXPECT_EQ(handle.s_down, 0xC000u);
+  const auto golden = num::golden_expert({x.data(), num::dequantise(up).data(), nullptr, num::dequantise(down).data()},
+                                         {3, kDModel, kDFf}, num::ExpertActivation::kRelu);
+  ASSERT_EQ(r1.h.size(), 3u * kDFf);
+  EXPECT_EQ(mismatches(r1.h, golden.h), 0u);
+  EXPECT_EQ(mismatches(r1.y, golden.y), 0u);
+  EXPECT_EQ(code2, ndp::NdpErrorCode::kBadDtype);
+  EXPECT_EQ(sent_dtype, 9);
+  EXPECT_EQ(mismatches(r3.y, golden.y), 0u);
+  EXPECT_TRUE(r3.h.empty());
+  EXPECT_EQ(bytes_in_use, 53248u);
+}
+
 // A format the device cannot take, or a weight with no integer grid, fails placement before
 // anything is allocated.
 TEST(NdpDriver, QuantisedPlacementRefusesBadGroupsAndNonFiniteWeights) {
