@@ -97,7 +97,9 @@ void check_ndp_shape(const config::SystemConfig& c, const config::ConfigNode& ro
   if (l.max_tokens_for(std::max(m.d_model, m.d_ff)) == 0) {
     root.section("device").section("ndp").fail("act_buffer_bytes", "cannot hold one token of this model (" +
                                                                    std::to_string(std::max(m.d_model, m.d_ff)) +
-                                                                   " bf16 values)");
+                                                                   " bf16 values); allowed at least " +
+                                                                   std::to_string(std::uint64_t{2} * std::max(m.d_model, m.d_ff)) +
+                                                                   " bytes");
   }
 }
 

@@ -86,8 +86,14 @@ const nlohmann::json& ConfigNode::at(const std::string& key) const {
   return *it;
 }
 
+const nlohmann::json& ConfigNode::at(const std::string& key, const std::string& allowed) const {
+  const auto it = json_->find(key);
+  if (it == json_->end()) fail(key, "missing; this key is required; " + allowed);
+  return *it;
+}
+
 ConfigNode ConfigNode::child(const std::string& key) const {
-  const auto& v = at(key);
+  const auto& v = at(key, "allowed a JSON object");
   if (!v.is_object()) fail(key, "must be a JSON object");
   return ConfigNode(v, provenance_, key_path(key));
 }
@@ -98,8 +104,8 @@ ConfigNode ConfigNode::section(const std::string& key) const {
 }
 
 std::vector<ConfigNode> ConfigNode::objects(const std::string& key, std::size_t lo, std::size_t hi) const {
-  const auto& v = at(key);
   const std::string allowed = "allowed an array of " + uint_range(lo, hi) + " objects";
+  const auto& v = at(key, allowed);
   if (!v.is_array()) fail(key, "must be an array; " + allowed);
   if (v.size() < lo || v.size() > hi) fail(key, "has " + std::to_string(v.size()) + " elements; " + allowed);
   std::vector<ConfigNode> out;
@@ -110,8 +116,8 @@ std::vector<ConfigNode> ConfigNode::objects(const std::string& key, std::size_t 
 }
 
 std::uint64_t ConfigNode::get_uint(const std::string& key, std::uint64_t lo, std::uint64_t hi) const {
-  const auto& v = at(key);
   const std::string allowed = "allowed " + uint_range(lo, hi);
+  const auto& v = at(key, allowed);
   std::uint64_t u = 0;
   if (v.is_number_unsigned()) {
     u = v.get<std::uint64_t>();
@@ -134,8 +140,8 @@ std::uint64_t ConfigNode::get_uint(const std::string& key, std::uint64_t lo, std
 }
 
 double ConfigNode::get_double(const std::string& key, double lo, double hi) const {
-  const auto& v = at(key);
   const std::string allowed = "allowed " + double_range(lo, hi);
+  const auto& v = at(key, allowed);
   if (!v.is_number()) fail(key, "must be a number; " + allowed);
   const double d = v.get<double>();
   if (!(d >= lo && d <= hi)) fail(key, "out of range; " + allowed);
@@ -147,7 +153,7 @@ double ConfigNode::get_double(const std::string& key, double lo, double hi, doub
 }
 
 bool ConfigNode::get_bool(const std::string& key) const {
-  const auto& v = at(key);
+  const auto& v = at(key, "allowed true or false");
   if (!v.is_boolean()) fail(key, "must be true or false");
   return v.get<bool>();
 }
@@ -155,7 +161,7 @@ bool ConfigNode::get_bool(const std::string& key) const {
 bool ConfigNode::get_bool(const std::string& key, bool fallback) const { return has(key) ? get_bool(key) : fallback; }
 
 std::string ConfigNode::get_string(const std::string& key) const {
-  const auto& v = at(key);
+  const auto& v = at(key, "allowed a non-empty string");
   if (!v.is_string() || v.get<std::string>().empty()) fail(key, "must be a non-empty string");
   return v.get<std::string>();
 }
@@ -165,8 +171,8 @@ std::string ConfigNode::get_string(const std::string& key, const std::string& fa
 }
 
 std::string ConfigNode::get_choice(const std::string& key, const std::vector<std::string>& allowed) const {
-  const auto& v = at(key);
   const std::string list = "allowed " + join(allowed, "\"");
+  const auto& v = at(key, list);
   if (!v.is_string()) fail(key, "must be a string; " + list);
   const auto s = v.get<std::string>();
   for (const auto& a : allowed) {
@@ -187,7 +193,7 @@ std::string ConfigNode::get_path(const std::string& key) const {
   auto exists = [&ec](const fs::path& p) { return fs::is_regular_file(p, ec); };
   if (fs::path(written).is_absolute()) {
     if (exists(written)) return written;
-    fail(key, "no such file");
+    fail(key, "no such file; allowed an existing regular file");
   }
   std::vector<fs::path> tried;
   const fs::path source(source_of(key));
@@ -202,8 +208,9 @@ std::string ConfigNode::get_path(const std::string& key) const {
     if (exists(t)) return t.lexically_normal().string();
     places += (places.empty() ? "" : ", ") + t.lexically_normal().string();
   }
-  fail(key, "no such file; tried " + places + " (relative paths are read next to the file they are written in, "
-                                             "then in the data directories: --data-dir or MONDE_DATA_DIR)");
+  fail(key, "no such file; tried " + places + "; allowed an existing file, absolute or relative (read next to the "
+                                             "file it is written in, then in the data directories: --data-dir or "
+                                             "MONDE_DATA_DIR)");
 }
 
 void ConfigNode::reject_unknown_keys(const std::vector<std::string>& allowed) const {

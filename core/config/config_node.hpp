@@ -31,6 +31,8 @@ class ConfigNode {
 
   bool has(const std::string& key) const;
   const nlohmann::json& at(const std::string& key) const;  // fails "missing" when absent
+  // The same; a missing key's message ends with `allowed` ("allowed 1 .. 64").
+  const nlohmann::json& at(const std::string& key, const std::string& allowed) const;
   ConfigNode child(const std::string& key) const;          // the key must exist and be an object
   // child(key) when the key is present; otherwise an empty object at that path, so that checks
   // of a section whose keys all have defaults can name its keys whether or not it was written.

@@ -299,8 +299,8 @@ const Schema<CxlConfig>& cxl_schema() {
 }
 
 std::uint64_t get_address(const ConfigNode& node, const std::string& key) {
-  const auto& v = node.at(key);
   const std::string expect = "must be a non-negative integer or a \"0x...\" hex string of at most 64 bits";
+  const auto& v = node.at(key, "allowed a non-negative integer or a \"0x...\" hex string");
   if (v.is_number_unsigned()) return v.get<std::uint64_t>();
   if (!v.is_string()) node.fail(key, expect);
   const auto s = v.get<std::string>();

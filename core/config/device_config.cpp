@@ -28,7 +28,7 @@ const Schema<DeviceConfig>& device_schema() {
             if (capacity < kHdmUnitBytes) {
               n.child("memory").fail("organization", "gives " + std::to_string(capacity) +
                                                          " bytes of DRAM, less than one 256 MiB HDM decoder unit; "
-                                                         "give 'cxl.hdm' explicitly");
+                                                         "allowed at least 268435456 bytes, or 'cxl.hdm' given");
             }
             HdmRange r;
             r.size = capacity / kHdmUnitBytes * kHdmUnitBytes;

@@ -99,7 +99,7 @@ void apply_set(nlohmann::json& root, const Override& o, Provenance& provenance) 
     const bool last = i + 1 == steps.size();
     if (s.is_index) {
       if (!node->is_array()) {
-        throw ConfigError(o.origin + ": key '" + join_path(steps, i) + "' is not an array");
+        throw ConfigError(o.origin + ": key '" + join_path(steps, i) + "' is not an array; allowed an [index] only on an array");
       }
       if (s.index >= node->size()) {
         throw ConfigError(o.origin + ": key '" + join_path(steps, i) + "' has " + std::to_string(node->size()) +
@@ -114,7 +114,7 @@ void apply_set(nlohmann::json& root, const Override& o, Provenance& provenance) 
       if (node->is_null()) *node = nlohmann::json::object();
       if (!node->is_object()) {
         throw ConfigError(o.origin + ": key '" + join_path(steps, i) + "' = " + node->dump() +
-                          " is not an object, so it has no key '" + s.key + "'");
+                          " is not an object, so it has no key '" + s.key + "'; allowed a path through objects");
       }
       node = &(*node)[s.key];
     }

@@ -27,6 +27,30 @@ std::string line_col(const std::string& text, std::size_t byte) {
   return std::to_string(line) + ":" + std::to_string(col);
 }
 
+// Byte offset of the bracket that opens nesting level `depth` + 1 (outside strings), or the
+// text's size when there is none: where a too-deep document goes too deep.
+std::size_t nesting_offset(const std::string& text, int depth) {
+  int level = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++level > depth) return i;
+    } else if (c == ']' || c == '}') {
+      --level;
+    }
+  }
+  return text.size();
+}
+
 // Deeper than any configuration needs (the deepest key path we document has 6 levels), shallow
 // enough that nothing recursive over the document (dump, merge_patch, destruction) can exhaust
 // the stack.
@@ -38,6 +62,8 @@ constexpr std::size_t kMaxFileBytes = std::size_t{64} << 20;
 // Refuses what nlohmann's parser accepts but a configuration must not have: nesting past
 // kMaxDepth, and a key twice in one object (nlohmann keeps the last; a user who wrote "batch"
 // twice means one of them). Called for every parse event (parser_callback_t of Json).
+struct TooDeep {};  // thrown by the checks below, reported with its position by parse_strict
+
 template <class Json>
 class StrictJsonChecks {
  public:
@@ -45,10 +71,7 @@ class StrictJsonChecks {
 
   bool operator()(int depth, typename Json::parse_event_t event, Json& parsed) {
     using E = typename Json::parse_event_t;
-    if (depth > kMaxDepth) {
-      throw ConfigError(source_ + ": JSON nested deeper than " + std::to_string(kMaxDepth) +
-                        " levels (a configuration needs fewer than 10)");
-    }
+    if (depth > kMaxDepth) throw TooDeep{};
     if (event == E::object_start) {
       keys_.emplace_back();
     } else if (event == E::object_end) {
@@ -72,11 +95,27 @@ template <class Json>
 Json parse_strict(const std::string& text, const std::string& source) {
   try {
     return Json::parse(text, StrictJsonChecks<Json>(source));
+  } catch (const TooDeep&) {
+    throw ConfigError(source + ":" + line_col(text, nesting_offset(text, kMaxDepth)) + ": JSON nested deeper than " +
+                      std::to_string(kMaxDepth) + " levels; allowed at most " + std::to_string(kMaxDepth) +
+                      " (a configuration needs fewer than 10)");
   } catch (const typename Json::parse_error& e) {
-    throw ConfigError(source + ":" + line_col(text, e.byte == 0 ? 0 : e.byte - 1) + ": invalid JSON: " + e.what());
+    throw ConfigError(source + ":" + line_col(text, e.byte == 0 ? 0 : e.byte - 1) +
+                      ": invalid JSON (expected RFC 8259 JSON: no comments, no trailing commas): " + e.what());
   } catch (const typename Json::exception& e) {
-    // e.g. out_of_range.406 "number overflow parsing '1e999'": no position, but the file.
-    throw ConfigError(source + ": invalid JSON: " + e.what());
+    // e.g. out_of_range.406 "number overflow parsing '1e999'" carries no position: the first place
+    // the quoted token is written is where it is.
+    const std::string what = e.what();
+    const auto open = what.find('\'');
+    const auto close = what.rfind('\'');
+    std::string where;
+    if (open != std::string::npos && close > open + 1) {
+      const auto at = text.find(what.substr(open + 1, close - open - 1));
+      if (at != std::string::npos) where = ":" + line_col(text, at);
+    }
+    throw ConfigError(source + where + ": invalid JSON: " + what +
+                      (e.id == 406 ? "; allowed numbers within the range of a double (magnitude below 1.8e308)"
+                                   : "; expected RFC 8259 JSON"));
   }
 }
 

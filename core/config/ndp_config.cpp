@@ -111,7 +111,8 @@ const Schema<NdpConfig>& ndp_schema() {
                                               "allowed 1, 2, 4, 8, 16, 32");
           }
           if (d.mac.pin_level && d.mac.pe_model != PeModel::kRtl) {
-            c.fail("rtl_drive", "needs pe_model \"rtl\" (the cycle model has no pins)");
+            c.fail("rtl_drive", "needs pe_model \"rtl\" (the cycle model has no pins); allowed \"batched\" with pe_model "
+                              "\"cycle\"");
           }
         });
     return n;

@@ -200,8 +200,10 @@ const Schema<SystemConfig>& system_schema() {
 
 SystemConfig parse_system_config(const ExperimentDocument& document) {
   const ConfigNode root = document.root();
-  if (!root.has("model")) root.fail("model", "missing; required: a model preset (`monde-sim list models`) or file");
-  if (!root.has("device")) root.fail("device", "missing; required: a device preset (`monde-sim list devices`) or file");
+  if (!root.has("model")) root.fail("model", "missing; this key is required; allowed a model preset (`monde-sim list models`), a file, "
+                                          "or {\"preset\": ..., overrides}");
+  if (!root.has("device")) root.fail("device", "missing; this key is required; allowed a device preset (`monde-sim list devices`), a file, "
+                                           "or {\"preset\": ..., overrides}");
   SystemConfig c = system_schema().parse(root);
   c.source = document.name();
   return c;

@@ -32,12 +32,12 @@ std::vector<std::string> split_line(const std::string& line, const std::string& 
       quoted = true;
       was_quoted = true;
     } else if (was_quoted) {
-      throw config::ConfigError(where + ": text after a closing quote");
+      throw config::ConfigError(where + ": text after a closing quote; expected ',' or the end of the line");
     } else {
       fields.back() += c;
     }
   }
-  if (quoted) throw config::ConfigError(where + ": unterminated quoted field");
+  if (quoted) throw config::ConfigError(where + ": unterminated quoted field; expected its closing '\"' on the same line");
   return fields;
 }
 
@@ -72,12 +72,15 @@ CsvTable CsvTable::parse(const std::string& text, const std::string& source) {
     }
     if (fields.size() != t.header_.size()) {
       throw config::ConfigError(where + ": " + std::to_string(fields.size()) + " fields, the header has " +
-                        std::to_string(t.header_.size()));
+                        std::to_string(t.header_.size()) + "; expected " + std::to_string(t.header_.size()) +
+                        " comma-separated fields");
     }
     t.rows_.push_back(std::move(fields));
     t.line_of_row_.push_back(line_no);
   }
-  if (t.header_.empty()) throw config::ConfigError(source + ": empty CSV file (no header line)");
+  if (t.header_.empty()) {
+    throw config::ConfigError(source + ": empty CSV file (no header line); expected a header line, then one row per line");
+  }
   return t;
 }
 
@@ -92,7 +95,7 @@ std::size_t CsvTable::column(const std::string& name) const {
   for (std::size_t i = 0; i < header_.size(); ++i) {
     if (header_[i] == name) return i;
   }
-  throw config::ConfigError(source_ + ":1: no column '" + name + "' in the header");
+  throw config::ConfigError(source_ + ":1: no column '" + name + "' in the header; expected it among the header's columns");
 }
 
 std::string CsvTable::where(std::size_t row) const { return source_ + ":" + std::to_string(line_of_row_.at(row)); }

@@ -44,7 +44,8 @@ const std::vector<RoutingSourceInfo>& routing_registry() {
       {"trace", "measured per-layer histograms (../shared/data/routing/), sampled token by token", "trace",
        [](const config::SystemConfig& c, const config::ConfigNode& routing) {
          if (!c.routing.has_trace) {
-           routing.fail("trace", "missing; routing.source \"trace\" needs it (path, model, dataset)");
+           routing.fail("trace", "missing; routing.source \"trace\" needs it; allowed an object with path, model, "
+                               "dataset (selection, recorded_model_layers optional)");
          }
        },
        [](const config::SystemConfig& c, const GateRoutingSource::ActivationProvider&) -> std::unique_ptr<RoutingSource> {

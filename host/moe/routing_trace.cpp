@@ -22,13 +22,43 @@ struct TraceRow {
   std::uint64_t tokens;
 };
 
-std::uint32_t small_uint(const CsvTable& t, std::size_t row, std::size_t col, std::uint64_t max) {
+// An integer field in [lo, hi] (hi small enough that the loader's sums cannot overflow).
+std::uint64_t ranged_uint(const CsvTable& t, std::size_t row, std::size_t col, std::uint64_t lo, std::uint64_t hi) {
   const std::uint64_t v = t.uint_field(row, col);
-  if (v > max) {
+  if (v < lo || v > hi) {
     throw config::ConfigError(t.where(row) + ": column '" + t.header()[col] + "' = " + std::to_string(v) +
-                      " is out of range (allowed 0.." + std::to_string(max) + ")");
+                      " is out of range (allowed " + std::to_string(lo) + ".." + std::to_string(hi) + ")");
   }
-  return static_cast<std::uint32_t>(v);
+  return v;
+}
+
+std::uint32_t small_uint(const CsvTable& t, std::size_t row, std::size_t col, std::uint64_t max) {
+  return static_cast<std::uint32_t>(ranged_uint(t, row, col, 0, max));
+}
+
+// Ids and k up to 2^20, tokens up to 2^40: k x tokens and a layer's summed counts (at most
+// 2^20 experts x 2^40) stay below 2^64, so no consistency check can be fooled by a wrap.
+constexpr std::uint64_t kMaxId = std::uint64_t{1} << 20;
+constexpr std::uint64_t kMaxTokens = std::uint64_t{1} << 40;
+
+// Every column the layout needs, checked at once, so that a wrong header is one message that
+// lists what is expected.
+void require_columns(const CsvTable& t, bool fiddler) {
+  static const std::vector<std::string> kFiddler = {"variant", "dataset", "layer", "expert", "count",
+                                                    "total_selections", "tokens"};
+  static const std::vector<std::string> kOlmoe = {"model", "dataset", "selection", "k", "layer", "expert", "count",
+                                                  "total_selections", "tokens"};
+  const auto& need = fiddler ? kFiddler : kOlmoe;
+  std::string missing, all;
+  for (const auto& c : need) {
+    if (!t.has_column(c)) missing += (missing.empty() ? "'" : ", '") + c + "'";
+    all += (all.empty() ? "" : ",") + c;
+  }
+  if (!missing.empty()) {
+    throw config::ConfigError(t.source() + ":1: the header lacks " + missing + "; expected the columns " + all +
+                              (fiddler ? " (fiddler layout, recognised by its 'variant' column)"
+                                       : " (olmoe layout; a 'variant' column means the fiddler layout)"));
+  }
 }
 
 // Rows of `model` / `dataset` (and, for olmoe, the resolved selection). `selection` is updated
@@ -36,6 +66,7 @@ std::uint32_t small_uint(const CsvTable& t, std::size_t row, std::size_t col, st
 std::vector<TraceRow> select_rows(const CsvTable& t, const std::string& model, const std::string& dataset,
                                   std::string& selection) {
   const bool fiddler = t.has_column("variant");
+  require_columns(t, fiddler);
   const std::size_t c_model = t.column(fiddler ? "variant" : "model");
   const std::size_t c_dataset = t.column("dataset");
   const std::size_t c_layer = t.column("layer");
@@ -54,25 +85,25 @@ std::vector<TraceRow> select_rows(const CsvTable& t, const std::string& model, c
     available.insert(t.field(r, c_model) + " / " + t.field(r, c_dataset) + (fiddler ? "" : " / " + sel));
     if (t.field(r, c_model) != model || t.field(r, c_dataset) != dataset) continue;
     TraceRow row{r, 0, 0, 0, 0, 0};
-    row.layer = small_uint(t, r, c_layer, 1u << 20);
-    row.expert = small_uint(t, r, c_expert, 1u << 20);
+    row.layer = small_uint(t, r, c_layer, kMaxId);
+    row.expert = small_uint(t, r, c_expert, kMaxId);
     row.count = t.uint_field(r, c_count);
-    row.tokens = t.uint_field(r, c_tokens);
+    row.tokens = ranged_uint(t, r, c_tokens, 1, kMaxTokens);
     const std::uint64_t total = t.uint_field(r, c_total);
-    if (row.tokens == 0) throw config::ConfigError(t.where(r) + ": column 'tokens' = 0 (allowed 1..)");
     if (fiddler) {
-      if (total % row.tokens != 0) {
+      if (total % row.tokens != 0 || total == 0 || total / row.tokens > kMaxId) {
         throw config::ConfigError(t.where(r) + ": total_selections " + std::to_string(total) + " is not a multiple of tokens " +
-                          std::to_string(row.tokens));
+                          std::to_string(row.tokens) + "; allowed k x tokens for a whole k in 1.." + std::to_string(kMaxId) +
+                          " (this layout's k is total_selections / tokens)");
       }
-      row.k = static_cast<std::uint32_t>(std::min<std::uint64_t>(total / row.tokens, 1u << 20));
+      row.k = static_cast<std::uint32_t>(total / row.tokens);
     } else {
-      row.k = small_uint(t, r, c_k, 1u << 20);
+      row.k = static_cast<std::uint32_t>(ranged_uint(t, r, c_k, 1, kMaxId));
       k_of_selection[sel] = row.k;
     }
-    if (row.k == 0 || total != std::uint64_t{row.k} * row.tokens) {
+    if (total != std::uint64_t{row.k} * row.tokens) {
       throw config::ConfigError(t.where(r) + ": total_selections " + std::to_string(total) + " != k x tokens = " +
-                        std::to_string(row.k) + " x " + std::to_string(row.tokens));
+                        std::to_string(row.k) + " x " + std::to_string(row.tokens) + "; allowed exactly k x tokens");
     }
     if (row.count > row.tokens) {
       throw config::ConfigError(t.where(r) + ": column 'count' = " + std::to_string(row.count) +
@@ -96,7 +127,7 @@ std::vector<TraceRow> select_rows(const CsvTable& t, const std::string& model, c
     const std::string own = "top" + std::to_string(rows.front().k);
     if (selection != "topk" && selection != own) {
       throw config::ConfigError(t.source() + ": selection \"" + selection + "\" is not recorded for " + model + " / " +
-                        dataset + " (this file has only the router's top-k sets: \"topk\" or \"" + own + "\")");
+                        dataset + " (this file has only the router's top-k sets); allowed \"topk\" or \"" + own + "\"");
     }
     selection = own;
   }
@@ -104,7 +135,8 @@ std::vector<TraceRow> select_rows(const CsvTable& t, const std::string& model, c
     std::string list;
     for (const auto& a : available) list += "\n  " + a;
     throw config::ConfigError(t.source() + ": no rows for " + model + " / " + dataset +
-                      (fiddler ? "" : " / " + selection) + "; the file has:" + list);
+                      (fiddler ? "" : " / " + selection) + "; allowed what the file has (model / dataset" +
+                      (fiddler ? "" : " / selection") + "):" + list);
   }
   return rows;
 }
@@ -124,19 +156,40 @@ std::vector<std::uint32_t> RoutingTrace::layer_ids() const {
   return ids;
 }
 
-std::uint32_t known_recorded_model_layers(const std::string& model) {
-  // Hugging Face config.json num_hidden_layers of each model (docs/moe_models.md).
+namespace {
+
+// Hugging Face config.json num_hidden_layers of each model (docs/moe_models.md).
+const std::map<std::string, std::uint32_t>& known_model_layers() {
   static const std::map<std::string, std::uint32_t> kLayers = {
       {"mistralai/Mixtral-8x7B-v0.1", 32},     {"mixtral_8x7b_original", 32},
       {"mixtral_8x7b_instruct", 32},           {"allenai/OLMoE-1B-7B-0924", 16},
       {"allenai/OLMoE-1B-7B-0924-SFT", 16},    {"allenai/OLMoE-1B-7B-0924-Instruct", 16},
   };
-  const auto it = kLayers.find(model);
-  return it == kLayers.end() ? 0 : it->second;
+  return kLayers;
+}
+
+std::string known_models_text() {
+  std::string out;
+  for (const auto& [name, layers] : known_model_layers()) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+}  // namespace
+
+std::uint32_t known_recorded_model_layers(const std::string& model) {
+  const auto it = known_model_layers().find(model);
+  return it == known_model_layers().end() ? 0 : it->second;
 }
 
 RoutingTrace load_routing_trace(const config::TraceSelection& sel) {
-  const CsvTable table = CsvTable::load(sel.path);
+  return routing_trace_from_table(CsvTable::load(sel.path), sel);
+}
+
+RoutingTrace parse_routing_trace(const std::string& text, const config::TraceSelection& sel) {
+  return routing_trace_from_table(CsvTable::parse(text, sel.path), sel);
+}
+
+RoutingTrace routing_trace_from_table(const CsvTable& table, const config::TraceSelection& sel) {
   std::string selection = sel.selection;
   const std::vector<TraceRow> rows = select_rows(table, sel.model, sel.dataset, selection);
 
@@ -147,17 +200,18 @@ RoutingTrace load_routing_trace(const config::TraceSelection& sel) {
   for (const TraceRow& row : rows) {
     if (row.k != trace.top_k) {
       throw config::ConfigError(table.where(row.row) + ": k = " + std::to_string(row.k) + " differs from k = " +
-                        std::to_string(trace.top_k) + " of the other rows of " + trace.description);
+                        std::to_string(trace.top_k) + " of the other rows of " + trace.description +
+                        "; allowed one k for all of them");
     }
     auto& experts = by_layer[row.layer];
     if (!experts.empty() && experts.begin()->second->tokens != row.tokens) {
       throw config::ConfigError(table.where(row.row) + ": tokens = " + std::to_string(row.tokens) + " differs from " +
                         std::to_string(experts.begin()->second->tokens) + " of the other rows of layer " +
-                        std::to_string(row.layer));
+                        std::to_string(row.layer) + "; allowed one token count per layer");
     }
     if (!experts.emplace(row.expert, &row).second) {
       throw config::ConfigError(table.where(row.row) + ": expert " + std::to_string(row.expert) + " of layer " +
-                        std::to_string(row.layer) + " appears twice");
+                        std::to_string(row.layer) + " appears twice; allowed each expert once per layer");
     }
     trace.experts = std::max(trace.experts, row.expert + 1);
   }
@@ -195,32 +249,39 @@ RoutingTrace load_routing_trace(const config::TraceSelection& sel) {
       rec.counts[expert] = row->count;
       sum += row->count;
     }
+    // Layer-wide problems point at the layer's first row.
+    const std::string at = table.where(experts.begin()->second->row) + ": ";
     if (experts.size() != trace.experts) {
-      throw config::ConfigError(trace.description + ": layer " + std::to_string(layer) + " has " +
+      throw config::ConfigError(at + "layer " + std::to_string(layer) + " has " +
                         std::to_string(experts.size()) + " experts, other layers have " +
-                        std::to_string(trace.experts));
+                        std::to_string(trace.experts) + "; allowed experts 0 .. " + std::to_string(trace.experts - 1) +
+                        " in every layer of " + trace.description);
     }
     if (sum != std::uint64_t{trace.top_k} * rec.tokens) {
-      throw config::ConfigError(trace.description + ": layer " + std::to_string(layer) + " counts sum to " +
+      throw config::ConfigError(at + "layer " + std::to_string(layer) + " counts sum to " +
                         std::to_string(sum) + ", expected k x tokens = " +
                         std::to_string(std::uint64_t{trace.top_k} * rec.tokens));
     }
     trace.layers.push_back(std::move(rec));
   }
   if (trace.top_k > trace.experts) {
-    throw config::ConfigError(trace.description + ": k = " + std::to_string(trace.top_k) + " exceeds the " +
-                      std::to_string(trace.experts) + " experts");
+    throw config::ConfigError(table.where(rows.front().row) + ": k = " + std::to_string(trace.top_k) + " exceeds the " +
+                      std::to_string(trace.experts) + " experts of " + trace.description + "; allowed k <= experts");
   }
 
   trace.recorded_model_layers =
       sel.recorded_model_layers != 0 ? sel.recorded_model_layers : known_recorded_model_layers(sel.model);
   if (trace.recorded_model_layers == 0) {
     throw config::ConfigError(trace.description + ": the layer count of model '" + sel.model +
-                      "' is not known; give recorded_model_layers");
+                      "' is not known; allowed a model whose count is known (" + known_models_text() +
+                      ") or routing.trace.recorded_model_layers given");
   }
   if (trace.layers.back().layer >= trace.recorded_model_layers) {
-    throw config::ConfigError(trace.description + ": layer " + std::to_string(trace.layers.back().layer) +
-                      " recorded, but the model has " + std::to_string(trace.recorded_model_layers) + " layers");
+    const auto& last = by_layer.rbegin()->second;
+    throw config::ConfigError(table.where(last.begin()->second->row) + ": layer " +
+                      std::to_string(trace.layers.back().layer) + " recorded, but the model has " +
+                      std::to_string(trace.recorded_model_layers) + " layers; allowed layers 0 .. " +
+                      std::to_string(trace.recorded_model_layers - 1) + " (" + trace.description + ")");
   }
   return trace;
 }

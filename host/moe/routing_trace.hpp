@@ -17,6 +17,7 @@
 
 namespace monde::moe {
 
+class CsvTable;  // host/moe/csv_reader.hpp
 
 struct RecordedLayer {
   std::uint32_t layer = 0;  // index in the recorded model
@@ -39,6 +40,10 @@ struct RoutingTrace {
 // file:line for a bad row) when the file is malformed, the selection matches nothing (the message
 // lists what the file has), or a layer's histogram is inconsistent.
 RoutingTrace load_routing_trace(const config::TraceSelection& selection);
+// The same for CSV text already in memory (selection.path names it in messages).
+RoutingTrace parse_routing_trace(const std::string& text, const config::TraceSelection& selection);
+// The same for a table already read.
+RoutingTrace routing_trace_from_table(const CsvTable& table, const config::TraceSelection& selection);
 
 // num_hidden_layers of the models recorded in the shared data (0 if unknown):
 // Mixtral-8x7B (mistralai/Mixtral-8x7B-v0.1, fiddler mixtral_8x7b_original / _instruct) 32,

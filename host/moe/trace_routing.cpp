@@ -13,10 +13,12 @@ TraceRoutingSource::TraceRoutingSource(config::MoeModelConfig model, RoutingTrac
     throw config::ConfigError(trace_.description + ": recorded with " + std::to_string(trace_.experts) + " experts, top-" +
                       std::to_string(trace_.top_k) + "; model " + this->model().name + " (" + this->model().source +
                       ") has " + std::to_string(this->model().experts) + " experts, top-" +
-                      std::to_string(this->model().top_k) + ". A trace only drives a model with the same "
+                      std::to_string(this->model().top_k) + "; allowed only a trace recorded with the model's "
                       "expert count and top_k");
   }
-  if (trace_.layers.empty()) throw config::ConfigError(trace_.description + ": no recorded layers");
+  if (trace_.layers.empty()) {
+    throw config::ConfigError(trace_.description + ": no recorded layers; expected at least one layer's rows");
+  }
 }
 
 std::uint32_t TraceRoutingSource::recorded_layer_for(std::uint32_t layer) const {

@@ -240,7 +240,8 @@ TEST(HdmConfig, ErrorsNameFileKeyAndAllowedValues) {
             "dev.json: key 'cxl.hdm.decoders[0].base' = \"0x10zz\": must be a non-negative integer or a \"0x...\" hex string of at most 64 bits");
   EXPECT_EQ(error_of(R"({"base": -4, "size": "0x40000000"})"),
             "dev.json: key 'cxl.hdm.decoders[0].base' = -4: must be a non-negative integer or a \"0x...\" hex string of at most 64 bits");
-  EXPECT_EQ(error_of(R"({"size": "0x40000000"})"), "dev.json: key 'cxl.hdm.decoders[0].base': missing; this key is required");
+  EXPECT_EQ(error_of(R"({"size": "0x40000000"})"), "dev.json: key 'cxl.hdm.decoders[0].base': missing; this key is required; "
+            "allowed a non-negative integer or a \"0x...\" hex string");
   EXPECT_EQ(error_of(R"({"base": 0, "size": "0x40000000", "way": 2})"),
             "dev.json: key 'cxl.hdm.decoders[0].way': unknown key; allowed base, size, dpa_skip, ways, granularity, position");
   EXPECT_EQ(error_of(R"({"base": "0x2000000000", "size": "0x40000000"},

@@ -97,7 +97,7 @@ TEST(DramConfig, ErrorsNameFileKeyAndRange) {
             "dev.json: key 'memory.page_policy' = \"lazy\": unknown value; allowed \"open\", \"closed\"");
   EXPECT_EQ(error_of(with("\"tck_ps\": 1000", "\"tck_ps\": 1000, \"tCL\": 3")),
             "dev.json: key 'memory.timing.tCL': unknown key; allowed tck_ps, tRCD, tRP, tRAS, tRL, tWL, tBURST, tCCD_S, tCCD_L, tRRD_S, tRRD_L, tFAW, tWTR_S, tWTR_L, tRTP, tWR, tREFI, tRFC");
-  EXPECT_EQ(error_of(with("\"tWR\": 12, ", "")), "dev.json: key 'memory.timing.tWR': missing; this key is required");
+  EXPECT_EQ(error_of(with("\"tWR\": 12, ", "")), "dev.json: key 'memory.timing.tWR': missing; this key is required; allowed 1 .. 1000000");
   EXPECT_EQ(error_of(with("\"write_depth\": 8", "\"write_depth\": 8, \"write_high_watermark\": 9")),
             "dev.json: key 'memory.queues.write_high_watermark' = 9: out of range; allowed 1 .. 8");
 }

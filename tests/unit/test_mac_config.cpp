@@ -61,7 +61,8 @@ TEST(MacArrayConfig, ErrorsNameFileKeyAndRange) {
   EXPECT_EQ(error_of(R"({"ndp": {"expert_weight_group": 96}})"),
             "test.json: key 'ndp.expert_weight_group' = 96: not a group size the NDP units take; allowed 32, 64, 128");
   EXPECT_EQ(error_of(R"({"ndp": {"pe_model": "cycle", "rtl_drive": "pins"}})"),
-            "test.json: key 'ndp.rtl_drive' = \"pins\": needs pe_model \"rtl\" (the cycle model has no pins)");
+            "test.json: key 'ndp.rtl_drive' = \"pins\": needs pe_model \"rtl\" (the cycle model has no pins); allowed "
+            "\"batched\" with pe_model \"cycle\"");
   EXPECT_EQ(error_of(R"({"other": 1})"), "test.json: key 'ndp': missing; this key is required");
 }
 

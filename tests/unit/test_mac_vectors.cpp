@@ -78,17 +78,60 @@ TEST(MacVectors, WriteThenReadIsIdentity) {
   }
 }
 
-TEST(MacVectors, ErrorsCarryFileAndLine) {
-  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1\na\nZZ\n"), "v.txt:3: 'ZZ' is not a bf16 hex word (bad digit 'Z')");
-  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1\na\n12345\n"), "v.txt:3: '12345' is not a bf16 hex word (1..4 hex digits)");
+// One check per message class of the reader: each names file:line and what is allowed or expected.
+TEST(MacVectors, ErrorsCarryFileLineAndWhatIsAllowed) {
+  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1\na\nZZ\n"),
+            "v.txt:3: 'ZZ' is not a bf16 hex word (bad digit 'Z'); expected hex digits 0-9, a-f, A-F");
+  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1\na\n12345\n"),
+            "v.txt:3: '12345' is not a bf16 hex word; expected 1..4 hex digits, optionally after 0x");
+  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1\na\n1\nb\n1\nexpect_fp32\n123456789\n"),
+            "v.txt:7: '123456789' is not a fp32 hex word; expected 1..8 hex digits, optionally after 0x");
   EXPECT_EQ(error_of("tile x rows=2 cols=1 k=2\na\n1 2\n3\n"), "v.txt:4: section 'a' row 1 has 1 words, expected 2");
-  EXPECT_EQ(error_of("\n\ntile x rows=0 cols=1 k=1\n"), "v.txt:3: rows = '0' is not an integer in 1..4096");
-  EXPECT_EQ(error_of("tile x rows=1 cols=1\n"), "v.txt:1: tile 'x' needs rows=, cols= and k=");
-  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1 depth=3\n"), "v.txt:1: unknown tile field 'depth' (known: rows, cols, k, first)");
-  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1\na\n1\nb\n1\n"), "v.txt:5: tile 'x' has no 'end'");
-  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1\nb\n1\nend\n"), "v.txt:4: tile 'x' has no 'a' section");
-  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1\nc\n"), "v.txt:2: unknown section 'c' (known: a, b, expect_fp32, expect_bf16, expect_cycles, end)");
+  EXPECT_EQ(error_of("tile x rows=2 cols=1 k=2\na\n1 2\n"), "v.txt:3: section 'a' ends early: expected 2 rows");
+  EXPECT_EQ(error_of("\n\ntile x rows=0 cols=1 k=1\n"), "v.txt:3: rows = '0': allowed an integer in 1..4096");
+  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1048577\n"), "v.txt:1: k = '1048577': allowed an integer in 1..1048576");
+  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1 first=2\n"), "v.txt:1: first = '2': allowed an integer in 0..1");
+  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1 rows\n"), "v.txt:1: expected key=value, got 'rows'");
+  EXPECT_EQ(error_of("tile\n"), "v.txt:1: 'tile' needs a name; expected 'tile NAME rows=R cols=C k=K [first=1|0]'");
+  EXPECT_EQ(error_of("tile x rows=1 cols=1\n"),
+            "v.txt:1: tile 'x' needs rows=, cols= and k=; expected 'tile NAME rows=R cols=C k=K [first=1|0]'");
+  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1 depth=3\n"), "v.txt:1: unknown tile field 'depth'; allowed rows, cols, k, first");
+  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1\na\n1\nb\n1\n"),
+            "v.txt:5: tile 'x' has no 'end'; expected its sections, then a line 'end'");
+  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1\nb\n1\nend\n"),
+            "v.txt:4: tile 'x' has no 'a' section; expected 'a' then rows lines of k words");
+  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1\na\n1\nend\n"),
+            "v.txt:4: tile 'x' has no 'b' section; expected 'b' then k lines of cols words");
+  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1\nc\n"),
+            "v.txt:2: unknown section 'c'; allowed a, b, expect_fp32, expect_bf16, expect_cycles, end");
+  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1\na 1\n"),
+            "v.txt:2: section 'a' takes no arguments; expected the section name alone on its line");
+  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1\nexpect_cycles\n"),
+            "v.txt:2: expect_cycles takes one number; expected 'expect_cycles N'");
+  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1\na\n1\na\n"),
+            "v.txt:4: section 'a' appears twice in tile 'x'; allowed once per tile");
+  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1\na\n1\nb\n1\nend\ntile x rows=1 cols=1 k=1\n"),
+            "v.txt:7: tile name 'x' already used at line 1; allowed each name once (results are reported by name)");
   EXPECT_EQ(error_of("mac 1 2\n"), "v.txt:1: expected 'tile NAME rows=R cols=C k=K', got 'mac'");
+}
+
+TEST(MacVectors, WholeFileErrorsNameTheFile) {
+  try {
+    parse_vector_text("# only a comment\n", "c.vec");
+    ADD_FAILURE() << "no error";
+  } catch (const VectorFormatError& e) {
+    EXPECT_EQ(std::string(e.what()), "c.vec: no tiles (empty, or comments only); allowed one or more "
+                                     "'tile NAME rows=R cols=C k=K' blocks (docs/mac_vectors.md)");
+  }
+  std::string rows;
+  for (int i = 0; i < 20; ++i) rows += "1\n";
+  try {
+    check_vector_tiles(parse("tile big rows=20 cols=1 k=1\na\n" + rows + "b\n1\nend\n"), config::MacArrayShape{},
+                       "v.txt");
+    ADD_FAILURE() << "no error";
+  } catch (const VectorFormatError& e) {
+    EXPECT_EQ(std::string(e.what()), "v.txt:1: tile 'big': rows = 20 is out of range (allowed 1..16) for a 16 x 16 array");
+  }
 }
 
 TEST(MacVectors, MismatchReportNamesIndexInputsAndBothValues) {

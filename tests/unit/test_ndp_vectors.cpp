@@ -139,7 +139,7 @@ TEST(NdpVectors, ParseErrorsNameLineAndAllowed) {
   EXPECT_EQ(parse_error("job a tokens=1 d_model=32 d_ff=32 activation=relu weights=fp8\n"),
             "t.ndp:1: weights = 'fp8'; allowed bf16, int8, int4");
   EXPECT_EQ(parse_error("# c\njob a tokens=0 d_model=32 d_ff=32 activation=relu weights=bf16\n"),
-            "t.ndp:2: tokens = '0' is not an integer in 1..65536");
+            "t.ndp:2: tokens = '0': allowed an integer in 1..65536");
   EXPECT_EQ(parse_error("job a tokens=1 d_model=32 d_ff=32 activation=relu weights=int8\n"),
             "t.ndp:1: job 'a': weights=int8 needs group=32|64|128");
   EXPECT_EQ(parse_error("job a tokens=1 d_model=32 d_ff=32 activation=relu weights=bf16 group=32\n"),
@@ -151,7 +151,7 @@ TEST(NdpVectors, ParseErrorsNameLineAndAllowed) {
   EXPECT_EQ(parse_error("job a tokens=1 d_model=32 d_ff=32 activation=relu weights=bf16\nx\n" + row("3F80", 32) + "end\n"),
             "t.ndp:4: job 'a' has no 'w_up' section");
   EXPECT_EQ(parse_error("job a tokens=1 d_model=32 d_ff=32 activation=relu weights=int4 group=32\nw_up\n" + row("10", 32)),
-            "t.ndp:3: '10' is not an int4 code hex word (1..1 hex digits)");
+            "t.ndp:3: '10' is not an int4 code hex word; expected 1..1 hex digits, optionally after 0x");
   EXPECT_EQ(parse_error("tile t rows=1 cols=1 k=1\n"), "t.ndp:1: expected 'job NAME tokens=T d_model=D d_ff=F ...', got 'tile'");
   EXPECT_EQ(parse_error(ones_job("a") + "job a tokens=1 d_model=32 d_ff=32 activation=relu weights=bf16\n"),
             "t.ndp:71: job name 'a' already used at line 1; allowed each name once (results are reported by name)");

@@ -5,6 +5,7 @@
 #include <map>
 #include <ostream>
 #include <set>
+#include <sstream>
 
 namespace monde::ndp {
 
@@ -19,7 +20,7 @@ std::vector<T> read_matrix(Reader& rd, const std::string& section, unsigned nrow
 }
 
 void parse_header(Reader& rd, const std::vector<std::string>& words, VectorTile& vt) {
-  if (words.size() < 2) rd.fail("'tile' needs a name: tile NAME rows=R cols=C k=K [first=1|0]");
+  if (words.size() < 2) rd.fail("'tile' needs a name; expected 'tile NAME rows=R cols=C k=K [first=1|0]'");
   vt.name = words[1];
   vt.line = rd.line();
   bool have_rows = false, have_cols = false, have_k = false;
@@ -40,10 +41,10 @@ void parse_header(Reader& rd, const std::vector<std::string>& words, VectorTile&
     } else if (key == "first") {
       vt.tile.first = parse_uint(rd, val, "first", 0, 1) == 1;
     } else {
-      rd.fail("unknown tile field '" + key + "' (known: rows, cols, k, first)");
+      rd.fail("unknown tile field '" + key + "'; allowed rows, cols, k, first");
     }
   }
-  if (!have_rows || !have_cols || !have_k) rd.fail("tile '" + vt.name + "' needs rows=, cols= and k=");
+  if (!have_rows || !have_cols || !have_k) rd.fail("tile '" + vt.name + "' needs rows=, cols= and k=; expected 'tile NAME rows=R cols=C k=K [first=1|0]'");
 }
 
 }  // namespace
@@ -65,9 +66,9 @@ std::vector<VectorTile> parse_vectors(std::istream& in, const std::string& sourc
     std::set<std::string> sections;  // each section once per tile: a second 'a' would replace the first
     bool ended = false;
     while (!ended) {
-      if (!rd.next(words)) rd.fail("tile '" + vt.name + "' has no 'end'");
+      if (!rd.next(words)) rd.fail("tile '" + vt.name + "' has no 'end'; expected its sections, then a line 'end'");
       const auto& s = words[0];
-      if (words.size() != 1 && s != "expect_cycles") rd.fail("section '" + s + "' takes no arguments");
+      if (words.size() != 1 && s != "expect_cycles") rd.fail("section '" + s + "' takes no arguments; expected the section name alone on its line");
       if (s != "end" && !sections.insert(s).second) {
         rd.fail("section '" + s + "' appears twice in tile '" + vt.name + "'; allowed once per tile");
       }
@@ -80,17 +81,29 @@ std::vector<VectorTile> parse_vectors(std::istream& in, const std::string& sourc
       } else if (s == "expect_bf16") {
         vt.expect_bf16 = read_matrix<num::bf16_t>(rd, "expect_bf16", t.rows, t.cols, 4, "bf16");
       } else if (s == "expect_cycles") {
-        if (words.size() != 2) rd.fail("expect_cycles takes one number");
+        if (words.size() != 2) rd.fail("expect_cycles takes one number; expected 'expect_cycles N'");
         vt.expect_cycles = parse_uint(rd, words[1], "expect_cycles", 0, UINT64_MAX / 2);
       } else if (s == "end") {
         ended = true;
       } else {
-        rd.fail("unknown section '" + s + "' (known: a, b, expect_fp32, expect_bf16, expect_cycles, end)");
+        rd.fail("unknown section '" + s + "'; allowed a, b, expect_fp32, expect_bf16, expect_cycles, end");
       }
     }
-    if (vt.tile.a.empty()) rd.fail("tile '" + vt.name + "' has no 'a' section");
-    if (vt.tile.b.empty()) rd.fail("tile '" + vt.name + "' has no 'b' section");
+    if (vt.tile.a.empty()) rd.fail("tile '" + vt.name + "' has no 'a' section; expected 'a' then rows lines of k words");
+    if (vt.tile.b.empty()) rd.fail("tile '" + vt.name + "' has no 'b' section; expected 'b' then k lines of cols words");
     tiles.push_back(std::move(vt));
+  }
+  return tiles;
+}
+
+std::vector<VectorTile> parse_vector_text(const std::string& text, const std::string& source) {
+  std::istringstream in(text);
+  auto tiles = parse_vectors(in, source);
+  // A run of nothing would report "0 mismatches" and pass: an empty file (or /dev/null, or
+  // comments only) is a mistake, not a test.
+  if (tiles.empty()) {
+    throw VectorFormatError(source + ": no tiles (empty, or comments only); allowed one or more "
+                                     "'tile NAME rows=R cols=C k=K' blocks (docs/mac_vectors.md)");
   }
   return tiles;
 }
@@ -98,16 +111,32 @@ std::vector<VectorTile> parse_vectors(std::istream& in, const std::string& sourc
 std::vector<VectorTile> read_vector_file(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) throw VectorFormatError(path + ": is a directory, not a vector file");
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw VectorFormatError(path + ": cannot open vector file");
-  auto tiles = parse_vectors(in, path);
-  // A run of nothing would report "0 mismatches" and pass: an empty file (or /dev/null, or
-  // comments only) is a mistake, not a test.
-  if (tiles.empty()) {
-    throw VectorFormatError(path + ": no tiles (empty, or comments only); allowed one or more "
-                                   "'tile NAME rows=R cols=C k=K' blocks (docs/mac_vectors.md)");
+  // Bounded, so that /dev/zero or a runaway pipe fails instead of exhausting memory. The
+  // largest tile of a 16 x 16 array with k = 2^20 is about 170 MB of text.
+  constexpr std::size_t kMaxVectorFileBytes = std::size_t{512} << 20;
+  std::string text;
+  char chunk[65536];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    text.append(chunk, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxVectorFileBytes) {
+      throw VectorFormatError(path + ": larger than " + std::to_string(kMaxVectorFileBytes >> 20) +
+                              " MiB; allowed a vector file up to that size");
+    }
   }
-  return tiles;
+  if (in.bad()) throw VectorFormatError(path + ": read error in the vector file");
+  return parse_vector_text(text, path);
+}
+
+void check_vector_tiles(const std::vector<VectorTile>& tiles, const config::MacArrayShape& shape,
+                        const std::string& source) {
+  for (const auto& vt : tiles) {
+    if (auto err = check_tile(shape, vt.tile); !err.empty()) {
+      throw VectorFormatError(source + ":" + std::to_string(vt.line) + ": tile '" + vt.name + "': " + err + " for a " +
+                              std::to_string(shape.rows) + " x " + std::to_string(shape.cols) + " array");
+    }
+  }
 }
 
 namespace {

@@ -33,8 +33,17 @@ struct VectorTile {
   std::optional<std::uint64_t> expect_cycles;
 };
 
+// Every tile of `in`, however many (none for an empty input).
 std::vector<VectorTile> parse_vectors(std::istream& in, const std::string& source);
+// A vector file's text (`source` names it in messages): one or more tiles, else an error.
+std::vector<VectorTile> parse_vector_text(const std::string& text, const std::string& source);
+// Reads and parses a file (a directory, a missing file: an error naming the path).
 std::vector<VectorTile> read_vector_file(const std::string& path);
+
+// Checks that every tile fits an array of `shape` (check_tile); VectorFormatError
+// "source:line: tile 'NAME': <problem> for a R x C array" at the first that does not.
+void check_vector_tiles(const std::vector<VectorTile>& tiles, const config::MacArrayShape& shape,
+                        const std::string& source);
 
 // Writes tiles in the same format; with results, they become the expect_* sections, so an
 // output file is a valid input that checks a later run against this one.

@@ -37,13 +37,15 @@ std::uint32_t parse_hex(const VectorReader& rd, const std::string& word, unsigne
   std::size_t start = (word.size() > 2 && word[0] == '0' && (word[1] == 'x' || word[1] == 'X')) ? 2 : 0;
   const std::size_t digits = word.size() - start;
   if (digits == 0 || digits > max_digits) {
-    rd.fail("'" + word + "' is not " + with_article(what) + " hex word (1.." + std::to_string(max_digits) + " hex digits)");
+    rd.fail("'" + word + "' is not " + with_article(what) + " hex word; expected 1.." + std::to_string(max_digits) +
+            " hex digits, optionally after 0x");
   }
   std::uint32_t v = 0;
   for (std::size_t i = start; i < word.size(); ++i) {
     const char ch = word[i];
     if (!std::isxdigit(static_cast<unsigned char>(ch))) {
-      rd.fail("'" + word + "' is not " + with_article(what) + " hex word (bad digit '" + std::string(1, ch) + "')");
+      rd.fail("'" + word + "' is not " + with_article(what) + " hex word (bad digit '" + std::string(1, ch) +
+              "'); expected hex digits 0-9, a-f, A-F");
     }
     v = v * 16 + static_cast<std::uint32_t>(std::isdigit(static_cast<unsigned char>(ch)) ? ch - '0'
                                                                                          : std::tolower(ch) - 'a' + 10);
@@ -58,7 +60,7 @@ std::uint64_t parse_uint(const VectorReader& rd, const std::string& text, const 
   for (char ch : text) ok = ok && std::isdigit(static_cast<unsigned char>(ch));
   if (ok) v = std::stoull(text);
   if (!ok || v < lo || v > hi) {
-    rd.fail(field + " = '" + text + "' is not an integer in " + std::to_string(lo) + ".." + std::to_string(hi));
+    rd.fail(field + " = '" + text + "': allowed an integer in " + std::to_string(lo) + ".." + std::to_string(hi));
   }
   return v;
 }

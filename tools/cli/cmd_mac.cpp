@@ -116,14 +116,9 @@ int cmd_run(const Options& o) {
   // The array first: a configuration the RTL cannot build is the first thing to report.
   MacArray array("mac", cfg, o.vcd);
   auto vts = read_vector_file(o.vectors);
+  check_vector_tiles(vts, cfg.shape, o.vectors);
   std::vector<MacTile> tiles;
-  for (const auto& vt : vts) {
-    if (auto err = check_tile(cfg.shape, vt.tile); !err.empty()) {
-      throw VectorFormatError(o.vectors + ":" + std::to_string(vt.line) + ": tile '" + vt.name + "': " + err +
-                              " for a " + std::to_string(cfg.shape.rows) + " x " + std::to_string(cfg.shape.cols) + " array");
-    }
-    tiles.push_back(vt.tile);
-  }
+  for (const auto& vt : vts) tiles.push_back(vt.tile);
   TileRunner runner("runner", {&array}, tiles);
   const auto w0 = std::chrono::steady_clock::now();
   sc_core::sc_start();

@@ -131,7 +131,7 @@ SweepSpec spec_from_json(const ojson& j, const std::string& name) {
     } else if (key == "policies") {
       if (!value.is_array()) fail(where, "must be an array of policy names; allowed e.g. [\"monde\", \"offload\"]");
       for (const auto& p : value) {
-        if (!p.is_string()) fail(where, "has " + p.dump() + ", not a policy name");
+        if (!p.is_string()) fail(where, "has " + p.dump() + ", not a policy name; allowed policy names as strings (monde-sim list policies)");
         s.policies.push_back(p.get<std::string>());
       }
     } else if (!key.empty() && key.front() == '_') {
@@ -211,7 +211,7 @@ std::vector<Point> expand(const SweepSpec& s) {
   std::vector<std::string> keys;
   for (const auto* axes : {&s.grid, &s.zip}) {
     for (const auto& a : *axes) {
-      if (a.values.empty()) fail(s.name, "axis '" + a.key + "' has no values");
+      if (a.values.empty()) fail(s.name, "axis '" + a.key + "' has no values; allowed one or more values");
       if (std::find(keys.begin(), keys.end(), a.key) != keys.end()) {
         fail(s.name, "key '" + a.key + "' is on two axes; allowed each key once (use \"zip\" for keys that vary "
                      "together)");
