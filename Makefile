@@ -5,7 +5,7 @@ BUILD  := build/$(PRESET)
 JOBS   ?= $(shell nproc)
 export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE := 1
 
-.PHONY: run demo test bench lint signoff regress soak build configure bootstrap clean
+.PHONY: run demo test bench lint signoff regress soak fuzz build configure bootstrap clean
 
 # The prefill steps the benchmarks time: 256 prompts of 8 tokens (2048 tokens), as the presets study.
 PREFILL_2048 := --step-set run.phase=prefill --step-set run.batch=256 --step-set run.prompt_tokens=8
@@ -58,6 +58,11 @@ regress: bootstrap build
 # link saturated from both directions (scripts/soak says what passes).
 soak: bootstrap build
 	scripts/soak $(BUILD)
+
+# libFuzzer targets (tests/fuzz/; clang, ASan + UBSan, build/fuzz), each for a bounded time:
+# FUZZ_SECONDS per target (default 60), or FUZZ_RUNS executions; FUZZ_TARGETS a subset.
+fuzz:
+	JOBS=$(JOBS) scripts/fuzz
 
 bootstrap:
 	@scripts/bootstrap

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <functional>
 #include <random>
+#include <stdexcept>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -87,9 +89,14 @@ class NdpBench : public sc_core::sc_module {
     reg_write(ndp::reg::kSqTail, sq_tail);
   }
   // Waits for the next completion entry (polls the phase bit after each interrupt edge or
-  // every microsecond), consumes it, returns it.
-  ndp::CompletionEntry wait_completion() {
+  // every microsecond), consumes it, returns it. With a `limit`, std::runtime_error when none
+  // came within that much simulated time (a device that never completes).
+  ndp::CompletionEntry wait_completion(const sc_core::sc_time& limit = sc_core::SC_ZERO_TIME) {
+    const sc_core::sc_time deadline = sc_core::sc_time_stamp() + limit;
     for (;;) {
+      if (limit != sc_core::SC_ZERO_TIME && sc_core::sc_time_stamp() > deadline) {
+        throw std::runtime_error("no NDP completion within " + limit.to_string());
+      }
       std::uint8_t raw[ndp::kCompletionEntryBytes];
       mem_access(tlm::TLM_READ_COMMAND, cq_base + std::uint64_t{cq_head} * ndp::kCompletionEntryBytes, raw,
                  ndp::kCompletionEntryBytes);
