@@ -5,7 +5,7 @@ BUILD  := build/$(PRESET)
 JOBS   ?= $(shell nproc)
 export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE := 1
 
-.PHONY: run demo test bench lint signoff regress soak fuzz build configure bootstrap clean
+.PHONY: run demo test asan asan-ci bench lint signoff regress soak fuzz build configure bootstrap clean
 
 # The prefill steps the benchmarks time: 256 prompts of 8 tokens (2048 tokens), as the presets study.
 PREFILL_2048 := --step-set run.phase=prefill --step-set run.batch=256 --step-set run.prompt_tokens=8
@@ -21,6 +21,22 @@ demo: bootstrap build
 
 test: bootstrap build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+	@$(MAKE) --no-print-directory asan-ci
+
+# The sanitizer builds (ASan + UBSan, Debug, build/asan). `make asan`: the whole ctest suite.
+# `make asan-ci` (part of make test, so CI runs it): the tests labelled asan_ci, the SystemC-free
+# libraries' suites and the bad-input corpus replays, which build in a few minutes.
+ASAN_CI_TARGETS := test_numerics test_ndp_unit test_dram test_moe monde-fuzz-replay-model_config \
+  monde-fuzz-replay-device_config monde-fuzz-replay-routing_trace monde-fuzz-replay-request_trace
+asan: bootstrap
+	@test -f build/asan/CMakeCache.txt || cmake --preset asan
+	cmake --build build/asan -j $(JOBS)
+	ctest --preset asan -j $(JOBS)
+
+asan-ci: bootstrap
+	@test -f build/asan/CMakeCache.txt || cmake --preset asan
+	cmake --build build/asan -j $(JOBS) --target $(ASAN_CI_TARGETS)
+	ctest --test-dir build/asan --output-on-failure -j $(JOBS) -L asan_ci
 
 bench: bootstrap build
 	$(BUILD)/bench/monde-bench-mac --benchmark_repetitions=5 --benchmark_report_aggregates_only=true

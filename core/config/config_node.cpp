@@ -13,7 +13,8 @@ namespace {
 constexpr std::size_t kMaxValueChars = 80;
 
 std::string show(const nlohmann::json& v) {
-  std::string s = v.dump();
+  // Invalid UTF-8 (a --set value is any bytes) is shown replaced, never thrown by dump().
+  std::string s = v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   if (s.size() > kMaxValueChars) s = s.substr(0, kMaxValueChars - 3) + "...";
   return s;
 }

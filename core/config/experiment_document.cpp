@@ -157,8 +157,14 @@ nlohmann::json load_preset(const ConfigNode& top, const std::string& section, co
 
 std::string shown_text(const std::string& written) {
   constexpr std::size_t kMaxChars = 80;
-  if (written.size() <= kMaxChars) return written;
-  return written.substr(0, kMaxChars - 3) + "... (" + std::to_string(written.size()) + " characters)";
+  std::string s = written.size() <= kMaxChars
+                      ? written
+                      : written.substr(0, kMaxChars - 3) + "... (" + std::to_string(written.size()) + " characters)";
+  for (char& c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\t') || u == 0x7F) c = '?';
+  }
+  return s;
 }
 
 const std::vector<PresetSection>& preset_sections() {

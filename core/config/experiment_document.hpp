@@ -33,8 +33,9 @@ struct Override {
   std::string origin;  // how the user wrote it, for messages (cut short by shown_text)
 };
 
-// User text as messages show it ("--set KEY=VALUE", a policy name): at most 80 characters, so
-// that a value pasted by mistake (a 50 MB policy list) does not flood the terminal.
+// User text as messages show it ("--set KEY=VALUE", a policy name, a word of a trace or vector
+// file): at most 80 characters, so that a value pasted by mistake (a 50 MB policy list) does not
+// flood the terminal, and control bytes shown as '?', so that a NUL cannot cut the message short.
 std::string shown_text(const std::string& written);
 
 struct ExperimentSource {

@@ -130,9 +130,17 @@ nlohmann::ordered_json parse_ordered_json_text(const std::string& text, const st
 }
 
 nlohmann::json parse_set_value(const std::string& text, const std::string& origin) {
-  // Not JSON at all (a bare word such as zipf): the text itself. JSON that breaks the rules
-  // above is an error, not a string.
-  if (!nlohmann::json::accept(text)) return text;
+  // Not JSON at all (a bare word such as zipf): the text itself, if it is text (a configuration
+  // is UTF-8; other bytes could not be written to config.resolved.json). JSON that breaks the
+  // rules above is an error, not a string.
+  if (!nlohmann::json::accept(text)) {
+    try {
+      (void)nlohmann::json(text).dump();
+    } catch (const nlohmann::json::type_error&) {
+      throw ConfigError(origin + ": the value is not UTF-8 text; allowed JSON or UTF-8 text");
+    }
+    return text;
+  }
   return parse_strict<nlohmann::json>(text, origin);
 }
 

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "core/config/config_node.hpp"
+#include "core/config/experiment_document.hpp"
 
 namespace monde::moe {
 
@@ -95,7 +96,7 @@ std::size_t CsvTable::column(const std::string& name) const {
   for (std::size_t i = 0; i < header_.size(); ++i) {
     if (header_[i] == name) return i;
   }
-  throw config::ConfigError(source_ + ":1: no column '" + name + "' in the header; expected it among the header's columns");
+  throw config::ConfigError(source_ + ":1: no column '" + config::shown_text(name) + "' in the header; expected it among the header's columns");
 }
 
 std::string CsvTable::where(std::size_t row) const { return source_ + ":" + std::to_string(line_of_row_.at(row)); }
@@ -103,7 +104,7 @@ std::string CsvTable::where(std::size_t row) const { return source_ + ":" + std:
 std::uint64_t CsvTable::uint_field(std::size_t row, std::size_t col) const {
   const std::string& s = rows_.at(row).at(col);
   const auto bad = [&]() {
-    return config::ConfigError(where(row) + ": column '" + header_[col] + "' = \"" + s +
+    return config::ConfigError(where(row) + ": column '" + config::shown_text(header_[col]) + "' = \"" + config::shown_text(s) +
                        "\" must be a non-negative integer (allowed 0.." +
                        std::to_string(std::numeric_limits<std::uint64_t>::max()) + ")");
   };

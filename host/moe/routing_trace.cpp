@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "core/config/config_node.hpp"
+#include "core/config/experiment_document.hpp"
 #include "host/moe/csv_reader.hpp"
 
 namespace monde::moe {
@@ -26,7 +27,7 @@ struct TraceRow {
 std::uint64_t ranged_uint(const CsvTable& t, std::size_t row, std::size_t col, std::uint64_t lo, std::uint64_t hi) {
   const std::uint64_t v = t.uint_field(row, col);
   if (v < lo || v > hi) {
-    throw config::ConfigError(t.where(row) + ": column '" + t.header()[col] + "' = " + std::to_string(v) +
+    throw config::ConfigError(t.where(row) + ": column '" + config::shown_text(t.header()[col]) + "' = " + std::to_string(v) +
                       " is out of range (allowed " + std::to_string(lo) + ".." + std::to_string(hi) + ")");
   }
   return v;
@@ -82,7 +83,8 @@ std::vector<TraceRow> select_rows(const CsvTable& t, const std::string& model, c
   std::map<std::string, std::uint32_t> k_of_selection;  // among the matching model / dataset
   for (std::size_t r = 0; r < t.rows(); ++r) {
     const std::string sel = fiddler ? std::string() : t.field(r, c_selection);
-    available.insert(t.field(r, c_model) + " / " + t.field(r, c_dataset) + (fiddler ? "" : " / " + sel));
+    available.insert(config::shown_text(t.field(r, c_model)) + " / " + config::shown_text(t.field(r, c_dataset)) +
+                     (fiddler ? "" : " / " + config::shown_text(sel)));
     if (t.field(r, c_model) != model || t.field(r, c_dataset) != dataset) continue;
     TraceRow row{r, 0, 0, 0, 0, 0};
     row.layer = small_uint(t, r, c_layer, kMaxId);
@@ -126,16 +128,26 @@ std::vector<TraceRow> select_rows(const CsvTable& t, const std::string& model, c
   if (fiddler && !rows.empty()) {
     const std::string own = "top" + std::to_string(rows.front().k);
     if (selection != "topk" && selection != own) {
-      throw config::ConfigError(t.source() + ": selection \"" + selection + "\" is not recorded for " + model + " / " +
-                        dataset + " (this file has only the router's top-k sets); allowed \"topk\" or \"" + own + "\"");
+      throw config::ConfigError(t.source() + ": selection \"" + config::shown_text(selection) + "\" is not recorded for " +
+                                config::shown_text(model) + " / " +
+                        config::shown_text(dataset) + " (this file has only the router's top-k sets); allowed \"topk\" or \"" + own + "\"");
     }
     selection = own;
   }
   if (rows.empty()) {
     std::string list;
-    for (const auto& a : available) list += "\n  " + a;
-    throw config::ConfigError(t.source() + ": no rows for " + model + " / " + dataset +
-                      (fiddler ? "" : " / " + selection) + "; allowed what the file has (model / dataset" +
+    constexpr std::size_t kListed = 40;  // a file of thousands of combinations: the first ones say enough
+    std::size_t n = 0;
+    for (const auto& a : available) {
+      if (++n > kListed) {
+        list += "\n  ... and " + std::to_string(available.size() - kListed) + " more";
+        break;
+      }
+      list += "\n  " + a;
+    }
+    throw config::ConfigError(t.source() + ": no rows for " + config::shown_text(model) + " / " +
+                      config::shown_text(dataset) + (fiddler ? "" : " / " + config::shown_text(selection)) +
+                      "; allowed what the file has (model / dataset" +
                       (fiddler ? "" : " / selection") + "):" + list);
   }
   return rows;
@@ -194,7 +206,8 @@ RoutingTrace routing_trace_from_table(const CsvTable& table, const config::Trace
   const std::vector<TraceRow> rows = select_rows(table, sel.model, sel.dataset, selection);
 
   RoutingTrace trace;
-  trace.description = sel.path + ": " + sel.model + " / " + sel.dataset + " / " + selection;
+  trace.description = sel.path + ": " + config::shown_text(sel.model) + " / " + config::shown_text(sel.dataset) + " / " +
+                      config::shown_text(selection);
   trace.top_k = rows.front().k;
   std::map<std::uint32_t, std::map<std::uint32_t, const TraceRow*>> by_layer;
   for (const TraceRow& row : rows) {
@@ -272,7 +285,7 @@ RoutingTrace routing_trace_from_table(const CsvTable& table, const config::Trace
   trace.recorded_model_layers =
       sel.recorded_model_layers != 0 ? sel.recorded_model_layers : known_recorded_model_layers(sel.model);
   if (trace.recorded_model_layers == 0) {
-    throw config::ConfigError(trace.description + ": the layer count of model '" + sel.model +
+    throw config::ConfigError(trace.description + ": the layer count of model '" + config::shown_text(sel.model) +
                       "' is not known; allowed a model whose count is known (" + known_models_text() +
                       ") or routing.trace.recorded_model_layers given");
   }

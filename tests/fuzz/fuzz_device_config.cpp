@@ -1,7 +1,7 @@
 // Fuzz target: the device preset loader (configs/device/*.json, an experiment's "device" file):
 // JSON text parsed as config::load_device_config does. Invariants: rejections say where and what
 // is allowed; an accepted device writes back (device_schema().to_json) to a file that parses to
-// the same device; and a device that passes every check runs: its timed DRAM model serves 256
+// the same device; and a device that passes every check runs: its timed DRAM model serves 64
 // reads and writes spread over the whole capacity (each completes once, the model never stalls;
 // dram_drive.hpp), as a simulation of that device would ask it to.
 #include <functional>
@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     d = config::parse_device_config(config::ConfigNode(config::parse_json_text(text, kSource), kSource));
   } catch (const config::ConfigError& e) {
-    fuzz::check_rejection(e.what(), kSource);
+    fuzz::check_json_rejection(e.what(), kSource);
     return 0;
   }
   const nlohmann::json written = config::device_schema().to_json(d);
@@ -39,7 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // both directions, bursts of arrivals and gaps.
   std::mt19937_64 rng(std::hash<std::string>{}(text));
   const std::uint64_t capacity = d.dram.capacity_bytes();
-  std::vector<fuzz::OfferedRequest> requests(256);
+  std::vector<fuzz::OfferedRequest> requests(64);
   std::uint64_t t = 0;
   for (auto& r : requests) {
     r.addr = (rng() % 4 == 0 && &r != &requests.front()) ? (&r - 1)->addr ^ (rng() % 4096) : rng() % capacity;

@@ -22,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const nlohmann::json j = config::parse_json_text(fuzz::text_of(data, size), kSource);
     m = config::parse_moe_model(config::ConfigNode(j, kSource));
   } catch (const config::ConfigError& e) {
-    fuzz::check_rejection(e.what(), kSource);
+    fuzz::check_json_rejection(e.what(), kSource);
     return 0;
   }
   const nlohmann::json written = config::model_schema().to_json(m);

@@ -6,7 +6,7 @@
 // crashes, throws something other than the reader's documented error, breaks an invariant the
 // target checks, or rejects an input with a message that does not say where and what is allowed
 // (the project's bad-input rule, README "Errors"): every rejection must start with the input's
-// name (the file), name a key path or a line, and say what is allowed or expected.
+// name (the file), name a key path or a line, and say what is allowed, expected or must be.
 #pragma once
 
 #include <cstddef>
@@ -45,8 +45,16 @@ inline void check_rejection(const std::string& message, const std::string& sourc
     has_line = c >= '0' && c <= '9';
   }
   require(has_key || has_line || whole_input_ok, "rejection names neither a key nor a line; " + quoted);
-  require(message.find("allowed") != std::string::npos || message.find("expected") != std::string::npos,
+  // "allowed <range>", "expected <form>", or "must be <what>" (ConfigNode's type errors).
+  require(message.find("allowed") != std::string::npos || message.find("expected") != std::string::npos ||
+              message.find("must") != std::string::npos,
           "rejection does not say what is allowed or expected; " + quoted);
+}
+
+// The same for a JSON configuration: a document whose top level is not an object is reported
+// for the whole file ("<source>: the top level must be a JSON object ...").
+inline void check_json_rejection(const std::string& message, const std::string& source) {
+  check_rejection(message, source, message.find(source + ": the top level must be") == 0);
 }
 
 inline std::string text_of(const std::uint8_t* data, std::size_t size) {

@@ -176,7 +176,11 @@ check out-of-range 2 "^monde-sim: configuration error: --set run.batch=0: key 'r
 check out-of-range-shorthand 2 "^monde-sim: configuration error: --steps 0: key 'run.steps' = 0: out of range; allowed 1 .. 100000$" -- "$bin" run tiny.json --steps 0
 check seed-not-a-number 2 "^monde-sim: configuration error: --seed 1e23: key 'routing.seed' = [0-9.e+]+: must be a non-negative integer; allowed 0 .. 18446744073709551615$" -- "$bin" run tiny.json --seed 1e23
 check bad-enum 2 "^monde-sim: configuration error: --phase warmup: key 'run.phase' = \"warmup\": unknown value; allowed \"decode\", \"prefill\", \"generate\"$" -- "$bin" run tiny.json --phase warmup
-check bad-set-path 2 "^monde-sim: configuration error: --set run.batch.size=4: key 'run.batch' = 16 is not an object, so it has no key 'size'$" -- "$bin" run tiny.json --set run.batch.size=4
+check bad-set-path 2 "^monde-sim: configuration error: --set run.batch.size=4: key 'run.batch' = 16 is not an object, so it has no key 'size'; allowed a path through objects$" -- "$bin" run tiny.json --set run.batch.size=4
+# Found by fuzzing: bytes that are not UTF-8 were taken as a string value and then failed as a bare
+# JSON library error; control bytes in a key cut or garbled the message.
+check set-not-utf8 2 ": the value is not UTF-8 text; allowed JSON or UTF-8 text$" -- "$bin" run tiny.json --set $'run.phase=\xff'
+check set-control-key 2 "^monde-sim: configuration error: --set run.\?x=1: key 'run.\?x': unknown key; allowed " -- "$bin" run tiny.json --set $'run.\x01x=1'
 check bad-set-syntax 2 "^monde-sim: configuration error: --set run.batch: expected KEY=VALUE" -- "$bin" run tiny.json --set run.batch
 check missing-file 2 "^monde-sim: configuration error: nope.json: cannot open configuration file$" -- "$bin" run nope.json
 printf '{"model": "mixtral-8x7b-tiny"}' > nodev.json

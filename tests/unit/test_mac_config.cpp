@@ -63,7 +63,7 @@ TEST(MacArrayConfig, ErrorsNameFileKeyAndRange) {
   EXPECT_EQ(error_of(R"({"ndp": {"pe_model": "cycle", "rtl_drive": "pins"}})"),
             "test.json: key 'ndp.rtl_drive' = \"pins\": needs pe_model \"rtl\" (the cycle model has no pins); allowed "
             "\"batched\" with pe_model \"cycle\"");
-  EXPECT_EQ(error_of(R"({"other": 1})"), "test.json: key 'ndp': missing; this key is required");
+  EXPECT_EQ(error_of(R"({"other": 1})"), "test.json: key 'ndp': missing; this key is required; allowed a JSON object");
 }
 
 TEST(MacArrayConfig, JsonSyntaxErrorsHaveLineAndColumn) {

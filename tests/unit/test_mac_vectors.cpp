@@ -113,6 +113,13 @@ TEST(MacVectors, ErrorsCarryFileLineAndWhatIsAllowed) {
   EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1\na\n1\nb\n1\nend\ntile x rows=1 cols=1 k=1\n"),
             "v.txt:7: tile name 'x' already used at line 1; allowed each name once (results are reported by name)");
   EXPECT_EQ(error_of("mac 1 2\n"), "v.txt:1: expected 'tile NAME rows=R cols=C k=K', got 'mac'");
+  // Found by fuzzing: a NUL byte in a word ended the message there. Control bytes show as '?',
+  // and a long word is cut (config::shown_text).
+  EXPECT_EQ(error_of(std::string("tile x rows=1 cols=1 k=1\na\n1") + '\0' + "\n"),
+            "v.txt:3: '1?' is not a bf16 hex word (bad digit '?'); expected hex digits 0-9, a-f, A-F");
+  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1\na\n" + std::string(100, 'Z') + "\n"),
+            "v.txt:3: '" + std::string(77, 'Z') + "... (100 characters)' is not a bf16 hex word; expected 1..4 hex "
+            "digits, optionally after 0x");
 }
 
 TEST(MacVectors, WholeFileErrorsNameTheFile) {

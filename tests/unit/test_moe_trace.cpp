@@ -174,6 +174,64 @@ TEST(MoeRoutingTrace, UnknownRecordedModelNeedsItsLayerCount) {
   EXPECT_NE(e.find("layer count of model 'v' is not known"), std::string::npos) << e;
 }
 
+// One check per message class of the reader (each names file:line or the selection, and what is
+// allowed or expected), on text in memory.
+TEST(MoeRoutingTrace, EveryRejectionNamesTheLineAndWhatIsAllowed) {
+  const auto parse = [](const std::string& text, std::uint32_t recorded_layers = 1) {
+    config::TraceSelection s = hand_selection("t.csv");
+    s.recorded_model_layers = recorded_layers;
+    return error_of([&] { parse_routing_trace(text, s); });
+  };
+  const std::string h = kHeader;
+  EXPECT_EQ(parse(""), "t.csv: empty CSV file (no header line); expected a header line, then one row per line");
+  EXPECT_EQ(parse(h + "v,\"d\"x,0,0,3,8,4,1\n"), "t.csv:2: text after a closing quote; expected ',' or the end of the line");
+  EXPECT_EQ(parse(h + "v,\"d,0\n"), "t.csv:2: unterminated quoted field; expected its closing '\"' on the same line");
+  EXPECT_EQ(parse(h + "v,d,0\n"), "t.csv:2: 3 fields, the header has 8; expected 8 comma-separated fields");
+  EXPECT_EQ(parse("variant,dataset,layer\nv,d,0\n"),
+            "t.csv:1: the header lacks 'expert', 'count', 'total_selections', 'tokens'; expected the columns "
+            "variant,dataset,layer,expert,count,total_selections,tokens (fiddler layout, recognised by its 'variant' "
+            "column)");
+  EXPECT_EQ(parse(h + "v,d,0,x,3,8,4,1\n"),
+            "t.csv:2: column 'expert' = \"x\" must be a non-negative integer (allowed 0..18446744073709551615)");
+  // A NUL in a field is shown as '?': it would end the message there.
+  EXPECT_EQ(parse(h + "v,d,0," + '\0' + ",3,8,4,1\n"),
+            "t.csv:2: column 'expert' = \"?\" must be a non-negative integer (allowed 0..18446744073709551615)");
+  EXPECT_EQ(parse(h + "v,d,0,2000000,3,8,4,1\n"), "t.csv:2: column 'expert' = 2000000 is out of range (allowed 0..1048576)");
+  EXPECT_EQ(parse(h + "v,d,0,0,3,8,0,1\n"), "t.csv:2: column 'tokens' = 0 is out of range (allowed 1..1099511627776)");
+  EXPECT_EQ(parse(h + "v,d,0,0,3,9,4,1\n"),
+            "t.csv:2: total_selections 9 is not a multiple of tokens 4; allowed k x tokens for a whole k in 1..1048576 "
+            "(this layout's k is total_selections / tokens)");
+  EXPECT_EQ(parse(h + "v,d,0,0,5,8,4,1\n"), "t.csv:2: column 'count' = 5 is out of range (allowed 0..4, the token count)");
+  EXPECT_EQ(parse(h + kHandRows + "v,d,1,0,3,12,4,1\n"),
+            "t.csv:6: k = 3 differs from k = 2 of the other rows of t.csv: v / d / top2; allowed one k for all of them");
+  EXPECT_EQ(parse(h + "v,d,0,0,3,8,4,1\nv,d,0,1,1,10,5,1\n"),
+            "t.csv:3: tokens = 5 differs from 4 of the other rows of layer 0; allowed one token count per layer");
+  EXPECT_EQ(parse(h + "v,d,0,0,3,8,4,1\nv,d,0,0,3,8,4,1\n"),
+            "t.csv:3: expert 0 of layer 0 appears twice; allowed each expert once per layer");
+  EXPECT_EQ(parse(h + kHandRows + "v,d,1,0,3,8,4,1\nv,d,1,1,1,8,4,1\nv,d,1,2,4,8,4,1\n", 2),
+            "t.csv:6: layer 1 has 3 experts, other layers have 4; allowed experts 0 .. 3 in every layer of t.csv: v / d "
+            "/ top2");
+  EXPECT_EQ(parse(h + "v,d,0,0,3,8,4,1\nv,d,0,1,1,8,4,1\n"), "t.csv:2: layer 0 counts sum to 4, expected k x tokens = 8");
+  EXPECT_EQ(parse(h + "v,d,5,0,4,4,4,1\n", 4),
+            "t.csv:2: layer 5 recorded, but the model has 4 layers; allowed layers 0 .. 3 (t.csv: v / d / top1)");
+  EXPECT_EQ(parse(h + "w,d,0,0,4,4,4,1\n"), "t.csv: no rows for v / d; allowed what the file has (model / dataset):\n  w / d");
+  config::TraceSelection s = hand_selection("t.csv");
+  s.selection = "top3";
+  EXPECT_EQ(error_of([&] { parse_routing_trace(h + kHandRows, s); }),
+            "t.csv: selection \"top3\" is not recorded for v / d (this file has only the router's top-k sets); allowed "
+            "\"topk\" or \"top2\"");
+  EXPECT_EQ(parse(h + kHandRows, 0),
+            "t.csv: v / d / top2: the layer count of model 'v' is not known; allowed a model whose count is known "
+            "(allenai/OLMoE-1B-7B-0924, allenai/OLMoE-1B-7B-0924-Instruct, allenai/OLMoE-1B-7B-0924-SFT, "
+            "mistralai/Mixtral-8x7B-v0.1, mixtral_8x7b_instruct, mixtral_8x7b_original) or "
+            "routing.trace.recorded_model_layers given");
+  // The olmoe layout: k is a column.
+  const std::string olmoe = "source_key,model,dataset,selection,k,layer,expert,count,total_selections,tokens\n";
+  EXPECT_EQ(parse(olmoe + "o,v,d,top1,0,0,0,1,1,1\n"), "t.csv:2: column 'k' = 0 is out of range (allowed 1..1048576)");
+  EXPECT_EQ(parse(olmoe + "o,v,d,top1,1,0,0,1,2,1\n"),
+            "t.csv:2: total_selections 2 != k x tokens = 1 x 1; allowed exactly k x tokens");
+}
+
 // ---- the layer rule ----------------------------------------------------------------------------
 
 TEST(MoeLayerMapping, NearestRelativeDepthWithTiesToTheLowerLayer) {

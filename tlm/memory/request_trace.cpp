@@ -13,15 +13,8 @@ namespace {
 constexpr const char* kStlShape = "'<clk>:<TAB><read|write><TAB>0x<hex address>' (DRAMSys STL)";
 constexpr const char* kRamulatorShape = "'LD 0x<hex address>' or 'ST 0x<hex address>' (Ramulator)";
 
-// The offending text as the message quotes it: control bytes as '?' (a NUL would cut the
-// message), cut short as all user text in messages (config::shown_text).
-std::string quoted(std::string s) {
-  for (char& c : s) {
-    const unsigned char u = static_cast<unsigned char>(c);
-    if ((u < 0x20 && c != '\t') || u == 0x7F) c = '?';
-  }
-  return "'" + config::shown_text(s) + "'";
-}
+// The offending text as the message quotes it (config::shown_text: short, no control bytes).
+std::string quoted_field(const std::string& s) { return "'" + config::shown_text(s) + "'"; }
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
@@ -91,28 +84,28 @@ RequestTrace parse_request_trace(const std::string& text, const std::string& sou
     auto fail = [&](const std::string& what) {
       throw RequestTraceError(where + what + "; expected " + (stl ? kStlShape : kRamulatorShape) +
                               (line_no == format_line ? std::string() : " like line " + std::to_string(format_line)) +
-                              ", got " + quoted(line));
+                              ", got " + quoted_field(line));
     };
     TraceRequest r{0, 0, line_no, false};
     if (stl) {
       if (f.size() != 3) fail(f.size() < 3 ? "too few fields" : "unexpected text after the address");
       if (!stl_like || !parse_uint(f[0].substr(0, f[0].size() - 1), 10, r.clk)) {
-        fail("the clock " + quoted(f[0]) + " is not a decimal cycle count followed by ':'");
+        fail("the clock " + quoted_field(f[0]) + " is not a decimal cycle count followed by ':'");
       }
       if (f[1] == "write") {
         r.is_write = true;
       } else if (f[1] != "read") {
-        fail("unknown command " + quoted(f[1]) + " (allowed read, write)");
+        fail("unknown command " + quoted_field(f[1]) + " (allowed read, write)");
       }
-      if (!parse_hex_address(f[2], r.addr)) fail("the address " + quoted(f[2]) + " is not 0x and 1 to 16 hex digits");
+      if (!parse_hex_address(f[2], r.addr)) fail("the address " + quoted_field(f[2]) + " is not 0x and 1 to 16 hex digits");
     } else {
       if (f.size() != 2) fail(f.size() < 2 ? "too few fields" : "unexpected text after the address");
       if (f[0] == "ST") {
         r.is_write = true;
       } else if (f[0] != "LD") {
-        fail("unknown command " + quoted(f[0]) + " (allowed LD, ST)");
+        fail("unknown command " + quoted_field(f[0]) + " (allowed LD, ST)");
       }
-      if (!parse_hex_address(f[1], r.addr)) fail("the address " + quoted(f[1]) + " is not 0x and 1 to 16 hex digits");
+      if (!parse_hex_address(f[1], r.addr)) fail("the address " + quoted_field(f[1]) + " is not 0x and 1 to 16 hex digits");
     }
     trace.requests.push_back(r);
   }

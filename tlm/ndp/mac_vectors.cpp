@@ -1,15 +1,18 @@
 #include "tlm/ndp/mac_vectors.hpp"
 
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <ostream>
 #include <set>
 #include <sstream>
 
+#include "core/config/experiment_document.hpp"
+
 namespace monde::ndp {
 
 namespace {
+
+// A word of the file as a message quotes it: short, no control bytes (config::shown_text).
+std::string shown(const std::string& word) { return config::shown_text(word); }
 
 using Reader = VectorReader;
 
@@ -26,7 +29,7 @@ void parse_header(Reader& rd, const std::vector<std::string>& words, VectorTile&
   bool have_rows = false, have_cols = false, have_k = false;
   for (std::size_t i = 2; i < words.size(); ++i) {
     const auto eq = words[i].find('=');
-    if (eq == std::string::npos) rd.fail("expected key=value, got '" + words[i] + "'");
+    if (eq == std::string::npos) rd.fail("expected key=value, got '" + shown(words[i]) + "'");
     const auto key = words[i].substr(0, eq);
     const auto val = words[i].substr(eq + 1);
     if (key == "rows") {
@@ -41,10 +44,10 @@ void parse_header(Reader& rd, const std::vector<std::string>& words, VectorTile&
     } else if (key == "first") {
       vt.tile.first = parse_uint(rd, val, "first", 0, 1) == 1;
     } else {
-      rd.fail("unknown tile field '" + key + "'; allowed rows, cols, k, first");
+      rd.fail("unknown tile field '" + shown(key) + "'; allowed rows, cols, k, first");
     }
   }
-  if (!have_rows || !have_cols || !have_k) rd.fail("tile '" + vt.name + "' needs rows=, cols= and k=; expected 'tile NAME rows=R cols=C k=K [first=1|0]'");
+  if (!have_rows || !have_cols || !have_k) rd.fail("tile '" + shown(vt.name) + "' needs rows=, cols= and k=; expected 'tile NAME rows=R cols=C k=K [first=1|0]'");
 }
 
 }  // namespace
@@ -55,22 +58,22 @@ std::vector<VectorTile> parse_vectors(std::istream& in, const std::string& sourc
   std::vector<std::string> words;
   std::map<std::string, std::size_t> tile_lines;  // name -> line of its header: names must be unique
   while (rd.next(words)) {
-    if (words[0] != "tile") rd.fail("expected 'tile NAME rows=R cols=C k=K', got '" + words[0] + "'");
+    if (words[0] != "tile") rd.fail("expected 'tile NAME rows=R cols=C k=K', got '" + shown(words[0]) + "'");
     VectorTile vt;
     parse_header(rd, words, vt);
     if (const auto [it, fresh] = tile_lines.emplace(vt.name, vt.line); !fresh) {
-      rd.fail("tile name '" + vt.name + "' already used at line " + std::to_string(it->second) +
+      rd.fail("tile name '" + shown(vt.name) + "' already used at line " + std::to_string(it->second) +
               "; allowed each name once (results are reported by name)");
     }
     const auto& t = vt.tile;
     std::set<std::string> sections;  // each section once per tile: a second 'a' would replace the first
     bool ended = false;
     while (!ended) {
-      if (!rd.next(words)) rd.fail("tile '" + vt.name + "' has no 'end'; expected its sections, then a line 'end'");
+      if (!rd.next(words)) rd.fail("tile '" + shown(vt.name) + "' has no 'end'; expected its sections, then a line 'end'");
       const auto& s = words[0];
-      if (words.size() != 1 && s != "expect_cycles") rd.fail("section '" + s + "' takes no arguments; expected the section name alone on its line");
+      if (words.size() != 1 && s != "expect_cycles") rd.fail("section '" + shown(s) + "' takes no arguments; expected the section name alone on its line");
       if (s != "end" && !sections.insert(s).second) {
-        rd.fail("section '" + s + "' appears twice in tile '" + vt.name + "'; allowed once per tile");
+        rd.fail("section '" + shown(s) + "' appears twice in tile '" + shown(vt.name) + "'; allowed once per tile");
       }
       if (s == "a") {
         vt.tile.a = read_matrix<num::bf16_t>(rd, "a", t.rows, t.k, 4, "bf16");
@@ -86,11 +89,11 @@ std::vector<VectorTile> parse_vectors(std::istream& in, const std::string& sourc
       } else if (s == "end") {
         ended = true;
       } else {
-        rd.fail("unknown section '" + s + "'; allowed a, b, expect_fp32, expect_bf16, expect_cycles, end");
+        rd.fail("unknown section '" + shown(s) + "'; allowed a, b, expect_fp32, expect_bf16, expect_cycles, end");
       }
     }
-    if (vt.tile.a.empty()) rd.fail("tile '" + vt.name + "' has no 'a' section; expected 'a' then rows lines of k words");
-    if (vt.tile.b.empty()) rd.fail("tile '" + vt.name + "' has no 'b' section; expected 'b' then k lines of cols words");
+    if (vt.tile.a.empty()) rd.fail("tile '" + shown(vt.name) + "' has no 'a' section; expected 'a' then rows lines of k words");
+    if (vt.tile.b.empty()) rd.fail("tile '" + shown(vt.name) + "' has no 'b' section; expected 'b' then k lines of cols words");
     tiles.push_back(std::move(vt));
   }
   return tiles;
@@ -109,31 +112,14 @@ std::vector<VectorTile> parse_vector_text(const std::string& text, const std::st
 }
 
 std::vector<VectorTile> read_vector_file(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw VectorFormatError(path + ": is a directory, not a vector file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw VectorFormatError(path + ": cannot open vector file");
-  // Bounded, so that /dev/zero or a runaway pipe fails instead of exhausting memory. The
-  // largest tile of a 16 x 16 array with k = 2^20 is about 170 MB of text.
-  constexpr std::size_t kMaxVectorFileBytes = std::size_t{512} << 20;
-  std::string text;
-  char chunk[65536];
-  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
-    text.append(chunk, static_cast<std::size_t>(in.gcount()));
-    if (text.size() > kMaxVectorFileBytes) {
-      throw VectorFormatError(path + ": larger than " + std::to_string(kMaxVectorFileBytes >> 20) +
-                              " MiB; allowed a vector file up to that size");
-    }
-  }
-  if (in.bad()) throw VectorFormatError(path + ": read error in the vector file");
-  return parse_vector_text(text, path);
+  return parse_vector_text(read_vector_text_file(path), path);
 }
 
 void check_vector_tiles(const std::vector<VectorTile>& tiles, const config::MacArrayShape& shape,
                         const std::string& source) {
   for (const auto& vt : tiles) {
     if (auto err = check_tile(shape, vt.tile); !err.empty()) {
-      throw VectorFormatError(source + ":" + std::to_string(vt.line) + ": tile '" + vt.name + "': " + err + " for a " +
+      throw VectorFormatError(source + ":" + std::to_string(vt.line) + ": tile '" + shown(vt.name) + "': " + err + " for a " +
                               std::to_string(shape.rows) + " x " + std::to_string(shape.cols) + " array");
     }
   }

@@ -134,7 +134,6 @@ class NdpUnit : public sc_core::sc_module {
   sc_core::sc_event start_, done_, fetch_start_, slot_changed_, write_queued_, write_done_;
   std::vector<num::bf16_t> act_;  // the activation buffer: A, T x K
   std::array<Slot, 2> slots_;     // the two weight SRAM halves
-  std::uint32_t next_fetch_ = 0;
   std::deque<Write> writes_;
   std::uint64_t out_buffer_used_ = 0;
   std::unique_ptr<unsigned char[]> scratch_;  // timing_only DMA data array (never read by the memory)

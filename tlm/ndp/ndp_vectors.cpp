@@ -1,15 +1,20 @@
 #include "tlm/ndp/ndp_vectors.hpp"
 
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <ostream>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 
 #include "core/config/enum_names.hpp"
+#include "core/config/experiment_document.hpp"
 
 namespace monde::ndp {
+
+namespace {
+// A word of the file as a message quotes it: short, no control bytes (config::shown_text).
+std::string shown(const std::string& word) { return config::shown_text(word); }
+}  // namespace
 
 const std::vector<DescriptorFieldInfo>& descriptor_fields() {
   static const std::vector<DescriptorFieldInfo> fields = {
@@ -29,7 +34,7 @@ void apply_descriptor_edits(JobDescriptor& d, const std::vector<DescriptorEditFi
     else if (e.field == "d_model") d.d_model = static_cast<std::uint32_t>(v);
     else if (e.field == "d_ff") d.d_ff = static_cast<std::uint32_t>(v);
     else if (e.field == "tokens") d.tokens = static_cast<std::uint32_t>(v);
-    else throw std::invalid_argument("apply_descriptor_edits: unknown field '" + e.field + "'");
+    else throw std::invalid_argument("apply_descriptor_edits: unknown field '" + shown(e.field) + "'");
   }
 }
 
@@ -56,10 +61,10 @@ void parse_header(VectorReader& rd, const std::vector<std::string>& words, Vecto
   std::uint32_t group = 0;
   for (std::size_t i = 2; i < words.size(); ++i) {
     const auto eq = words[i].find('=');
-    if (eq == std::string::npos) rd.fail("expected key=value, got '" + words[i] + "' (" + usage + ")");
+    if (eq == std::string::npos) rd.fail("expected key=value, got '" + shown(words[i]) + "' (" + usage + ")");
     const auto key = words[i].substr(0, eq);
     const auto val = words[i].substr(eq + 1);
-    if (!seen.insert(key).second) rd.fail("job field '" + key + "' given twice");
+    if (!seen.insert(key).second) rd.fail("job field '" + shown(key) + "' given twice");
     if (key == "tokens") {
       j.tokens = static_cast<std::uint32_t>(parse_uint(rd, val, "tokens", 1, kMaxTokens));
     } else if (key == "d_model") {
@@ -67,21 +72,21 @@ void parse_header(VectorReader& rd, const std::vector<std::string>& words, Vecto
     } else if (key == "d_ff") {
       j.d_ff = static_cast<std::uint32_t>(parse_uint(rd, val, "d_ff", 1, kMaxDim));
     } else if (key == "activation") {
-      if (val != "relu" && val != "silu_gated") rd.fail("activation = '" + val + "'; allowed relu, silu_gated");
+      if (val != "relu" && val != "silu_gated") rd.fail("activation = '" + shown(val) + "'; allowed relu, silu_gated");
       j.gated = val == "silu_gated";
     } else if (key == "weights") {
-      if (!config::from_string(val, j.weights.format)) rd.fail("weights = '" + val + "'; allowed bf16, int8, int4");
+      if (!config::from_string(val, j.weights.format)) rd.fail("weights = '" + shown(val) + "'; allowed bf16, int8, int4");
     } else if (key == "group") {
       group = static_cast<std::uint32_t>(parse_uint(rd, val, "group", 0, 0xFFFF));
     } else {
-      rd.fail("unknown job field '" + key + "' (known: tokens, d_model, d_ff, activation, weights, group)");
+      rd.fail("unknown job field '" + shown(key) + "' (known: tokens, d_model, d_ff, activation, weights, group)");
     }
   }
   for (const char* k : {"tokens", "d_model", "d_ff", "activation", "weights"}) {
-    if (!seen.count(k)) rd.fail("job '" + j.name + "' needs " + k + "= (" + usage + ")");
+    if (!seen.count(k)) rd.fail("job '" + shown(j.name) + "' needs " + k + "= (" + usage + ")");
   }
   if (j.weights.quantised()) {
-    if (!seen.count("group")) rd.fail("job '" + j.name + "': weights=" + config::to_string(j.weights.format) + " needs group=32|64|128");
+    if (!seen.count("group")) rd.fail("job '" + shown(j.name) + "': weights=" + config::to_string(j.weights.format) + " needs group=32|64|128");
     if (!config::valid_group_size(group)) rd.fail("group = " + std::to_string(group) + "; allowed 32, 64, 128");
     if (j.d_model % group != 0 || j.d_ff % group != 0) {
       rd.fail("group = " + std::to_string(group) + " does not divide d_model " + std::to_string(j.d_model) + " and d_ff " +
@@ -119,13 +124,13 @@ void parse_descriptor(VectorReader& rd, const std::vector<std::string>& words, V
   if (words.size() < 2) rd.fail("'descriptor' needs FIELD=VALUE edits (fields: " + field_names() + ")");
   for (std::size_t i = 1; i < words.size(); ++i) {
     const auto eq = words[i].find('=');
-    if (eq == std::string::npos) rd.fail("expected FIELD=VALUE, got '" + words[i] + "'");
+    if (eq == std::string::npos) rd.fail("expected FIELD=VALUE, got '" + shown(words[i]) + "'");
     const auto key = words[i].substr(0, eq);
     const DescriptorFieldInfo* info = nullptr;
     for (const auto& f : descriptor_fields()) {
       if (key == f.name) info = &f;
     }
-    if (info == nullptr) rd.fail("unknown descriptor field '" + key + "' (allowed: " + field_names() + ")");
+    if (info == nullptr) rd.fail("unknown descriptor field '" + shown(key) + "' (allowed: " + field_names() + ")");
     j.descriptor.push_back({key, parse_uint(rd, words[i].substr(eq + 1), key, 0, info->max)});
   }
 }
@@ -136,16 +141,16 @@ void parse_body(VectorReader& rd, VectorJob& j) {
   std::set<std::string> sections;
   std::vector<std::string> words;
   for (;;) {
-    if (!rd.next(words)) rd.fail("job '" + j.name + "' has no 'end'");
+    if (!rd.next(words)) rd.fail("job '" + shown(j.name) + "' has no 'end'");
     const std::string s = words[0];
     const bool takes_args = s == "descriptor" || s == "expect_completion";
-    if (words.size() != 1 && !takes_args) rd.fail("section '" + s + "' takes no arguments");
+    if (words.size() != 1 && !takes_args) rd.fail("section '" + shown(s) + "' takes no arguments");
     if (s != "end" && !sections.insert(s).second) {
-      rd.fail("section '" + s + "' appears twice in job '" + j.name + "'; allowed once per job");
+      rd.fail("section '" + shown(s) + "' appears twice in job '" + shown(j.name) + "'; allowed once per job");
     }
     if (s == "end") break;
-    if ((s == "w_gate" || s == "s_gate") && !j.gated) rd.fail("section '" + s + "' in a relu job; only silu_gated jobs have a gate");
-    if (s[0] == 's' && s[1] == '_' && !q) rd.fail("section '" + s + "' in a bf16 job; only int8 / int4 weights have scales");
+    if ((s == "w_gate" || s == "s_gate") && !j.gated) rd.fail("section '" + shown(s) + "' in a relu job; only silu_gated jobs have a gate");
+    if (s[0] == 's' && s[1] == '_' && !q) rd.fail("section '" + shown(s) + "' in a bf16 job; only int8 / int4 weights have scales");
     if (s == "x") {
       j.x = narrow_words<num::bf16_t>(read_hex_matrix(rd, s, T, D, 4, "bf16"));
     } else if (s == "w_up") {
@@ -169,10 +174,10 @@ void parse_body(VectorReader& rd, VectorJob& j) {
     } else if (s == "expect_completion") {
       if (words.size() != 2) rd.fail("expect_completion takes one code name (allowed: " + error_code_names() + ")");
       const auto code = error_code_from_string(words[1]);
-      if (!code) rd.fail("expect_completion '" + words[1] + "' is not a completion code (allowed: " + error_code_names() + ")");
+      if (!code) rd.fail("expect_completion '" + shown(words[1]) + "' is not a completion code (allowed: " + error_code_names() + ")");
       j.expect_completion = *code;
     } else {
-      rd.fail("unknown section '" + s + "' (known: descriptor, x, w_up, s_up, w_gate, s_gate, w_down, s_down, expect_h, "
+      rd.fail("unknown section '" + shown(s) + "' (known: descriptor, x, w_up, s_up, w_gate, s_gate, w_down, s_down, expect_h, "
               "expect_y, expect_completion, end)");
     }
   }
@@ -184,7 +189,7 @@ void parse_body(VectorReader& rd, VectorJob& j) {
     if (j.gated) needed.push_back("s_gate");
   }
   for (const auto& n : needed) {
-    if (!sections.count(n)) rd.fail("job '" + j.name + "' has no '" + n + "' section");
+    if (!sections.count(n)) rd.fail("job '" + shown(j.name) + "' has no '" + n + "' section");
   }
   if (j.expected_code() != NdpErrorCode::kOk && (j.expect_h || j.expect_y)) {
     rd.fail(std::string("job '") + j.name + "' expects completion " + to_string(j.expected_code()) +
@@ -200,11 +205,11 @@ std::vector<VectorJob> parse_ndp_vectors(std::istream& in, const std::string& so
   std::vector<std::string> words;
   std::map<std::string, int> job_lines;  // name -> line of its header: names must be unique
   while (rd.next(words)) {
-    if (words[0] != "job") rd.fail("expected 'job NAME tokens=T d_model=D d_ff=F ...', got '" + words[0] + "'");
+    if (words[0] != "job") rd.fail("expected 'job NAME tokens=T d_model=D d_ff=F ...', got '" + shown(words[0]) + "'");
     VectorJob j;
     parse_header(rd, words, j);
     if (const auto [it, fresh] = job_lines.emplace(j.name, j.line); !fresh) {
-      rd.fail("job name '" + j.name + "' already used at line " + std::to_string(it->second) +
+      rd.fail("job name '" + shown(j.name) + "' already used at line " + std::to_string(it->second) +
               "; allowed each name once (results are reported by name)");
     }
     parse_body(rd, j);
@@ -214,10 +219,7 @@ std::vector<VectorJob> parse_ndp_vectors(std::istream& in, const std::string& so
 }
 
 std::vector<VectorJob> read_ndp_vector_file(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw VectorFormatError(path + ": is a directory, not a vector file");
-  std::ifstream in(path);
-  if (!in) throw VectorFormatError(path + ": cannot open vector file");
+  std::istringstream in(read_vector_text_file(path));
   auto jobs = parse_ndp_vectors(in, path);
   if (jobs.empty()) {
     throw VectorFormatError(path + ": no jobs (empty, or comments only); allowed one or more 'job NAME ...' blocks "

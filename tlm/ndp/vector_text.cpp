@@ -1,12 +1,35 @@
 #include "tlm/ndp/vector_text.hpp"
 
 #include <cctype>
+#include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <istream>
 #include <ostream>
 #include <sstream>
 
 namespace monde::ndp {
+
+std::string read_vector_text_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw VectorFormatError(path + ": is a directory, not a vector file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw VectorFormatError(path + ": cannot open vector file");
+  // Bounded, so that /dev/zero or a runaway pipe fails instead of exhausting memory. The
+  // largest tile of a 16 x 16 array with k = 2^20 is about 170 MB of text.
+  constexpr std::size_t kMaxVectorFileBytes = std::size_t{512} << 20;
+  std::string text;
+  char chunk[65536];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    text.append(chunk, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxVectorFileBytes) {
+      throw VectorFormatError(path + ": larger than " + std::to_string(kMaxVectorFileBytes >> 20) +
+                              " MiB; allowed a vector file up to that size");
+    }
+  }
+  if (in.bad()) throw VectorFormatError(path + ": read error in the vector file");
+  return text;
+}
 
 VectorReader::VectorReader(std::istream& in, std::string source) : in_(in), source_(std::move(source)) {}
 
@@ -37,14 +60,14 @@ std::uint32_t parse_hex(const VectorReader& rd, const std::string& word, unsigne
   std::size_t start = (word.size() > 2 && word[0] == '0' && (word[1] == 'x' || word[1] == 'X')) ? 2 : 0;
   const std::size_t digits = word.size() - start;
   if (digits == 0 || digits > max_digits) {
-    rd.fail("'" + word + "' is not " + with_article(what) + " hex word; expected 1.." + std::to_string(max_digits) +
+    rd.fail("'" + config::shown_text(word) + "' is not " + with_article(what) + " hex word; expected 1.." + std::to_string(max_digits) +
             " hex digits, optionally after 0x");
   }
   std::uint32_t v = 0;
   for (std::size_t i = start; i < word.size(); ++i) {
     const char ch = word[i];
     if (!std::isxdigit(static_cast<unsigned char>(ch))) {
-      rd.fail("'" + word + "' is not " + with_article(what) + " hex word (bad digit '" + std::string(1, ch) +
+      rd.fail("'" + config::shown_text(word) + "' is not " + with_article(what) + " hex word (bad digit '" + config::shown_text(std::string(1, ch)) +
               "'); expected hex digits 0-9, a-f, A-F");
     }
     v = v * 16 + static_cast<std::uint32_t>(std::isdigit(static_cast<unsigned char>(ch)) ? ch - '0'
@@ -60,7 +83,7 @@ std::uint64_t parse_uint(const VectorReader& rd, const std::string& text, const 
   for (char ch : text) ok = ok && std::isdigit(static_cast<unsigned char>(ch));
   if (ok) v = std::stoull(text);
   if (!ok || v < lo || v > hi) {
-    rd.fail(field + " = '" + text + "': allowed an integer in " + std::to_string(lo) + ".." + std::to_string(hi));
+    rd.fail(field + " = '" + config::shown_text(text) + "': allowed an integer in " + std::to_string(lo) + ".." + std::to_string(hi));
   }
   return v;
 }

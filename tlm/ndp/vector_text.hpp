@@ -17,6 +17,10 @@ class VectorFormatError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The whole text of a vector file: a directory, a missing file, a read error or more than
+// 512 MiB (/dev/zero, a runaway pipe) is a VectorFormatError naming the path.
+std::string read_vector_text_file(const std::string& path);
+
 class VectorReader {
  public:
   VectorReader(std::istream& in, std::string source);
