@@ -122,6 +122,15 @@ TEST(MacVectors, ErrorsCarryFileLineAndWhatIsAllowed) {
             "digits, optionally after 0x");
 }
 
+// Found by fuzzing: the header's sizes were reserved before any row was read, so 40 bytes claiming
+// a 4096 x 1048576 A allocated 8 GiB first. Now the missing rows are the error. (The allocation
+// itself is caught where a malloc limit applies: libFuzzer's, when make fuzz replays
+// tests/fuzz/regressions/mac_vectors/huge_tile_header.vec.)
+TEST(MacVectors, HugeTileHeaderFailsAtItsMissingRows) {
+  EXPECT_EQ(error_of("tile x rows=4096 cols=16 k=1048576\na\n1\n"),
+            "v.txt:3: section 'a' row 0 has 1 words, expected 1048576");
+}
+
 TEST(MacVectors, WholeFileErrorsNameTheFile) {
   try {
     parse_vector_text("# only a comment\n", "c.vec");

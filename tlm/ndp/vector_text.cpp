@@ -1,5 +1,6 @@
 #include "tlm/ndp/vector_text.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -91,7 +92,9 @@ std::uint64_t parse_uint(const VectorReader& rd, const std::string& text, const 
 std::vector<std::uint32_t> read_hex_matrix(VectorReader& rd, const std::string& section, std::size_t nrows,
                                            std::size_t ncols, unsigned max_digits, const std::string& what) {
   std::vector<std::uint32_t> m;
-  m.reserve(nrows * ncols);
+  // The header's sizes are only claims: a 40-byte file saying rows=4096 k=1048576 must fail at
+  // its missing rows, not allocate 8 GiB up front (found by fuzzing). Grow with what is read.
+  m.reserve(std::min<std::size_t>(nrows * ncols, std::size_t{1} << 16));
   std::vector<std::string> words;
   for (std::size_t r = 0; r < nrows; ++r) {
     if (!rd.next(words)) rd.fail("section '" + section + "' ends early: expected " + std::to_string(nrows) + " rows");
