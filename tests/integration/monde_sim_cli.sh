@@ -60,6 +60,16 @@ for f in stats.json layers.csv trace.json; do
 done
 diff <(grep -v '"pe_model"' out/config.resolved.json) <(grep -v '"pe_model"' outrtl/config.resolved.json) >/dev/null \
   && echo "ok   rtl-equals-cycle config.resolved.json but pe_model" || { echo "FAIL config.resolved.json differs beyond pe_model"; fail=1; }
+# The same in data: full, where the arrays compute every product (the RTL verilated, the C++
+# cycle model): identical bits and cycles give identical files, data checks included.
+"$bin" run tiny.json --out fullcyc --quiet --set run.data=full --policies ndp_only >/dev/null 2>&1
+"$bin" run tiny.json --out fullrtl --quiet --set run.data=full --policies ndp_only --set device.ndp.pe_model=rtl >/dev/null 2>&1
+for f in stats.json layers.csv trace.json; do
+  cmp -s "fullcyc/$f" "fullrtl/$f" && echo "ok   rtl-equals-cycle-full-data $f" || { echo "FAIL $f differs between pe_model cycle and rtl in data: full"; fail=1; }
+done
+diff <(grep -v '"pe_model"' fullcyc/config.resolved.json) <(grep -v '"pe_model"' fullrtl/config.resolved.json) >/dev/null \
+  && echo "ok   rtl-equals-cycle-full-data config.resolved.json but pe_model" || { echo "FAIL config.resolved.json differs beyond pe_model (data: full)"; fail=1; }
+grep -q '"ndp_mismatched_elements": 0' fullrtl/stats.json && echo "ok   full-data-checked" || { echo "FAIL data: full run without a data check"; fail=1; }
 check shorthands 0 "Switch-Base-128.*1 x encoder of 2 x 32 tokens, end to end" -- "$bin" run --model switch-base-128-tiny --phase prefill \
   --batch 2 --prompt-tokens 32 --policies monde,ndp_only --set device.ndp.pe_model=cycle --set routing.source=uniform --quiet
 check oracle-and-cpu 0 "^oracle " -- "$bin" run tiny.json --policies oracle,cpu --quiet
