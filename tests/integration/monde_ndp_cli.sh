@@ -62,7 +62,7 @@ check bad-group 2 "group.ndp:1: group = 64 does not divide d_model 32 and d_ff 6
 printf 'job b tokens=1 d_model=32 d_ff=32 activation=swish weights=bf16\n' > act.ndp
 check bad-activation 2 "act.ndp:1: activation = 'swish'; allowed relu, silu_gated" -- "$bin" ndp run act.ndp
 awk '/^job j1 /{f=1} f&&/^w_up$/{print; getline; sub(/^[0-9A-F]+/, "1FF"); print; f=0; next} {print}' gen.ndp > code.ndp
-check bad-int8-code 2 "code.ndp:[0-9]+: '1FF' is not an int8 code hex word \(1\.\.2 hex digits\)" -- "$bin" ndp run code.ndp
+check bad-int8-code 2 "code.ndp:[0-9]+: '1FF' is not an int8 code hex word; expected 1\.\.2 hex digits" -- "$bin" ndp run code.ndp
 ones_job ones 4480 | sed 's/^end$/expect_completion bad_thing\nend/' > code_name.ndp
 check bad-completion-name 2 "code_name.ndp:74: expect_completion 'bad_thing' is not a completion code \(allowed: ok, bad_opcode, " -- "$bin" ndp run code_name.ndp
 ones_job ones 4480 | sed 's/^end$/descriptor w_up=0\nend/' > field.ndp
