@@ -9,6 +9,8 @@
 #include <ostream>
 #include <sstream>
 
+#include "core/config/experiment_document.hpp"  // shown_text
+
 namespace monde::ndp {
 
 std::string read_vector_text_file(const std::string& path) {
