@@ -26,7 +26,30 @@ std::unique_ptr<gpu::GpuSystem> build_gpu(const config::GpuConfig& gpu, bool tim
 }
 
 nlohmann::json SimulatedSystem::stats_json(double elapsed_ps) const {
-  nlohmann::json j = top_->device.stats_json(elapsed_ps);
+  nlohmann::json j;
+  if (top_->device_count() == 1) {
+    j = top_->device().stats_json(elapsed_ps);
+  } else {
+    // Several devices: a summary and the whole tree of each (one device: the tree at the top, as before).
+    j["devices"] = nlohmann::json::array();
+    for (std::size_t d = 0; d < top_->device_count(); ++d) {
+      const auto& dev = top_->device(d);
+      nlohmann::json tree = dev.stats_json(elapsed_ps);
+      const std::uint64_t busy = tree["ndp"]["busy_cycles"].get<std::uint64_t>();
+      nlohmann::json e;
+      e["device"] = d;
+      e["hpa_base"] = config::device_hpa_base(config_.device, static_cast<std::uint32_t>(d));
+      e["cxl_m2s_bytes"] = dev.link().m2s().data_bytes;
+      e["cxl_s2m_bytes"] = dev.link().s2m().data_bytes;
+      e["dram_read_bytes"] = tree["memory"]["transactions"]["bytes_read_bytes"];
+      e["dram_written_bytes"] = tree["memory"]["transactions"]["bytes_written_bytes"];
+      e["ndp_busy_cycles"] = busy;
+      e["ndp_busy_ms"] = double(busy) * config_.device.ndp.mac.clock_period_ps() * 1e-9;
+      e["ndp_dma_bytes_read"] = tree["ndp"]["dma_bytes_read"];
+      e["stats"] = std::move(tree);
+      j["devices"].push_back(std::move(e));
+    }
+  }
   j["gpu"] = top_->gpu.stats_json(elapsed_ps);
   if (top_->checks_protocol()) j["protocol_violations"] = top_->protocol_violations();
   // The driver's watchdog, where it can have acted (a run without faults reports what it did).

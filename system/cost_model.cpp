@@ -30,6 +30,7 @@ policy::SystemCostModel derive_cost_model(const config::SystemConfig& e, std::sh
   m.gpu_host_activation_bytes_per_s = e.cpu.gpu_host_activation_bytes_per_s;
   m.gpu_memory_budget_bytes_per_layer = e.run.gpu_memory_budget_bytes_per_layer;
   m.gpu = std::move(gpu);
+  m.ndp_devices = e.devices.count;
   return m;
 }
 

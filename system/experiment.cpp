@@ -206,6 +206,16 @@ void check_rtl_shape(const config::SystemConfig& c, const config::ConfigNode& ro
 void check_experiment(const config::SystemConfig& c, const config::ExperimentDocument& document) {
   const config::ConfigNode root = document.root();
   check_names(c, root);
+  if (c.devices.count > 1) {
+    for (const auto& name : c.run.policies) {
+      const policy::PolicyInfo* p = policy::find_policy(name);
+      if (p != nullptr && p->one_device_only) {
+        root.section("run").fail("policies", "has \"" + name + "\", which plans for one MoNDE device, but "
+                                             "devices.count is " + std::to_string(c.devices.count) +
+                                             "; allowed a policy that plans for several (e.g. monde), or devices.count 1");
+      }
+    }
+  }
   check_ndp_shape(c, root);
   check_rtl_shape(c, root);
   if (!c.run.timing_only() && c.model.total_routed_expert_bytes() > kFullDataMaxWeightBytes) {

@@ -1,9 +1,15 @@
 #include "system/moe_runtime.hpp"
 
+// sc_spawn (one host thread per device on the NDP path): the dynamic-process part of <systemc> is
+// outside its include guard, so including it again with the macro set adds it.
+#define SC_INCLUDE_DYNAMIC_PROCESSES
+#include <systemc>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <exception>
 #include <limits>
 #include <map>
 #include <sstream>
@@ -17,6 +23,7 @@
 #include "host/gpu_backend/compare.hpp"
 #include "host/moe/moe_layer.hpp"
 #include "host/moe/token_route.hpp"
+#include "host/driver/expert_devices.hpp"
 #include "host/driver/ndp_job_error.hpp"
 #include "host/policy/policy_registry.hpp"
 
@@ -56,6 +63,26 @@ std::uint64_t fetched_mismatches(const driver::ExpertHandle& h, const std::vecto
 
 }  // namespace
 
+std::vector<std::vector<std::uint32_t>> expert_devices(const config::SystemConfig& config) {
+  const auto& m = config.model;
+  const std::size_t layers = m.moe_layer_indices().size();
+  const std::uint32_t n = config.devices.count;
+  if (n == 1) return std::vector<std::vector<std::uint32_t>>(layers, std::vector<std::uint32_t>(m.experts, 0));
+  std::vector<std::vector<std::uint64_t>> popularity(layers, std::vector<std::uint64_t>(m.experts, 0));
+  if (config.devices.placement == config::DevicePlacement::kPopularity) {
+    for (const auto& step : route_experiment(config)) {
+      for (std::size_t l = 0; l < step.size(); ++l) {
+        for (std::size_t e = 0; e < step[l].size(); ++e) popularity[l][e] += step[l][e];
+      }
+    }
+  }
+  std::vector<std::vector<std::uint32_t>> device(layers);
+  for (std::size_t l = 0; l < layers; ++l) {
+    device[l] = driver::place_experts_on_devices(config.devices.placement, n, popularity[l]);
+  }
+  return device;
+}
+
 MoeRuntime::MoeRuntime(const config::SystemConfig& config, MondeSystem& system, policy::SystemCostModel cost)
     : config_(config),
       system_(system),
@@ -68,11 +95,14 @@ MoeRuntime::MoeRuntime(const config::SystemConfig& config, MondeSystem& system, 
   driver::DriverOptions o;
   o.timing_only = config.run.timing_only();
   o.job_timeout = sc_core::sc_time(config.faults.ndp.job_timeout_ms, sc_core::SC_MS);
-  driver_ = std::make_unique<driver::NdpDriver>(system.bus, config.device.dram.capacity_bytes(), o);
+  for (std::size_t d = 0; d < system.device_count(); ++d) {
+    drivers_.push_back(std::make_unique<driver::NdpDriver>(system.bus(d), config.device.dram.capacity_bytes(), o));
+  }
 }
 
 void MoeRuntime::setup() {
-  driver_->init();
+  for (auto& d : drivers_) d->init();
+  device_of_ = system::expert_devices(config_);
   const auto& m = config_.model;
   const config::WeightEncoding ndp_weights = config_.device.ndp.expert_weights();
   driver::ExpertShape shape{m.d_model, m.d_ff, m.gated, ndp_weights};
@@ -98,12 +128,13 @@ void MoeRuntime::setup() {
         // Real weights, written through CXL.mem; the host keeps them as the reference's copy.
         weights_[l].push_back(make_expert_weights(m, config_.routing.seed, moe_layers_[l], e));
         const auto& w = weights_[l].back();
-        experts_[l].push_back(driver_->place_expert(shape, w.up.data(), m.gated ? w.gate.data() : nullptr, w.down.data()));
+        experts_[l].push_back(
+            drivers_[device_of_[l][e]]->place_expert(shape, w.up.data(), m.gated ? w.gate.data() : nullptr, w.down.data()));
         // The reference of the NDP path: the operands the driver's quantised copy turns into.
         if (ndp_weights.quantised()) ndp_operands_[l].push_back(ndp_operand_weights(m, w, ndp_weights));
       } else {
         // timing_only: the driver allocates and takes the weights as resident (no bytes exist).
-        experts_[l].push_back(driver_->place_expert(shape, nullptr, nullptr, nullptr));
+        experts_[l].push_back(drivers_[device_of_[l][e]]->place_expert(shape, nullptr, nullptr, nullptr));
       }
       const auto& h = experts_[l].back();
       const std::uint64_t matrix = std::uint64_t{m.d_model} * m.d_ff * 2;
@@ -137,7 +168,7 @@ void MoeRuntime::run_cpu_experts(const std::vector<std::pair<std::size_t, std::u
       const std::uint64_t n = std::min<std::uint64_t>(scratch_.size(), m.expert_weight_bytes() - off);
       unsigned char* dst = data != nullptr ? reinterpret_cast<unsigned char*>(range.data()) + off : scratch_.data();
       try {
-        system_.bus.mem_read(h.w_up + off, dst, n);
+        system_.bus(device_of_[moe_index][e]).mem_read(h.w_up + off, dst, n);
       } catch (const driver::PoisonedRead& p) {
         // The expert's weights are lost: it is not computed (the layer goes on without it).
         poisoned = true;
@@ -254,9 +285,14 @@ void MoeRuntime::check_layer(const LayerData& data, std::uint32_t step, std::siz
 }
 
 MoeRuntime::Counters MoeRuntime::counters() const {
-  const auto& dev = system_.device;
-  return Counters{dev.link().m2s().data_bytes, dev.link().s2m().data_bytes, system_.gpu.pcie.downstream().data_bytes,
-                  dev.ndp().stats().dma_bytes_read};
+  Counters c{0, 0, system_.gpu.pcie.downstream().data_bytes, 0};
+  for (std::size_t d = 0; d < system_.device_count(); ++d) {
+    const auto& dev = system_.device(d);
+    c.m2s += dev.link().m2s().data_bytes;
+    c.s2m += dev.link().s2m().data_bytes;
+    c.ndp += dev.ndp().stats().dma_bytes_read;
+  }
+  return c;
 }
 
 policy::Placement MoeRuntime::place(policy::PlacementPolicy& policy, std::uint32_t step,
@@ -265,6 +301,7 @@ policy::Placement MoeRuntime::place(policy::PlacementPolicy& policy, std::uint32
   demand.shape = perf::expert_shape(config_.model, config_.device.ndp.expert_weights());
   demand.tokens_per_expert = tokens;
   demand.phase = plan_[step].prefill_like() ? policy::Phase::kPrefill : policy::Phase::kDecode;
+  if (system_.device_count() > 1) demand.ndp_device = device_of_[moe_index_.at(r.layer)];
   const policy::Placement p = policy.place(demand, cost_);
   for (auto t : tokens) r.tokens += t;
   r.experts_gpu_fetched = p.cost.experts_gpu_fetched;
@@ -284,7 +321,7 @@ MoeRuntime::LayerPlan MoeRuntime::plan(const policy::Placement& p, const std::ve
     if (policy::runs_on_gpu(loc)) {
       plan.hot_experts.push_back(e);
       gpu::HotExpertJob j;
-      j.weights_hpa = experts_[moe_index][e].w_up;
+      j.weights_hpa = system_.bus(device_of_[moe_index][e]).hpa_base() + experts_[moe_index][e].w_up;
       j.weight_bytes = loc == policy::ExpertLocation::kGpuFetched ? m.expert_weight_bytes() : 0;
       j.tokens = tokens[e];
       j.d_model = m.d_model;
@@ -317,10 +354,60 @@ std::unique_ptr<MoeRuntime::LayerData> MoeRuntime::make_layer_data(std::uint32_t
   return data;
 }
 
-std::map<std::uint32_t, std::size_t> MoeRuntime::run_ndp_path(const LayerPlan& plan, std::uint32_t step,
-                                                              std::size_t moe_index, LayerData* data, LayerRecord& r) {
+MoeRuntime::NdpTags MoeRuntime::run_ndp_path(const LayerPlan& plan, std::uint32_t step, std::size_t moe_index,
+                                              LayerData* data, LayerRecord& r) {
   const auto& m = config_.model;
-  std::map<std::uint32_t, std::size_t> expert_of_tag;
+  const std::size_t devices = drivers_.size();
+  NdpTags expert_of_tag(devices);
+  // The cold experts' routed activations come from the GPU: one copy to host memory before the
+  // CXL writes, one copy of the results back after the CXL reads (the cost model charges the same).
+  const perf::GpuHostCopy& copy = cost_.gpu_host_copy;
+  std::uint64_t routed = 0;
+  for (const auto& c : plan.cold) routed += c.second;
+  const double copy_s = copy.time_s(double(routed) * double(perf::expert_shape(m).activation_bytes_per_token()));
+  if (copy_s > 0) sc_core::wait(sc_core::sc_time(copy_s, sc_core::SC_SEC));
+  NdpResults res{std::vector<std::vector<num::bf16_t>>(plan.cold.size()), std::vector<bool>(plan.cold.size(), false)};
+  // Each device's cold experts, in the plan's order.
+  std::vector<std::vector<std::size_t>> cold_of(devices);
+  for (std::size_t i = 0; i < plan.cold.size(); ++i) cold_of[device_of_[moe_index][plan.cold[i].first]].push_back(i);
+  if (devices == 1) {
+    run_ndp_device(0, cold_of[0], plan, moe_index, data, r, expert_of_tag[0], res);
+  } else {
+    // The devices run their jobs concurrently: one host thread per device submits its experts'
+    // jobs through its own driver and waits for them; the layer's NDP path ends with the last.
+    std::vector<sc_core::sc_process_handle> threads;
+    std::exception_ptr error;
+    for (std::size_t d = 0; d < devices; ++d) {
+      if (cold_of[d].empty()) continue;
+      threads.push_back(sc_core::sc_spawn(
+          [&, d] {
+            try {
+              run_ndp_device(d, cold_of[d], plan, moe_index, data, r, expert_of_tag[d], res);
+            } catch (...) {
+              if (!error) error = std::current_exception();
+            }
+          },
+          sc_core::sc_gen_unique_name("ndp_host")));
+    }
+    for (auto& t : threads) {
+      if (!t.terminated()) sc_core::wait(t.terminated_event());
+    }
+    if (error) std::rethrow_exception(error);
+  }
+  if (copy_s > 0) sc_core::wait(sc_core::sc_time(copy_s, sc_core::SC_SEC));
+  if (data != nullptr) {
+    for (std::size_t i = 0; i < plan.cold.size(); ++i) {
+      if (!res.failed[i]) set_result(*data, ExpertPath::kNdp, step, moe_index, plan.cold[i].first, std::move(res.y[i]));
+    }
+  }
+  return expert_of_tag;
+}
+
+void MoeRuntime::run_ndp_device(std::size_t device, const std::vector<std::size_t>& cold, const LayerPlan& plan,
+                                std::size_t moe_index, LayerData* data, LayerRecord& r,
+                                std::map<std::uint32_t, std::size_t>& expert_of_tag, NdpResults& res) {
+  const auto& m = config_.model;
+  driver::NdpDriver& drv = *drivers_[device];
   // An expert with more tokens than one NDP job's activation buffer holds (prefill) becomes
   // several jobs over consecutive token ranges (the split the cost model assumes too); their y
   // rows are concatenated in order.
@@ -330,30 +417,21 @@ std::map<std::uint32_t, std::size_t> MoeRuntime::run_ndp_path(const LayerPlan& p
     driver::JobTicket ticket;
   };
   std::vector<Part> parts;
-  // The cold experts' routed activations come from the GPU: one copy to host memory before the
-  // CXL writes, one copy of the results back after the CXL reads (the cost model charges the same).
-  const perf::GpuHostCopy& copy = cost_.gpu_host_copy;
-  std::uint64_t routed = 0;
-  for (const auto& c : plan.cold) routed += c.second;
-  const double copy_s = copy.time_s(double(routed) * double(perf::expert_shape(m).activation_bytes_per_token()));
-  if (copy_s > 0) sc_core::wait(sc_core::sc_time(copy_s, sc_core::SC_SEC));
-  for (std::size_t i = 0; i < plan.cold.size(); ++i) {
+  for (const std::size_t i : cold) {
     const auto [e, t] = plan.cold[i];
     for (std::uint64_t first = 0; first < t; first += per_job) {
       const std::uint64_t n = std::min(per_job, t - first);
       const num::bf16_t* x = data != nullptr ? data->expert_x[e].data() + first * m.d_model : nullptr;
-      parts.push_back({i, driver_->submit(experts_[moe_index][e], static_cast<std::uint32_t>(n), x)});
+      parts.push_back({i, drv.submit(experts_[moe_index][e], static_cast<std::uint32_t>(n), x)});
       expert_of_tag[parts.back().ticket.tag] = e;
     }
   }
-  r.ndp_jobs = parts.size();
-  std::vector<std::vector<num::bf16_t>> y(plan.cold.size());
-  std::vector<bool> failed(plan.cold.size(), false);
+  r.ndp_jobs += parts.size();
   for (const auto& part : parts) {
     const auto e = static_cast<std::uint32_t>(plan.cold[part.cold_index].first);
     try {
-      driver::JobResult res = driver_->wait(part.ticket);
-      if (data != nullptr) y[part.cold_index].insert(y[part.cold_index].end(), res.y.begin(), res.y.end());
+      driver::JobResult jr = drv.wait(part.ticket);
+      if (data != nullptr) res.y[part.cold_index].insert(res.y[part.cold_index].end(), jr.y.begin(), jr.y.end());
     } catch (const driver::NdpJobError& err) {
       // The faults the device reports in a completion (the job ran, or was stopped, and the
       // rings are fine); a descriptor the device refused is the runtime's own bug: it stops the run.
@@ -365,7 +443,7 @@ std::map<std::uint32_t, std::size_t> MoeRuntime::run_ndp_path(const LayerPlan& p
                                                                     : nullptr;
       if (kind == nullptr) throw;
       std::uint64_t address = 0;
-      for (const auto& span : system_.device.ndp().job_log()) {
+      for (const auto& span : system_.device(device).ndp().job_log()) {
         if (span.job_tag == part.ticket.tag) address = span.poison_address;
       }
       std::string detail = err.what();
@@ -379,23 +457,16 @@ std::map<std::uint32_t, std::size_t> MoeRuntime::run_ndp_path(const LayerPlan& p
             << ")";
         detail += why.str();
       }
-      failed[part.cold_index] = true;
+      res.failed[part.cold_index] = true;
       record_fault(r, data, FaultRecord{kind, "NDP", e, part.ticket.tag, address, detail});
     } catch (const driver::PoisonedRead& p) {
       // The job's result (y) came back poisoned over CXL.mem.
-      failed[part.cold_index] = true;
+      res.failed[part.cold_index] = true;
       record_fault(r, data, FaultRecord{"dram_poison", "NDP", e, part.ticket.tag, p.address(),
                                         "NDP job " + std::to_string(part.ticket.tag) + " (expert " + std::to_string(e) +
                                             "): result read poisoned: " + p.what()});
     }
   }
-  if (copy_s > 0) sc_core::wait(sc_core::sc_time(copy_s, sc_core::SC_SEC));
-  if (data != nullptr) {
-    for (std::size_t i = 0; i < plan.cold.size(); ++i) {
-      if (!failed[i]) set_result(*data, ExpertPath::kNdp, step, moe_index, plan.cold[i].first, std::move(y[i]));
-    }
-  }
-  return expert_of_tag;
 }
 
 void MoeRuntime::finish_gpu_path(const LayerPlan& plan, double t0, std::uint32_t step, std::size_t moe_index,
@@ -446,14 +517,18 @@ void MoeRuntime::finish_gpu_path(const LayerPlan& plan, double t0, std::uint32_t
   gpu_fetch_.clear();
 }
 
-void MoeRuntime::add_ndp_spans(std::size_t log0, const std::map<std::uint32_t, std::size_t>& expert_of_tag,
-                               LayerRecord& r) const {
-  const auto& log = system_.device.ndp().job_log();
-  for (std::size_t i = log0; i < log.size(); ++i) {
-    const auto it = expert_of_tag.find(log[i].job_tag);
-    const std::string name =
-        it == expert_of_tag.end() ? "job " + std::to_string(log[i].job_tag) : "expert " + std::to_string(it->second);
-    r.spans.push_back({"NDP", name, log[i].start_ps, log[i].end_ps});
+void MoeRuntime::add_ndp_spans(const std::vector<std::size_t>& log0, const NdpTags& expert_of_tag, LayerRecord& r) const {
+  const std::size_t devices = system_.device_count();
+  for (std::size_t d = 0; d < devices; ++d) {
+    // One track per device ("NDP" alone when there is one device, as before).
+    const std::string track = devices == 1 ? "NDP" : "NDP device " + std::to_string(d);
+    const auto& log = system_.device(d).ndp().job_log();
+    for (std::size_t i = log0[d]; i < log.size(); ++i) {
+      const auto it = expert_of_tag[d].find(log[i].job_tag);
+      const std::string name = it == expert_of_tag[d].end() ? "job " + std::to_string(log[i].job_tag)
+                                                            : "expert " + std::to_string(it->second);
+      r.spans.push_back({track, name, log[i].start_ps, log[i].end_ps});
+    }
   }
 }
 
@@ -471,7 +546,8 @@ void MoeRuntime::run_moe(policy::PlacementPolicy& policy, std::uint32_t step, st
     for (std::size_t i = 0; i < p.hot.size(); ++i) gpu_fetch_[i].assign(p.hot[i].weight_bytes / sizeof(num::bf16_t), 0);
   }
   if (!p.hot.empty()) system_.start_gpu(p.hot);
-  const std::size_t log0 = system_.device.ndp().job_log().size();
+  std::vector<std::size_t> log0(system_.device_count());
+  for (std::size_t d = 0; d < log0.size(); ++d) log0[d] = system_.device(d).ndp().job_log().size();
   const auto expert_of_tag = run_ndp_path(p, step, moe_index, data.get(), r);
   r.ndp_path_s = p.cold.empty() ? 0.0 : now_s() - t0;
   const double cpu0 = now_s();
@@ -479,7 +555,9 @@ void MoeRuntime::run_moe(policy::PlacementPolicy& policy, std::uint32_t step, st
   r.cpu_path_s = p.cpu.empty() ? 0.0 : now_s() - cpu0 + r.ndp_path_s;
   finish_gpu_path(p, t0, step, moe_index, data.get(), r);
   add_ndp_spans(log0, expert_of_tag, r);
-  system_.device.ndp().clear_job_log();  // its spans are in the record now
+  for (std::size_t d = 0; d < system_.device_count(); ++d) {
+    system_.device(d).ndp().clear_job_log();  // its spans are in the record now
+  }
   if (full_) check_layer(*data, step, moe_index, r);
 
   r.moe_s = now_s() - t0;

@@ -193,7 +193,10 @@ class MoeRuntime {
                        bool keep_layers = true);
   const policy::SystemCostModel& cost_model() const { return cost_; }
   const std::vector<perf::StepSpec>& plan() const { return plan_; }
-  const driver::NdpDriver& driver() const { return *driver_; }
+  // Device d's driver (one per device, devices.count).
+  const driver::NdpDriver& driver(std::size_t d = 0) const { return *drivers_.at(d); }
+  // [moe layer][expert]: the device holding its weights (valid after setup()).
+  const std::vector<std::vector<std::uint32_t>>& expert_devices() const { return device_of_; }
 
   // Test hook (data: full): called with every expert's result bits before they are checked and
   // combined, e.g. to flip a bit and see the check catch it.
@@ -238,13 +241,25 @@ class MoeRuntime {
                           LayerRecord& r);
   LayerPlan plan(const policy::Placement& placement, const std::vector<std::uint64_t>& tokens, std::size_t moe_index) const;
   std::unique_ptr<LayerData> make_layer_data(std::uint32_t step, std::size_t moe_index) const;
-  // Submits every cold expert (split into jobs that fit the activation buffer) and waits for them.
-  // Returns which expert each NDP job tag belongs to (for the trace).
-  std::map<std::uint32_t, std::size_t> run_ndp_path(const LayerPlan& plan, std::uint32_t step, std::size_t moe_index,
-                                                    LayerData* data, LayerRecord& r);
+  // [device]: which expert each of its NDP job tags belongs to (for the trace).
+  using NdpTags = std::vector<std::map<std::uint32_t, std::size_t>>;
+  // The cold experts' outputs and failures, by index in LayerPlan::cold.
+  struct NdpResults {
+    std::vector<std::vector<num::bf16_t>> y;
+    std::vector<bool> failed;
+  };
+  // Submits every cold expert (split into jobs that fit the activation buffer) to its device and
+  // waits for them, the devices concurrently.
+  NdpTags run_ndp_path(const LayerPlan& plan, std::uint32_t step, std::size_t moe_index, LayerData* data,
+                       LayerRecord& r);
+  // One device's share of the NDP path (`cold`: indices in plan.cold), through its driver.
+  void run_ndp_device(std::size_t device, const std::vector<std::size_t>& cold, const LayerPlan& plan,
+                      std::size_t moe_index, LayerData* data, LayerRecord& r,
+                      std::map<std::uint32_t, std::size_t>& expert_of_tag, NdpResults& res);
   void finish_gpu_path(const LayerPlan& plan, double t0, std::uint32_t step, std::size_t moe_index, LayerData* data,
                        LayerRecord& r);
-  void add_ndp_spans(std::size_t log0, const std::map<std::uint32_t, std::size_t>& expert_of_tag, LayerRecord& r) const;
+  // log0: each device's job log length before the layer.
+  void add_ndp_spans(const std::vector<std::size_t>& log0, const NdpTags& expert_of_tag, LayerRecord& r) const;
   // A survived fault: recorded in the layer; with full data its expert is left out of the check.
   void record_fault(LayerRecord& r, LayerData* data, FaultRecord fault) const;
   Counters counters() const;
@@ -262,8 +277,9 @@ class MoeRuntime {
   std::vector<std::uint32_t> moe_layers_;
   std::map<std::uint32_t, std::size_t> moe_index_;  // transformer layer -> index in moe_layers_
   double run_start_s_ = 0;
-  std::unique_ptr<driver::NdpDriver> driver_;
-  std::vector<std::vector<driver::ExpertHandle>> experts_;  // [moe layer][expert]
+  std::vector<std::unique_ptr<driver::NdpDriver>> drivers_;  // [device]
+  std::vector<std::vector<driver::ExpertHandle>> experts_;  // [moe layer][expert], addresses in its device
+  std::vector<std::vector<std::uint32_t>> device_of_;       // [moe layer][expert]: its device
   std::vector<unsigned char> scratch_;                       // CPU-path reads (no bytes kept)
   // data: full only.
   bool full_ = false;
@@ -280,6 +296,10 @@ class MoeRuntime {
 // The layer records a run produces: every layer of every planned step (end_to_end), or its MoE
 // layers (moe_only).
 std::size_t expected_layer_records(const config::SystemConfig& config);
+
+// [moe layer][expert]: the device holding its weights (devices.placement; popularity: the layer's
+// routed tokens over the whole run, route_experiment(config)). All 0 with one device.
+std::vector<std::vector<std::uint32_t>> expert_devices(const config::SystemConfig& config);
 
 // One layer and one step as stats.json lists them, units in key names.
 nlohmann::json to_json(const LayerRecord& layer);

@@ -1,5 +1,7 @@
 #include "system/monde_system.hpp"
 
+#include <string>
+
 namespace monde::system {
 
 namespace {
@@ -12,35 +14,75 @@ device::DeviceOptions device_options(const config::SystemConfig& c, bool check_p
   return o;
 }
 
+std::string device_suffix(std::uint32_t count, std::uint32_t d) { return count == 1 ? "" : std::to_string(d); }
+
+std::vector<std::unique_ptr<config::DeviceConfig>> device_configs(const config::SystemConfig& c) {
+  std::vector<std::unique_ptr<config::DeviceConfig>> v;
+  for (std::uint32_t d = 0; d < c.devices.count; ++d) {
+    v.push_back(std::make_unique<config::DeviceConfig>(config::device_config_of(c.device, d)));
+  }
+  return v;
+}
+
+// Called while the system is being constructed: the devices are its children.
+std::vector<std::unique_ptr<device::CxlType3Device>> make_devices(
+    const config::SystemConfig& c, const std::vector<std::unique_ptr<config::DeviceConfig>>& configs,
+    bool check_protocol) {
+  std::vector<std::unique_ptr<device::CxlType3Device>> v;
+  for (std::uint32_t d = 0; d < configs.size(); ++d) {
+    v.push_back(std::make_unique<device::CxlType3Device>(("device" + device_suffix(c.devices.count, d)).c_str(),
+                                                         *configs[d], device_options(c, check_protocol)));
+  }
+  return v;
+}
+
 }  // namespace
 
 MondeSystem::MondeSystem(sc_core::sc_module_name name, const config::SystemConfig& config,
                          std::shared_ptr<const perf::GpuTimeModel> compute, bool check_protocol)
     : sc_module(name),
+      device_configs_(device_configs(config)),
+      devices_(make_devices(config, device_configs_, check_protocol)),
       cpu_mem("cpu_mem"),
-      cpu_mmio("cpu_mmio"),
-      device("device", config.device, device_options(config, check_protocol)),
-      gpu("gpu", config.gpu, std::move(compute), config.run.timing_only()),
-      bus(cpu_mem, cpu_mmio, &device.ndp().irq_event(), [this] { return device.ndp().irq_pending(); }) {
+      gpu("gpu", config.gpu, std::move(compute), config.run.timing_only()) {
+  const std::uint32_t n = config.devices.count;
+  for (std::uint32_t d = 0; d < n; ++d) {
+    cpu_mmio_.push_back(std::make_unique<Socket>(("cpu_mmio" + device_suffix(n, d)).c_str()));
+    auto& dev = *devices_[d];
+    buses_.push_back(std::make_unique<driver::TlmDeviceBus>(cpu_mem, *cpu_mmio_.back(), &dev.ndp().irq_event(),
+                                                            [&dev] { return dev.ndp().irq_pending(); },
+                                                            config::device_hpa_base(config.device, d)));
+    if (n > 1) {
+      gpu.root_complex.add_window(config::device_hpa_base(config.device, d), config::device_window_bytes(config.device));
+    }
+  }
   if (check_protocol) {
     cpu_checker_ = std::make_unique<checker::ProtocolChecker<64>>("cpu_checker", checker::ProtocolCheckerConfig{});
-    host_checker_ = std::make_unique<checker::ProtocolChecker<64>>("host_checker", checker::ProtocolCheckerConfig{});
     cpu_mem.bind(cpu_checker_->target_socket);
     cpu_checker_->initiator_socket.bind(gpu.root_complex.cpu_port);
-    gpu.root_complex.cxl_port.bind(host_checker_->target_socket);
-    host_checker_->initiator_socket.bind(device.host_socket());
   } else {
-    gpu.root_complex.cxl_port.bind(device.host_socket());
     cpu_mem.bind(gpu.root_complex.cpu_port);
   }
-  cpu_mmio.bind(device.ndp_mmio_socket());
+  for (std::uint32_t d = 0; d < n; ++d) {
+    if (check_protocol) {
+      host_checkers_.push_back(std::make_unique<checker::ProtocolChecker<64>>(("host_checker" + device_suffix(n, d)).c_str(),
+                                                                              checker::ProtocolCheckerConfig{}));
+      gpu.root_complex.cxl_port.bind(host_checkers_.back()->target_socket);
+      host_checkers_.back()->initiator_socket.bind(devices_[d]->host_socket());
+    } else {
+      gpu.root_complex.cxl_port.bind(devices_[d]->host_socket());
+    }
+    cpu_mmio_[d]->bind(devices_[d]->ndp_mmio_socket());
+  }
   SC_THREAD(host);
   SC_THREAD(gpu_worker);
 }
 
 std::size_t MondeSystem::protocol_violations() const {
-  return device.internal_protocol_violations() + (cpu_checker_ ? cpu_checker_->violation_count() : 0) +
-         (host_checker_ ? host_checker_->violation_count() : 0);
+  std::size_t n = cpu_checker_ ? cpu_checker_->violation_count() : 0;
+  for (const auto& d : devices_) n += d->internal_protocol_violations();
+  for (const auto& c : host_checkers_) n += c->violation_count();
+  return n;
 }
 
 void MondeSystem::host() {

@@ -3,6 +3,11 @@
 //   GPU --PCIe--> root complex --CXL.mem--> MoNDE device (link, controller, DRAM, NDP units)
 //   host CPU (driver) --> root complex (cpu port)        host CPU --CXL.io--> NDP registers
 //
+// With devices.count N > 1 the root complex has N CXL ports, one per device, each device with its
+// own CXL link and its memory at its own host address window (config::device_hpa_base); the host
+// CPU has one CXL.io socket and one driver bus per device. Device d is named "device<d>"; a single
+// device keeps the name "device" (so a one-device system is the system as before).
+//
 // The host thread runs `body` (the MoE runtime); a GPU worker thread runs hot-expert batches
 // handed to it with start_gpu(), so that the GPU path and the NDP path advance concurrently in
 // simulated time while the host thread drives the NDP jobs.
@@ -25,9 +30,13 @@
 namespace monde::system {
 
 class MondeSystem : public sc_core::sc_module {
+  using Socket = tlm_utils::simple_initiator_socket<MondeSystem, 64>;
+  // Declared (so constructed) before the GPU side, in the order the one-device system always had.
+  std::vector<std::unique_ptr<config::DeviceConfig>> device_configs_;  // the devices keep references
+  std::vector<std::unique_ptr<device::CxlType3Device>> devices_;
+
  public:
-  tlm_utils::simple_initiator_socket<MondeSystem, 64> cpu_mem;   // host CPU -> root complex
-  tlm_utils::simple_initiator_socket<MondeSystem, 64> cpu_mmio;  // host CPU -> NDP registers
+  tlm_utils::simple_initiator_socket<MondeSystem, 64> cpu_mem;  // host CPU -> root complex
 
   SC_HAS_PROCESS(MondeSystem);
   // Built by build_system() (builder.hpp), the one place that wires the system. check_protocol:
@@ -47,12 +56,19 @@ class MondeSystem : public sc_core::sc_module {
   void start_gpu(std::vector<gpu::HotExpertJob> jobs);
   gpu::HotExpertRunResult wait_gpu();
 
-  device::CxlType3Device device;
+  std::size_t device_count() const { return devices_.size(); }
+  device::CxlType3Device& device(std::size_t d = 0) { return *devices_.at(d); }
+  const device::CxlType3Device& device(std::size_t d = 0) const { return *devices_.at(d); }
+  // The host's driver bus of device d (its CXL.mem accesses offset to the device's window).
+  driver::TlmDeviceBus& bus(std::size_t d = 0) { return *buses_.at(d); }
+
   gpu::GpuSystem gpu;
-  driver::TlmDeviceBus bus;
 
  private:
-  std::unique_ptr<checker::ProtocolChecker<64>> cpu_checker_, host_checker_;
+  std::vector<std::unique_ptr<Socket>> cpu_mmio_;  // host CPU -> NDP registers, one per device
+  std::vector<std::unique_ptr<driver::TlmDeviceBus>> buses_;
+  std::unique_ptr<checker::ProtocolChecker<64>> cpu_checker_;
+  std::vector<std::unique_ptr<checker::ProtocolChecker<64>>> host_checkers_;  // root complex -> device d
   void host();        // SC_THREAD: the body
   void gpu_worker();  // SC_THREAD: hot-expert batches
 

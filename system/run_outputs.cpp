@@ -15,10 +15,19 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// "NDP" holds the one device's jobs; with several devices each has its own track, "NDP device d"
+// (MoeRuntime::add_ndp_spans), listed after the five.
 const std::vector<std::string>& tracks() {
-  static const std::vector<std::string> t{"step", "layer", "GPU fetch", "GPU compute", "NDP"};
+  static const std::vector<std::string> t = [] {
+    std::vector<std::string> v{"step", "layer", "GPU fetch", "GPU compute", "NDP"};
+    for (std::uint32_t d = 0; d < config::kMaxDevices; ++d) v.push_back("NDP device " + std::to_string(d));
+    return v;
+  }();
   return t;
 }
+
+// The tracks a run's trace names: the five, and one per device when there are several.
+std::size_t track_count(const config::SystemConfig& c) { return 5 + (c.devices.count > 1 ? c.devices.count : 0); }
 
 // stats.json is dump(2) of the whole tree: a layer or step object sits at kRecordIndent (root 0,
 // "policies" 2, a policy 4, its keys 6, the layers' and steps' array elements 8). A standalone
@@ -326,7 +335,7 @@ void RunOutputs::write_trace(const std::string& path, const std::vector<Entry>& 
   f.write("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[");
   bool first = true;
   for (const auto& [i, o] : outcomes) {
-    for (std::size_t t = 0; t <= tracks().size(); ++t) {
+    for (std::size_t t = 0; t <= track_count(config_); ++t) {
       f.write((first ? "" : ",") + trace_meta(i, o->run.policy, t).dump());
       first = false;
     }

@@ -182,6 +182,37 @@ const Schema<SystemConfig>& system_schema() {
                   if (differs_from_defaults(c.faults)) j["faults"] = fault_schema().to_json(c.faults);
                 },
                 [](const std::string&) { return fault_schema().docs("faults"); })
+        // Written only when set, so that a one-device run resolves exactly as before.
+        .custom(KeyDoc{"devices", "object", "(see below)", "the keys below", devices_schema().doc()},
+                [](const ConfigNode& n, S& c) {
+                  if (n.has("devices")) devices_schema().parse_into(n.child("devices"), c.devices);
+                },
+                [](const S& c, nlohmann::json& j) {
+                  if (differs_from_defaults(c.devices)) j["devices"] = devices_schema().to_json(c.devices);
+                },
+                [](const std::string&) { return devices_schema().docs("devices"); })
+        // Several devices: each maps its memory at its own HPA window (the default decoder moved
+        // up by d windows), and the faults model one device.
+        .check([](const ConfigNode& n, S& c) {
+          if (c.devices.count == 1) return;
+          const auto& d = c.device.hdm.decoders;
+          if (d.size() != 1 || d[0].base != 0 || d[0].ways != 1 || d[0].dpa_skip != 0) {
+            n.child("devices").fail("count", std::to_string(c.devices.count) +
+                                                 ": several devices need the device's default HDM decoder (one "
+                                                 "decoder, base 0, 1 way, no DPA skip); remove 'device.cxl.hdm' or "
+                                                 "set devices.count 1");
+          }
+          if (c.devices.count * d[0].size > kHpaLimit) {
+            n.child("devices").fail("count", std::to_string(c.devices.count) + " devices of " +
+                                                 std::to_string(d[0].size) +
+                                                 " mapped bytes exceed the 52-bit host address space");
+          }
+          if (differs_from_defaults(c.faults)) {
+            n.child("devices").fail("count", std::to_string(c.devices.count) +
+                                                 ": fault injection ('faults') models one device; allowed with "
+                                                 "faults: 1");
+          }
+        })
         // Poisoned ranges are device addresses: they must lie in the device memory.
         .check([](const ConfigNode& n, S& c) {
           const std::uint64_t capacity = c.device.dram.capacity_bytes();

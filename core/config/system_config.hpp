@@ -9,6 +9,7 @@
 //   demo     DemoConfig         (monde-sim mac demo's tiles)
 //   traffic  TrafficConfig      (monde-sim traffic)
 //   faults   FaultConfig        (injected faults and the driver's watchdog; written only when set)
+//   devices  DevicesConfig      (how many MoNDE devices and which holds each expert; written only when set)
 // One pass parses it all (parse_system_config); the names of policies and routing sources are
 // checked by the system layer against its registries (system/experiment.hpp), which own them.
 #pragma once
@@ -21,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/config/device_config.hpp"
+#include "core/config/devices_config.hpp"
 #include "core/config/experiment_document.hpp"
 #include "core/config/fault_config.hpp"
 #include "core/config/gpu_config.hpp"
@@ -118,6 +120,7 @@ struct SystemConfig {
   DemoConfig demo;
   TrafficConfig traffic;
   FaultConfig faults;
+  DevicesConfig devices;
 };
 
 const Schema<SystemConfig>& system_schema();

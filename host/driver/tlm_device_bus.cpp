@@ -31,8 +31,9 @@ unsigned length_of(const char* what, tlm::tlm_command cmd, std::uint64_t address
 }  // namespace
 
 TlmDeviceBus::TlmDeviceBus(tlm::tlm_initiator_socket<64>& mem, tlm::tlm_initiator_socket<64>& mmio,
-                           const sc_core::sc_event* irq_event, std::function<bool()> irq_level)
-    : mem_(mem), mmio_(mmio), irq_event_(irq_event), irq_level_(std::move(irq_level)) {
+                           const sc_core::sc_event* irq_event, std::function<bool()> irq_level,
+                           std::uint64_t hpa_base)
+    : mem_(mem), mmio_(mmio), irq_event_(irq_event), irq_level_(std::move(irq_level)), hpa_base_(hpa_base) {
   // The driver checks the level before sleeping on the edge; with only one of the two an
   // interrupt raised while it was not waiting would be lost (or it could never sleep).
   if ((irq_event_ == nullptr) != !irq_level_) {
@@ -64,7 +65,7 @@ void TlmDeviceBus::debug(tlm::tlm_command cmd, std::uint64_t address, void* data
   const unsigned len = length_of("debug", cmd, address, bytes);
   tlm::tlm_generic_payload t;
   t.set_command(cmd);
-  t.set_address(address);
+  t.set_address(hpa_base_ + address);
   t.set_data_ptr(static_cast<unsigned char*>(data));
   t.set_data_length(len);
   const unsigned done = mem_->transport_dbg(t);
@@ -75,11 +76,11 @@ void TlmDeviceBus::debug(tlm::tlm_command cmd, std::uint64_t address, void* data
 
 void TlmDeviceBus::mem_write(std::uint64_t address, const void* data, std::uint64_t bytes) {
   // The payload's data pointer is non-const by type only: a write never modifies it.
-  timed(mem_, tlm::TLM_WRITE_COMMAND, address, const_cast<void*>(data), bytes, "CXL.mem");
+  timed(mem_, tlm::TLM_WRITE_COMMAND, hpa_base_ + address, const_cast<void*>(data), bytes, "CXL.mem");
 }
 
 void TlmDeviceBus::mem_read(std::uint64_t address, void* data, std::uint64_t bytes) {
-  timed(mem_, tlm::TLM_READ_COMMAND, address, data, bytes, "CXL.mem");
+  timed(mem_, tlm::TLM_READ_COMMAND, hpa_base_ + address, data, bytes, "CXL.mem");
 }
 
 void TlmDeviceBus::debug_write(std::uint64_t address, const void* data, std::uint64_t bytes) {

@@ -6,6 +6,10 @@
 // delay so that the calling thread's local time never runs ahead (the link synchronises
 // anyway). Payloads follow the base protocol: streaming width = length, no byte enables,
 // response status reset to INCOMPLETE before each call.
+//
+// The driver works in device physical addresses (its allocator, its descriptors). The host maps
+// the device's memory at hpa_base (its HDM range: 0 for the first or only device, d x the mapped
+// bytes for device d of several): CXL.mem accesses go to hpa_base + address.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +27,10 @@ class TlmDeviceBus : public DeviceBus {
   // irq_event and irq_level (the line's current state) come together, or both null / empty for
   // a polling-only host (std::invalid_argument otherwise).
   TlmDeviceBus(tlm::tlm_initiator_socket<64>& mem, tlm::tlm_initiator_socket<64>& mmio,
-               const sc_core::sc_event* irq_event = nullptr, std::function<bool()> irq_level = {});
+               const sc_core::sc_event* irq_event = nullptr, std::function<bool()> irq_level = {},
+               std::uint64_t hpa_base = 0);
+
+  std::uint64_t hpa_base() const { return hpa_base_; }
 
   void mem_write(std::uint64_t address, const void* data, std::uint64_t bytes) override;
   void mem_read(std::uint64_t address, void* data, std::uint64_t bytes) override;
@@ -43,6 +50,7 @@ class TlmDeviceBus : public DeviceBus {
   tlm::tlm_initiator_socket<64>& mmio_;
   const sc_core::sc_event* irq_event_;
   std::function<bool()> irq_level_;
+  std::uint64_t hpa_base_;
 };
 
 }  // namespace monde::driver

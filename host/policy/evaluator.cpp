@@ -13,13 +13,17 @@ namespace monde::policy {
 
 namespace {
 
-void check_fits(const Placement& placement, const LayerDemand& demand) {
+void check_fits(const Placement& placement, const LayerDemand& demand, const SystemCostModel& model) {
   if (placement.location.size() != demand.expert_count()) {
     throw std::invalid_argument("evaluate: placement has " + std::to_string(placement.location.size()) +
                                 " locations for " + std::to_string(demand.expert_count()) + " experts");
   }
   for (std::size_t i = 0; i < demand.expert_count(); ++i) {
     const bool idle = placement.location[i] == ExpertLocation::kIdle;
+    if (demand.device_of(i) >= model.ndp_devices) {
+      throw std::invalid_argument("evaluate: expert " + std::to_string(i) + " is on device " +
+                                  std::to_string(demand.device_of(i)) + " of " + std::to_string(model.ndp_devices));
+    }
     if (idle == demand.is_active(i)) {
       throw std::invalid_argument("evaluate: expert " + std::to_string(i) + " has " +
                                   std::to_string(demand.tokens_per_expert[i]) + " tokens but is placed '" +
@@ -35,6 +39,39 @@ double ndp_dram_wait_s(const SerialPathTimer& ndp, const GpuPipelineTimer& gpu, 
                                model.shared_dram_bytes_per_s, model.shared_dram_bytes_per_s);
 }
 
+double device_fetch_bytes_per_s(const SystemCostModel& model, std::uint64_t fetched_from_device,
+                                std::uint64_t fetched_total) {
+  if (fetched_total == 0) return model.device_to_gpu_bytes_per_s;
+  return model.device_to_gpu_bytes_per_s * (double(fetched_from_device) / double(fetched_total));
+}
+
+NdpPaths::NdpPaths(const SystemCostModel& model)
+    : paths_(model.ndp_devices, SerialPathTimer(ndp_fixed_time_s(model))), fetched_(model.ndp_devices, 0) {}
+
+double NdpPaths::dram_wait_s(std::uint32_t d, const GpuPipelineTimer& gpu, const SystemCostModel& model) const {
+  const SerialPathTimer& p = paths_.at(d);
+  return shared_stream_delay_s(p.time_s(), p.streaming_s(), gpu.transfer_end_s(),
+                               device_fetch_bytes_per_s(model, fetched_[d], fetched_total_),
+                               model.shared_dram_bytes_per_s, model.shared_dram_bytes_per_s);
+}
+
+double NdpPaths::device_path_s(std::uint32_t d, const GpuPipelineTimer& gpu, const SystemCostModel& model) const {
+  return paths_.at(d).time_s() + dram_wait_s(d, gpu, model);
+}
+
+NdpPaths::Time NdpPaths::time(const GpuPipelineTimer& gpu, const SystemCostModel& model) const {
+  Time t;
+  for (std::uint32_t d = 0; d < paths_.size(); ++d) {
+    const double wait_s = dram_wait_s(d, gpu, model);
+    const double path_s = paths_[d].time_s() + wait_s;
+    if (d == 0 || path_s > t.path_s) {
+      t.path_s = path_s;
+      t.dram_wait_s = wait_s;
+    }
+  }
+  return t;
+}
+
 double cpu_link_wait_s(const SerialPathTimer& cpu, const GpuPipelineTimer& gpu, const SystemCostModel& model) {
   return shared_stream_delay_s(cpu.time_s(), cpu.streaming_s(), gpu.transfer_end_s(), model.device_to_gpu_bytes_per_s,
                                model.shared_link_bytes_per_s, model.cpu_weight_bytes_per_s);
@@ -43,7 +80,7 @@ double cpu_link_wait_s(const SerialPathTimer& cpu, const GpuPipelineTimer& gpu, 
 CostBreakdown evaluate(const Placement& placement, const LayerDemand& demand, const SystemCostModel& model) {
   validate(demand);
   validate(model);
-  check_fits(placement, demand);
+  check_fits(placement, demand, model);
 
   const ExpertShape& shape = demand.shape;
   const std::uint64_t weights = shape.weight_bytes();
@@ -60,7 +97,7 @@ CostBreakdown evaluate(const Placement& placement, const LayerDemand& demand, co
 
   CostBreakdown c;
   GpuPipelineTimer gpu;
-  SerialPathTimer ndp(ndp_fixed_time_s(model));
+  NdpPaths ndp(model);
   SerialPathTimer cpu(cpu_fixed_time_s(model));
   for (const std::size_t i : execution_order(demand, no_transfer)) {
     const std::uint64_t tokens = demand.tokens_per_expert[i];
@@ -75,6 +112,7 @@ CostBreakdown evaluate(const Placement& placement, const LayerDemand& demand, co
         c.gpu_transfer_s += transfer_s;
         c.gpu_compute_s += compute_s;
         if (fetched) {
+          ndp.count_fetch(demand.device_of(i));  // its copy reads that device's DRAM
           c.weights_to_gpu_bytes += weights;
           ++c.experts_gpu_fetched;
         } else {
@@ -84,7 +122,7 @@ CostBreakdown evaluate(const Placement& placement, const LayerDemand& demand, co
       }
       case ExpertLocation::kNdp: {
         const NdpExpertCost e = ndp_expert_cost(model, shape, tokens);
-        ndp.add(e.share_s, e.dram_busy_s);
+        ndp.add(demand.device_of(i), e.share_s, e.dram_busy_s);
         c.ndp_job_s += e.job_s;
         c.activations_to_ndp_bytes += activations;
         c.results_from_ndp_bytes += activations;
@@ -105,8 +143,9 @@ CostBreakdown evaluate(const Placement& placement, const LayerDemand& demand, co
     }
   }
   c.gpu_path_s = gpu.makespan_s();
-  c.ndp_dram_wait_s = ndp_dram_wait_s(ndp, gpu, model);
-  c.ndp_path_s = ndp.time_s() + c.ndp_dram_wait_s;
+  const NdpPaths::Time ndp_time = ndp.time(gpu, model);
+  c.ndp_dram_wait_s = ndp_time.dram_wait_s;
+  c.ndp_path_s = ndp_time.path_s;
   c.cpu_link_wait_s = cpu_link_wait_s(cpu, gpu, model);
   c.cpu_path_s = cpu.time_s() + c.cpu_link_wait_s;
   c.makespan_s = std::max({c.gpu_path_s, c.ndp_path_s, c.cpu_path_s});

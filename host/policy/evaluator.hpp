@@ -24,6 +24,40 @@ CostBreakdown evaluate(const Placement& placement, const LayerDemand& demand, co
 double ndp_dram_wait_s(const SerialPathTimer& ndp, const GpuPipelineTimer& gpu, const SystemCostModel& model);
 double cpu_link_wait_s(const SerialPathTimer& cpu, const GpuPipelineTimer& gpu, const SystemCostModel& model);
 
+// The NDP part of a layer on model.ndp_devices devices: one serial path per device (each with the
+// fixed cost ndp_fixed_time_s), and how many of the GPU's weight copies read each device's DRAM.
+// A device's path is slowed by the copies reading its DRAM only: they cross the one PCIe link at
+// device_to_gpu_bytes_per_s in all, and device d's share of that stream is taken as its share of
+// the fetched experts, spread over the whole copy window (the GPU queues the copies in job order,
+// so this is an average, not the instantaneous rate). One device: exactly ndp_dram_wait_s.
+class NdpPaths {
+ public:
+  explicit NdpPaths(const SystemCostModel& model);
+  void add(std::uint32_t device, double share_s, double streaming_s) { paths_.at(device).add(share_s, streaming_s); }
+  void count_fetch(std::uint32_t device) {
+    ++fetched_.at(device);
+    ++fetched_total_;
+  }
+  struct Time {
+    double path_s = 0;       // the slowest device's path, with its DRAM wait
+    double dram_wait_s = 0;  // that device's DRAM wait
+  };
+  Time time(const GpuPipelineTimer& gpu, const SystemCostModel& model) const;
+  // Device d's path alone (its serial time plus its DRAM wait).
+  double device_path_s(std::uint32_t device, const GpuPipelineTimer& gpu, const SystemCostModel& model) const;
+
+ private:
+  double dram_wait_s(std::uint32_t device, const GpuPipelineTimer& gpu, const SystemCostModel& model) const;
+  std::vector<SerialPathTimer> paths_;
+  std::vector<std::uint64_t> fetched_;
+  std::uint64_t fetched_total_ = 0;
+};
+
+// The rate at which the GPU's copies read one device: device_to_gpu_bytes_per_s x its share of
+// the fetched experts (all of it when nothing was fetched, or with one device).
+double device_fetch_bytes_per_s(const SystemCostModel& model, std::uint64_t fetched_from_device,
+                                std::uint64_t fetched_total);
+
 // Builds a placement from locations and fills its cost with evaluate().
 Placement scored_placement(std::vector<ExpertLocation> location, const LayerDemand& demand,
                            const SystemCostModel& model);

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "host/policy/execution_order.hpp"
 #include "host/policy/expert_costs.hpp"
+#include "host/policy/evaluator.hpp"
 #include "host/policy/path_timers.hpp"
 
 namespace monde::policy {
@@ -33,13 +36,19 @@ HotPrefixScan scan_hot_prefixes(const LayerDemand& demand, const SystemCostModel
   scan.residents = first;
   const std::size_t n = order.size() - first;
 
-  // cold_suffix_s[k]: the cold path time when candidates k..n-1 run cold; busy_suffix_s[k]: how
-  // long the cold path streams weights for them through what it shares with the GPU's copies.
+  // cold_suffix_s[d][k]: device d's cold path time when candidates k..n-1 run cold (its share of
+  // them: the CPU path is one path, the NDP path one per device); busy_suffix_s[d][k]: how long it
+  // streams weights for them through what it shares with the GPU's copies; cold_count[d][k]: how
+  // many of them are on it (a path nobody uses costs nothing).
   const bool ndp_cold = cold == ExpertLocation::kNdp;
+  const std::uint32_t paths = ndp_cold ? model.ndp_devices : 1;
   const double cold_fixed_s = ndp_cold ? ndp_fixed_time_s(model) : cpu_fixed_time_s(model);
-  std::vector<double> cold_suffix_s(n + 1, 0.0), busy_suffix_s(n + 1, 0.0);
+  std::vector<std::vector<double>> cold_suffix_s(paths, std::vector<double>(n + 1, 0.0)),
+      busy_suffix_s(paths, std::vector<double>(n + 1, 0.0));
+  std::vector<std::vector<std::size_t>> cold_count(paths, std::vector<std::size_t>(n + 1, 0));
   for (std::size_t k = n; k-- > 0;) {
-    const auto tokens = demand.tokens_per_expert[order[first + k]];
+    const std::size_t expert = order[first + k];
+    const auto tokens = demand.tokens_per_expert[expert];
     double share_s = 0, streaming_s = 0;
     if (ndp_cold) {
       const NdpExpertCost e = ndp_expert_cost(model, shape, tokens);
@@ -50,18 +59,38 @@ HotPrefixScan scan_hot_prefixes(const LayerDemand& demand, const SystemCostModel
       share_s = e.share_s;
       streaming_s = e.read_s;
     }
-    cold_suffix_s[k] = cold_suffix_s[k + 1] + share_s;
-    busy_suffix_s[k] = busy_suffix_s[k + 1] + streaming_s;
+    const std::uint32_t on = ndp_cold ? demand.device_of(expert) : 0;
+    if (on >= paths) {
+      throw std::invalid_argument("split_hot_cold: expert " + std::to_string(expert) + " is on device " +
+                                  std::to_string(on) + " of " + std::to_string(paths));
+    }
+    for (std::uint32_t d = 0; d < paths; ++d) {
+      const bool here = d == on;
+      cold_suffix_s[d][k] = here ? cold_suffix_s[d][k + 1] + share_s : cold_suffix_s[d][k + 1];
+      busy_suffix_s[d][k] = here ? busy_suffix_s[d][k + 1] + streaming_s : busy_suffix_s[d][k + 1];
+      cold_count[d][k] = cold_count[d][k + 1] + (here ? 1 : 0);
+    }
   }
-  // The cold path with candidates k..n-1, given the GPU's copies so far (they share the DRAM).
+  // The GPU's copies so far, per device whose DRAM they read (NDP: they share it).
+  std::vector<std::uint64_t> fetched(paths, 0);
+  std::uint64_t fetched_total = 0;
+  // The cold path with candidates k..n-1, given the GPU's copies so far: its slowest device.
   auto cold_path_s = [&](std::size_t k, const GpuPipelineTimer& g) {
     if (k >= n) return 0.0;
-    const double path = cold_fixed_s + cold_suffix_s[k];
     // The copies share the device DRAM with NDP, the CXL link with the CPU's reads.
     const double shared_bytes_per_s = ndp_cold ? model.shared_dram_bytes_per_s : model.shared_link_bytes_per_s;
     const double stream_bytes_per_s = ndp_cold ? model.shared_dram_bytes_per_s : model.cpu_weight_bytes_per_s;
-    return path + shared_stream_delay_s(path, busy_suffix_s[k], g.transfer_end_s(), model.device_to_gpu_bytes_per_s,
-                                        shared_bytes_per_s, stream_bytes_per_s);
+    double slowest = 0.0;
+    for (std::uint32_t d = 0; d < paths; ++d) {
+      if (cold_count[d][k] == 0) continue;
+      const double path = cold_fixed_s + cold_suffix_s[d][k];
+      const double fetch_bytes_per_s =
+          ndp_cold ? device_fetch_bytes_per_s(model, fetched[d], fetched_total) : model.device_to_gpu_bytes_per_s;
+      slowest = std::max(slowest, path + shared_stream_delay_s(path, busy_suffix_s[d][k], g.transfer_end_s(),
+                                                               fetch_bytes_per_s, shared_bytes_per_s,
+                                                               stream_bytes_per_s));
+    }
+    return slowest;
   };
 
   const double fetch_s = fetch_time_s(model, shape);
@@ -69,6 +98,8 @@ HotPrefixScan scan_hot_prefixes(const LayerDemand& demand, const SystemCostModel
   scan.makespan_s.push_back(std::max(gpu.makespan_s(), cold_path_s(0, gpu)));
   for (std::size_t k = 0; k < n; ++k) {
     gpu.add(fetch_s, gpu_compute_time_s(model, shape, demand.tokens_per_expert[order[first + k]]));
+    if (ndp_cold) ++fetched[demand.device_of(order[first + k])];
+    ++fetched_total;
     scan.makespan_s.push_back(std::max(gpu.makespan_s(), cold_path_s(k + 1, gpu)));
   }
   return scan;

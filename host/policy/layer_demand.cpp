@@ -32,6 +32,11 @@ void validate(const LayerDemand& demand) {
                                 " entries for " + std::to_string(demand.tokens_per_expert.size()) +
                                 " experts (give one per expert, or none)");
   }
+  if (!demand.ndp_device.empty() && demand.ndp_device.size() != demand.tokens_per_expert.size()) {
+    throw std::invalid_argument("LayerDemand: ndp_device has " + std::to_string(demand.ndp_device.size()) +
+                                " entries for " + std::to_string(demand.tokens_per_expert.size()) +
+                                " experts (give one per expert, or none)");
+  }
 }
 
 }  // namespace monde::policy

@@ -24,12 +24,17 @@ struct LayerDemand {
   // cache in the runtime). Empty means none; otherwise one entry per expert.
   std::vector<bool> gpu_resident;
   Phase phase = Phase::kDecode;
+  // Which MoNDE device holds each expert's weights (config `devices`, the driver's placement):
+  // its NDP jobs run there and its GPU fetch reads that device's DRAM. Empty means every expert on
+  // device 0 (one device); otherwise one entry per expert, each < SystemCostModel::ndp_devices.
+  std::vector<std::uint32_t> ndp_device;
 
   std::size_t expert_count() const { return tokens_per_expert.size(); }
   bool is_active(std::size_t expert) const { return tokens_per_expert[expert] > 0; }
   bool is_resident(std::size_t expert) const {
     return !gpu_resident.empty() && gpu_resident[expert];
   }
+  std::uint32_t device_of(std::size_t expert) const { return ndp_device.empty() ? 0 : ndp_device[expert]; }
   std::size_t active_count() const;
 };
 

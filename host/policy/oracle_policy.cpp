@@ -48,6 +48,12 @@ std::vector<ExpertGroup> group_experts(const LayerDemand& demand, const SystemCo
 Placement OraclePolicy::place(const LayerDemand& demand, const SystemCostModel& model) {
   validate(demand);
   validate(model);
+  if (model.ndp_devices > 1) {
+    // The search keeps one serial NDP path per candidate; several devices' paths are not searched.
+    throw std::invalid_argument("oracle: " + std::to_string(model.ndp_devices) +
+                                " MoNDE devices (devices.count); the exact search covers one device: set "
+                                "devices.count 1 or use monde");
+  }
   const std::size_t active = demand.active_count();
   if (active > kMaxActiveExperts) {
     throw std::invalid_argument("oracle: " + std::to_string(active) + " routed experts exceed the exact search's "

@@ -40,14 +40,14 @@ const std::vector<PolicyInfo>& policy_registry() {
        0, maker<ContextPolicy>(), true},
       {"oracle", "the exact minimum-makespan GPU/NDP/CPU assignment (dynamic programme over groups of equal experts)",
        OraclePolicy::kMaxActiveExperts,
-       maker<OraclePolicy>()},
+       maker<OraclePolicy>(), false, true},
       // The two-path optimum decides in milliseconds where the three-way search can take
       // minutes (decode layers of 64+ similar experts), and is monde's own yardstick: the best
       // split between the same two paths.
       {"oracle_gpu_ndp", "the exact minimum-makespan GPU/NDP assignment (no CPU path): the best split monde could "
                          "choose; fast on 256-expert layers",
        OraclePolicy::kMaxActiveExperts,
-       [](const PolicyOptions&) { return std::make_unique<OraclePolicy>(OraclePaths::kGpuNdp); }},
+       [](const PolicyOptions&) { return std::make_unique<OraclePolicy>(OraclePaths::kGpuNdp); }, false, true},
       {"monde_paper", "the MoNDE paper's rule (arXiv 2405.18832): the GPU takes the most-token experts up to "
                       "alpha x BW_gpu / (BW_device + BW_gpu) of the routed weight volume; alpha calibrated per run "
                       "(run.monde_paper_alpha)",

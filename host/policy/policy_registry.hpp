@@ -28,6 +28,8 @@ struct PolicyInfo {
   // It plans each layer's decode placement from that layer's prefill (`context`): a decoder layer
   // of an encoder-decoder model, which never prefills, cannot run it.
   bool plans_decode_from_prefill = false;
+  // It plans for one MoNDE device only (the oracle's exact search): devices.count 1.
+  bool one_device_only = false;
 };
 
 // In the order `monde-sim list policies` shows them.

@@ -31,6 +31,10 @@ void validate(const SystemCostModel& m) {
   require_positive(m.gpu_host_activation_bytes_per_s, "gpu_host_activation_bytes_per_s");
   if (!m.gpu) throw std::invalid_argument("SystemCostModel: gpu time model is missing");
   if (!m.ndp) throw std::invalid_argument("SystemCostModel: ndp time model is missing");
+  if (m.ndp_devices < 1 || m.ndp_devices > 16) {
+    throw std::invalid_argument("SystemCostModel: ndp_devices = " + std::to_string(m.ndp_devices) +
+                                " must be in 1..16");
+  }
 }
 
 }  // namespace monde::policy

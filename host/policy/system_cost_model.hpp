@@ -46,6 +46,11 @@ struct SystemCostModel {
   std::uint64_t gpu_memory_budget_bytes_per_layer = 0;
   // GPU compute time of one expert.
   std::shared_ptr<const perf::GpuTimeModel> gpu;
+  // MoNDE devices (config devices.count, 1 .. 16), each with its own CXL link, DRAM and NDP units
+  // at the rates above: the NDP path is one serial path per device (LayerDemand::ndp_device says
+  // whose), and the layer's NDP part ends with the slowest. The GPU's fetches still cross one PCIe
+  // link at device_to_gpu_bytes_per_s, whichever device they read.
+  std::uint32_t ndp_devices = 1;
 };
 
 // Throws std::invalid_argument naming the first field that is not a positive rate (or a

@@ -51,7 +51,7 @@ Result run_experiment(const std::string& json, std::vector<std::string> policies
   });
   sc_core::sc_start();
   EXPECT_TRUE(sys->top().finished());
-  EXPECT_EQ(sys->top().device.internal_protocol_violations(), 0u);
+  EXPECT_EQ(sys->top().device().internal_protocol_violations(), 0u);
   return r;
 }
 

@@ -54,7 +54,7 @@ Result run_experiment(const nlohmann::json& j, MoeRuntime::ResultHook hook = nul
   });
   sc_core::sc_start();
   EXPECT_TRUE(sys->top().finished());
-  EXPECT_EQ(sys->top().device.internal_protocol_violations(), 0u);
+  EXPECT_EQ(sys->top().device().internal_protocol_violations(), 0u);
   EXPECT_EQ(rt.driver().stats().which_path, "cxl_mem");
   return r;
 }

@@ -1,6 +1,8 @@
 #include "tlm/root_complex/root_complex.hpp"
 
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -22,9 +24,35 @@ RootComplex::RootComplex(sc_core::sc_module_name name, const config::RootComplex
   cxl_port.register_invalidate_direct_mem_ptr(this, &RootComplex::invalidate_direct_mem_ptr);
 }
 
+void RootComplex::add_window(std::uint64_t base, std::uint64_t bytes) {
+  if (bytes == 0 || base + bytes < base) throw std::invalid_argument("root complex: an empty or wrapping CXL window");
+  for (const Window& w : windows_) {
+    if (base < w.base + w.bytes && w.base < base + bytes) {
+      throw std::invalid_argument("root complex: CXL window at " + std::to_string(base) + " overlaps another");
+    }
+  }
+  windows_.push_back({base, bytes});
+}
+
+int RootComplex::route(std::uint64_t address, std::uint64_t bytes) const {
+  if (windows_.empty()) return 0;
+  for (std::size_t i = 0; i < windows_.size(); ++i) {
+    const Window& w = windows_[i];
+    if (address >= w.base && address - w.base < w.bytes) {
+      return bytes <= w.bytes - (address - w.base) ? static_cast<int>(i) : -1;
+    }
+  }
+  return -1;
+}
+
 void RootComplex::b_transport(int port, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   delay += latency_;
-  cxl_port->b_transport(trans, delay);
+  const int to = route(trans.get_address(), trans.get_data_length());
+  if (to < 0 || to >= static_cast<int>(cxl_port.size())) {
+    trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  } else {
+    cxl_port[to]->b_transport(trans, delay);
+  }
   delay += latency_;
   auto& s = stats_[port];
   if (trans.get_command() == tlm::TLM_IGNORE_COMMAND) return;
@@ -40,17 +68,22 @@ void RootComplex::b_transport(int port, tlm::tlm_generic_payload& trans, sc_core
 }
 
 unsigned int RootComplex::transport_dbg(int /*port*/, tlm::tlm_generic_payload& trans) {
-  return cxl_port->transport_dbg(trans);
+  const int to = route(trans.get_address(), trans.get_data_length());
+  if (to < 0 || to >= static_cast<int>(cxl_port.size())) return 0;
+  return cxl_port[to]->transport_dbg(trans);
 }
 
 bool RootComplex::get_direct_mem_ptr(int /*port*/, tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi) {
-  if (!cxl_port->get_direct_mem_ptr(trans, dmi)) return false;
+  const int to = route(trans.get_address(), 1);
+  if (to < 0 || to >= static_cast<int>(cxl_port.size())) return false;
+  if (!cxl_port[to]->get_direct_mem_ptr(trans, dmi)) return false;
+  // (The device grants within its HDM range, which is its window: HPA, nothing to translate.)
   dmi.set_read_latency(dmi.get_read_latency() + 2 * latency_);
   dmi.set_write_latency(dmi.get_write_latency() + 2 * latency_);
   return true;
 }
 
-void RootComplex::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
+void RootComplex::invalidate_direct_mem_ptr(int /*port*/, sc_dt::uint64 start, sc_dt::uint64 end) {
   if (gpu_port.size() > 0) gpu_port->invalidate_direct_mem_ptr(start, end);
   if (cpu_port.size() > 0) cpu_port->invalidate_direct_mem_ptr(start, end);
 }

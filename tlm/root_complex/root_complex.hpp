@@ -14,14 +14,22 @@
 // takes the same timed path for LT and AT. transport_dbg and DMI requests are forwarded (DMI
 // latencies gain the round trip through the root complex); DMI invalidations go to both ports.
 // Both ports may be left unbound (a system without a GPU, or without host traffic).
+//
+// Several devices (config `devices.count`): cxl_port is bound once per device, in device order,
+// and add_window() gives each binding its host physical address window (the device's HDM range).
+// A transaction goes to the port whose window holds its address; one outside every window, or
+// running past its window's end, gets TLM_ADDRESS_ERROR_RESPONSE (a root port decodes, it does
+// not translate: the device sees the HPA and its HDM decoder maps it). Without windows everything
+// goes to the one bound device, as before.
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/multi_passthrough_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
 #include "core/config/gpu_config.hpp"
@@ -38,9 +46,13 @@ class RootComplex : public sc_core::sc_module {
   enum Port { kGpuPort = 0, kCpuPort = 1 };
   tlm_utils::simple_target_socket_tagged_optional<RootComplex, 64> gpu_port;
   tlm_utils::simple_target_socket_tagged_optional<RootComplex, 64> cpu_port;
-  tlm_utils::simple_initiator_socket<RootComplex, 64> cxl_port;
+  tlm_utils::multi_passthrough_initiator_socket<RootComplex, 64> cxl_port;  // one binding per device
 
   RootComplex(sc_core::sc_module_name name, const config::RootComplexConfig& config);
+
+  // The window [base, base + bytes) of the next cxl_port binding (the first call: binding 0).
+  // std::invalid_argument for an empty window or one that overlaps an earlier one.
+  void add_window(std::uint64_t base, std::uint64_t bytes);
 
   const config::RootComplexConfig& config() const { return config_; }
   const RootComplexPortStats& port_stats(Port p) const { return stats_[p]; }
@@ -51,7 +63,14 @@ class RootComplex : public sc_core::sc_module {
   void b_transport(int port, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
   unsigned int transport_dbg(int port, tlm::tlm_generic_payload& trans);
   bool get_direct_mem_ptr(int port, tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);
-  void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
+  void invalidate_direct_mem_ptr(int port, sc_dt::uint64 start, sc_dt::uint64 end);
+  // The cxl_port binding that owns [address, address + bytes), or -1 (no window holds it all).
+  int route(std::uint64_t address, std::uint64_t bytes) const;
+
+  struct Window {
+    std::uint64_t base, bytes;
+  };
+  std::vector<Window> windows_;
 
   config::RootComplexConfig config_;
   sc_core::sc_time latency_;

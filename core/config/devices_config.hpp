@@ -1,0 +1,42 @@
+// Several MoNDE devices on the host root complex: the `devices` section of an experiment (README,
+// "Several devices"). Device d is a copy of the experiment's `device` with its own CXL link and
+// its HDM range at host physical address d x (the device's mapped bytes). The default (one
+// device) resolves and simulates exactly as before: config.resolved.json writes the section only
+// when a value differs from its default.
+//   "devices": { "count": 4, "placement": "popularity" }
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/config/device_config.hpp"
+#include "core/config/enum_names.hpp"
+#include "core/config/schema.hpp"
+
+namespace monde::config {
+
+inline constexpr std::uint32_t kMaxDevices = 16;
+
+// Which device holds each (layer, expert)'s weights (host/driver/expert_devices.hpp does it).
+enum class DevicePlacement {
+  kRoundRobin,  // expert e of every MoE layer on device e mod count
+  kPopularity,  // per layer, by the run's routed tokens: the busiest expert first onto the least loaded device
+};
+const std::vector<EnumName<DevicePlacement>>& names_of(DevicePlacement);
+
+struct DevicesConfig {
+  std::uint32_t count = 1;  // 1 .. kMaxDevices
+  DevicePlacement placement = DevicePlacement::kRoundRobin;
+};
+
+const Schema<DevicesConfig>& devices_schema();
+bool differs_from_defaults(const DevicesConfig& c);
+
+// The host physical address window of each device: the bytes the device's (default, single)
+// HDM decoder maps, and where device `index` starts (index x those bytes).
+std::uint64_t device_window_bytes(const DeviceConfig& device);
+std::uint64_t device_hpa_base(const DeviceConfig& device, std::uint32_t index);
+// Device `index` of several: `device` with its decoder moved to its window (index 0: unchanged).
+DeviceConfig device_config_of(const DeviceConfig& device, std::uint32_t index);
+
+}  // namespace monde::config
