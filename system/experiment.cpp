@@ -111,7 +111,11 @@ void check_fits_device(const config::SystemConfig& c, const config::ConfigNode& 
     root.section("device").section("memory").fail(
         "organization", "gives " + std::to_string(have) + " B (" + gib(have) + "), but the model needs " +
                       std::to_string(need) + " B (" + gib(need) + "): " + std::to_string(m.moe_layers) +
-                      " MoE layers x " + std::to_string(m.experts) + " experts x " +
+                      " MoE layers x " + std::to_string(experts_per_device(c)) + " experts" +
+                      (c.devices.count > 1 ? " (of " + std::to_string(m.experts) + ", on each of " +
+                                                 std::to_string(c.devices.count) + " devices)"
+                                           : std::string()) +
+                      " x " +
                       std::to_string(m.expert_weight_bytes()) + " B of weights" +
                       (c.device.ndp.expert_weights().quantised() ? " (and their " +
                        config::describe(c.device.ndp.expert_weights()) + " copy for the NDP units)" : std::string()) +
@@ -161,6 +165,10 @@ void check_fits_gpu(const config::SystemConfig& c, const config::ConfigNode& roo
 
 }  // namespace
 
+std::uint64_t experts_per_device(const config::SystemConfig& c) {
+  return (std::uint64_t{c.model.experts} + c.devices.count - 1) / c.devices.count;
+}
+
 std::uint64_t device_bytes_needed(const config::SystemConfig& c) {
   const auto& m = c.model;
   // The bf16 expert and, with a quantised NDP format, its codes and scales (the driver gives each
@@ -170,8 +178,10 @@ std::uint64_t device_bytes_needed(const config::SystemConfig& c) {
       q.quantised() ? m.matrices_per_expert() * (round_up(config::weight_matrix_bytes(q.format, m.d_ff, m.d_model), kPage) +
                                                  round_up(config::scale_matrix_bytes(q, m.d_ff, m.d_model), kPage))
                     : 0;
+  // With several devices each holds at most ceil(experts / count) experts of a layer (both
+  // placements: policy/device_placement.hpp); one layer's jobs may still all land on one device.
   const std::uint64_t weights =
-      std::uint64_t{m.moe_layers} * m.experts * (round_up(m.expert_weight_bytes(), kPage) + quantised_copy);
+      std::uint64_t{m.moe_layers} * experts_per_device(c) * (round_up(m.expert_weight_bytes(), kPage) + quantised_copy);
   const driver::DriverOptions ring;
   const std::uint64_t rings = round_up(std::uint64_t{ring.sq_entries} * config::kJobDescriptorBytes, kPage) +
                               round_up(std::uint64_t{ring.cq_entries} * config::kCompletionEntryBytes, kPage);

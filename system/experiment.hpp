@@ -36,8 +36,10 @@ void check_experiment(const config::SystemConfig& config, const config::Experime
 void check_policy_limits(const config::SystemConfig& config, const config::ExperimentDocument& document,
                          const Demand& demand);
 
-// Device memory the driver needs for the model's routed experts (each weight range on its own
-// 4 KiB pages), its rings and one step's activation buffers.
+// Device memory the driver needs on each device for the model's routed experts it holds (each
+// weight range on its own 4 KiB pages), its rings and one step's activation buffers.
 std::uint64_t device_bytes_needed(const config::SystemConfig& config);
+// The most experts of one MoE layer a device holds: ceil(experts / devices.count).
+std::uint64_t experts_per_device(const config::SystemConfig& config);
 
 }  // namespace monde::system

@@ -23,7 +23,7 @@
 #include "host/gpu_backend/compare.hpp"
 #include "host/moe/moe_layer.hpp"
 #include "host/moe/token_route.hpp"
-#include "host/driver/expert_devices.hpp"
+#include "host/policy/device_placement.hpp"
 #include "host/driver/ndp_job_error.hpp"
 #include "host/policy/policy_registry.hpp"
 
@@ -78,7 +78,7 @@ std::vector<std::vector<std::uint32_t>> expert_devices(const config::SystemConfi
   }
   std::vector<std::vector<std::uint32_t>> device(layers);
   for (std::size_t l = 0; l < layers; ++l) {
-    device[l] = driver::place_experts_on_devices(config.devices.placement, n, popularity[l]);
+    device[l] = policy::place_experts_on_devices(config.devices.placement, n, popularity[l]);
   }
   return device;
 }

@@ -196,11 +196,12 @@ const Schema<SystemConfig>& system_schema() {
         .check([](const ConfigNode& n, S& c) {
           if (c.devices.count == 1) return;
           const auto& d = c.device.hdm.decoders;
-          if (d.size() != 1 || d[0].base != 0 || d[0].ways != 1 || d[0].dpa_skip != 0) {
+          const std::uint64_t mapped = c.device.dram.capacity_bytes() / kHdmUnitBytes * kHdmUnitBytes;
+          if (d.size() != 1 || d[0].base != 0 || d[0].ways != 1 || d[0].dpa_skip != 0 || d[0].size != mapped) {
             n.child("devices").fail("count", std::to_string(c.devices.count) +
                                                  ": several devices need the device's default HDM decoder (one "
-                                                 "decoder, base 0, 1 way, no DPA skip); remove 'device.cxl.hdm' or "
-                                                 "set devices.count 1");
+                                                 "decoder, base 0, 1 way, no DPA skip, over the whole DRAM); remove "
+                                                 "'device.cxl.hdm' or set devices.count 1");
           }
           if (c.devices.count * d[0].size > kHpaLimit) {
             n.child("devices").fail("count", std::to_string(c.devices.count) + " devices of " +

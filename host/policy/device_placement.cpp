@@ -1,11 +1,11 @@
-#include "host/driver/expert_devices.hpp"
+#include "host/policy/device_placement.hpp"
 
 #include <algorithm>
 #include <numeric>
 #include <stdexcept>
 #include <string>
 
-namespace monde::driver {
+namespace monde::policy {
 
 std::vector<std::uint32_t> place_experts_on_devices(config::DevicePlacement placement, std::uint32_t devices,
                                                     const std::vector<std::uint64_t>& popularity) {
@@ -40,4 +40,4 @@ std::vector<std::uint32_t> place_experts_on_devices(config::DevicePlacement plac
   return device;
 }
 
-}  // namespace monde::driver
+}  // namespace monde::policy

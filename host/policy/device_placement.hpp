@@ -1,4 +1,5 @@
-// Which MoNDE device holds each expert of a MoE layer (config `devices.placement`), decided once,
+// Which MoNDE device holds each expert of a MoE layer (config `devices.placement`): the driver
+// places each expert's weights on the device this says (system/moe_runtime.cpp), decided once,
 // before the weights are placed. No SystemC.
 //   round_robin  expert e on device e mod devices;
 //   popularity   the layer's experts by routed tokens over the run (the routing trace's counts),
@@ -14,11 +15,11 @@
 
 #include "core/config/devices_config.hpp"
 
-namespace monde::driver {
+namespace monde::policy {
 
 // popularity: one entry per expert (routed tokens; ignored by round_robin, whose expert count is
 // popularity.size() too). std::invalid_argument for no experts or devices outside 1 .. 16.
 std::vector<std::uint32_t> place_experts_on_devices(config::DevicePlacement placement, std::uint32_t devices,
                                                     const std::vector<std::uint64_t>& popularity);
 
-}  // namespace monde::driver
+}  // namespace monde::policy

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Several MoNDE devices through monde-sim run (README "Several devices"):
+#   - devices.count 1 is the one-device system as before: no "devices" section in
+#     config.resolved.json, and outputs byte-identical to a run that does not mention devices;
+#   - 4 devices: stats.json lists each device (its CXL, DRAM and NDP figures), trace.json has one
+#     NDP track per device, the same run again gives the same bytes, the resolved configuration
+#     keeps the section and runs; ndp_only's step is faster than on one device;
+#   - bad counts, an explicit HDM decoder, faults and the oracle with several devices exit 2
+#     naming the key.
+# Usage: devices_cli.sh <monde-sim binary> <scratch dir>
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+bin=$1
+dir=$2
+rm -rf "$dir" && mkdir -p "$dir" && cd "$dir" || exit 1
+source "$here/cli_check.sh"
+cat > tiny.json <<JSON
+{ "model": "mixtral-8x7b-tiny",
+  "device": { "preset": "lpddr5x-8533", "memory": { "model": "bandwidth" }, "ndp": { "pe_model": "cycle" } },
+  "routing": { "source": "uniform", "seed": 3 },
+  "run": { "batch": 32, "policies": ["monde", "ndp_only"] } }
+JSON
+
+check one-plain 0 "ndp_only" -- "$bin" run tiny.json --out one --quiet
+check one-count 0 "ndp_only" -- "$bin" run tiny.json --set devices.count=1 --out one1 --quiet
+for f in config.resolved.json stats.json layers.csv trace.json; do
+  cmp -s "one/$f" "one1/$f" && echo "ok   one-device-identical $f" || { echo "FAIL one-device $f differs"; fail=1; }
+done
+grep -q '"devices"' one/config.resolved.json && { echo "FAIL one-device config names devices"; fail=1; }
+
+check four 0 "ndp_only" -- "$bin" run tiny.json --set devices.count=4 --set devices.placement=popularity --out four --quiet
+check four-again 0 "ndp_only" -- "$bin" run tiny.json --set devices.count=4 --set devices.placement=popularity \
+  --out four2 --quiet
+check four-resolved 0 "ndp_only" -- "$bin" run four/config.resolved.json --out four3 --quiet
+for f in stats.json layers.csv trace.json; do
+  cmp -s "four/$f" "four2/$f" && echo "ok   four-deterministic $f" || { echo "FAIL four $f differs"; fail=1; }
+done
+python3 - one/stats.json four/stats.json four/trace.json four/config.resolved.json <<'PY' || fail=1
+import json, sys
+one, four, trace, cfg = (json.load(open(p)) for p in sys.argv[1:])
+ok = True
+def expect(cond, what):
+    global ok
+    print(("ok   " if cond else "FAIL ") + what)
+    ok = ok and cond
+expect(cfg.get("devices") == {"count": 4, "placement": "popularity"}, "resolved devices section")
+for p in four["policies"]:
+    devs = p["system"]["devices"]
+    expect(len(devs) == 4 and [d["device"] for d in devs] == [0, 1, 2, 3], p["policy"] + ": four devices in stats")
+    expect(all(d["ndp_busy_cycles"] > 0 and d["cxl_m2s_bytes"] > 0 and d["ndp_dma_bytes_read"] > 0 for d in devs),
+           p["policy"] + ": every device ran NDP jobs")
+    # Device d's memory is at d x its mapped bytes (64 GiB, the preset's whole DRAM).
+    expect([d["hpa_base"] for d in devs] == [d * 64 * 2**30 for d in range(4)], p["policy"] + ": HPA windows")
+names = {e["args"]["name"] for e in trace["traceEvents"] if e.get("name") == "thread_name"}
+expect({"NDP device %d" % d for d in range(4)} <= names, "one NDP track per device")
+spans = {e["tid"] for e in trace["traceEvents"] if e.get("ph") == "X"}
+tid = {e["args"]["name"]: e["tid"] for e in trace["traceEvents"] if e.get("name") == "thread_name"}
+expect(all(tid["NDP device %d" % d] in spans for d in range(4)), "every device track has spans")
+t1 = {p["policy"]: p["simulated_ms"] for p in one["policies"]}
+t4 = {p["policy"]: p["simulated_ms"] for p in four["policies"]}
+expect(t4["ndp_only"] < t1["ndp_only"], "ndp_only faster on 4 devices (%.4f < %.4f ms)" % (t4["ndp_only"], t1["ndp_only"]))
+sys.exit(0 if ok else 1)
+PY
+
+check count-0 2 "key 'devices.count' = 0.*1 \.\. 16" -- "$bin" validate tiny.json --set devices.count=0
+check count-17 2 "key 'devices.count' = 17.*1 \.\. 16" -- "$bin" validate tiny.json --set devices.count=17
+check placement 2 "key 'devices.placement'" -- "$bin" validate tiny.json --set devices.placement=random
+check hdm 2 "devices.count.*default HDM decoder" -- "$bin" validate tiny.json --set devices.count=2 \
+  --set 'device.cxl.hdm={"decoders": [{"base": 0, "size": "0x40000000"}]}'
+check faults 2 "devices.count.*fault injection" -- "$bin" validate tiny.json --set devices.count=2 \
+  --set faults.ndp.hang_job=3
+check oracle 2 "oracle.*devices.count is 2" -- "$bin" validate tiny.json --set devices.count=2 \
+  --set 'run.policies=["oracle"]'
+exit $fail
