@@ -18,6 +18,10 @@
 // layer the GPU path and the NDP path overlap. Shared experts run on the GPU before the routed
 // experts (serial with them: the GPU could overlap them with the NDP jobs; not modelled).
 //
+// Several devices (devices.count): setup() places each (layer, expert) on the device
+// expert_devices() names, through that device's driver; a layer's cold experts run on their
+// devices, each device's jobs on its own host thread (sc_spawn), concurrently; the policies see
+// each expert's device in LayerDemand::ndp_device.
 // Policies come from the registry (host/policy/policy_registry.hpp), one object per MoE layer,
 // each prepared with what is known before the run (policy::RunHistory): every expert's
 // popularity over the whole run's routing, and, in decode runs for policies that learn from
