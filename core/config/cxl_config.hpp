@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "core/config/config_node.hpp"
+#include "core/config/link_phy.hpp"
 #include "core/config/schema.hpp"
 
 namespace monde::config {
@@ -67,6 +68,8 @@ struct CxlLinkConfig {
   unsigned host_tx_queue_lines = 64;    // root port: M2S messages waiting for the serialiser
   unsigned device_tx_queue_lines = 64;  // device port: S2M messages waiting for the serialiser
   unsigned controller_queue_lines = 64; // controller: requests between the port and the DRAM queues
+  // ---- energy per payload bit, both directions: an assumption (link_phy.hpp kAssumedPhyPjPerBit).
+  double pj_per_bit = kAssumedPhyPjPerBit;
 
   double encoding_efficiency() const;  // 128/130, 0.8 or 1
   double raw_bytes_per_s() const;      // per direction, after line encoding

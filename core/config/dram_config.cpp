@@ -137,6 +137,44 @@ const Schema<BandwidthModel>& bandwidth_schema() {
   return s;
 }
 
+const Schema<DramPowerConfig>& power_schema() {
+  using P = DramPowerConfig;
+  static const auto s = [] {
+    Schema<P> p("One DRAM device's currents and voltage (its datasheet's IDD table) for DRAMPower's energy "
+                "formulas (docs/energy.md). Optional: without it the run reports no DRAM energy.");
+    // 10 A per chip is far above any DRAM's IDD and below a mA/uA unit slip.
+    constexpr double kMaxMa = 10'000.0;
+    p.number("vdd_v", &P::vdd_v, 0.1, 5.0, "supply voltage of the modelled rail, V (DDR4 VDD 1.2, LPDDR5 VDD2H 1.05)",
+             1.0, kRequired)
+        .number("idd0_mA", &P::idd0_mA, 0.0, kMaxMa, "IDD0: one bank ACTIVATE-to-PRECHARGE current, mA", 1.0, kRequired)
+        .number("idd2n_mA", &P::idd2n_mA, 0.0, kMaxMa, "IDD2N: precharge standby current, mA", 1.0, kRequired)
+        .number("idd3n_mA", &P::idd3n_mA, 0.0, kMaxMa, "IDD3N: active standby current, mA", 1.0, kRequired)
+        .number("idd4r_mA", &P::idd4r_mA, 0.0, kMaxMa, "IDD4R: burst read current, mA", 1.0, kRequired)
+        .number("idd4w_mA", &P::idd4w_mA, 0.0, kMaxMa, "IDD4W: burst write current, mA", 1.0, kRequired)
+        .number("idd5b_mA", &P::idd5b_mA, 0.0, kMaxMa, "IDD5B: burst (all-bank) refresh current, mA", 1.0, kRequired)
+        .integer("device_width_bits", &P::device_width_bits, 4, 64,
+                 "data width of one device (x4, x8, x16, x32, x64); divides organization.bus_width_bits", kRequired)
+        .check([](const ConfigNode& n, P& c) {
+          // DRAMPower subtracts the standby currents from the command currents: each difference
+          // must be a current the command adds, not a negative one.
+          const auto at_least = [&](const char* key, double v, const char* other, double w) {
+            if (v < w) {
+              n.fail(key, std::string("must be >= ") + other + " (" + format_number(w) +
+                              "): DRAMPower charges the difference to each command");
+            }
+          };
+          at_least("idd3n_mA", c.idd3n_mA, "idd2n_mA", c.idd2n_mA);
+          at_least("idd0_mA", c.idd0_mA, "idd3n_mA", c.idd3n_mA);
+          at_least("idd4r_mA", c.idd4r_mA, "idd3n_mA", c.idd3n_mA);
+          at_least("idd4w_mA", c.idd4w_mA, "idd3n_mA", c.idd3n_mA);
+          at_least("idd5b_mA", c.idd5b_mA, "idd3n_mA", c.idd3n_mA);
+          if (!is_pow2(c.device_width_bits)) n.fail("device_width_bits", "must be a power of two; allowed 4 .. 64");
+        });
+    return p;
+  }();
+  return s;
+}
+
 std::array<AddrField, kNumAddrFields> parse_mapping(const ConfigNode& mem) {
   const std::string key = "address_mapping";
   const auto& arr = mem.at(key);
@@ -229,7 +267,21 @@ const Schema<DramConfig>& dram_schema() {
                   j["bandwidth_model"] = bandwidth_schema().to_json(BandwidthModel{d.bandwidth_efficiency});
                 },
                 [](const std::string& path) { return bandwidth_schema().docs(path + ".bandwidth_model"); })
+        .custom(KeyDoc{"power", "object", "(none)", "the keys below", power_schema().doc()},
+                [](const ConfigNode& n, D& d) {
+                  d.power.reset();
+                  if (n.has("power")) d.power = power_schema().parse(n.child("power"));
+                },
+                [](const D& d, nlohmann::json& j) {
+                  if (d.power) j["power"] = power_schema().to_json(*d.power);
+                },
+                [](const std::string& path) { return power_schema().docs(path + ".power"); })
         .check([](const ConfigNode& n, D& d) {
+          if (d.power && d.power->device_width_bits > d.org.bus_width_bits) {
+            n.child("power").fail("device_width_bits",
+                                  "must divide organization.bus_width_bits (" +
+                                      std::to_string(d.org.bus_width_bits) + "): a rank is whole devices");
+          }
           // A burst of burst_length beats on a DDR bus takes burst_length / 2 clocks; the peak
           // bandwidth formula and the data-bus model both rely on it.
           const auto t = n.child("timing");

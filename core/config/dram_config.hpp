@@ -12,7 +12,9 @@
 //     "scheduler": "drain" | "fr_fcfs",
 //     "queues": { "read_depth", "write_depth", "write_watermarks", "write_high_watermark",
 //                 "write_low_watermark" },
-//     "bandwidth_model": { "efficiency" }
+//     "bandwidth_model": { "efficiency" },
+//     "power": { "vdd_v", "idd0_mA", "idd2n_mA", "idd3n_mA", "idd4r_mA", "idd4w_mA", "idd5b_mA",
+//                "device_width_bits" }                     (optional: without it no DRAM energy)
 //   }
 // All timings except tck_ps are in clock cycles of tck_ps. The clock is the one whose two edges
 // each carry one data beat (DDR), so one burst occupies burst_length / 2 cycles. "_comment" and
@@ -21,6 +23,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "core/config/config_node.hpp"
@@ -75,6 +78,22 @@ struct DramQueues {
   unsigned write_low_watermark = 8;
 };
 
+// One DRAM device's (chip's) currents and voltage as its datasheet's IDD table gives them, for
+// DRAMPower's formulas (core/perf/energy.hpp). Only the rail the array currents flow on is
+// modelled (DDR4/DDR5 VDD, LPDDR VDD2H); the preset says which figures are datasheet values and
+// which are assumptions. device_width_bits: the chip's data width, so that a rank of a channel
+// holds bus_width_bits / device_width_bits chips that all receive each command.
+struct DramPowerConfig {
+  double vdd_v = 0;
+  double idd0_mA = 0;
+  double idd2n_mA = 0;
+  double idd3n_mA = 0;
+  double idd4r_mA = 0;
+  double idd4w_mA = 0;
+  double idd5b_mA = 0;
+  unsigned device_width_bits = 8;
+};
+
 struct DramConfig {
   MemoryModel model = MemoryModel::kTimed;
   DramOrganization org;
@@ -86,6 +105,8 @@ struct DramConfig {
   DramQueues queues;
   // Fraction of the refresh-derated peak that the bandwidth model sustains (bandwidth_model.hpp).
   double bandwidth_efficiency = 0.9;
+  // The devices' IDD table (absent: the run reports no DRAM energy).
+  std::optional<DramPowerConfig> power;
 
   // Derived quantities.
   std::uint64_t bytes_per_burst() const { return std::uint64_t{org.bus_width_bits} / 8 * org.burst_length; }

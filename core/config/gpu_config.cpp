@@ -29,6 +29,23 @@ const Schema<RootComplexConfig>& root_complex_schema() {
   return s;
 }
 
+const Schema<GpuPowerConfig>& power_schema() {
+  using P = GpuPowerConfig;
+  static const auto s = Schema<P>("The GPU's power, for its energy: busy time (expert and dense kernels) at busy_w, "
+                                  "the rest of the run at idle_w (docs/energy.md).")
+                            .number("busy_w", &P::busy_w, 0.0, 1e5,
+                                    "power while computing, W (700: H100 SXM5 datasheet maximum TDP, an upper bound)")
+                            .number("idle_w", &P::idle_w, 0.0, 1e5,
+                                    "power while not computing, W (70: ASSUMED, 10 % of the TDP)")
+                            .check([](const ConfigNode& n, P& p) {
+                              if (p.idle_w > p.busy_w) {
+                                n.fail("idle_w", "must be <= busy_w (" + format_number(p.busy_w) +
+                                                     "): an idle GPU draws no more than a busy one");
+                              }
+                            });
+  return s;
+}
+
 }  // namespace
 
 const Schema<GpuConfig>& gpu_schema() {
@@ -64,7 +81,8 @@ const Schema<GpuConfig>& gpu_schema() {
                 "fixed cost of one GPU <-> host activation copy, us (2.69: a 64 B copy measured on an H100); "
                 "the bytes move at the PCIe data rate")
         .object("pcie", &G::pcie, pcie_schema())
-        .object("root_complex", &G::root_complex, root_complex_schema());
+        .object("root_complex", &G::root_complex, root_complex_schema())
+        .object("power", &G::power, power_schema());
     return g;
   }();
   return s;

@@ -51,6 +51,17 @@ struct RootComplexConfig {
   double latency_ns = 0.0;
 };
 
+// The GPU's power for energy (core/perf/energy.hpp gpu_energy_j: busy time at busy_w, the rest
+// of the run at idle_w).
+//   busy_w 700: the H100 SXM5's maximum thermal design power ("up to 700 W (configurable)", NVIDIA
+//     H100 datasheet); an upper bound of what a busy GPU draws (the H100 PCIe card's is 350 W).
+//   idle_w 70: an ASSUMPTION (10 % of the TDP; NVIDIA publishes no idle figure and no GPU was
+//     measured for it here).
+struct GpuPowerConfig {
+  double busy_w = 700.0;
+  double idle_w = 70.0;
+};
+
 struct GpuConfig {
   // The measured profile: `profile_path` the file found (see ConfigNode::get_path), `profile`
   // its contents (empty: none, the roofline is the compute model).
@@ -74,6 +85,7 @@ struct GpuConfig {
   double host_copy_latency_us = 2.69;
   PcieLinkConfig pcie;
   RootComplexConfig root_complex;
+  GpuPowerConfig power;
 };
 
 // `profile` is read with the path resolver of the experiment being parsed (see

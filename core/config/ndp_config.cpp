@@ -94,6 +94,12 @@ const Schema<NdpConfig>& ndp_schema() {
                 "format the driver stores NDP experts in: bf16, or weight-only int8 / int4 with bf16 scales per "
                 "output channel and group (quantised on placement, round to nearest even; docs/ndp_interface.md); "
                 "the GPU path keeps fetching the bf16 copy")
+        .number("pj_per_mac", &N::pj_per_mac, 0.0, 1000.0,
+                "energy of one bf16 MAC (fp32 accumulate), pJ (2.0: ASSUMED, Horowitz ISSCC 2014 45 nm fp16 "
+                "multiply 1.1 + fp32 add 0.9)")
+        .number("sram_pj_per_byte", &N::sram_pj_per_byte, 0.0, 1000.0,
+                "energy of one byte written to or read from a unit's buffers, pJ (2.5: ASSUMED, Horowitz ISSCC "
+                "2014 45 nm 32 KB SRAM, 20 pJ per 64-bit access)")
         .custom(KeyDoc{"expert_weight_group", "integer", "128", "32, 64, 128",
                        "int8 / int4 only: weights along K sharing one scale (d_model and d_ff must be multiples)"},
                 [](const ConfigNode& c, N& d) {

@@ -59,6 +59,14 @@ struct NdpConfig {
   // expert_weight_group weights along K (the group is read only for int8 / int4).
   WeightFormat expert_weight_format = WeightFormat::kBf16;
   std::uint32_t expert_weight_group = 128;
+  // Energy (core/perf/energy.hpp ndp_energy_j), both ASSUMPTIONS (no MoNDE silicon is measured):
+  // one bf16 x bf16 multiply with an fp32 accumulate, 2.0 pJ = a 16-bit FP multiply (1.1 pJ) plus
+  // a 32-bit FP add (0.9 pJ) in 45 nm (M. Horowitz, "Computing's energy problem", ISSCC 2014);
+  // one SRAM byte read or written, 2.5 pJ = a 64-bit access of a 32 KB SRAM (20 pJ, same source)
+  // over 8 bytes (the units' buffers are taken as banks of that size). Both are 45 nm figures,
+  // so they overstate a newer process.
+  double pj_per_mac = 2.0;
+  double sram_pj_per_byte = 2.5;
 
   WeightEncoding expert_weights() const {
     return WeightEncoding{expert_weight_format, is_quantised(expert_weight_format) ? expert_weight_group : 0u};

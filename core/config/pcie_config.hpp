@@ -33,6 +33,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/config/link_phy.hpp"
 #include "core/config/schema.hpp"
 
 namespace monde::config {
@@ -48,6 +49,8 @@ struct PcieLinkConfig {
   // retimer) and the root port, after its last wire byte. 200 ns is a modelling assumption, not
   // a measured or specified value; calibrate it (it matters only for small transfers).
   double latency_ns = 200.0;
+  // Energy per payload bit, both ends' PHYs: an assumption (link_phy.hpp kAssumedPhyPjPerBit).
+  double pj_per_bit = kAssumedPhyPjPerBit;
 
   double encoding_efficiency() const;  // 128/130, 0.8 or 1
   double raw_bytes_per_s() const;      // per direction, after line encoding
