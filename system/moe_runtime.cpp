@@ -285,14 +285,46 @@ void MoeRuntime::check_layer(const LayerData& data, std::uint32_t step, std::siz
 }
 
 MoeRuntime::Counters MoeRuntime::counters() const {
-  Counters c{0, 0, system_.gpu.pcie.downstream().data_bytes, 0};
-  for (std::size_t d = 0; d < system_.device_count(); ++d) {
-    const auto& dev = system_.device(d);
+  // Summed over the devices: each has its own CXL link, NDP units and DRAM.
+  Counters c;
+  c.pcie = system_.gpu.pcie.downstream().data_bytes;
+  c.pcie_up = system_.gpu.pcie.upstream().data_bytes;
+  for (std::size_t i = 0; i < system_.device_count(); ++i) {
+    const auto& dev = system_.device(i);
     c.m2s += dev.link().m2s().data_bytes;
     c.s2m += dev.link().s2m().data_bytes;
     c.ndp += dev.ndp().stats().dma_bytes_read;
+    c.ndp_written += dev.ndp().stats().dma_bytes_written;
+    const auto d = dev.memory().dram().stats();  // the timed model's commands (zero in bandwidth mode)
+    c.dram_activates += d.activates;
+    c.dram_reads += d.reads;
+    c.dram_writes += d.writes;
+    c.dram_refreshes += d.refreshes;
+    c.dram_read_bytes += dev.memory().bytes_read();
+    c.dram_written_bytes += dev.memory().bytes_written();
   }
+  c.ndp_macs = ndp_macs_;
+  const auto& g = system_.gpu.gpu.stats();
+  c.gpu_busy_ps = g.compute_busy_ps + g.dense_busy_ps;
+  c.t_s = now_s();
   return c;
+}
+
+perf::EnergyActivity MoeRuntime::activity_between(const Counters& a, const Counters& b) {
+  perf::EnergyActivity x;
+  x.elapsed_s = b.t_s - a.t_s;
+  x.gpu_busy_s = double(b.gpu_busy_ps - a.gpu_busy_ps) * 1e-12;
+  x.cxl_bytes = (b.m2s - a.m2s) + (b.s2m - a.s2m);
+  x.pcie_bytes = (b.pcie - a.pcie) + (b.pcie_up - a.pcie_up);
+  x.ndp_macs = b.ndp_macs - a.ndp_macs;
+  x.ndp_dma_bytes = (b.ndp - a.ndp) + (b.ndp_written - a.ndp_written);
+  x.dram_activates = b.dram_activates - a.dram_activates;
+  x.dram_reads = b.dram_reads - a.dram_reads;
+  x.dram_writes = b.dram_writes - a.dram_writes;
+  x.dram_refreshes = b.dram_refreshes - a.dram_refreshes;
+  x.dram_read_bytes = b.dram_read_bytes - a.dram_read_bytes;
+  x.dram_written_bytes = b.dram_written_bytes - a.dram_written_bytes;
+  return x;
 }
 
 policy::Placement MoeRuntime::place(policy::PlacementPolicy& policy, std::uint32_t step,
@@ -538,6 +570,10 @@ void MoeRuntime::run_moe(policy::PlacementPolicy& policy, std::uint32_t step, st
                          const std::vector<std::uint64_t>& tokens, LayerRecord& r) {
   const LayerPlan p = plan(place(policy, step, tokens, r), tokens, moe_index);
   const Counters c0 = counters();
+  // The MACs the NDP units will run: every cold expert's tokens through its matrices.
+  const std::uint64_t macs_per_token =
+      perf::expert_shape(config_.model, config_.device.ndp.expert_weights()).macs_per_token();
+  for (const auto& [expert, n] : p.cold) ndp_macs_ += n * macs_per_token;
   const double t0 = now_s();
   std::unique_ptr<LayerData> data = full_ ? make_layer_data(step, moe_index) : nullptr;
 
@@ -586,7 +622,8 @@ void MoeRuntime::run_step(std::vector<std::unique_ptr<policy::PlacementPolicy>>&
   st.kind = perf::step_kind_name(spec.kind);
   st.tokens = spec.tokens();
   st.context = spec.shape.context_before;
-  const double s0 = now_s();
+  const Counters sc0 = counters();
+  const double s0 = sc0.t_s;
   if (e2e) st.embedding_s = run_dense(perf::kernel_time_s(gpu, perf::embedding_kernel(m, spec.shape)), "embedding", st.spans);
   for (std::uint32_t l = spec.first_layer; l < spec.end_layer; ++l) {
     const bool moe = m.is_moe_layer(l);
@@ -596,7 +633,8 @@ void MoeRuntime::run_step(std::vector<std::unique_ptr<policy::PlacementPolicy>>&
     r.layer = l;
     r.stack = m.is_encoder_layer(l) ? "encoder" : "decoder";
     r.moe = moe;
-    const double l0 = now_s();
+    const Counters lc0 = counters();
+    const double l0 = lc0.t_s;
     if (e2e) {
       const perf::LayerKernels k = perf::layer_kernels(m, l, spec.shape);
       const perf::LayerDenseTime t = perf::layer_dense_time(gpu, k);
@@ -611,6 +649,8 @@ void MoeRuntime::run_step(std::vector<std::unique_ptr<policy::PlacementPolicy>>&
       run_moe(*policies[i], step, i, demand[step][i], r);
     }
     r.total_s = now_s() - l0;
+    r.activity = activity_between(lc0, counters());
+    r.energy = perf::energy_of(config_, r.activity);
     r.spans.push_back({"layer", "layer " + std::to_string(l) + (moe ? "" : " (dense)"),
                        static_cast<std::uint64_t>(std::llround(l0 * 1e12)),
                        static_cast<std::uint64_t>(std::llround(now_s() * 1e12))});
@@ -636,6 +676,11 @@ void MoeRuntime::run_step(std::vector<std::unique_ptr<policy::PlacementPolicy>>&
   st.dense_s += outside;
   run.dense_s += outside;
   st.total_s = now_s() - s0;
+  st.activity = activity_between(sc0, counters());
+  st.energy = perf::energy_of(config_, st.activity);
+  run.tokens += st.tokens;
+  run.activity += st.activity;
+  run.energy = perf::energy_of(config_, run.activity);
   st.spans.push_back({"step", "step " + std::to_string(step) + " (" + st.kind + ")",
                       static_cast<std::uint64_t>(std::llround(s0 * 1e12)),
                       static_cast<std::uint64_t>(std::llround(now_s() * 1e12))});
@@ -778,7 +823,8 @@ nlohmann::json to_json(const LayerRecord& r) {
                           {"cxl_host_to_device_bytes", r.cxl_m2s_bytes},
                           {"cxl_device_to_host_bytes", r.cxl_s2m_bytes},
                           {"pcie_to_gpu_bytes", r.pcie_to_gpu_bytes},
-                          {"ndp_dram_read_bytes", r.ndp_dram_read_bytes}};
+                          {"ndp_dram_read_bytes", r.ndp_dram_read_bytes},
+                          {"energy", perf::to_json(r.energy)}};
   if (r.data_checked) {
     layer["data_check"] = {{"ok", r.data_ok()},
                            {"output_elements", r.output_elements},
@@ -817,7 +863,8 @@ nlohmann::json to_json(const StepRecord& s) {
           {"lm_head_ms", s.lm_head_s * 1e3},
           {"dense_ms", s.dense_s * 1e3},
           {"moe_ms", s.moe_s * 1e3},
-          {"total_ms", s.total_s * 1e3}};
+          {"total_ms", s.total_s * 1e3},
+          {"energy", perf::to_json(s.energy)}};
 }
 
 nlohmann::json to_json(const PolicyRun& run) {
@@ -829,7 +876,9 @@ nlohmann::json to_json(const PolicyRun& run) {
   nlohmann::json j = {{"policy", run.policy},
                       {"simulated_ms", run.simulated_s * 1e3},
                       {"dense_ms", run.dense_s * 1e3},
-                      {"moe_ms", run.moe_s * 1e3}};
+                      {"moe_ms", run.moe_s * 1e3},
+                      {"tokens", run.tokens},
+                      {"energy", perf::to_json(run.energy)}};
   if (!run.parameters.empty()) j["parameters"] = run.parameters;
   if (run.ndp_weight_error.elements > 0) j["ndp_weight_error"] = to_json(run.ndp_weight_error);
   j["steps"] = steps;

@@ -73,6 +73,7 @@
 #include "host/policy/placement_policy.hpp"
 #include "host/policy/system_cost_model.hpp"
 #include "core/config/system_config.hpp"
+#include "core/perf/energy_accounting.hpp"
 #include "core/perf/step_plan.hpp"
 #include "system/experiment.hpp"
 #include "system/full_data.hpp"
@@ -121,6 +122,10 @@ struct LayerRecord {
   std::uint64_t cxl_m2s_bytes = 0, cxl_s2m_bytes = 0;  // CXL.mem data, host->device / device->host
   std::uint64_t pcie_to_gpu_bytes = 0;                 // weights arriving at the GPU
   std::uint64_t ndp_dram_read_bytes = 0;               // device DRAM -> NDP units (internal)
+  // What the layer did that costs energy (from its start to its end, dense work included) and
+  // what it cost (core/perf/energy_accounting.hpp).
+  perf::EnergyActivity activity;
+  perf::EnergyBreakdown energy;
 
   // data: full only (data_checked): this layer's results against the all-golden host reference.
   bool data_checked = false;
@@ -157,6 +162,8 @@ struct StepRecord {
   double moe_s = 0;                // its MoE layers' MoE parts
   double total_s = 0;              // the step, end to end
   std::vector<TraceSpan> spans;    // the step, and its embedding, cross K/V and LM head kernels
+  perf::EnergyActivity activity;   // the whole step's (its layers' and the kernels outside them)
+  perf::EnergyBreakdown energy;
 };
 
 struct PolicyRun {
@@ -166,6 +173,9 @@ struct PolicyRun {
   double simulated_s = 0;  // all steps
   double dense_s = 0, moe_s = 0;  // of which dense work and MoE parts
   double wall_s = 0;
+  std::uint64_t tokens = 0;        // new tokens of the steps done (StepRecord::tokens)
+  perf::EnergyActivity activity;   // the steps done, and their energy
+  perf::EnergyBreakdown energy;
   // What the policy tuned or was given for the run (monde_paper: alpha), by name.
   std::map<std::string, double> parameters;
   // Set when the run stopped early: what went wrong (layers holds what finished before it).
@@ -226,10 +236,17 @@ class MoeRuntime {
     std::vector<std::size_t> hot_experts;                         // expert of each hot job
     std::vector<std::pair<std::size_t, std::uint64_t>> cold, cpu;  // (expert, tokens)
   };
-  // Link and DRAM byte counters, to charge a layer with what it moved.
+  // The simulation's counters, to charge a layer or step with what it moved and did: link and
+  // DRAM bytes, DRAM commands, the GPU's busy time, the NDP's MACs and DMA bytes, and the time.
   struct Counters {
-    std::uint64_t m2s = 0, s2m = 0, pcie = 0, ndp = 0;
+    std::uint64_t m2s = 0, s2m = 0, pcie = 0, ndp = 0;  // ndp: DMA bytes read (device DRAM -> units)
+    std::uint64_t pcie_up = 0, ndp_written = 0, ndp_macs = 0, gpu_busy_ps = 0;
+    std::uint64_t dram_activates = 0, dram_reads = 0, dram_writes = 0, dram_refreshes = 0;
+    std::uint64_t dram_read_bytes = 0, dram_written_bytes = 0;
+    double t_s = 0;
   };
+  // What happened between two snapshots, for the energy formulas.
+  static perf::EnergyActivity activity_between(const Counters& from, const Counters& to);
 
   std::vector<std::unique_ptr<policy::PlacementPolicy>> make_policies(const std::string& name, const Demand& demand) const;
   void check_demand_is_routing(const Demand& demand) const;
@@ -281,6 +298,7 @@ class MoeRuntime {
   std::vector<std::uint32_t> moe_layers_;
   std::map<std::uint32_t, std::size_t> moe_index_;  // transformer layer -> index in moe_layers_
   double run_start_s_ = 0;
+  std::uint64_t ndp_macs_ = 0;  // MACs of every NDP job submitted (tokens x the expert's MACs per token)
   std::vector<std::unique_ptr<driver::NdpDriver>> drivers_;  // [device]
   std::vector<std::vector<driver::ExpertHandle>> experts_;  // [moe layer][expert], addresses in its device
   std::vector<std::vector<std::uint32_t>> device_of_;       // [moe layer][expert]: its device

@@ -23,6 +23,13 @@ namespace monde::system {
 
 // One field list for both directions, so that writer and reader cannot disagree; nlohmann writes
 // doubles in their shortest round-trip form, so the parent gets the child's values bit for bit.
+}  // namespace monde::system
+namespace monde::perf {
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(EnergyActivity, elapsed_s, gpu_busy_s, cxl_bytes, pcie_bytes, ndp_macs,
+                                   ndp_dma_bytes, dram_activates, dram_reads, dram_writes, dram_refreshes,
+                                   dram_read_bytes, dram_written_bytes)
+}  // namespace monde::perf
+namespace monde::system {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TraceSpan, track, name, start_ps, end_ps)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(OutputError, elements, max_abs, err_sq, ref_sq)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(FaultRecord, kind, path, expert, job, address, detail)
@@ -34,10 +41,10 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LayerRecord, step, layer, stack, moe, tokens,
                                    ndp_mismatched_elements, gpu_checked_elements, gpu_max_abs_error,
                                    gpu_within_tolerance, cpu_checked_elements, cpu_max_abs_error, cpu_within_tolerance,
                                    fetched_weight_mismatched_bytes, combined_max_abs_error, combined_within_tolerance,
-                                   ndp_weight_error, faults)
+                                   ndp_weight_error, faults, activity)
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(StepRecord, step, kind, tokens, context, embedding_s, lm_head_s, cross_kv_s,
-                                   dense_s, moe_s, total_s, spans)
+                                   dense_s, moe_s, total_s, spans, activity)
 
 namespace {
 
@@ -186,11 +193,19 @@ std::string describe_exit(int status) {
 
 nlohmann::json layer_to_wire(const LayerRecord& r) { return r; }
 
-LayerRecord layer_from_wire(const nlohmann::json& j) { return j.get<LayerRecord>(); }
+LayerRecord layer_from_wire(const nlohmann::json& j, const config::SystemConfig& config) {
+  LayerRecord r = j.get<LayerRecord>();
+  r.energy = perf::energy_of(config, r.activity);
+  return r;
+}
 
 nlohmann::json step_to_wire(const StepRecord& r) { return r; }
 
-StepRecord step_from_wire(const nlohmann::json& j) { return j.get<StepRecord>(); }
+StepRecord step_from_wire(const nlohmann::json& j, const config::SystemConfig& config) {
+  StepRecord r = j.get<StepRecord>();
+  r.energy = perf::energy_of(config, r.activity);
+  return r;
+}
 
 std::vector<PolicyOutcome> run_policies(const config::SystemConfig& config, const Demand& demand,
                                         const RunnerOptions& options) {
@@ -236,13 +251,17 @@ std::vector<PolicyOutcome> run_policies(const config::SystemConfig& config, cons
     PolicyOutcome& o = out[c.index];
     Progress& p = progress[c.index];
     if (m.contains("layer")) {
-      const LayerRecord layer = layer_from_wire(m.at("layer"));
+      const LayerRecord layer = layer_from_wire(m.at("layer"), config);
       if (options.on_layer) options.on_layer(c.index, layer);
       if (options.keep_layers) o.run.layers.push_back(layer);
       ++o.run.layers_done;
     }
     if (m.contains("step")) {
-      const StepRecord step = step_from_wire(m.at("step"));
+      const StepRecord step = step_from_wire(m.at("step"), config);
+      // The run's energy from its steps' activities, as the runtime keeps it (moe_runtime.cpp).
+      o.run.tokens += step.tokens;
+      o.run.activity += step.activity;
+      o.run.energy = perf::energy_of(config, o.run.activity);
       if (options.on_step) options.on_step(c.index, step);
       if (options.keep_layers) o.run.steps.push_back(step);
       ++o.run.steps_done;

@@ -60,10 +60,11 @@ struct RunnerOptions {
 std::vector<PolicyOutcome> run_policies(const config::SystemConfig& config, const Demand& demand,
                                         const RunnerOptions& options);
 
-// The layer and step records as they cross the pipe (spans included) and back.
+// The layer and step records as they cross the pipe (spans and energy activity included) and back;
+// the receiver computes their energy from the activity with `config` (perf::energy_of).
 nlohmann::json layer_to_wire(const LayerRecord& r);
-LayerRecord layer_from_wire(const nlohmann::json& j);
+LayerRecord layer_from_wire(const nlohmann::json& j, const config::SystemConfig& config);
 nlohmann::json step_to_wire(const StepRecord& r);
-StepRecord step_from_wire(const nlohmann::json& j);
+StepRecord step_from_wire(const nlohmann::json& j, const config::SystemConfig& config);
 
 }  // namespace monde::system

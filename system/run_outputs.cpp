@@ -7,6 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/perf/energy.hpp"
 #include "core/perf/step_plan.hpp"
 
 namespace monde::system {
@@ -61,15 +62,19 @@ std::string csv_row(const std::string& policy, const LayerRecord& l) {
       << l.dense_s() * 1e3 << ',' << l.moe_predicted_s * 1e3 << ',' << l.moe_s * 1e3 << ',' << l.total_s * 1e3 << ','
       << l.tokens << ',' << l.experts_gpu_fetched + l.experts_gpu_resident << ',' << l.experts_ndp << ','
       << l.experts_cpu << ',' << l.gpu_path_s * 1e3 << ',' << l.ndp_path_s * 1e3 << ',' << l.cxl_m2s_bytes << ','
-      << l.cxl_s2m_bytes << ',' << l.pcie_to_gpu_bytes << ',' << l.ndp_dram_read_bytes << ',' << l.kv_read_bytes
-      << '\n';
+      << l.cxl_s2m_bytes << ',' << l.pcie_to_gpu_bytes << ',' << l.ndp_dram_read_bytes << ',' << l.kv_read_bytes;
+  // Joules; the DRAM column is empty without memory.power (no DRAM energy modelled).
+  const auto& e = l.energy;
+  csv << ',' << e.total_j() << ',';
+  if (e.dram) csv << e.dram_j();
+  csv << ',' << e.cxl_j << ',' << e.pcie_j << ',' << e.ndp_j << ',' << e.gpu_j << '\n';
   return csv.str();
 }
 
 const char* kCsvHeader =
     "policy,step,layer,stack,moe,dense_ms,moe_predicted_ms,moe_ms,total_ms,routed_tokens,experts_gpu,experts_ndp,"
     "experts_cpu,gpu_path_ms,ndp_path_ms,cxl_host_to_device_bytes,cxl_device_to_host_bytes,pcie_to_gpu_bytes,"
-    "ndp_dram_read_bytes,kv_read_bytes\n";
+    "ndp_dram_read_bytes,kv_read_bytes,energy_j,dram_energy_j,cxl_energy_j,pcie_energy_j,ndp_energy_j,gpu_energy_j\n";
 
 std::string trace_event(std::size_t pid, const TraceSpan& s, const nlohmann::json& args) {
   const auto tid = std::find(tracks().begin(), tracks().end(), s.track) - tracks().begin();
@@ -99,6 +104,12 @@ nlohmann::json run_stats_json(const config::SystemConfig& c, const std::vector<c
       p["step_ms"] = o.run.simulated_s * 1e3 / n;
       p["dense_step_ms"] = o.run.dense_s * 1e3 / n;
       p["moe_step_ms"] = o.run.moe_s * 1e3 / n;
+      // Energy per step and per new token, and the energy-delay product of a step (its energy x
+      // its time, J x s: lower is better on both counts).
+      const double step_j = o.run.energy.total_j() / n;
+      p["energy_step_j"] = step_j;
+      p["energy_per_token_j"] = o.run.tokens > 0 ? o.run.energy.total_j() / double(o.run.tokens) : 0.0;
+      p["energy_delay_step_js"] = perf::energy_delay_js(step_j, o.run.simulated_s / n);
     }
     if (!o.ok()) p["error"] = o.run.error;
     p["system"] = o.system;

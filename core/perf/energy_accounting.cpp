@@ -28,13 +28,17 @@ namespace {
 
 double ns(const config::DramConfig& d, std::uint64_t cycles) { return static_cast<double>(d.ps(cycles)) * 1e-3; }
 
-std::uint64_t total_ranks(const config::DramConfig& d) { return std::uint64_t{d.org.channels} * d.org.ranks; }
+// Every rank of every MoNDE device: `a`'s counts are sums over the devices (each has the same
+// DRAM), so background and refresh are charged in each device's ranks.
+std::uint64_t total_ranks(const config::DramConfig& d, std::uint32_t devices) {
+  return std::uint64_t{d.org.channels} * d.org.ranks * devices;
+}
 
 }  // namespace
 
 std::uint64_t ndp_sram_bytes(const EnergyActivity& a) { return 2 * a.ndp_dma_bytes; }
 
-DramPowerSpec dram_power_spec(const config::DramConfig& d) {
+DramPowerSpec dram_power_spec(const config::DramConfig& d, std::uint32_t devices) {
   if (!d.power) throw std::invalid_argument("energy: the DRAM has no memory.power table");
   const auto& p = *d.power;
   DramPowerSpec s;
@@ -50,11 +54,11 @@ DramPowerSpec dram_power_spec(const config::DramConfig& d) {
   s.tburst_ns = ns(d, d.timing.tBURST);
   s.trfc_ns = ns(d, d.timing.tRFC);
   s.devices = d.org.bus_width_bits / p.device_width_bits;
-  s.ranks = static_cast<std::uint32_t>(total_ranks(d));
+  s.ranks = static_cast<std::uint32_t>(total_ranks(d, devices));
   return s;
 }
 
-DramActivity dram_activity(const config::DramConfig& d, const EnergyActivity& a) {
+DramActivity dram_activity(const config::DramConfig& d, const EnergyActivity& a, std::uint32_t devices) {
   DramActivity out;
   out.total_s = a.elapsed_s;
   if (d.model == config::MemoryModel::kTimed) {
@@ -69,14 +73,14 @@ DramActivity dram_activity(const config::DramConfig& d, const EnergyActivity& a)
     out.activates = activates_for_bursts(out.read_bursts + out.write_bursts, d.org.columns / d.org.burst_length);
     if (d.timing.tREFI != 0) {
       const double trefi_s = static_cast<double>(d.ps(d.timing.tREFI)) * 1e-12;
-      out.refreshes = static_cast<std::uint64_t>(std::llround(a.elapsed_s / trefi_s * double(total_ranks(d))));
+      out.refreshes = static_cast<std::uint64_t>(std::llround(a.elapsed_s / trefi_s * double(total_ranks(d, devices))));
     }
   }
   if (d.page_policy == config::PagePolicy::kOpen) {
     out.active_s = out.total_s;
   } else {
     const double tras_s = ns(d, d.timing.tRAS) * 1e-9;
-    out.active_s = std::min(out.total_s, double(out.activates) * tras_s / double(total_ranks(d)));
+    out.active_s = std::min(out.total_s, double(out.activates) * tras_s / double(total_ranks(d, devices)));
   }
   return out;
 }
@@ -84,8 +88,8 @@ DramActivity dram_activity(const config::DramConfig& d, const EnergyActivity& a)
 EnergyBreakdown energy_of(const config::SystemConfig& c, const EnergyActivity& a) {
   EnergyBreakdown e;
   const auto& dram = c.device.dram;
-  e.dram_activity = dram_activity(dram, a);
-  if (dram.power) e.dram = dram_energy(dram_power_spec(dram), e.dram_activity);
+  e.dram_activity = dram_activity(dram, a, c.devices.count);
+  if (dram.power) e.dram = dram_energy(dram_power_spec(dram, c.devices.count), e.dram_activity);
   e.cxl_j = link_energy_j(a.cxl_bytes, c.device.link.pj_per_bit);
   e.pcie_j = link_energy_j(a.pcie_bytes, c.gpu.pcie.pj_per_bit);
   e.ndp_j = ndp_energy_j(a.ndp_macs, c.device.ndp.pj_per_mac, ndp_sram_bytes(a), c.device.ndp.sram_pj_per_byte);

@@ -52,11 +52,12 @@ struct EnergyBreakdown {
 // register traffic are not counted: a lower bound.
 std::uint64_t ndp_sram_bytes(const EnergyActivity& a);
 
-DramActivity dram_activity(const config::DramConfig& dram, const EnergyActivity& a);
+DramActivity dram_activity(const config::DramConfig& dram, const EnergyActivity& a, std::uint32_t devices = 1);
 // memory.power and the timings in DRAMPower's units: devices = bus_width_bits / device_width_bits
-// per rank, ranks = channels x ranks (background current flows in every rank of the device).
+// per rank, ranks = channels x ranks x `devices` (background current flows in every rank of every
+// MoNDE device; the activity is summed over the devices).
 // std::invalid_argument without memory.power.
-DramPowerSpec dram_power_spec(const config::DramConfig& dram);
+DramPowerSpec dram_power_spec(const config::DramConfig& dram, std::uint32_t devices = 1);
 
 EnergyBreakdown energy_of(const config::SystemConfig& config, const EnergyActivity& a);
 

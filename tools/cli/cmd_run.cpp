@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "core/perf/energy.hpp"
 #include "system/cancellation.hpp"
 #include "system/experiment.hpp"
 #include "system/policy_runner.hpp"
@@ -120,6 +121,34 @@ std::string ratio(double other, double mine) {
   return x.str();
 }
 
+// Energy per step, per new token and the energy-delay product of a step, with the components
+// (stats.json has the same per step and layer; docs/energy.md says what is assumed).
+void print_energy(const std::vector<const PolicyOutcome*>& done, int name_w, double steps) {
+  if (done.empty()) return;
+  const auto joules = [](double j) {
+    std::ostringstream x;
+    x << std::setprecision(3) << std::fixed << j;
+    return x.str();
+  };
+  std::cout << "\nEnergy per step:\n"
+            << std::left << std::setw(name_w) << "policy" << std::right << std::setw(12) << "step (J)" << std::setw(14)
+            << "token (mJ)" << std::setw(14) << "EDP (J x s)" << std::setw(10) << "DRAM J" << std::setw(10)
+            << "CXL J" << std::setw(10) << "PCIe J" << std::setw(10) << "NDP J" << std::setw(10) << "GPU J" << "\n";
+  for (const auto* r : done) {
+    const auto& e = r->run.energy;
+    const double step_j = e.total_j() / steps;
+    const double token_mj = r->run.tokens > 0 ? e.total_j() / double(r->run.tokens) * 1e3 : 0.0;
+    std::cout << std::left << std::setw(name_w) << r->run.policy << std::right << std::setw(12) << joules(step_j)
+              << std::setw(14) << joules(token_mj) << std::setw(14)
+              << joules(perf::energy_delay_js(step_j, r->run.simulated_s / steps)) << std::setw(10)
+              << (e.dram ? joules(e.dram_j() / steps) : std::string("-")) << std::setw(10) << joules(e.cxl_j / steps)
+              << std::setw(10) << joules(e.pcie_j / steps) << std::setw(10) << joules(e.ndp_j / steps) << std::setw(10)
+              << joules(e.gpu_j / steps) << "\n";
+  }
+  std::cout << "(EDP: a step's energy x its time; DRAM \"-\": the device has no memory.power table; the link, NDP and "
+               "GPU-idle figures are assumptions: docs/energy.md)\n";
+}
+
 void print_table(const config::SystemConfig& e, const std::vector<PolicyOutcome>& outcomes,
                  const std::vector<PolicySummary>& summary) {
   std::vector<const PolicyOutcome*> done;
@@ -165,6 +194,7 @@ void print_table(const config::SystemConfig& e, const std::vector<PolicyOutcome>
       std::cout << "\n";
     }
   }
+  print_energy(done, name_w, steps);
   for (const auto* r : done) {
     if (r->run.parameters.empty()) continue;
     std::cout << r->run.policy << ":";
