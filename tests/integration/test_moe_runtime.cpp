@@ -246,6 +246,73 @@ TEST(MoeRuntime, EncoderDecoderStepsInOrder) {
 }
 
 // The same configuration and seed give identical results (determinism).
+// Energy of a small run (docs/energy.md), by hand from the presets' parameters and the run's own
+// counters. lpddr5x-8533 (timed DRAM: VDD2H 1.05 V, IDD4R 275 / IDD3N 30 mA, tBURST 16 x 234 ps =
+// 3.744 ns, 1 x16 device per rank), links at 4 pJ/bit, NDP 2 pJ per MAC and 2.5 pJ per SRAM byte,
+// GPU 700 W busy / 70 W idle.
+//   ndp_only, per layer: 16 (token, expert) pairs x 3 x 128 x 448 = 172,032 MACs per token
+//     = 2,752,512 MACs = 5.505024e-6 J, plus 2 x the units' DMA bytes x 2.5 pJ; CXL: 4,096 B each
+//     way (x in, y out) = 8,192 x 8 x 4 pJ = 2.62144e-7 J; no PCIe payload; the GPU is busy only for
+//     the layer's dense kernels.
+//   offload: every fetched expert's 344,064 B cross PCIe at 4 pJ/bit; no MAC on the NDP.
+//   DRAM reads: each RD is one 64 B burst at (275 - 30) mA x 3.744 ns x 1.05 V = 9.63144e-10 J.
+TEST(MoeRuntime, EnergyOfASmallRunByHand) {
+  const Result r = run_experiment(experiment(R"(["ndp_only", "offload"])"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  const auto& ndp_only = r.runs[0];
+  const auto& offload = r.runs[1];
+  for (const auto& l : ndp_only.layers) {
+    const auto& a = l.activity;
+    const auto& e = l.energy;
+    EXPECT_EQ(a.ndp_macs, 2'752'512u);
+    EXPECT_EQ(a.ndp_dma_bytes, l.ndp_dram_read_bytes + 4096u);  // weights and x in, y out
+    EXPECT_NEAR(e.ndp_j, 5.505024e-6 + 2.0 * double(a.ndp_dma_bytes) * 2.5e-12, 1e-18);
+    EXPECT_EQ(a.cxl_bytes, 8192u);
+    EXPECT_NEAR(e.cxl_j, 2.62144e-7, 1e-20);
+    EXPECT_EQ(a.pcie_bytes, 0u);
+    EXPECT_EQ(e.pcie_j, 0.0);
+    EXPECT_NEAR(a.gpu_busy_s, l.dense_s(), 1e-12);
+    EXPECT_NEAR(a.elapsed_s, l.total_s, 1e-15);
+    EXPECT_NEAR(e.gpu_j, 700.0 * a.gpu_busy_s + 70.0 * (a.elapsed_s - a.gpu_busy_s), 1e-15);
+    // The NDP's weight reads (and x's writes) are DRAM bursts the timed model counted.
+    EXPECT_GE(a.dram_reads * 64, l.ndp_dram_read_bytes);
+    ASSERT_TRUE(e.dram.has_value());
+    EXPECT_NEAR(e.dram->read_j, 9.63144e-10 * double(a.dram_reads), 1e-9 * e.dram->read_j);
+    EXPECT_GT(e.dram->activate_j, 0.0);
+  }
+  for (const auto& l : offload.layers) {
+    EXPECT_EQ(l.activity.ndp_macs, 0u);
+    EXPECT_EQ(l.activity.pcie_bytes, l.pcie_to_gpu_bytes);
+    EXPECT_EQ(l.pcie_to_gpu_bytes, l.experts_gpu_fetched * kExpertBytes);
+    EXPECT_NEAR(l.energy.pcie_j, double(l.pcie_to_gpu_bytes) * 8 * 4e-12, 1e-18);
+  }
+  // A step is its layers and the kernels outside them (embedding, LM head); the run is its steps.
+  for (const auto& run : r.runs) {
+    double layers_s = 0, layers_cxl_j = 0, layers_ndp_j = 0;
+    for (const auto& l : run.layers) {
+      layers_s += l.activity.elapsed_s;
+      layers_cxl_j += l.energy.cxl_j;
+      layers_ndp_j += l.energy.ndp_j;
+    }
+    double steps_j = 0, steps_cxl_j = 0, steps_ndp_j = 0, outside_s = 0;
+    for (const auto& st : run.steps) {
+      steps_j += st.energy.total_j();
+      steps_cxl_j += st.energy.cxl_j;
+      steps_ndp_j += st.energy.ndp_j;
+      outside_s += st.embedding_s + st.lm_head_s;
+    }
+    EXPECT_NEAR(layers_s + outside_s, run.simulated_s, 1e-12);
+    EXPECT_NEAR(steps_cxl_j, layers_cxl_j, 1e-18);
+    EXPECT_NEAR(steps_ndp_j, layers_ndp_j, 1e-18);
+    EXPECT_NEAR(run.energy.total_j(), steps_j, 1e-9 * steps_j);
+    EXPECT_EQ(run.tokens, 16u);  // 2 decode steps x batch 8
+    EXPECT_GT(run.energy.total_j(), 0.0);
+  }
+  // The GPU idles longer under ndp_only (no expert compute), and the NDP does no work under offload.
+  EXPECT_EQ(offload.energy.ndp_j, 0.0);
+  EXPECT_GT(ndp_only.energy.ndp_j, 0.0);
+}
+
 TEST(MoeRuntime, SameSeedSameResult) {
   const Result a = run_experiment(experiment(R"(["monde"])"), {"monde", "monde"});
   ASSERT_TRUE(a.error.empty()) << a.error;
