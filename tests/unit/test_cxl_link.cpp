@@ -95,7 +95,7 @@ TEST(CxlLinkConfig, ErrorsNameFileKeyAndRange) {
   EXPECT_EQ(error_of(R"({"credits": {"s2m_data": 4}})"),
             "link.json: key 'cxl.link.credits.s2m_data': unknown key; allowed m2s_req, m2s_rwd, s2m_ndr, s2m_drs");
   EXPECT_EQ(error_of(R"({"lane": 16})"),
-            "link.json: key 'cxl.link.lane': unknown key; allowed lanes, rate_gtps, encoding, slot_bytes, slots_per_flit, flit_bytes, m2s_header_slots_per_line, s2m_header_slots_per_line, partial_write_extra_slots, latency_ns, credits, queues");
+            "link.json: key 'cxl.link.lane': unknown key; allowed lanes, rate_gtps, encoding, pj_per_bit, slot_bytes, slots_per_flit, flit_bytes, m2s_header_slots_per_line, s2m_header_slots_per_line, partial_write_extra_slots, latency_ns, credits, queues");
   EXPECT_EQ(error_of(R"({"queues": {"host_tx_lines": 0}})"),
             "link.json: key 'cxl.link.queues.host_tx_lines' = 0: out of range; allowed 1 .. 65536");
 }

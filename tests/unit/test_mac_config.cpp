@@ -53,7 +53,7 @@ TEST(MacArrayConfig, ErrorsNameFileKeyAndRange) {
   EXPECT_EQ(error_of(R"({"ndp": {"pe_modle": "rtl"}})"),
             "test.json: key 'ndp.pe_modle': unknown key; allowed pe_model, rtl_drive, clock_mhz, mac_array, units, "
             "weight_sram_bytes, act_buffer_bytes, out_buffer_bytes, mmio_latency_ns, expert_weight_format, "
-            "expert_weight_group");
+            "pj_per_mac, sram_pj_per_byte, expert_weight_group");
   EXPECT_EQ(error_of(R"({"ndp": {"expert_weight_format": "int2"}})"),
             "test.json: key 'ndp.expert_weight_format' = \"int2\": unknown value; allowed \"bf16\", \"int8\", \"int4\"");
   EXPECT_EQ(error_of(R"({"ndp": {"expert_weight_group": 256}})"),
