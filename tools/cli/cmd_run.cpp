@@ -125,9 +125,10 @@ std::string ratio(double other, double mine) {
 // (stats.json has the same per step and layer; docs/energy.md says what is assumed).
 void print_energy(const std::vector<const PolicyOutcome*>& done, int name_w, double steps) {
   if (done.empty()) return;
+  // Four significant digits: a small model's step costs millijoules, a large one's tens of joules.
   const auto joules = [](double j) {
     std::ostringstream x;
-    x << std::setprecision(3) << std::fixed << j;
+    x << std::setprecision(4) << std::defaultfloat << j;
     return x.str();
   };
   std::cout << "\nEnergy per step:\n"
