@@ -2,7 +2,8 @@
 // (pJ per bit), NDP MAC operations and SRAM accesses (pJ per operation / per byte) and the GPU
 // (power x busy time). Every function takes counts the simulation already produces and returns
 // joules. Nothing here knows where the parameters come from: the caller passes them (see
-// docs/energy.md for what is modelled, the formulas' sources and what is not yet wired in).
+// docs/energy.md for what is modelled and the formulas' sources; energy_accounting.hpp is the caller
+// that applies them to a run's counts).
 #pragma once
 
 #include <cstdint>
