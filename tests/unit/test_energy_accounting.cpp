@@ -77,6 +77,26 @@ TEST(EnergyAccounting, BandwidthModelStretchByHand) {
   EXPECT_REL(e.total_j(), e.dram_j() + 2.62144e-7 + 3.2e-5 + 2e-6 + 3.4816e-7 + 3.22e-3);
 }
 
+// The same stretch summed over 2 MoNDE devices (devices.count 2): the activity's bursts are the
+// two devices' together, but background and refresh flow in every rank of both: 2 x 32 = 64 ranks.
+// Refreshes: 10 us / 3.899376 us x 64 ranks = 164.1 -> 164; background 1.05e-12 x 64 x 30 x 10,000.
+TEST(EnergyAccounting, SeveralDevicesChargeEveryDevicesRanks) {
+  const auto c = parse(R"({"model": "mixtral-8x7b-tiny", "device": {"preset": "lpddr5x-8533",
+                           "memory": {"model": "bandwidth"}}, "devices": {"count": 2}})");
+  EnergyActivity a;
+  a.elapsed_s = 10e-6;
+  a.dram_read_bytes = 65536;
+  a.dram_written_bytes = 4096;
+  const EnergyBreakdown e = energy_of(c, a);
+  EXPECT_EQ(e.dram_activity.read_bursts, 1024u);
+  EXPECT_EQ(e.dram_activity.activates, 34u);
+  EXPECT_EQ(e.dram_activity.refreshes, 164u);
+  ASSERT_TRUE(e.dram.has_value());
+  EXPECT_REL(e.dram->background_j, 1.05e-12 * 64 * 30 * 10'000);  // 2.016e-5
+  EXPECT_REL(e.dram->refresh_j, 1.05e-12 * (90 - 30) * 279.63 * 164);
+  EXPECT_EQ(dram_power_spec(c.device.dram, 2).ranks, 64u);
+}
+
 // ddr4-3200 (timed model) with a closed page. Its memory.power: VDD 1.2 V; IDD0 60.75, IDD2N
 // 38.25, IDD3N 44, IDD4R 184.5, IDD4W 168.75, IDD5B 118 mA; x8 devices on a 64-bit bus: 8 per
 // rank; 1 channel x 1 rank. At tCK 625 ps: tRAS 52 -> 32.5 ns, tRP 22 -> 13.75 ns, tBURST 4 ->
