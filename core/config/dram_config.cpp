@@ -177,8 +177,8 @@ const Schema<DramPowerConfig>& power_schema() {
 
 std::array<AddrField, kNumAddrFields> parse_mapping(const ConfigNode& mem) {
   const std::string key = "address_mapping";
-  const auto& arr = mem.at(key);
   const std::string allowed = "allowed a list of row, rank, bank, bank_group, column, channel, each once, MSB first";
+  const auto& arr = mem.at(key, allowed);
   if (!arr.is_array() || arr.size() != kNumAddrFields) mem.fail(key, "must be a list of 6 fields; " + allowed);
   std::array<AddrField, kNumAddrFields> out{};
   std::array<bool, kNumAddrFields> seen{};
