@@ -6,29 +6,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/config/config_error.hpp"
-#include "core/config/experiment_document.hpp"
-#include "core/config/system_config.hpp"
 #include "core/perf/energy_accounting.hpp"
+#include "experiment_text.hpp"
 
 namespace monde::perf {
 namespace {
 
-config::SystemConfig parse(const std::string& text) {
-  config::ExperimentSource source;
-  source.experiment = "t.json";
-  source.text = text;
-  return config::parse_system_config(config::load_experiment_document(source));
-}
-
-std::string error_of(const std::string& text) {
-  try {
-    parse(text);
-  } catch (const config::ConfigError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using test::experiment_error_of;
+using test::parse_experiment_text;
 
 // EXPECT_NEAR relative to the expected value.
 #define EXPECT_REL(got, want) EXPECT_NEAR((got), (want), 1e-9 * (want))
@@ -39,7 +24,7 @@ std::string error_of(const std::string& text) {
 // 18.018 ns, tBURST 16 -> 3.744 ns, tRFC 1195 -> 279.63 ns, tREFI 16664 -> 3.899376 us. One mA x ns
 // costs 1.05 V x 1 device x 1e-12 = 1.05e-12 J.
 TEST(EnergyAccounting, BandwidthModelStretchByHand) {
-  const auto c = parse(R"({"model": "mixtral-8x7b-tiny", "device": {"preset": "lpddr5x-8533",
+  const auto c = parse_experiment_text(R"({"model": "mixtral-8x7b-tiny", "device": {"preset": "lpddr5x-8533",
                            "memory": {"model": "bandwidth"}}})");
   EnergyActivity a;
   a.elapsed_s = 10e-6;
@@ -81,7 +66,7 @@ TEST(EnergyAccounting, BandwidthModelStretchByHand) {
 // two devices' together, but background and refresh flow in every rank of both: 2 x 32 = 64 ranks.
 // Refreshes: 10 us / 3.899376 us x 64 ranks = 164.1 -> 164; background 1.05e-12 x 64 x 30 x 10,000.
 TEST(EnergyAccounting, SeveralDevicesChargeEveryDevicesRanks) {
-  const auto c = parse(R"({"model": "mixtral-8x7b-tiny", "device": {"preset": "lpddr5x-8533",
+  const auto c = parse_experiment_text(R"({"model": "mixtral-8x7b-tiny", "device": {"preset": "lpddr5x-8533",
                            "memory": {"model": "bandwidth"}}, "devices": {"count": 2}})");
   EnergyActivity a;
   a.elapsed_s = 10e-6;
@@ -102,7 +87,7 @@ TEST(EnergyAccounting, SeveralDevicesChargeEveryDevicesRanks) {
 // rank; 1 channel x 1 rank. At tCK 625 ps: tRAS 52 -> 32.5 ns, tRP 22 -> 13.75 ns, tBURST 4 ->
 // 2.5 ns, tRFC 576 -> 360 ns. One mA x ns costs 1.2 x 8 x 1e-12 = 9.6e-12 J.
 TEST(EnergyAccounting, TimedModelCommandsByHand) {
-  const auto c = parse(R"({"model": "mixtral-8x7b-tiny", "device": {"preset": "ddr4-3200",
+  const auto c = parse_experiment_text(R"({"model": "mixtral-8x7b-tiny", "device": {"preset": "ddr4-3200",
                            "memory": {"page_policy": "closed"}}})");
   EnergyActivity a;
   a.elapsed_s = 2e-6;
@@ -128,7 +113,7 @@ TEST(EnergyAccounting, TimedModelCommandsByHand) {
 
 TEST(EnergyAccounting, WithoutAPowerTableNoDramEnergyAndJsonSaysSo) {
   // ddr5-4800 carries no memory.power table (none was available with a source).
-  const auto c = parse(R"({"model": "mixtral-8x7b-tiny", "device": "ddr5-4800"})");
+  const auto c = parse_experiment_text(R"({"model": "mixtral-8x7b-tiny", "device": "ddr5-4800"})");
   EXPECT_FALSE(c.device.dram.power.has_value());
   EnergyActivity a;
   a.elapsed_s = 1e-3;
@@ -160,7 +145,7 @@ TEST(EnergyAccounting, ActivitiesAdd) {
 }
 
 TEST(EnergyConfig, PresetsCarryTheirTablesAndTheDefaults) {
-  const auto c = parse(R"({"model": "mixtral-8x7b-tiny", "device": "lpddr5x-8533"})");
+  const auto c = parse_experiment_text(R"({"model": "mixtral-8x7b-tiny", "device": "lpddr5x-8533"})");
   ASSERT_TRUE(c.device.dram.power.has_value());
   EXPECT_DOUBLE_EQ(c.device.dram.power->vdd_v, 1.05);
   EXPECT_EQ(c.device.dram.power->device_width_bits, 16u);
@@ -179,41 +164,41 @@ TEST(EnergyConfig, PresetsCarryTheirTablesAndTheDefaults) {
 TEST(EnergyConfig, BadValuesNameTheKeyAndTheRule) {
   const std::string dev = R"({"model": "mixtral-8x7b-tiny", "device": {"preset": "lpddr5x-8533", "memory": {"power": )";
   {
-    const std::string e = error_of(dev + R"({"idd0_mA": 20}}}})");
+    const std::string e = experiment_error_of(dev + R"({"idd0_mA": 20}}}})");
     EXPECT_NE(e.find("'device.memory.power.idd0_mA' = 20"), std::string::npos) << e;
     EXPECT_NE(e.find("must be >= idd3n_mA (30)"), std::string::npos) << e;
   }
   {
-    const std::string e = error_of(dev + R"({"device_width_bits": 32}}}})");
+    const std::string e = experiment_error_of(dev + R"({"device_width_bits": 32}}}})");
     EXPECT_NE(e.find("'device.memory.power.device_width_bits' = 32"), std::string::npos) << e;
     EXPECT_NE(e.find("must divide organization.bus_width_bits (16)"), std::string::npos) << e;
   }
   {
-    const std::string e = error_of(dev + R"({"vdd_v": 12}}}})");
+    const std::string e = experiment_error_of(dev + R"({"vdd_v": 12}}}})");
     EXPECT_NE(e.find("'device.memory.power.vdd_v' = 12"), std::string::npos) << e;
     EXPECT_NE(e.find("0.1 .. 5"), std::string::npos) << e;
   }
   {
     // A table must be whole: a power object of its own without currents is refused.
-    const std::string e = error_of(R"({"model": "mixtral-8x7b-tiny", "device": {"preset": "ddr5-4800",
+    const std::string e = experiment_error_of(R"({"model": "mixtral-8x7b-tiny", "device": {"preset": "ddr5-4800",
                                       "memory": {"power": {"vdd_v": 1.1}}}})");
     EXPECT_NE(e.find("'device.memory.power.idd0_mA': missing"), std::string::npos) << e;
     EXPECT_NE(e.find("required"), std::string::npos) << e;
   }
   {
-    const std::string e = error_of(R"({"model": "mixtral-8x7b-tiny", "device": "lpddr5x-8533",
+    const std::string e = experiment_error_of(R"({"model": "mixtral-8x7b-tiny", "device": "lpddr5x-8533",
                                       "gpu": {"power": {"busy_w": 300, "idle_w": 400}}})");
     EXPECT_NE(e.find("'gpu.power.idle_w' = 400"), std::string::npos) << e;
     EXPECT_NE(e.find("must be <= busy_w (300)"), std::string::npos) << e;
   }
   {
-    const std::string e = error_of(R"({"model": "mixtral-8x7b-tiny", "device": {"preset": "lpddr5x-8533",
+    const std::string e = experiment_error_of(R"({"model": "mixtral-8x7b-tiny", "device": {"preset": "lpddr5x-8533",
                                       "cxl": {"link": {"pj_per_bit": -1}}}})");
     EXPECT_NE(e.find("'device.cxl.link.pj_per_bit' = -1"), std::string::npos) << e;
     EXPECT_NE(e.find("0 .. 1000"), std::string::npos) << e;
   }
   {
-    const std::string e = error_of(R"({"model": "mixtral-8x7b-tiny", "device": {"preset": "lpddr5x-8533",
+    const std::string e = experiment_error_of(R"({"model": "mixtral-8x7b-tiny", "device": {"preset": "lpddr5x-8533",
                                       "ndp": {"pj_per_mac": 5000}}})");
     EXPECT_NE(e.find("'device.ndp.pj_per_mac' = 5000"), std::string::npos) << e;
   }

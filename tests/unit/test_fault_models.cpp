@@ -6,11 +6,9 @@
 #include <cmath>
 #include <string>
 
-#include "core/config/config_error.hpp"
-#include "core/config/experiment_document.hpp"
-#include "core/config/system_config.hpp"
 #include "tlm/common/rare_events.hpp"
 #include "tlm/memory/poison_model.hpp"
+#include "experiment_text.hpp"
 
 namespace monde {
 namespace {
@@ -66,33 +64,20 @@ TEST(PoisonModel, RangesPoisonTheLinesTheyTouch) {
   EXPECT_EQ(m.poisoned_lines(), 3u);
 }
 
-config::SystemConfig parse(const std::string& text) {
-  config::ExperimentSource source;
-  source.experiment = "t.json";
-  source.text = text;
-  return config::parse_system_config(config::load_experiment_document(source));
-}
-
-std::string error_of(const std::string& text) {
-  try {
-    parse(text);
-  } catch (const config::ConfigError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using test::experiment_error_of;
+using test::parse_experiment_text;
 
 const char* kBase = R"({"model": "mixtral-8x7b-tiny", "device": "lpddr5x-8533")";
 
 TEST(FaultConfig, OffByDefaultAndLeftOutOfTheResolvedConfiguration) {
-  const auto c = parse(std::string(kBase) + "}");
+  const auto c = parse_experiment_text(std::string(kBase) + "}");
   EXPECT_FALSE(c.faults.any_injected());
   EXPECT_DOUBLE_EQ(c.faults.ndp.job_timeout_ms, 1000.0);
   EXPECT_FALSE(config::to_json(c).contains("faults"));
 }
 
 TEST(FaultConfig, EverySectionParsesAndIsWrittenBack) {
-  const auto c = parse(std::string(kBase) + R"(, "faults": {"seed": 9,
+  const auto c = parse_experiment_text(std::string(kBase) + R"(, "faults": {"seed": 9,
       "dram_poison": {"read_line_rate": 1e-6, "ranges": [{"base": "0x40000", "size": 4096}]},
       "cxl_link": {"flit_error_rate": 1e-5, "replay_buffer_flits": 128, "retry_turnaround_ns": 2},
       "ndp": {"hang_job": 3, "hang_scope": "engine", "job_timeout_ms": 5}}})");
@@ -107,28 +92,28 @@ TEST(FaultConfig, EverySectionParsesAndIsWrittenBack) {
   ASSERT_TRUE(j.contains("faults"));
   EXPECT_EQ(j["faults"]["dram_poison"]["ranges"][0]["base"], "0x40000");
   // The resolved form reads back to the same tree.
-  const auto again = parse(j.dump());
+  const auto again = parse_experiment_text(j.dump());
   EXPECT_EQ(config::to_json(again), j);
 }
 
 TEST(FaultConfig, BadValuesNameTheKeyAndTheAllowedRange) {
-  EXPECT_NE(error_of(std::string(kBase) + R"(, "faults": {"cxl_link": {"flit_error_rate": 0.9}}})")
+  EXPECT_NE(experiment_error_of(std::string(kBase) + R"(, "faults": {"cxl_link": {"flit_error_rate": 0.9}}})")
                 .find("key 'faults.cxl_link.flit_error_rate' = 0.9: out of range; allowed 0 .. 0.5"),
             std::string::npos);
-  EXPECT_NE(error_of(std::string(kBase) + R"(, "faults": {"ndp": {"hang_scope": "gpu"}}})").find("faults.ndp.hang_scope"),
+  EXPECT_NE(experiment_error_of(std::string(kBase) + R"(, "faults": {"ndp": {"hang_scope": "gpu"}}})").find("faults.ndp.hang_scope"),
             std::string::npos);
-  EXPECT_NE(error_of(std::string(kBase) + R"(, "faults": {"dram_poison": {"ranges": [{"base": 0}]}}})")
+  EXPECT_NE(experiment_error_of(std::string(kBase) + R"(, "faults": {"dram_poison": {"ranges": [{"base": 0}]}}})")
                 .find("key 'faults.dram_poison.ranges[0].size': missing"),
             std::string::npos);
-  EXPECT_NE(error_of(std::string(kBase) + R"(, "faults": {"dram_poison": {"ranges": [{"base": 0, "size": 0}]}}})")
+  EXPECT_NE(experiment_error_of(std::string(kBase) + R"(, "faults": {"dram_poison": {"ranges": [{"base": 0, "size": 0}]}}})")
                 .find("must be > 0"),
             std::string::npos);
   // Device addresses: the 64 GiB preset ends at 0x1000000000.
-  EXPECT_NE(error_of(std::string(kBase) + R"(, "faults": {"dram_poison": {"ranges": [{"base": "0xfffffffc0", "size": 128}]}}})")
+  EXPECT_NE(experiment_error_of(std::string(kBase) + R"(, "faults": {"dram_poison": {"ranges": [{"base": "0xfffffffc0", "size": 128}]}}})")
                 .find("key 'faults.dram_poison.ranges[0].size' = 128: the range ends at 0x1000000040, beyond the "
                       "device memory (0x1000000000 bytes)"),
             std::string::npos);
-  EXPECT_NE(error_of(std::string(kBase) + R"(, "faults": {"ndp": {"hang": 3}}})").find("unknown key"),
+  EXPECT_NE(experiment_error_of(std::string(kBase) + R"(, "faults": {"ndp": {"hang": 3}}})").find("unknown key"),
             std::string::npos);
 }
 
