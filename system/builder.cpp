@@ -51,6 +51,20 @@ nlohmann::json SimulatedSystem::stats_json(double elapsed_ps) const {
     }
   }
   j["gpu"] = top_->gpu.stats_json(elapsed_ps);
+  {
+    // The host's DRAM (config host_memory): what the host-memory baselines read from it.
+    const auto& h = top_->host_memory.stats();
+    j["host_memory"] = {{"expert_home", config::to_string(config_.host_memory.expert_home)},
+                        {"hpa_base", config::kHostMemoryHpaBase},
+                        {"sustained_GBps", top_->host_memory.sustained_bytes_per_s() / 1e9},
+                        {"reads", h.reads},
+                        {"writes", h.writes},
+                        {"errors", h.errors},
+                        {"bytes_read_bytes", h.bytes_read},
+                        {"bytes_written_bytes", h.bytes_written},
+                        {"busy_ms", double(h.busy_ps) * 1e-9},
+                        {"utilisation", elapsed_ps > 0 ? double(h.busy_ps) / elapsed_ps : 0.0}};
+  }
   if (top_->checks_protocol()) j["protocol_violations"] = top_->protocol_violations();
   // The driver's watchdog, where it can have acted (a run without faults reports what it did).
   const auto& d = runtime_->driver().stats();

@@ -20,6 +20,8 @@
 #include "core/perf/cpu_expert_time.hpp"
 #include "core/perf/expert_shape.hpp"
 #include "core/perf/ndp_job_time.hpp"
+#include "system/cost_model.hpp"
+#include "tlm/common/blocking_access.hpp"
 #include "host/gpu_backend/compare.hpp"
 #include "host/moe/moe_layer.hpp"
 #include "host/moe/token_route.hpp"
@@ -87,6 +89,7 @@ MoeRuntime::MoeRuntime(const config::SystemConfig& config, MondeSystem& system, 
     : config_(config),
       system_(system),
       cost_(std::move(cost)),
+      host_cost_(host_memory_cost_model(cost_, config)),
       plan_(perf::step_plan(config.model, config.run)),
       moe_layers_(config.model.moe_layer_indices()),
       full_(!config.run.timing_only()) {
@@ -144,29 +147,73 @@ void MoeRuntime::setup() {
       }
     }
   }
+  if (full_ && config_.host_memory.expert_home == config::ExpertHome::kHostMemory) place_host_copy();
+}
+
+std::uint64_t MoeRuntime::host_copy_offset(std::size_t moe_index, std::size_t expert) const {
+  const auto& m = config_.model;
+  return (std::uint64_t{moe_index} * m.experts + expert) * m.expert_weight_bytes();
+}
+
+void MoeRuntime::place_host_copy() {
+  // The host-memory baselines' copy: the same bytes as the device's range of each expert, placed
+  // before the run (a load from storage, not simulated).
+  const auto& m = config_.model;
+  std::vector<num::bf16_t> range(m.expert_weight_bytes() / sizeof(num::bf16_t));
+  for (std::size_t l = 0; l < moe_layers_.size(); ++l) {
+    for (std::size_t e = 0; e < m.experts; ++e) {
+      const auto& h = experts_[l][e];
+      const auto& w = weights_[l][e];
+      std::copy(w.up.begin(), w.up.end(), range.begin());
+      if (m.gated) std::copy(w.gate.begin(), w.gate.end(), range.begin() + (h.w_gate - h.w_up) / 2);
+      std::copy(w.down.begin(), w.down.end(), range.begin() + (h.w_down - h.w_up) / 2);
+      system_.host_memory.preload(host_copy_offset(l, e), reinterpret_cast<const unsigned char*>(range.data()),
+                                  m.expert_weight_bytes());
+    }
+  }
 }
 
 void MoeRuntime::run_cpu_experts(const std::vector<std::pair<std::size_t, std::uint64_t>>& experts,
                                  std::uint32_t step, std::size_t moe_index, LayerData* data, LayerRecord& r) {
   // Fiddler-style CPU path (core/perf/cpu_expert_time.hpp): the host CPU reads the expert's
-  // weights over CXL.mem (timed reads of 1 MiB, paced to its own read rate; bytes kept only with
-  // full data) and computes on them as they arrive, so the expert takes the longer of the two;
-  // then its activations and results cross PCIe (charged by the formula: the model has no
-  // host <-> GPU activation traffic on the PCIe link).
+  // weights and computes on them as they arrive, so the expert takes the longer of the two; then
+  // its activations and results cross PCIe (charged by the formula: the model has no
+  // host <-> GPU activation traffic on the PCIe link). Where it reads them:
+  //   device:      over CXL.mem (timed reads of 1 MiB, paced to its own read rate);
+  //   host memory: from its own DRAM (host_copy_), timed reads of kHostReadChunk through the root
+  //                complex's host window, at the host DRAM's rate (mem::HostMemory), which the
+  //                GPU's fetches share.
+  // Bytes are kept only with full data.
   const auto& m = config_.model;
   const auto& cpu = config_.cpu;
+  // Large enough that the DRAM latency paid per read is small next to its streaming (16 MiB at
+  // 307 GB/s: 55 us against 0.1 us), small enough that the GPU's DMA chunks interleave with it.
+  constexpr std::uint64_t kHostReadChunk = std::uint64_t{16} << 20;
   if (scratch_.empty()) scratch_.resize(std::size_t{1} << 20);
+  if (host_copy_ && data == nullptr && scratch_.size() < kHostReadChunk) scratch_.resize(kHostReadChunk);
+  const std::uint64_t chunk = host_copy_ ? kHostReadChunk : std::uint64_t{1} << 20;
   std::vector<num::bf16_t> range;
   for (const auto& [e, tokens] : experts) {
     const auto& h = experts_[moe_index][e];
-    const perf::CpuExpertTime t = perf::cpu_expert_time(perf::expert_shape(m), tokens, cpu.weight_bytes_per_s,
-                                                        cpu.flops_per_s, cpu.gpu_host_activation_bytes_per_s);
+    const perf::CpuExpertTime t = perf::cpu_expert_time(perf::expert_shape(m), tokens, active_cost_->cpu_weight_bytes_per_s,
+                                                        cpu.flops_per_s(), cpu.gpu_host_activation_bytes_per_s);
     const double start = now_s();
     if (data != nullptr) range.assign(m.expert_weight_bytes() / sizeof(num::bf16_t), 0);
     bool poisoned = false;
-    for (std::uint64_t off = 0; off < m.expert_weight_bytes() && !poisoned; off += scratch_.size()) {
-      const std::uint64_t n = std::min<std::uint64_t>(scratch_.size(), m.expert_weight_bytes() - off);
+    for (std::uint64_t off = 0; off < m.expert_weight_bytes() && !poisoned; off += chunk) {
+      const std::uint64_t n = std::min<std::uint64_t>(chunk, m.expert_weight_bytes() - off);
       unsigned char* dst = data != nullptr ? reinterpret_cast<unsigned char*>(range.data()) + off : scratch_.data();
+      if (host_copy_) {
+        const std::uint64_t hpa = config::kHostMemoryHpaBase + host_copy_offset(moe_index, e) + off;
+        tlm::tlm_generic_payload gp;
+        if (blocking_access(system_.cpu_mem, gp, tlm::TLM_READ_COMMAND, hpa, dst, static_cast<unsigned>(n)) !=
+            tlm::TLM_OK_RESPONSE) {
+          throw std::runtime_error("MoE runtime: layer " + std::to_string(r.layer) + " expert " + std::to_string(e) +
+                                   " (CPU path): host memory read at " + std::to_string(hpa) +
+                                   " failed: " + gp.get_response_string());
+        }
+        continue;
+      }
       try {
         system_.bus(device_of_[moe_index][e]).mem_read(h.w_up + off, dst, n);
       } catch (const driver::PoisonedRead& p) {
@@ -182,8 +229,12 @@ void MoeRuntime::run_cpu_experts(const std::vector<std::pair<std::size_t, std::u
     }
     if (poisoned) continue;
     const double read_s = now_s() - start;
+    const auto ps = [](double s) { return static_cast<std::uint64_t>(std::llround(s * 1e12)); };
+    const std::string name = "expert " + std::to_string(e) + " (" + std::to_string(tokens) + " tokens)";
+    if (host_copy_) r.spans.push_back({"Host DRAM", name + " -> CPU", ps(start), ps(now_s())});
     if (t.compute_s > read_s) sc_core::wait(sc_core::sc_time(t.compute_s - read_s, sc_core::SC_SEC));
     sc_core::wait(sc_core::sc_time(t.io_s, sc_core::SC_SEC));
+    r.spans.push_back({"CPU", name, ps(start), ps(now_s())});
     if (data != nullptr) {
       r.fetched_weight_mismatched_bytes += fetched_mismatches(h, range, weights_[moe_index][e]);
       set_result(*data, ExpertPath::kCpu, step, moe_index, e,
@@ -304,6 +355,8 @@ MoeRuntime::Counters MoeRuntime::counters() const {
     c.dram_written_bytes += dev.memory().bytes_written();
   }
   c.ndp_macs = ndp_macs_;
+  c.host_dram_bytes = system_.host_memory.stats().bytes_read + system_.host_memory.stats().bytes_written;
+  c.host_dram_busy_ps = system_.host_memory.stats().busy_ps;
   const auto& g = system_.gpu.gpu.stats();
   c.gpu_busy_ps = g.compute_busy_ps + g.dense_busy_ps;
   c.t_s = now_s();
@@ -324,6 +377,8 @@ perf::EnergyActivity MoeRuntime::activity_between(const Counters& a, const Count
   x.dram_refreshes = b.dram_refreshes - a.dram_refreshes;
   x.dram_read_bytes = b.dram_read_bytes - a.dram_read_bytes;
   x.dram_written_bytes = b.dram_written_bytes - a.dram_written_bytes;
+  x.host_dram_bytes = b.host_dram_bytes - a.host_dram_bytes;
+  x.host_dram_busy_s = double(b.host_dram_busy_ps - a.host_dram_busy_ps) * 1e-12;
   return x;
 }
 
@@ -334,13 +389,17 @@ policy::Placement MoeRuntime::place(policy::PlacementPolicy& policy, std::uint32
   demand.tokens_per_expert = tokens;
   demand.phase = plan_[step].prefill_like() ? policy::Phase::kPrefill : policy::Phase::kDecode;
   if (system_.device_count() > 1) demand.ndp_device = device_of_[moe_index_.at(r.layer)];
-  const policy::Placement p = policy.place(demand, cost_);
+  const policy::Placement p = policy.place(demand, *active_cost_);
   for (auto t : tokens) r.tokens += t;
   r.experts_gpu_fetched = p.cost.experts_gpu_fetched;
   r.experts_gpu_resident = p.cost.experts_gpu_resident;
   r.experts_ndp = p.cost.experts_ndp;
   r.experts_cpu = p.cost.experts_cpu;
   r.moe_predicted_s = p.cost.makespan_s;
+  if (host_copy_) {
+    r.weights_from = "host_memory";
+    r.experts_weights_from_host = p.cost.experts_gpu_fetched + p.cost.experts_cpu;
+  }
   return p;
 }
 
@@ -353,7 +412,9 @@ MoeRuntime::LayerPlan MoeRuntime::plan(const policy::Placement& p, const std::ve
     if (policy::runs_on_gpu(loc)) {
       plan.hot_experts.push_back(e);
       gpu::HotExpertJob j;
-      j.weights_hpa = system_.bus(device_of_[moe_index][e]).hpa_base() + experts_[moe_index][e].w_up;
+      // The device's copy, or (a host-memory baseline) the copy in host DRAM.
+      j.weights_hpa = host_copy_ ? config::kHostMemoryHpaBase + host_copy_offset(moe_index, e)
+                                 : system_.bus(device_of_[moe_index][e]).hpa_base() + experts_[moe_index][e].w_up;
       j.weight_bytes = loc == policy::ExpertLocation::kGpuFetched ? m.expert_weight_bytes() : 0;
       j.tokens = tokens[e];
       j.d_model = m.d_model;
@@ -524,7 +585,10 @@ void MoeRuntime::finish_gpu_path(const LayerPlan& plan, double t0, std::uint32_t
     const auto& x = g.experts[i];
     const std::string name =
         "expert " + std::to_string(plan.hot_experts[i]) + " (" + std::to_string(plan.hot[i].tokens) + " tokens)";
-    if (x.fetch_end_ps > x.fetch_start_ps) r.spans.push_back({"GPU fetch", name, x.fetch_start_ps, x.fetch_end_ps});
+    if (x.fetch_end_ps > x.fetch_start_ps) {
+      r.spans.push_back({"GPU fetch", host_copy_ ? name + " from host DRAM" : name, x.fetch_start_ps, x.fetch_end_ps});
+      if (host_copy_) r.spans.push_back({"Host DRAM", name + " -> GPU", x.fetch_start_ps, x.fetch_end_ps});
+    }
     r.spans.push_back({"GPU compute", name, x.compute_start_ps, x.compute_end_ps});
   }
   if (data == nullptr) return;
@@ -734,7 +798,7 @@ std::vector<std::unique_ptr<policy::PlacementPolicy>> MoeRuntime::make_policies(
       }
       history.calibration = calibration;
     }
-    policy->prepare(history, cost_);
+    policy->prepare(history, *active_cost_);
     policies.push_back(std::move(policy));
   }
   return policies;
@@ -768,6 +832,9 @@ void MoeRuntime::run_policy_into(const std::string& name, const Demand& demand, 
     throw std::invalid_argument("MoE runtime: " + std::to_string(demand.size()) + " steps of demand, the run plans " +
                                 std::to_string(plan_.size()));
   }
+  host_copy_ = uses_host_memory_copy(config_, name);
+  run.expert_weights_from = host_copy_ ? "host_memory" : "device";
+  active_cost_ = host_copy_ ? &host_cost_ : &cost_;
   auto policies = make_policies(name, demand);
   // Every layer's object tunes the same values from the same calibration batch: report the first's.
   for (const auto& p : policies.front()->parameters()) run.parameters[p.name] = p.value;
@@ -798,6 +865,27 @@ nlohmann::json to_json(const OutputError& e) {
   return {{"elements", e.elements}, {"max_abs", e.max_abs}, {"rel_rms", e.rel_rms()}};
 }
 
+namespace {
+
+// Which memory the layer's experts took their weights from, counted per expert.
+nlohmann::json expert_weights_json(const LayerRecord& r) {
+  const std::size_t moved = r.experts_gpu_fetched + r.experts_cpu;
+  return {{"from", r.weights_from},
+          {"experts_from_device", r.experts_ndp + moved - r.experts_weights_from_host},
+          {"experts_from_host_memory", r.experts_weights_from_host},
+          {"experts_resident_in_gpu", r.experts_gpu_resident}};
+}
+
+// Bytes and time per memory: the MoNDE device's DRAM and the host's.
+nlohmann::json memory_json(const perf::EnergyActivity& a) {
+  return {{"device_dram_read_bytes", a.dram_read_bytes},
+          {"device_dram_written_bytes", a.dram_written_bytes},
+          {"host_dram_bytes", a.host_dram_bytes},
+          {"host_dram_busy_ms", a.host_dram_busy_s * 1e3}};
+}
+
+}  // namespace
+
 nlohmann::json to_json(const LayerRecord& r) {
   nlohmann::json layer = {{"step", r.step},
                           {"layer", r.layer},
@@ -824,6 +912,8 @@ nlohmann::json to_json(const LayerRecord& r) {
                           {"cxl_device_to_host_bytes", r.cxl_s2m_bytes},
                           {"pcie_to_gpu_bytes", r.pcie_to_gpu_bytes},
                           {"ndp_dram_read_bytes", r.ndp_dram_read_bytes},
+                          {"expert_weights", expert_weights_json(r)},
+                          {"memory", memory_json(r.activity)},
                           {"energy", perf::to_json(r.energy)}};
   if (r.data_checked) {
     layer["data_check"] = {{"ok", r.data_ok()},
@@ -878,6 +968,8 @@ nlohmann::json to_json(const PolicyRun& run) {
                       {"dense_ms", run.dense_s * 1e3},
                       {"moe_ms", run.moe_s * 1e3},
                       {"tokens", run.tokens},
+                      {"expert_weights_from", run.expert_weights_from},
+                      {"memory", memory_json(run.activity)},
                       {"energy", perf::to_json(run.energy)}};
   if (!run.parameters.empty()) j["parameters"] = run.parameters;
   if (run.ndp_weight_error.elements > 0) j["ndp_weight_error"] = to_json(run.ndp_weight_error);

@@ -84,7 +84,7 @@ namespace monde::system {
 
 // One interval of activity for the run's trace (trace.json): which track, what, when.
 struct TraceSpan {
-  std::string track;  // "step", "layer", "GPU fetch", "GPU compute", "NDP"
+  std::string track;  // "step", "layer", "GPU fetch", "GPU compute", "NDP", "CPU", "Host DRAM"
   std::string name;   // e.g. "layer 3", "expert 5 (12 tokens)", "attention"
   std::uint64_t start_ps = 0, end_ps = 0;
 };
@@ -122,6 +122,11 @@ struct LayerRecord {
   std::uint64_t cxl_m2s_bytes = 0, cxl_s2m_bytes = 0;  // CXL.mem data, host->device / device->host
   std::uint64_t pcie_to_gpu_bytes = 0;                 // weights arriving at the GPU
   std::uint64_t ndp_dram_read_bytes = 0;               // device DRAM -> NDP units (internal)
+  // Where the weights of its GPU-fetched and CPU-path experts came from: "device" (the MoNDE
+  // device, over CXL) or "host_memory" (the copy in host DRAM: host_memory.expert_home with a
+  // host-memory baseline). NDP experts always read the device's copy; GPU-resident ones none.
+  std::string weights_from = "device";
+  std::size_t experts_weights_from_host = 0;  // fetched and CPU-path experts whose weights came from host DRAM
   // What the layer did that costs energy (from its start to its end, dense work included) and
   // what it cost (core/perf/energy_accounting.hpp).
   perf::EnergyActivity activity;
@@ -168,6 +173,9 @@ struct StepRecord {
 
 struct PolicyRun {
   std::string policy;
+  // Where its GPU-fetched and CPU-path experts' weights came from: "device" or "host_memory"
+  // (LayerRecord::weights_from); the bytes and busy time per memory are in `activity`.
+  std::string expert_weights_from = "device";
   std::vector<LayerRecord> layers;
   std::vector<StepRecord> steps;
   double simulated_s = 0;  // all steps
@@ -243,6 +251,7 @@ class MoeRuntime {
     std::uint64_t pcie_up = 0, ndp_written = 0, ndp_macs = 0, gpu_busy_ps = 0;
     std::uint64_t dram_activates = 0, dram_reads = 0, dram_writes = 0, dram_refreshes = 0;
     std::uint64_t dram_read_bytes = 0, dram_written_bytes = 0;
+    std::uint64_t host_dram_bytes = 0, host_dram_busy_ps = 0;  // the host's DRAM (mem::HostMemory)
     double t_s = 0;
   };
   // What happened between two snapshots, for the energy formulas.
@@ -291,9 +300,21 @@ class MoeRuntime {
                   std::vector<num::bf16_t> y);
   void check_layer(const LayerData& data, std::uint32_t step, std::size_t moe_index, LayerRecord& r);
 
+  // Where expert (moe layer, expert)'s copy lies in host DRAM (host address: kHostMemoryHpaBase +
+  // this): one contiguous range per (layer, expert) in layer-major order, laid out as its device
+  // range (the matrices at the same offsets from the first).
+  std::uint64_t host_copy_offset(std::size_t moe_index, std::size_t expert) const;
+  // Full data: the host copy of every expert written into host DRAM (no simulated time).
+  void place_host_copy();
+
   const config::SystemConfig& config_;
   MondeSystem& system_;
   policy::SystemCostModel cost_;
+  // The policy being run: whether it takes experts from host DRAM (uses_host_memory_copy) and the
+  // cost model it plans with (cost_, or host_cost_ from host_memory_cost_model).
+  policy::SystemCostModel host_cost_;
+  bool host_copy_ = false;
+  const policy::SystemCostModel* active_cost_ = &cost_;
   std::vector<perf::StepSpec> plan_;
   std::vector<std::uint32_t> moe_layers_;
   std::map<std::uint32_t, std::size_t> moe_index_;  // transformer layer -> index in moe_layers_

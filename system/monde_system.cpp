@@ -44,7 +44,10 @@ MondeSystem::MondeSystem(sc_core::sc_module_name name, const config::SystemConfi
       device_configs_(device_configs(config)),
       devices_(make_devices(config, device_configs_, check_protocol)),
       cpu_mem("cpu_mem"),
-      gpu("gpu", config.gpu, std::move(compute), config.run.timing_only()) {
+      gpu("gpu", config.gpu, std::move(compute), config.run.timing_only()),
+      host_memory("host_memory", config.host_memory, config.run.timing_only()) {
+  gpu.root_complex.set_host_memory_window(config::kHostMemoryHpaBase, config.host_memory.capacity_bytes());
+  gpu.root_complex.host_memory_port.bind(host_memory.socket);
   const std::uint32_t n = config.devices.count;
   for (std::uint32_t d = 0; d < n; ++d) {
     cpu_mmio_.push_back(std::make_unique<Socket>(("cpu_mmio" + device_suffix(n, d)).c_str()));

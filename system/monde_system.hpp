@@ -2,6 +2,7 @@
 //
 //   GPU --PCIe--> root complex --CXL.mem--> MoNDE device (link, controller, DRAM, NDP units)
 //   host CPU (driver) --> root complex (cpu port)        host CPU --CXL.io--> NDP registers
+//   root complex (host memory window, config::kHostMemoryHpaBase) --> host DRAM (mem::HostMemory)
 //
 // With devices.count N > 1 the root complex has N CXL ports, one per device, each device with its
 // own CXL link and its memory at its own host address window (config::device_hpa_base); the host
@@ -24,6 +25,7 @@
 #include "tlm/device/cxl_type3_device.hpp"
 #include "host/driver/tlm_device_bus.hpp"
 #include "tlm/gpu/gpu_system.hpp"
+#include "tlm/memory/host_memory.hpp"
 #include "core/config/system_config.hpp"
 #include "core/perf/gpu_time_model.hpp"
 
@@ -63,6 +65,9 @@ class MondeSystem : public sc_core::sc_module {
   driver::TlmDeviceBus& bus(std::size_t d = 0) { return *buses_.at(d); }
 
   gpu::GpuSystem gpu;
+  // The host's DRAM (config host_memory), in the root complex's host memory window: the
+  // host-memory baselines' copy of the experts (README "Experts in host memory").
+  mem::HostMemory host_memory;
 
  private:
   std::vector<std::unique_ptr<Socket>> cpu_mmio_;  // host CPU -> NDP registers, one per device

@@ -18,6 +18,7 @@
 
 #include "system/builder.hpp"
 #include "system/cancellation.hpp"
+#include "system/cost_model.hpp"
 
 namespace monde::system {
 
@@ -27,7 +28,7 @@ namespace monde::system {
 namespace monde::perf {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(EnergyActivity, elapsed_s, gpu_busy_s, cxl_bytes, pcie_bytes, ndp_macs,
                                    ndp_dma_bytes, dram_activates, dram_reads, dram_writes, dram_refreshes,
-                                   dram_read_bytes, dram_written_bytes)
+                                   dram_read_bytes, dram_written_bytes, host_dram_bytes, host_dram_busy_s)
 }  // namespace monde::perf
 namespace monde::system {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TraceSpan, track, name, start_ps, end_ps)
@@ -41,7 +42,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LayerRecord, step, layer, stack, moe, tokens,
                                    ndp_mismatched_elements, gpu_checked_elements, gpu_max_abs_error,
                                    gpu_within_tolerance, cpu_checked_elements, cpu_max_abs_error, cpu_within_tolerance,
                                    fetched_weight_mismatched_bytes, combined_max_abs_error, combined_within_tolerance,
-                                   ndp_weight_error, faults, activity)
+                                   ndp_weight_error, faults, activity, weights_from, experts_weights_from_host)
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(StepRecord, step, kind, tokens, context, embedding_s, lm_head_s, cross_kv_s,
                                    dense_s, moe_s, total_s, spans, activity)
@@ -215,6 +216,7 @@ std::vector<PolicyOutcome> run_policies(const config::SystemConfig& config, cons
   const std::size_t layers_total = layers_of(config, demand);
   for (std::size_t i = 0; i < policies.size(); ++i) {
     out[i].run.policy = policies[i];
+    out[i].run.expert_weights_from = uses_host_memory_copy(config, policies[i]) ? "host_memory" : "device";
     progress[i].policy = policies[i];
     progress[i].layers_total = layers_total;
   }

@@ -17,18 +17,19 @@ namespace {
 namespace fs = std::filesystem;
 
 // "NDP" holds the one device's jobs; with several devices each has its own track, "NDP device d"
-// (MoeRuntime::add_ndp_spans), listed after the five.
+// (MoeRuntime::add_ndp_spans), listed after the seven. "CPU": the `cpu` policy's experts;
+// "Host DRAM": reads of the host-memory copy of the experts (host_memory.expert_home).
 const std::vector<std::string>& tracks() {
   static const std::vector<std::string> t = [] {
-    std::vector<std::string> v{"step", "layer", "GPU fetch", "GPU compute", "NDP"};
+    std::vector<std::string> v{"step", "layer", "GPU fetch", "GPU compute", "NDP", "CPU", "Host DRAM"};
     for (std::uint32_t d = 0; d < config::kMaxDevices; ++d) v.push_back("NDP device " + std::to_string(d));
     return v;
   }();
   return t;
 }
 
-// The tracks a run's trace names: the five, and one per device when there are several.
-std::size_t track_count(const config::SystemConfig& c) { return 5 + (c.devices.count > 1 ? c.devices.count : 0); }
+// The tracks a run's trace names: the seven, and one per device when there are several.
+std::size_t track_count(const config::SystemConfig& c) { return 7 + (c.devices.count > 1 ? c.devices.count : 0); }
 
 // stats.json is dump(2) of the whole tree: a layer or step object sits at kRecordIndent (root 0,
 // "policies" 2, a policy 4, its keys 6, the layers' and steps' array elements 8). A standalone

@@ -94,6 +94,12 @@ struct DramPowerConfig {
   unsigned device_width_bits = 8;
 };
 
+// Peak data rate of one DDR channel (device DRAM here, the host's DRAM in host_memory_config.hpp):
+// bus_width_bits / 8 bytes per beat, two beats per clock period.
+inline double ddr_peak_bytes_per_s(unsigned bus_width_bits, double clock_period_s) {
+  return static_cast<double>(bus_width_bits) / 8.0 * 2.0 / clock_period_s;
+}
+
 struct DramConfig {
   MemoryModel model = MemoryModel::kTimed;
   DramOrganization org;
@@ -112,7 +118,7 @@ struct DramConfig {
   std::uint64_t bytes_per_burst() const { return std::uint64_t{org.bus_width_bits} / 8 * org.burst_length; }
   // bus_width_bits / 8 bytes per beat, two beats per tCK (DDR).
   double peak_bandwidth_per_channel() const {
-    return static_cast<double>(org.bus_width_bits) / 8.0 * 2.0 / (static_cast<double>(timing.tck_ps) * 1e-12);
+    return ddr_peak_bytes_per_s(org.bus_width_bits, static_cast<double>(timing.tck_ps) * 1e-12);
   }
   double peak_bandwidth_total() const { return peak_bandwidth_per_channel() * org.channels; }
   // Fraction of time a rank can move data once all-bank refresh is accounted for.

@@ -32,12 +32,18 @@ const Schema<TraceSelection>& trace_schema() {
 const Schema<CpuConfig>& cpu_schema() {
   using C = CpuConfig;
   static const auto s =
-      Schema<C>("The host CPU running cold experts (policy `cpu`).")
+      Schema<C>("The host CPU running cold experts (policy `cpu`): compute rate = cores x clock_ghz x "
+                    "flops_per_cycle_per_core x compute_efficiency.")
           .number("weight_GBps", &C::weight_bytes_per_s, kMinGBps, kMaxGBps,
                   "rate it reads weights over CXL.mem, GB/s (the CXL link, shared with the GPU's weight copies, "
                   "caps it)",
                   1e9)
-          .number("gflops", &C::flops_per_s, 1e-3, 1e9, "compute rate, GFLOP/s", 1e9)
+          .integer("cores", &C::cores, 1, 4096, "cores computing experts (default: Xeon Platinum 8480+)")
+          .number("clock_ghz", &C::clock_ghz, 0.01, 10.0, "core clock while computing, GHz (default: base frequency)")
+          .number("flops_per_cycle_per_core", &C::flops_per_cycle_per_core, 1.0, 1e6,
+                  "bf16 FLOP per cycle per core (AMX: 1024, Intel; AVX-512 fp32: 64)")
+          .number("compute_efficiency", &C::compute_efficiency, 0.001, 1.0,
+                  "share of that peak reached (default 1: an assumption)")
           .number("gpu_host_activation_GBps", &C::gpu_host_activation_bytes_per_s, kMinGBps, kMaxGBps,
                   "GPU <-> host rate of its activations and results, GB/s", 1e9);
   return s;
@@ -169,6 +175,7 @@ const Schema<SystemConfig>& system_schema() {
                 [](const std::string&) { return device_schema().docs("device"); })
         .object("gpu", &S::gpu, gpu_schema())
         .object("cpu", &S::cpu, cpu_schema())
+        .object("host_memory", &S::host_memory, host_memory_schema())
         .object("routing", &S::routing, routing_schema())
         .object("run", &S::run, run_schema())
         .object("demo", &S::demo, demo_schema())
@@ -213,6 +220,17 @@ const Schema<SystemConfig>& system_schema() {
                                                  ": fault injection ('faults') models one device; allowed with "
                                                  "faults: 1");
           }
+        })
+        // The host-memory baselines' copy of every expert must fit the host DRAM.
+        .check([](const ConfigNode& n, S& c) {
+          if (c.host_memory.expert_home != ExpertHome::kHostMemory) return;
+          const std::uint64_t need = c.model.total_routed_expert_bytes();
+          if (need <= c.host_memory.capacity_bytes()) return;
+          n.child("host_memory").fail("expert_home", "host_memory: the model's experts (" + std::to_string(need) +
+                                                         " bytes) do not fit host_memory.capacity_gib = " +
+                                                         format_number(c.host_memory.capacity_gib) + " (" +
+                                                         std::to_string(c.host_memory.capacity_bytes()) +
+                                                         " bytes); allowed: device, or a larger capacity_gib");
         })
         // Poisoned ranges are device addresses: they must lie in the device memory.
         .check([](const ConfigNode& n, S& c) {

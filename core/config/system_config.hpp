@@ -4,6 +4,7 @@
 //   device   DeviceConfig       (a preset: memory, cxl {link, hdm}, ndp)
 //   gpu      GpuConfig          (pcie, root_complex, roofline or a measured profile, DMA)
 //   cpu      CpuConfig          (the host CPU running cold experts under policy `cpu`)
+//   host_memory HostMemoryConfig (the host's DRAM, and where offload and cpu take experts from)
 //   routing  RoutingConfig      (which routing source and its parameters)
 //   run      RunConfig          (phase, batch, steps, policies, data mode)
 //   demo     DemoConfig         (monde-sim mac demo's tiles)
@@ -26,6 +27,7 @@
 #include "core/config/experiment_document.hpp"
 #include "core/config/fault_config.hpp"
 #include "core/config/gpu_config.hpp"
+#include "core/config/host_memory_config.hpp"
 #include "core/config/model_config.hpp"
 #include "core/config/schema.hpp"
 #include "core/config/traffic_config.hpp"
@@ -96,10 +98,26 @@ struct RunConfig {
   }
 };
 
+// The host CPU running cold experts (`cpu` policy). Its compute rate is derived:
+//   flops_per_s = cores x clock_ghz x 1e9 x flops_per_cycle_per_core x compute_efficiency
+// Defaults: one Intel Xeon Platinum 8480+ (Intel ARK, product 231746: 56 cores, base frequency
+// 2.0 GHz) computing bf16 with AMX, which Intel states does 1024 bf16 operations per cycle per core
+// (Intel, "Accelerate Artificial Intelligence (AI) Workloads with Intel Advanced Matrix Extensions
+// (Intel AMX)", solution brief, 2023; 2048 for int8): 56 x 2.0e9 x 1024 = 114.688 TFLOP/s peak.
+// AVX-512 instead: 2 FMA units x 16 fp32 lanes x 2 = 64 flop/cycle/core. compute_efficiency 1.0 is
+// an assumption (the peak at base clock; no measured AMX GEMM efficiency is used).
+// weight_bytes_per_s (40 GB/s) is the undocumented rate the CPU reads weights over CXL.mem at
+// (expert_home device); from host memory it reads at host_memory's sustained bandwidth instead.
 struct CpuConfig {
   double weight_bytes_per_s = 40e9;   // host CPU reading weights over CXL.mem (`cpu` policy)
-  double flops_per_s = 2e12;
+  unsigned cores = 56;
+  double clock_ghz = 2.0;
+  double flops_per_cycle_per_core = 1024.0;
+  double compute_efficiency = 1.0;
   double gpu_host_activation_bytes_per_s = 25e9;
+  double flops_per_s() const {
+    return static_cast<double>(cores) * clock_ghz * 1e9 * flops_per_cycle_per_core * compute_efficiency;
+  }
 };
 
 // monde-sim mac demo: random tiles through both MAC models.
@@ -115,6 +133,7 @@ struct SystemConfig {
   DeviceConfig device;
   GpuConfig gpu;
   CpuConfig cpu;
+  HostMemoryConfig host_memory;
   RoutingConfig routing;
   RunConfig run;
   DemoConfig demo;

@@ -17,4 +17,12 @@ double device_to_gpu_bytes_per_s(const config::CxlLinkConfig& cxl, const config:
   return std::min(cxl.read_bytes_per_s(), pcie.data_bytes_per_s());
 }
 
+double host_memory_bytes_per_s(const config::HostMemoryConfig& host) {
+  return host.peak_bytes_per_s() * host.efficiency;
+}
+
+double host_to_gpu_bytes_per_s(const config::HostMemoryConfig& host, const config::PcieLinkConfig& pcie) {
+  return std::min(host_memory_bytes_per_s(host), pcie.data_bytes_per_s());
+}
+
 }  // namespace monde::perf

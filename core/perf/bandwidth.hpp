@@ -4,6 +4,7 @@
 
 #include "core/config/cxl_config.hpp"
 #include "core/config/dram_config.hpp"
+#include "core/config/host_memory_config.hpp"
 #include "core/config/pcie_config.hpp"
 
 namespace monde::perf {
@@ -20,5 +21,13 @@ double sustained_dram_bytes_per_s(const config::DramConfig& dram);
 // Expert weights from the device into GPU memory: the slower of the CXL read rate and the GPU's
 // PCIe data rate (they are in series).
 double device_to_gpu_bytes_per_s(const config::CxlLinkConfig& cxl, const config::PcieLinkConfig& pcie);
+
+// The host's DRAM as its readers (the CPU, the GPU's DMA through the root complex) see it:
+// peak x host_memory.efficiency (tlm/memory/host_memory.hpp streams at this rate).
+double host_memory_bytes_per_s(const config::HostMemoryConfig& host);
+
+// Expert weights from host DRAM into GPU memory: the slower of host DRAM and the GPU's PCIe data
+// rate (in series, as device_to_gpu_bytes_per_s).
+double host_to_gpu_bytes_per_s(const config::HostMemoryConfig& host, const config::PcieLinkConfig& pcie);
 
 }  // namespace monde::perf

@@ -21,6 +21,8 @@ EnergyActivity& EnergyActivity::operator+=(const EnergyActivity& o) {
   dram_refreshes += o.dram_refreshes;
   dram_read_bytes += o.dram_read_bytes;
   dram_written_bytes += o.dram_written_bytes;
+  host_dram_bytes += o.host_dram_bytes;
+  host_dram_busy_s += o.host_dram_busy_s;
   return *this;
 }
 
@@ -92,6 +94,8 @@ EnergyBreakdown energy_of(const config::SystemConfig& c, const EnergyActivity& a
   if (dram.power) e.dram = dram_energy(dram_power_spec(dram, c.devices.count), e.dram_activity);
   e.cxl_j = link_energy_j(a.cxl_bytes, c.device.link.pj_per_bit);
   e.pcie_j = link_energy_j(a.pcie_bytes, c.gpu.pcie.pj_per_bit);
+  // Host DRAM: energy per bit moved, like a link's (the same formula, bytes x 8 x pJ/bit).
+  e.host_dram_j = link_energy_j(a.host_dram_bytes, c.host_memory.pj_per_bit);
   e.ndp_j = ndp_energy_j(a.ndp_macs, c.device.ndp.pj_per_mac, ndp_sram_bytes(a), c.device.ndp.sram_pj_per_byte);
   // The GPU model's busy time is whole picoseconds, the elapsed time a difference of doubles:
   // clamp the rounding.
@@ -105,7 +109,8 @@ nlohmann::json to_json(const EnergyBreakdown& e) {
                       {"cxl_j", e.cxl_j},
                       {"pcie_j", e.pcie_j},
                       {"ndp_j", e.ndp_j},
-                      {"gpu_j", e.gpu_j}};
+                      {"gpu_j", e.gpu_j},
+                      {"host_dram_j", e.host_dram_j}};
   if (e.dram) {
     const auto& d = *e.dram;
     const auto& a = e.dram_activity;

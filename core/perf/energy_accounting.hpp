@@ -28,6 +28,10 @@ struct EnergyActivity {
   // burst) and bytes (both models; the bandwidth model counts nothing else).
   std::uint64_t dram_activates = 0, dram_reads = 0, dram_writes = 0, dram_refreshes = 0;
   std::uint64_t dram_read_bytes = 0, dram_written_bytes = 0;
+  // The host's DRAM (config host_memory): bytes read and written there (the host-memory
+  // baselines' expert weights) and how long it streamed them.
+  std::uint64_t host_dram_bytes = 0;
+  double host_dram_busy_s = 0;
 
   EnergyActivity& operator+=(const EnergyActivity& o);
 };
@@ -36,8 +40,10 @@ struct EnergyBreakdown {
   std::optional<DramEnergy> dram;  // none without memory.power
   DramActivity dram_activity;      // the commands and times the DRAM was charged for
   double cxl_j = 0, pcie_j = 0, ndp_j = 0, gpu_j = 0;
+  // The host's DRAM: its bytes x host_memory.pj_per_bit (0 when nothing was read from it).
+  double host_dram_j = 0;
   double dram_j() const { return dram ? dram->total_j() : 0.0; }
-  double total_j() const { return dram_j() + cxl_j + pcie_j + ndp_j + gpu_j; }
+  double total_j() const { return dram_j() + cxl_j + pcie_j + ndp_j + gpu_j + host_dram_j; }
 };
 
 // The DRAM commands and standby times of `a` for DRAMPower's formulas:
@@ -63,7 +69,7 @@ EnergyBreakdown energy_of(const config::SystemConfig& config, const EnergyActivi
 
 // {"total_j", "dram_j" (null without memory.power), "dram": {"activate_j", "precharge_j", "read_j",
 // "write_j", "refresh_j", "background_j", "activates", "read_bursts", "write_bursts", "refreshes"}
-// (absent without memory.power), "cxl_j", "pcie_j", "ndp_j", "gpu_j"}.
+// (absent without memory.power), "cxl_j", "pcie_j", "ndp_j", "gpu_j", "host_dram_j"}.
 nlohmann::json to_json(const EnergyBreakdown& e);
 
 }  // namespace monde::perf

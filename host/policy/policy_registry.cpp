@@ -27,11 +27,13 @@ const std::vector<PolicyInfo>& policy_registry() {
       {"monde", "hot experts (most tokens) fetched to the GPU, cold ones on the NDP units; the split that balances "
                 "the two paths in the cost model",
        0, maker<MondePolicy>()},
-      {"offload", "every routed expert's weights fetched to the GPU (the parameter-offloading baseline)", 0,
-       maker<OffloadPolicy>()},
+      {"offload", "every routed expert's weights fetched to the GPU (the parameter-offloading baseline; from host "
+                  "DRAM over PCIe with host_memory.expert_home host_memory)",
+       0, maker<OffloadPolicy>(), false, false, true},
       {"ndp_only", "every routed expert on the NDP units; no weights move", 0, maker<NdpOnlyPolicy>()},
-      {"cpu", "hot experts on the GPU, cold ones on the host CPU reading weights over CXL.mem (Fiddler-style)", 0,
-       maker<CpuPolicy>()},
+      {"cpu", "hot experts on the GPU, cold ones on the host CPU reading weights over CXL.mem, or from its own DRAM "
+              "with host_memory.expert_home host_memory (Fiddler-style)",
+       0, maker<CpuPolicy>(), false, false, true},
       {"static_freq", "the run's most popular experts pinned in GPU memory (run.gpu_memory_budget_bytes_per_layer), "
                       "the rest on NDP",
        0, maker<StaticFreqPolicy>()},

@@ -30,6 +30,10 @@ struct PolicyInfo {
   bool plans_decode_from_prefill = false;
   // It plans for one MoNDE device only (the oracle's exact search): devices.count 1.
   bool one_device_only = false;
+  // A host-memory baseline (offload, cpu): with host_memory.expert_home host_memory it takes expert
+  // weights from the copy in host DRAM (GPU fetches over PCIe only, CPU reads from its own DRAM)
+  // instead of the MoNDE device (system/cost_model.hpp host_memory_cost_model).
+  bool reads_host_memory_copy = false;
 };
 
 // In the order `monde-sim list policies` shows them.

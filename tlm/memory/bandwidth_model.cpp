@@ -8,8 +8,11 @@
 namespace monde::mem {
 
 BandwidthModel::BandwidthModel(const config::DramConfig& cfg)
-    : sustained_bps_(perf::bulk_dram_bytes_per_s(cfg)),
-      latency_ps_(cfg.unloaded_read_latency_ps()),
+    : BandwidthModel(perf::bulk_dram_bytes_per_s(cfg), cfg.unloaded_read_latency_ps()) {}
+
+BandwidthModel::BandwidthModel(double sustained_bytes_per_s, std::uint64_t latency_ps)
+    : sustained_bps_(sustained_bytes_per_s),
+      latency_ps_(latency_ps),
       ps_per_byte_(1e12L / static_cast<long double>(sustained_bps_)) {}
 
 std::uint64_t BandwidthModel::stream_ps(std::uint64_t bytes) const {

@@ -25,6 +25,9 @@ namespace monde::mem {
 class BandwidthModel {
  public:
   explicit BandwidthModel(const config::DramConfig& cfg);
+  // The same server at a given sustained rate (bytes/s > 0) and latency (the host's DRAM,
+  // tlm/memory/host_memory.hpp: perf::host_memory_bytes_per_s and host_memory.latency_ns).
+  BandwidthModel(double sustained_bytes_per_s, std::uint64_t latency_ps);
 
   // Completion time of `bytes` issued at start_ps (bytes > 0), queued behind earlier transfers.
   std::uint64_t transfer(std::uint64_t start_ps, std::uint64_t bytes);

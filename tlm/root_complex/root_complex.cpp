@@ -13,6 +13,7 @@ RootComplex::RootComplex(sc_core::sc_module_name name, const config::RootComplex
       gpu_port("gpu_port"),
       cpu_port("cpu_port"),
       cxl_port("cxl_port"),
+      host_memory_port("host_memory_port"),
       config_(config),
       latency_(std::round(config.latency_ns * 1000.0), sc_core::SC_PS) {
   for (int p : {kGpuPort, kCpuPort}) {
@@ -31,7 +32,26 @@ void RootComplex::add_window(std::uint64_t base, std::uint64_t bytes) {
       throw std::invalid_argument("root complex: CXL window at " + std::to_string(base) + " overlaps another");
     }
   }
+  if (host_window_.bytes > 0 && base < host_window_.base + host_window_.bytes && host_window_.base < base + bytes) {
+    throw std::invalid_argument("root complex: CXL window at " + std::to_string(base) + " overlaps host memory");
+  }
   windows_.push_back({base, bytes});
+}
+
+void RootComplex::set_host_memory_window(std::uint64_t base, std::uint64_t bytes) {
+  if (bytes == 0 || base + bytes < base) throw std::invalid_argument("root complex: an empty or wrapping host memory window");
+  for (const Window& w : windows_) {
+    if (base < w.base + w.bytes && w.base < base + bytes) {
+      throw std::invalid_argument("root complex: host memory window at " + std::to_string(base) + " overlaps a CXL window");
+    }
+  }
+  host_window_ = {base, bytes};
+}
+
+int RootComplex::host_route(std::uint64_t address, std::uint64_t bytes) const {
+  const Window& w = host_window_;
+  if (w.bytes == 0 || address < w.base || address - w.base >= w.bytes) return -1;
+  return bytes <= w.bytes - (address - w.base) ? 0 : 1;
 }
 
 int RootComplex::route(std::uint64_t address, std::uint64_t bytes) const {
@@ -47,8 +67,15 @@ int RootComplex::route(std::uint64_t address, std::uint64_t bytes) const {
 
 void RootComplex::b_transport(int port, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   delay += latency_;
-  const int to = route(trans.get_address(), trans.get_data_length());
-  if (to < 0 || to >= static_cast<int>(cxl_port.size())) {
+  const int host = host_route(trans.get_address(), trans.get_data_length());
+  const int to = host >= 0 ? -1 : route(trans.get_address(), trans.get_data_length());
+  if (host == 0 && host_memory_port.size() > 0) {
+    // The host memory target sees the offset in its window (it is the socket's DRAM, not a device).
+    const std::uint64_t hpa = trans.get_address();
+    trans.set_address(hpa - host_window_.base);
+    host_memory_port->b_transport(trans, delay);
+    trans.set_address(hpa);
+  } else if (to < 0 || to >= static_cast<int>(cxl_port.size())) {
     trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
   } else {
     cxl_port[to]->b_transport(trans, delay);
@@ -68,12 +95,22 @@ void RootComplex::b_transport(int port, tlm::tlm_generic_payload& trans, sc_core
 }
 
 unsigned int RootComplex::transport_dbg(int /*port*/, tlm::tlm_generic_payload& trans) {
+  const int host = host_route(trans.get_address(), trans.get_data_length());
+  if (host >= 0) {
+    if (host != 0 || host_memory_port.size() == 0) return 0;
+    const std::uint64_t hpa = trans.get_address();
+    trans.set_address(hpa - host_window_.base);
+    const unsigned int n = host_memory_port->transport_dbg(trans);
+    trans.set_address(hpa);
+    return n;
+  }
   const int to = route(trans.get_address(), trans.get_data_length());
   if (to < 0 || to >= static_cast<int>(cxl_port.size())) return 0;
   return cxl_port[to]->transport_dbg(trans);
 }
 
 bool RootComplex::get_direct_mem_ptr(int /*port*/, tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi) {
+  if (host_route(trans.get_address(), 1) >= 0) return false;  // host memory grants no DMI
   const int to = route(trans.get_address(), 1);
   if (to < 0 || to >= static_cast<int>(cxl_port.size())) return false;
   if (!cxl_port[to]->get_direct_mem_ptr(trans, dmi)) return false;

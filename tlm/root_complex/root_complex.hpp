@@ -15,6 +15,13 @@
 // latencies gain the round trip through the root complex); DMI invalidations go to both ports.
 // Both ports may be left unbound (a system without a GPU, or without host traffic).
 //
+// Host memory (config host_memory): host_memory_port, when bound, is the socket's own DRAM
+// (tlm/memory/host_memory.hpp); set_host_memory_window() gives its host address window. A
+// transaction inside that window goes there (the target sees the offset in the window), from
+// either port: the GPU's DMA over its PCIe link, the CPU as its memory controller would. It is
+// checked before the CXL windows; a host-memory access running past the window's end gets
+// TLM_ADDRESS_ERROR_RESPONSE. The port stats count those transactions as well.
+//
 // Several devices (config `devices.count`): cxl_port is bound once per device, in device order,
 // and add_window() gives each binding its host physical address window (the device's HDM range).
 // A transaction goes to the port whose window holds its address; one outside every window, or
@@ -30,6 +37,7 @@
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/multi_passthrough_initiator_socket.h>
+#include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
 #include "core/config/gpu_config.hpp"
@@ -47,12 +55,17 @@ class RootComplex : public sc_core::sc_module {
   tlm_utils::simple_target_socket_tagged_optional<RootComplex, 64> gpu_port;
   tlm_utils::simple_target_socket_tagged_optional<RootComplex, 64> cpu_port;
   tlm_utils::multi_passthrough_initiator_socket<RootComplex, 64> cxl_port;  // one binding per device
+  tlm_utils::simple_initiator_socket_optional<RootComplex, 64> host_memory_port;  // the host's DRAM
 
   RootComplex(sc_core::sc_module_name name, const config::RootComplexConfig& config);
 
   // The window [base, base + bytes) of the next cxl_port binding (the first call: binding 0).
   // std::invalid_argument for an empty window or one that overlaps an earlier one.
   void add_window(std::uint64_t base, std::uint64_t bytes);
+  // The host memory's window; std::invalid_argument for an empty or wrapping one, or one that
+  // overlaps a CXL window.
+  void set_host_memory_window(std::uint64_t base, std::uint64_t bytes);
+  std::uint64_t host_memory_base() const { return host_window_.base; }
 
   const config::RootComplexConfig& config() const { return config_; }
   const RootComplexPortStats& port_stats(Port p) const { return stats_[p]; }
@@ -71,6 +84,9 @@ class RootComplex : public sc_core::sc_module {
     std::uint64_t base, bytes;
   };
   std::vector<Window> windows_;
+  Window host_window_{0, 0};  // bytes 0: none
+  // -1: not in the host window; 0: inside it and the access fits; 1: runs past its end.
+  int host_route(std::uint64_t address, std::uint64_t bytes) const;
 
   config::RootComplexConfig config_;
   sc_core::sc_time latency_;

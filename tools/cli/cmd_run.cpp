@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "core/perf/bandwidth.hpp"
 #include "core/perf/energy.hpp"
 #include "system/cancellation.hpp"
 #include "system/experiment.hpp"
@@ -150,6 +151,22 @@ void print_energy(const std::vector<const PolicyOutcome*>& done, int name_w, dou
                "GPU-idle figures are assumptions: docs/energy.md)\n";
 }
 
+// Where each policy's expert weights came from, and what it read from host DRAM (stats.json: each
+// policy's "expert_weights_from" and "memory"). Printed when the experiment keeps experts in host memory.
+void print_memories(const config::SystemConfig& e, const std::vector<const PolicyOutcome*>& done, double steps) {
+  if (e.host_memory.expert_home != config::ExpertHome::kHostMemory || done.empty()) return;
+  std::cout << "\nExpert weights per step (host_memory.expert_home host_memory: " << std::setprecision(1)
+            << perf::host_memory_bytes_per_s(e.host_memory) / 1e9 << " GB/s host DRAM):\n";
+  for (const auto* r : done) {
+    const auto& a = r->run.activity;
+    std::cout << "  " << r->run.policy << ": from " << r->run.expert_weights_from << ", host DRAM "
+              << gb(static_cast<std::uint64_t>(double(a.host_dram_bytes) / steps)) << " in " << std::setprecision(3)
+              << a.host_dram_busy_s * 1e3 / steps << " ms busy, " << std::setprecision(4) << std::defaultfloat
+              << r->run.energy.host_dram_j / steps << std::fixed << " J, device DRAM read "
+              << gb(static_cast<std::uint64_t>(double(a.dram_read_bytes) / steps)) << "\n";
+  }
+}
+
 void print_table(const config::SystemConfig& e, const std::vector<PolicyOutcome>& outcomes,
                  const std::vector<PolicySummary>& summary) {
   std::vector<const PolicyOutcome*> done;
@@ -196,6 +213,7 @@ void print_table(const config::SystemConfig& e, const std::vector<PolicyOutcome>
     }
   }
   print_energy(done, name_w, steps);
+  print_memories(e, done, steps);
   for (const auto* r : done) {
     if (r->run.parameters.empty()) continue;
     std::cout << r->run.policy << ":";
