@@ -47,6 +47,7 @@
 #include "tlm/gpu/gpu_system.hpp"
 #include "tlm/pcie/pcie_link.hpp"
 #include "tlm/root_complex/root_complex.hpp"
+#include "tlm/memory/host_memory.hpp"
 #include "core/config/traffic_config.hpp"
 #include "tlm/memory/traffic_generator.hpp"
 #include "../unit/device_presets.hpp"
@@ -696,6 +697,58 @@ TEST(GpuModel, FullDataReachesTheSink) {
   for (std::uint64_t i = 0; i < bytes; ++i) mismatches += got[i] != pattern(hpa + i);
   EXPECT_EQ(mismatches, 0u);
   EXPECT_EQ(r.bytes_fetched, bytes);
+}
+
+// ---------------------------------------------------------------- The host's DRAM behind the root complex
+
+// The root complex's host memory window (config host_memory): a CPU-port read inside it goes to
+// mem::HostMemory at the offset in the window, never to the device. A host DRAM of 1 channel x
+// 8 bits x 800 MT/s = 0.8 GB/s, 100 ns latency, 1 GiB, with data:
+//   read 1 of 8,000 B at t = 0:       streams 8,000 / 0.8e9 = 10 us, + 0.1 us -> done at 10,100,000 ps;
+//   read 2 of 8,000 B at 10.1 us:     the DRAM is free since 10 us -> done at 20,200,000 ps;
+//   a 64 B write then a 64 B read of it: the bytes come back;
+//   a 128 B read starting 64 B before the window's end: TLM_ADDRESS_ERROR_RESPONSE (no partial access);
+//   a read at HPA 0x4000 (the device's window) still goes to the device.
+TEST(RootComplex, HostMemoryWindowRoutesToTheHostDram) {
+  config::HostMemoryConfig h;
+  h.channels = 1;
+  h.data_rate_mtps = 800;
+  h.bus_width_bits = 8;
+  h.latency_ns = 100;
+  h.capacity_gib = 1;
+  constexpr std::uint64_t kBase = config::kHostMemoryHpaBase, kBytes = std::uint64_t{1} << 30;
+  std::uint64_t t1 = 0, t2 = 0;
+  tlm::tlm_response_status past_end = tlm::TLM_INCOMPLETE_RESPONSE, device_read = tlm::TLM_INCOMPLETE_RESPONSE;
+  std::vector<unsigned char> buf(8000), pattern(64), back(64);
+  for (std::size_t i = 0; i < pattern.size(); ++i) pattern[i] = static_cast<unsigned char>(i * 7 + 1);
+  test::LtBench cpu("cpu", [&](test::LtBench& c) {
+    ASSERT_EQ(c.access(tlm::TLM_READ_COMMAND, kBase + 0x1000, buf.data(), 8000), tlm::TLM_OK_RESPONSE);
+    t1 = now_ps();
+    ASSERT_EQ(c.access(tlm::TLM_READ_COMMAND, kBase + 0x1000, buf.data(), 8000), tlm::TLM_OK_RESPONSE);
+    t2 = now_ps();
+    ASSERT_EQ(c.access(tlm::TLM_WRITE_COMMAND, kBase + 0x2000, pattern.data(), 64), tlm::TLM_OK_RESPONSE);
+    ASSERT_EQ(c.access(tlm::TLM_READ_COMMAND, kBase + 0x2000, back.data(), 64), tlm::TLM_OK_RESPONSE);
+    past_end = c.access(tlm::TLM_READ_COMMAND, kBase + kBytes - 64, buf.data(), 128);
+    device_read = c.access(tlm::TLM_READ_COMMAND, 0x4000, buf.data(), 64);
+  });
+  RootComplex rc("rc", config::RootComplexConfig{});
+  mem::HostMemory host("host", h, false);
+  device::CxlType3Device dev("dev", bandwidth_device(), timing_only_options());
+  rc.set_host_memory_window(kBase, kBytes);
+  cpu.socket.bind(rc.cpu_port);
+  rc.cxl_port.bind(dev.host_socket());
+  rc.host_memory_port.bind(host.socket);
+  EXPECT_THROW(rc.add_window(kBase + 4096, 4096), std::invalid_argument);  // overlaps host memory
+  sc_core::sc_start();
+  EXPECT_EQ(t1, 10'100'000u);
+  EXPECT_EQ(t2, 20'200'000u);
+  EXPECT_EQ(back, pattern);
+  EXPECT_EQ(past_end, tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  EXPECT_EQ(device_read, tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(host.stats().reads, 3u);
+  EXPECT_EQ(host.stats().bytes_read, 16064u);
+  EXPECT_EQ(host.stats().writes, 1u);
+  EXPECT_EQ(rc.port_stats(RootComplex::kCpuPort).errors, 1u);
 }
 
 }  // namespace
