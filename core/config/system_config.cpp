@@ -226,8 +226,8 @@ const Schema<SystemConfig>& system_schema() {
           if (c.host_memory.expert_home != ExpertHome::kHostMemory) return;
           const std::uint64_t need = c.model.total_routed_expert_bytes();
           if (need <= c.host_memory.capacity_bytes()) return;
-          n.child("host_memory").fail("expert_home", "host_memory: the model's experts (" + std::to_string(need) +
-                                                         " bytes) do not fit host_memory.capacity_gib = " +
+          n.child("host_memory").fail("expert_home", "the host DRAM copy of the model's routed experts (" + std::to_string(need) +
+                                                         " bytes) does not fit host_memory.capacity_gib = " +
                                                          format_number(c.host_memory.capacity_gib) + " (" +
                                                          std::to_string(c.host_memory.capacity_bytes()) +
                                                          " bytes); allowed: device, or a larger capacity_gib");
