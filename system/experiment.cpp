@@ -4,12 +4,14 @@
 #include <cstdio>
 
 #include "core/perf/expert_shape.hpp"
+#include "core/perf/expert_split.hpp"
 #include "core/perf/hbm_usage.hpp"
 #include "core/perf/ndp_job_time.hpp"
 #include "host/driver/device_allocator.hpp"
 #include "host/driver/driver_options.hpp"
 #include "host/moe/routing_registry.hpp"
 #include "host/policy/policy_registry.hpp"
+#include "system/cost_model.hpp"
 #include "system/full_data.hpp"
 #include "tlm/ndp/mac_rtl_engine.hpp"
 
@@ -174,14 +176,24 @@ std::uint64_t device_bytes_needed(const config::SystemConfig& c) {
   // The bf16 expert and, with a quantised NDP format, its codes and scales (the driver gives each
   // of those tensors its own page-aligned range).
   const config::WeightEncoding q = c.device.ndp.expert_weights();
-  const std::uint64_t quantised_copy =
-      q.quantised() ? m.matrices_per_expert() * (round_up(config::weight_matrix_bytes(q.format, m.d_ff, m.d_model), kPage) +
-                                                 round_up(config::scale_matrix_bytes(q, m.d_ff, m.d_model), kPage))
-                    : 0;
+  // One placed expert (or slice) of d_ff columns.
+  const auto placed_bytes = [&](std::uint64_t d_ff) {
+    const std::uint64_t quantised_copy =
+        q.quantised() ? m.matrices_per_expert() * (round_up(config::weight_matrix_bytes(q.format, d_ff, m.d_model), kPage) +
+                                                   round_up(config::scale_matrix_bytes(q, d_ff, m.d_model), kPage))
+                      : 0;
+    return round_up(m.matrices_per_expert() * m.d_model * d_ff * m.bytes_per_element(), kPage) + quantised_copy;
+  };
   // With several devices each holds at most ceil(experts / count) experts of a layer (both
   // placements: policy/device_placement.hpp); one layer's jobs may still all land on one device.
-  const std::uint64_t weights =
-      std::uint64_t{m.moe_layers} * experts_per_device(c) * (round_up(m.expert_weight_bytes(), kPage) + quantised_copy);
+  // A split layer (devices.split) puts one slice of every expert on each device, the first
+  // devices the widest (core/perf/expert_split.hpp).
+  std::uint64_t per_layer = experts_per_device(c) * placed_bytes(m.d_ff);
+  const perf::ExpertShape shape = perf::expert_shape(m, q);
+  if (c.devices.split != config::DeviceSplit::kNone && perf::split_fits(shape, c.devices.count)) {
+    per_layer = std::max(per_layer, m.experts * placed_bytes(perf::split_d_ff(shape, c.devices.count).front().size));
+  }
+  const std::uint64_t weights = std::uint64_t{m.moe_layers} * per_layer;
   const driver::DriverOptions ring;
   const std::uint64_t rings = round_up(std::uint64_t{ring.sq_entries} * config::kJobDescriptorBytes, kPage) +
                               round_up(std::uint64_t{ring.cq_entries} * config::kCompletionEntryBytes, kPage);
@@ -196,6 +208,37 @@ std::uint64_t device_bytes_needed(const config::SystemConfig& c) {
 }
 
 namespace {
+
+// A tensor-parallel split (devices.split) needs d_ff in whole granules, one per device at least,
+// and no policy with a CPU path (core/perf/expert_split.hpp).
+void check_split(const config::SystemConfig& c, const config::ConfigNode& root) {
+  if (c.devices.split == config::DeviceSplit::kNone) return;
+  const std::string split = config::to_string(c.devices.split);
+  const perf::ExpertShape shape = perf::expert_shape(c.model, c.device.ndp.expert_weights());
+  if (!perf::split_fits(shape, c.devices.count)) {
+    const std::uint64_t g = perf::split_granule(shape);
+    root.section("devices").fail("split", split + ": d_ff " + std::to_string(shape.d_ff) + " of '" + c.model.name +
+                                              "' is " + std::to_string(shape.d_ff / g) + " granules of " +
+                                              std::to_string(g) + " columns (max(32, the quantisation group)), fewer "
+                                              "than devices.count " + std::to_string(c.devices.count) +
+                                              "; allowed \"none\", at most " + std::to_string(shape.d_ff / g) +
+                                              " devices, or a smaller device.ndp.expert_weight_group");
+  }
+  for (const auto& name : c.run.policies) {
+    const policy::PolicyInfo* p = policy::find_policy(name);
+    if (p != nullptr && p->uses_cpu_path) {
+      root.section("run").fail("policies", "has \"" + name + "\", whose CPU path reads whole experts, but "
+                                           "devices.split is " + split +
+                                           "; allowed policies without a CPU path (e.g. monde, offload), or "
+                                           "devices.split \"none\"");
+    }
+    if (uses_host_memory_copy(c, name)) {
+      root.section("run").fail("policies", "has \"" + name + "\", which takes whole experts from host DRAM with "
+                                           "host_memory.expert_home host_memory, but devices.split is " + split +
+                                           "; allowed host_memory.expert_home \"device\", or devices.split \"none\"");
+    }
+  }
+}
 
 // The Verilated RTL exists in one array size (CMake MONDE_RTL_ROWS / MONDE_RTL_COLS): another
 // size with pe_model rtl would fail as each policy elaborates its device, after routing.
@@ -226,6 +269,7 @@ void check_experiment(const config::SystemConfig& c, const config::ExperimentDoc
       }
     }
   }
+  check_split(c, root);
   check_ndp_shape(c, root);
   check_rtl_shape(c, root);
   if (!c.run.timing_only() && c.model.total_routed_expert_bytes() > kFullDataMaxWeightBytes) {

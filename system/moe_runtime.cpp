@@ -26,6 +26,7 @@
 #include "host/moe/moe_layer.hpp"
 #include "host/moe/token_route.hpp"
 #include "host/policy/device_placement.hpp"
+#include "host/policy/expert_costs.hpp"
 #include "host/driver/ndp_job_error.hpp"
 #include "host/policy/policy_registry.hpp"
 
@@ -125,8 +126,17 @@ void MoeRuntime::setup() {
           std::memcpy(reinterpret_cast<unsigned char*>(gpu_fetch_[job].data()) + offset, data, bytes);
         });
   }
+  split_ = split_layers(config_, cost_, device_of_);
+  const bool any_split =
+      std::any_of(split_.begin(), split_.end(), [](const LayerSplitChoice& c) { return c.split_devices > 0; });
+  if (any_split) dff_slices_ = perf::split_d_ff(perf::expert_shape(m, ndp_weights), config_.devices.count);
+  slices_.assign(moe_layers_.size(), {});
   for (std::size_t l = 0; l < moe_layers_.size(); ++l) {
     for (std::uint32_t e = 0; e < m.experts; ++e) {
+      if (split_[l].split_devices > 0) {
+        place_split_expert(l, full_ ? make_expert_weights(m, config_.routing.seed, moe_layers_[l], e) : ExpertWeights{});
+        continue;
+      }
       if (full_) {
         // Real weights, written through CXL.mem; the host keeps them as the reference's copy.
         weights_[l].push_back(make_expert_weights(m, config_.routing.seed, moe_layers_[l], e));
@@ -161,6 +171,9 @@ void MoeRuntime::place_host_copy() {
   const auto& m = config_.model;
   std::vector<num::bf16_t> range(m.expert_weight_bytes() / sizeof(num::bf16_t));
   for (std::size_t l = 0; l < moe_layers_.size(); ++l) {
+    // A split layer has no whole-expert handles to copy the layout from; no host-memory baseline
+    // runs with a split (system/experiment.cpp refuses it).
+    if (split_[l].split_devices > 0) continue;
     for (std::size_t e = 0; e < m.experts; ++e) {
       const auto& h = experts_[l][e];
       const auto& w = weights_[l][e];
@@ -171,6 +184,40 @@ void MoeRuntime::place_host_copy() {
                                   m.expert_weight_bytes());
     }
   }
+}
+
+void MoeRuntime::place_split_expert(std::size_t l, ExpertWeights w) {
+  // Device d gets slice d of the expert (its own contiguous w_up, w_gate, w_down range; the
+  // driver quantises each slice on placement, which gives the unsplit expert's codes and scales
+  // for those rows: the slices are whole quantisation groups, core/perf/expert_split.hpp).
+  const auto& m = config_.model;
+  const config::WeightEncoding ndp_weights = config_.device.ndp.expert_weights();
+  slices_[l].emplace_back();
+  for (std::size_t d = 0; d < dff_slices_.size(); ++d) {
+    const perf::DffSlice& s = dff_slices_[d];
+    const driver::ExpertShape shape{m.d_model, static_cast<std::uint32_t>(s.size), m.gated, ndp_weights};
+    driver::ExpertHandle h;
+    if (full_) {
+      const ExpertWeights sw = slice_expert_weights(m, w, s);
+      h = drivers_[d]->place_expert(shape, sw.up.data(), m.gated ? sw.gate.data() : nullptr, sw.down.data());
+    } else {
+      h = drivers_[d]->place_expert(shape, nullptr, nullptr, nullptr);
+    }
+    if (h.w_down + std::uint64_t{m.d_model} * s.size * 2 - h.w_up != m.matrices_per_expert() * m.d_model * s.size * 2) {
+      throw std::logic_error("MoE runtime: an expert slice's matrices are not contiguous in device memory");
+    }
+    slices_[l].back().push_back(h);
+  }
+  experts_[l].emplace_back();  // unused: the slices stand for it
+  if (full_) {
+    if (ndp_weights.quantised()) ndp_operands_[l].push_back(ndp_operand_weights(m, w, ndp_weights));
+    weights_[l].push_back(std::move(w));
+  }
+}
+
+const driver::ExpertHandle& MoeRuntime::ndp_handle(std::size_t moe_index, std::size_t expert, std::size_t device) const {
+  if (split_[moe_index].split_devices > 0) return slices_[moe_index][expert].at(device);
+  return experts_[moe_index][expert];
 }
 
 void MoeRuntime::run_cpu_experts(const std::vector<std::pair<std::size_t, std::uint64_t>>& experts,
@@ -287,6 +334,13 @@ void MoeRuntime::check_layer(const LayerData& data, std::uint32_t step, std::siz
       ndp_golden = golden_expert_output(m, ndp_operands_[moe_index][e], data.expert_x[e], n);
       r.ndp_weight_error.add(ndp_golden, golden);
     }
+    if (*data.path[e] == ExpertPath::kNdp && split_[moe_index].split_devices > 0) {
+      // A split expert: bit for bit the golden split (each slice golden, the documented
+      // reduction), and that within the stated tolerance of the unsplit golden output.
+      const ExpertWeights& operands = ndp_operands_.empty() ? weights_[moe_index][e] : ndp_operands_[moe_index][e];
+      ndp_golden = golden_split_output(m, operands, dff_slices_, data.expert_x[e], n);
+      r.split_error.add(split_error(m, operands, dff_slices_, data.expert_x[e], n));
+    }
     if (*data.path[e] == ExpertPath::kNdp) {
       r.ndp_checked_elements += y.size();
       r.ndp_mismatched_elements += count_mismatches(y, ndp_golden.empty() ? golden : ndp_golden);
@@ -388,7 +442,12 @@ policy::Placement MoeRuntime::place(policy::PlacementPolicy& policy, std::uint32
   demand.shape = perf::expert_shape(config_.model, config_.device.ndp.expert_weights());
   demand.tokens_per_expert = tokens;
   demand.phase = plan_[step].prefill_like() ? policy::Phase::kPrefill : policy::Phase::kDecode;
-  if (system_.device_count() > 1) demand.ndp_device = device_of_[moe_index_.at(r.layer)];
+  const std::size_t moe_index = moe_index_.at(r.layer);
+  if (system_.device_count() > 1) {
+    demand.ndp_device = device_of_[moe_index];
+    demand.split_devices = split_[moe_index].split_devices;
+    r.device_split = demand.split() ? "split" : "whole";
+  }
   const policy::Placement p = policy.place(demand, *active_cost_);
   for (auto t : tokens) r.tokens += t;
   r.experts_gpu_fetched = p.cost.experts_gpu_fetched;
@@ -407,20 +466,37 @@ MoeRuntime::LayerPlan MoeRuntime::plan(const policy::Placement& p, const std::ve
                                        std::size_t moe_index) const {
   const auto& m = config_.model;
   LayerPlan plan;
+  plan.split = split_[moe_index].split_devices > 0;
   for (std::size_t e = 0; e < tokens.size(); ++e) {
     const auto loc = p.location[e];
     if (policy::runs_on_gpu(loc)) {
-      plan.hot_experts.push_back(e);
+      const bool fetched = loc == policy::ExpertLocation::kGpuFetched;
       gpu::HotExpertJob j;
-      // The device's copy, or (a host-memory baseline) the copy in host DRAM.
-      j.weights_hpa = host_copy_ ? config::kHostMemoryHpaBase + host_copy_offset(moe_index, e)
-                                 : system_.bus(device_of_[moe_index][e]).hpa_base() + experts_[moe_index][e].w_up;
-      j.weight_bytes = loc == policy::ExpertLocation::kGpuFetched ? m.expert_weight_bytes() : 0;
-      j.tokens = tokens[e];
       j.d_model = m.d_model;
       j.d_ff = m.d_ff;
       j.gated = m.gated;
-      plan.hot.push_back(j);
+      if (!plan.split) {
+        plan.hot_experts.push_back(e);
+        plan.hot_device.push_back(device_of_[moe_index][e]);
+        // The device's copy, or (a host-memory baseline) the copy in host DRAM.
+        j.weights_hpa = host_copy_ ? config::kHostMemoryHpaBase + host_copy_offset(moe_index, e)
+                                   : system_.bus(device_of_[moe_index][e]).hpa_base() + experts_[moe_index][e].w_up;
+        j.weight_bytes = fetched ? m.expert_weight_bytes() : 0;
+        j.tokens = tokens[e];
+        plan.hot.push_back(j);
+        continue;
+      }
+      // Split: its slices are fetched one after another (the GPU queues them in job order), and
+      // the whole expert computes once the last is in.
+      for (std::uint32_t d = 0; d < dff_slices_.size(); ++d) {
+        const auto& h = slices_[moe_index][e][d];
+        plan.hot_experts.push_back(e);
+        plan.hot_device.push_back(d);
+        j.weights_hpa = system_.bus(d).hpa_base() + h.w_up;
+        j.weight_bytes = fetched ? m.matrices_per_expert() * m.d_model * dff_slices_[d].size * 2 : 0;
+        j.tokens = d + 1 == dff_slices_.size() ? tokens[e] : 0;
+        plan.hot.push_back(j);
+      }
     } else if (loc == policy::ExpertLocation::kNdp) {
       plan.cold.emplace_back(e, tokens[e]);
     } else if (loc == policy::ExpertLocation::kCpu) {
@@ -454,15 +530,27 @@ MoeRuntime::NdpTags MoeRuntime::run_ndp_path(const LayerPlan& plan, std::uint32_
   NdpTags expert_of_tag(devices);
   // The cold experts' routed activations come from the GPU: one copy to host memory before the
   // CXL writes, one copy of the results back after the CXL reads (the cost model charges the same).
+  // A split layer's experts return one partial y per device: N times the results' bytes.
   const perf::GpuHostCopy& copy = cost_.gpu_host_copy;
+  const std::uint32_t partials = plan.split ? static_cast<std::uint32_t>(devices) : 1;
   std::uint64_t routed = 0;
   for (const auto& c : plan.cold) routed += c.second;
-  const double copy_s = copy.time_s(double(routed) * double(perf::expert_shape(m).activation_bytes_per_token()));
+  const double x_bytes = double(routed) * double(perf::expert_shape(m).activation_bytes_per_token());
+  const double copy_s = copy.time_s(x_bytes);
   if (copy_s > 0) sc_core::wait(sc_core::sc_time(copy_s, sc_core::SC_SEC));
-  NdpResults res{std::vector<std::vector<num::bf16_t>>(plan.cold.size()), std::vector<bool>(plan.cold.size(), false)};
-  // Each device's cold experts, in the plan's order.
+  NdpResults res{std::vector<std::vector<std::vector<num::bf16_t>>>(
+                     devices, std::vector<std::vector<num::bf16_t>>(plan.cold.size())),
+                 std::vector<bool>(plan.cold.size(), false)};
+  // Each device's cold experts (a split layer: every cold expert's slice on every device), in the
+  // plan's order.
   std::vector<std::vector<std::size_t>> cold_of(devices);
-  for (std::size_t i = 0; i < plan.cold.size(); ++i) cold_of[device_of_[moe_index][plan.cold[i].first]].push_back(i);
+  for (std::size_t i = 0; i < plan.cold.size(); ++i) {
+    if (plan.split) {
+      for (auto& c : cold_of) c.push_back(i);
+    } else {
+      cold_of[device_of_[moe_index][plan.cold[i].first]].push_back(i);
+    }
+  }
   if (devices == 1) {
     run_ndp_device(0, cold_of[0], plan, moe_index, data, r, expert_of_tag[0], res);
   } else {
@@ -487,10 +575,34 @@ MoeRuntime::NdpTags MoeRuntime::run_ndp_path(const LayerPlan& plan, std::uint32_
     }
     if (error) std::rethrow_exception(error);
   }
-  if (copy_s > 0) sc_core::wait(sc_core::sc_time(copy_s, sc_core::SC_SEC));
+  const double back_s = copy.time_s(x_bytes * double(partials));
+  if (back_s > 0) sc_core::wait(sc_core::sc_time(back_s, sc_core::SC_SEC));
+  if (plan.split && !plan.cold.empty()) {
+    // The GPU sums the split experts' partials (one elementwise kernel over the layer's NDP
+    // experts, the cost model's split_reduce_time_s): its time ends the NDP path.
+    const auto shape = perf::expert_shape(m, config_.device.ndp.expert_weights());
+    const double reduce_s = policy::split_reduce_time_s(cost_, shape, partials, routed);
+    const double start = now_s();
+    if (reduce_s > 0) sc_core::wait(sc_core::sc_time(reduce_s, sc_core::SC_SEC));
+    r.split_reduce_s += now_s() - start;
+    r.spans.push_back({"GPU compute", "split reduce (" + std::to_string(plan.cold.size()) + " experts x " +
+                                          std::to_string(partials) + " partials)",
+                       static_cast<std::uint64_t>(std::llround(start * 1e12)),
+                       static_cast<std::uint64_t>(std::llround(now_s() * 1e12))});
+  }
   if (data != nullptr) {
     for (std::size_t i = 0; i < plan.cold.size(); ++i) {
-      if (!res.failed[i]) set_result(*data, ExpertPath::kNdp, step, moe_index, plan.cold[i].first, std::move(res.y[i]));
+      if (res.failed[i]) continue;
+      const std::size_t e = plan.cold[i].first;
+      std::vector<num::bf16_t> y;
+      if (plan.split) {
+        std::vector<std::vector<num::bf16_t>> parts;
+        for (std::size_t d = 0; d < devices; ++d) parts.push_back(std::move(res.y[d][i]));
+        y = reduce_partials(parts);
+      } else {
+        y = std::move(res.y[device_of_[moe_index][e]][i]);
+      }
+      set_result(*data, ExpertPath::kNdp, step, moe_index, e, std::move(y));
     }
   }
   return expert_of_tag;
@@ -504,7 +616,6 @@ void MoeRuntime::run_ndp_device(std::size_t device, const std::vector<std::size_
   // An expert with more tokens than one NDP job's activation buffer holds (prefill) becomes
   // several jobs over consecutive token ranges (the split the cost model assumes too); their y
   // rows are concatenated in order.
-  const std::uint64_t per_job = perf::ndp_tokens_per_job(config_.device.ndp, perf::expert_shape(m));
   struct Part {
     std::size_t cold_index;
     driver::JobTicket ticket;
@@ -512,10 +623,15 @@ void MoeRuntime::run_ndp_device(std::size_t device, const std::vector<std::size_
   std::vector<Part> parts;
   for (const std::size_t i : cold) {
     const auto [e, t] = plan.cold[i];
+    const driver::ExpertHandle& h = ndp_handle(moe_index, e, device);
+    // A slice's h is narrower: its jobs may take more tokens (the cost model's slice shape too).
+    perf::ExpertShape job_shape = perf::expert_shape(m);
+    job_shape.d_ff = h.shape.d_ff;
+    const std::uint64_t per_job = perf::ndp_tokens_per_job(config_.device.ndp, job_shape);
     for (std::uint64_t first = 0; first < t; first += per_job) {
       const std::uint64_t n = std::min(per_job, t - first);
       const num::bf16_t* x = data != nullptr ? data->expert_x[e].data() + first * m.d_model : nullptr;
-      parts.push_back({i, drv.submit(experts_[moe_index][e], static_cast<std::uint32_t>(n), x)});
+      parts.push_back({i, drv.submit(h, static_cast<std::uint32_t>(n), x)});
       expert_of_tag[parts.back().ticket.tag] = e;
     }
   }
@@ -524,7 +640,10 @@ void MoeRuntime::run_ndp_device(std::size_t device, const std::vector<std::size_
     const auto e = static_cast<std::uint32_t>(plan.cold[part.cold_index].first);
     try {
       driver::JobResult jr = drv.wait(part.ticket);
-      if (data != nullptr) res.y[part.cold_index].insert(res.y[part.cold_index].end(), jr.y.begin(), jr.y.end());
+      if (data != nullptr) {
+        auto& y = res.y[device][part.cold_index];
+        y.insert(y.end(), jr.y.begin(), jr.y.end());
+      }
     } catch (const driver::NdpJobError& err) {
       // The faults the device reports in a completion (the job ran, or was stopped, and the
       // rings are fine); a descriptor the device refused is the runtime's own bug: it stops the run.
@@ -581,15 +700,18 @@ void MoeRuntime::finish_gpu_path(const LayerPlan& plan, double t0, std::uint32_t
                                           std::to_string(x.poisoned_lines) + " line(s)): " + x.error});
   }
   r.gpu_path_s = double(g.end_ps) * 1e-12 - t0;
+  const std::size_t pieces = plan.split ? dff_slices_.size() : 1;  // jobs per hot expert
   for (std::size_t i = 0; i < g.experts.size(); ++i) {
     const auto& x = g.experts[i];
-    const std::string name =
-        "expert " + std::to_string(plan.hot_experts[i]) + " (" + std::to_string(plan.hot[i].tokens) + " tokens)";
+    const bool computes = i % pieces == pieces - 1;
+    const std::string name = "expert " + std::to_string(plan.hot_experts[i]) +
+                             (plan.split ? " slice " + std::to_string(plan.hot_device[i]) : std::string()) + " (" +
+                             std::to_string(plan.hot[i].tokens) + " tokens)";
     if (x.fetch_end_ps > x.fetch_start_ps) {
       r.spans.push_back({"GPU fetch", host_copy_ ? name + " from host DRAM" : name, x.fetch_start_ps, x.fetch_end_ps});
       if (host_copy_) r.spans.push_back({"Host DRAM", name + " -> GPU", x.fetch_start_ps, x.fetch_end_ps});
     }
-    r.spans.push_back({"GPU compute", name, x.compute_start_ps, x.compute_end_ps});
+    if (computes) r.spans.push_back({"GPU compute", name, x.compute_start_ps, x.compute_end_ps});
   }
   if (data == nullptr) return;
   // The GPU's numerics come from the CPU reference backend when no GPU is present; the CUDA
@@ -600,10 +722,35 @@ void MoeRuntime::finish_gpu_path(const LayerPlan& plan, double t0, std::uint32_t
   for (std::size_t i = 0; i < plan.hot.size(); ++i) {
     if (poisoned[i]) continue;
     const std::size_t e = plan.hot_experts[i];
-    const auto& h = experts_[moe_index][e];
     const auto& placed = weights_[moe_index][e];
     WeightView w = view_of(placed);
-    if (plan.hot[i].weight_bytes > 0) {
+    ExpertWeights joined;
+    if (plan.split) {
+      // Its slices' fetched ranges (jobs i .. i + pieces - 1), each checked against the placed
+      // slice, joined into the expert the GPU computes.
+      const std::size_t first = i;
+      i += pieces - 1;
+      if (std::any_of(poisoned.begin() + std::ptrdiff_t(first), poisoned.begin() + std::ptrdiff_t(i + 1),
+                      [](bool p) { return p; })) {
+        continue;
+      }
+      if (plan.hot[first].weight_bytes > 0) {
+        std::vector<ExpertWeights> got;
+        for (std::size_t d = 0; d < pieces; ++d) {
+          const auto& h = slices_[moe_index][e][d];
+          const ExpertWeights want = slice_expert_weights(m, placed, dff_slices_[d]);
+          r.fetched_weight_mismatched_bytes += fetched_mismatches(h, gpu_fetch_[first + d], want);
+          const WeightView v = view_in_range(h, gpu_fetch_[first + d]);
+          const std::size_t n = std::size_t{m.d_model} * dff_slices_[d].size;
+          got.push_back(ExpertWeights{std::vector<num::bf16_t>(v.up, v.up + n),
+                                      m.gated ? std::vector<num::bf16_t>(v.gate, v.gate + n) : std::vector<num::bf16_t>{},
+                                      std::vector<num::bf16_t>(v.down, v.down + n)});
+        }
+        joined = join_expert_slices(m, got, dff_slices_);
+        w = view_of(joined);
+      }
+    } else if (plan.hot[i].weight_bytes > 0) {
+      const auto& h = experts_[moe_index][e];
       r.fetched_weight_mismatched_bytes += fetched_mismatches(h, gpu_fetch_[i], placed);
       w = view_in_range(h, gpu_fetch_[i]);
     }
@@ -915,6 +1062,10 @@ nlohmann::json to_json(const LayerRecord& r) {
                           {"expert_weights", expert_weights_json(r)},
                           {"memory", memory_json(r.activity)},
                           {"energy", perf::to_json(r.energy)}};
+  if (!r.device_split.empty()) {
+    layer["device_split"] = r.device_split;
+    layer["split_reduce_ms"] = r.split_reduce_s * 1e3;
+  }
   if (r.data_checked) {
     layer["data_check"] = {{"ok", r.data_ok()},
                            {"output_elements", r.output_elements},
@@ -929,6 +1080,12 @@ nlohmann::json to_json(const LayerRecord& r) {
                            {"fetched_weight_mismatched_bytes", r.fetched_weight_mismatched_bytes},
                            {"combined_max_abs_error", r.combined_max_abs_error},
                            {"combined_within_tolerance", r.combined_within_tolerance}};
+    if (r.split_error.elements > 0) {
+      layer["data_check"]["split_vs_unsplit"] = {{"elements", r.split_error.elements},
+                                                 {"max_abs", r.split_error.max_abs},
+                                                 {"max_bound_ratio", r.split_error.max_bound_ratio},
+                                                 {"within_bound", r.split_error.within_bound()}};
+    }
   }
   if (!r.faults.empty()) {
     nlohmann::json faults = nlohmann::json::array();

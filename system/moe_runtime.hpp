@@ -79,6 +79,8 @@
 #include "system/full_data.hpp"
 #include "system/monde_system.hpp"
 #include "system/routing.hpp"
+#include "system/split_data.hpp"
+#include "system/split_layers.hpp"
 
 namespace monde::system {
 
@@ -149,10 +151,17 @@ struct LayerRecord {
   // Quantised NDP experts (device.ndp.expert_weight_format int8 / int4) against the same experts
   // with their bf16 weights (golden both): what the format costs in accuracy. Not a pass/fail check.
   OutputError ndp_weight_error;
+  // Tensor-parallel split (devices.split): "" with one device, else "whole" or "split" (the
+  // layer's choice), the GPU's reductions of the split experts' partials, and (data: full) the
+  // reduced outputs against the unsplit golden outputs of the same weights (split_data.hpp: the
+  // stated tolerance; NDP results must equal the golden split bit for bit, counted above).
+  std::string device_split;
+  double split_reduce_s = 0;
+  SplitError split_error;
   std::vector<FaultRecord> faults;          // survived faults (empty without injected faults)
   bool data_ok() const {
     return !data_checked || (ndp_mismatched_elements == 0 && gpu_within_tolerance && fetched_weight_mismatched_bytes == 0 &&
-                             cpu_within_tolerance && combined_within_tolerance && faults.empty());
+                             cpu_within_tolerance && combined_within_tolerance && split_error.within_bound() && faults.empty());
   }
 };
 
@@ -219,6 +228,10 @@ class MoeRuntime {
   const driver::NdpDriver& driver(std::size_t d = 0) const { return *drivers_.at(d); }
   // [moe layer][expert]: the device holding its weights (valid after setup()).
   const std::vector<std::vector<std::uint32_t>>& expert_devices() const { return device_of_; }
+  // [moe layer]: whole or split (devices.split; valid after setup()), and the d_ff slices of a
+  // split layer's experts, device by device (empty when no layer is split).
+  const std::vector<LayerSplitChoice>& layer_splits() const { return split_; }
+  const std::vector<perf::DffSlice>& dff_slices() const { return dff_slices_; }
 
   // Test hook (data: full): called with every expert's result bits before they are checked and
   // combined, e.g. to flip a bit and see the check catch it.
@@ -242,6 +255,10 @@ class MoeRuntime {
   struct LayerPlan {
     std::vector<gpu::HotExpertJob> hot;
     std::vector<std::size_t> hot_experts;                         // expert of each hot job
+    // A split layer's hot expert is one job per device (its slice), in device order; only the
+    // last computes (tokens), the others only fetch. Whole experts: the device of their one job.
+    std::vector<std::uint32_t> hot_device;
+    bool split = false;
     std::vector<std::pair<std::size_t, std::uint64_t>> cold, cpu;  // (expert, tokens)
   };
   // The simulation's counters, to charge a layer or step with what it moved and did: link and
@@ -275,7 +292,7 @@ class MoeRuntime {
   using NdpTags = std::vector<std::map<std::uint32_t, std::size_t>>;
   // The cold experts' outputs and failures, by index in LayerPlan::cold.
   struct NdpResults {
-    std::vector<std::vector<num::bf16_t>> y;
+    std::vector<std::vector<std::vector<num::bf16_t>>> y;  // [device][cold]: its (partial) output
     std::vector<bool> failed;
   };
   // Submits every cold expert (split into jobs that fit the activation buffer) to its device and
@@ -323,7 +340,16 @@ class MoeRuntime {
   std::vector<std::unique_ptr<driver::NdpDriver>> drivers_;  // [device]
   std::vector<std::vector<driver::ExpertHandle>> experts_;  // [moe layer][expert], addresses in its device
   std::vector<std::vector<std::uint32_t>> device_of_;       // [moe layer][expert]: its device
+  std::vector<LayerSplitChoice> split_;                      // [moe layer]
+  std::vector<perf::DffSlice> dff_slices_;                   // [device], when a layer is split
+  // [moe layer][expert][device]: a split layer's slices (empty for whole layers, whose experts_
+  // entries are then the ones used; a split layer's experts_ entries are unused).
+  std::vector<std::vector<std::vector<driver::ExpertHandle>>> slices_;
   std::vector<unsigned char> scratch_;                       // CPU-path reads (no bytes kept)
+  // The handle device `device` runs for (layer, expert): its slice in a split layer, else the expert.
+  // Expert `w` (empty with timing_only) of a split layer: one slice on every device.
+  void place_split_expert(std::size_t moe_index, ExpertWeights w);
+  const driver::ExpertHandle& ndp_handle(std::size_t moe_index, std::size_t expert, std::size_t device) const;
   // data: full only.
   bool full_ = false;
   Routes routes_;                                   // [step][moe layer][token]

@@ -33,6 +33,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(EnergyActivity, elapsed_s, gpu_busy_s, cxl_by
 namespace monde::system {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TraceSpan, track, name, start_ps, end_ps)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(OutputError, elements, max_abs, err_sq, ref_sq)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SplitError, elements, max_abs, max_bound_ratio)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(FaultRecord, kind, path, expert, job, address, detail)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LayerRecord, step, layer, stack, moe, tokens, experts_gpu_fetched,
                                    experts_gpu_resident, experts_ndp, experts_cpu, ndp_jobs, spans, attention_s, ffn_s,
@@ -42,7 +43,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LayerRecord, step, layer, stack, moe, tokens,
                                    ndp_mismatched_elements, gpu_checked_elements, gpu_max_abs_error,
                                    gpu_within_tolerance, cpu_checked_elements, cpu_max_abs_error, cpu_within_tolerance,
                                    fetched_weight_mismatched_bytes, combined_max_abs_error, combined_within_tolerance,
-                                   ndp_weight_error, faults, activity, weights_from, experts_weights_from_host)
+                                   ndp_weight_error, device_split, split_reduce_s, split_error, faults, activity,
+                                   weights_from, experts_weights_from_host)
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(StepRecord, step, kind, tokens, context, embedding_s, lm_head_s, cross_kv_s,
                                    dense_s, moe_s, total_s, spans, activity)

@@ -3,7 +3,7 @@
 // its HDM range at host physical address d x (the device's mapped bytes). The default (one
 // device) resolves and simulates exactly as before: config.resolved.json writes the section only
 // when a value differs from its default.
-//   "devices": { "count": 4, "placement": "popularity" }
+//   "devices": { "count": 4, "placement": "popularity", "split": "auto" }
 #pragma once
 
 #include <cstdint>
@@ -24,9 +24,19 @@ enum class DevicePlacement {
 };
 const std::vector<EnumName<DevicePlacement>>& names_of(DevicePlacement);
 
+// Whether a MoE layer's experts are each split across all devices (tensor parallel:
+// core/perf/expert_split.hpp), decided per layer before the run (system/split_layers.hpp).
+enum class DeviceSplit {
+  kNone,    // every expert whole on the device `placement` names
+  kAlways,  // every MoE layer split
+  kAuto,    // per layer, whichever the cost model predicts faster over the run's routing
+};
+const std::vector<EnumName<DeviceSplit>>& names_of(DeviceSplit);
+
 struct DevicesConfig {
   std::uint32_t count = 1;  // 1 .. kMaxDevices
   DevicePlacement placement = DevicePlacement::kRoundRobin;
+  DeviceSplit split = DeviceSplit::kNone;  // none with one device (checked)
 };
 
 const Schema<DevicesConfig>& devices_schema();

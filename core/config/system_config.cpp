@@ -201,7 +201,16 @@ const Schema<SystemConfig>& system_schema() {
         // Several devices: each maps its memory at its own HPA window (the default decoder moved
         // up by d windows), and the faults model one device.
         .check([](const ConfigNode& n, S& c) {
-          if (c.devices.count == 1) return;
+          if (c.devices.count == 1) {
+            // Splitting an expert across one device is the unsplit expert: refused, not ignored.
+            if (c.devices.split != DeviceSplit::kNone) {
+              n.child("devices").fail("split", std::string(to_string(c.devices.split)) +
+                                                   " with devices.count 1: a split needs several devices; allowed "
+                                                   "\"none\" with one device, or devices.count 2 .. " +
+                                                   std::to_string(kMaxDevices));
+            }
+            return;
+          }
           const auto& d = c.device.hdm.decoders;
           const std::uint64_t mapped = c.device.dram.capacity_bytes() / kHdmUnitBytes * kHdmUnitBytes;
           if (d.size() != 1 || d[0].base != 0 || d[0].ways != 1 || d[0].dpa_skip != 0 || d[0].size != mapped) {

@@ -24,6 +24,10 @@ void check_fits(const Placement& placement, const LayerDemand& demand, const Sys
       throw std::invalid_argument("evaluate: expert " + std::to_string(i) + " is on device " +
                                   std::to_string(demand.device_of(i)) + " of " + std::to_string(model.ndp_devices));
     }
+    if (demand.split_devices > model.ndp_devices) {
+      throw std::invalid_argument("evaluate: the layer is split over " + std::to_string(demand.split_devices) +
+                                  " devices of " + std::to_string(model.ndp_devices));
+    }
     if (idle == demand.is_active(i)) {
       throw std::invalid_argument("evaluate: expert " + std::to_string(i) + " has " +
                                   std::to_string(demand.tokens_per_expert[i]) + " tokens but is placed '" +
@@ -33,6 +37,14 @@ void check_fits(const Placement& placement, const LayerDemand& demand, const Sys
 }
 
 }  // namespace
+
+void count_fetch(NdpPaths& ndp, const LayerDemand& demand, std::size_t expert) {
+  if (!demand.split()) {
+    ndp.count_fetch(demand.device_of(expert));
+    return;
+  }
+  for (std::uint32_t d = 0; d < demand.split_devices; ++d) ndp.count_fetch(d);  // a slice from each
+}
 
 double ndp_dram_wait_s(const SerialPathTimer& ndp, const GpuPipelineTimer& gpu, const SystemCostModel& model) {
   return shared_stream_delay_s(ndp.time_s(), ndp.streaming_s(), gpu.transfer_end_s(), model.device_to_gpu_bytes_per_s,
@@ -99,6 +111,7 @@ CostBreakdown evaluate(const Placement& placement, const LayerDemand& demand, co
   GpuPipelineTimer gpu;
   NdpPaths ndp(model);
   SerialPathTimer cpu(cpu_fixed_time_s(model));
+  std::uint64_t split_tokens = 0;  // a split layer's NDP tokens: their partials are reduced on the GPU
   for (const std::size_t i : execution_order(demand, no_transfer)) {
     const std::uint64_t tokens = demand.tokens_per_expert[i];
     const std::uint64_t activations = tokens * shape.activation_bytes_per_token();
@@ -112,7 +125,7 @@ CostBreakdown evaluate(const Placement& placement, const LayerDemand& demand, co
         c.gpu_transfer_s += transfer_s;
         c.gpu_compute_s += compute_s;
         if (fetched) {
-          ndp.count_fetch(demand.device_of(i));  // its copy reads that device's DRAM
+          count_fetch(ndp, demand, i);  // its copy reads that device's DRAM (every device's when split)
           c.weights_to_gpu_bytes += weights;
           ++c.experts_gpu_fetched;
         } else {
@@ -121,12 +134,17 @@ CostBreakdown evaluate(const Placement& placement, const LayerDemand& demand, co
         break;
       }
       case ExpertLocation::kNdp: {
-        const NdpExpertCost e = ndp_expert_cost(model, shape, tokens);
-        ndp.add(demand.device_of(i), e.share_s, e.dram_busy_s);
-        c.ndp_job_s += e.job_s;
-        c.activations_to_ndp_bytes += activations;
-        c.results_from_ndp_bytes += activations;
-        c.ndp_dram_read_bytes += shape.ndp_weight_bytes();  // the NDP copy: codes and scales when quantised
+        // One entry (its device), or one d_ff slice per device in a split layer: each device gets
+        // x and returns its (partial) y, and streams its slice's NDP copy (codes and scales when
+        // quantised; the slices add up to the expert's bytes).
+        for (const NdpDeviceCost& d : ndp_device_costs(model, demand, i)) {
+          ndp.add(d.device, d.cost.share_s, d.cost.dram_busy_s);
+          c.ndp_job_s += d.cost.job_s;
+          c.activations_to_ndp_bytes += activations;
+          c.results_from_ndp_bytes += activations;
+        }
+        c.ndp_dram_read_bytes += shape.ndp_weight_bytes();
+        if (demand.split()) split_tokens += tokens;
         ++c.experts_ndp;
         break;
       }
@@ -145,7 +163,8 @@ CostBreakdown evaluate(const Placement& placement, const LayerDemand& demand, co
   c.gpu_path_s = gpu.makespan_s();
   const NdpPaths::Time ndp_time = ndp.time(gpu, model);
   c.ndp_dram_wait_s = ndp_time.dram_wait_s;
-  c.ndp_path_s = ndp_time.path_s;
+  c.split_reduce_s = split_reduce_time_s(model, shape, demand.split_devices, split_tokens);
+  c.ndp_path_s = ndp_time.path_s + c.split_reduce_s;
   c.cpu_link_wait_s = cpu_link_wait_s(cpu, gpu, model);
   c.cpu_path_s = cpu.time_s() + c.cpu_link_wait_s;
   c.makespan_s = std::max({c.gpu_path_s, c.ndp_path_s, c.cpu_path_s});

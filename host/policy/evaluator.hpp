@@ -53,6 +53,10 @@ class NdpPaths {
   std::uint64_t fetched_total_ = 0;
 };
 
+// Counts expert `expert`'s GPU copy against the devices it reads: its own, or with a split layer
+// every device (one slice each, so each device's share of the copies is 1 / N of it).
+void count_fetch(NdpPaths& ndp, const LayerDemand& demand, std::size_t expert);
+
 // The rate at which the GPU's copies read one device: device_to_gpu_bytes_per_s x its share of
 // the fetched experts (all of it when nothing was fetched, or with one device).
 double device_fetch_bytes_per_s(const SystemCostModel& model, std::uint64_t fetched_from_device,

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "host/policy/layer_demand.hpp"
 #include "host/policy/system_cost_model.hpp"
@@ -23,6 +24,22 @@ struct NdpExpertCost {
 };
 NdpExpertCost ndp_expert_cost(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens);
 double ndp_job_time_s(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens);  // .job_s
+
+// An expert's NDP work on each device it runs on: its own device with its whole shape, or in a
+// split layer (demand.split()) one d_ff slice on each device 0 .. N-1. A slice's share: x into its
+// device over that device's CXL link, the slice's jobs, its partial y back over the link; and, on
+// every device's path (the copies wait for all devices' partials): the PCIe hop of x once and of
+// the N partials to the GPU ((1 + N) x T x d_model x 2 bytes, the NDP path's copy formula).
+struct NdpDeviceCost {
+  std::uint32_t device = 0;
+  NdpExpertCost cost;
+};
+std::vector<NdpDeviceCost> ndp_device_costs(const SystemCostModel& m, const LayerDemand& demand, std::size_t expert);
+// A split layer's reduction on the GPU: one elementwise kernel over all its NDP experts' partials
+// (`tokens`: their routed tokens), after the NDP path (core/perf/expert_split.hpp,
+// split_reduce_kernel, timed with the GPU time model). 0 for no tokens.
+double split_reduce_time_s(const SystemCostModel& m, const ExpertShape& shape, std::uint32_t devices,
+                           std::uint64_t tokens);
 
 // Paid once per layer when any expert runs on NDP: one latency for the activation write and
 // one for the result read (the activations of all NDP experts move as one batch each way), over

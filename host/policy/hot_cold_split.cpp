@@ -46,29 +46,33 @@ HotPrefixScan scan_hot_prefixes(const LayerDemand& demand, const SystemCostModel
   std::vector<std::vector<double>> cold_suffix_s(paths, std::vector<double>(n + 1, 0.0)),
       busy_suffix_s(paths, std::vector<double>(n + 1, 0.0));
   std::vector<std::vector<std::size_t>> cold_count(paths, std::vector<std::size_t>(n + 1, 0));
+  // A split layer's NDP tokens of candidates k..n-1, whose partials the GPU reduces after the path.
+  std::vector<std::uint64_t> split_tokens(n + 1, 0);
   for (std::size_t k = n; k-- > 0;) {
     const std::size_t expert = order[first + k];
     const auto tokens = demand.tokens_per_expert[expert];
-    double share_s = 0, streaming_s = 0;
+    split_tokens[k] = split_tokens[k + 1] + (ndp_cold && demand.split() ? tokens : 0);
+    // (device, share, streaming) of each path the expert runs on: one, or every device's slice.
+    std::vector<NdpDeviceCost> on;
     if (ndp_cold) {
-      const NdpExpertCost e = ndp_expert_cost(model, shape, tokens);
-      share_s = e.share_s;
-      streaming_s = e.dram_busy_s;
+      on = ndp_device_costs(model, demand, expert);
     } else {
       const CpuExpertCost e = cpu_expert_cost(model, shape, tokens);
-      share_s = e.share_s;
-      streaming_s = e.read_s;
-    }
-    const std::uint32_t on = ndp_cold ? demand.device_of(expert) : 0;
-    if (on >= paths) {
-      throw std::invalid_argument("split_hot_cold: expert " + std::to_string(expert) + " is on device " +
-                                  std::to_string(on) + " of " + std::to_string(paths));
+      on.push_back(NdpDeviceCost{0, NdpExpertCost{0.0, e.read_s, e.share_s}});
     }
     for (std::uint32_t d = 0; d < paths; ++d) {
-      const bool here = d == on;
-      cold_suffix_s[d][k] = here ? cold_suffix_s[d][k + 1] + share_s : cold_suffix_s[d][k + 1];
-      busy_suffix_s[d][k] = here ? busy_suffix_s[d][k + 1] + streaming_s : busy_suffix_s[d][k + 1];
-      cold_count[d][k] = cold_count[d][k + 1] + (here ? 1 : 0);
+      cold_suffix_s[d][k] = cold_suffix_s[d][k + 1];
+      busy_suffix_s[d][k] = busy_suffix_s[d][k + 1];
+      cold_count[d][k] = cold_count[d][k + 1];
+    }
+    for (const NdpDeviceCost& o : on) {
+      if (o.device >= paths) {
+        throw std::invalid_argument("split_hot_cold: expert " + std::to_string(expert) + " is on device " +
+                                    std::to_string(o.device) + " of " + std::to_string(paths));
+      }
+      cold_suffix_s[o.device][k] += o.cost.share_s;
+      busy_suffix_s[o.device][k] += o.cost.dram_busy_s;
+      ++cold_count[o.device][k];
     }
   }
   // The GPU's copies so far, per device whose DRAM they read (NDP: they share it).
@@ -90,7 +94,7 @@ HotPrefixScan scan_hot_prefixes(const LayerDemand& demand, const SystemCostModel
                                                                fetch_bytes_per_s, shared_bytes_per_s,
                                                                stream_bytes_per_s));
     }
-    return slowest;
+    return slowest + (ndp_cold ? split_reduce_time_s(model, shape, demand.split_devices, split_tokens[k]) : 0.0);
   };
 
   const double fetch_s = fetch_time_s(model, shape);
@@ -98,8 +102,13 @@ HotPrefixScan scan_hot_prefixes(const LayerDemand& demand, const SystemCostModel
   scan.makespan_s.push_back(std::max(gpu.makespan_s(), cold_path_s(0, gpu)));
   for (std::size_t k = 0; k < n; ++k) {
     gpu.add(fetch_s, gpu_compute_time_s(model, shape, demand.tokens_per_expert[order[first + k]]));
-    if (ndp_cold) ++fetched[demand.device_of(order[first + k])];
-    ++fetched_total;
+    if (ndp_cold && demand.split()) {
+      for (std::uint32_t d = 0; d < demand.split_devices; ++d) ++fetched[d];  // a slice from each (count_fetch)
+      fetched_total += demand.split_devices;
+    } else {
+      if (ndp_cold) ++fetched[demand.device_of(order[first + k])];
+      ++fetched_total;
+    }
     scan.makespan_s.push_back(std::max(gpu.makespan_s(), cold_path_s(k + 1, gpu)));
   }
   return scan;

@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/perf/expert_split.hpp"
+
 namespace monde::policy {
 
 std::size_t LayerDemand::active_count() const {
@@ -36,6 +38,12 @@ void validate(const LayerDemand& demand) {
     throw std::invalid_argument("LayerDemand: ndp_device has " + std::to_string(demand.ndp_device.size()) +
                                 " entries for " + std::to_string(demand.tokens_per_expert.size()) +
                                 " experts (give one per expert, or none)");
+  }
+  if (demand.split_devices == 1 || (demand.split() && !perf::split_fits(s, demand.split_devices))) {
+    throw std::invalid_argument("LayerDemand: split_devices = " + std::to_string(demand.split_devices) +
+                                " for d_ff " + std::to_string(s.d_ff) + " in granules of " +
+                                std::to_string(perf::split_granule(s)) +
+                                " (allowed 0, or 2 or more devices with at least one granule each)");
   }
 }
 

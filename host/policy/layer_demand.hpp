@@ -28,6 +28,11 @@ struct LayerDemand {
   // its NDP jobs run there and its GPU fetch reads that device's DRAM. Empty means every expert on
   // device 0 (one device); otherwise one entry per expert, each < SystemCostModel::ndp_devices.
   std::vector<std::uint32_t> ndp_device;
+  // 0: every expert whole on its ndp_device. N >= 2: the layer is split (config devices.split,
+  // core/perf/expert_split.hpp): every expert's d_ff slices on devices 0 .. N-1 (ndp_device is then
+  // not used), its NDP work is one slice job per device and a reduction on the GPU, and its GPU
+  // fetch reads every device.
+  std::uint32_t split_devices = 0;
 
   std::size_t expert_count() const { return tokens_per_expert.size(); }
   bool is_active(std::size_t expert) const { return tokens_per_expert[expert] > 0; }
@@ -35,6 +40,7 @@ struct LayerDemand {
     return !gpu_resident.empty() && gpu_resident[expert];
   }
   std::uint32_t device_of(std::size_t expert) const { return ndp_device.empty() ? 0 : ndp_device[expert]; }
+  bool split() const { return split_devices >= 2; }
   std::size_t active_count() const;
 };
 

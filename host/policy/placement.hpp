@@ -26,7 +26,8 @@ struct CostBreakdown {
   double ndp_job_s = 0;       // sum of NDP job times (units busy time)
   double ndp_dram_wait_s = 0; // NDP path time lost to the GPU's weight copies reading the same DRAM
   double cpu_link_wait_s = 0; // CPU path time lost to the GPU's weight copies on the same CXL link
-  double ndp_path_s = 0;      // activations in + jobs + results out + the DRAM wait
+  double ndp_path_s = 0;      // activations in + jobs + results out + the DRAM wait (+ the split reduction)
+  double split_reduce_s = 0;  // a split layer's reduction of its NDP experts' partials on the GPU
   double cpu_path_s = 0;
   double makespan_s = 0;      // max of the three paths: they run concurrently
 

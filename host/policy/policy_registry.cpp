@@ -33,7 +33,7 @@ const std::vector<PolicyInfo>& policy_registry() {
       {"ndp_only", "every routed expert on the NDP units; no weights move", 0, maker<NdpOnlyPolicy>()},
       {"cpu", "hot experts on the GPU, cold ones on the host CPU reading weights over CXL.mem, or from its own DRAM "
               "with host_memory.expert_home host_memory (Fiddler-style)",
-       0, maker<CpuPolicy>(), false, false, true},
+       0, maker<CpuPolicy>(), false, false, true, true},
       {"static_freq", "the run's most popular experts pinned in GPU memory (run.gpu_memory_budget_bytes_per_layer), "
                       "the rest on NDP",
        0, maker<StaticFreqPolicy>()},

@@ -34,6 +34,9 @@ struct PolicyInfo {
   // weights from the copy in host DRAM (GPU fetches over PCIe only, CPU reads from its own DRAM)
   // instead of the MoNDE device (system/cost_model.hpp host_memory_cost_model).
   bool reads_host_memory_copy = false;
+  // It places cold experts on the host CPU, which reads an expert's weights as one range of one
+  // device: not with a tensor-parallel split (devices.split none).
+  bool uses_cpu_path = false;
 };
 
 // In the order `monde-sim list policies` shows them.

@@ -6,7 +6,10 @@
 #     NDP track per device, the same run again gives the same bytes, the resolved configuration
 #     keeps the section and runs; ndp_only's step is faster than on one device;
 #   - bad counts, an explicit HDM decoder, faults and the oracle with several devices exit 2
-#     naming the key.
+#     naming the key;
+#   - devices.split (README "Tensor-parallel split"): a split layer is recorded per layer in
+#     stats.json ("device_split", the reduction's time), auto records its choice; a split with one
+#     device, with the cpu policy, or over more devices than d_ff has granules exits 2 naming the key.
 # Usage: devices_cli.sh <monde-sim binary> <scratch dir>
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,7 +46,7 @@ def expect(cond, what):
     global ok
     print(("ok   " if cond else "FAIL ") + what)
     ok = ok and cond
-expect(cfg.get("devices") == {"count": 4, "placement": "popularity"}, "resolved devices section")
+expect(cfg.get("devices") == {"count": 4, "placement": "popularity", "split": "none"}, "resolved devices section")
 for p in four["policies"]:
     devs = p["system"]["devices"]
     expect(len(devs) == 4 and [d["device"] for d in devs] == [0, 1, 2, 3], p["policy"] + ": four devices in stats")
@@ -71,4 +74,34 @@ check faults 2 "devices.count.*fault injection" -- "$bin" validate tiny.json --s
   --set faults.ndp.hang_job=3
 check oracle 2 "oracle.*devices.count is 2" -- "$bin" validate tiny.json --set devices.count=2 \
   --set 'run.policies=["oracle"]'
+
+check split 0 "ndp_only" -- "$bin" run tiny.json --set devices.count=4 --set devices.split=always --out split --quiet
+check split-auto 0 "ndp_only" -- "$bin" run tiny.json --set devices.count=4 --set devices.split=auto --out auto --quiet
+python3 - split/stats.json auto/stats.json <<'PY' || fail=1
+import json, sys
+split, auto = (json.load(open(p)) for p in sys.argv[1:])
+ok = True
+def expect(cond, what):
+    global ok
+    print(("ok   " if cond else "FAIL ") + what)
+    ok = ok and cond
+for p in split["policies"]:
+    moe = [l for l in p["layers"] if l["moe"]]
+    expect(moe and all(l["device_split"] == "split" and l["split_reduce_ms"] > 0 for l in moe),
+           p["policy"] + ": every MoE layer split, with its reduction")
+    # Every device runs a slice of every routed expert: all four ran NDP jobs under ndp_only.
+    if p["policy"] == "ndp_only":
+        expect(all(d["ndp_dma_bytes_read"] > 0 for d in p["system"]["devices"]), "ndp_only split: every device busy")
+for p in auto["policies"]:
+    moe = [l for l in p["layers"] if l["moe"]]
+    expect(moe and all(l["device_split"] in ("split", "whole") for l in moe), p["policy"] + ": auto records its choice")
+sys.exit(0 if ok else 1)
+PY
+check split-one 2 "key 'devices.split' = .always.*devices.count 1.*allowed" -- "$bin" validate tiny.json \
+  --set devices.split=always
+check split-cpu 2 "run.policies.*cpu.*devices.split is always" -- "$bin" validate tiny.json --set devices.count=2 \
+  --set devices.split=always --set 'run.policies=["cpu"]'
+# d_ff 448 = 14 granules of 32: 16 devices do not fit.
+check split-granules 2 "devices.split.*14 granules of 32.*fewer than devices.count 16" -- "$bin" validate tiny.json \
+  --set devices.count=16 --set devices.split=auto
 exit $fail
