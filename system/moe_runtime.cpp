@@ -768,8 +768,11 @@ void MoeRuntime::add_ndp_spans(const std::vector<std::size_t>& log0, const NdpTa
     const auto& log = system_.device(d).ndp().job_log();
     for (std::size_t i = log0[d]; i < log.size(); ++i) {
       const auto it = expert_of_tag[d].find(log[i].job_tag);
-      const std::string name = it == expert_of_tag[d].end() ? "job " + std::to_string(log[i].job_tag)
-                                                            : "expert " + std::to_string(it->second);
+      // A split layer's jobs are slices: "expert e slice d" (d = the device, whose d_ff slice it is).
+      const std::string name = it == expert_of_tag[d].end()
+                                   ? "job " + std::to_string(log[i].job_tag)
+                                   : "expert " + std::to_string(it->second) +
+                                         (r.device_split == "split" ? " slice " + std::to_string(d) : std::string());
       r.spans.push_back({track, name, log[i].start_ps, log[i].end_ps});
     }
   }
