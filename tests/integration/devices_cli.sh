@@ -101,6 +101,10 @@ check split-one 2 "key 'devices.split' = .always.*devices.count 1.*allowed" -- "
   --set devices.split=always
 check split-cpu 2 "run.policies.*cpu.*devices.split is always" -- "$bin" validate tiny.json --set devices.count=2 \
   --set devices.split=always --set 'run.policies=["cpu"]'
+# offload from host DRAM fetches whole experts from the host's copy: no split layers beside it.
+check split-host-copy 2 "run.policies.*offload.*host DRAM.*devices.split is always.*allowed" -- "$bin" validate \
+  tiny.json --set devices.count=2 --set devices.split=always --set 'run.policies=["offload"]' \
+  --set host_memory.expert_home=host_memory
 # d_ff 448 = 14 granules of 32: 16 devices do not fit.
 check split-granules 2 "devices.split.*14 granules of 32.*fewer than devices.count 16" -- "$bin" validate tiny.json \
   --set devices.count=16 --set devices.split=auto
