@@ -47,6 +47,17 @@ void check_names(const config::SystemConfig& c, const config::ConfigNode& root) 
       run.fail("policies", "names \"" + config::shown_text(p) + "\" twice; allowed each policy once");
     }
     seen.push_back(p);
+    const policy::ExpertCacheUse cache = policy::find_policy(p)->expert_cache;
+    const config::ExpertCacheMode mode = c.gpu.expert_cache.mode;
+    if (cache == policy::ExpertCacheUse::kRequired && mode == config::ExpertCacheMode::kNone) {
+      run.fail("policies", "has \"" + p + "\", which runs with the GPU expert cache, but gpu.expert_cache.mode is "
+                           "\"none\"; allowed gpu.expert_cache.mode \"pinned\" or \"lru\", or another policy");
+    }
+    if (cache == policy::ExpertCacheUse::kPinnedOnly && mode == config::ExpertCacheMode::kLru) {
+      run.fail("policies", "has \"" + p + "\", which never fetches an expert, so an LRU expert cache would stay "
+                           "empty, but gpu.expert_cache.mode is \"lru\"; allowed gpu.expert_cache.mode \"pinned\" "
+                           "or \"none\" with it, or another policy");
+    }
     if (policy::find_policy(p)->plans_decode_from_prefill && c.model.encoder_decoder() &&
         c.run.phase != config::RunPhase::kPrefill) {
       run.fail("policies", "has \"" + p + "\", which plans each MoE layer's decode placement from that layer's "
@@ -156,13 +167,32 @@ void check_context(const config::SystemConfig& c, const config::ConfigNode& root
 }
 
 // Non-expert weights, the KV cache and the hot experts' buffers must fit in the GPU's memory.
+// So must the expert cache (gpu.expert_cache), which must hold at least one expert.
 void check_fits_gpu(const config::SystemConfig& c, const config::ConfigNode& root) {
   const perf::HbmUsage u = perf::hbm_usage(c);
-  if (u.total() <= c.gpu.hbm_bytes) return;
-  root.section("gpu").fail("hbm_bytes", "is less than the run needs: " + perf::describe(u, c) +
-                                            "; allowed a GPU of at least " + std::to_string(u.total()) +
-                                            " B, or fewer sequences (run.batch), a shorter context "
-                                            "(run.context_tokens, run.prompt_tokens) or fewer steps");
+  const auto& cache = c.gpu.expert_cache;
+  if (u.without_cache() <= c.gpu.hbm_bytes && u.total() > c.gpu.hbm_bytes) {
+    const std::uint64_t spare = c.gpu.hbm_bytes - u.without_cache();
+    root.section("gpu").section("expert_cache").fail(
+        "capacity_bytes", "= " + std::to_string(u.expert_cache) + " B does not fit the GPU: " + perf::describe(u, c) +
+                              " > gpu.hbm_bytes " + std::to_string(c.gpu.hbm_bytes) + " B; allowed 1 .. " +
+                              std::to_string(spare) + " B (the HBM left after everything else), or \"auto\"");
+  }
+  if (u.total() > c.gpu.hbm_bytes) {
+    root.section("gpu").fail("hbm_bytes", "is less than the run needs: " + perf::describe(u, c) +
+                                              "; allowed a GPU of at least " + std::to_string(u.total()) +
+                                              " B, or fewer sequences (run.batch), a shorter context "
+                                              "(run.context_tokens, run.prompt_tokens) or fewer steps");
+  }
+  if (cache.mode != config::ExpertCacheMode::kNone && u.expert_cache_experts == 0) {
+    const std::string what = cache.capacity_bytes ? "= " + std::to_string(*cache.capacity_bytes) + " B"
+                                                  : "auto: the spare HBM is " +
+                                                        std::to_string(c.gpu.hbm_bytes - std::min(c.gpu.hbm_bytes, u.without_cache())) +
+                                                        " B (" + perf::describe(u, c) + ")";
+    root.section("gpu").section("expert_cache").fail(
+        "capacity_bytes", what + ", which holds no expert of " + std::to_string(c.model.expert_weight_bytes()) +
+                              " B; allowed at least one expert's bytes, or gpu.expert_cache.mode \"none\"");
+  }
 }
 
 }  // namespace

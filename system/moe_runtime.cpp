@@ -19,6 +19,7 @@
 
 #include "core/perf/cpu_expert_time.hpp"
 #include "core/perf/expert_shape.hpp"
+#include "core/perf/hbm_usage.hpp"
 #include "core/perf/ndp_job_time.hpp"
 #include "system/cost_model.hpp"
 #include "tlm/common/blocking_access.hpp"
@@ -448,7 +449,9 @@ policy::Placement MoeRuntime::place(policy::PlacementPolicy& policy, std::uint32
     demand.split_devices = split_[moe_index].split_devices;
     r.device_split = demand.split() ? "split" : "whole";
   }
+  if (cache_) demand.gpu_resident = cache_->resident(moe_index);
   const policy::Placement p = policy.place(demand, *active_cost_);
+  if (cache_) r.expert_cache = cache_->record(moe_index, demand.gpu_resident, tokens, p);
   for (auto t : tokens) r.tokens += t;
   r.experts_gpu_fetched = p.cost.experts_gpu_fetched;
   r.experts_gpu_resident = p.cost.experts_gpu_resident;
@@ -467,36 +470,44 @@ MoeRuntime::LayerPlan MoeRuntime::plan(const policy::Placement& p, const std::ve
   const auto& m = config_.model;
   LayerPlan plan;
   plan.split = split_[moe_index].split_devices > 0;
+  // The GPU computes in job order: experts resident in its memory (no fetch) first, then the
+  // fetched ones in expert order, so that the residents' compute hides the first fetch, as the
+  // cost model's execution order has it (host/policy/execution_order.hpp).
+  const auto add_hot = [&](std::size_t e, bool fetched) {
+    gpu::HotExpertJob j;
+    j.d_model = m.d_model;
+    j.d_ff = m.d_ff;
+    j.gated = m.gated;
+    if (!plan.split) {
+      plan.hot_experts.push_back(e);
+      plan.hot_device.push_back(device_of_[moe_index][e]);
+      // The device's copy, or (a host-memory baseline) the copy in host DRAM.
+      j.weights_hpa = host_copy_ ? config::kHostMemoryHpaBase + host_copy_offset(moe_index, e)
+                                 : system_.bus(device_of_[moe_index][e]).hpa_base() + experts_[moe_index][e].w_up;
+      j.weight_bytes = fetched ? m.expert_weight_bytes() : 0;
+      j.tokens = tokens[e];
+      plan.hot.push_back(j);
+      return;
+    }
+    // Split: its slices are fetched one after another (the GPU queues them in job order), and
+    // the whole expert computes once the last is in.
+    for (std::uint32_t d = 0; d < dff_slices_.size(); ++d) {
+      const auto& h = slices_[moe_index][e][d];
+      plan.hot_experts.push_back(e);
+      plan.hot_device.push_back(d);
+      j.weights_hpa = system_.bus(d).hpa_base() + h.w_up;
+      j.weight_bytes = fetched ? m.matrices_per_expert() * m.d_model * dff_slices_[d].size * 2 : 0;
+      j.tokens = d + 1 == dff_slices_.size() ? tokens[e] : 0;
+      plan.hot.push_back(j);
+    }
+  };
+  for (std::size_t e = 0; e < tokens.size(); ++e) {
+    if (p.location[e] == policy::ExpertLocation::kGpuResident) add_hot(e, false);
+  }
   for (std::size_t e = 0; e < tokens.size(); ++e) {
     const auto loc = p.location[e];
-    if (policy::runs_on_gpu(loc)) {
-      const bool fetched = loc == policy::ExpertLocation::kGpuFetched;
-      gpu::HotExpertJob j;
-      j.d_model = m.d_model;
-      j.d_ff = m.d_ff;
-      j.gated = m.gated;
-      if (!plan.split) {
-        plan.hot_experts.push_back(e);
-        plan.hot_device.push_back(device_of_[moe_index][e]);
-        // The device's copy, or (a host-memory baseline) the copy in host DRAM.
-        j.weights_hpa = host_copy_ ? config::kHostMemoryHpaBase + host_copy_offset(moe_index, e)
-                                   : system_.bus(device_of_[moe_index][e]).hpa_base() + experts_[moe_index][e].w_up;
-        j.weight_bytes = fetched ? m.expert_weight_bytes() : 0;
-        j.tokens = tokens[e];
-        plan.hot.push_back(j);
-        continue;
-      }
-      // Split: its slices are fetched one after another (the GPU queues them in job order), and
-      // the whole expert computes once the last is in.
-      for (std::uint32_t d = 0; d < dff_slices_.size(); ++d) {
-        const auto& h = slices_[moe_index][e][d];
-        plan.hot_experts.push_back(e);
-        plan.hot_device.push_back(d);
-        j.weights_hpa = system_.bus(d).hpa_base() + h.w_up;
-        j.weight_bytes = fetched ? m.matrices_per_expert() * m.d_model * dff_slices_[d].size * 2 : 0;
-        j.tokens = d + 1 == dff_slices_.size() ? tokens[e] : 0;
-        plan.hot.push_back(j);
-      }
+    if (loc == policy::ExpertLocation::kGpuFetched) {
+      add_hot(e, true);
     } else if (loc == policy::ExpertLocation::kNdp) {
       plan.cold.emplace_back(e, tokens[e]);
     } else if (loc == policy::ExpertLocation::kCpu) {
@@ -870,6 +881,8 @@ void MoeRuntime::run_step(std::vector<std::unique_ptr<policy::PlacementPolicy>>&
                        static_cast<std::uint64_t>(std::llround(now_s() * 1e12))});
     st.dense_s += r.dense_s();
     st.moe_s += r.moe_s;
+    st.expert_cache += r.expert_cache;
+    run.expert_cache += r.expert_cache;
     run.dense_s += r.dense_s();
     run.moe_s += r.moe_s;
     run.ndp_weight_error.add(r.ndp_weight_error);  // in layer order, as a sum over the layers would
@@ -905,6 +918,21 @@ void MoeRuntime::run_step(std::vector<std::unique_ptr<policy::PlacementPolicy>>&
   if (on_layer) on_layer(run);
 }
 
+namespace {
+
+// [moe layer][expert]: tokens routed over the whole run (what a calibration run would record).
+std::vector<std::vector<double>> run_popularity(const Demand& demand, std::size_t moe_layers, std::uint32_t experts) {
+  std::vector<std::vector<double>> p(moe_layers, std::vector<double>(experts, 0.0));
+  for (const auto& step : demand) {
+    for (std::size_t l = 0; l < moe_layers; ++l) {
+      for (std::size_t e = 0; e < step[l].size(); ++e) p[l][e] += double(step[l][e]);
+    }
+  }
+  return p;
+}
+
+}  // namespace
+
 // One policy object per MoE layer (policies may keep per-layer state, e.g. `context`), each told
 // what is known before the run.
 std::vector<std::unique_ptr<policy::PlacementPolicy>> MoeRuntime::make_policies(const std::string& name,
@@ -914,13 +942,11 @@ std::vector<std::unique_ptr<policy::PlacementPolicy>> MoeRuntime::make_policies(
   std::vector<policy::LayerDemand> calibration;
   policy::PolicyOptions options;
   options.monde_paper_alpha = config_.run.monde_paper_alpha;
+  const auto popularity = run_popularity(demand, moe_layers_.size(), config_.model.experts);
   for (std::size_t l = 0; l < moe_layers_.size(); ++l) {
     auto policy = policy::make_policy(name, options);
     policy::RunHistory history;
-    history.expert_popularity.assign(config_.model.experts, 0.0);
-    for (const auto& step : demand) {
-      for (std::size_t e = 0; e < step[l].size(); ++e) history.expert_popularity[e] += double(step[l][e]);
-    }
+    history.expert_popularity = popularity[l];
     if (policy->learns_from_prompts() && config_.run.phase == config::RunPhase::kDecode) {
       if (prompts.empty()) prompts = route_prompts(config_);
       // An encoder-decoder decoder layer has no prefill (check_experiment refuses that case).
@@ -986,6 +1012,15 @@ void MoeRuntime::run_policy_into(const std::string& name, const Demand& demand, 
   run.expert_weights_from = host_copy_ ? "host_memory" : "device";
   active_cost_ = host_copy_ ? &host_cost_ : &cost_;
   auto policies = make_policies(name, demand);
+  // The GPU expert cache, for a policy that uses it (check_experiment refused the combinations
+  // that cannot run: a cache-only policy without a cache, static_freq with lru).
+  cache_.reset();
+  const auto& cache = config_.gpu.expert_cache;
+  const policy::ExpertCacheUse use = policy::find_policy(name)->expert_cache;
+  if (cache.mode != config::ExpertCacheMode::kNone && use != policy::ExpertCacheUse::kIgnores) {
+    cache_.emplace(cache.mode, perf::hbm_usage(config_).expert_cache_experts, config_.model.expert_weight_bytes(),
+                   run_popularity(demand, moe_layers_.size(), config_.model.experts));
+  }
   // Every layer's object tunes the same values from the same calibration batch: report the first's.
   for (const auto& p : policies.front()->parameters()) run.parameters[p.name] = p.value;
   if (full_) check_demand_is_routing(demand);
@@ -1009,6 +1044,14 @@ PolicyRun MoeRuntime::run_policy(const std::string& name, const Demand& demand, 
 std::size_t expected_layer_records(const config::SystemConfig& c) {
   const auto plan = perf::step_plan(c.model, c.run);
   return c.run.end_to_end() ? perf::planned_layers(c.model, plan) : perf::planned_moe_layers(c.model, plan);
+}
+
+nlohmann::json to_json(const policy::ExpertCacheCounts& c) {
+  return {{"hits", c.hits},
+          {"misses", c.misses},
+          {"evictions", c.evictions},
+          {"bytes_not_fetched", c.bytes_not_fetched},
+          {"hit_rate", c.hit_rate()}};
 }
 
 nlohmann::json to_json(const OutputError& e) {
@@ -1069,6 +1112,7 @@ nlohmann::json to_json(const LayerRecord& r) {
     layer["device_split"] = r.device_split;
     layer["split_reduce_ms"] = r.split_reduce_s * 1e3;
   }
+  if (r.expert_cache.used) layer["expert_cache"] = to_json(r.expert_cache);
   if (r.data_checked) {
     layer["data_check"] = {{"ok", r.data_ok()},
                            {"output_elements", r.output_elements},
@@ -1104,7 +1148,7 @@ nlohmann::json to_json(const LayerRecord& r) {
 }
 
 nlohmann::json to_json(const StepRecord& s) {
-  return {{"step", s.step},
+  nlohmann::json j = {{"step", s.step},
           {"kind", s.kind},
           {"tokens", s.tokens},
           {"context_tokens", s.context},
@@ -1115,6 +1159,8 @@ nlohmann::json to_json(const StepRecord& s) {
           {"moe_ms", s.moe_s * 1e3},
           {"total_ms", s.total_s * 1e3},
           {"energy", perf::to_json(s.energy)}};
+  if (s.expert_cache.used) j["expert_cache"] = to_json(s.expert_cache);
+  return j;
 }
 
 nlohmann::json to_json(const PolicyRun& run) {
@@ -1132,6 +1178,7 @@ nlohmann::json to_json(const PolicyRun& run) {
                       {"memory", memory_json(run.activity)},
                       {"energy", perf::to_json(run.energy)}};
   if (!run.parameters.empty()) j["parameters"] = run.parameters;
+  if (run.expert_cache.used) j["expert_cache"] = to_json(run.expert_cache);
   if (run.ndp_weight_error.elements > 0) j["ndp_weight_error"] = to_json(run.ndp_weight_error);
   j["steps"] = steps;
   j["layers"] = layers;

@@ -70,6 +70,7 @@
 #include "host/driver/ndp_driver.hpp"
 #include "host/gpu_backend/cpu_reference_backend.hpp"
 #include "host/moe/token_route.hpp"
+#include "host/policy/expert_cache.hpp"
 #include "host/policy/placement_policy.hpp"
 #include "host/policy/system_cost_model.hpp"
 #include "core/config/system_config.hpp"
@@ -129,6 +130,8 @@ struct LayerRecord {
   // host-memory baseline). NDP experts always read the device's copy; GPU-resident ones none.
   std::string weights_from = "device";
   std::size_t experts_weights_from_host = 0;  // fetched and CPU-path experts whose weights came from host DRAM
+  // The GPU expert cache's lookups (used only for a policy that uses the cache).
+  policy::ExpertCacheCounts expert_cache;
   // What the layer did that costs energy (from its start to its end, dense work included) and
   // what it cost (core/perf/energy_accounting.hpp).
   perf::EnergyActivity activity;
@@ -176,6 +179,7 @@ struct StepRecord {
   double moe_s = 0;                // its MoE layers' MoE parts
   double total_s = 0;              // the step, end to end
   std::vector<TraceSpan> spans;    // the step, and its embedding, cross K/V and LM head kernels
+  policy::ExpertCacheCounts expert_cache;  // its layers' cache lookups
   perf::EnergyActivity activity;   // the whole step's (its layers' and the kernels outside them)
   perf::EnergyBreakdown energy;
 };
@@ -191,6 +195,7 @@ struct PolicyRun {
   double dense_s = 0, moe_s = 0;  // of which dense work and MoE parts
   double wall_s = 0;
   std::uint64_t tokens = 0;        // new tokens of the steps done (StepRecord::tokens)
+  policy::ExpertCacheCounts expert_cache;  // the steps done's cache lookups
   perf::EnergyActivity activity;   // the steps done, and their energy
   perf::EnergyBreakdown energy;
   // What the policy tuned or was given for the run (monde_paper: alpha), by name.
@@ -358,6 +363,8 @@ class MoeRuntime {
   std::vector<std::vector<ExpertWeights>> ndp_operands_;
   std::vector<std::vector<num::bf16_t>> gpu_fetch_;  // [hot job]: bytes the GPU's data sink got
   std::unique_ptr<gpu_backend::CpuReferenceBackend> backend_;
+  // The GPU expert cache of the policy being run, when it uses one (gpu.expert_cache).
+  std::optional<policy::ExpertCache> cache_;
   ResultHook result_hook_;
   bool keep_records_ = true;  // run_policy_into's keep_layers
 };
@@ -378,5 +385,7 @@ nlohmann::json to_json(const StepRecord& step);
 nlohmann::json to_json(const PolicyRun& run);
 // {"elements", "max_abs", "rel_rms"}.
 nlohmann::json to_json(const OutputError& e);
+// {"hits", "misses", "evictions", "bytes_not_fetched", "hit_rate" (hits / lookups, a fraction)}.
+nlohmann::json to_json(const policy::ExpertCacheCounts& c);
 
 }  // namespace monde::system

@@ -30,6 +30,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(EnergyActivity, elapsed_s, gpu_busy_s, cxl_by
                                    ndp_dma_bytes, dram_activates, dram_reads, dram_writes, dram_refreshes,
                                    dram_read_bytes, dram_written_bytes, host_dram_bytes, host_dram_busy_s)
 }  // namespace monde::perf
+namespace monde::policy {
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ExpertCacheCounts, used, hits, misses, evictions, bytes_not_fetched)
+}  // namespace monde::policy
 namespace monde::system {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TraceSpan, track, name, start_ps, end_ps)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(OutputError, elements, max_abs, err_sq, ref_sq)
@@ -44,10 +47,10 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LayerRecord, step, layer, stack, moe, tokens,
                                    gpu_within_tolerance, cpu_checked_elements, cpu_max_abs_error, cpu_within_tolerance,
                                    fetched_weight_mismatched_bytes, combined_max_abs_error, combined_within_tolerance,
                                    ndp_weight_error, device_split, split_reduce_s, split_error, faults, activity,
-                                   weights_from, experts_weights_from_host)
+                                   weights_from, experts_weights_from_host, expert_cache)
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(StepRecord, step, kind, tokens, context, embedding_s, lm_head_s, cross_kv_s,
-                                   dense_s, moe_s, total_s, spans, activity)
+                                   dense_s, moe_s, total_s, spans, activity, expert_cache)
 
 namespace {
 
@@ -264,6 +267,7 @@ std::vector<PolicyOutcome> run_policies(const config::SystemConfig& config, cons
       const StepRecord step = step_from_wire(m.at("step"), config);
       // The run's energy from its steps' activities, as the runtime keeps it (moe_runtime.cpp).
       o.run.tokens += step.tokens;
+      o.run.expert_cache += step.expert_cache;
       o.run.activity += step.activity;
       o.run.energy = perf::energy_of(config, o.run.activity);
       if (options.on_step) options.on_step(c.index, step);

@@ -46,7 +46,41 @@ const Schema<GpuPowerConfig>& power_schema() {
   return s;
 }
 
+const Schema<ExpertCacheConfig>& expert_cache_schema() {
+  using C = ExpertCacheConfig;
+  static const auto s =
+      Schema<C>("A GPU expert cache in spare HBM (docs/policies.md, \"GPU expert cache\"): used by offload_cached "
+                "(pinned or lru) and static_freq (pinned).")
+          .choice("mode", &C::mode,
+                  "none: no cache; pinned: the run's most popular (layer, expert) pairs kept for the whole run; lru: "
+                  "fetched experts kept until evicted, least recently used first")
+          // At most 2^50 B like gpu.hbm_bytes; whether it fits that HBM is checked with the model.
+          .custom(KeyDoc{"capacity_bytes", "integer or \"auto\"", "\"auto\"", "1 .. 1125899906842624, or \"auto\"",
+                         "HBM the cache holds, bytes (whole experts); auto: the spare HBM after the weights, KV cache, "
+                         "buffers and activations"},
+                  [](const ConfigNode& n, C& c) {
+                    if (!n.has("capacity_bytes")) return;
+                    const auto& v = n.at("capacity_bytes");
+                    if (v.is_string() && v.get<std::string>() == "auto") {
+                      c.capacity_bytes.reset();
+                      return;
+                    }
+                    if (!v.is_number()) n.fail("capacity_bytes", "not a number; allowed 1 .. 2^50 or \"auto\"");
+                    c.capacity_bytes = n.get_uint("capacity_bytes", 1, std::uint64_t{1} << 50);
+                  },
+                  [](const C& c, nlohmann::json& j) {
+                    j["capacity_bytes"] = c.capacity_bytes ? nlohmann::json(*c.capacity_bytes) : nlohmann::json("auto");
+                  });
+  return s;
+}
+
 }  // namespace
+
+const std::vector<EnumName<ExpertCacheMode>>& names_of(ExpertCacheMode) {
+  static const std::vector<EnumName<ExpertCacheMode>> n = {
+      {ExpertCacheMode::kNone, "none"}, {ExpertCacheMode::kPinned, "pinned"}, {ExpertCacheMode::kLru, "lru"}};
+  return n;
+}
 
 const Schema<GpuConfig>& gpu_schema() {
   using G = GpuConfig;
@@ -82,7 +116,8 @@ const Schema<GpuConfig>& gpu_schema() {
                 "the bytes move at the PCIe data rate")
         .object("pcie", &G::pcie, pcie_schema())
         .object("root_complex", &G::root_complex, root_complex_schema())
-        .object("power", &G::power, power_schema());
+        .object("power", &G::power, power_schema())
+        .object("expert_cache", &G::expert_cache, expert_cache_schema());
     return g;
   }();
   return s;

@@ -7,7 +7,8 @@
 //     "dma_chunk_bytes": 2097152, "dma_outstanding": 4,
 //     "hbm_bytes": 80000000000, "host_copy_latency_us": 2.69,
 //     "pcie": { ...PcieLinkConfig keys... },
-//     "root_complex": { "latency_ns": 0 }
+//     "root_complex": { "latency_ns": 0 },
+//     "expert_cache": { "mode": "none", "capacity_bytes": "auto" }
 //   }
 // Every key is optional. With a profile, compute comes from it and the roofline is unused;
 // without one (no GPU has been measured for this repository yet) the roofline is the compute
@@ -31,9 +32,29 @@
 
 #include "core/config/gpu_profile.hpp"
 #include "core/config/pcie_config.hpp"
+#include "core/config/enum_names.hpp"
 #include "core/config/schema.hpp"
 
 namespace monde::config {
+
+// A GPU expert cache: spare HBM that keeps experts' weights between layers and steps, so that a
+// routed expert found there runs on the GPU without a fetch over the links
+// (host/policy/expert_cache.hpp has the rules, docs/policies.md "GPU expert cache").
+//   kNone:   no cache (every policy as before);
+//   kPinned: a fixed set of (layer, expert), the run's most popular ones across all MoE layers,
+//            loaded before the run (not charged) and kept for the whole run;
+//   kLru:    every expert a policy fetches stays until evicted, least recently used first,
+//            across layers and steps.
+enum class ExpertCacheMode { kNone, kPinned, kLru };
+const std::vector<EnumName<ExpertCacheMode>>& names_of(ExpertCacheMode);
+
+struct ExpertCacheConfig {
+  ExpertCacheMode mode = ExpertCacheMode::kNone;
+  // Bytes of HBM the cache holds (whole experts of model.expert_weight_bytes() each). Empty:
+  // "auto", the spare HBM after everything else hbm_usage counts (core/perf/hbm_usage.hpp).
+  // A capacity that does not fit gpu.hbm_bytes is refused before simulating.
+  std::optional<std::uint64_t> capacity_bytes;
+};
 
 struct GpuRooflineConfig {
   double peak_tflops = 883.0;  // measured, see the header comment
@@ -86,6 +107,7 @@ struct GpuConfig {
   PcieLinkConfig pcie;
   RootComplexConfig root_complex;
   GpuPowerConfig power;
+  ExpertCacheConfig expert_cache;
 };
 
 // `profile` is read with the path resolver of the experiment being parsed (see

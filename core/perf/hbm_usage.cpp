@@ -42,6 +42,17 @@ HbmUsage hbm_usage(const config::SystemConfig& c) {
                                                         std::uint64_t{m.shared_expert_d_ff} * m.shared_experts *
                                                             m.matrices_per_expert()});
   u.activations = 2 * (max_tokens * (2 * std::uint64_t{m.d_model} + hidden) + max_sequences * m.vocab_size);
+  const auto& cache = c.gpu.expert_cache;
+  if (cache.mode != config::ExpertCacheMode::kNone) {
+    const std::uint64_t expert = m.expert_weight_bytes();
+    if (cache.capacity_bytes) {
+      u.expert_cache = *cache.capacity_bytes;
+    } else {
+      const std::uint64_t spare = c.gpu.hbm_bytes - std::min(c.gpu.hbm_bytes, u.without_cache());
+      u.expert_cache = spare / expert * expert;
+    }
+    u.expert_cache_experts = u.expert_cache / expert;
+  }
   return u;
 }
 
@@ -60,7 +71,14 @@ std::string describe(const HbmUsage& u, const config::SystemConfig& c) {
          std::to_string(c.run.gpu_memory_budget_bytes_per_layer) + " B x " + std::to_string(m.moe_layers) +
          " MoE layers)";
   }
-  s += " + " + bytes_text(u.activations) + " of activations (estimate) = " + bytes_text(u.total());
+  s += " + " + bytes_text(u.activations) + " of activations (estimate)";
+  if (c.gpu.expert_cache.mode != config::ExpertCacheMode::kNone) {
+    s += " + " + bytes_text(u.expert_cache) + " of expert cache (gpu.expert_cache " +
+         config::to_string(c.gpu.expert_cache.mode) + ", capacity_bytes " +
+         (c.gpu.expert_cache.capacity_bytes ? std::to_string(*c.gpu.expert_cache.capacity_bytes) : std::string("auto")) +
+         ": " + std::to_string(u.expert_cache_experts) + " experts x " + std::to_string(m.expert_weight_bytes()) + " B)";
+  }
+  s += " = " + bytes_text(u.total());
   return s;
 }
 

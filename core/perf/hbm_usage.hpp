@@ -9,7 +9,9 @@
 //   pinned_experts     run.gpu_memory_budget_bytes_per_layer x MoE layers (static_freq, context)
 //   activations        an estimate of the largest step's live activations: tokens x (2 d_model +
 //                      the widest projection or FFN hidden layer) + the logits, bf16
-// A GPU expert cache (spare HBM holding experts between layers) is another term, to add here.
+//   expert_cache       gpu.expert_cache (mode pinned or lru): capacity_bytes as given, or with
+//                      "auto" the spare HBM after every term above, rounded down to whole experts
+//                      (0 with mode none). It holds expert_cache_slots() experts.
 #pragma once
 
 #include <cstdint>
@@ -28,9 +30,13 @@ struct HbmUsage {
   std::uint64_t hot_experts = 0;  // how many experts those buffers hold
   std::uint64_t pinned_experts = 0;
   std::uint64_t activations = 0;
-  std::uint64_t total() const {
+  std::uint64_t expert_cache = 0;
+  std::uint64_t expert_cache_experts = 0;  // whole experts the cache holds
+  // Every term but the cache: what the HBM holds anyway.
+  std::uint64_t without_cache() const {
     return weights.total() + kv_cache + hot_expert_buffers + pinned_experts + activations;
   }
+  std::uint64_t total() const { return without_cache() + expert_cache; }
 };
 
 HbmUsage hbm_usage(const config::SystemConfig& config);

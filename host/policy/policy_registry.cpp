@@ -30,13 +30,19 @@ const std::vector<PolicyInfo>& policy_registry() {
       {"offload", "every routed expert's weights fetched to the GPU (the parameter-offloading baseline; from host "
                   "DRAM over PCIe with host_memory.expert_home host_memory)",
        0, maker<OffloadPolicy>(), false, false, true},
+      // A second name rather than a flag on `offload`, so that one run compares the baseline with
+      // and without the cache (the cache is charged to the GPU's HBM either way).
+      {"offload_cached", "offload with the GPU expert cache (gpu.expert_cache pinned or lru): routed experts found in "
+                         "the cache run on the GPU with no fetch",
+       0, [](const PolicyOptions&) { return std::make_unique<OffloadPolicy>("offload_cached"); }, false, false, true,
+       false, ExpertCacheUse::kRequired},
       {"ndp_only", "every routed expert on the NDP units; no weights move", 0, maker<NdpOnlyPolicy>()},
       {"cpu", "hot experts on the GPU, cold ones on the host CPU reading weights over CXL.mem, or from its own DRAM "
               "with host_memory.expert_home host_memory (Fiddler-style)",
        0, maker<CpuPolicy>(), false, false, true, true},
-      {"static_freq", "the run's most popular experts pinned in GPU memory (run.gpu_memory_budget_bytes_per_layer), "
-                      "the rest on NDP",
-       0, maker<StaticFreqPolicy>()},
+      {"static_freq", "the run's most popular experts pinned in GPU memory (run.gpu_memory_budget_bytes_per_layer, "
+                      "and gpu.expert_cache pinned), the rest on NDP",
+       0, maker<StaticFreqPolicy>(), false, false, false, false, ExpertCacheUse::kPinnedOnly},
       {"context", "decode placement planned from the prompts' routing (arXiv 2512.04476): experts pinned in GPU "
                   "memory, the rest on NDP",
        0, maker<ContextPolicy>(), true},

@@ -19,6 +19,15 @@ struct PolicyOptions {
   std::optional<double> monde_paper_alpha;  // none: calibrated
 };
 
+// How a policy uses the GPU expert cache (gpu.expert_cache, host/policy/expert_cache.hpp): the
+// runtime marks the cached experts in LayerDemand::gpu_resident only for policies that use it.
+enum class ExpertCacheUse {
+  kIgnores,     // never sees the cache (its demands carry no residency)
+  kPinnedOnly,  // mode pinned: its demands carry the pinned set; mode lru is refused (it never
+                // fetches, so nothing would enter the cache); mode none: as without a cache
+  kRequired,    // mode pinned or lru; mode none is refused (it is the cached form of another policy)
+};
+
 struct PolicyInfo {
   std::string name;
   std::string description;
@@ -37,6 +46,7 @@ struct PolicyInfo {
   // It places cold experts on the host CPU, which reads an expert's weights as one range of one
   // device: not with a tensor-parallel split (devices.split none).
   bool uses_cpu_path = false;
+  ExpertCacheUse expert_cache = ExpertCacheUse::kIgnores;
 };
 
 // In the order `monde-sim list policies` shows them.

@@ -31,7 +31,8 @@ Placement StaticFreqPolicy::place(const LayerDemand& demand, const SystemCostMod
       choose_pinned(popularity_, demand.shape.weight_bytes(), model.gpu_memory_budget_bytes_per_layer);
   std::vector<ExpertLocation> location(demand.expert_count(), ExpertLocation::kIdle);
   for (std::size_t i = 0; i < location.size(); ++i) {
-    if (demand.is_active(i)) location[i] = pinned[i] ? ExpertLocation::kGpuResident : ExpertLocation::kNdp;
+    if (!demand.is_active(i)) continue;
+    location[i] = pinned[i] || demand.is_resident(i) ? ExpertLocation::kGpuResident : ExpertLocation::kNdp;
   }
   return scored_placement(std::move(location), demand, model);
 }

@@ -21,8 +21,9 @@ class StaticFreqPolicy final : public PlacementPolicy {
   // Takes history.expert_popularity (std::invalid_argument when empty or invalid).
   void prepare(const RunHistory& history, const SystemCostModel& model) override;
   // The pinned set is the most popular experts that fit in
-  // model.gpu_memory_budget_bytes_per_layer. Loading it happens once before the run and is
-  // not charged to any layer. demand.gpu_resident is ignored: this policy owns residency.
+  // model.gpu_memory_budget_bytes_per_layer, and every expert demand.gpu_resident marks (the GPU
+  // expert cache's pinned set, gpu.expert_cache mode pinned). Loading them happens once before the
+  // run and is not charged to any layer.
   // Throws std::invalid_argument when no popularity was given.
   Placement place(const LayerDemand& demand, const SystemCostModel& model) override;
 

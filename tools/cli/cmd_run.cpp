@@ -19,6 +19,7 @@
 
 #include "core/perf/bandwidth.hpp"
 #include "core/perf/energy.hpp"
+#include "core/perf/hbm_usage.hpp"
 #include "system/cancellation.hpp"
 #include "system/experiment.hpp"
 #include "system/policy_runner.hpp"
@@ -219,6 +220,14 @@ void print_table(const config::SystemConfig& e, const std::vector<PolicyOutcome>
     std::cout << r->run.policy << ":";
     for (const auto& [name, value] : r->run.parameters) std::cout << " " << name << " = " << std::setprecision(4) << value;
     std::cout << "\n";
+  }
+  for (const auto* r : done) {
+    const auto& c = r->run.expert_cache;
+    if (!c.used) continue;
+    std::cout << r->run.policy << ": GPU expert cache (" << config::to_string(e.gpu.expert_cache.mode) << ", "
+              << perf::hbm_usage(e).expert_cache_experts << " experts): " << c.hits << " hits, " << c.misses
+              << " misses, " << c.evictions << " evictions, hit rate " << std::setprecision(3) << c.hit_rate() * 100
+              << " %, " << gb(c.bytes_not_fetched) << " not fetched\n";
   }
   for (const auto& o : outcomes) {
     const auto& faults = summary_of(&o).totals.faults;
