@@ -174,7 +174,7 @@ void check_fits_gpu(const config::SystemConfig& c, const config::ConfigNode& roo
   if (u.without_cache() <= c.gpu.hbm_bytes && u.total() > c.gpu.hbm_bytes) {
     const std::uint64_t spare = c.gpu.hbm_bytes - u.without_cache();
     root.section("gpu").section("expert_cache").fail(
-        "capacity_bytes", "= " + std::to_string(u.expert_cache) + " B does not fit the GPU: " + perf::describe(u, c) +
+        "capacity_bytes", "does not fit the GPU: " + perf::describe(u, c) +
                               " > gpu.hbm_bytes " + std::to_string(c.gpu.hbm_bytes) + " B; allowed 1 .. " +
                               std::to_string(spare) + " B (the HBM left after everything else), or \"auto\"");
   }

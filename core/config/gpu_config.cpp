@@ -109,7 +109,7 @@ const Schema<GpuConfig>& gpu_schema() {
         // DMA engines of real GPUs keep hundreds of reads outstanding; 256 is a sanity bound.
         .integer("dma_outstanding", &G::dma_outstanding, 1, 256, "DMA reads in flight at once")
         .integer("hbm_bytes", &G::hbm_bytes, std::uint64_t{1} << 20, std::uint64_t{1} << 50,
-                 "GPU memory, bytes: non-expert weights, KV cache and hot experts' buffers must fit (80e9: "
+                 "GPU memory, bytes: non-expert weights, KV cache, hot experts' buffers and the expert cache must fit (80e9: "
                  "H100 80GB datasheet)")
         .number("host_copy_latency_us", &G::host_copy_latency_us, 0.0, kMaxUs,
                 "fixed cost of one GPU <-> host activation copy, us (2.69: a 64 B copy measured on an H100); "

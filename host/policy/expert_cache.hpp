@@ -7,7 +7,8 @@
 // Rules (docs/policies.md, "GPU expert cache"):
 //   - lookups: every routed expert of the layer, in expert order. A hit is a routed expert the
 //     cache held when the layer started; a miss is any other routed expert (offload_cached fetches
-//     it; static_freq runs it on the NDP unless its per-layer budget pinned it).
+//     it; monde_cached fetches it or runs it on the NDP; static_freq runs it on the NDP unless its
+//     per-layer budget pinned it).
 //   - pinned: the set is fixed before the run: choose_pinned over every (layer, expert) of the run
 //     with its popularity (tokens routed over the whole run), ties to the lower layer, then the
 //     lower expert; nothing enters or leaves it.

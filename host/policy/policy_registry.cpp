@@ -27,6 +27,10 @@ const std::vector<PolicyInfo>& policy_registry() {
       {"monde", "hot experts (most tokens) fetched to the GPU, cold ones on the NDP units; the split that balances "
                 "the two paths in the cost model",
        0, maker<MondePolicy>()},
+      {"monde_cached", "monde with the GPU expert cache (gpu.expert_cache pinned or lru): cached experts run on the "
+                       "GPU with no fetch, the split balances the rest",
+       0, [](const PolicyOptions&) { return std::make_unique<MondePolicy>("monde_cached"); }, false, false, false,
+       ExpertCacheUse::kRequired},
       {"offload", "every routed expert's weights fetched to the GPU (the parameter-offloading baseline; from host "
                   "DRAM over PCIe with host_memory.expert_home host_memory)",
        0, maker<OffloadPolicy>(), false, false, true},

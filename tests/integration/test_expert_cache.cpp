@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "experiment_text.hpp"
+#include "core/perf/hbm_usage.hpp"
 #include "host/policy/expert_costs.hpp"
 #include "system/builder.hpp"
 #include "system/routing.hpp"
@@ -124,9 +125,9 @@ TEST(ExpertCacheRuntime, LruSkipsTheFetchOfEveryHit) {
 TEST(ExpertCacheRuntime, PinnedCacheServesOffloadCachedAndStaticFreq) {
   // Pinned set (test_policy_expert_cache.cpp): (0,0), (0,1), (1,2). offload_cached: 8 hits,
   // 4 misses, 4 x 344,064 B fetched; static_freq: the same hits, its 4 misses on the NDP, nothing
-  // fetched.
+  // fetched; monde_cached: the same hits, each run resident on the GPU.
   const Result r = run_experiment(experiment(R"({"mode": "pinned", "capacity_bytes": 1032192})",
-                                             R"(["offload_cached", "static_freq"])"));
+                                             R"(["offload_cached", "static_freq", "monde_cached"])"));
   ASSERT_TRUE(r.error.empty()) << r.error;
   for (const auto& run : r.runs) {
     EXPECT_EQ(run.expert_cache.hits, 8u) << run.policy;
@@ -139,9 +140,96 @@ TEST(ExpertCacheRuntime, PinnedCacheServesOffloadCachedAndStaticFreq) {
     sf_fetched += l.pcie_to_gpu_bytes;
     ndp += l.experts_ndp;
   }
+  std::size_t monde_resident = 0;
+  for (const auto& l : r.runs[2].layers) monde_resident += l.experts_gpu_resident;
+  EXPECT_EQ(monde_resident, 8u);
   EXPECT_EQ(fetched, 4 * kExpertBytes);
   EXPECT_EQ(sf_fetched, 0u);
   EXPECT_EQ(ndp, 4u);
+}
+
+}  // namespace
+}  // namespace monde::system
+
+namespace monde::system {
+namespace {
+
+std::string error_of(const std::string& json) {
+  try {
+    test::load_experiment_text(json);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+std::string with_hbm(const std::string& cache_json, const std::string& policies_json) {
+  std::string j = experiment(cache_json, policies_json);
+  j.replace(j.find("\"gpu\": {"), 8, "\"gpu\": {\"hbm_bytes\": 4000000, ");
+  return j;
+}
+
+// The tiny 2-layer model's HBM, by hand (decode, batch 1, context 512 + 3 steps = 515 positions):
+//   non-expert weights: embeddings + LM head 2 x 1024 x 128 x 2 B = 524,288; attention 2 layers x
+//     (128x128 q + 128x32 k + 128x32 v + 128x128 o) x 2 B = 163,840; routers 2 x 128 x 4 x 2 B =
+//     2,048: 690,176 B
+//   KV cache: 2 layers x (K, V) x 1 head x 32 x 2 B = 256 B per position x 515 = 131,840 B
+//   hot experts' buffers: min(4 experts, 1 token x top-2) = 2 x 344,064 = 688,128 B
+//   activations: 2 B x (1 token x (2 x 128 + 3 x 448) + 1 sequence x 1024) = 5,248 B
+//   everything but the cache: 1,515,392 B; with gpu.hbm_bytes 4,000,000 the spare is 2,484,608 B,
+//   which holds floor(2,484,608 / 344,064) = 7 experts (2,408,448 B).
+TEST(ExpertCacheConfig, ACapacityBeyondTheSpareHbmIsRefusedWithTheArithmetic) {
+  const std::string e = error_of(with_hbm(R"({"mode": "lru", "capacity_bytes": 2484609})", R"(["offload_cached"])"));
+  EXPECT_NE(e.find("test.json: key 'gpu.expert_cache.capacity_bytes' = 2484609: does not fit the GPU: 690176 B"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("+ 2484609 B (0.00 GB) of expert cache (gpu.expert_cache lru, capacity_bytes 2484609: 7 experts x "
+                   "344064 B) = 4000001 B (0.00 GB) > gpu.hbm_bytes 4000000 B; allowed 1 .. 2484608 B"),
+            std::string::npos)
+      << e;
+  // The spare itself fits.
+  EXPECT_EQ(error_of(with_hbm(R"({"mode": "lru", "capacity_bytes": 2484608})", R"(["offload_cached"])")), "(no error)");
+}
+
+TEST(ExpertCacheConfig, AutoTakesTheSpareHbmInWholeExperts) {
+  const auto u = perf::hbm_usage(test::load_experiment_text(with_hbm(R"({"mode": "lru"})", R"(["offload_cached"])")).config);
+  EXPECT_EQ(u.without_cache(), 1515392u);
+  EXPECT_EQ(u.expert_cache, 2408448u);
+  EXPECT_EQ(u.expert_cache_experts, 7u);
+  EXPECT_EQ(u.total(), 1515392u + 2408448u);
+  // mode none: no term.
+  const auto none = perf::hbm_usage(test::load_experiment_text(with_hbm(R"({"mode": "none"})", R"(["offload"])")).config);
+  EXPECT_EQ(none.expert_cache, 0u);
+  EXPECT_EQ(none.total(), 1515392u);
+}
+
+TEST(ExpertCacheConfig, RefusesCachesThatCannotWork) {
+  // Below one expert.
+  EXPECT_NE(error_of(experiment(R"({"mode": "pinned", "capacity_bytes": 344063})", R"(["offload_cached"])"))
+                .find("key 'gpu.expert_cache.capacity_bytes' = 344063: = 344063 B, which holds no expert of 344064 B"),
+            std::string::npos);
+  // auto with under one expert of spare HBM: 1,515,392 + 344,063.
+  EXPECT_NE(error_of([] {
+              std::string j = experiment(R"({"mode": "lru"})", R"(["offload_cached"])");
+              j.replace(j.find("\"gpu\": {"), 8, "\"gpu\": {\"hbm_bytes\": 1859455, ");
+              return j;
+            }())
+                .find("auto: the spare HBM is 344063 B"),
+            std::string::npos);
+  EXPECT_NE(error_of(experiment(R"({"mode": "none"})", R"(["offload", "offload_cached"])"))
+                .find("key 'run.policies' = [\"offload\",\"offload_cached\"]: has \"offload_cached\", which runs "
+                      "with the GPU expert cache, but gpu.expert_cache.mode is \"none\""),
+            std::string::npos)
+      << error_of(experiment(R"({"mode": "none"})", R"(["offload", "offload_cached"])"));
+  EXPECT_NE(error_of(experiment(R"({"mode": "lru"})", R"(["static_freq"])"))
+                .find("has \"static_freq\", which never fetches an expert, so an LRU expert cache would stay empty"),
+            std::string::npos);
+  EXPECT_NE(error_of(experiment(R"({"mode": "fifo"})", R"(["offload"])"))
+                .find("key 'gpu.expert_cache.mode' = \"fifo\""),
+            std::string::npos);
+  EXPECT_NE(error_of(experiment(R"({"mode": "lru", "capacity_bytes": "big"})", R"(["offload"])"))
+                .find("key 'gpu.expert_cache.capacity_bytes'"),
+            std::string::npos);
 }
 
 }  // namespace

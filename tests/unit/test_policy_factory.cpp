@@ -27,8 +27,9 @@ TEST(PolicyRegistry, EveryNameMakesItsPolicy) {
     EXPECT_FALSE(info.description.empty()) << info.name;
     EXPECT_EQ(find_policy(info.name), &info);
   }
-  EXPECT_EQ(policy_registry().size(), 9u);
-  EXPECT_EQ(policy_names_text(), "monde, offload, ndp_only, cpu, static_freq, context, oracle, oracle_gpu_ndp, monde_paper");
+  EXPECT_EQ(policy_registry().size(), 11u);
+  EXPECT_EQ(policy_names_text(), "monde, monde_cached, offload, offload_cached, ndp_only, cpu, static_freq, context, oracle, "
+                                 "oracle_gpu_ndp, monde_paper");
   // The limits known before simulating: only the exact oracles have one.
   EXPECT_EQ(find_policy("oracle")->max_active_experts, 256u);
   EXPECT_EQ(find_policy("oracle_gpu_ndp")->max_active_experts, 256u);
