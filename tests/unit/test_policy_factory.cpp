@@ -48,7 +48,8 @@ TEST(PolicyRegistry, UnknownNameListsTheKnownOnes) {
     FAIL() << "no error";
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find(
-                  "unknown placement policy 'mondee' (known: monde, offload, ndp_only, cpu, static_freq, context, oracle, oracle_gpu_ndp, monde_paper)"),
+                  "unknown placement policy 'mondee' (known: monde, monde_cached, offload, offload_cached, ndp_only, cpu, "
+                  "static_freq, context, oracle, oracle_gpu_ndp, monde_paper)"),
               std::string::npos)
         << e.what();
   }
