@@ -108,6 +108,27 @@ check paper-preset 0 "DRAM 547\.0 GB/s peak .* NDP 16 x 16x16" -- "$bin" run mon
 check paper-preset-alpha 0 "^monde_paper: alpha = 0\.0000 gpu_volume_share = 0\.066" -- "$bin" run monde-paper \
   --set run.batch=1 --quiet --policies monde_paper
 # JSON a configuration must not have, and input too large to read: clear errors naming the file.
+# The GPU expert cache (10 experts of 344,064 B, pinned): the summary line, and stats.json's counts
+# per policy that uses it; only the misses' weights reach the GPU.
+check expert-cache-summary 0 "^offload_cached: GPU expert cache \(pinned, 10 experts\): [0-9]+ hits, [0-9]+ misses, 0 evictions, hit rate [0-9.]+ %, [0-9.]+ GB not fetched" \
+  -- "$bin" run tiny.json --out cache --policies offload,offload_cached --set gpu.expert_cache.mode=pinned \
+  --set gpu.expert_cache.capacity_bytes=3440640
+python3 - cache/stats.json <<'PY' || fail=1
+import json, sys
+p = {x["policy"]: x for x in json.load(open(sys.argv[1]))["policies"]}
+c = p["offload_cached"]["expert_cache"]
+fetched = sum(l["pcie_to_gpu_bytes"] for l in p["offload_cached"]["layers"])
+routed = sum(l["experts_gpu_fetched"] + l["experts_gpu_resident"] for l in p["offload"]["layers"])
+ok = "expert_cache" not in p["offload"] and c["hits"] > 0 and c["hits"] + c["misses"] == routed \
+     and fetched == c["misses"] * 344064 and c["bytes_not_fetched"] == c["hits"] * 344064 \
+     and abs(c["hit_rate"] - c["hits"] / routed) < 1e-12 and "expert_cache" in p["offload_cached"]["layers"][0] \
+     and "expert_cache" in p["offload_cached"]["steps"][0]
+print("ok   expert-cache stats" if ok else "FAIL expert-cache stats: " + json.dumps(c) + " fetched " + str(fetched) +
+      " routed " + str(routed))
+sys.exit(0 if ok else 1)
+PY
+check expert-cache-needs-a-mode 2 "key 'run.policies' = .*has \"offload_cached\", which runs with the GPU expert cache, but gpu.expert_cache.mode is \"none\"" \
+  -- "$bin" run tiny.json --quiet --policies offload_cached
 printf '{"model": "mixtral-8x7b-tiny", "model": "qwen3-30b-a3b-tiny", "device": "lpddr5x-8533"}' > dupkey.json
 check duplicate-key 2 "dupkey.json: key 'model' appears twice in one object; allowed once" -- "$bin" validate dupkey.json
 python3 -c "print('{\"model\": \"mixtral-8x7b-tiny\", \"device\": \"lpddr5x-8533\", \"run\": {\"batch\": ' + '['*200000 + ']'*200000 + '}}')" > deep.json
