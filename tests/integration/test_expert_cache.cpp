@@ -148,6 +148,38 @@ TEST(ExpertCacheRuntime, PinnedCacheServesOffloadCachedAndStaticFreq) {
   EXPECT_EQ(ndp, 4u);
 }
 
+// data: full: a cached expert computes from the weights the GPU kept, with no fetch; every layer's
+// results still check against the golden reference (uniform routing, 6 steps of batch 2).
+TEST(ExpertCacheRuntime, CachedExpertsComputeCorrectlyWithFullData) {
+  std::string j = experiment(R"({"mode": "lru", "capacity_bytes": 1032192})", R"(["offload_cached"])");
+  const auto set = [&j](const std::string& from, const std::string& to) { j.replace(j.find(from), from.size(), to); };
+  set("\"batch\": 1, \"steps\": 3", "\"batch\": 2, \"steps\": 6");
+  set("\"timing_only\"", "\"full\"");
+  config::SystemConfig config = test::load_experiment_text(j).config;
+  const Demand demand = route_experiment(config);
+  PolicyRun run;
+  std::string error;
+  auto sys = build_system(config);
+  sys->top().set_body([&] {
+    try {
+      sys->runtime().setup();
+      run = sys->runtime().run_policy("offload_cached", demand);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  });
+  sc_core::sc_start();
+  ASSERT_TRUE(error.empty()) << error;
+  ASSERT_EQ(run.layers.size(), 12u);
+  EXPECT_GT(run.expert_cache.hits, 0u);
+  for (const auto& l : run.layers) {
+    EXPECT_TRUE(l.data_checked);
+    EXPECT_TRUE(l.data_ok()) << "step " << l.step << " layer " << l.layer;
+    EXPECT_GT(l.gpu_checked_elements, 0u);
+    EXPECT_EQ(l.pcie_to_gpu_bytes, l.expert_cache.misses * kExpertBytes);
+  }
+}
+
 }  // namespace
 }  // namespace monde::system
 
