@@ -175,8 +175,9 @@ void check_fits_gpu(const config::SystemConfig& c, const config::ConfigNode& roo
     const std::uint64_t spare = c.gpu.hbm_bytes - u.without_cache();
     root.section("gpu").section("expert_cache").fail(
         "capacity_bytes", "does not fit the GPU: " + perf::describe(u, c) +
-                              " > gpu.hbm_bytes " + std::to_string(c.gpu.hbm_bytes) + " B; allowed 1 .. " +
-                              std::to_string(spare) + " B (the HBM left after everything else), or \"auto\"");
+                              " > gpu.hbm_bytes " + std::to_string(c.gpu.hbm_bytes) + " B; allowed at most " +
+                              std::to_string(spare) + " B (the HBM left after everything else: " +
+                              std::to_string(spare / c.model.expert_weight_bytes()) + " experts), or \"auto\"");
   }
   if (u.total() > c.gpu.hbm_bytes) {
     root.section("gpu").fail("hbm_bytes", "is less than the run needs: " + perf::describe(u, c) +
