@@ -30,7 +30,7 @@ const std::vector<PolicyInfo>& policy_registry() {
       {"monde_cached", "monde with the GPU expert cache (gpu.expert_cache pinned or lru): cached experts run on the "
                        "GPU with no fetch, the split balances the rest",
        0, [](const PolicyOptions&) { return std::make_unique<MondePolicy>("monde_cached"); }, false, false, false,
-       ExpertCacheUse::kRequired},
+       false, ExpertCacheUse::kRequired},
       {"offload", "every routed expert's weights fetched to the GPU (the parameter-offloading baseline; from host "
                   "DRAM over PCIe with host_memory.expert_home host_memory)",
        0, maker<OffloadPolicy>(), false, false, true},
