@@ -60,7 +60,7 @@ for f in d/sweep.json d/results.csv d/results.json d/points/3-model-mixtral-8x7b
 done
 # results.csv: the columns, one row per point with its axis values, every policy's step time.
 python3 - d/results.csv <<'PY' || fail=1
-import csv, sys
+import csv, glob, json, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 head = next(csv.reader(open(sys.argv[1])))
 want = ["point", "id", "model", "run.batch", "run.phase", "run.prompt_tokens", "status", "experiment.model",
@@ -87,6 +87,15 @@ for i, r in enumerate(rows):
         if abs(float(r[p + ".step_ms"]) - float(r[p + ".dense_ms"]) - float(r[p + ".moe_ms"])) > 1e-6 * float(r[p + ".step_ms"]):
             problems.append("row %d %s step != dense + MoE" % (i, p))
     if abs(float(r["monde.dense_ms"]) - float(r["offload.dense_ms"])) > 1e-9: problems.append("row %d dense differs" % i)
+    # Energy: the point's stats.json figures, and per token = per step / the step's tokens.
+    stats = json.load(open(glob.glob("d/points/%d-*/stats.json" % i)[0]))
+    for p in stats["policies"]:
+        name = p["policy"]
+        if float(r[name + ".energy_step_j"]) != float("%.9g" % p["energy_step_j"]): problems.append("row %d %s energy" % (i, name))
+        if abs(float(r[name + ".energy_per_token_j"]) * tokens - float(r[name + ".energy_step_j"])) > 1e-6 * float(r[name + ".energy_step_j"]):
+            problems.append("row %d %s energy per token" % (i, name))
+        if r[name + ".host_dram_bytes"] != "0" or r[name + ".expert_cache_hit_rate"] != "":
+            problems.append("row %d %s host DRAM / cache columns" % (i, name))
     flag = any(float(r[p + ".pred_sim_max_rel_diff"]) > 0.05 for p in ["monde", "offload", "ndp_only"])
     if r["pred_sim_over_5pct"] != ("1" if flag else "0"): problems.append("row %d flag" % i)
 print("ok   results-csv" if not problems else "FAIL results-csv: " + "; ".join(problems))

@@ -125,6 +125,17 @@ const std::vector<MetricDef>& metric_defs() {
        [](const json& p, const json&, double n) { return per_step(layer_sum(p, "experts_ndp"), n); }},
       {{"experts_cpu", "experts", "expert runs on the host CPU"},
        [](const json& p, const json&, double n) { return per_step(layer_sum(p, "experts_cpu"), n); }},
+      {{"host_dram_bytes", "B", "host DRAM bytes of expert weights (host_memory.expert_home host_memory; memory.host_dram_bytes)"},
+       [](const json& p, const json&, double n) { return per_step(number_at(p, {"memory", "host_dram_bytes"}), n); }},
+      {{"expert_cache_hit_rate", "fraction", "GPU expert cache hits / routed GPU experts (gpu.expert_cache; empty without it)"},
+       [](const json& p, const json&, double) { return number_at(p, {"expert_cache", "hit_rate"}); }},
+      // Energy (docs/energy.md): already per step in stats.json, so not divided again.
+      {{"energy_step_j", "J", "energy of one step, every component (stats.json energy_step_j)"},
+       [](const json& p, const json&, double) { return number_at(p, {"energy_step_j"}); }},
+      {{"energy_per_token_j", "J", "energy_step_j / the tokens of one step"},
+       [](const json& p, const json&, double) { return number_at(p, {"energy_per_token_j"}); }},
+      {{"energy_delay_step_js", "J s", "energy-delay product of one step: energy_step_j x step time"},
+       [](const json& p, const json&, double) { return number_at(p, {"energy_delay_step_js"}); }},
   };
   return defs;
 }
