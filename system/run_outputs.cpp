@@ -68,14 +68,25 @@ std::string csv_row(const std::string& policy, const LayerRecord& l) {
   const auto& e = l.energy;
   csv << ',' << e.total_j() << ',';
   if (e.dram) csv << e.dram_j();
-  csv << ',' << e.cxl_j << ',' << e.pcie_j << ',' << e.ndp_j << ',' << e.gpu_j << '\n';
+  csv << ',' << e.cxl_j << ',' << e.pcie_j << ',' << e.ndp_j << ',' << e.gpu_j << ',' << e.host_dram_j;
+  // Where the weights came from (host_memory.expert_home), the tensor-parallel split (empty with
+  // one device) and the GPU expert cache's lookups (empty without a cache).
+  csv << ',' << l.activity.host_dram_bytes << ',' << l.experts_weights_from_host << ',' << l.device_split << ',';
+  if (!l.device_split.empty()) csv << l.split_reduce_s * 1e3;
+  csv << ',';
+  if (l.expert_cache.used) csv << l.expert_cache.hits;
+  csv << ',';
+  if (l.expert_cache.used) csv << l.expert_cache.misses;
+  csv << '\n';
   return csv.str();
 }
 
 const char* kCsvHeader =
     "policy,step,layer,stack,moe,dense_ms,moe_predicted_ms,moe_ms,total_ms,routed_tokens,experts_gpu,experts_ndp,"
     "experts_cpu,gpu_path_ms,ndp_path_ms,cxl_host_to_device_bytes,cxl_device_to_host_bytes,pcie_to_gpu_bytes,"
-    "ndp_dram_read_bytes,kv_read_bytes,energy_j,dram_energy_j,cxl_energy_j,pcie_energy_j,ndp_energy_j,gpu_energy_j\n";
+    "ndp_dram_read_bytes,kv_read_bytes,energy_j,dram_energy_j,cxl_energy_j,pcie_energy_j,ndp_energy_j,gpu_energy_j,"
+    "host_dram_energy_j,host_dram_bytes,experts_from_host_memory,device_split,split_reduce_ms,expert_cache_hits,"
+    "expert_cache_misses\n";
 
 std::string trace_event(std::size_t pid, const TraceSpan& s, const nlohmann::json& args) {
   const auto tid = std::find(tracks().begin(), tracks().end(), s.track) - tracks().begin();

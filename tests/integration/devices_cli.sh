@@ -95,6 +95,17 @@ for p in split["policies"]:
 for p in auto["policies"]:
     moe = [l for l in p["layers"] if l["moe"]]
     expect(moe and all(l["device_split"] in ("split", "whole") for l in moe), p["policy"] + ": auto records its choice")
+# layers.csv carries the same choice and reduction time per layer (the dense layers: empty).
+import csv
+for run, stats in (("split", split), ("auto", auto)):
+    rows = list(csv.DictReader(open(run + "/layers.csv")))
+    want = [(p["policy"], l["step"], l["layer"], l.get("device_split", ""),
+             l.get("split_reduce_ms")) for p in stats["policies"] for l in p["layers"]]
+    got = [(r["policy"], int(r["step"]), int(r["layer"]), r["device_split"],
+            float(r["split_reduce_ms"]) if r["split_reduce_ms"] else None) for r in rows]
+    same = len(want) == len(got) and all(w[:4] == g[:4] and (w[4] is None) == (g[4] is None) and
+                                         (w[4] is None or abs(w[4] - g[4]) <= 1e-5 * w[4]) for w, g in zip(want, got))
+    expect(same, run + ": layers.csv device_split and split_reduce_ms equal stats.json's")
 sys.exit(0 if ok else 1)
 PY
 check split-one 2 "key 'devices.split' = .always.*devices.count 1.*allowed" -- "$bin" validate tiny.json \

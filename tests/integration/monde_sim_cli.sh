@@ -125,6 +125,30 @@ ok = "expert_cache" not in p["offload"] and c["hits"] > 0 and c["hits"] + c["mis
      and "expert_cache" in p["offload_cached"]["steps"][0]
 print("ok   expert-cache stats" if ok else "FAIL expert-cache stats: " + json.dumps(c) + " fetched " + str(fetched) +
       " routed " + str(routed))
+# layers.csv: offload_cached's hits and misses per layer sum to the run's; offload's cells are empty.
+import csv
+rows = list(csv.DictReader(open("cache/layers.csv")))
+cached = [r for r in rows if r["policy"] == "offload_cached" and r["moe"] == "1"]
+csv_ok = sum(int(r["expert_cache_hits"]) for r in cached) == c["hits"] and \
+         sum(int(r["expert_cache_misses"]) for r in cached) == c["misses"] and \
+         all(r["expert_cache_hits"] == "" for r in rows if r["policy"] == "offload")
+print("ok   expert-cache layers.csv" if csv_ok else "FAIL expert-cache layers.csv")
+sys.exit(0 if ok and csv_ok else 1)
+PY
+# Experts in host DRAM: offload's layers.csv host DRAM bytes sum to stats.json's, every fetched
+# expert came from host DRAM, and monde (always the device) reads none.
+check host-memory-run 0 "^offload " -- "$bin" run tiny.json --out hostmem --policies offload,monde --quiet \
+  --set host_memory.expert_home=host_memory
+python3 - hostmem/stats.json <<'PY' || fail=1
+import csv, json, sys
+p = {x["policy"]: x for x in json.load(open(sys.argv[1]))["policies"]}
+rows = list(csv.DictReader(open("hostmem/layers.csv")))
+off = [r for r in rows if r["policy"] == "offload"]
+ok = sum(int(r["host_dram_bytes"]) for r in off) == p["offload"]["memory"]["host_dram_bytes"] > 0 and \
+     all(r["experts_from_host_memory"] == r["experts_gpu"] for r in off) and \
+     all(r["host_dram_bytes"] == "0" and r["experts_from_host_memory"] == "0" for r in rows if r["policy"] == "monde") and \
+     all(float(r["host_dram_energy_j"]) > 0 for r in off if r["moe"] == "1")
+print("ok   host-memory layers.csv" if ok else "FAIL host-memory layers.csv")
 sys.exit(0 if ok else 1)
 PY
 check expert-cache-needs-a-mode 2 "key 'run.policies' = .*has \"offload_cached\", which runs with the GPU expert cache, but gpu.expert_cache.mode is \"none\"" \
