@@ -47,4 +47,21 @@ inline policy::SystemCostModel hand_cost_model(const std::string& text) {
   return hand_cost_model(nlohmann::json::parse(text));
 }
 
+// The several-devices hand model (test_policy_devices.cpp, test_policy_split.cpp): links 2 GB/s
+// each way, 1 us latency, NDP DRAM 20 GB/s and a 10 us job overhead per device, the MAC rate
+// given (1e10 / s: MAC-bound at 1 token of a 1e6-MAC expert; 1e11: memory-bound), `devices`
+// devices.
+inline policy::SystemCostModel hand_device_model(std::uint32_t devices, double ndp_macs_per_s) {
+  nlohmann::json j = nlohmann::json::parse(R"({
+    "device_to_gpu_GBps": 2, "host_to_device_GBps": 2, "device_to_host_GBps": 2, "link_latency_us": 1,
+    "ndp_dram_GBps": 20, "ndp_job_overhead_us": 10,
+    "cpu_weight_GBps": 10, "cpu_gflops": 100, "gpu_host_activation_GBps": 1,
+    "gpu_memory_budget_bytes_per_layer": 0,
+    "gpu": {"model": "roofline", "peak_tflops": 0.2, "hbm_GBps": 2000, "launch_us": 5}})");
+  j["ndp_macs_per_s"] = ndp_macs_per_s;
+  policy::SystemCostModel m = hand_cost_model(j);
+  m.ndp_devices = devices;
+  return m;
+}
+
 }  // namespace monde::policy::test

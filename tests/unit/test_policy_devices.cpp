@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "core/config/config_node.hpp"
 #include "hand_cost_model.hpp"
 #include "host/policy/device_placement.hpp"
 #include "host/policy/evaluator.hpp"
@@ -23,19 +22,7 @@ using config::DevicePlacement;
 //   weights 2e6 B; activations 2000 B per token; link latency 1 us;
 //   NDP job = max(2e6 B / 20 GB/s, 1e6 MACs x tok / 1e10) + 10 us = max(100, 100 x tok) + 10 us
 //   NDP in / out = 2000 x tok B / 2 GB/s = tok us each; NDP fixed = 2 x 1 us per device path.
-const char* kHandModel = R"({
-  "device_to_gpu_GBps": 2, "host_to_device_GBps": 2, "device_to_host_GBps": 2, "link_latency_us": 1,
-  "ndp_dram_GBps": 20, "ndp_macs_per_s": 1e10, "ndp_job_overhead_us": 10,
-  "cpu_weight_GBps": 10, "cpu_gflops": 100, "gpu_host_activation_GBps": 1,
-  "gpu_memory_budget_bytes_per_layer": 0,
-  "gpu": {"model": "roofline", "peak_tflops": 0.2, "hbm_GBps": 2000, "launch_us": 5}})";
-
-SystemCostModel hand_model(std::uint32_t devices) {
-  static const auto json = config::parse_json_text(kHandModel, "hand");
-  SystemCostModel m = test::hand_cost_model(json);
-  m.ndp_devices = devices;
-  return m;
-}
+SystemCostModel hand_model(std::uint32_t devices) { return test::hand_device_model(devices, 1e10); }
 
 constexpr double kUs = 1e-6;
 constexpr double kTol = 1e-12;

@@ -6,7 +6,6 @@
 #include <stdexcept>
 #include <vector>
 
-#include "core/config/config_node.hpp"
 #include "core/perf/expert_split.hpp"
 #include "hand_cost_model.hpp"
 #include "host/policy/evaluator.hpp"
@@ -23,17 +22,8 @@ constexpr double kTol = 1e-12;
 
 // The hand model of test_policy_devices.cpp with MACs 10x faster (1e11 / s), so that the NDP is
 // memory-bound, and the GPU <-> host PCIe hop modelled (1 GB/s, 2 us per copy).
-const char* kHandModel = R"({
-  "device_to_gpu_GBps": 2, "host_to_device_GBps": 2, "device_to_host_GBps": 2, "link_latency_us": 1,
-  "ndp_dram_GBps": 20, "ndp_macs_per_s": 1e11, "ndp_job_overhead_us": 10,
-  "cpu_weight_GBps": 10, "cpu_gflops": 100, "gpu_host_activation_GBps": 1,
-  "gpu_memory_budget_bytes_per_layer": 0,
-  "gpu": {"model": "roofline", "peak_tflops": 0.2, "hbm_GBps": 2000, "launch_us": 5}})";
-
 SystemCostModel hand_model(std::uint32_t devices) {
-  static const auto json = config::parse_json_text(kHandModel, "hand");
-  SystemCostModel m = test::hand_cost_model(json);
-  m.ndp_devices = devices;
+  SystemCostModel m = test::hand_device_model(devices, 1e11);
   m.gpu_host_copy = perf::GpuHostCopy{2e-6, 1e9};
   return m;
 }
