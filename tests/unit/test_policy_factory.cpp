@@ -2,6 +2,7 @@
 // evaluate().
 #include <gtest/gtest.h>
 
+#include <iterator>
 #include <stdexcept>
 #include <string>
 
@@ -39,6 +40,41 @@ TEST(PolicyRegistry, EveryNameMakesItsPolicy) {
   EXPECT_FALSE(make_policy("static_freq")->learns_from_prompts());
   EXPECT_TRUE(make_policy("monde_paper")->calibrates_on_a_batch());
   EXPECT_FALSE(make_policy("monde")->calibrates_on_a_batch());
+}
+
+// Each policy's flags, which the experiment checks and the runtime read (policy_registry.hpp):
+// which plan from the prompts, which are one-device only, which read the host DRAM copy, which
+// have a CPU path, and how each uses the GPU expert cache. One row per policy, in registry order.
+TEST(PolicyRegistry, EveryPolicyHasItsFlags) {
+  using C = ExpertCacheUse;
+  struct Want {
+    const char* name;
+    bool from_prefill, one_device, host_copy, cpu_path;
+    C cache;
+  };
+  const Want want[] = {
+      {"monde", false, false, false, false, C::kIgnores},
+      {"monde_cached", false, false, false, false, C::kRequired},
+      {"offload", false, false, true, false, C::kIgnores},
+      {"offload_cached", false, false, true, false, C::kRequired},
+      {"ndp_only", false, false, false, false, C::kIgnores},
+      {"cpu", false, false, true, true, C::kIgnores},
+      {"static_freq", false, false, false, false, C::kPinnedOnly},
+      {"context", true, false, false, false, C::kIgnores},
+      {"oracle", false, true, false, false, C::kIgnores},
+      {"oracle_gpu_ndp", false, true, false, false, C::kIgnores},
+      {"monde_paper", false, false, false, false, C::kIgnores},
+  };
+  ASSERT_EQ(policy_registry().size(), std::size(want));
+  for (std::size_t i = 0; i < std::size(want); ++i) {
+    const PolicyInfo& p = policy_registry()[i];
+    EXPECT_EQ(p.name, want[i].name);
+    EXPECT_EQ(p.plans_decode_from_prefill, want[i].from_prefill) << p.name;
+    EXPECT_EQ(p.one_device_only, want[i].one_device) << p.name;
+    EXPECT_EQ(p.reads_host_memory_copy, want[i].host_copy) << p.name;
+    EXPECT_EQ(p.uses_cpu_path, want[i].cpu_path) << p.name;
+    EXPECT_EQ(p.expert_cache, want[i].cache) << p.name;
+  }
 }
 
 TEST(PolicyRegistry, UnknownNameListsTheKnownOnes) {
