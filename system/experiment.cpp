@@ -245,7 +245,7 @@ namespace {
 void check_split(const config::SystemConfig& c, const config::ConfigNode& root) {
   if (c.devices.split == config::DeviceSplit::kNone) return;
   const std::string split = config::to_string(c.devices.split);
-  const perf::ExpertShape shape = perf::expert_shape(c.model, c.device.ndp.expert_weights());
+  const perf::ExpertShape shape = perf::expert_shape(c);
   if (!perf::split_fits(shape, c.devices.count)) {
     const std::uint64_t g = perf::split_granule(shape);
     root.section("devices").fail("split", split + ": d_ff " + std::to_string(shape.d_ff) + " of '" + c.model.name +
@@ -268,6 +268,28 @@ void check_split(const config::SystemConfig& c, const config::ConfigNode& root) 
                                            "host_memory.expert_home host_memory, but devices.split is " + split +
                                            "; allowed host_memory.expert_home \"device\", or devices.split \"none\"");
     }
+  }
+}
+
+// gpu.fetch_quantised fetches the NDP's quantised copy: there must be one, and what is built is
+// its timing (the GPU path's data check compares the fetched bytes with the placed bf16 weights
+// and computes on them; dequantising fetched codes on the GPU path is not built), from the device
+// (the host-memory copy is bf16 only).
+void check_gpu_fetch(const config::SystemConfig& c, const config::ConfigNode& root) {
+  if (!c.gpu.fetch_quantised) return;
+  const config::ConfigNode gpu = root.section("gpu");
+  if (!c.device.ndp.expert_weights().quantised()) {
+    gpu.fail("fetch_quantised", "true fetches the NDP's quantised copy, but device.ndp.expert_weight_format is "
+                                "\"bf16\" (no such copy); allowed false, or expert_weight_format \"int8\" or \"int4\"");
+  }
+  if (!c.run.timing_only()) {
+    gpu.fail("fetch_quantised", "true is built for run.data \"timing_only\" only (the GPU path's data check does "
+                                "not dequantise fetched codes), but run.data is \"full\"; allowed false, or run.data "
+                                "\"timing_only\"");
+  }
+  if (c.host_memory.expert_home == config::ExpertHome::kHostMemory) {
+    gpu.fail("fetch_quantised", "true fetches the device's quantised copy, but host_memory.expert_home is "
+                                "\"host_memory\" (a bf16 copy); allowed false, or host_memory.expert_home \"device\"");
   }
 }
 
@@ -301,6 +323,7 @@ void check_experiment(const config::SystemConfig& c, const config::ExperimentDoc
     }
   }
   check_split(c, root);
+  check_gpu_fetch(c, root);
   check_ndp_shape(c, root);
   check_rtl_shape(c, root);
   if (!c.run.timing_only() && c.model.total_routed_expert_bytes() > kFullDataMaxWeightBytes) {

@@ -440,7 +440,7 @@ perf::EnergyActivity MoeRuntime::activity_between(const Counters& a, const Count
 policy::Placement MoeRuntime::place(policy::PlacementPolicy& policy, std::uint32_t step,
                                     const std::vector<std::uint64_t>& tokens, LayerRecord& r) {
   policy::LayerDemand demand;
-  demand.shape = perf::expert_shape(config_.model, config_.device.ndp.expert_weights());
+  demand.shape = perf::expert_shape(config_);
   demand.tokens_per_expert = tokens;
   demand.phase = plan_[step].prefill_like() ? policy::Phase::kPrefill : policy::Phase::kDecode;
   const std::size_t moe_index = moe_index_.at(r.layer);
@@ -473,32 +473,43 @@ MoeRuntime::LayerPlan MoeRuntime::plan(const policy::Placement& p, const std::ve
   // The GPU computes in job order: experts resident in its memory (no fetch) first, then the
   // fetched ones in expert order, so that the residents' compute hides the first fetch, as the
   // cost model's execution order has it (host/policy/execution_order.hpp).
+  // With gpu.fetch_quantised (and an int8 / int4 NDP copy) the GPU fetches the quantised copy's
+  // code and scale tensors, one job each, and the expert's last job dequantises before its GEMMs.
+  const config::WeightEncoding ndp_weights = config_.device.ndp.expert_weights();
+  const bool quantised_fetch = config_.gpu.fetch_quantised && ndp_weights.quantised();
+  const std::size_t pieces = plan.split ? dff_slices_.size() : 1;
+  plan.jobs_per_expert = pieces * (quantised_fetch ? 2 * m.matrices_per_expert() : 1);
   const auto add_hot = [&](std::size_t e, bool fetched) {
     gpu::HotExpertJob j;
     j.d_model = m.d_model;
     j.d_ff = m.d_ff;
     j.gated = m.gated;
-    if (!plan.split) {
-      plan.hot_experts.push_back(e);
-      plan.hot_device.push_back(device_of_[moe_index][e]);
-      // The device's copy, or (a host-memory baseline) the copy in host DRAM.
-      j.weights_hpa = host_copy_ ? config::kHostMemoryHpaBase + host_copy_offset(moe_index, e)
-                                 : system_.bus(device_of_[moe_index][e]).hpa_base() + experts_[moe_index][e].w_up;
-      j.weight_bytes = fetched ? m.expert_weight_bytes() : 0;
-      j.tokens = tokens[e];
-      plan.hot.push_back(j);
-      return;
-    }
-    // Split: its slices are fetched one after another (the GPU queues them in job order), and
-    // the whole expert computes once the last is in.
-    for (std::uint32_t d = 0; d < dff_slices_.size(); ++d) {
-      const auto& h = slices_[moe_index][e][d];
-      plan.hot_experts.push_back(e);
-      plan.hot_device.push_back(d);
-      j.weights_hpa = system_.bus(d).hpa_base() + h.w_up;
-      j.weight_bytes = fetched ? m.matrices_per_expert() * m.d_model * dff_slices_[d].size * 2 : 0;
-      j.tokens = d + 1 == dff_slices_.size() ? tokens[e] : 0;
-      plan.hot.push_back(j);
+    // Whole experts: the device's copy, or (a host-memory baseline) the copy in host DRAM. Split:
+    // its slices, fetched one after another (the GPU queues them in job order), and the whole
+    // expert computes once the last is in.
+    for (std::size_t d = 0; d < pieces; ++d) {
+      const std::uint32_t device = plan.split ? static_cast<std::uint32_t>(d) : device_of_[moe_index][e];
+      const driver::ExpertHandle& h = plan.split ? slices_[moe_index][e][d] : experts_[moe_index][e];
+      const std::uint64_t base = system_.bus(device).hpa_base();
+      std::vector<driver::DeviceRange> ranges;
+      if (quantised_fetch) {
+        ranges = driver::quantised_copy_ranges(h);
+      } else if (host_copy_) {
+        ranges = {{host_copy_offset(moe_index, e), m.expert_weight_bytes()}};
+      } else {
+        const std::uint64_t d_ff = plan.split ? dff_slices_[d].size : m.d_ff;
+        ranges = {{h.w_up, m.matrices_per_expert() * m.d_model * d_ff * 2}};
+      }
+      for (std::size_t k = 0; k < ranges.size(); ++k) {
+        const bool last = d + 1 == pieces && k + 1 == ranges.size();
+        plan.hot_experts.push_back(e);
+        plan.hot_device.push_back(device);
+        j.weights_hpa = (host_copy_ ? config::kHostMemoryHpaBase : base) + ranges[k].offset;
+        j.weight_bytes = fetched ? ranges[k].bytes : 0;
+        j.tokens = last ? tokens[e] : 0;
+        j.dequantise = last && fetched && quantised_fetch ? ndp_weights : config::WeightEncoding{};
+        plan.hot.push_back(j);
+      }
     }
   };
   for (std::size_t e = 0; e < tokens.size(); ++e) {
@@ -711,7 +722,7 @@ void MoeRuntime::finish_gpu_path(const LayerPlan& plan, double t0, std::uint32_t
                                           std::to_string(x.poisoned_lines) + " line(s)): " + x.error});
   }
   r.gpu_path_s = double(g.end_ps) * 1e-12 - t0;
-  const std::size_t pieces = plan.split ? dff_slices_.size() : 1;  // jobs per hot expert
+  const std::size_t pieces = plan.jobs_per_expert;
   for (std::size_t i = 0; i < g.experts.size(); ++i) {
     const auto& x = g.experts[i];
     const bool computes = i % pieces == pieces - 1;
@@ -797,7 +808,7 @@ void MoeRuntime::run_moe(policy::PlacementPolicy& policy, std::uint32_t step, st
   const Counters c0 = counters();
   // The MACs the NDP units will run: every cold expert's tokens through its matrices.
   const std::uint64_t macs_per_token =
-      perf::expert_shape(config_.model, config_.device.ndp.expert_weights()).macs_per_token();
+      perf::expert_shape(config_).macs_per_token();
   for (const auto& [expert, n] : p.cold) ndp_macs_ += n * macs_per_token;
   const double t0 = now_s();
   std::unique_ptr<LayerData> data = full_ ? make_layer_data(step, moe_index) : nullptr;
@@ -955,7 +966,7 @@ std::vector<std::unique_ptr<policy::PlacementPolicy>> MoeRuntime::make_policies(
                                     std::to_string(moe_layers_[l]) + ", which no prefill runs");
       }
       policy::LayerDemand d;
-      d.shape = perf::expert_shape(config_.model, config_.device.ndp.expert_weights());
+      d.shape = perf::expert_shape(config_);
       d.tokens_per_expert = prompts[0][l];
       d.phase = policy::Phase::kPrefill;
       history.prompt_prefill = d;
@@ -966,7 +977,7 @@ std::vector<std::unique_ptr<policy::PlacementPolicy>> MoeRuntime::make_policies(
         for (const auto& tokens : batch[0]) {
           if (tokens.empty()) continue;  // a layer the calibration step does not run
           policy::LayerDemand d;
-          d.shape = perf::expert_shape(config_.model, config_.device.ndp.expert_weights());
+          d.shape = perf::expert_shape(config_);
           d.tokens_per_expert = tokens;
           d.phase = config_.run.phase == config::RunPhase::kPrefill ? policy::Phase::kPrefill : policy::Phase::kDecode;
           calibration.push_back(std::move(d));

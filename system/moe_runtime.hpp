@@ -260,10 +260,13 @@ class MoeRuntime {
   struct LayerPlan {
     std::vector<gpu::HotExpertJob> hot;
     std::vector<std::size_t> hot_experts;                         // expert of each hot job
-    // A split layer's hot expert is one job per device (its slice), in device order; only the
-    // last computes (tokens), the others only fetch. Whole experts: the device of their one job.
+    // A split layer's hot expert is one job per device (its slice), in device order, and a
+    // quantised fetch one job per tensor; only the last computes (tokens), the others only fetch. Whole experts: the device of their one job.
     std::vector<std::uint32_t> hot_device;
     bool split = false;
+    // GPU jobs per hot expert: one per slice (split) times one per fetched range (the bf16
+    // range, or with gpu.fetch_quantised each code and scale tensor of the quantised copy).
+    std::size_t jobs_per_expert = 1;
     std::vector<std::pair<std::size_t, std::uint64_t>> cold, cpu;  // (expert, tokens)
   };
   // The simulation's counters, to charge a layer or step with what it moved and did: link and

@@ -25,7 +25,7 @@ std::vector<LayerSplitChoice> split_layers(const config::SystemConfig& c, const 
     for (std::size_t s = 0; s < demand.size(); ++s) {
       if (demand[s][l].empty()) continue;  // a layer this step does not run
       policy::LayerDemand d;
-      d.shape = perf::expert_shape(c.model, c.device.ndp.expert_weights());
+      d.shape = perf::expert_shape(c);
       d.tokens_per_expert = demand[s][l];
       d.phase = plan[s].prefill_like() ? policy::Phase::kPrefill : policy::Phase::kDecode;
       d.ndp_device = device_of.at(l);

@@ -114,6 +114,10 @@ const Schema<GpuConfig>& gpu_schema() {
         .number("host_copy_latency_us", &G::host_copy_latency_us, 0.0, kMaxUs,
                 "fixed cost of one GPU <-> host activation copy, us (2.69: a 64 B copy measured on an H100); "
                 "the bytes move at the PCIe data rate")
+        .boolean("fetch_quantised", &G::fetch_quantised,
+                 "hot experts cross the links as the NDP's int8 / int4 copy (codes + scales) and are dequantised "
+                 "on the GPU before their GEMMs (roofline kernel, README \"Quantised experts\"); needs "
+                 "device.ndp.expert_weight_format int8 or int4 and run.data timing_only; false: the bf16 copy")
         .object("pcie", &G::pcie, pcie_schema())
         .object("root_complex", &G::root_complex, root_complex_schema())
         .object("power", &G::power, power_schema())

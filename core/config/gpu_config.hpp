@@ -5,7 +5,7 @@
 //     "profile": "configs/gpu/<gpu>.json" | null,        // measured calibration (monde-calibrate)
 //     "roofline": { "peak_tflops": 883, "hbm_GBps": 2728, "launch_us": 10 },
 //     "dma_chunk_bytes": 2097152, "dma_outstanding": 4,
-//     "hbm_bytes": 80000000000, "host_copy_latency_us": 2.69,
+//     "hbm_bytes": 80000000000, "host_copy_latency_us": 2.69, "fetch_quantised": false,
 //     "pcie": { ...PcieLinkConfig keys... },
 //     "root_complex": { "latency_ns": 0 },
 //     "expert_cache": { "mode": "none", "capacity_bytes": "auto" }
@@ -104,6 +104,12 @@ struct GpuConfig {
   // us: a 64 B host -> GPU copy measured 2.69 us on the lent H100 (../shared/data/gpu/
   // h100-cublas-gemm.txt, "H2D 64B copy"). The bytes then move at the PCIe link's data rate.
   double host_copy_latency_us = 2.69;
+  // Hot experts are fetched as the NDP's quantised copy (codes and scales, when
+  // device.ndp.expert_weight_format is int8 / int4) and dequantised on the GPU before their GEMMs
+  // (core/perf/gpu_dequant.hpp), instead of as the bf16 copy. false: the bf16 copy (as before).
+  // Refused with bf16 NDP weights, with data full and with experts at home in host memory
+  // (system/experiment.cpp).
+  bool fetch_quantised = false;
   PcieLinkConfig pcie;
   RootComplexConfig root_complex;
   GpuPowerConfig power;

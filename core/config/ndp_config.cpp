@@ -93,7 +93,7 @@ const Schema<NdpConfig>& ndp_schema() {
         .choice("expert_weight_format", &N::expert_weight_format,
                 "format the driver stores NDP experts in: bf16, or weight-only int8 / int4 with bf16 scales per "
                 "output channel and group (quantised on placement, round to nearest even; docs/ndp_interface.md); "
-                "the GPU path keeps fetching the bf16 copy")
+                "the GPU path fetches the bf16 copy unless gpu.fetch_quantised")
         .number("pj_per_mac", &N::pj_per_mac, 0.0, 1000.0,
                 "energy of one bf16 MAC (fp32 accumulate), pJ (2.0: ASSUMED, Horowitz ISSCC 2014 45 nm fp16 "
                 "multiply 1.1 + fp32 add 0.9)")

@@ -7,6 +7,7 @@
 
 namespace monde::config {
 struct MoeModelConfig;
+struct SystemConfig;
 }
 
 namespace monde::perf {
@@ -20,8 +21,12 @@ struct ExpertShape {
   bool gated = false;
   unsigned bytes_per_param = 2;  // bf16 weights; activations use the same element size
   // The format of the copy the NDP units stream (docs/ndp_interface.md, "Quantised weights"):
-  // bf16, or int8 / int4 codes with bf16 scales. The GPU and CPU paths read the bf16 copy.
+  // bf16, or int8 / int4 codes with bf16 scales. The CPU path reads the bf16 copy; the GPU path
+  // too, unless gpu_fetches_ndp_copy (gpu.fetch_quantised) and the NDP copy is quantised.
   config::WeightEncoding ndp_weights{};
+  // gpu.fetch_quantised: the GPU fetches the NDP copy (codes and scales) and dequantises it in HBM
+  // (core/perf/gpu_dequant.hpp) instead of fetching the bf16 copy. No effect with bf16 NDP weights.
+  bool gpu_fetches_ndp_copy = false;
 
   std::uint64_t matrices() const { return gated ? 3u : 2u; }
   std::uint64_t weight_bytes() const { return matrices() * d_model * d_ff * bytes_per_param; }
@@ -31,6 +36,11 @@ struct ExpertShape {
     return matrices() * (config::weight_matrix_bytes(ndp_weights.format, d_ff, d_model) +
                          config::scale_matrix_bytes(ndp_weights, d_ff, d_model));
   }
+  // The GPU fetches the quantised NDP copy (and dequantises it before its GEMMs).
+  bool gpu_fetch_quantised() const { return gpu_fetches_ndp_copy && ndp_weights.quantised(); }
+  // What one GPU fetch of the expert moves over the links: the NDP copy's codes and scales with
+  // gpu_fetch_quantised(), else the bf16 weights.
+  std::uint64_t gpu_fetch_bytes() const { return gpu_fetch_quantised() ? ndp_weight_bytes() : weight_bytes(); }
   // One token through the expert touches every weight once: one multiply-accumulate each.
   std::uint64_t macs_per_token() const { return matrices() * d_model * d_ff; }
   // A routed token enters as one d_model vector and leaves as one d_model vector.
@@ -41,5 +51,8 @@ struct ExpertShape {
 // given format (device.ndp.expert_weight_format / expert_weight_group).
 ExpertShape expert_shape(const config::MoeModelConfig& model);
 ExpertShape expert_shape(const config::MoeModelConfig& model, const config::WeightEncoding& ndp_weights);
+// The routed expert of a run as it is stored and fetched: the NDP copy's format
+// (device.ndp.expert_weight_*) and whether the GPU fetches that copy (gpu.fetch_quantised).
+ExpertShape expert_shape(const config::SystemConfig& c);
 
 }  // namespace monde::perf

@@ -36,6 +36,27 @@ struct ExpertHandle {
   std::uint64_t s_up = 0, s_gate = 0, s_down = 0;
 };
 
+// One tensor of a placed expert in device memory: [offset, offset + bytes).
+struct DeviceRange {
+  std::uint64_t offset = 0;
+  std::uint64_t bytes = 0;
+};
+// The quantised copy of `h` as the tensors the driver placed (each in its own aligned range):
+// codes then scales of w_up, w_gate (gated only), w_down; empty for bf16 NDP weights. Their bytes
+// add up to perf::ExpertShape::ndp_weight_bytes of the same shape.
+inline std::vector<DeviceRange> quantised_copy_ranges(const ExpertHandle& h) {
+  const config::WeightEncoding& q = h.shape.ndp_weights;
+  if (!q.quantised()) return {};
+  // Every matrix holds d_model x d_ff weights in d_model x d_ff / G groups: the same code and
+  // scale bytes each (as the driver allocates them, NdpDriver::place_expert).
+  const std::uint64_t codes = config::weight_matrix_bytes(q.format, h.shape.d_ff, h.shape.d_model);
+  const std::uint64_t scales = config::scale_matrix_bytes(q, h.shape.d_ff, h.shape.d_model);
+  std::vector<DeviceRange> r{{h.q_up, codes}, {h.s_up, scales}};
+  if (h.shape.gated) r.insert(r.end(), {{h.q_gate, codes}, {h.s_gate, scales}});
+  r.insert(r.end(), {{h.q_down, codes}, {h.s_down, scales}});
+  return r;
+}
+
 struct JobTicket {
   std::uint32_t tag = 0;  // the descriptor's job_tag, unique per driver (1, 2, ...)
 };

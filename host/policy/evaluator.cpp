@@ -95,7 +95,8 @@ CostBreakdown evaluate(const Placement& placement, const LayerDemand& demand, co
   check_fits(placement, demand, model);
 
   const ExpertShape& shape = demand.shape;
-  const std::uint64_t weights = shape.weight_bytes();
+  const std::uint64_t weights = shape.weight_bytes();        // what the CPU path reads
+  const std::uint64_t fetch_bytes = shape.gpu_fetch_bytes();  // what a GPU fetch moves
   const double fetch_s = fetch_time_s(model, shape);
 
   // GPU experts that need no copy lead the GPU order. For NDP and CPU experts the flag only
@@ -120,13 +121,13 @@ CostBreakdown evaluate(const Placement& placement, const LayerDemand& demand, co
       case ExpertLocation::kGpuResident: {
         const bool fetched = placement.location[i] == ExpertLocation::kGpuFetched;
         const double transfer_s = fetched ? fetch_s : 0.0;
-        const double compute_s = gpu_compute_time_s(model, shape, tokens);
+        const double compute_s = gpu_compute_time_s(model, shape, tokens, fetched);
         gpu.add(transfer_s, compute_s);
         c.gpu_transfer_s += transfer_s;
         c.gpu_compute_s += compute_s;
         if (fetched) {
           count_fetch(ndp, demand, i);  // its copy reads that device's DRAM (every device's when split)
-          c.weights_to_gpu_bytes += weights;
+          c.weights_to_gpu_bytes += fetch_bytes;
           ++c.experts_gpu_fetched;
         } else {
           ++c.experts_gpu_resident;

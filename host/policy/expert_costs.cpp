@@ -4,6 +4,7 @@
 
 #include "core/perf/cpu_expert_time.hpp"
 #include "core/perf/expert_split.hpp"
+#include "core/perf/gpu_dequant.hpp"
 #include "core/perf/transformer_work.hpp"
 
 namespace monde::policy {
@@ -19,11 +20,12 @@ double activation_bytes(const ExpertShape& shape, std::uint64_t tokens) {
 }  // namespace
 
 double fetch_time_s(const SystemCostModel& m, const ExpertShape& shape) {
-  return m.link_latency_s + as_double(shape.weight_bytes()) / m.device_to_gpu_bytes_per_s;
+  return m.link_latency_s + as_double(shape.gpu_fetch_bytes()) / m.device_to_gpu_bytes_per_s;
 }
 
-double gpu_compute_time_s(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens) {
-  return m.gpu->expert_time_s(tokens, shape);
+double gpu_compute_time_s(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens, bool fetched) {
+  const double dequant_s = fetched ? perf::gpu_dequant_time_s(*m.gpu, shape) : 0.0;
+  return dequant_s + m.gpu->expert_time_s(tokens, shape);
 }
 
 namespace {

@@ -10,11 +10,14 @@
 
 namespace monde::policy {
 
-// Copying one expert's weights from the device into GPU memory (one DMA: latency + bytes/rate).
+// Copying one expert's weights from the device into GPU memory (one DMA: latency + bytes/rate);
+// the bytes are ExpertShape::gpu_fetch_bytes (the quantised copy with gpu.fetch_quantised).
 double fetch_time_s(const SystemCostModel& m, const ExpertShape& shape);
 
-// The GPU running the expert for `tokens` tokens (weights already in GPU memory).
-double gpu_compute_time_s(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens);
+// The GPU running the expert for `tokens` tokens with its weights in GPU memory; an expert that
+// was just `fetched` as the quantised copy first pays the dequantise kernel
+// (core/perf/gpu_dequant.hpp), a resident one does not.
+double gpu_compute_time_s(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t tokens, bool fetched);
 
 // The expert on the NDP path, from one evaluation of SystemCostModel::ndp.
 struct NdpExpertCost {

@@ -35,7 +35,7 @@ std::vector<ExpertGroup> group_experts(const LayerDemand& demand, const SystemCo
     ExpertGroup g;
     g.count = 1;
     g.transfer_s = demand.is_resident(i) ? 0.0 : fetch_s;
-    g.compute_s = gpu_compute_time_s(model, shape, tokens);
+    g.compute_s = gpu_compute_time_s(model, shape, tokens, !demand.is_resident(i));
     g.ndp = ndp_expert_cost(model, shape, tokens);
     g.cpu = cpu_expert_cost(model, shape, tokens);
     groups.push_back(g);

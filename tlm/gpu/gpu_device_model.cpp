@@ -14,6 +14,8 @@
 #define SC_INCLUDE_DYNAMIC_PROCESSES
 #include <systemc>
 
+#include "core/perf/gpu_dequant.hpp"
+
 namespace monde::gpu {
 
 using sc_core::sc_time;
@@ -119,7 +121,10 @@ void GpuDeviceModel::compute(Run& run, std::size_t i, const HotExpertJob& j) {
     t.compute_start_ps = t.compute_end_ps = t.fetch_end_ps;
     return;
   }
-  const double s = compute_->expert_time_s(j.tokens, perf::ExpertShape{j.d_model, j.d_ff, j.gated});
+  perf::ExpertShape shape{j.d_model, j.d_ff, j.gated};
+  shape.ndp_weights = j.dequantise;
+  shape.gpu_fetches_ndp_copy = j.dequantise.quantised();
+  const double s = perf::gpu_dequant_time_s(*compute_, shape) + compute_->expert_time_s(j.tokens, shape);
   if (!(s >= 0) || !std::isfinite(s)) {
     t.ok = false;
     std::ostringstream msg;

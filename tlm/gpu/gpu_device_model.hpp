@@ -9,7 +9,8 @@
 //              stay busy across expert boundaries (expert i+1's first chunks go out while expert
 //              i's last ones are still in flight);
 //     compute: expert i starts when its last chunk completed and the compute units are free
-//              (experts run one at a time, in job order), for perf::GpuTimeModel::expert_time_s.
+//              (experts run one at a time, in job order), for perf::GpuTimeModel::expert_time_s
+//              (after perf::gpu_dequant_time_s when the job fetched a quantised copy).
 //   So compute of expert i overlaps the fetch of expert i+1 (double buffering in HBM; HBM capacity
 //   is not limited: fetch may run any distance ahead of compute).
 // Several SC_THREADs may call run_hot_experts at once (e.g. two layers' streams): their chunks

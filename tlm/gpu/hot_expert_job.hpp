@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/config/weight_format.hpp"
+
 namespace monde::gpu {
 
 // One hot expert: its weights live in device memory at [weights_hpa, weights_hpa + weight_bytes)
@@ -19,6 +21,10 @@ struct HotExpertJob {
   std::uint64_t d_model = 0;
   std::uint64_t d_ff = 0;
   bool gated = false;
+  // The fetched copy is quantised in this encoding (gpu.fetch_quantised): before its GEMMs the
+  // expert pays the dequantise kernel of the whole (d_model, d_ff) expert on the compute units
+  // (core/perf/gpu_dequant.hpp). bf16 (the default): nothing to dequantise.
+  config::WeightEncoding dequantise{};
 };
 
 struct HotExpertTiming {
