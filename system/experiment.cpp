@@ -271,10 +271,9 @@ void check_split(const config::SystemConfig& c, const config::ConfigNode& root) 
   }
 }
 
-// gpu.fetch_quantised fetches the NDP's quantised copy: there must be one, and what is built is
-// its timing (the GPU path's data check compares the fetched bytes with the placed bf16 weights
-// and computes on them; dequantising fetched codes on the GPU path is not built), from the device
-// (the host-memory copy is bf16 only).
+// gpu.fetch_quantised fetches the NDP's quantised copy: there must be one, from the device (the
+// host-memory copy is bf16 only); with data full, not of a split layer (the GPU path's check of
+// fetched slices is built for bf16 slices only).
 void check_gpu_fetch(const config::SystemConfig& c, const config::ConfigNode& root) {
   if (!c.gpu.fetch_quantised) return;
   const config::ConfigNode gpu = root.section("gpu");
@@ -282,10 +281,10 @@ void check_gpu_fetch(const config::SystemConfig& c, const config::ConfigNode& ro
     gpu.fail("fetch_quantised", "true fetches the NDP's quantised copy, but device.ndp.expert_weight_format is "
                                 "\"bf16\" (no such copy); allowed false, or expert_weight_format \"int8\" or \"int4\"");
   }
-  if (!c.run.timing_only()) {
-    gpu.fail("fetch_quantised", "true is built for run.data \"timing_only\" only (the GPU path's data check does "
-                                "not dequantise fetched codes), but run.data is \"full\"; allowed false, or run.data "
-                                "\"timing_only\"");
+  if (!c.run.timing_only() && c.devices.split != config::DeviceSplit::kNone) {
+    gpu.fail("fetch_quantised", std::string("true with run.data \"full\" is not built for split experts, but devices.split is ") +
+                                    config::to_string(c.devices.split) + "; allowed false, run.data \"timing_only\", "
+                                    "or devices.split \"none\"");
   }
   if (c.host_memory.expert_home == config::ExpertHome::kHostMemory) {
     gpu.fail("fetch_quantised", "true fetches the device's quantised copy, but host_memory.expert_home is "

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -136,6 +137,44 @@ ExpertWeights ndp_operand_weights(const config::MoeModelConfig& m, const ExpertW
   out.up = op(w.up, m.d_ff, m.d_model);
   if (m.gated) out.gate = op(w.gate, m.d_ff, m.d_model);
   out.down = op(w.down, m.d_model, m.d_ff);
+  return out;
+}
+
+ExpertWeights dequantise_fetched_copy(const config::MoeModelConfig& m, const config::WeightEncoding& q,
+                                      const ExpertWeights& placed,
+                                      const std::vector<const std::vector<num::bf16_t>*>& fetched,
+                                      std::uint64_t& mismatched) {
+  const std::size_t matrices = m.gated ? 3 : 2;
+  if (fetched.size() != 2 * matrices) {
+    throw std::invalid_argument("dequantise_fetched_copy: " + std::to_string(fetched.size()) + " tensors, expected " +
+                                std::to_string(2 * matrices));
+  }
+  const auto bytes_differ = [](const unsigned char* a, const unsigned char* b, std::size_t n) {
+    std::uint64_t d = 0;
+    for (std::size_t i = 0; i < n; ++i) d += a[i] != b[i];
+    return d;
+  };
+  std::size_t t = 0;
+  const auto one = [&](const std::vector<num::bf16_t>& w, std::size_t rows, std::size_t cols) {
+    const num::QuantisedMatrix want = num::quantise(w.data(), rows, cols, q);
+    num::QuantisedMatrix got = want;  // shape and encoding; codes and scales from the fetch
+    const std::vector<num::bf16_t>& codes = *fetched[t++];
+    const std::vector<num::bf16_t>& scales = *fetched[t++];
+    if (codes.size() * sizeof(num::bf16_t) != want.codes.size() || scales.size() != want.scales.size()) {
+      throw std::invalid_argument("dequantise_fetched_copy: fetched tensor sizes differ from the copy's");
+    }
+    std::memcpy(got.codes.data(), codes.data(), got.codes.size());
+    std::copy(scales.begin(), scales.end(), got.scales.begin());
+    mismatched += bytes_differ(got.codes.data(), want.codes.data(), want.codes.size()) +
+                  bytes_differ(reinterpret_cast<const unsigned char*>(got.scales.data()),
+                               reinterpret_cast<const unsigned char*>(want.scales.data()),
+                               want.scales.size() * sizeof(num::bf16_t));
+    return num::dequantise(got);
+  };
+  ExpertWeights out;
+  out.up = one(placed.up, m.d_ff, m.d_model);
+  if (m.gated) out.gate = one(placed.gate, m.d_ff, m.d_model);
+  out.down = one(placed.down, m.d_model, m.d_ff);
   return out;
 }
 

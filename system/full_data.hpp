@@ -84,6 +84,16 @@ gpu_backend::Tolerance expert_tolerance(const gpu_backend::CpuReferenceBackend& 
 ExpertWeights ndp_operand_weights(const config::MoeModelConfig& model, const ExpertWeights& w,
                                   const config::WeightEncoding& ndp_weights);
 
+// The expert the GPU computes from a fetched quantised copy (gpu.fetch_quantised): `fetched` holds
+// the copy's tensors in driver::quantised_copy_ranges order (codes then scales of up, gate when
+// gated, down), each dequantised with the NDP's rule (num::dequantise). `mismatched` gains the
+// fetched bytes that differ from the driver's quantisation of `placed` (num::quantise, what
+// ndp_operand_weights dequantises), so equal bytes give exactly ndp_operand_weights(placed).
+ExpertWeights dequantise_fetched_copy(const config::MoeModelConfig& model, const config::WeightEncoding& ndp_weights,
+                                      const ExpertWeights& placed,
+                                      const std::vector<const std::vector<num::bf16_t>*>& fetched,
+                                      std::uint64_t& mismatched);
+
 // The error of expert outputs against a reference (quantised NDP experts against the same
 // experts with bf16 weights): the largest |got - ref| and the relative RMS
 // sqrt(sum (got - ref)^2 / sum ref^2), over the elements added so far. A NaN or inf anywhere

@@ -330,10 +330,13 @@ void MoeRuntime::check_layer(const LayerData& data, std::uint32_t step, std::siz
     // A quantised NDP expert must equal the golden expert on its dequantised operands, bit for
     // bit; that is its reference in the combine too. Its distance from the bf16 expert is the
     // format's accuracy cost, reported (not checked).
+    // With gpu.fetch_quantised the GPU computes on the same operands: its reference is that
+    // golden expert too (within the GPU tolerance).
     std::vector<num::bf16_t> ndp_golden;
-    if (*data.path[e] == ExpertPath::kNdp && !ndp_operands_.empty()) {
+    const bool gpu_quantised = *data.path[e] == ExpertPath::kGpu && config_.gpu.fetch_quantised;
+    if ((*data.path[e] == ExpertPath::kNdp || gpu_quantised) && !ndp_operands_.empty()) {
       ndp_golden = golden_expert_output(m, ndp_operands_[moe_index][e], data.expert_x[e], n);
-      r.ndp_weight_error.add(ndp_golden, golden);
+      if (*data.path[e] == ExpertPath::kNdp) r.ndp_weight_error.add(ndp_golden, golden);
     }
     if (*data.path[e] == ExpertPath::kNdp && split_[moe_index].split_devices > 0) {
       // A split expert: bit for bit the golden split (each slice golden, the documented
@@ -346,8 +349,11 @@ void MoeRuntime::check_layer(const LayerData& data, std::uint32_t step, std::siz
       r.ndp_checked_elements += y.size();
       r.ndp_mismatched_elements += count_mismatches(y, ndp_golden.empty() ? golden : ndp_golden);
     } else {
-      tol[e] = expert_tolerance(*backend_, m, weights_[moe_index][e], data.expert_x[e], n);
-      const gpu_backend::CompareStats c = gpu_backend::compare_bf16(y.data(), golden.data(), y.size(), tol[e].rel, tol[e].abs);
+      const bool on_operands = !ndp_golden.empty();
+      tol[e] = expert_tolerance(*backend_, m, on_operands ? ndp_operands_[moe_index][e] : weights_[moe_index][e],
+                                data.expert_x[e], n);
+      const std::vector<num::bf16_t>& want = on_operands ? ndp_golden : golden;
+      const gpu_backend::CompareStats c = gpu_backend::compare_bf16(y.data(), want.data(), y.size(), tol[e].rel, tol[e].abs);
       const bool gpu = *data.path[e] == ExpertPath::kGpu;
       (gpu ? r.gpu_checked_elements : r.cpu_checked_elements) += y.size();
       double& max_err = gpu ? r.gpu_max_abs_error : r.cpu_max_abs_error;
@@ -477,6 +483,7 @@ MoeRuntime::LayerPlan MoeRuntime::plan(const policy::Placement& p, const std::ve
   // code and scale tensors, one job each, and the expert's last job dequantises before its GEMMs.
   const config::WeightEncoding ndp_weights = config_.device.ndp.expert_weights();
   const bool quantised_fetch = config_.gpu.fetch_quantised && ndp_weights.quantised();
+  plan.quantised_fetch = quantised_fetch;
   const std::size_t pieces = plan.split ? dff_slices_.size() : 1;
   plan.jobs_per_expert = pieces * (quantised_fetch ? 2 * m.matrices_per_expert() : 1);
   const auto add_hot = [&](std::size_t e, bool fetched) {
@@ -747,7 +754,26 @@ void MoeRuntime::finish_gpu_path(const LayerPlan& plan, double t0, std::uint32_t
     const auto& placed = weights_[moe_index][e];
     WeightView w = view_of(placed);
     ExpertWeights joined;
-    if (plan.split) {
+    if (plan.quantised_fetch) {
+      // The quantised copy's tensors (jobs i .. i + pieces - 1; split layers refuse data full
+      // with it), checked against the driver's quantisation and dequantised as the NDP does; a
+      // resident expert was kept dequantised: the NDP's operands.
+      const std::size_t first = i;
+      i += pieces - 1;
+      if (std::any_of(poisoned.begin() + std::ptrdiff_t(first), poisoned.begin() + std::ptrdiff_t(i + 1),
+                      [](bool p) { return p; })) {
+        continue;
+      }
+      if (plan.hot[first].weight_bytes > 0) {
+        std::vector<const std::vector<num::bf16_t>*> tensors;
+        for (std::size_t k = first; k <= i; ++k) tensors.push_back(&gpu_fetch_[k]);
+        joined = dequantise_fetched_copy(m, config_.device.ndp.expert_weights(), placed, tensors,
+                                         r.fetched_weight_mismatched_bytes);
+        w = view_of(joined);
+      } else {
+        w = view_of(ndp_operands_[moe_index][e]);
+      }
+    } else if (plan.split) {
       // Its slices' fetched ranges (jobs i .. i + pieces - 1), each checked against the placed
       // slice, joined into the expert the GPU computes.
       const std::size_t first = i;
@@ -1029,7 +1055,9 @@ void MoeRuntime::run_policy_into(const std::string& name, const Demand& demand, 
   const auto& cache = config_.gpu.expert_cache;
   const policy::ExpertCacheUse use = policy::find_policy(name)->expert_cache;
   if (cache.mode != config::ExpertCacheMode::kNone && use != policy::ExpertCacheUse::kIgnores) {
-    cache_.emplace(cache.mode, perf::hbm_usage(config_).expert_cache_experts, config_.model.expert_weight_bytes(),
+    // A hit saves one fetch: the bf16 bytes, or the quantised copy's with gpu.fetch_quantised (the
+    // cache's slots hold the dequantised bf16 expert either way: hbm_usage).
+    cache_.emplace(cache.mode, perf::hbm_usage(config_).expert_cache_experts, perf::expert_shape(config_).gpu_fetch_bytes(),
                    run_popularity(demand, moe_layers_.size(), config_.model.experts));
   }
   // Every layer's object tunes the same values from the same calibration batch: report the first's.

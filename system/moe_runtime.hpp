@@ -267,6 +267,7 @@ class MoeRuntime {
     // GPU jobs per hot expert: one per slice (split) times one per fetched range (the bf16
     // range, or with gpu.fetch_quantised each code and scale tensor of the quantised copy).
     std::size_t jobs_per_expert = 1;
+    bool quantised_fetch = false;  // gpu.fetch_quantised with an int8 / int4 NDP copy
     std::vector<std::pair<std::size_t, std::uint64_t>> cold, cpu;  // (expert, tokens)
   };
   // The simulation's counters, to charge a layer or step with what it moved and did: link and

@@ -117,7 +117,8 @@ const Schema<GpuConfig>& gpu_schema() {
         .boolean("fetch_quantised", &G::fetch_quantised,
                  "hot experts cross the links as the NDP's int8 / int4 copy (codes + scales) and are dequantised "
                  "on the GPU before their GEMMs (roofline kernel, README \"Quantised experts\"); needs "
-                 "device.ndp.expert_weight_format int8 or int4 and run.data timing_only; false: the bf16 copy")
+                 "device.ndp.expert_weight_format int8 or int4 and host_memory.expert_home device (with run.data full: "
+                 "devices.split none); false: the bf16 copy")
         .object("pcie", &G::pcie, pcie_schema())
         .object("root_complex", &G::root_complex, root_complex_schema())
         .object("power", &G::power, power_schema())

@@ -107,8 +107,8 @@ struct GpuConfig {
   // Hot experts are fetched as the NDP's quantised copy (codes and scales, when
   // device.ndp.expert_weight_format is int8 / int4) and dequantised on the GPU before their GEMMs
   // (core/perf/gpu_dequant.hpp), instead of as the bf16 copy. false: the bf16 copy (as before).
-  // Refused with bf16 NDP weights, with data full and with experts at home in host memory
-  // (system/experiment.cpp).
+  // Refused with bf16 NDP weights, with experts at home in host memory and, with data full, with
+  // split experts (system/experiment.cpp).
   bool fetch_quantised = false;
   PcieLinkConfig pcie;
   RootComplexConfig root_complex;

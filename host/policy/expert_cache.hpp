@@ -50,7 +50,8 @@ struct ExpertCacheCounts {
 
 class ExpertCache {
  public:
-  // `slots`: whole experts the capacity holds (> 0); `expert_bytes`: one expert's weights;
+  // `slots`: whole experts the capacity holds (> 0); `expert_bytes`: what one expert's fetch moves
+  // (what a hit saves: ExpertShape::gpu_fetch_bytes);
   // `popularity[layer][expert]`: tokens routed over the run (pinned mode's choice; every layer the
   // same expert count). Throws std::invalid_argument for mode none, zero slots or bytes, or a
   // popularity that is empty or ragged.

@@ -132,16 +132,26 @@ std::string error_of(const std::string& json) {
   return "no error";
 }
 
-TEST(GpuQuantisedFetchRuntime, RefusedWithoutAQuantisedCopyOrWithFullData) {
+TEST(GpuQuantisedFetchRuntime, RefusedWithoutAQuantisedCopyOrWithASplitInFullData) {
   const std::string bf16 = error_of(experiment(true, "timing_only", "bf16"));
   EXPECT_NE(bf16.find("test.json: key 'gpu.fetch_quantised' = true"), std::string::npos) << bf16;
   EXPECT_NE(bf16.find("expert_weight_format is \"bf16\""), std::string::npos) << bf16;
   EXPECT_NE(bf16.find("allowed false, or expert_weight_format \"int8\" or \"int4\""), std::string::npos) << bf16;
-  const std::string full = error_of(experiment(true, "full", "int8", "mixtral-8x7b-tiny", 64));
-  EXPECT_NE(full.find("key 'gpu.fetch_quantised' = true"), std::string::npos) << full;
-  EXPECT_NE(full.find("allowed false, or run.data \"timing_only\""), std::string::npos) << full;
-  EXPECT_EQ(error_of(experiment(false, "full", "int8", "mixtral-8x7b-tiny", 64)), "no error");
+  EXPECT_EQ(error_of(experiment(true, "full", "int8", "mixtral-8x7b-tiny", 64)), "no error");
   EXPECT_EQ(error_of(experiment(true, "timing_only", "int8")), "no error");
+  // A split layer's fetched slices are checked as bf16 only.
+  std::string split = experiment(true, "full", "int8", "mixtral-8x7b-tiny", 64);
+  split.insert(split.rfind('}'), R"(, "devices": {"count": 2, "split": "always"})");
+  const std::string e = error_of(split);
+  EXPECT_NE(e.find("key 'gpu.fetch_quantised' = true"), std::string::npos) << e;
+  EXPECT_NE(e.find("allowed false, run.data \"timing_only\", or devices.split \"none\""), std::string::npos) << e;
+  split.replace(split.find("\"full\""), 6, "\"timing_only\"");
+  EXPECT_EQ(error_of(split), "no error");
+  // The host-memory copy is bf16 only.
+  std::string host = experiment(true);
+  host.insert(host.rfind('}'), R"(, "host_memory": {"expert_home": "host_memory"})");
+  const std::string h = error_of(host);
+  EXPECT_NE(h.find("allowed false, or host_memory.expert_home \"device\""), std::string::npos) << h;
 }
 
 }  // namespace

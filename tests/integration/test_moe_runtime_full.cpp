@@ -274,6 +274,30 @@ TEST(MoeRuntimeFull, Int4NdpExpertsAreBitExactInRtl) {
   EXPECT_LT(e, 0.2);
 }
 
+// gpu.fetch_quantised with data full: the GPU fetches the int4/G32 copy (mixtral-8x7b-tiny,
+// 128 x 448 gated: codes 128 x 448 / 2 = 28,672 B and scales 448 x 128 / 32 x 2 = 3,584 B per
+// matrix, 3 x 32,256 = 96,768 B against 344,064 B of bf16), checks the fetched codes and scales
+// against the driver's quantisation byte for byte, and computes on the dequantised weights: its
+// outputs are checked against the golden expert on those weights (within the GPU tolerance; the
+// bf16 expert is 12 % away, far outside it), so every layer of every policy stays clean.
+TEST(MoeRuntimeFull, GpuFetchOfTheInt4CopyComputesOnTheDequantisedWeights) {
+  auto j = experiment("mixtral-8x7b-tiny", R"(["monde", "offload", "ndp_only"])");
+  j["device"]["ndp"]["expert_weight_format"] = "int4";
+  j["device"]["ndp"]["expert_weight_group"] = 32;
+  j["gpu"]["fetch_quantised"] = true;
+  const Result r = run_experiment(j);
+  expect_all_layers_clean(r);
+  for (const auto& run : r.runs) {
+    for (const auto& l : run.layers) {
+      if (!l.moe) continue;
+      EXPECT_EQ(l.pcie_to_gpu_bytes, l.experts_gpu_fetched * 96768u) << run.policy << " layer " << l.layer;
+      if (run.policy == "offload") {
+        EXPECT_GT(l.experts_gpu_fetched, 0u);
+      }
+    }
+  }
+}
+
 // The format's keys are checked before anything runs: a group that does not divide the model's
 // dimensions names the groups that do, and a group size the units do not take is refused.
 TEST(MoeRuntimeFull, QuantisedFormatKeysAreChecked) {
