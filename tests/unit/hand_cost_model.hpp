@@ -47,6 +47,20 @@ inline policy::SystemCostModel hand_cost_model(const std::string& text) {
   return hand_cost_model(nlohmann::json::parse(text));
 }
 
+// The zero-overhead hand model most policy tests derive by hand (test_policy_baselines.cpp,
+// _monde, _pinning, _monde_paper, _expert_cache): links 2 GB/s each way with no latency, NDP DRAM
+// 20 GB/s, 1e10 MACs/s and no job overhead, CPU 10 GB/s and 100 GFLOP/s, GPU roofline 0.2 TFLOP/s,
+// 2000 GB/s HBM, no launch time. For an expert of 1000 x 500 (plain FFN, bf16: 2e6 B):
+// fetch 2e6 B / 2 GB/s = 1000 us, GPU c(tok) = max(10 tok, 1) us.
+inline policy::SystemCostModel zero_overhead_hand_model() {
+  return hand_cost_model(nlohmann::json::parse(R"({
+    "device_to_gpu_GBps": 2, "host_to_device_GBps": 2, "device_to_host_GBps": 2, "link_latency_us": 0,
+    "ndp_dram_GBps": 20, "ndp_macs_per_s": 1e10, "ndp_job_overhead_us": 0,
+    "cpu_weight_GBps": 10, "cpu_gflops": 100, "gpu_host_activation_GBps": 1,
+    "gpu_memory_budget_bytes_per_layer": 0,
+    "gpu": {"model": "roofline", "peak_tflops": 0.2, "hbm_GBps": 2000, "launch_us": 0}})"));
+}
+
 // The several-devices hand model (test_policy_devices.cpp, test_policy_split.cpp): links 2 GB/s
 // each way, 1 us latency, NDP DRAM 20 GB/s and a 10 us job overhead per device, the MAC rate
 // given (1e10 / s: MAC-bound at 1 token of a 1e6-MAC expert; 1e11: memory-bound), `devices`

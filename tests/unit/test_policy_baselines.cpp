@@ -1,7 +1,6 @@
 // The baselines monde is compared with: offload, ndp_only and cpu, on hand-timed layers.
 #include <gtest/gtest.h>
 
-#include "core/config/config_node.hpp"
 #include "hand_cost_model.hpp"
 #include "host/policy/cpu_policy.hpp"
 #include "host/policy/ndp_only_policy.hpp"
@@ -22,13 +21,7 @@ constexpr double kTol = 1e-12;
 //   CPU u(tok) = max(2e6 / 10 GB/s = 200, 2e6 * tok / 1e11 = 20 * tok) + 2 * 2000 * tok / 1 GB/s
 //              = max(200, 20 * tok) + 4 * tok us:  u(1) = 204, u(30) = 720, u(100) = 2400
 SystemCostModel model() {
-  static const auto json = config::parse_json_text(R"({
-    "device_to_gpu_GBps": 2, "host_to_device_GBps": 2, "device_to_host_GBps": 2, "link_latency_us": 0,
-    "ndp_dram_GBps": 20, "ndp_macs_per_s": 1e10, "ndp_job_overhead_us": 0,
-    "cpu_weight_GBps": 10, "cpu_gflops": 100, "gpu_host_activation_GBps": 1,
-    "gpu_memory_budget_bytes_per_layer": 0,
-    "gpu": {"model": "roofline", "peak_tflops": 0.2, "hbm_GBps": 2000, "launch_us": 0}})", "baseline");
-  return test::hand_cost_model(json);
+  return test::zero_overhead_hand_model();
 }
 
 LayerDemand demand(std::vector<std::uint64_t> tokens, std::vector<bool> resident = {}) {

@@ -20,13 +20,7 @@ using L = ExpertLocation;
 // Expert 1000 x 500 plain FFN, bf16: 2e6 weight bytes; fetch 1000 us, GPU c(tok) = 10 tok us
 // (the hand model of test_policy_pinning.cpp).
 SystemCostModel model() {
-  static const auto json = config::parse_json_text(R"({
-    "device_to_gpu_GBps": 2, "host_to_device_GBps": 2, "device_to_host_GBps": 2, "link_latency_us": 0,
-    "ndp_dram_GBps": 20, "ndp_macs_per_s": 1e10, "ndp_job_overhead_us": 0,
-    "cpu_weight_GBps": 10, "cpu_gflops": 100, "gpu_host_activation_GBps": 1,
-    "gpu_memory_budget_bytes_per_layer": 0,
-    "gpu": {"model": "roofline", "peak_tflops": 0.2, "hbm_GBps": 2000, "launch_us": 0}})", "cache");
-  return test::hand_cost_model(json);
+  return test::zero_overhead_hand_model();
 }
 constexpr std::uint64_t kExpertBytes = 2000000;
 

@@ -23,13 +23,7 @@ constexpr double kTol = 1e-12;
 //   NDP n(tok) = tok (in) + max(100, 100 * tok) (job) + tok (out) us
 //     n(1) = 102 us, n(30) = 3060 us, n(100) = 10200 us
 SystemCostModel decode_model() {
-  static const auto json = config::parse_json_text(R"({
-    "device_to_gpu_GBps": 2, "host_to_device_GBps": 2, "device_to_host_GBps": 2, "link_latency_us": 0,
-    "ndp_dram_GBps": 20, "ndp_macs_per_s": 1e10, "ndp_job_overhead_us": 0,
-    "cpu_weight_GBps": 10, "cpu_gflops": 100, "gpu_host_activation_GBps": 1,
-    "gpu_memory_budget_bytes_per_layer": 0,
-    "gpu": {"model": "roofline", "peak_tflops": 0.2, "hbm_GBps": 2000, "launch_us": 0}})", "decode");
-  return test::hand_cost_model(json);
+  return test::zero_overhead_hand_model();
 }
 
 // Prefill-like model where both paths are compute-bound at the same rate per token:

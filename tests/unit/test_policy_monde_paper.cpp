@@ -5,7 +5,6 @@
 
 #include <stdexcept>
 
-#include "core/config/config_node.hpp"
 #include "hand_cost_model.hpp"
 #include "host/policy/evaluator.hpp"
 #include "host/policy/monde_paper_policy.hpp"
@@ -25,13 +24,9 @@ constexpr double kUs = 1e-6;
 // volume share is 2 / (18 + 2) = 0.1. While copies run (r = 2 of B = 18 GB/s), the NDP units get
 // a = 16 GB/s of the c = 18 they stream at: s = rho x (c - a) / a = rho / 8 (docs/policies.md).
 SystemCostModel shared_model() {
-  static const auto json = config::parse_json_text(R"({
-    "device_to_gpu_GBps": 2, "host_to_device_GBps": 2, "device_to_host_GBps": 2, "link_latency_us": 0,
-    "ndp_dram_GBps": 20, "ndp_macs_per_s": 1e10, "ndp_job_overhead_us": 0, "shared_dram_GBps": 18,
-    "cpu_weight_GBps": 10, "cpu_gflops": 100, "gpu_host_activation_GBps": 1,
-    "gpu_memory_budget_bytes_per_layer": 0,
-    "gpu": {"model": "roofline", "peak_tflops": 0.2, "hbm_GBps": 2000, "launch_us": 0}})", "shared");
-  return test::hand_cost_model(json);
+  SystemCostModel m = test::zero_overhead_hand_model();
+  m.shared_dram_bytes_per_s = 18e9;  // the GPU's copies and the NDP share an 18 GB/s DRAM
+  return m;
 }
 
 LayerDemand demand(std::vector<std::uint64_t> tokens, std::vector<bool> resident = {}) {

@@ -4,7 +4,6 @@
 
 #include <stdexcept>
 
-#include "core/config/config_node.hpp"
 #include "hand_cost_model.hpp"
 #include "host/policy/context_policy.hpp"
 #include "host/policy/pinned_set.hpp"
@@ -21,13 +20,7 @@ constexpr double kTol = 1e-12;
 //   fetch 1000 us; GPU c(tok) = max(10 * tok, 1) us; NDP n(tok) = 2 * tok + max(100, 100 * tok) us
 //   (n(1) = 102, n(2) = 204, n(5) = 510, n(50) = 5100, n(100) = 10200)
 SystemCostModel model(std::uint64_t budget_bytes) {
-  static const auto json = config::parse_json_text(R"({
-    "device_to_gpu_GBps": 2, "host_to_device_GBps": 2, "device_to_host_GBps": 2, "link_latency_us": 0,
-    "ndp_dram_GBps": 20, "ndp_macs_per_s": 1e10, "ndp_job_overhead_us": 0,
-    "cpu_weight_GBps": 10, "cpu_gflops": 100, "gpu_host_activation_GBps": 1,
-    "gpu_memory_budget_bytes_per_layer": 0,
-    "gpu": {"model": "roofline", "peak_tflops": 0.2, "hbm_GBps": 2000, "launch_us": 0}})", "pin");
-  SystemCostModel m = test::hand_cost_model(json);
+  SystemCostModel m = test::zero_overhead_hand_model();
   m.gpu_memory_budget_bytes_per_layer = budget_bytes;
   return m;
 }
