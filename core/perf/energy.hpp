@@ -8,6 +8,8 @@
 
 #include <cstdint>
 
+#include "core/config/dram_config.hpp"
+
 namespace monde::perf {
 
 // The currents and voltage of one DRAM device (one chip) as a datasheet's IDD table gives them,
@@ -26,14 +28,9 @@ namespace monde::perf {
 // engy_pre_stdby). Power-down and self-refresh states and I/O termination are not modelled: the
 // device is taken to stay in standby between commands.
 // Only the VDD rail is modelled (DDR4/DDR5 VPP and LPDDR VDD1/VDDQ rails are not).
-struct DramPowerSpec {
-  double vdd_v = 0;
-  double idd0_mA = 0;
-  double idd2n_mA = 0;
-  double idd3n_mA = 0;
-  double idd4r_mA = 0;
-  double idd4w_mA = 0;
-  double idd5b_mA = 0;
+// The IDD table is the configuration's own (config::DramPowerConfig: vdd_v, idd0_mA .. idd5b_mA);
+// this adds the timings and the device and rank counts.
+struct DramPowerSpec : config::DramPowerConfig {
   double tras_ns = 0;
   double trp_ns = 0;
   double tburst_ns = 0;  // data time of one burst (burst length / 2 clocks on a DDR bus)

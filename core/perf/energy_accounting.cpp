@@ -44,13 +44,7 @@ DramPowerSpec dram_power_spec(const config::DramConfig& d, std::uint32_t devices
   if (!d.power) throw std::invalid_argument("energy: the DRAM has no memory.power table");
   const auto& p = *d.power;
   DramPowerSpec s;
-  s.vdd_v = p.vdd_v;
-  s.idd0_mA = p.idd0_mA;
-  s.idd2n_mA = p.idd2n_mA;
-  s.idd3n_mA = p.idd3n_mA;
-  s.idd4r_mA = p.idd4r_mA;
-  s.idd4w_mA = p.idd4w_mA;
-  s.idd5b_mA = p.idd5b_mA;
+  static_cast<config::DramPowerConfig&>(s) = p;
   s.tras_ns = ns(d, d.timing.tRAS);
   s.trp_ns = ns(d, d.timing.tRP);
   s.tburst_ns = ns(d, d.timing.tBURST);
