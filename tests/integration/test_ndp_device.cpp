@@ -562,8 +562,8 @@ TEST(NdpDevice, RegisterBlockAnswersCxlIoAccesses) {
   });
   sc_core::sc_start();
   EXPECT_EQ(id, ndp::kIdValue);
-  // CAP: version 1, 8 units, 16 rows, 16 columns in bytes 0..3.
-  EXPECT_EQ(cap, 1u | 8u << 8 | 16u << 16 | 16u << 24);
+  // CAP: version 2, 8 units, 16 rows, 16 columns in bytes 0..3.
+  EXPECT_EQ(cap, 2u | 8u << 8 | 16u << 16 | 16u << 24);
   EXPECT_EQ(unaligned, tlm::TLM_ADDRESS_ERROR_RESPONSE);
   EXPECT_EQ(wide, tlm::TLM_BURST_ERROR_RESPONSE);
   // Four accesses at 100 ns of CXL.io latency each (ndp.mmio_latency_ns), errors included.

@@ -666,6 +666,33 @@ TEST(NdpDriver, InitRejectsARegisterBlockWithoutTheNdpId) {
                std::invalid_argument);
 }
 
+// A register block with the NDP's ID that reports interface version 1 (bf16 only, before the
+// quantised descriptor fields): init() must refuse it after ID and CAP, naming both versions.
+class VersionOneBus : public WrongIdBus {
+ public:
+  std::uint32_t reg_read(std::uint32_t offset) override {
+    reads.push_back(offset);
+    // CAP: version 1, 8 units, 16 x 16 array.
+    return offset == ndp::reg::kId ? ndp::kIdValue : (1u | 8u << 8 | 16u << 16 | 16u << 24);
+  }
+};
+
+TEST(NdpDriver, InitRejectsAnotherInterfaceVersion) {
+  VersionOneBus bus;
+  NdpDriver d(bus, 1ull << 30);
+  try {
+    d.init();
+    FAIL() << "init accepted interface version 1";
+  } catch (const DriverError& e) {
+    EXPECT_NE(std::string(e.what()).find("NDP interface version 1 is not supported (driver speaks 2)"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(bus.reads, (std::vector<std::uint32_t>{ndp::reg::kId, ndp::reg::kCap}));
+  EXPECT_EQ(bus.other_accesses, 0u);
+  EXPECT_FALSE(d.initialised());
+}
+
 TEST(DeviceAllocator, FirstFitAlignsCoalescesAndNamesFailedRequests) {
   DeviceAllocator a(0, 64 * 1024);  // 16 pages
   const auto p0 = a.allocate(1, "a");         // 1 page at 0

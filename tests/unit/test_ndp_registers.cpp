@@ -56,8 +56,8 @@ class Regs : public ::testing::Test {
 
 TEST_F(Regs, ResetValues) {
   EXPECT_EQ(rd(reg::kId), 0x45444E4Du);  // bytes 'M' 'N' 'D' 'E' in little-endian order
-  // CAP: version 1 [7:0], units 4 [15:8], rows 16 [23:16], cols 16 [31:24] -> 0x10100401.
-  EXPECT_EQ(rd(reg::kCap), 0x10100401u);
+  // CAP: version 2 [7:0], units 4 [15:8], rows 16 [23:16], cols 16 [31:24] -> 0x10100402.
+  EXPECT_EQ(rd(reg::kCap), 0x10100402u);
   for (std::uint32_t off = reg::kStatus; off < reg::kBlockBytes; off += 4) {
     EXPECT_EQ(rd(off), 0u) << "offset 0x" << std::hex << off;
   }
@@ -72,7 +72,7 @@ TEST_F(Regs, CapFieldsMustFitEightBits) {
   ndp::NdpRegisterFile rf({255, 1, 255, kDevice});
   std::uint32_t v = 0;
   ASSERT_EQ(rf.read32(reg::kCap, v), RegAccess::kOk);
-  EXPECT_EQ(v, 0xFF01FF01u);
+  EXPECT_EQ(v, 0xFF01FF02u);  // cols 255, rows 1, units 255, version 2
 }
 
 TEST_F(Regs, BadOffsetsAreAddressErrors) {
@@ -92,7 +92,7 @@ TEST_F(Regs, ReadOnlyWritesAreIgnoredAndCounted) {
   }
   EXPECT_EQ(rf_.ignored_writes(), 5u);
   EXPECT_EQ(rd(reg::kId), 0x45444E4Du);
-  EXPECT_EQ(rd(reg::kCap), 0x10100401u);
+  EXPECT_EQ(rd(reg::kCap), 0x10100402u);
   EXPECT_EQ(rd(reg::kStatus), 0u);
   EXPECT_EQ(rd(reg::kSqHead), 0u);
   EXPECT_EQ(rd(reg::kCqTail), 0u);
@@ -317,7 +317,7 @@ TEST_F(Regs, ResetReturnsEverythingToResetValues) {
   EXPECT_EQ(wr(reg::kControl, ndp::kControlReset | ndp::kControlEnable), RegAccess::kOk);
   EXPECT_EQ(events_, (std::vector<RegEvent>{RegEvent::kReset}));
   EXPECT_EQ(rd(reg::kId), 0x45444E4Du);
-  EXPECT_EQ(rd(reg::kCap), 0x10100401u);
+  EXPECT_EQ(rd(reg::kCap), 0x10100402u);
   for (std::uint32_t off = reg::kStatus; off < reg::kBlockBytes; off += 4) {
     EXPECT_EQ(rd(off), 0u) << "offset 0x" << std::hex << off;
   }

@@ -27,7 +27,10 @@ inline constexpr std::uint32_t kBlockBytes = 0x40; // size of the register block
 }  // namespace reg
 
 inline constexpr std::uint32_t kIdValue = 0x45444E4Du;  // "MNDE" in little-endian bytes
-inline constexpr std::uint32_t kInterfaceVersion = 1;
+// The command interface's version (CAP[7:0]; docs/ndp_interface.md, "Interface versions"):
+// 1 = bf16 weights only; 2 = the quantised weight formats (descriptor dtype 2 / 3, group_size
+// and the scale addresses, error codes 12 and 13). A driver speaks exactly one version.
+inline constexpr std::uint32_t kInterfaceVersion = 2;
 
 // CAP fields.
 inline constexpr std::uint32_t kCapVersionShift = 0;  // [7:0]
