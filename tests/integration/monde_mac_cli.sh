@@ -17,6 +17,21 @@ check rtl-output-is-valid-input 0 "0 mismatches" -- "$bin" mac run rtl.vec --pe-
 check vcd 0 "VCD written to run.vcd" -- "$bin" mac run gen.vec --vcd run.vcd
 [ -s run.vcd ] || { echo "FAIL vcd: run.vcd is empty"; fail=1; }
 
+# Quantised B (int8 / int4 codes with per-beat scales) through the RTL's dequantiser lanes and the
+# cycle model, against the golden model's expectations; the RTL's output file is a valid input.
+check gen-quantised 0 "wrote 9 tiles" -- "$bin" mac gen --tiles 9 --seed 7 --weights int8,int4,bf16 --out q.vec
+grep -q "weights=int4" q.vec || { echo "FAIL gen-quantised: no int4 tile in q.vec"; fail=1; }
+check run-quantised-rtl 0 "9 tiles, [0-9]+ MACs, 0 mismatches" -- "$bin" mac run q.vec --pe-model rtl --out qrtl.vec
+check run-quantised-pins 0 "0 mismatches" -- "$bin" mac run q.vec --pe-model rtl --rtl-drive pins
+check run-quantised-cycle 0 "0 mismatches" -- "$bin" mac run qrtl.vec --pe-model cycle
+# A hand-worked int8 tile (tests/unit/test_mac_vectors.cpp kInt8: operands 1, -4, 127, -0.5; C = 255, -5).
+printf 'tile q rows=1 cols=2 k=2 weights=int8\na\n3F80 4000\nb\n02 FE\n7F 80\nscales\n3F00 4000\n3F80 3B80\nexpect_fp32\n437F0000 C0A00000\nexpect_bf16\n437F C0A0\nexpect_cycles 5\nend\n' > hand_int8.vec
+check hand-int8-rtl 0 "0 mismatches" -- "$bin" mac run hand_int8.vec --pe-model rtl
+check hand-int8-cycle 0 "0 mismatches" -- "$bin" mac run hand_int8.vec --pe-model cycle
+sed 's/^437F0000 C0A00000$/437F0000 C0A80000/' hand_int8.vec > hand_int8_bad.vec
+check hand-int8-mismatch 1 "MISMATCH tile 'q' C\[0\]\[1\] fp32: got 0xC0A00000 \(-5\), expected 0xC0A80000 \(-5.25\); inputs A\[0\]\[0..1\] = \[3F80 4000\], B\[0..1\]\[1\] = \[FEx4000=C080 80x3B80=BF00\] \(int8 code x scale = operand\)" -- "$bin" mac run hand_int8_bad.vec --pe-model cycle
+check weights-bad 2 "--weights: int2 not in \{bf16,int8,int4\}" -- "$bin" mac gen --weights int2 --out s.vec
+
 # Corrupt one expected value: a mismatch report with index and both values, exit 1.
 awk 'BEGIN{d=0} /^expect_fp32/{getline l; sub(/^[0-9A-F]+/, "12345678", l); print; print l; next} {print}' gen.vec > bad.vec
 check mismatch 1 "MISMATCH tile 't0' C\[0\]\[0\] fp32: got 0x[0-9A-F]{8} .*, expected 0x12345678" -- "$bin" mac run bad.vec

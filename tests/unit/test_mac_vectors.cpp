@@ -33,6 +33,28 @@ b
 end
 )";
 
+// A quantised B by hand (docs/mac_array.md: operand = to_bf16(int x scale)):
+//   codes k0 = [02 FE] (2, -2), k1 = [7F 80] (127, -128); scales k0 = [0.5 2], k1 = [1 2^-8]
+//   operands k0 = [1 -4], k1 = [127 -0.5]; A = [1 2]
+//   C[0][0] = 1 x 1 + 2 x 127 = 255 (0x437F0000), C[0][1] = 1 x -4 + 2 x -0.5 = -5 (0xC0A00000)
+//   cycles = k + rows + 2 = 2 + 1 + 2 = 5
+constexpr const char* kInt8 = R"(tile q rows=1 cols=2 k=2 weights=int8
+a
+3F80 4000
+b
+02 FE
+7F 80
+scales
+3F00 4000
+3F80 3B80
+expect_fp32
+437F0000 C0A00000
+expect_bf16
+437F C0A0
+expect_cycles 5
+end
+)";
+
 std::vector<VectorTile> parse(const std::string& s) {
   std::istringstream in(s);
   return parse_vectors(in, "v.txt");
@@ -78,6 +100,49 @@ TEST(MacVectors, WriteThenReadIsIdentity) {
   }
 }
 
+TEST(MacVectors, QuantisedTileCarriesCodesAndPerBeatScales) {
+  const auto v = parse(kInt8);
+  ASSERT_EQ(v.size(), 1u);
+  const auto& t = v[0].tile;
+  EXPECT_EQ(t.b_format, config::WeightFormat::kInt8);
+  EXPECT_TRUE(t.b.empty());
+  EXPECT_EQ(t.b_codes, (std::vector<std::uint8_t>{0x02, 0xFE, 0x7F, 0x80}));
+  EXPECT_EQ(t.b_scales, (std::vector<num::bf16_t>{0x3F00, 0x4000, 0x3F80, 0x3B80}));
+  EXPECT_EQ(check_tile(config::MacArrayShape{}, t), "");
+  // The operands the PEs multiply: 1, -4, 127, -0.5.
+  EXPECT_EQ(b_operands(t), (std::vector<num::bf16_t>{0x3F80, 0xC080, 0x42FE, 0xBF00}));
+  // Written back: the same header field, codes of 2 digits, the scales section; read again, equal.
+  std::ostringstream out;
+  write_vectors(out, v);
+  EXPECT_NE(out.str().find("tile q rows=1 cols=2 k=2 first=1 weights=int8\n"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("b\n02 FE\n7F 80\nscales\n3F00 4000\n3F80 3B80\n"), std::string::npos) << out.str();
+  const auto w = parse(out.str());
+  EXPECT_EQ(w[0].tile.b_codes, t.b_codes);
+  EXPECT_EQ(w[0].tile.b_scales, t.b_scales);
+  EXPECT_EQ(w[0].expect_fp32, v[0].expect_fp32);
+  // int4: one hex digit per code (the nibble, 8 = -8), so "F" is -1 and "1F" is not a code.
+  const auto q4 = parse("tile n rows=1 cols=1 k=2 weights=int4\na\n1 1\nb\nF\n8\nscales\n3F80\n3F80\nend\n");
+  EXPECT_EQ(q4[0].tile.b_codes, (std::vector<std::uint8_t>{0x0F, 0x08}));
+  EXPECT_EQ(b_operands(q4[0].tile), (std::vector<num::bf16_t>{0xBF80, 0xC100}));  // -1, -8
+  // A bf16 tile is written as before (no weights= field), so existing vector files round-trip unchanged.
+  std::ostringstream bf;
+  write_vectors(bf, parse(kGood));
+  EXPECT_EQ(bf.str().find("weights="), std::string::npos);
+}
+
+TEST(MacVectors, QuantisedTileErrorsNameLineAndWhatIsAllowed) {
+  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1 weights=int2\n"), "v.txt:1: weights = 'int2'; allowed bf16, int8, int4");
+  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1 weights=int4\na\n1\nb\n1F\n"),
+            "v.txt:5: '1F' is not an int4 code hex word; expected 1..1 hex digits, optionally after 0x");
+  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1 weights=int8\na\n1\nb\n100\n"),
+            "v.txt:5: '100' is not an int8 code hex word; expected 1..2 hex digits, optionally after 0x");
+  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1 weights=int8\na\n1\nb\n1\nend\n"),
+            "v.txt:6: tile 'x' (weights=int8) has no 'scales' section; expected 'scales' then k lines of cols bf16 words");
+  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1\na\n1\nscales\n1\n"),
+            "v.txt:4: section 'scales' is for int8 / int4 weights (weights=int8|int4 in the tile header); bf16 B has no "
+            "scales");
+}
+
 // One check per message class of the reader: each names file:line and what is allowed or expected.
 TEST(MacVectors, ErrorsCarryFileLineAndWhatIsAllowed) {
   EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1\na\nZZ\n"),
@@ -92,10 +157,12 @@ TEST(MacVectors, ErrorsCarryFileLineAndWhatIsAllowed) {
   EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1048577\n"), "v.txt:1: k = '1048577': allowed an integer in 1..1048576");
   EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1 first=2\n"), "v.txt:1: first = '2': allowed an integer in 0..1");
   EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1 rows\n"), "v.txt:1: expected key=value, got 'rows'");
-  EXPECT_EQ(error_of("tile\n"), "v.txt:1: 'tile' needs a name; expected 'tile NAME rows=R cols=C k=K [first=1|0]'");
+  EXPECT_EQ(error_of("tile\n"),
+            "v.txt:1: 'tile' needs a name; expected 'tile NAME rows=R cols=C k=K [first=1|0] [weights=bf16|int8|int4]'");
   EXPECT_EQ(error_of("tile x rows=1 cols=1\n"),
-            "v.txt:1: tile 'x' needs rows=, cols= and k=; expected 'tile NAME rows=R cols=C k=K [first=1|0]'");
-  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1 depth=3\n"), "v.txt:1: unknown tile field 'depth'; allowed rows, cols, k, first");
+            "v.txt:1: tile 'x' needs rows=, cols= and k=; expected 'tile NAME rows=R cols=C k=K [first=1|0] "
+            "[weights=bf16|int8|int4]'");
+  EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1 depth=3\n"), "v.txt:1: unknown tile field 'depth'; allowed rows, cols, k, first, weights");
   EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1\na\n1\nb\n1\n"),
             "v.txt:5: tile 'x' has no 'end'; expected its sections, then a line 'end'");
   EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1\nb\n1\nend\n"),
@@ -103,7 +170,7 @@ TEST(MacVectors, ErrorsCarryFileLineAndWhatIsAllowed) {
   EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1\na\n1\nend\n"),
             "v.txt:4: tile 'x' has no 'b' section; expected 'b' then k lines of cols words");
   EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1\nc\n"),
-            "v.txt:2: unknown section 'c'; allowed a, b, expect_fp32, expect_bf16, expect_cycles, end");
+            "v.txt:2: unknown section 'c'; allowed a, b, scales, expect_fp32, expect_bf16, expect_cycles, end");
   EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1\na 1\n"),
             "v.txt:2: section 'a' takes no arguments; expected the section name alone on its line");
   EXPECT_EQ(error_of("tile x rows=1 cols=1 k=1\nexpect_cycles\n"),

@@ -22,8 +22,14 @@ std::vector<T> read_matrix(Reader& rd, const std::string& section, unsigned nrow
   return narrow_words<T>(read_hex_matrix(rd, section, nrows, ncols, max_digits, what));
 }
 
+constexpr const char* kHeaderUsage = "tile NAME rows=R cols=C k=K [first=1|0] [weights=bf16|int8|int4]";
+
+// A quantised B's codes: the two's-complement byte (int8, 1-2 hex digits) or nibble (int4, 1).
+unsigned code_digits(config::WeightFormat f) { return f == config::WeightFormat::kInt8 ? 2 : 1; }
+const char* code_kind(config::WeightFormat f) { return f == config::WeightFormat::kInt8 ? "int8 code" : "int4 code"; }
+
 void parse_header(Reader& rd, const std::vector<std::string>& words, VectorTile& vt) {
-  if (words.size() < 2) rd.fail("'tile' needs a name; expected 'tile NAME rows=R cols=C k=K [first=1|0]'");
+  if (words.size() < 2) rd.fail(std::string("'tile' needs a name; expected '") + kHeaderUsage + "'");
   vt.name = words[1];
   vt.line = rd.line();
   bool have_rows = false, have_cols = false, have_k = false;
@@ -43,11 +49,15 @@ void parse_header(Reader& rd, const std::vector<std::string>& words, VectorTile&
       have_k = true;
     } else if (key == "first") {
       vt.tile.first = parse_uint(rd, val, "first", 0, 1) == 1;
+    } else if (key == "weights") {
+      if (!config::from_string(val, vt.tile.b_format)) rd.fail("weights = '" + shown(val) + "'; allowed bf16, int8, int4");
     } else {
-      rd.fail("unknown tile field '" + shown(key) + "'; allowed rows, cols, k, first");
+      rd.fail("unknown tile field '" + shown(key) + "'; allowed rows, cols, k, first, weights");
     }
   }
-  if (!have_rows || !have_cols || !have_k) rd.fail("tile '" + shown(vt.name) + "' needs rows=, cols= and k=; expected 'tile NAME rows=R cols=C k=K [first=1|0]'");
+  if (!have_rows || !have_cols || !have_k) {
+    rd.fail("tile '" + shown(vt.name) + "' needs rows=, cols= and k=; expected '" + kHeaderUsage + "'");
+  }
 }
 
 }  // namespace
@@ -77,8 +87,15 @@ std::vector<VectorTile> parse_vectors(std::istream& in, const std::string& sourc
       }
       if (s == "a") {
         vt.tile.a = read_matrix<num::bf16_t>(rd, "a", t.rows, t.k, 4, "bf16");
-      } else if (s == "b") {
+      } else if (s == "b" && !config::is_quantised(t.b_format)) {
         vt.tile.b = read_matrix<num::bf16_t>(rd, "b", t.k, t.cols, 4, "bf16");
+      } else if (s == "b") {
+        vt.tile.b_codes = read_matrix<std::uint8_t>(rd, "b", t.k, t.cols, code_digits(t.b_format), code_kind(t.b_format));
+      } else if (s == "scales") {
+        if (!config::is_quantised(t.b_format)) {
+          rd.fail("section 'scales' is for int8 / int4 weights (weights=int8|int4 in the tile header); bf16 B has no scales");
+        }
+        vt.tile.b_scales = read_matrix<num::bf16_t>(rd, "scales", t.k, t.cols, 4, "bf16");
       } else if (s == "expect_fp32") {
         vt.expect_fp32 = read_matrix<num::fp32_t>(rd, "expect_fp32", t.rows, t.cols, 8, "fp32");
       } else if (s == "expect_bf16") {
@@ -89,11 +106,15 @@ std::vector<VectorTile> parse_vectors(std::istream& in, const std::string& sourc
       } else if (s == "end") {
         ended = true;
       } else {
-        rd.fail("unknown section '" + shown(s) + "'; allowed a, b, expect_fp32, expect_bf16, expect_cycles, end");
+        rd.fail("unknown section '" + shown(s) + "'; allowed a, b, scales, expect_fp32, expect_bf16, expect_cycles, end");
       }
     }
     if (vt.tile.a.empty()) rd.fail("tile '" + shown(vt.name) + "' has no 'a' section; expected 'a' then rows lines of k words");
-    if (vt.tile.b.empty()) rd.fail("tile '" + shown(vt.name) + "' has no 'b' section; expected 'b' then k lines of cols words");
+    if (!sections.count("b")) rd.fail("tile '" + shown(vt.name) + "' has no 'b' section; expected 'b' then k lines of cols words");
+    if (config::is_quantised(t.b_format) && !sections.count("scales")) {
+      rd.fail("tile '" + shown(vt.name) + "' (weights=" + config::to_string(t.b_format) +
+              ") has no 'scales' section; expected 'scales' then k lines of cols bf16 words");
+    }
     tiles.push_back(std::move(vt));
   }
   return tiles;
@@ -136,9 +157,16 @@ void write_vectors(std::ostream& out, const std::vector<VectorTile>& tiles) {
   for (const auto& vt : tiles) {
     const auto& t = vt.tile;
     out << "tile " << vt.name << " rows=" << t.rows << " cols=" << t.cols << " k=" << t.k
-        << " first=" << (t.first ? 1 : 0) << '\n';
+        << " first=" << (t.first ? 1 : 0);
+    if (config::is_quantised(t.b_format)) out << " weights=" << config::to_string(t.b_format);
+    out << '\n';
     write_matrix(out, "a", t.a, t.k, 4);
-    write_matrix(out, "b", t.b, t.cols, 4);
+    if (config::is_quantised(t.b_format)) {
+      write_matrix(out, "b", t.b_codes, t.cols, static_cast<int>(code_digits(t.b_format)));
+      write_matrix(out, "scales", t.b_scales, t.cols, 4);
+    } else {
+      write_matrix(out, "b", t.b, t.cols, 4);
+    }
     if (vt.expect_fp32) write_matrix(out, "expect_fp32", *vt.expect_fp32, t.cols, 8);
     if (vt.expect_bf16) write_matrix(out, "expect_bf16", *vt.expect_bf16, t.cols, 4);
     if (vt.expect_cycles) out << "expect_cycles " << *vt.expect_cycles << '\n';

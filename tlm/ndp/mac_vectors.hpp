@@ -2,15 +2,19 @@
 // that verification engineers can write and diff by hand. Format (docs/mac_vectors.md):
 //
 //   # comment                      ('#' to end of line; blank lines ignored)
-//   tile NAME rows=R cols=C k=K [first=1|0]
+//   tile NAME rows=R cols=C k=K [first=1|0] [weights=bf16|int8|int4]
 //   a                              then R lines of K bf16 hex words (A is R x K)
-//   b                              then K lines of C bf16 hex words (B is K x C)
+//   b                              then K lines of C bf16 hex words (B is K x C), or of C
+//                                  int8 / int4 codes for a quantised B
+//   scales                         int8 / int4 only: K lines of C bf16 words, the scale each
+//                                  column's dequantiser sees at that beat
 //   expect_fp32                    (optional) R lines of C fp32 hex words
 //   expect_bf16                    (optional) R lines of C bf16 hex words
 //   expect_cycles N                (optional)
 //   end
 //
-// Hex words are 1-4 (bf16) or 1-8 (fp32) hex digits with an optional 0x prefix.
+// Hex words are 1-4 (bf16), 1-8 (fp32), 1-2 (int8 code) or 1 (int4 code) hex digits with an
+// optional 0x prefix.
 #pragma once
 
 #include <cstdint>

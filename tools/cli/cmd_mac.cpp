@@ -1,7 +1,8 @@
 // monde-sim mac: MAC-array tiles on the RTL or the C++ cycle model inside SystemC.
 //   monde-sim mac run FILE [--pe-model rtl|cycle] [--rtl-drive batched|pins] [--out FILE] [--vcd FILE]
 //   monde-sim mac demo [--vcd FILE]          a tile set through both models, compared
-//   monde-sim mac gen --tiles N --seed S --out FILE   random vectors (with expectations from the golden model)
+//   monde-sim mac gen --tiles N --seed S [--weights bf16,int8,int4] --out FILE   random vectors (with
+//                                            expectations from the golden model)
 //   monde-sim mac config                     the array configuration these commands use
 // The array comes from an experiment's device.ndp section (--config FILE or preset, --set,
 // --device); the demo tiles from its demo section.
@@ -78,6 +79,7 @@ struct Options {
   unsigned gen_tiles = 8;
   std::uint64_t gen_seed = 1;
   double gen_special = 0.02;
+  std::vector<std::string> gen_weights{"bf16"};
 };
 
 // The experiment's device.ndp and demo sections (the rest of the experiment is not read: a
@@ -226,7 +228,10 @@ int cmd_gen(const Options& o) {
     const unsigned rows = random_between(rng, 1, cfg.shape.rows);
     const unsigned cols = random_between(rng, 1, cfg.shape.cols);
     const unsigned k = random_between(rng, 1, 32);
-    vt.tile = random_tile(rng, rows, cols, k, true, o.gen_special);
+    config::WeightFormat format = config::WeightFormat::kBf16;
+    config::from_string(o.gen_weights[i % o.gen_weights.size()], format);  // checked by the option
+    vt.tile = config::is_quantised(format) ? random_quantised_tile(rng, rows, cols, k, true, format, o.gen_special)
+                                           : random_tile(rng, rows, cols, k, true, o.gen_special);
     const auto r = golden.run_tile(vt.tile);
     vt.expect_fp32 = r.c_fp32;
     vt.expect_bf16 = r.c_bf16;
@@ -266,6 +271,9 @@ Command add_mac_command(CLI::App& app) {
   gen->add_option("--tiles", o->gen_tiles, "number of tiles")->check(CLI::Range(1u, 100000u));
   gen->add_option("--seed", o->gen_seed, "random seed")->check(uint64_digits());
   gen->add_option("--special-fraction", o->gen_special, "fraction of special values")->check(finite_range(0.0, 1.0));
+  gen->add_option("--weights", o->gen_weights, "B formats, taken in turn (int8/int4: codes and per-beat scales)")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"bf16", "int8", "int4"}));
   gen->add_option("--out", o->out, "output vector file")->required()->check(non_empty_path());
   auto* show = mac->add_subcommand("config", "print the array configuration (device.ndp) and demo section in use");
   add_common(show);
