@@ -95,9 +95,7 @@ CostBreakdown evaluate(const Placement& placement, const LayerDemand& demand, co
   check_fits(placement, demand, model);
 
   const ExpertShape& shape = demand.shape;
-  const std::uint64_t weights = shape.weight_bytes();        // what the CPU path reads
-  const std::uint64_t fetch_bytes = shape.gpu_fetch_bytes();  // what a GPU fetch moves
-  const double fetch_s = fetch_time_s(model, shape);
+  const std::uint64_t weights = shape.weight_bytes();  // what the CPU path reads (bf16 in every format)
 
   // GPU experts that need no copy lead the GPU order. For NDP and CPU experts the flag only
   // fixes the order of a serial sum, which changes nothing but rounding; taking it from
@@ -116,18 +114,19 @@ CostBreakdown evaluate(const Placement& placement, const LayerDemand& demand, co
   for (const std::size_t i : execution_order(demand, no_transfer)) {
     const std::uint64_t tokens = demand.tokens_per_expert[i];
     const std::uint64_t activations = tokens * shape.activation_bytes_per_token();
+    const ExpertShape expert = demand.shape_of(i);  // its own NDP format (mixed precision per expert)
     switch (placement.location[i]) {
       case ExpertLocation::kGpuFetched:
       case ExpertLocation::kGpuResident: {
         const bool fetched = placement.location[i] == ExpertLocation::kGpuFetched;
-        const double transfer_s = fetched ? fetch_s : 0.0;
-        const double compute_s = gpu_compute_time_s(model, shape, tokens, fetched);
+        const double transfer_s = fetched ? fetch_time_s(model, expert) : 0.0;
+        const double compute_s = gpu_compute_time_s(model, expert, tokens, fetched);
         gpu.add(transfer_s, compute_s);
         c.gpu_transfer_s += transfer_s;
         c.gpu_compute_s += compute_s;
         if (fetched) {
           count_fetch(ndp, demand, i);  // its copy reads that device's DRAM (every device's when split)
-          c.weights_to_gpu_bytes += fetch_bytes;
+          c.weights_to_gpu_bytes += expert.gpu_fetch_bytes();  // what a GPU fetch moves
           ++c.experts_gpu_fetched;
         } else {
           ++c.experts_gpu_resident;
@@ -144,7 +143,7 @@ CostBreakdown evaluate(const Placement& placement, const LayerDemand& demand, co
           c.activations_to_ndp_bytes += activations;
           c.results_from_ndp_bytes += activations;
         }
-        c.ndp_dram_read_bytes += shape.ndp_weight_bytes();
+        c.ndp_dram_read_bytes += expert.ndp_weight_bytes();
         if (demand.split()) split_tokens += tokens;
         ++c.experts_ndp;
         break;

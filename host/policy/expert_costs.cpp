@@ -56,7 +56,7 @@ double split_reduce_time_s(const SystemCostModel& m, const ExpertShape& shape, s
 
 std::vector<NdpDeviceCost> ndp_device_costs(const SystemCostModel& m, const LayerDemand& demand, std::size_t expert) {
   const std::uint64_t tokens = demand.tokens_per_expert[expert];
-  if (!demand.split()) return {NdpDeviceCost{demand.device_of(expert), ndp_expert_cost(m, demand.shape, tokens)}};
+  if (!demand.split()) return {NdpDeviceCost{demand.device_of(expert), ndp_expert_cost(m, demand.shape_of(expert), tokens)}};
   const std::uint32_t n = demand.split_devices;
   std::vector<NdpDeviceCost> out;
   const auto slices = perf::split_d_ff(demand.shape, n);

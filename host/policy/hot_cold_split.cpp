@@ -31,7 +31,7 @@ HotPrefixScan scan_hot_prefixes(const LayerDemand& demand, const SystemCostModel
   GpuPipelineTimer gpu;
   std::size_t first = 0;
   for (; first < order.size() && resident[order[first]]; ++first) {
-    gpu.add(0.0, gpu_compute_time_s(model, shape, demand.tokens_per_expert[order[first]], false));
+    gpu.add(0.0, gpu_compute_time_s(model, demand.shape_of(order[first]), demand.tokens_per_expert[order[first]], false));
   }
   scan.residents = first;
   const std::size_t n = order.size() - first;
@@ -97,11 +97,13 @@ HotPrefixScan scan_hot_prefixes(const LayerDemand& demand, const SystemCostModel
     return slowest + (ndp_cold ? split_reduce_time_s(model, shape, demand.split_devices, split_tokens[k]) : 0.0);
   };
 
-  const double fetch_s = fetch_time_s(model, shape);
   scan.makespan_s.reserve(n + 1);
   scan.makespan_s.push_back(std::max(gpu.makespan_s(), cold_path_s(0, gpu)));
   for (std::size_t k = 0; k < n; ++k) {
-    gpu.add(fetch_s, gpu_compute_time_s(model, shape, demand.tokens_per_expert[order[first + k]], true));
+    // Its own shape: with gpu.fetch_quantised the fetch moves its NDP copy, whose format is per expert.
+    const ExpertShape fetched_shape = demand.shape_of(order[first + k]);
+    gpu.add(fetch_time_s(model, fetched_shape),
+            gpu_compute_time_s(model, fetched_shape, demand.tokens_per_expert[order[first + k]], true));
     if (ndp_cold && demand.split()) {
       for (std::uint32_t d = 0; d < demand.split_devices; ++d) ++fetched[d];  // a slice from each (count_fetch)
       fetched_total += demand.split_devices;

@@ -13,6 +13,13 @@ std::size_t LayerDemand::active_count() const {
   return n;
 }
 
+bool LayerDemand::mixed_formats() const {
+  for (const auto& f : ndp_weights) {
+    if (f != ndp_weights.front()) return true;
+  }
+  return false;
+}
+
 void validate(const LayerDemand& demand) {
   // 2^24 per dimension keeps 3 * d_model * d_ff * 4 bytes far inside 64 bits.
   constexpr std::uint64_t kMaxDim = std::uint64_t{1} << 24;
@@ -38,6 +45,15 @@ void validate(const LayerDemand& demand) {
     throw std::invalid_argument("LayerDemand: ndp_device has " + std::to_string(demand.ndp_device.size()) +
                                 " entries for " + std::to_string(demand.tokens_per_expert.size()) +
                                 " experts (give one per expert, or none)");
+  }
+  if (!demand.ndp_weights.empty() && demand.ndp_weights.size() != demand.tokens_per_expert.size()) {
+    throw std::invalid_argument("LayerDemand: ndp_weights has " + std::to_string(demand.ndp_weights.size()) +
+                                " entries for " + std::to_string(demand.tokens_per_expert.size()) +
+                                " experts (give one per expert, or none)");
+  }
+  if (demand.split() && !demand.ndp_weights.empty()) {
+    throw std::invalid_argument("LayerDemand: a split layer (split_devices " + std::to_string(demand.split_devices) +
+                                ") with per-expert ndp_weights: the split is built for one format per layer");
   }
   if (demand.split_devices == 1 || (demand.split() && !perf::split_fits(s, demand.split_devices))) {
     throw std::invalid_argument("LayerDemand: split_devices = " + std::to_string(demand.split_devices) +

@@ -33,6 +33,21 @@ struct LayerDemand {
   // not used), its NDP work is one slice job per device and a reduction on the GPU, and its GPU
   // fetch reads every device.
   std::uint32_t split_devices = 0;
+  // The NDP copy's format of each expert (mixed precision per expert: perf::ExpertFormats, chosen
+  // at placement). Empty means every expert in shape.ndp_weights (a single-format device);
+  // otherwise one entry per expert, and shape_of() gives the expert's own shape: what its NDP jobs
+  // stream, and with gpu.fetch_quantised what its fetch moves.
+  std::vector<config::WeightEncoding> ndp_weights;
+
+  // Expert i as the cost model sees it: `shape` with its own NDP format.
+  ExpertShape shape_of(std::size_t expert) const {
+    if (ndp_weights.empty()) return shape;
+    ExpertShape s = shape;
+    s.ndp_weights = ndp_weights[expert];
+    return s;
+  }
+  // Experts in more than one NDP format.
+  bool mixed_formats() const;
 
   std::size_t expert_count() const { return tokens_per_expert.size(); }
   bool is_active(std::size_t expert) const { return tokens_per_expert[expert] > 0; }

@@ -19,7 +19,9 @@ namespace {
 // equal experts are adjacent in that order, and their costs on every path are equal.
 std::vector<ExpertGroup> group_experts(const LayerDemand& demand, const SystemCostModel& model,
                                        const std::vector<std::size_t>& order) {
-  const ExpertShape& shape = demand.shape;
+  // Its groups assume one shape per layer (the registry's one_ndp_format: refused before simulating).
+  if (demand.mixed_formats()) throw std::invalid_argument("oracle: NDP experts in several weight formats in one layer");
+  const ExpertShape shape = demand.shape_of(0);
   const double fetch_s = fetch_time_s(model, shape);
   std::vector<ExpertGroup> groups;
   for (std::size_t k = 0; k < order.size(); ++k) {

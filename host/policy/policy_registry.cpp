@@ -44,6 +44,10 @@ class Entry {
     info_.one_device_only = true;
     return *this;
   }
+  Entry& one_ndp_format() {
+    info_.one_ndp_format = true;
+    return *this;
+  }
   Entry& reads_host_memory_copy() {
     info_.reads_host_memory_copy = true;
     return *this;
@@ -109,7 +113,8 @@ const std::vector<PolicyInfo>& policy_registry() {
             "the exact minimum-makespan GPU/NDP/CPU assignment (dynamic programme over groups of equal experts)",
             maker<OraclePolicy>())
           .max_active_experts(OraclePolicy::kMaxActiveExperts)
-          .one_device_only(),
+          .one_device_only()
+          .one_ndp_format(),
       // The two-path optimum decides in milliseconds where the three-way search can take
       // minutes (decode layers of 64+ similar experts), and is monde's own yardstick: the best
       // split between the same two paths.
@@ -118,7 +123,8 @@ const std::vector<PolicyInfo>& policy_registry() {
             "choose; fast on 256-expert layers",
             [](const PolicyOptions&) { return std::make_unique<OraclePolicy>(OraclePaths::kGpuNdp); })
           .max_active_experts(OraclePolicy::kMaxActiveExperts)
-          .one_device_only(),
+          .one_device_only()
+          .one_ndp_format(),
       Entry("monde_paper",
             "the MoNDE paper's rule (arXiv 2405.18832): the GPU takes the most-token experts up to "
             "alpha x BW_gpu / (BW_device + BW_gpu) of the routed weight volume; alpha calibrated per run "

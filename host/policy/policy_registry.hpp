@@ -39,6 +39,9 @@ struct PolicyInfo {
   bool plans_decode_from_prefill = false;
   // It plans for one MoNDE device only (the oracle's exact search): devices.count 1.
   bool one_device_only = false;
+  // It plans for one NDP weight format per layer (the oracle's groups of equal experts): not with
+  // mixed precision per expert (device.ndp.expert_weight_error_budget > 0).
+  bool one_ndp_format = false;
   // A host-memory baseline (offload, cpu): with host_memory.expert_home host_memory it takes expert
   // weights from the copy in host DRAM (GPU fetches over PCIe only, CPU reads from its own DRAM)
   // instead of the MoNDE device (system/cost_model.hpp host_memory_cost_model).
