@@ -13,6 +13,7 @@
 #include "host/policy/policy_registry.hpp"
 #include "system/cost_model.hpp"
 #include "system/full_data.hpp"
+#include "system/mixed_precision.hpp"
 #include "tlm/ndp/mac_rtl_engine.hpp"
 
 namespace monde::system {
@@ -205,8 +206,10 @@ std::uint64_t experts_per_device(const config::SystemConfig& c) {
 std::uint64_t device_bytes_needed(const config::SystemConfig& c) {
   const auto& m = c.model;
   // The bf16 expert and, with a quantised NDP format, its codes and scales (the driver gives each
-  // of those tensors its own page-aligned range).
-  const config::WeightEncoding q = c.device.ndp.expert_weights();
+  // of those tensors its own page-aligned range). With mixed precision per expert any expert may
+  // get the largest candidate copy (int8; mixed_candidates() lists it last).
+  const config::WeightEncoding q = c.device.ndp.mixed_expert_weights() ? c.device.ndp.mixed_candidates().back()
+                                                                        : c.device.ndp.expert_weights();
   // One placed expert (or slice) of d_ff columns.
   const auto placed_bytes = [&](std::uint64_t d_ff) {
     const std::uint64_t quantised_copy =
@@ -292,6 +295,48 @@ void check_gpu_fetch(const config::SystemConfig& c, const config::ConfigNode& ro
   }
 }
 
+// Mixed precision per expert (device.ndp.expert_weight_error_budget > 0, system/mixed_precision.hpp):
+// what it is not built with, and a budget no quantised format meets (every expert would stay bf16:
+// a mistake worth stopping for). Measures the candidates' errors (the probe, a fraction of a second).
+void check_mixed_precision(const config::SystemConfig& c, const config::ConfigNode& root) {
+  if (!c.device.ndp.mixed_expert_weights()) return;
+  const config::ConfigNode ndp = root.section("device").section("ndp");
+  const std::string why = "expert_weight_error_budget > 0 (mixed precision per expert) ";
+  if (c.devices.split != config::DeviceSplit::kNone) {
+    ndp.fail("expert_weight_error_budget", why + "is not built for devices.split " + config::to_string(c.devices.split) +
+                                               " (a split layer has one format); allowed 0, or devices.split \"none\"");
+  }
+  if (c.gpu.fetch_quantised) {
+    ndp.fail("expert_weight_error_budget", why + "is not built for gpu.fetch_quantised true (the GPU fetch of a "
+                                                 "per-expert format); allowed 0, or gpu.fetch_quantised false");
+  }
+  if (c.host_memory.expert_home == config::ExpertHome::kHostMemory) {
+    ndp.fail("expert_weight_error_budget", why + "is not built for host_memory.expert_home \"host_memory\"; allowed 0, "
+                                                 "or host_memory.expert_home \"device\"");
+  }
+  for (const auto& name : c.run.policies) {
+    const policy::PolicyInfo* p = policy::find_policy(name);
+    if (p != nullptr && p->one_ndp_format) {
+      root.section("run").fail("policies", "has \"" + name + "\", which plans for one NDP weight format per layer, but "
+                                           "device.ndp.expert_weight_error_budget > 0 gives each expert its own; "
+                                           "allowed a policy without that limit (e.g. monde), or budget 0");
+    }
+  }
+  const std::vector<FormatError> errors =
+      measure_format_errors(c.model, c.device.ndp.mixed_candidates(), c.routing.seed);
+  double least = errors.front().error.rel_rms();
+  std::string measured;
+  for (const auto& e : errors) {
+    least = std::min(least, e.error.rel_rms());
+    measured += (measured.empty() ? "" : ", ") + config::describe(e.format) + " " + std::to_string(e.error.rel_rms());
+  }
+  if (c.device.ndp.expert_weight_error_budget < least) {
+    ndp.fail("expert_weight_error_budget",
+             "is below the error of every quantised format allowed (relative RMS measured on the seeded probe: " +
+                 measured + "), so every expert would stay bf16; allowed 0 (off) or at least " + std::to_string(least));
+  }
+}
+
 // The Verilated RTL exists in one array size (CMake MONDE_RTL_ROWS / MONDE_RTL_COLS): another
 // size with pe_model rtl would fail as each policy elaborates its device, after routing.
 void check_rtl_shape(const config::SystemConfig& c, const config::ConfigNode& root) {
@@ -324,6 +369,7 @@ void check_experiment(const config::SystemConfig& c, const config::ExperimentDoc
   check_split(c, root);
   check_gpu_fetch(c, root);
   check_ndp_shape(c, root);
+  check_mixed_precision(c, root);
   check_rtl_shape(c, root);
   if (!c.run.timing_only() && c.model.total_routed_expert_bytes() > kFullDataMaxWeightBytes) {
     root.section("run").fail("data", "needs a scaled-down model: '" + c.model.name + "' has " +

@@ -108,11 +108,10 @@ MoeRuntime::MoeRuntime(const config::SystemConfig& config, MondeSystem& system, 
 void MoeRuntime::setup() {
   for (auto& d : drivers_) d->init();
   device_of_ = system::expert_devices(config_);
+  formats_ = expert_format_plan(config_);
   const auto& m = config_.model;
-  const config::WeightEncoding ndp_weights = config_.device.ndp.expert_weights();
-  driver::ExpertShape shape{m.d_model, m.d_ff, m.gated, ndp_weights};
   experts_.assign(moe_layers_.size(), {});
-  if (full_ && ndp_weights.quantised()) ndp_operands_.assign(moe_layers_.size(), {});
+  if (full_ && formats_.formats.any_quantised()) ndp_operands_.assign(moe_layers_.size(), {});
   if (full_) {
     routes_ = route_experiment_tokens(config_);
     backend_ = std::make_unique<gpu_backend::CpuReferenceBackend>();
@@ -130,10 +129,13 @@ void MoeRuntime::setup() {
   split_ = split_layers(config_, cost_, device_of_);
   const bool any_split =
       std::any_of(split_.begin(), split_.end(), [](const LayerSplitChoice& c) { return c.split_devices > 0; });
-  if (any_split) dff_slices_ = perf::split_d_ff(perf::expert_shape(m, ndp_weights), config_.devices.count);
+  // A split is refused with mixed precision: every expert of a split layer has the layer's format.
+  if (any_split) dff_slices_ = perf::split_d_ff(perf::expert_shape(m, formats_.formats.of(0, 0)), config_.devices.count);
   slices_.assign(moe_layers_.size(), {});
   for (std::size_t l = 0; l < moe_layers_.size(); ++l) {
     for (std::uint32_t e = 0; e < m.experts; ++e) {
+      const config::WeightEncoding& ndp_weights = formats_.formats.of(l, e);
+      const driver::ExpertShape shape{m.d_model, m.d_ff, m.gated, ndp_weights};
       if (split_[l].split_devices > 0) {
         place_split_expert(l, full_ ? make_expert_weights(m, config_.routing.seed, moe_layers_[l], e) : ExpertWeights{});
         continue;
@@ -145,7 +147,7 @@ void MoeRuntime::setup() {
         experts_[l].push_back(
             drivers_[device_of_[l][e]]->place_expert(shape, w.up.data(), m.gated ? w.gate.data() : nullptr, w.down.data()));
         // The reference of the NDP path: the operands the driver's quantised copy turns into.
-        if (ndp_weights.quantised()) ndp_operands_[l].push_back(ndp_operand_weights(m, w, ndp_weights));
+        if (!ndp_operands_.empty()) ndp_operands_[l].push_back(ndp_operand_weights(m, w, ndp_weights));
       } else {
         // timing_only: the driver allocates and takes the weights as resident (no bytes exist).
         experts_[l].push_back(drivers_[device_of_[l][e]]->place_expert(shape, nullptr, nullptr, nullptr));
@@ -192,7 +194,7 @@ void MoeRuntime::place_split_expert(std::size_t l, ExpertWeights w) {
   // driver quantises each slice on placement, which gives the unsplit expert's codes and scales
   // for those rows: the slices are whole quantisation groups, core/perf/expert_split.hpp).
   const auto& m = config_.model;
-  const config::WeightEncoding ndp_weights = config_.device.ndp.expert_weights();
+  const config::WeightEncoding& ndp_weights = formats_.formats.of(l, experts_[l].size());
   slices_[l].emplace_back();
   for (std::size_t d = 0; d < dff_slices_.size(); ++d) {
     const perf::DffSlice& s = dff_slices_[d];
@@ -211,7 +213,7 @@ void MoeRuntime::place_split_expert(std::size_t l, ExpertWeights w) {
   }
   experts_[l].emplace_back();  // unused: the slices stand for it
   if (full_) {
-    if (ndp_weights.quantised()) ndp_operands_[l].push_back(ndp_operand_weights(m, w, ndp_weights));
+    if (!ndp_operands_.empty()) ndp_operands_[l].push_back(ndp_operand_weights(m, w, ndp_weights));
     weights_[l].push_back(std::move(w));
   }
 }
@@ -450,6 +452,7 @@ policy::Placement MoeRuntime::place(policy::PlacementPolicy& policy, std::uint32
   demand.tokens_per_expert = tokens;
   demand.phase = plan_[step].prefill_like() ? policy::Phase::kPrefill : policy::Phase::kDecode;
   const std::size_t moe_index = moe_index_.at(r.layer);
+  set_formats(demand, moe_index);
   if (system_.device_count() > 1) {
     demand.ndp_device = device_of_[moe_index];
     demand.split_devices = split_[moe_index].split_devices;
@@ -469,6 +472,10 @@ policy::Placement MoeRuntime::place(policy::PlacementPolicy& policy, std::uint32
     r.experts_weights_from_host = p.cost.experts_gpu_fetched + p.cost.experts_cpu;
   }
   return p;
+}
+
+void MoeRuntime::set_formats(policy::LayerDemand& demand, std::size_t moe_index) const {
+  if (config_.device.ndp.mixed_expert_weights()) demand.ndp_weights = formats_.formats.layer(moe_index);
 }
 
 MoeRuntime::LayerPlan MoeRuntime::plan(const policy::Placement& p, const std::vector<std::uint64_t>& tokens,
@@ -836,6 +843,9 @@ void MoeRuntime::run_moe(policy::PlacementPolicy& policy, std::uint32_t step, st
   const std::uint64_t macs_per_token =
       perf::expert_shape(config_).macs_per_token();
   for (const auto& [expert, n] : p.cold) ndp_macs_ += n * macs_per_token;
+  if (config_.device.ndp.mixed_expert_weights()) {
+    for (const auto& [expert, n] : p.cold) r.ndp_tokens_by_format[config::describe(formats_.formats.of(moe_index, expert))] += n;
+  }
   const double t0 = now_s();
   std::unique_ptr<LayerData> data = full_ ? make_layer_data(step, moe_index) : nullptr;
 
@@ -923,6 +933,16 @@ void MoeRuntime::run_step(std::vector<std::unique_ptr<policy::PlacementPolicy>>&
     run.dense_s += r.dense_s();
     run.moe_s += r.moe_s;
     run.ndp_weight_error.add(r.ndp_weight_error);  // in layer order, as a sum over the layers would
+    if (!r.ndp_tokens_by_format.empty()) {
+      double tokens = 0, err_sq = 0;
+      for (const auto& [f, n] : r.ndp_tokens_by_format) run.ndp_tokens_by_format[f] += n;
+      for (const auto& [f, n] : run.ndp_tokens_by_format) {
+        const double e = format_rel_rms(formats_.errors, f);
+        tokens += double(n);
+        err_sq += double(n) * e * e;
+      }
+      run.ndp_expected_rel_rms = tokens > 0 ? std::sqrt(err_sq / tokens) : 0.0;
+    }
     if (!keep_records_) run.layers.clear();  // streamed: on_layer has the latest
     run.layers.push_back(std::move(r));
     ++run.layers_done;
@@ -955,20 +975,6 @@ void MoeRuntime::run_step(std::vector<std::unique_ptr<policy::PlacementPolicy>>&
   if (on_layer) on_layer(run);
 }
 
-namespace {
-
-// [moe layer][expert]: tokens routed over the whole run (what a calibration run would record).
-std::vector<std::vector<double>> run_popularity(const Demand& demand, std::size_t moe_layers, std::uint32_t experts) {
-  std::vector<std::vector<double>> p(moe_layers, std::vector<double>(experts, 0.0));
-  for (const auto& step : demand) {
-    for (std::size_t l = 0; l < moe_layers; ++l) {
-      for (std::size_t e = 0; e < step[l].size(); ++e) p[l][e] += double(step[l][e]);
-    }
-  }
-  return p;
-}
-
-}  // namespace
 
 // One policy object per MoE layer (policies may keep per-layer state, e.g. `context`), each told
 // what is known before the run.
@@ -995,16 +1001,19 @@ std::vector<std::unique_ptr<policy::PlacementPolicy>> MoeRuntime::make_policies(
       d.shape = perf::expert_shape(config_);
       d.tokens_per_expert = prompts[0][l];
       d.phase = policy::Phase::kPrefill;
+      set_formats(d, l);
       history.prompt_prefill = d;
     }
     if (policy->calibrates_on_a_batch()) {
       if (calibration.empty()) {
         const Demand batch = route_calibration(config_);
-        for (const auto& tokens : batch[0]) {
+        for (std::size_t cl = 0; cl < batch[0].size(); ++cl) {
+          const auto& tokens = batch[0][cl];
           if (tokens.empty()) continue;  // a layer the calibration step does not run
           policy::LayerDemand d;
           d.shape = perf::expert_shape(config_);
           d.tokens_per_expert = tokens;
+          set_formats(d, cl);
           d.phase = config_.run.phase == config::RunPhase::kPrefill ? policy::Phase::kPrefill : policy::Phase::kDecode;
           calibration.push_back(std::move(d));
         }
@@ -1152,6 +1161,7 @@ nlohmann::json to_json(const LayerRecord& r) {
     layer["split_reduce_ms"] = r.split_reduce_s * 1e3;
   }
   if (r.expert_cache.used) layer["expert_cache"] = to_json(r.expert_cache);
+  if (!r.ndp_tokens_by_format.empty()) layer["ndp_tokens_by_format"] = r.ndp_tokens_by_format;
   if (r.data_checked) {
     layer["data_check"] = {{"ok", r.data_ok()},
                            {"output_elements", r.output_elements},
@@ -1219,6 +1229,10 @@ nlohmann::json to_json(const PolicyRun& run) {
   if (!run.parameters.empty()) j["parameters"] = run.parameters;
   if (run.expert_cache.used) j["expert_cache"] = to_json(run.expert_cache);
   if (run.ndp_weight_error.elements > 0) j["ndp_weight_error"] = to_json(run.ndp_weight_error);
+  if (!run.ndp_tokens_by_format.empty()) {
+    j["ndp_tokens_by_format"] = run.ndp_tokens_by_format;
+    j["ndp_expected_rel_rms"] = run.ndp_expected_rel_rms;
+  }
   j["steps"] = steps;
   j["layers"] = layers;
   return j;

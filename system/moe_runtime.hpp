@@ -78,6 +78,7 @@
 #include "core/perf/step_plan.hpp"
 #include "system/experiment.hpp"
 #include "system/full_data.hpp"
+#include "system/mixed_precision.hpp"
 #include "system/monde_system.hpp"
 #include "system/routing.hpp"
 #include "system/split_data.hpp"
@@ -153,6 +154,7 @@ struct LayerRecord {
   bool combined_within_tolerance = true;    // within the GPU/CPU experts' tolerances, weighted
   // Quantised NDP experts (device.ndp.expert_weight_format int8 / int4) against the same experts
   // with their bf16 weights (golden both): what the format costs in accuracy. Not a pass/fail check.
+  // With mixed precision per expert it covers every NDP expert (a bf16 one adds no error).
   OutputError ndp_weight_error;
   // Tensor-parallel split (devices.split): "" with one device, else "whole" or "split" (the
   // layer's choice), the GPU's reductions of the split experts' partials, and (data: full) the
@@ -162,6 +164,9 @@ struct LayerRecord {
   double split_reduce_s = 0;
   SplitError split_error;
   std::vector<FaultRecord> faults;          // survived faults (empty without injected faults)
+  // Mixed precision per expert only: the tokens its NDP experts computed, by format ("bf16",
+  // "int4/g128", ...).
+  std::map<std::string, std::uint64_t> ndp_tokens_by_format;
   bool data_ok() const {
     return !data_checked || (ndp_mismatched_elements == 0 && gpu_within_tolerance && fetched_weight_mismatched_bytes == 0 &&
                              cpu_within_tolerance && combined_within_tolerance && split_error.within_bound() && faults.empty());
@@ -204,6 +209,12 @@ struct PolicyRun {
   std::string error;
   // Over every layer's quantised NDP experts (data: full), kept as the layers finish.
   OutputError ndp_weight_error;
+  // Mixed precision per expert only: LayerRecord::ndp_tokens_by_format over the layers done, and
+  // the error it predicts for the NDP outputs, sqrt(sum_f tokens_f x rel_rms_f^2 / sum_f tokens_f)
+  // with each format's measured error (mixed_precision.hpp; bf16 0): the run's accuracy in
+  // timing_only runs, where no output is computed.
+  std::map<std::string, std::uint64_t> ndp_tokens_by_format;
+  double ndp_expected_rel_rms = 0;
   // Records finished (= layers.size() and steps.size() unless they were streamed away).
   std::size_t layers_done = 0, steps_done = 0;
 };
@@ -359,11 +370,18 @@ class MoeRuntime {
   // Expert `w` (empty with timing_only) of a split layer: one slice on every device.
   void place_split_expert(std::size_t moe_index, ExpertWeights w);
   const driver::ExpertHandle& ndp_handle(std::size_t moe_index, std::size_t expert, std::size_t device) const;
+  // Every (layer, expert)'s NDP format (the one owner: perf::ExpertFormats), chosen in setup()
+  // before placement; with mixed precision also the candidates' measured errors.
+  ExpertFormatPlan formats_;
+  // The demand's per-expert NDP formats (mixed precision only: a single-format run leaves them to
+  // the shape, as before).
+  void set_formats(policy::LayerDemand& demand, std::size_t moe_index) const;
   // data: full only.
   bool full_ = false;
   Routes routes_;                                   // [step][moe layer][token]
   std::vector<std::vector<ExpertWeights>> weights_;  // [moe layer][expert]: the placed bytes
-  // [moe layer][expert]: the NDP's operands when its copy is quantised (empty for bf16).
+  // [moe layer][expert]: the NDP's operands when any expert's copy is quantised (empty when every
+  // expert is bf16; a bf16 expert's operands are its weights).
   std::vector<std::vector<ExpertWeights>> ndp_operands_;
   std::vector<std::vector<num::bf16_t>> gpu_fetch_;  // [hot job]: bytes the GPU's data sink got
   std::unique_ptr<gpu_backend::CpuReferenceBackend> backend_;

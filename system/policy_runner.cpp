@@ -47,7 +47,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LayerRecord, step, layer, stack, moe, tokens,
                                    gpu_within_tolerance, cpu_checked_elements, cpu_max_abs_error, cpu_within_tolerance,
                                    fetched_weight_mismatched_bytes, combined_max_abs_error, combined_within_tolerance,
                                    ndp_weight_error, device_split, split_reduce_s, split_error, faults, activity,
-                                   weights_from, experts_weights_from_host, expert_cache)
+                                   weights_from, experts_weights_from_host, expert_cache, ndp_tokens_by_format)
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(StepRecord, step, kind, tokens, context, embedding_s, lm_head_s, cross_kv_s,
                                    dense_s, moe_s, total_s, spans, activity, expert_cache)
@@ -164,7 +164,9 @@ std::size_t layers_of(const config::SystemConfig& config, const Demand& demand) 
     const double elapsed_ps = sc_core::sc_time_stamp().to_seconds() * 1e12;
     send(fd, {{"done", {{"simulated_s", run.simulated_s}, {"wall_s", run.wall_s}, {"dense_s", run.dense_s},
                         {"moe_s", run.moe_s}, {"error", error}, {"parameters", run.parameters},
-                        {"ndp_weight_error", run.ndp_weight_error}}},
+                        {"ndp_weight_error", run.ndp_weight_error},
+                        {"ndp_tokens_by_format", run.ndp_tokens_by_format},
+                        {"ndp_expected_rel_rms", run.ndp_expected_rel_rms}}},
               {"system", error.empty() ? sys->stats_json(elapsed_ps) : nlohmann::json()},
               {"elapsed_ps", elapsed_ps}});
   } catch (const std::exception& e) {
@@ -292,6 +294,10 @@ std::vector<PolicyOutcome> run_policies(const config::SystemConfig& config, cons
       o.run.error = d.at("error");
       if (d.contains("parameters")) o.run.parameters = d.at("parameters").get<std::map<std::string, double>>();
       if (d.contains("ndp_weight_error")) o.run.ndp_weight_error = d.at("ndp_weight_error").get<OutputError>();
+      if (d.contains("ndp_tokens_by_format")) {
+        o.run.ndp_tokens_by_format = d.at("ndp_tokens_by_format").get<std::map<std::string, std::uint64_t>>();
+        o.run.ndp_expected_rel_rms = d.at("ndp_expected_rel_rms");
+      }
       if (m.contains("system")) o.system = m.at("system");
       if (m.contains("elapsed_ps")) o.elapsed_ps = m.at("elapsed_ps");
       c.done = true;

@@ -70,4 +70,14 @@ Demand route_calibration(const config::SystemConfig& c) {
   return route_experiment(calibration);
 }
 
+std::vector<std::vector<double>> run_popularity(const Demand& demand, std::size_t moe_layers, std::uint32_t experts) {
+  std::vector<std::vector<double>> p(moe_layers, std::vector<double>(experts, 0.0));
+  for (const auto& step : demand) {
+    for (std::size_t l = 0; l < moe_layers; ++l) {
+      for (std::size_t e = 0; e < step[l].size(); ++e) p[l][e] += double(step[l][e]);
+    }
+  }
+  return p;
+}
+
 }  // namespace monde::system

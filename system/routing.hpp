@@ -31,5 +31,8 @@ Demand route_prompts(const config::SystemConfig& config);
 // A calibration batch: one step of the run's phase and size (generate: a decode step), its own
 // draw (not one of the measured steps), for policies that calibrate on a batch (monde_paper's alpha).
 Demand route_calibration(const config::SystemConfig& config);
+// [moe layer][expert]: tokens routed over the whole run (what a calibration run would record): the
+// popularity static_freq pins by and mixed precision per expert picks its hot experts by.
+std::vector<std::vector<double>> run_popularity(const Demand& demand, std::size_t moe_layers, std::uint32_t experts);
 
 }  // namespace monde::system

@@ -9,6 +9,7 @@
 
 #include "core/perf/energy.hpp"
 #include "core/perf/step_plan.hpp"
+#include "system/mixed_precision.hpp"
 
 namespace monde::system {
 
@@ -100,6 +101,29 @@ std::string trace_event(std::size_t pid, const TraceSpan& s, const nlohmann::jso
       .dump();
 }
 
+// Mixed precision per expert (system/mixed_precision.hpp): the budget, each candidate's measured
+// error, and per MoE layer how many experts the driver placed in each format.
+nlohmann::json mixed_precision_json(const config::SystemConfig& c) {
+  const ExpertFormatPlan plan = expert_format_plan(c);
+  nlohmann::json candidates = nlohmann::json::array();
+  for (const auto& e : plan.errors) {
+    nlohmann::json one = to_json(e.error);
+    one["format"] = config::describe(e.format);
+    candidates.push_back(std::move(one));
+  }
+  nlohmann::json layers = nlohmann::json::array();
+  const auto indices = c.model.moe_layer_indices();
+  for (std::size_t l = 0; l < plan.formats.layers(); ++l) {
+    nlohmann::json counts = plan.formats.counts(l);
+    layers.push_back({{"layer", indices[l]}, {"experts", counts}});
+  }
+  return {{"error_budget_rel_rms", c.device.ndp.expert_weight_error_budget},
+          {"probe", {{"d_model", c.model.d_model}, {"d_ff", std::min(c.model.d_ff, kProbeDff)}, {"tokens", kProbeTokens},
+                     {"seed", c.routing.seed}}},
+          {"candidates", candidates},
+          {"layers", layers}};
+}
+
 }  // namespace
 
 nlohmann::json run_stats_json(const config::SystemConfig& c, const std::vector<const PolicyOutcome*>& outcomes,
@@ -139,7 +163,7 @@ nlohmann::json run_stats_json(const config::SystemConfig& c, const std::vector<c
       if (a->run.moe_s > 0) moe_only[a->run.policy]["vs_" + b->run.policy] = b->run.moe_s / a->run.moe_s;
     }
   }
-  return {{"experiment",
+  nlohmann::json j = {{"experiment",
            {{"source", c.source},
             {"model", c.model.name},
             {"phase", config::to_string(c.run.phase)},
@@ -151,11 +175,14 @@ nlohmann::json run_stats_json(const config::SystemConfig& c, const std::vector<c
             {"steps", c.run.steps},
             {"simulated_steps", perf::step_plan(c.model, c.run).size()},
             {"routing", c.routing.source},
-            {"ndp_expert_weights", config::describe(c.device.ndp.expert_weights())},
+            {"ndp_expert_weights", c.device.ndp.mixed_expert_weights() ? std::string("mixed")
+                                                                          : config::describe(c.device.ndp.expert_weights())},
             {"data", config::to_string(c.run.data)}}},
           {"policies", policies},
           {"speedup", speedup},
           {"speedup_moe_only", moe_only}};
+  if (c.device.ndp.mixed_expert_weights()) j["experiment"]["mixed_precision"] = mixed_precision_json(c);
+  return j;
 }
 
 nlohmann::json wall_json(const std::vector<const PolicyOutcome*>& outcomes) {

@@ -32,6 +32,14 @@ const std::vector<EnumName<PeModel>>& names_of(PeModel) {
   return n;
 }
 
+std::vector<WeightEncoding> NdpConfig::mixed_candidates() const {
+  if (!mixed_expert_weights()) return {};
+  std::vector<WeightEncoding> c;
+  if (expert_weight_format == WeightFormat::kInt4) c.push_back({WeightFormat::kInt4, expert_weight_group});
+  c.push_back({WeightFormat::kInt8, expert_weight_group});
+  return c;
+}
+
 NdpLimits NdpConfig::limits() const {
   NdpLimits l;
   l.units = units;
@@ -111,10 +119,21 @@ const Schema<NdpConfig>& ndp_schema() {
                   d.expert_weight_group = static_cast<std::uint32_t>(g);
                 },
                 [](const N& d, nlohmann::json& j) { j["expert_weight_group"] = d.expert_weight_group; })
+        .number("expert_weight_error_budget", &N::expert_weight_error_budget, 0.0, 1.0,
+                "mixed precision per expert: 0 = off (every expert in expert_weight_format); > 0 = the largest "
+                "relative RMS error (a fraction) of a cold expert's output against bf16, measured on seeded data: "
+                "hot experts (run.gpu_memory_budget_bytes_per_layer's most popular) stay bf16, each cold expert gets "
+                "the lowest-bit format from expert_weight_format (int8 or int4) up to int8 within it (README "
+                "\"Mixed precision per expert\")")
         .check([](const ConfigNode& c, N& d) {
           if (d.mac.shape.cols > kColumnsPerFetch || kColumnsPerFetch % d.mac.shape.cols != 0) {
             c.child("mac_array").fail("cols", "must divide 32 (the NDP fetches 32 output columns at a time); "
                                               "allowed 1, 2, 4, 8, 16, 32");
+          }
+          if (d.mixed_expert_weights() && !is_quantised(d.expert_weight_format)) {
+            c.fail("expert_weight_error_budget", "> 0 chooses a quantised format per cold expert, down to "
+                                                 "expert_weight_format, but that is \"bf16\"; allowed 0 (off), or "
+                                                 "expert_weight_format \"int8\" or \"int4\" (the lowest-bit format allowed)");
           }
           if (d.mac.pin_level && d.mac.pe_model != PeModel::kRtl) {
             c.fail("rtl_drive", "needs pe_model \"rtl\" (the cycle model has no pins); allowed \"batched\" with pe_model "

@@ -59,6 +59,13 @@ struct NdpConfig {
   // expert_weight_group weights along K (the group is read only for int8 / int4).
   WeightFormat expert_weight_format = WeightFormat::kBf16;
   std::uint32_t expert_weight_group = 128;
+  // Mixed precision per expert (README "Mixed precision per expert"): 0 = off (every expert in
+  // expert_weight_format). > 0: the largest relative RMS error of a cold expert's output against
+  // bf16 that the driver may trade for bytes; it then stores each expert in its own format, chosen
+  // once at placement (system/mixed_precision.hpp): hot experts bf16, each cold expert the
+  // lowest-bit format from expert_weight_format (int8 or int4, the lowest allowed) up to int8
+  // whose measured error is within the budget.
+  double expert_weight_error_budget = 0.0;
   // Energy (core/perf/energy.hpp ndp_energy_j), both ASSUMPTIONS (no MoNDE silicon is measured):
   // one bf16 x bf16 multiply with an fp32 accumulate, 2.0 pJ = a 16-bit FP multiply (1.1 pJ) plus
   // a 32-bit FP add (0.9 pJ) in 45 nm (M. Horowitz, "Computing's energy problem", ISSCC 2014);
@@ -68,9 +75,16 @@ struct NdpConfig {
   double pj_per_mac = 2.0;
   double sram_pj_per_byte = 2.5;
 
+  // The one format of every NDP expert; with mixed_expert_weights() the lowest-bit format a cold
+  // expert may get (the per-expert formats are system::ExpertFormats, chosen at placement).
   WeightEncoding expert_weights() const {
     return WeightEncoding{expert_weight_format, is_quantised(expert_weight_format) ? expert_weight_group : 0u};
   }
+  bool mixed_expert_weights() const { return expert_weight_error_budget > 0.0; }
+  // The quantised formats a cold expert may get with mixed_expert_weights(), lowest bits first:
+  // int4 then int8 (expert_weight_format int4), or int8 alone; every one with expert_weight_group.
+  // Empty without mixed precision.
+  std::vector<WeightEncoding> mixed_candidates() const;
 
   // The descriptor limits these buffers imply: d_model <= half / (2 x 32 x 2 B) (gate + up in
   // one half), d_ff <= half / (32 x 2 B) (down), tokens <= act buffer / (2 x max(d_model, d_ff)).
