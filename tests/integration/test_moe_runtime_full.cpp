@@ -334,6 +334,81 @@ TEST(MoeRuntimeFull, QuantisedFormatKeysAreChecked) {
   EXPECT_NO_THROW(test::load_experiment_text(j.dump()));
 }
 
+// Mixed precision per expert (device.ndp.expert_weight_error_budget): mixtral-8x7b-tiny with
+// uniform routing (seed 7), batch 8, top-2: 16 (token, expert) pairs per layer. The GPU budget of
+// one expert (3 x 128 x 448 x 2 = 344,064 B) makes each layer's most popular expert hot (bf16); a
+// budget of 5 % lies between the probe's int8/g32 (about 0.8 %) and int4/g32 (about 12 %) errors, so
+// the other 7 are int8/g32. The driver places each in its format, the NDP jobs name it, and every
+// NDP output equals the golden expert on its own operands bit for bit (bf16 experts: the weights)
+// in every layer of every policy; ndp_only runs both formats in every layer.
+TEST(MoeRuntimeFull, MixedFormatsPerExpertAreBitExact) {
+  auto j = experiment("mixtral-8x7b-tiny", R"(["monde", "offload", "ndp_only"])");
+  j["device"]["ndp"]["expert_weight_format"] = "int4";
+  j["device"]["ndp"]["expert_weight_group"] = 32;
+  j["device"]["ndp"]["expert_weight_error_budget"] = 0.05;
+  j["run"]["gpu_memory_budget_bytes_per_layer"] = 344064;
+  const Result r = run_experiment(j);
+  expect_all_layers_clean(r);
+  for (const auto& run : r.runs) {
+    for (const auto& l : run.layers) {
+      if (!l.moe) continue;
+      EXPECT_EQ(l.ndp_mismatched_elements, 0u) << run.policy << " layer " << l.layer;
+      EXPECT_EQ(l.ndp_weight_error.elements, l.ndp_checked_elements);
+      std::uint64_t tokens = 0;
+      for (const auto& [f, n] : l.ndp_tokens_by_format) {
+        EXPECT_TRUE(f == "bf16" || f == "int8/g32") << f;
+        tokens += n;
+      }
+      // Every NDP (token, expert) pair is counted once, in its expert's format.
+      if (run.policy == "ndp_only") {
+        EXPECT_EQ(tokens, 16u) << "layer " << l.layer;
+        EXPECT_EQ(l.ndp_tokens_by_format.size(), 2u) << "layer " << l.layer;
+      }
+    }
+    if (run.policy == "ndp_only") {
+      // Both formats ran: the run's error lies between none and the int8 probe's bound.
+      EXPECT_GT(run.ndp_weight_error.rel_rms(), 0.001);
+      EXPECT_LT(run.ndp_weight_error.rel_rms(), 0.02);
+      EXPECT_GT(run.ndp_expected_rel_rms, 0.001);
+      EXPECT_LT(run.ndp_expected_rel_rms, 0.02);
+    }
+  }
+}
+
+// Mixed precision's refusals, before anything is built: a budget below every quantised format's
+// measured error names the errors and the least budget allowed; a tensor-parallel split is not
+// built with it.
+TEST(MoeRuntimeFull, MixedPrecisionKeysAreChecked) {
+  auto j = experiment("mixtral-8x7b-tiny", R"(["monde"])");
+  j["device"]["ndp"]["expert_weight_format"] = "int4";
+  j["device"]["ndp"]["expert_weight_group"] = 32;
+  j["device"]["ndp"]["expert_weight_error_budget"] = 0.0001;
+  try {
+    test::load_experiment_text(j.dump());
+    FAIL() << "no error";
+  } catch (const config::ConfigError& ex) {
+    const std::string what = ex.what();
+    EXPECT_NE(what.find("key 'device.ndp.expert_weight_error_budget' = 0.0001: is below the error of every quantised "
+                        "format allowed (relative RMS measured on the seeded probe: int4/g32 "),
+              std::string::npos)
+        << what;
+    EXPECT_NE(what.find("allowed 0 (off) or at least "), std::string::npos) << what;
+  }
+  j["device"]["ndp"]["expert_weight_error_budget"] = 0.05;
+  EXPECT_NO_THROW(test::load_experiment_text(j.dump()));
+  j["device"]["ndp"]["expert_weight_format"] = "bf16";
+  EXPECT_THROW(test::load_experiment_text(j.dump()), config::ConfigError);
+  j["device"]["ndp"]["expert_weight_format"] = "int8";
+  j["devices"] = {{"count", 2}, {"split", "always"}};
+  j["run"]["data"] = "timing_only";
+  try {
+    test::load_experiment_text(j.dump());
+    FAIL() << "no error";
+  } catch (const config::ConfigError& ex) {
+    EXPECT_NE(std::string(ex.what()).find("is not built for devices.split always"), std::string::npos) << ex.what();
+  }
+}
+
 // Full data refuses full-size models before anything is built, naming the key and the way out.
 TEST(MoeRuntimeFull, FullSizeModelsAreRefused) {
   try {

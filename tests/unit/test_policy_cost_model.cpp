@@ -10,6 +10,7 @@
 #include "core/perf/roofline.hpp"
 #include "hand_cost_model.hpp"
 #include "host/policy/evaluator.hpp"
+#include "host/policy/ndp_time_model.hpp"
 #include "host/policy/path_timers.hpp"
 #include "host/policy/system_cost_model.hpp"
 
@@ -144,6 +145,41 @@ TEST(PolicyCostModel, Int4ExpertStreamsAQuarterOfTheBytes) {
   ExpertShape int8 = bf16;
   int8.ndp_weights = {monde::config::WeightFormat::kInt8, 32};
   EXPECT_NEAR(perf::ndp_expert_time(t, int8, 5).time_s, 5682 * kNs, 1e-15);
+}
+
+// Mixed precision per expert: one layer of three such experts, bf16, int8/G32 and int4/G32
+// (LayerDemand::ndp_weights), 5 tokens each, all on NDP. The evaluator charges each its own
+// format's jobs, so the layer's NDP job time is the sum of the three times above, 8,562 + 5,682 +
+// 4,146 = 18,390 ns, and it streams 49,152 + 26,112 + 13,824 = 89,088 weight bytes (int8/G32:
+// 3 x (64 x 128 codes + 128 x 2 x 2 B of scales) = 26,112; int4/G32: 3 x (4,096 + 512) = 13,824).
+// The same experts in one format each sum to 3 x their time. The GPU's fetch stays the bf16 copy.
+TEST(PolicyCostModel, MixedLayerNdpTimeIsTheSumOfItsExpertsFormats) {
+  perf::NdpTiming t = small_device();
+  t.dram_bytes_per_s = 8e9;
+  SystemCostModel m = test::hand_cost_model(std::string(kModel));
+  m.ndp = std::make_shared<ScheduleNdpTime>(t);
+  LayerDemand d;
+  d.shape = ExpertShape{64, 128, true, 2};
+  d.tokens_per_expert = {5, 5, 5};
+  d.ndp_weights = {{}, {config::WeightFormat::kInt8, 32}, {config::WeightFormat::kInt4, 32}};
+  EXPECT_TRUE(d.mixed_formats());
+  EXPECT_EQ(d.shape_of(2).ndp_weight_bytes(), 13824u);
+  const Placement all_ndp = scored_placement(std::vector<ExpertLocation>(3, ExpertLocation::kNdp), d, m);
+  EXPECT_NEAR(all_ndp.cost.ndp_job_s, 18390 * kNs, 1e-15);
+  EXPECT_EQ(all_ndp.cost.ndp_dram_read_bytes, 89088u);
+  // Fetching the int4 expert moves its bf16 copy (gpu.fetch_quantised off): 49,152 B.
+  const Placement one_fetched = scored_placement(
+      {ExpertLocation::kNdp, ExpertLocation::kNdp, ExpertLocation::kGpuFetched}, d, m);
+  EXPECT_EQ(one_fetched.cost.weights_to_gpu_bytes, 49152u);
+  EXPECT_NEAR(one_fetched.cost.ndp_job_s, (8562 + 5682) * kNs, 1e-15);
+  EXPECT_EQ(one_fetched.cost.ndp_dram_read_bytes, 49152u + 26112u);
+  // One format for all (the single-format device): the old numbers.
+  d.ndp_weights.assign(3, config::WeightEncoding{config::WeightFormat::kInt4, 32});
+  EXPECT_FALSE(d.mixed_formats());
+  EXPECT_NEAR(scored_placement(std::vector<ExpertLocation>(3, ExpertLocation::kNdp), d, m).cost.ndp_job_s,
+              3 * 4146 * kNs, 1e-15);
+  d.ndp_weights.resize(2);
+  EXPECT_THROW(validate(d), std::invalid_argument);
 }
 
 // An activation buffer of 512 B holds 512 / (2 x max(64, 128)) = 2 tokens: 5 tokens run as jobs
