@@ -306,9 +306,10 @@ void check_mixed_precision(const config::SystemConfig& c, const config::ConfigNo
     ndp.fail("expert_weight_error_budget", why + "is not built for devices.split " + config::to_string(c.devices.split) +
                                                " (a split layer has one format); allowed 0, or devices.split \"none\"");
   }
-  if (c.gpu.fetch_quantised) {
-    ndp.fail("expert_weight_error_budget", why + "is not built for gpu.fetch_quantised true (the GPU fetch of a "
-                                                 "per-expert format); allowed 0, or gpu.fetch_quantised false");
+  if (c.gpu.fetch_quantised && c.gpu.expert_cache.mode != config::ExpertCacheMode::kNone) {
+    ndp.fail("expert_weight_error_budget", why + "with gpu.fetch_quantised is not built for a GPU expert cache "
+                                                 "(it counts one fetch size per expert); allowed 0, "
+                                                 "gpu.fetch_quantised false, or gpu.expert_cache.mode \"none\"");
   }
   if (c.host_memory.expert_home == config::ExpertHome::kHostMemory) {
     ndp.fail("expert_weight_error_budget", why + "is not built for host_memory.expert_home \"host_memory\"; allowed 0, "

@@ -335,7 +335,8 @@ void MoeRuntime::check_layer(const LayerData& data, std::uint32_t step, std::siz
     // With gpu.fetch_quantised the GPU computes on the same operands: its reference is that
     // golden expert too (within the GPU tolerance).
     std::vector<num::bf16_t> ndp_golden;
-    const bool gpu_quantised = *data.path[e] == ExpertPath::kGpu && config_.gpu.fetch_quantised;
+    const bool gpu_quantised = *data.path[e] == ExpertPath::kGpu && config_.gpu.fetch_quantised &&
+                               formats_.formats.of(moe_index, e).quantised();
     if ((*data.path[e] == ExpertPath::kNdp || gpu_quantised) && !ndp_operands_.empty()) {
       ndp_golden = golden_expert_output(m, ndp_operands_[moe_index][e], data.expert_x[e], n);
       if (*data.path[e] == ExpertPath::kNdp) r.ndp_weight_error.add(ndp_golden, golden);
@@ -488,12 +489,12 @@ MoeRuntime::LayerPlan MoeRuntime::plan(const policy::Placement& p, const std::ve
   // cost model's execution order has it (host/policy/execution_order.hpp).
   // With gpu.fetch_quantised (and an int8 / int4 NDP copy) the GPU fetches the quantised copy's
   // code and scale tensors, one job each, and the expert's last job dequantises before its GEMMs.
-  const config::WeightEncoding ndp_weights = config_.device.ndp.expert_weights();
-  const bool quantised_fetch = config_.gpu.fetch_quantised && ndp_weights.quantised();
-  plan.quantised_fetch = quantised_fetch;
   const std::size_t pieces = plan.split ? dff_slices_.size() : 1;
-  plan.jobs_per_expert = pieces * (quantised_fetch ? 2 * m.matrices_per_expert() : 1);
   const auto add_hot = [&](std::size_t e, bool fetched) {
+    // Its own NDP copy's format (perf::ExpertFormats): with gpu.fetch_quantised a quantised copy
+    // is what the GPU fetches; a bf16 expert is fetched as its bf16 range.
+    const config::WeightEncoding& ndp_weights = formats_.formats.of(moe_index, e);
+    const bool quantised_fetch = config_.gpu.fetch_quantised && ndp_weights.quantised();
     gpu::HotExpertJob j;
     j.d_model = m.d_model;
     j.d_ff = m.d_ff;
@@ -523,6 +524,8 @@ MoeRuntime::LayerPlan MoeRuntime::plan(const policy::Placement& p, const std::ve
         j.tokens = last ? tokens[e] : 0;
         j.dequantise = last && fetched && quantised_fetch ? ndp_weights : config::WeightEncoding{};
         plan.hot.push_back(j);
+        plan.hot_last.push_back(last);
+        plan.hot_quantised.push_back(quantised_fetch);
       }
     }
   };
@@ -736,10 +739,9 @@ void MoeRuntime::finish_gpu_path(const LayerPlan& plan, double t0, std::uint32_t
                                           std::to_string(x.poisoned_lines) + " line(s)): " + x.error});
   }
   r.gpu_path_s = double(g.end_ps) * 1e-12 - t0;
-  const std::size_t pieces = plan.jobs_per_expert;
   for (std::size_t i = 0; i < g.experts.size(); ++i) {
     const auto& x = g.experts[i];
-    const bool computes = i % pieces == pieces - 1;
+    const bool computes = plan.hot_last[i];
     const std::string name = "expert " + std::to_string(plan.hot_experts[i]) +
                              (plan.split ? " slice " + std::to_string(plan.hot_device[i]) : std::string()) + " (" +
                              std::to_string(plan.hot[i].tokens) + " tokens)";
@@ -761,12 +763,12 @@ void MoeRuntime::finish_gpu_path(const LayerPlan& plan, double t0, std::uint32_t
     const auto& placed = weights_[moe_index][e];
     WeightView w = view_of(placed);
     ExpertWeights joined;
-    if (plan.quantised_fetch) {
-      // The quantised copy's tensors (jobs i .. i + pieces - 1; split layers refuse data full
-      // with it), checked against the driver's quantisation and dequantised as the NDP does; a
-      // resident expert was kept dequantised: the NDP's operands.
+    if (plan.hot_quantised[i]) {
+      // The quantised copy's tensors (jobs i .. its last; split layers refuse data full with it),
+      // checked against the driver's quantisation and dequantised as the NDP does; a resident
+      // expert was kept dequantised: the NDP's operands.
       const std::size_t first = i;
-      i += pieces - 1;
+      while (!plan.hot_last[i]) ++i;
       if (std::any_of(poisoned.begin() + std::ptrdiff_t(first), poisoned.begin() + std::ptrdiff_t(i + 1),
                       [](bool p) { return p; })) {
         continue;
@@ -774,7 +776,7 @@ void MoeRuntime::finish_gpu_path(const LayerPlan& plan, double t0, std::uint32_t
       if (plan.hot[first].weight_bytes > 0) {
         std::vector<const std::vector<num::bf16_t>*> tensors;
         for (std::size_t k = first; k <= i; ++k) tensors.push_back(&gpu_fetch_[k]);
-        joined = dequantise_fetched_copy(m, config_.device.ndp.expert_weights(), placed, tensors,
+        joined = dequantise_fetched_copy(m, formats_.formats.of(moe_index, e), placed, tensors,
                                          r.fetched_weight_mismatched_bytes);
         w = view_of(joined);
       } else {
@@ -783,6 +785,7 @@ void MoeRuntime::finish_gpu_path(const LayerPlan& plan, double t0, std::uint32_t
     } else if (plan.split) {
       // Its slices' fetched ranges (jobs i .. i + pieces - 1), each checked against the placed
       // slice, joined into the expert the GPU computes.
+      const std::size_t pieces = dff_slices_.size();
       const std::size_t first = i;
       i += pieces - 1;
       if (std::any_of(poisoned.begin() + std::ptrdiff_t(first), poisoned.begin() + std::ptrdiff_t(i + 1),

@@ -275,10 +275,11 @@ class MoeRuntime {
     // quantised fetch one job per tensor; only the last computes (tokens), the others only fetch. Whole experts: the device of their one job.
     std::vector<std::uint32_t> hot_device;
     bool split = false;
-    // GPU jobs per hot expert: one per slice (split) times one per fetched range (the bf16
-    // range, or with gpu.fetch_quantised each code and scale tensor of the quantised copy).
-    std::size_t jobs_per_expert = 1;
-    bool quantised_fetch = false;  // gpu.fetch_quantised with an int8 / int4 NDP copy
+    // Per hot job: the last of its expert's jobs (the one that computes; an expert has one job
+    // per slice (split) times one per fetched range: the bf16 range, or with gpu.fetch_quantised
+    // each code and scale tensor of its quantised copy), and whether its expert fetches the
+    // quantised copy (gpu.fetch_quantised and that expert's NDP format int8 / int4).
+    std::vector<bool> hot_last, hot_quantised;
     std::vector<std::pair<std::size_t, std::uint64_t>> cold, cpu;  // (expert, tokens)
   };
   // The simulation's counters, to charge a layer or step with what it moved and did: link and

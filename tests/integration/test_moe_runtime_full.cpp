@@ -375,6 +375,31 @@ TEST(MoeRuntimeFull, MixedFormatsPerExpertAreBitExact) {
   }
 }
 
+// Mixed precision with gpu.fetch_quantised: each fetched expert moves its own NDP copy. The hot
+// expert of each layer (the most popular: always routed) is bf16, 3 x 128 x 448 x 2 = 344,064 B;
+// an int8/g32 one is 3 x (448 x 128 codes + 448 x 128 / 32 x 2 B of scales) = 3 x 60,928 =
+// 182,784 B. offload fetches every routed expert: the hot one and experts_gpu_fetched - 1 int8
+// ones. The GPU checks each fetched copy and computes on its dequantised weights (int8) or the
+// bf16 weights: every layer of every policy stays clean.
+TEST(MoeRuntimeFull, MixedFormatsWithTheQuantisedFetch) {
+  auto j = experiment("mixtral-8x7b-tiny", R"(["monde", "offload", "ndp_only"])");
+  j["device"]["ndp"]["expert_weight_format"] = "int8";
+  j["device"]["ndp"]["expert_weight_group"] = 32;
+  j["device"]["ndp"]["expert_weight_error_budget"] = 0.05;
+  j["run"]["gpu_memory_budget_bytes_per_layer"] = 344064;
+  j["gpu"]["fetch_quantised"] = true;
+  const Result r = run_experiment(j);
+  expect_all_layers_clean(r);
+  for (const auto& run : r.runs) {
+    if (run.policy != "offload") continue;
+    for (const auto& l : run.layers) {
+      if (!l.moe) continue;
+      ASSERT_GT(l.experts_gpu_fetched, 1u);
+      EXPECT_EQ(l.pcie_to_gpu_bytes, 344064u + (l.experts_gpu_fetched - 1) * 182784u) << "layer " << l.layer;
+    }
+  }
+}
+
 // Mixed precision's refusals, before anything is built: a budget below every quantised format's
 // measured error names the errors and the least budget allowed; a tensor-parallel split is not
 // built with it.
