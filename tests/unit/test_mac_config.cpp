@@ -50,10 +50,16 @@ TEST(MacArrayConfig, ErrorsNameFileKeyAndRange) {
             "test.json: key 'ndp.pe_model' = \"gate\": unknown value; allowed \"rtl\", \"cycle\"");
   EXPECT_EQ(error_of(R"({"ndp": {"clock_mhz": 0}})"),
             "test.json: key 'ndp.clock_mhz' = 0: out of range; allowed 1 .. 10000");
+  EXPECT_EQ(error_of(R"({"ndp": {"expert_weight_error_budget": 2}})"),
+            "test.json: key 'ndp.expert_weight_error_budget' = 2: out of range; allowed 0 .. 1");
+  // Mixed precision needs a quantised lowest format to choose down to.
+  EXPECT_NE(error_of(R"({"ndp": {"expert_weight_error_budget": 0.05}})")
+                .find("key 'ndp.expert_weight_error_budget' = 0.05: > 0 chooses a quantised format per cold expert"),
+            std::string::npos);
   EXPECT_EQ(error_of(R"({"ndp": {"pe_modle": "rtl"}})"),
             "test.json: key 'ndp.pe_modle': unknown key; allowed pe_model, rtl_drive, clock_mhz, mac_array, units, "
             "weight_sram_bytes, act_buffer_bytes, out_buffer_bytes, mmio_latency_ns, expert_weight_format, "
-            "pj_per_mac, sram_pj_per_byte, expert_weight_group");
+            "pj_per_mac, sram_pj_per_byte, expert_weight_group, expert_weight_error_budget");
   EXPECT_EQ(error_of(R"({"ndp": {"expert_weight_format": "int2"}})"),
             "test.json: key 'ndp.expert_weight_format' = \"int2\": unknown value; allowed \"bf16\", \"int8\", \"int4\"");
   EXPECT_EQ(error_of(R"({"ndp": {"expert_weight_group": 256}})"),
