@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <array>
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
+#include <limits>
+#include <utility>
 
 #include "host/policy/evaluator.hpp"
 #include "host/policy/pareto_filter.hpp"
@@ -14,6 +14,8 @@
 namespace monde::policy {
 
 namespace {
+
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
 // The three paths of a partial assignment, built with evaluate()'s timers in its order.
 struct Paths {
@@ -29,6 +31,7 @@ struct Node {
   std::uint16_t to_gpu = 0;
   std::uint16_t to_ndp = 0;
   std::uint16_t to_cpu = 0;
+  std::uint16_t copies = 0;  // GPU copies so far
 };
 
 // evaluate()'s makespan of a complete assignment: the same terms, the same operations.
@@ -38,191 +41,297 @@ double makespan_s(const Paths& p, const SystemCostModel& model) {
   return std::max({p.gpu.makespan_s(), ndp_s, cpu_s});
 }
 
-// The one copy time of the layer's experts (all share a shape); 0 when every expert is
-// resident (then no bound needs it).
-double copy_time_s(const std::vector<ExpertGroup>& groups) {
-  for (const ExpertGroup& g : groups) {
-    if (g.transfer_s > 0.0) return g.transfer_s;
-  }
-  return 0.0;
-}
-
 // Sums of floating-point terms in an order other than the evaluator's may differ from its by
-// rounding; the bounds below that use such sums give this much away before they prune.
+// rounding; the bounds below that use such sums give this much (relative) away before they prune.
 constexpr double kSlack = 1e-9;
 
-// Lower bounds on every completion of a state (all mathematically valid; the evaluator's own
-// rounding is covered by kSlack):
+// How the GPU's copies slow one cold path (shared_stream_delay_s): not at all (the resource is
+// not shared, or the copies leave the path all it streams at), by the whole copy window once the
+// path streams at all (the copies take the whole resource), or in part: then with
+// kappa = (c - a) / a each second the path streams inside the copy window takes 1 + kappa.
+struct Sharing {
+  enum class Kind { kNone, kAll, kPartial } kind = Kind::kNone;
+  double kappa = 0;
+};
+Sharing sharing(double shared_bytes_per_s, double copy_bytes_per_s, double stream_bytes_per_s) {
+  if (!(shared_bytes_per_s > 0.0)) return {};
+  const double left = shared_bytes_per_s - copy_bytes_per_s;
+  if (left >= stream_bytes_per_s) return {};
+  if (left <= 0.0) return {Sharing::Kind::kAll, 0.0};
+  return {Sharing::Kind::kPartial, (stream_bytes_per_s - left) / left};
+}
+
+// One expert that needs a copy to run on the GPU, flattened in execution order.
+struct Fetchable {
+  double compute_s, ndp_s, ndp_stream_s, cpu_s, cpu_stream_s;
+};
+
+// What the bounds need of a layer, whatever the number of copies.
+struct LayerTerms {
+  LayerTerms(const std::vector<ExpertGroup>& groups, const SystemCostModel& model)
+      : ndp(sharing(model.shared_dram_bytes_per_s, model.device_to_gpu_bytes_per_s, model.shared_dram_bytes_per_s)),
+        cpu(sharing(model.shared_link_bytes_per_s, model.device_to_gpu_bytes_per_s, model.cpu_weight_bytes_per_s)),
+        ndp_fixed_s(ndp_fixed_time_s(model)),
+        cpu_fixed_s(cpu_fixed_time_s(model)) {
+    for (const ExpertGroup& g : groups) {
+      first_fetchable.push_back(fetchable.size());
+      if (g.transfer_s > 0.0) fetch_s = g.transfer_s;
+      all_ndp_stream = all_ndp_stream && g.ndp.dram_busy_s > 0.0;
+      all_cpu_stream = all_cpu_stream && g.cpu.read_s > 0.0;
+      if (g.transfer_s == 0.0) continue;
+      fetchable.insert(fetchable.end(), g.count,
+                       Fetchable{g.compute_s, g.ndp.share_s, g.ndp.dram_busy_s, g.cpu.share_s, g.cpu.read_s});
+    }
+    first_fetchable.push_back(fetchable.size());
+    min_compute_s.assign(fetchable.size() + 1, kInfinity);
+    for (std::size_t i = fetchable.size(); i-- > 0;) {
+      min_compute_s[i] = std::min(min_compute_s[i + 1], fetchable[i].compute_s);
+    }
+  }
+
+  Sharing ndp, cpu;
+  double ndp_fixed_s, cpu_fixed_s;
+  double fetch_s = 0;  // the one copy time (all experts share a shape)
+  bool all_ndp_stream = true, all_cpu_stream = true;
+  std::vector<Fetchable> fetchable;
+  std::vector<std::size_t> first_fetchable;  // [group]: its first expert in `fetchable`
+  std::vector<double> min_compute_s;         // [i]: least compute of fetchable[i..]
+};
+
+// Lower bounds on every completion of a state, in a pass that copies exactly `copies` experts.
+// Then the copy window is known from the start, T_F = copies x t_f, and with it each cold path's
+// wait is a function of that path's own sums (all mathematically valid; the evaluator's own
+// rounding is covered by kSlack). Let M be the incumbent: only completions faster than M matter,
+// so every bound may assume makespan < M.
 //
-// 1. Every path only grows as experts are added, and each cold path's wait grows with its
-//    time, its streaming time and the copy window: the state's paths, waits included, bound the
-//    final ones.
-// 2. Copies run back to back and the GPU ends after the last one, so at most `copies` more fit
-//    before a target makespan M. Every other remaining expert runs on NDP (share d) or the CPU
-//    (share u), and for any weight w in [0, 1]
-//      makespan >= w NDP + (1 - w) CPU >= w P + (1 - w) Q + sum of min(w d, (1 - w) u)
-//    over the experts not copied (P, Q: the cold paths so far); at best those copied are the
-//    ones with the largest terms.
-// 3. For weights a + b + c = 1: makespan >= a GPU + b NDP + c CPU, with GPU >= T (the end of the
-//    last copy, T = T0 + f per copy). Where the copies take the whole shared resource (its rate
-//    minus the copy rate <= 0), a cold path that streams waits out the whole copy window, so a
-//    used one ends after P + T (resp. Q + T). Then each remaining expert adds at least the least
-//    of (a + b [NDP blocked and used] + c [CPU blocked and used]) f, b d and c u.
-// Residents, at the head of the order, may always run on the GPU without a copy, so they add
-// nothing to 2 or 3.
-class CompletionBound {
+// 1. Every path only grows as experts are added, and a cold path's end with its wait,
+//    P + w(P, S, T_F), is non-decreasing in its time P, its streaming time S and the window T_F
+//    (docs/policies.md, oracle: d(P + w)/dP > 0): the state's paths, each cold path with its wait
+//    in the final window, bound the final ones. The GPU ends after its last copy's compute, so
+//    with r copies still to come it ends after T_F + (least compute of the remaining fetchable
+//    experts) and after its compute end so far + r x (that least compute).
+// 2. A cold path's wait in the final window, in additive terms. Partial sharing (kappa > 0):
+//    with x = kappa x min(P, S) (= P s, s = rho kappa, rho = min(1, S / P)) the wait is
+//    w = x where P + x <= T_F and w = T_F x / (P + x) otherwise. Since x <= kappa P,
+//    x (1 + kappa) <= kappa (P + x). In the second case
+//      P + w = (P + x) - x (1 - T_F / (P + x)) >= (P + x) / (1 + kappa) + kappa T_F / (1 + kappa),
+//    and P + w <= makespan < M gives P + x < M + kappa (M - T_F), so w > lambda x with
+//    lambda = T_F / (M + kappa (M - T_F)). lambda <= 1 (T_F < M, else the GPU alone reaches M),
+//    so w = x >= lambda x in the first case too. And min(P, S) >= the sum over the path's
+//    experts of min(share, streaming) (P >= the sum of shares). So the path ends after
+//    P + lambda kappa min(P, S), at least the sum over its experts of
+//    share + lambda kappa min(share, streaming) (its term) plus its fixed cost once. Whole
+//    resource taken (kAll): a used path that streams ends after P + T_F.
+// 3. The final assignment uses a cold path or not (a path used so far stays used); each case
+//    gets its own bound, and the least of the cases the state allows bounds it. In a case, a used
+//    path's end is at least its part so far (2) plus, if it is not used yet, its fixed cost (and
+//    T_F where the copies take the whole resource and every expert streams): N for NDP, C for the
+//    CPU. Exactly r of the remaining fetchable experts are copied; every other one runs on a
+//    used cold path, adding its term d (NDP) or u (CPU) there. Residents, at the head of the
+//    order, may always run on the GPU without a copy, so they add nothing.
+//    - Only NDP used: NDP >= N + the sum of d over the experts not copied; at best the copied
+//      ones have the largest d. Only the CPU: the same with C and u. Neither: every remaining
+//      fetchable expert must be copied (the GPU bound 1 alone).
+//    - Both: for every t in [0, 1], makespan >= t NDP + (1 - t) CPU
+//      >= h(t) = t N + (1 - t) C + sum over the experts not copied of min(t d, (1 - t) u).
+//      At best the copied ones are those with the largest min(t d, (1 - t) u). h is concave and
+//      piecewise linear in t: with the experts sorted by tau = u / (d + u) (t d <= (1 - t) u
+//      exactly when t <= tau) in decreasing order and D_q, U_q the sums of d and u of the first
+//      q, on the interval where exactly the first q have tau > t the slope of h is
+//      N - C + D_q - (U - U_q), which grows with q, so h peaks at t = tau_q* for the least q*
+//      whose slope is >= 0 (t = 1 if that is q = 0, t = 0 if there is none). Any t gives a
+//      valid bound; this one is the largest.
+//    Where d and u do not increase along the execution order (as tokens fall), the r largest
+//    terms of the remaining experts are their first r whatever t; otherwise r x the largest
+//    term is taken away instead.
+class PassBound {
  public:
-  CompletionBound(const std::vector<ExpertGroup>& groups, const SystemCostModel& model, bool use_cpu)
-      : model_(model), fetch_s_(copy_time_s(groups)), groups_(groups.size()) {
-    const double left_dram = model.shared_dram_bytes_per_s - model.device_to_gpu_bytes_per_s;
-    const double left_link = model.shared_link_bytes_per_s - model.device_to_gpu_bytes_per_s;
-    ndp_blocks_ = model.shared_dram_bytes_per_s > 0.0 && left_dram <= 0.0;
-    cpu_blocks_ = use_cpu && model.shared_link_bytes_per_s > 0.0 && left_link <= 0.0;
+  PassBound(const LayerTerms& terms, const SystemCostModel& model, bool use_cpu, std::size_t copies,
+            double incumbent_s, bool for_search)
+      : terms_(terms), model_(model), use_cpu_(use_cpu), copies_(copies) {
+    for (std::size_t k = 0; k < copies; ++k) window_.add(terms.fetch_s, 0.0);  // the copy window, as the timer sums it
+    const double t = window_.transfer_end_s();
+    const double m = incumbent_s;
+    auto extra = [&](const Sharing& s) {
+      if (s.kind != Sharing::Kind::kPartial || copies == 0 || !(t < m)) return 0.0;
+      return s.kappa * std::min(1.0, t / (m + s.kappa * (m - t)));
+    };
+    ndp_extra_ = extra(terms.ndp);
+    cpu_extra_ = extra(terms.cpu);
+    const bool copying = copies > 0;
+    ndp_first_s_ = terms.ndp_fixed_s +
+                   (copying && terms.ndp.kind == Sharing::Kind::kAll && terms.all_ndp_stream ? t : 0.0);
+    cpu_first_s_ = terms.cpu_fixed_s +
+                   (copying && terms.cpu.kind == Sharing::Kind::kAll && terms.all_cpu_stream ? t : 0.0);
 
-    const std::size_t steps = use_cpu ? 16 : 1;  // without the CPU only w = 1 applies
-    for (std::size_t k = 0; k < steps; ++k) cold_weights_.push_back(1.0 - static_cast<double>(k) / 16.0);
-    for (const double w : cold_weights_) {
-      std::vector<std::vector<double>> by_group(groups.size() + 1);
-      for (std::size_t j = 0; j <= groups.size(); ++j) {
-        std::vector<double> terms;
-        for (std::size_t g = j; g < groups.size(); ++g) {
-          if (groups[g].transfer_s == 0.0) continue;
-          const double ndp_term = w * groups[g].ndp.share_s;
-          const double term = use_cpu ? std::min(ndp_term, (1.0 - w) * groups[g].cpu.share_s) : ndp_term;
-          terms.insert(terms.end(), groups[g].count, term);
-        }
-        std::sort(terms.begin(), terms.end(), std::greater<double>());
-        std::vector<double>& top = by_group[j];
-        top.assign(terms.size() + 1, 0.0);
-        for (std::size_t k = 0; k < terms.size(); ++k) top[k + 1] = top[k] + terms[k];
-      }
-      top_.push_back(std::move(by_group));
+    const std::size_t n = terms.fetchable.size();
+    d_.resize(n);
+    u_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const Fetchable& f = terms.fetchable[i];
+      d_[i] = f.ndp_s + ndp_extra_ * std::min(f.ndp_s, f.ndp_stream_s);
+      u_[i] = f.cpu_s + cpu_extra_ * std::min(f.cpu_s, f.cpu_stream_s);
+      if (i > 0) sorted_ = sorted_ && d_[i] <= d_[i - 1] && u_[i] <= u_[i - 1];
     }
-
-    constexpr int kEighths = 8;
-    for (int a = 0; a <= kEighths; ++a) {
-      for (int b = 0; a + b <= kEighths; ++b) {
-        const int c = kEighths - a - b;
-        if (c > 0 && !use_cpu) continue;
-        const Weights weights{a / double(kEighths), b / double(kEighths), c / double(kEighths)};
-        for (int flags = 0; flags < 4; ++flags) {
-          const double copy_weight = weights.gpu + ((flags & 1) ? weights.ndp : 0.0) + ((flags & 2) ? weights.cpu : 0.0);
-          std::vector<double> suffix(groups.size() + 1, 0.0);
-          for (std::size_t j = groups.size(); j-- > 0;) {
-            const ExpertGroup& g = groups[j];
-            double term = weights.ndp * g.ndp.share_s;
-            if (use_cpu) term = std::min(term, weights.cpu * g.cpu.share_s);
-            term = g.transfer_s == 0.0 ? 0.0 : std::min(term, copy_weight * fetch_s_);
-            suffix[j] = suffix[j + 1] + static_cast<double>(g.count) * term;
-          }
-          path_sums_[flags].push_back(std::move(suffix));
-        }
-        path_weights_.push_back(weights);
-      }
+    sum_d_.assign(n + 1, 0.0);
+    sum_u_.assign(n + 1, 0.0);
+    max_d_.assign(n + 1, 0.0);
+    max_u_.assign(n + 1, 0.0);
+    max_min_.assign(n + 1, 0.0);
+    for (std::size_t i = n; i-- > 0;) {
+      sum_d_[i] = sum_d_[i + 1] + d_[i];
+      sum_u_[i] = sum_u_[i + 1] + u_[i];
+      max_d_[i] = std::max(max_d_[i + 1], d_[i]);
+      max_u_[i] = std::max(max_u_[i + 1], u_[i]);
+      max_min_[i] = std::max(max_min_[i + 1], std::min(d_[i], u_[i]));
+    }
+    // The experts by decreasing tau, and for every suffix fetchable[s..] the running sums of d
+    // and u in that order (a search evaluates the both-paths bound per state; a root bound once).
+    by_tau_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) by_tau_[i] = static_cast<std::uint32_t>(i);
+    std::stable_sort(by_tau_.begin(), by_tau_.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return tau(a) > tau(b); });
+    if (use_cpu && for_search) {
+      runs_.resize(n + 1);
+      for (std::size_t s = 0; s <= n; ++s) runs_[s] = build_run(s);
     }
   }
 
-  // How many more copies could end before target_s after the state's copies.
-  std::size_t copies_before(const Paths& p, std::size_t next, double target_s) const {
-    const std::size_t fetchable = top_[0][next].size() - 1;
-    if (fetchable == 0) return 0;
-    const double copies = std::floor((target_s - p.gpu.transfer_end_s()) / fetch_s_ * (1.0 + kSlack));
-    return copies >= static_cast<double>(fetchable) ? fetchable
-           : copies <= 0.0                          ? 0
-                                                    : static_cast<std::size_t>(copies);
-  }
-
-  // A lower bound on the makespan of every completion of `p` (the groups from `next` on still
-  // to place) that could end before target_s.
-  // `copies`: false when the completions copy nothing more.
-  double lower_bound_s(const Paths& p, std::size_t next, double target_s, bool copies) const {
+  // A lower bound on the makespan of every completion of `p` (`copied` copies so far, the groups
+  // from `next` on still to place) that ends before target_s (the pass's incumbent or less);
+  // infinity when no completion makes exactly the pass's copies.
+  double lower_bound_s(const Paths& p, std::size_t copied, std::size_t next, double target_s) const {
+    if (copied > copies_) return kInfinity;
+    const std::size_t left = copies_ - copied;
+    const std::size_t first = terms_.first_fetchable[next];
+    const std::size_t n = terms_.fetchable.size();
+    if (first + left > n) return kInfinity;
     const double slack_s = kSlack * target_s;
-    const double ndp_s = p.ndp.time_s() + ndp_dram_wait_s(p.ndp, p.gpu, model_);
-    const double cpu_s = p.cpu.time_s() + cpu_link_wait_s(p.cpu, p.gpu, model_);
-    double bound = std::max({p.gpu.makespan_s(), p.ndp.time_s(), p.cpu.time_s(), ndp_s - slack_s, cpu_s - slack_s});
-    if (bound >= target_s || next == groups_) return bound;
+    const double t = window_.transfer_end_s();
 
-    const std::size_t copied = copies ? copies_before(p, next, target_s) : 0;
-    for (std::size_t w = 0; w < cold_weights_.size(); ++w) {
-      const std::vector<double>& top = top_[w][next];
-      const double rest_s = top.back() - top[copied];
-      const double b = cold_weights_[w] * p.ndp.time_s() + (1.0 - cold_weights_[w]) * p.cpu.time_s() + rest_s;
-      bound = std::max(bound, b - slack_s);
+    // 1
+    double gpu_s = p.gpu.makespan_s();
+    if (left > 0) {
+      const double c = terms_.min_compute_s[first];
+      gpu_s = std::max({gpu_s, t + c, gpu_s + static_cast<double>(left) * c});
     }
+    // the cold paths' waits in the final copy window (window_ holds the pass's copies)
+    const double ndp_s = p.ndp.time_s() + ndp_dram_wait_s(p.ndp, window_, model_);
+    const double cpu_s = p.cpu.time_s() + cpu_link_wait_s(p.cpu, window_, model_);
+    const double bound = std::max({gpu_s, p.ndp.time_s(), p.cpu.time_s(), ndp_s - slack_s, cpu_s - slack_s});
+    if (bound >= target_s || next == terms_.first_fetchable.size() - 1) return bound;
 
-    const double t = p.gpu.transfer_end_s();
-    const bool ndp_waits_all = ndp_blocks_ && p.ndp.streaming_s() > 0.0;
-    const bool cpu_waits_all = cpu_blocks_ && p.cpu.streaming_s() > 0.0;
-    const int flags = (ndp_waits_all ? 1 : 0) + (cpu_waits_all ? 2 : 0);
-    for (std::size_t k = 0; k < path_weights_.size(); ++k) {
-      const Weights& x = path_weights_[k];
-      const double now_s = x.gpu * t + x.ndp * (p.ndp.time_s() + (ndp_waits_all ? t : 0.0)) +
-                           x.cpu * (p.cpu.time_s() + (cpu_waits_all ? t : 0.0));
-      bound = std::max(bound, now_s + path_sums_[flags][k][next] - slack_s);
+    // 2: each cold path so far, or what using it costs
+    const double ndp_base = p.ndp.used() ? part_s(p.ndp, terms_.ndp, ndp_extra_, t) : ndp_first_s_;
+    const double cpu_base = p.cpu.used() ? part_s(p.cpu, terms_.cpu, cpu_extra_, t) : cpu_first_s_;
+
+    // 3: the least over the cases the state allows. `rest` is where the uncopied experts start
+    // (sorted: the copied ones are the first `left`), `taken` what the copied ones take away.
+    const std::size_t rest = sorted_ ? first + left : first;
+    const double r = sorted_ ? 0.0 : static_cast<double>(left);
+    double cases = kInfinity;
+    if (!p.cpu.used()) cases = std::min(cases, ndp_base + std::max(0.0, sum_d_[rest] - r * max_d_[rest]));
+    if (use_cpu_) {
+      if (!p.ndp.used()) cases = std::min(cases, cpu_base + std::max(0.0, sum_u_[rest] - r * max_u_[rest]));
+      cases = std::min(cases, both_s(rest, ndp_base, cpu_base) - r * max_min_[rest]);
     }
-    return bound;
+    if (!p.ndp.used() && !p.cpu.used() && first + left == n) cases = std::min(cases, gpu_s);
+    return std::max(bound, cases - slack_s);
   }
 
  private:
-  struct Weights {
-    double gpu, ndp, cpu;
+  // The running sums of one suffix's experts in decreasing tau.
+  struct Run {
+    std::vector<double> tau;   // [q]: tau of the q-th (from 1), [0] unused
+    std::vector<double> d, u;  // [q]: sums of d and u of the first q
   };
+
+  double tau(std::uint32_t i) const { return u_[i] / (d_[i] + u_[i]); }
+
+  Run build_run(std::size_t s) const {
+    Run run;
+    run.tau.push_back(0.0);
+    run.d.push_back(0.0);
+    run.u.push_back(0.0);
+    for (const std::uint32_t i : by_tau_) {
+      if (i < s) continue;
+      run.tau.push_back(tau(i));
+      run.d.push_back(run.d.back() + d_[i]);
+      run.u.push_back(run.u.back() + u_[i]);
+    }
+    return run;
+  }
+
+  // max over t of h(t) (3) for the experts fetchable[s..] and the bases N, C.
+  double both_s(std::size_t s, double ndp_base, double cpu_base) const {
+    if (runs_.empty()) return peak(build_run(s), ndp_base, cpu_base);
+    return peak(runs_[s], ndp_base, cpu_base);
+  }
+
+  static double peak(const Run& run, double ndp_base, double cpu_base) {
+    const std::size_t m = run.tau.size() - 1;
+    const double all_u = run.u[m];
+    // slope(q) = N - C + D_q - (U - U_q) >= 0  <=>  D_q + U_q >= C + U - N
+    const double need = cpu_base + all_u - ndp_base;
+    std::size_t lo = 0, hi = m + 1;  // least q in [0, m] with D_q + U_q >= need, m + 1 if none
+    while (lo < hi) {
+      const std::size_t mid = (lo + hi) / 2;
+      if (run.d[mid] + run.u[mid] >= need) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    if (lo == m + 1) return cpu_base;  // h falls on all of [0, 1]: t = 0
+    if (lo == 0) return ndp_base;      // h rises on all of [0, 1]: t = 1
+    const double t = run.tau[lo];
+    return t * (ndp_base + run.d[lo]) + (1.0 - t) * (cpu_base + all_u - run.u[lo]);
+  }
+
+  // A cold path's end so far in additive terms (2): its time plus the part of its wait that is
+  // linear in its sums.
+  static double part_s(const SerialPathTimer& path, const Sharing& sharing, double extra, double window_s) {
+    if (sharing.kind == Sharing::Kind::kAll) return path.time_s() + (path.streaming_s() > 0.0 ? window_s : 0.0);
+    return path.time_s() + extra * std::min(path.time_s(), path.streaming_s());
+  }
+
+  const LayerTerms& terms_;
   const SystemCostModel& model_;
-  double fetch_s_;
-  std::size_t groups_;
-  bool ndp_blocks_ = false;
-  bool cpu_blocks_ = false;
-  std::vector<double> cold_weights_;
-  // [weight][first group][k]: the sum of the k largest terms min(w d, (1 - w) u) of the experts
-  // that would need a copy, in the groups from the first on (bound 2).
-  std::vector<std::vector<std::vector<double>>> top_;
-  std::vector<Weights> path_weights_;
-  // [blocked-and-used flags][weights][first group]: the remaining experts' least terms (bound 3).
-  std::vector<std::vector<double>> path_sums_[4];
+  bool use_cpu_;
+  std::size_t copies_;
+  GpuPipelineTimer window_;
+  double ndp_extra_ = 0, cpu_extra_ = 0;  // lambda x kappa per path (2)
+  double ndp_first_s_ = 0, cpu_first_s_ = 0;
+  std::vector<double> d_, u_;  // per fetchable expert: its NDP and CPU terms (2)
+  bool sorted_ = true;         // d and u non-increasing in execution order
+  std::vector<double> sum_d_, sum_u_, max_d_, max_u_, max_min_;  // [s]: over fetchable[s..]
+  std::vector<std::uint32_t> by_tau_;
+  std::vector<Run> runs_;  // [s]: fetchable[s..] (searches with the CPU only)
 };
 
-// A dominates B when every quantity that can only raise the final makespan is no larger in A:
-// the copy end (later copies start from it, and the cold paths' waits grow with it), the GPU's
-// compute end, and each cold path's time and streaming time. Streaming time matters only where
-// the path shares a resource with the copies, and only when some copy can still happen.
-class Dominance {
- public:
-  explicit Dominance(const SystemCostModel& model)
-      : ndp_(sharing(model.shared_dram_bytes_per_s, model.device_to_gpu_bytes_per_s, model.shared_dram_bytes_per_s)),
-        cpu_(sharing(model.shared_link_bytes_per_s, model.device_to_gpu_bytes_per_s, model.cpu_weight_bytes_per_s)) {}
-
-  using Key = std::array<double, 6>;
-  Key key(const Paths& p, bool copies_possible) const {
-    return {p.gpu.transfer_end_s(), p.gpu.makespan_s(),     p.ndp.time_s(),
-            streaming(ndp_, p.ndp, copies_possible), p.cpu.time_s(), streaming(cpu_, p.cpu, copies_possible)};
-  }
-
- private:
-  // How a cold path's streaming time enters its wait (shared_stream_delay_s): not at all (the
-  // resource is not shared, or the copies leave the path all it streams at), only through
-  // whether it streams at all (the copies take all of it: the path waits out the whole copy
-  // window), or through its value.
-  enum class Sharing { kNone, kAll, kPartial };
-  static Sharing sharing(double shared_bytes_per_s, double copy_bytes_per_s, double stream_bytes_per_s) {
-    if (!(shared_bytes_per_s > 0.0)) return Sharing::kNone;
-    const double left = shared_bytes_per_s - copy_bytes_per_s;
-    if (left >= stream_bytes_per_s) return Sharing::kNone;
-    return left <= 0.0 ? Sharing::kAll : Sharing::kPartial;
-  }
-  static double streaming(Sharing sharing, const SerialPathTimer& path, bool copies_possible) {
-    if (sharing == Sharing::kNone || !copies_possible) return 0.0;
-    if (sharing == Sharing::kAll) return path.streaming_s() > 0.0 ? 1.0 : 0.0;
+// In a pass with a fixed number of copies, A dominates B when both made the same copies so far
+// and every quantity that can only raise the final makespan is no larger in A: the GPU's compute
+// end, and each cold path's time and streaming time (every completion adds the same terms to
+// both and ends in the same copy window). Streaming time matters only where the path shares a
+// resource with the copies, only through "streams at all" where the copies take all of it, and
+// not at all in a pass without copies. The copy count enters as +T and -T (T, the copy end, is
+// the same sum for the same count): "no larger in both" is equality.
+using Key = std::array<double, 7>;
+Key dominance_key(const Paths& p, const LayerTerms& terms, bool copying) {
+  auto streaming = [&](const Sharing& s, const SerialPathTimer& path) {
+    if (!copying || s.kind == Sharing::Kind::kNone) return 0.0;
+    if (s.kind == Sharing::Kind::kAll) return path.streaming_s() > 0.0 ? 1.0 : 0.0;
     return path.streaming_s();
-  }
-
-  Sharing ndp_;
-  Sharing cpu_;
-};
+  };
+  const double t = p.gpu.transfer_end_s();
+  return {t, -t, p.gpu.makespan_s(), p.ndp.time_s(), streaming(terms.ndp, p.ndp), p.cpu.time_s(),
+          streaming(terms.cpu, p.cpu)};
+}
 
 // A state about to be kept, with what the filters need.
 struct Candidate {
   Node node;
-  Dominance::Key key;
+  Key key;
   double bound_s;  // lower bound on its completions
 };
 
@@ -230,7 +339,7 @@ struct Candidate {
 // Beyond `width` states (0: no limit) only the ones with the lowest bounds are kept: a heuristic
 // pass, no longer exact, that finds a good incumbent fast.
 std::vector<Node> keep_non_dominated(std::vector<Candidate> candidates, std::size_t width) {
-  std::vector<Dominance::Key> keys;
+  std::vector<Key> keys;
   keys.reserve(candidates.size());
   for (const Candidate& c : candidates) keys.push_back(c.key);
   const std::vector<bool> keep = non_dominated(keys);
@@ -262,38 +371,47 @@ std::vector<Timer> repeated(const Timer& start, std::size_t count, Add add) {
   return out;
 }
 
-// One pass of the dynamic programme over the groups: exact with width 0, a beam of `width`
-// states per group otherwise. Returns the best assignment strictly below incumbent_s, if any.
+// One pass of the dynamic programme over the groups, over the assignments that copy exactly
+// `copies` experts: exact with width 0, a beam of `width` states per group otherwise. Returns the
+// best such assignment strictly below incumbent_s, if any.
 OracleSearchResult run_pass(const std::vector<ExpertGroup>& groups, const SystemCostModel& model, bool use_cpu,
-                            bool copies, const CompletionBound& bound, double incumbent_s, std::size_t width) {
+                            const LayerTerms& terms, std::size_t copies, double incumbent_s, std::size_t width) {
   OracleSearchResult result;
-  const Dominance dominance(model);
+  const PassBound bound(terms, model, use_cpu, copies, incumbent_s, true);
   std::vector<std::vector<Node>> layers(groups.size() + 1);
   layers[0].push_back(Node{Paths{GpuPipelineTimer{}, SerialPathTimer(ndp_fixed_time_s(model)),
                                  SerialPathTimer(cpu_fixed_time_s(model))},
-                           0, 0, 0, 0});
+                           0, 0, 0, 0, 0});
   for (std::size_t j = 0; j < groups.size(); ++j) {
     const ExpertGroup& g = groups[j];
+    const bool fetchable = g.transfer_s > 0.0;
     std::vector<Candidate> candidates;
     for (std::size_t s = 0; s < layers[j].size(); ++s) {
-      const Paths& from = layers[j][s].paths;
-      const auto gpu = repeated(from.gpu, g.count, [&](GpuPipelineTimer& t) { t.add(g.transfer_s, g.compute_s); });
-      const auto ndp = repeated(from.ndp, g.count, [&](SerialPathTimer& t) { t.add(g.ndp.share_s, g.ndp.dram_busy_s); });
-      const auto cpu = repeated(from.cpu, g.count, [&](SerialPathTimer& t) { t.add(g.cpu.share_s, g.cpu.read_s); });
-      for (std::size_t on_gpu = 0; on_gpu <= g.count; ++on_gpu) {
+      const Node& from = layers[j][s];
+      // A fetchable group's GPU experts are copies: no more than the pass has left, and no fewer
+      // than the later groups cannot make up.
+      const std::size_t left = copies - from.copies;
+      const std::size_t after = terms.fetchable.size() - terms.first_fetchable[j + 1];
+      const std::size_t gpu_min = fetchable && left > after ? left - after : 0;
+      const std::size_t gpu_max = fetchable ? std::min(g.count, left) : g.count;
+      if (gpu_min > gpu_max) continue;
+      const auto gpu = repeated(from.paths.gpu, gpu_max, [&](GpuPipelineTimer& t) { t.add(g.transfer_s, g.compute_s); });
+      const auto ndp =
+          repeated(from.paths.ndp, g.count, [&](SerialPathTimer& t) { t.add(g.ndp.share_s, g.ndp.dram_busy_s); });
+      const auto cpu =
+          repeated(from.paths.cpu, use_cpu ? g.count : 0, [&](SerialPathTimer& t) { t.add(g.cpu.share_s, g.cpu.read_s); });
+      for (std::size_t on_gpu = gpu_min; on_gpu <= gpu_max; ++on_gpu) {
         for (std::size_t on_ndp = 0; on_gpu + on_ndp <= g.count; ++on_ndp) {
           const std::size_t on_cpu = g.count - on_gpu - on_ndp;
           if (on_cpu > 0 && !use_cpu) continue;
-          if (on_gpu > 0 && g.transfer_s > 0.0 && !copies) continue;
+          const std::size_t copied = from.copies + (fetchable ? on_gpu : 0);
           Paths paths{gpu[on_gpu], ndp[on_ndp], cpu[on_cpu]};
-          const double lower_s = bound.lower_bound_s(paths, j + 1, incumbent_s, copies);
+          const double lower_s = bound.lower_bound_s(paths, copied, j + 1, incumbent_s);
           if (lower_s >= incumbent_s) continue;
-          const bool copies_possible =
-              paths.gpu.transfer_end_s() > 0.0 || (copies && bound.copies_before(paths, j + 1, incumbent_s) > 0);
-          const Dominance::Key key = dominance.key(paths, copies_possible);
+          const Key key = dominance_key(paths, terms, copies > 0);
           candidates.push_back(Candidate{Node{std::move(paths), static_cast<std::uint32_t>(s),
                                               static_cast<std::uint16_t>(on_gpu), static_cast<std::uint16_t>(on_ndp),
-                                              static_cast<std::uint16_t>(on_cpu)},
+                                              static_cast<std::uint16_t>(on_cpu), static_cast<std::uint16_t>(copied)},
                                          key, lower_s});
         }
       }
@@ -307,6 +425,7 @@ OracleSearchResult run_pass(const std::vector<ExpertGroup>& groups, const System
   std::size_t best = last.size();
   double best_s = incumbent_s;
   for (std::size_t s = 0; s < last.size(); ++s) {
+    if (last[s].copies != copies) continue;
     const double t = makespan_s(last[s].paths, model);
     if (t < best_s) {
       best_s = t;
@@ -325,20 +444,32 @@ OracleSearchResult run_pass(const std::vector<ExpertGroup>& groups, const System
   return result;
 }
 
-// States per group of the heuristic first pass.
+// States per group of the heuristic passes, and how many copy counts (the most promising) get one.
 constexpr std::size_t kBeamWidth = 64;
+constexpr std::size_t kBeamPasses = 4;
 
 }  // namespace
 
 OracleSearchResult search_min_makespan(const std::vector<ExpertGroup>& groups, const SystemCostModel& model,
                                        bool use_cpu, double incumbent_s) {
   if (groups.empty()) return OracleSearchResult{};
-  const CompletionBound bound(groups, model, use_cpu);
-  // Two cheaper passes first, for a near-optimal incumbent: the full exact pass prunes with the bounds
-  // against the best makespan known, so the incumbent is what keeps it small. One beam over all
-  // assignments, and one exact pass over those that copy nothing (no copy, no waits: its states
-  // differ only in the paths' times, which dominance thins fast); on a decode batch the cold
-  // paths together often beat any copy.
+  const LayerTerms terms(groups, model);
+
+  // Every assignment copies some number k of experts, 0 to all that need a copy; each k is a
+  // pass of its own, in which the copy window and with it the waits are known (PassBound). The
+  // passes run in the order of their root bounds, the most promising first; a pass whose root
+  // bound reaches the best makespan known is skipped (the root bound was computed against an
+  // incumbent no better than the current one, which only makes it weaker: still valid).
+  const Paths start{GpuPipelineTimer{}, SerialPathTimer(ndp_fixed_time_s(model)),
+                    SerialPathTimer(cpu_fixed_time_s(model))};
+  std::vector<std::pair<double, std::size_t>> passes;  // (root bound, copies)
+  const std::size_t most = std::min<std::size_t>(terms.fetchable.size(), std::numeric_limits<std::uint16_t>::max());
+  for (std::size_t k = 0; k <= most; ++k) {
+    const double root_s = PassBound(terms, model, use_cpu, k, incumbent_s, false).lower_bound_s(start, 0, 0, incumbent_s);
+    if (root_s < incumbent_s) passes.emplace_back(root_s, k);
+  }
+  std::stable_sort(passes.begin(), passes.end());
+
   OracleSearchResult best;
   best.makespan_s = incumbent_s;
   std::size_t states = 0;
@@ -346,9 +477,16 @@ OracleSearchResult search_min_makespan(const std::vector<ExpertGroup>& groups, c
     states += r.states;
     if (r.found && r.makespan_s < best.makespan_s) best = std::move(r);
   };
-  consider(run_pass(groups, model, use_cpu, true, bound, best.makespan_s, kBeamWidth));
-  consider(run_pass(groups, model, use_cpu, false, bound, best.makespan_s, 0));
-  consider(run_pass(groups, model, use_cpu, true, bound, best.makespan_s, 0));
+  // Beams over the most promising copy counts first, for a near-optimal incumbent: the exact
+  // passes prune with the bounds against the best makespan known, so the incumbent is what
+  // keeps them small. Incumbents only prune: every strictly faster assignment is still found.
+  for (std::size_t i = 0; i < std::min(kBeamPasses, passes.size()); ++i) {
+    consider(run_pass(groups, model, use_cpu, terms, passes[i].second, best.makespan_s, kBeamWidth));
+  }
+  for (const auto& [root_s, copies] : passes) {
+    if (root_s >= best.makespan_s) continue;
+    consider(run_pass(groups, model, use_cpu, terms, copies, best.makespan_s, 0));
+  }
   best.states = states;
   return best;
 }

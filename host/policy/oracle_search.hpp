@@ -5,10 +5,11 @@
 // tokens and on whether its weights are already in GPU memory; the experts therefore fall into
 // groups of interchangeable ones, consecutive in execution order. Only how many of each group
 // go to each path matters: every path sees the same sequence of identical terms whichever of
-// them it gets. The search is a dynamic programme over the groups in execution order (the
-// order in which evaluate() builds every path), keeping for each prefix of groups the
-// non-dominated states of the three paths' timers; docs/policies.md ("oracle") says why it is
-// exact and what it costs.
+// them it gets. The search runs one pass per number of GPU copies (which fixes the copy window,
+// and with it the cold paths' waits as functions of their own sums), each a dynamic programme
+// over the groups in execution order (the order in which evaluate() builds every path), keeping
+// for each prefix of groups the non-dominated states of the three paths' timers that its lower
+// bounds do not rule out; docs/policies.md ("oracle") says why it is exact and what it costs.
 #pragma once
 
 #include <cstddef>

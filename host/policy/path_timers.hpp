@@ -47,6 +47,7 @@ class SerialPathTimer {
   }
   double time_s() const { return time_s_; }
   double streaming_s() const { return streaming_s_; }
+  bool used() const { return used_; }
 
  private:
   double fixed_s_;
