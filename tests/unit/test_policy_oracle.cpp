@@ -78,7 +78,24 @@ const SystemCostModel& blocked_link_model() {
   return m;
 }
 
+// The default experiment's rates, rounded (system::derive_cost_model on the embedded experiment:
+// the GPU's copies at 52.7 GB/s take a quarter of the device DRAM, 203 GB/s, from the NDP units
+// and the whole CXL link from the CPU; the NDP arrays at 1.7 TMAC/s, the CPU at its AMX peak).
+// With small experts (kSmallMoe) a hot expert is cheaper to copy than to run on NDP, and the CPU
+// takes cold ones beside the copies: both waits active.
+const SystemCostModel& default_like_model() {
+  static const SystemCostModel m = parse(R"({
+    "device_to_gpu_GBps": 52.7, "host_to_device_GBps": 52.7, "device_to_host_GBps": 52.7, "link_latency_us": 1,
+    "ndp_dram_GBps": 203, "ndp_macs_per_s": 1.7e12, "ndp_job_overhead_us": 2,
+    "shared_dram_GBps": 203, "shared_link_GBps": 52.7,
+    "cpu_weight_GBps": 40, "cpu_gflops": 114700, "gpu_host_activation_GBps": 25,
+    "gpu_memory_budget_bytes_per_layer": 0,
+    "gpu": {"model": "roofline", "peak_tflops": 989, "hbm_GBps": 3350, "launch_us": 5}})");
+  return m;
+}
+
 const ExpertShape kMixtral{4096, 14336, true, 2};
+const ExpertShape kSmallMoe{2048, 1408, true, 2};  // a DeepSeek-V2-Lite expert
 const ExpertShape kSmall{1000, 500, false, 2};
 
 // Deterministic on every platform: only raw mt19937_64 output is used (the standard
@@ -144,15 +161,29 @@ double brute_force_s(const LayerDemand& d, const SystemCostModel& m, bool cpu) {
   return best;
 }
 
-// Random layers of up to 8 routed experts on each model; the oracle's makespan must be the
-// brute-force minimum, the same double. Returns how many of the optima use the CPU.
-int expect_brute_force(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t max_total, bool cpu,
-                        std::uint64_t seed, int layers) {
+// What the optima of a batch of layers did.
+struct OptimaSeen {
+  int cpu = 0;             // optima that use the CPU
+  int cpu_and_waits = 0;   // ... with a GPU copy, so that a cold path waits on the copies
+};
+
+void count_optimum(const Placement& p, OptimaSeen& seen) {
+  if (p.cost.experts_cpu == 0) return;
+  ++seen.cpu;
+  if (p.cost.experts_gpu_fetched > 0 && (p.cost.ndp_dram_wait_s > 0.0 || p.cost.cpu_link_wait_s > 0.0)) {
+    ++seen.cpu_and_waits;
+  }
+}
+
+// Random layers of up to `max_experts` routed experts on each model; the oracle's makespan must
+// be the brute-force minimum, the same double.
+OptimaSeen expect_brute_force(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t max_total, bool cpu,
+                              std::uint64_t seed, int layers, std::size_t max_experts = 8) {
   Rng rng(seed);
   OraclePolicy oracle(cpu ? OraclePaths::kGpuNdpCpu : OraclePaths::kGpuNdp);
-  int cpu_used = 0;
+  OptimaSeen seen;
   for (int n = 0; n < layers; ++n) {
-    const std::size_t experts = 1 + rng.below(8);
+    const std::size_t experts = 1 + rng.below(max_experts);
     const std::uint64_t total = 1 + rng.below(max_total);
     const LayerDemand d = random_layer(rng, shape, experts, total, 0.5 + rng.unit(), 0.2);
     const Placement p = oracle.place(d, m);
@@ -163,23 +194,96 @@ int expect_brute_force(const SystemCostModel& m, const ExpertShape& shape, std::
     if (!cpu) {
       EXPECT_EQ(p.cost.experts_cpu, 0u) << "layer " << n;
     }
-    cpu_used += p.cost.experts_cpu > 0 ? 1 : 0;
+    count_optimum(p, seen);
   }
-  return cpu_used;
+  return seen;
 }
 
 TEST(PolicyOracle, MatchesBruteForceExactlyOverThreePaths) {
-  EXPECT_GT(expect_brute_force(system_model(), kMixtral, 4000, true, 7, 30), 0);
-  EXPECT_GT(expect_brute_force(balanced_model(), kSmall, 200, true, 8, 30), 0);
+  EXPECT_GT(expect_brute_force(system_model(), kMixtral, 4000, true, 7, 30).cpu, 0);
+  EXPECT_GT(expect_brute_force(balanced_model(), kSmall, 200, true, 8, 30).cpu, 0);
   // Both waits active: the CPU still wins experts in some optima.
-  EXPECT_GT(expect_brute_force(contended_model(), kMixtral, 4000, true, 9, 30), 0);
+  EXPECT_GT(expect_brute_force(contended_model(), kMixtral, 4000, true, 9, 30).cpu, 0);
   expect_brute_force(blocked_link_model(), kMixtral, 4000, true, 10, 30);
 }
 
-TEST(PolicyOracle, MatchesBruteForceExactlyOverGpuAndNdp) {
-  expect_brute_force(system_model(), kMixtral, 4000, false, 11, 30);
-  expect_brute_force(balanced_model(), kSmall, 200, false, 12, 30);
-  expect_brute_force(contended_model(), kMixtral, 4000, false, 13, 30);
+TEST(PolicyOracle, MatchesBruteForceExactlyOnDecodeBatchesWithWaits) {
+  // Decode-sized layers (a few tokens per expert, up to 9 experts: 3^9 placements): the cold
+  // paths share the work and an optimum that copies an expert pays the waits on both. With the
+  // link taken whole by the copies (the default experiment's case) a CPU path beside a copy waits
+  // out the whole window; with the contended model both waits are partial. Each optimum that
+  // uses the CPU beside a copy is one whose number of copies fixes the bounds' copy window.
+  EXPECT_GT(expect_brute_force(default_like_model(), kSmallMoe, 600, true, 21, 16, 9).cpu_and_waits, 0);
+  EXPECT_GT(expect_brute_force(contended_model(), kSmallMoe, 600, true, 22, 12, 9).cpu_and_waits, 0);
+}
+
+// Minimum makespan over every split of each group of equal experts (equal tokens, none resident)
+// among GPU, NDP and CPU, each scored by evaluate(): equal experts are interchangeable, so this
+// is the minimum over all 3^n placements, and it reaches layers too large for those.
+double group_enumeration_s(const LayerDemand& d, const SystemCostModel& m) {
+  std::vector<std::vector<std::size_t>> groups;  // expert indices per token count
+  std::vector<std::uint64_t> tokens;
+  for (std::size_t i = 0; i < d.expert_count(); ++i) {
+    if (!d.is_active(i)) continue;
+    const auto it = std::find(tokens.begin(), tokens.end(), d.tokens_per_expert[i]);
+    if (it == tokens.end()) {
+      tokens.push_back(d.tokens_per_expert[i]);
+      groups.push_back({i});
+    } else {
+      groups[static_cast<std::size_t>(it - tokens.begin())].push_back(i);
+    }
+  }
+  double best = INFINITY;
+  Placement p{std::vector<L>(d.expert_count(), L::kIdle), {}};
+  // split[g] = (on the GPU, on NDP); the rest of the group runs on the CPU
+  std::vector<std::pair<std::size_t, std::size_t>> split(groups.size(), {0, 0});
+  while (true) {
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+      for (std::size_t k = 0; k < groups[g].size(); ++k) {
+        p.location[groups[g][k]] = k < split[g].first                    ? L::kGpuFetched
+                                   : k < split[g].first + split[g].second ? L::kNdp
+                                                                          : L::kCpu;
+      }
+    }
+    best = std::min(best, evaluate(p, d, m).makespan_s);
+    std::size_t g = 0;
+    for (; g < groups.size(); ++g) {  // the next split, odometer-wise
+      auto& [gpu, ndp] = split[g];
+      if (gpu + ndp < groups[g].size()) {
+        ++ndp;
+        break;
+      }
+      if (gpu < groups[g].size()) {
+        ++gpu;
+        ndp = 0;
+        break;
+      }
+      gpu = ndp = 0;
+    }
+    if (g == groups.size()) return best;
+  }
+}
+
+TEST(PolicyOracle, MatchesGroupEnumerationOnLargerLayers) {
+  // 12 to 18 experts in three groups of equal tokens (up to 28^3 splits each): the per-copy-count
+  // passes and their bounds on layers where several experts go to each path, with the waits
+  // active on the contended and blocked-link models.
+  Rng rng(31);
+  const SystemCostModel* models[] = {&default_like_model(), &contended_model(), &blocked_link_model()};
+  OptimaSeen seen;
+  for (int n = 0; n < 9; ++n) {
+    const SystemCostModel& m = *models[n % 3];
+    LayerDemand d;
+    d.shape = kSmallMoe;
+    for (int g = 0; g < 3; ++g) {
+      const std::uint64_t tokens = 1 + rng.below(n < 6 ? 24 : 600);  // decode batches, then prefill-sized
+      d.tokens_per_expert.insert(d.tokens_per_expert.end(), 4 + rng.below(3), tokens);
+    }
+    const Placement p = OraclePolicy().place(d, m);
+    EXPECT_EQ(p.cost.makespan_s, group_enumeration_s(d, m)) << "layer " << n;
+    count_optimum(p, seen);
+  }
+  EXPECT_GT(seen.cpu_and_waits, 0);
 }
 
 TEST(PolicyOracle, UsesTheCpuWhereItWins) {
