@@ -139,13 +139,29 @@ void BM_Policy_Oracle32_Decode(benchmark::State& state) {
 }
 BENCHMARK(BM_Policy_Oracle32_Decode)->Unit(benchmark::kMillisecond);
 
-// Where the three-way search starts to cost: deepseek-v2-lite (64 experts, top-6), decode batch
-// 256 (about a second per layer; docs/policies.md "oracle", Cost).
+// deepseek-v2-lite (64 experts, top-6), decode batch 256: the layer the waits' bounds were made
+// for (1.3 s per layer before them; docs/policies.md "oracle", Cost).
 void BM_Policy_Oracle64_Decode(benchmark::State& state) {
   const auto& p = preset("deepseek-v2-lite", Phase::kDecode);
   OraclePolicy oracle;
   decide_with(state, oracle, p.layers, p.model);
 }
 BENCHMARK(BM_Policy_Oracle64_Decode)->Unit(benchmark::kMillisecond);
+
+// The three-way search on 128 experts: qwen3-30b-a3b (top-8), decode batch 256 (125..128 routed
+// per layer; about 3 minutes per layer before the per-copy-count passes) and a 2048-token prefill.
+void BM_Policy_Oracle128_Decode(benchmark::State& state) {
+  const auto& p = preset("qwen3-30b-a3b", Phase::kDecode);
+  OraclePolicy oracle;
+  decide_with(state, oracle, p.layers, p.model);
+}
+BENCHMARK(BM_Policy_Oracle128_Decode)->Unit(benchmark::kMillisecond);
+
+void BM_Policy_Oracle128_Prefill(benchmark::State& state) {
+  const auto& p = preset("qwen3-30b-a3b", Phase::kPrefill);
+  OraclePolicy oracle;
+  decide_with(state, oracle, p.layers, p.model);
+}
+BENCHMARK(BM_Policy_Oracle128_Prefill)->Unit(benchmark::kMillisecond);
 
 }  // namespace
