@@ -149,7 +149,8 @@ void BM_Policy_Oracle64_Decode(benchmark::State& state) {
 BENCHMARK(BM_Policy_Oracle64_Decode)->Unit(benchmark::kMillisecond);
 
 // The three-way search on 128 experts: qwen3-30b-a3b (top-8), decode batch 256 (125..128 routed
-// per layer; about 3 minutes per layer before the per-copy-count passes) and a 2048-token prefill.
+// per layer; 45 s of CPU for the first layer before the per-copy-count passes) and a 2048-token
+// prefill.
 void BM_Policy_Oracle128_Decode(benchmark::State& state) {
   const auto& p = preset("qwen3-30b-a3b", Phase::kDecode);
   OraclePolicy oracle;
