@@ -246,7 +246,11 @@ class PassBound {
     std::vector<double> d, u;  // [q]: sums of d and u of the first q
   };
 
-  double tau(std::uint32_t i) const { return u_[i] / (d_[i] + u_[i]); }
+  // (an expert with no time on either cold path adds 0 whatever t: any tau will do)
+  double tau(std::uint32_t i) const {
+    const double sum = d_[i] + u_[i];
+    return sum > 0.0 ? u_[i] / sum : 0.5;
+  }
 
   Run build_run(std::size_t s) const {
     Run run;
