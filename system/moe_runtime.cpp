@@ -410,7 +410,7 @@ MoeRuntime::Counters MoeRuntime::counters() const {
     c.s2m += dev.link().s2m().data_bytes;
     c.ndp += dev.ndp().stats().dma_bytes_read;
     c.ndp_written += dev.ndp().stats().dma_bytes_written;
-    const auto d = dev.memory().dram().stats();  // the timed model's commands (zero in bandwidth mode)
+    const auto d = dev.memory().dram().command_counts();  // the timed model's commands (zero in bandwidth mode)
     c.dram_activates += d.activates;
     c.dram_reads += d.reads;
     c.dram_writes += d.writes;

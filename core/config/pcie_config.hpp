@@ -60,7 +60,9 @@ struct PcieLinkConfig {
   std::uint64_t read_requests(std::uint64_t address, std::uint64_t bytes) const;
   std::uint64_t payload_tlps(std::uint64_t address, std::uint64_t bytes) const;
   // Wire time in ps of `wire_bytes` on one direction (fractional: serialisers keep exact time).
-  double wire_ps(double wire_bytes) const { return wire_bytes / raw_bytes_per_s() * 1e12; }
+  double wire_ps(double wire_bytes) const { return wire_ps_at(wire_bytes, raw_bytes_per_s()); }
+  // The same at a raw_bytes_per_s() the caller read once (the link model, per transfer).
+  static double wire_ps_at(double wire_bytes, double raw_bytes_per_s) { return wire_bytes / raw_bytes_per_s * 1e12; }
   // Upstream wire bytes of the read requests for a read, downstream wire bytes of its
   // completions (also the upstream wire bytes of a posted write of the same range).
   double request_wire_bytes(std::uint64_t address, std::uint64_t bytes) const;

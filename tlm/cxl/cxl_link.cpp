@@ -79,6 +79,8 @@ CxlLink::CxlLink(sc_core::sc_module_name name, const config::CxlLinkConfig& conf
       one_way_ps_(config.one_way_ns() * 1000.0),
       faults_(faults),
       flit_ps_(static_cast<double>(config.flit_bytes) / config.raw_bytes_per_s() * 1e12),
+      message_ns_{config.header_message_ns(), config.read_data_message_ns(),
+                  {config.write_data_message_ns(false), config.write_data_message_ns(true)}},
       host_peq_(this, &CxlLink::host_phase),
       device_peq_(this, &CxlLink::device_phase),
       arrival_peq_(this, &CxlLink::arrival_phase) {
@@ -285,9 +287,9 @@ void CxlLink::admit_bulk(const std::shared_ptr<HostJob>& job) {
 
   auto& d = dir_[kM2S];
   const double first = wire_ps(*l, kM2S) / static_cast<double>(n);  // one message's share
-  const double wire = job->is_write ? (n * config_.write_data_message_ns() +
-                                       partial * config_.partial_write_extra_slots * config_.header_message_ns()) * 1000.0
-                                    : n * config_.header_message_ns() * 1000.0;
+  const double wire = job->is_write ? (n * message_ns_.write_data[0] +
+                                       partial * config_.partial_write_extra_slots * message_ns_.header) * 1000.0
+                                    : n * message_ns_.header * 1000.0;
   const double start = std::max(d.free_ps, static_cast<double>(now_ps()));
   d.free_ps = start + wire + retries(kM2S, wire / static_cast<double>(n), n);
   d.stats.busy_ps += d.free_ps - start;
@@ -504,9 +506,9 @@ double CxlLink::wire_ps(const Line& l, Dir d) const {
   const bool is_write = l.job->is_write;
   double ns;
   if (d == kM2S) {
-    ns = is_write ? config_.write_data_message_ns(l.access.opcode == CxlMemOpcode::kMemWrPtl) : config_.header_message_ns();
+    ns = is_write ? message_ns_.write_data[l.access.opcode == CxlMemOpcode::kMemWrPtl ? 1 : 0] : message_ns_.header;
   } else {
-    ns = is_write ? config_.header_message_ns() : config_.read_data_message_ns();
+    ns = is_write ? message_ns_.header : message_ns_.read_data;
   }
   return ns * 1000.0 * (l.bulk ? static_cast<double>(l.bulk_lines) : 1.0);
 }

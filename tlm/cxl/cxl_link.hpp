@@ -200,6 +200,11 @@ class CxlLink : public sc_core::sc_module, public tlm::tlm_mm_interface {
   double one_way_ps_;
   config::CxlLinkFaultConfig faults_;
   double flit_ps_;
+  // config_'s message times (ns), read once: each call compares the encoding's name.
+  struct MessageNs {
+    double header, read_data;
+    std::array<double, 2> write_data;  // [partial]
+  } message_ns_;
   std::array<Direction, 2> dir_;
   std::deque<std::shared_ptr<HostJob>> admission_;  // host jobs whose lines are not all queued
   std::deque<std::shared_ptr<HostJob>> responses_;  // AT jobs done, awaiting BEGIN_RESP

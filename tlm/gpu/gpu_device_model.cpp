@@ -15,11 +15,11 @@
 #include <systemc>
 
 #include "core/perf/gpu_dequant.hpp"
+#include "tlm/common/sim_time.hpp"
 
 namespace monde::gpu {
 
 using sc_core::sc_time;
-using sc_core::SC_PS;
 using sc_core::SC_ZERO_TIME;
 
 struct GpuDeviceModel::Run {
@@ -52,9 +52,7 @@ GpuDeviceModel::GpuDeviceModel(sc_core::sc_module_name name, const config::GpuCo
   }
 }
 
-std::uint64_t GpuDeviceModel::now_ps() {
-  return sc_core::sc_time_stamp().value() / sc_time(1, SC_PS).value();
-}
+std::uint64_t GpuDeviceModel::now_ps() { return sim_now_ps(); }
 
 HotExpertRunResult GpuDeviceModel::run_hot_experts(const std::vector<HotExpertJob>& jobs) {
   auto run = std::make_shared<Run>();
@@ -138,7 +136,7 @@ void GpuDeviceModel::compute(Run& run, std::size_t i, const HotExpertJob& j) {
   while (compute_busy_) sc_core::wait(compute_free_);
   compute_busy_ = true;
   t.compute_start_ps = now_ps();
-  if (dur > 0) sc_core::wait(sc_time(static_cast<double>(dur), SC_PS));
+  if (dur > 0) sc_core::wait(ps_time(dur));
   t.compute_end_ps = now_ps();
   compute_busy_ = false;
   compute_free_.notify(SC_ZERO_TIME);
@@ -154,7 +152,7 @@ std::pair<std::uint64_t, std::uint64_t> GpuDeviceModel::run_dense(double seconds
   while (compute_busy_) sc_core::wait(compute_free_);
   compute_busy_ = true;
   const std::uint64_t start = now_ps();
-  if (dur > 0) sc_core::wait(sc_time(static_cast<double>(dur), SC_PS));
+  if (dur > 0) sc_core::wait(ps_time(dur));
   compute_busy_ = false;
   compute_free_.notify(SC_ZERO_TIME);
   ++stats_.dense_runs;

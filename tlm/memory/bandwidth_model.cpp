@@ -27,7 +27,9 @@ std::uint64_t BandwidthModel::transfer(std::uint64_t start_ps, std::uint64_t byt
   // call is a multiply-add rather than a division.
   const long double begin = std::max(static_cast<long double>(start_ps), busy_until_exact_);
   busy_until_exact_ = begin + static_cast<long double>(bytes) * ps_per_byte_;
-  busy_until_ = static_cast<std::uint64_t>(std::ceil(busy_until_exact_));
+  // ceil without the libm call (x87 ceill): the end is >= 0 and far below 2^64 ps.
+  busy_until_ = static_cast<std::uint64_t>(busy_until_exact_);
+  if (static_cast<long double>(busy_until_) < busy_until_exact_) ++busy_until_;
   bytes_ += bytes;
   return busy_until_ + latency_ps_;
 }

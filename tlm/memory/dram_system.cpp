@@ -41,6 +41,18 @@ std::uint64_t DramSystem::run_until_accept(std::uint64_t addr, bool is_write) {
   return channels_[map_.decode(addr).channel].run_until_accept(is_write);
 }
 
+DramSystem::CommandCounts DramSystem::command_counts() const {
+  CommandCounts c;
+  for (const auto& ch : channels_) {
+    const DramChannelStats& s = ch.stats();
+    c.activates += s.activates;
+    c.reads += s.reads;
+    c.writes += s.writes;
+    c.refreshes += s.refreshes;
+  }
+  return c;
+}
+
 DramChannelStats DramSystem::stats() const {
   DramChannelStats s;
   for (const auto& ch : channels_) s.merge(ch.stats());

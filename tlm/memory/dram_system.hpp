@@ -25,6 +25,12 @@ class DramSystem {
   std::uint64_t run_until_accept(std::uint64_t addr, bool is_write);
   // Sum over channels. max_*_queue are sums of per-channel maxima (an upper bound).
   DramChannelStats stats() const;
+  // The command counters of stats() alone, without merging the channels' latency histograms
+  // (sampled around every layer for the energy model).
+  struct CommandCounts {
+    std::uint64_t activates = 0, reads = 0, writes = 0, refreshes = 0;
+  };
+  CommandCounts command_counts() const;
 
   const AddressMap& address_map() const { return map_; }
   const config::DramConfig& config() const { return cfg_; }

@@ -94,6 +94,7 @@ class MemoryTarget : public sc_core::sc_module {
   bool do_strided_data(tlm::tlm_generic_payload& trans, const StridedAccess& s);
   // A read of pieces line_bytes long, stride apart: poisoned -> error status, PoisonReport filled.
   void check_poison(tlm::tlm_generic_payload& trans, std::uint64_t line_bytes, std::uint64_t lines, std::uint64_t stride);
+  static unsigned bursts_of(const tlm::tlm_generic_payload& trans);  // 64-byte bursts the access touches
   std::shared_ptr<Job> make_job(tlm::tlm_generic_payload& trans, bool at);
   bool try_queue(const std::shared_ptr<Job>& job);  // pushes the bursts that fit; true when all are queued
   bool accept_now(tlm::tlm_generic_payload& trans);  // AT BEGIN_REQ fast path; true: END_REQ now
@@ -102,6 +103,7 @@ class MemoryTarget : public sc_core::sc_module {
   void schedule();                 // the engine's next wake
   void at_phase(tlm::tlm_generic_payload& trans, const tlm::tlm_phase& phase);  // AT arrivals, at their time
   void finish(const std::shared_ptr<Job>& job);
+  void record_done(bool is_write, std::uint64_t latency_ps, std::uint64_t bytes);  // latency and byte counts
   bool bandwidth_mode() const { return config_.model == config::MemoryModel::kBandwidth; }
   // Bandwidth mode: completion time of the job's bytes issued now.
   std::uint64_t bulk_done_ps(const Job& job);

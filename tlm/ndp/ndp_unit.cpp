@@ -34,7 +34,7 @@ void NdpUnit::start(const NdpPhaseWork& work) {
   start_.notify(sc_core::SC_ZERO_TIME);
 }
 
-bool NdpUnit::dma(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, std::uint64_t bytes,
+bool NdpUnit::dma(Stream stream, tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, std::uint64_t bytes,
                   std::uint64_t stride) {
   if (timing_only_) {
     // A timing_only memory never touches the bytes, but the base protocol wants a data array of
@@ -46,7 +46,7 @@ bool NdpUnit::dma(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data,
     }
     data = scratch_.get();
   }
-  tlm::tlm_generic_payload t;
+  tlm::tlm_generic_payload& t = payloads_[stream];  // blocking_access sets every attribute
   StridedAccess strided;
   PoisonReport poison;
   if (stride > 0) {
@@ -91,7 +91,7 @@ void NdpUnit::fetcher() {
         if (!enc.quantised()) {
           auto& buf = slot.w[m];
           if (!timing_only_) buf.resize(bytes / 2);
-          dma(tlm::TLM_READ_COMMAND, base, reinterpret_cast<unsigned char*>(buf.data()), bytes);
+          dma(kWeights, tlm::TLM_READ_COMMAND, base, reinterpret_cast<unsigned char*>(buf.data()), bytes);
           continue;
         }
         auto& codes = slot.codes[m];
@@ -100,9 +100,9 @@ void NdpUnit::fetcher() {
           codes.resize(bytes);
           scales.resize(config::kColumnsPerFetch * scale_row_bytes / 2);
         }
-        dma(tlm::TLM_READ_COMMAND, base, codes.data(), bytes);
+        dma(kWeights, tlm::TLM_READ_COMMAND, base, codes.data(), bytes);
         const std::uint64_t s_base = (m == 0 ? work_.s_addr : work_.s2_addr) + row0 * scale_row_bytes;
-        dma(tlm::TLM_READ_COMMAND, s_base, reinterpret_cast<unsigned char*>(scales.data()),
+        dma(kWeights, tlm::TLM_READ_COMMAND, s_base, reinterpret_cast<unsigned char*>(scales.data()),
             config::kColumnsPerFetch * scale_row_bytes);
       }
       slot.ready = true;
@@ -128,7 +128,7 @@ void NdpUnit::writer() {
     Write w = std::move(writes_.front());
     writes_.pop_front();
     const std::uint64_t n = w.lines * kLineBytes;
-    dma(tlm::TLM_WRITE_COMMAND, w.addr, w.bytes.data(), n, w.lines > 1 ? w.stride : 0);
+    dma(kResults, tlm::TLM_WRITE_COMMAND, w.addr, w.bytes.data(), n, w.lines > 1 ? w.stride : 0);
     out_buffer_used_ -= n;
     write_done_.notify(sc_core::SC_ZERO_TIME);
   }
@@ -159,7 +159,7 @@ void NdpUnit::compute() {
     if (fetches() > 0) {
       const std::uint64_t a_bytes = std::uint64_t{work_.tokens} * work_.k * 2;
       if (!timing_only_) act_.resize(a_bytes / 2);
-      dma(tlm::TLM_READ_COMMAND, work_.a_addr, reinterpret_cast<unsigned char*>(act_.data()), a_bytes);
+      dma(kActivations, tlm::TLM_READ_COMMAND, work_.a_addr, reinterpret_cast<unsigned char*>(act_.data()), a_bytes);
       for (auto& s : slots_) s.ready = false;
       fetch_start_.notify(sc_core::SC_ZERO_TIME);
       for (std::uint32_t f = 0; f < fetches(); ++f) {

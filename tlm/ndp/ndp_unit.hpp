@@ -116,8 +116,11 @@ class NdpUnit : public sc_core::sc_module {
   void compute();   // SC_THREAD: the phase schedule
   void fetcher();   // SC_THREAD: weight fetches into the SRAM halves
   void writer();    // SC_THREAD: write-back of finished lines
+  // The three processes' DMA streams: each has its own payload, reused for all its accesses.
+  enum Stream { kActivations = 0, kWeights = 1, kResults = 2 };
   // stride > 0: `bytes` is lines of 64 bytes, `stride` apart (one strided transaction).
-  bool dma(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, std::uint64_t bytes, std::uint64_t stride = 0);
+  bool dma(Stream stream, tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, std::uint64_t bytes,
+           std::uint64_t stride = 0);
   void run_block(std::uint32_t fetch, const Slot& slot, std::uint32_t r0, std::uint32_t rows);
   void queue_write(Write w);
   std::uint32_t fetches() const { return work_.cols.size() / config::kColumnsPerFetch; }
@@ -136,6 +139,7 @@ class NdpUnit : public sc_core::sc_module {
   std::array<Slot, 2> slots_;     // the two weight SRAM halves
   std::deque<Write> writes_;
   std::uint64_t out_buffer_used_ = 0;
+  std::array<tlm::tlm_generic_payload, 3> payloads_;  // by Stream
   std::unique_ptr<unsigned char[]> scratch_;  // timing_only DMA data array (never read by the memory)
   std::uint64_t scratch_bytes_ = 0;
 };

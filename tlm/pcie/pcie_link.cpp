@@ -6,12 +6,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tlm/common/sim_time.hpp"
 #include "tlm/memory/memory_stats.hpp"
 
 namespace monde::pcie {
 
 using sc_core::sc_time;
-using sc_core::SC_PS;
 using sc_core::SC_ZERO_TIME;
 
 PcieLink::PcieLink(sc_core::sc_module_name name, const config::PcieLinkConfig& config)
@@ -19,26 +19,25 @@ PcieLink::PcieLink(sc_core::sc_module_name name, const config::PcieLinkConfig& c
       gpu_socket("gpu_socket"),
       rc_socket("rc_socket"),
       config_(config),
-      latency_ps_(config.latency_ns * 1000.0) {
+      latency_ps_(config.latency_ns * 1000.0),
+      raw_bytes_per_s_(config.raw_bytes_per_s()) {
   gpu_socket.register_b_transport(this, &PcieLink::b_transport);
   gpu_socket.register_transport_dbg(this, &PcieLink::transport_dbg);
 }
 
-double PcieLink::now_ps() {
-  return static_cast<double>(sc_core::sc_time_stamp().value() / sc_time(1, SC_PS).value());
-}
+double PcieLink::now_ps() { return static_cast<double>(sim_now_ps()); }
 
 void PcieLink::wait_until(double t_ps) {
   // Simulated time is whole ps: round up, so that nothing completes before its exact time.
   const double target = std::ceil(t_ps);
   const double now = now_ps();
-  if (target > now) sc_core::wait(sc_time(target - now, SC_PS));
+  if (target > now) sc_core::wait(ps_time(static_cast<std::uint64_t>(target - now)));
 }
 
-double PcieLink::occupy(Dir d, double earliest, double wire_ps) {
+double PcieLink::occupy(Dir d, double earliest, double wire) {
   const double start = std::max(free_ps_[d], earliest);
-  free_ps_[d] = start + wire_ps;
-  dir_[d].busy_ps += wire_ps;
+  free_ps_[d] = start + wire;
+  dir_[d].busy_ps += wire;
   return start;
 }
 
@@ -88,7 +87,7 @@ void PcieLink::read(tlm::tlm_generic_payload& trans) {
   // Upstream: the read request TLPs (header only).
   const std::uint64_t requests = config_.read_requests(addr, len);
   const double req_wire_bytes = config_.request_wire_bytes(addr, len);
-  const double req_wire = config_.wire_ps(req_wire_bytes);
+  const double req_wire = wire_ps(req_wire_bytes);
   const double up_start = occupy(kUp, t0, req_wire);
   dir_[kUp].tlps += requests;
   dir_[kUp].wire_bytes += req_wire_bytes;
@@ -102,7 +101,7 @@ void PcieLink::read(tlm::tlm_generic_payload& trans) {
   if (trans.get_response_status() != tlm::TLM_OK_RESPONSE) {
     // One completion without data (UR / CA status) answers the failed request.
     ++errors_;
-    const double w = config_.wire_ps(overhead);
+    const double w = wire_ps(overhead);
     dn_end = occupy(kDown, cxl_done, w) + w;
     dir_[kDown].tlps += 1;
     dir_[kDown].wire_bytes += overhead;
@@ -112,8 +111,8 @@ void PcieLink::read(tlm::tlm_generic_payload& trans) {
     const std::uint64_t last_block = (addr + len - 1) / mps * mps;
     const std::uint64_t last_payload = addr + len - std::max(addr, last_block);
     const double wire_bytes = config_.payload_wire_bytes(addr, len);
-    const double wire = config_.wire_ps(wire_bytes);
-    const double last_tlp = config_.wire_ps(static_cast<double>(last_payload) + overhead);
+    const double wire = wire_ps(wire_bytes);
+    const double last_tlp = wire_ps(static_cast<double>(last_payload) + overhead);
     const double start = std::max(free_ps_[kDown], at_rc);
     dn_end = std::max(start + wire, cxl_done + last_tlp);
     free_ps_[kDown] = dn_end;
@@ -132,14 +131,14 @@ void PcieLink::write(tlm::tlm_generic_payload& trans) {
   ++writes_;
   const std::uint64_t mps = config_.max_payload_bytes;
   const double wire_bytes = config_.payload_wire_bytes(addr, len);
-  const double wire = config_.wire_ps(wire_bytes);
+  const double wire = wire_ps(wire_bytes);
   const double up_start = occupy(kUp, t0, wire);
   dir_[kUp].tlps += config_.payload_tlps(addr, len);
   dir_[kUp].wire_bytes += wire_bytes;
   dir_[kUp].data_bytes += len;
   const std::uint64_t first_payload = std::min(len, (addr / mps + 1) * mps - addr);
   const double at_rc =
-      up_start + config_.wire_ps(static_cast<double>(first_payload) + config_.tlp_overhead_bytes) + latency_ps_;
+      up_start + wire_ps(static_cast<double>(first_payload) + config_.tlp_overhead_bytes) + latency_ps_;
   const double last_arrival = up_start + wire + latency_ps_;
   wait_until(at_rc);
   forward(trans);

@@ -87,13 +87,15 @@ class PcieLink : public sc_core::sc_module {
   void read(tlm::tlm_generic_payload& trans);
   void write(tlm::tlm_generic_payload& trans);
   // Occupies direction d's serialiser for wire_ps from no earlier than `earliest`; returns the start.
-  double occupy(Dir d, double earliest, double wire_ps);
+  double occupy(Dir d, double earliest, double wire);
   void forward(tlm::tlm_generic_payload& trans);  // b_transport on rc_socket, synchronised
   void wait_until(double t_ps);
   static double now_ps();
+  double wire_ps(double wire_bytes) const { return config::PcieLinkConfig::wire_ps_at(wire_bytes, raw_bytes_per_s_); }
 
   config::PcieLinkConfig config_;
   double latency_ps_;
+  double raw_bytes_per_s_;  // config_.raw_bytes_per_s(), read once (it compares the encoding's name)
   PcieDirectionStats dir_[2];
   double free_ps_[2] = {0, 0};  // serialiser busy until (fractional)
   std::uint64_t reads_ = 0, writes_ = 0, errors_ = 0;
