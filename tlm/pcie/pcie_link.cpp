@@ -27,13 +27,6 @@ PcieLink::PcieLink(sc_core::sc_module_name name, const config::PcieLinkConfig& c
 
 double PcieLink::now_ps() { return static_cast<double>(sim_now_ps()); }
 
-void PcieLink::wait_until(double t_ps) {
-  // Simulated time is whole ps: round up, so that nothing completes before its exact time.
-  const double target = std::ceil(t_ps);
-  const double now = now_ps();
-  if (target > now) sc_core::wait(ps_time(static_cast<std::uint64_t>(target - now)));
-}
-
 double PcieLink::occupy(Dir d, double earliest, double wire) {
   const double start = std::max(free_ps_[d], earliest);
   free_ps_[d] = start + wire;
@@ -41,8 +34,22 @@ double PcieLink::occupy(Dir d, double earliest, double wire) {
   return start;
 }
 
-void PcieLink::forward(tlm::tlm_generic_payload& trans) {
-  sc_time delay = SC_ZERO_TIME;
+sc_time PcieLink::until(double t_ps) {
+  // Simulated time is whole ps: round up, so that nothing completes before its exact time.
+  const double target = std::ceil(t_ps);
+  const double now = now_ps();
+  return target > now ? ps_time(static_cast<std::uint64_t>(target - now)) : SC_ZERO_TIME;
+}
+
+void PcieLink::wait_until(double t_ps) {
+  const sc_time d = until(t_ps);
+  if (d > SC_ZERO_TIME) sc_core::wait(d);
+}
+
+void PcieLink::forward(tlm::tlm_generic_payload& trans, sc_time delay) {
+  // The root complex and the targets behind it synchronise on an annotated delay before they
+  // touch anything shared (LT), so the wait until the request reaches the root complex is
+  // handed to them instead of waited here: one wait instead of two, ending at the same time.
   rc_socket->b_transport(trans, delay);
   if (delay > SC_ZERO_TIME) sc_core::wait(delay);  // the root complex annotates its latency
 }
@@ -92,8 +99,7 @@ void PcieLink::read(tlm::tlm_generic_payload& trans) {
   dir_[kUp].tlps += requests;
   dir_[kUp].wire_bytes += req_wire_bytes;
   const double at_rc = up_start + req_wire / static_cast<double>(requests) + latency_ps_;
-  wait_until(at_rc);
-  forward(trans);
+  forward(trans, until(at_rc));
   const double cxl_done = now_ps();
 
   const double overhead = config_.tlp_overhead_bytes;
@@ -140,8 +146,7 @@ void PcieLink::write(tlm::tlm_generic_payload& trans) {
   const double at_rc =
       up_start + wire_ps(static_cast<double>(first_payload) + config_.tlp_overhead_bytes) + latency_ps_;
   const double last_arrival = up_start + wire + latency_ps_;
-  wait_until(at_rc);
-  forward(trans);
+  forward(trans, until(at_rc));
   if (trans.get_response_status() != tlm::TLM_OK_RESPONSE) ++errors_;
   // Posted: done when the device has it all, which cannot be before the last TLP arrived.
   wait_until(last_arrival);

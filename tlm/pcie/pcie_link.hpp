@@ -88,7 +88,10 @@ class PcieLink : public sc_core::sc_module {
   void write(tlm::tlm_generic_payload& trans);
   // Occupies direction d's serialiser for wire_ps from no earlier than `earliest`; returns the start.
   double occupy(Dir d, double earliest, double wire);
-  void forward(tlm::tlm_generic_payload& trans);  // b_transport on rc_socket, synchronised
+  // b_transport on rc_socket, `delay` after now (the root complex's side waits it), synchronised
+  // on return.
+  void forward(tlm::tlm_generic_payload& trans, sc_core::sc_time delay = sc_core::SC_ZERO_TIME);
+  sc_core::sc_time until(double t_ps);  // from now to t_ps rounded up to whole ps (zero if past)
   void wait_until(double t_ps);
   static double now_ps();
   double wire_ps(double wire_bytes) const { return config::PcieLinkConfig::wire_ps_at(wire_bytes, raw_bytes_per_s_); }
