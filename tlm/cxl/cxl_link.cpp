@@ -34,7 +34,7 @@ struct CxlLink::HostJob {
   // backward path (admit() sets end_req_returned when it admits the job whole).
   bool end_req_by_return = false, end_req_returned = false;
   std::uint64_t start_ps = 0;
-  sc_core::sc_event done_event;
+  sc_core::sc_event* done_event = nullptr;  // LT (b_transport) only: the caller's, from events_
 };
 
 struct CxlLink::Line {
@@ -307,9 +307,13 @@ void CxlLink::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
   sc_core::wait(delay);
   delay = SC_ZERO_TIME;
   auto job = make_job(trans, false);
+  job->done_event = events_.acquire();
   admission_.push_back(job);
   admit();
-  while (!job->complete) sc_core::wait(job->done_event);
+  while (!job->complete) sc_core::wait(*job->done_event);
+  job->done_event->cancel();  // notified but not waited for when the job finished in admit()
+  events_.release(job->done_event);
+  job->done_event = nullptr;
 }
 
 tlm::tlm_sync_enum CxlLink::nb_transport_fw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase, sc_time& delay) {
@@ -411,7 +415,7 @@ void CxlLink::finish(const std::shared_ptr<HostJob>& job_ptr) {
     ext->add_response(job.is_write ? CxlMemOpcode::kCmp : CxlMemOpcode::kMemData, job.poisoned);
   }
   if (!job.at) {
-    job.done_event.notify(SC_ZERO_TIME);
+    job.done_event->notify(SC_ZERO_TIME);
     return;
   }
   responses_.push_back(job_ptr);

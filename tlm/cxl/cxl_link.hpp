@@ -75,6 +75,7 @@
 
 #include "core/config/cxl_config.hpp"
 #include "core/config/fault_config.hpp"
+#include "tlm/common/event_pool.hpp"
 #include "tlm/common/rare_events.hpp"
 #include "tlm/cxl/cxl_mem_extension.hpp"
 #include "tlm/cxl/cxl_mem_message.hpp"
@@ -220,6 +221,7 @@ class CxlLink : public sc_core::sc_module, public tlm::tlm_mm_interface {
   std::vector<std::unique_ptr<Line>> lines_;
   std::unordered_map<tlm::tlm_generic_payload*, Line*> line_by_payload_;
   std::vector<Line*> pool_;
+  EventPool events_;  // b_transport callers' completion events
   CxlMessageCounters messages_;
   stats::LatencyHistogram read_latency_, write_latency_;
   std::uint64_t host_transactions_ = 0, error_transactions_ = 0, poisoned_lines_ = 0, max_device_rx_ = 0;

@@ -166,7 +166,7 @@ void GpuDeviceModel::dma_worker(Worker& w) {
   for (;;) {
     while (queue_.empty()) sc_core::wait(work_);
     w.poison->clear();
-    const Chunk c = queue_.front();
+    const Chunk c = std::move(queue_.front());  // (no reference-count traffic on the run)
     queue_.pop_front();
     HotExpertTiming& t = c.run->timing[c.expert];
     if (t.chunks == 0) t.fetch_start_ps = now_ps();

@@ -25,7 +25,7 @@ struct MemoryTarget::Job {
   unsigned bursts_done = 0;
   std::uint64_t last_done_ps = 0;
   bool complete = false;
-  sc_core::sc_event done;
+  sc_core::sc_event* done = nullptr;  // LT (b_transport) only: the caller's, from events_
 };
 
 MemoryTarget::MemoryTarget(sc_core::sc_module_name name, const config::DramConfig& config, std::uint64_t capacity_bytes,
@@ -191,9 +191,13 @@ void MemoryTarget::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time
     return;
   }
   auto job = make_job(trans, false);
+  job->done = events_.acquire();
   waiting_for_queue_.push_back(job);
   wake_.notify(sc_core::SC_ZERO_TIME);
-  while (!job->complete) sc_core::wait(job->done);
+  while (!job->complete) sc_core::wait(*job->done);
+  job->done->cancel();
+  events_.release(job->done);
+  job->done = nullptr;
   ok_unless_poisoned();
 }
 
@@ -277,7 +281,7 @@ void MemoryTarget::finish(const std::shared_ptr<Job>& job) {
   job->complete = true;
   if (job->bursts_total > 0) record_done(job->is_write, job->last_done_ps - job->start_ps, job->trans->get_data_length());
   if (!job->at) {
-    job->done.notify(sc_core::SC_ZERO_TIME);
+    if (job->done != nullptr) job->done->notify(sc_core::SC_ZERO_TIME);
     return;
   }
   if (job->trans->get_response_status() == tlm::TLM_INCOMPLETE_RESPONSE) {

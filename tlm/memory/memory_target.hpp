@@ -37,6 +37,7 @@
 #include <tlm_utils/peq_with_cb_and_phase.h>
 #include <tlm_utils/simple_target_socket.h>
 
+#include "tlm/common/event_pool.hpp"
 #include "tlm/memory/backing_store.hpp"
 #include "tlm/memory/bandwidth_model.hpp"
 #include "core/config/dram_config.hpp"
@@ -136,6 +137,7 @@ class MemoryTarget : public sc_core::sc_module {
   tlm_utils::peq_with_cb_and_phase<MemoryTarget> peq_;
   tlm_utils::peq_with_cb_and_phase<MemoryTarget> bulk_peq_;  // bandwidth mode: responses at their time
   std::map<tlm::tlm_generic_payload*, std::shared_ptr<Job>> bulk_jobs_;
+  EventPool events_;  // b_transport callers' completion events
   stats::LatencyHistogram read_latency_, write_latency_;
   std::uint64_t bytes_read_ = 0, bytes_written_ = 0, address_errors_ = 0;
 };
