@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <random>
 #include <string>
 
 #include "core/config/config_node.hpp"
@@ -61,6 +62,25 @@ TEST(BandwidthModel, A352MegabyteStreamOf64ByteTransfersKeepsExactTime) {
   // The per-call rounding up to whole ps costs < 1 ps per call.
   const double exact_ps = static_cast<double>(352ull << 20) / bw.sustained_bandwidth() * 1e12;
   EXPECT_NEAR(static_cast<double>(done - bw.unloaded_latency_ps()), exact_ps, 5.8e6);
+}
+
+// The queue end is rounded up to whole ps without libm's ceill (BandwidthModel::ceil_ps): it
+// must give std::ceil's answer for every end, including ends that are whole ps and ends a tiny
+// fraction above one. Reference: the documented queue in long double, rounded with std::ceil.
+TEST(BandwidthModel, RoundingOfTheQueueEndIsCeilOverManyTransfers) {
+  BandwidthModel bw(config::load_device_config(preset("lpddr5x-8533.json")).dram);
+  const long double ps_per_byte = 1e12L / static_cast<long double>(bw.sustained_bandwidth());
+  std::mt19937_64 rng(2026);
+  long double end = 0;
+  std::uint64_t start = 0;
+  for (int i = 0; i < 200000; ++i) {
+    // Gaps (idle queue, end restarts at a whole ps) and back-to-back sizes from 64 B to 64 MiB.
+    if (rng() % 5 == 0) start = static_cast<std::uint64_t>(std::ceil(end)) + rng() % 100000;
+    const std::uint64_t bytes = 64 * (1 + rng() % (i % 100 == 0 ? (1u << 20) : 4096u));
+    end = std::max(static_cast<long double>(start), end) + static_cast<long double>(bytes) * ps_per_byte;
+    ASSERT_EQ(bw.transfer(start, bytes), static_cast<std::uint64_t>(std::ceil(end)) + bw.unloaded_latency_ps())
+        << "transfer " << i;
+  }
 }
 
 }  // namespace

@@ -42,6 +42,7 @@ class BandwidthModel {
  private:
   double sustained_bps_;
   std::uint64_t latency_ps_;
+  static std::uint64_t ceil_ps(long double x);  // std::ceil(x) for x >= 0, faster
   long double ps_per_byte_;
   long double busy_until_exact_ = 0;
   std::uint64_t busy_until_ = 0;
