@@ -53,6 +53,9 @@ bench: bootstrap build
 	$(BUILD)/bench/monde-bench-model --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
 	  --step-name BM_Model_PrefillStep_Qwen3_30B_A3B $(PREFILL_2048) --step-set model=qwen3-30b-a3b \
 	  --step-set routing.source=zipf
+	$(BUILD)/bench/monde-bench-model --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
+	  --step-name BM_Model_PrefillStep_Mixtral8x22B_NdpOnly $(PREFILL_2048) --step-set model=mixtral-8x22b \
+	  --step-set routing.source=zipf --step-set device.memory.organization.ranks=8 --step-policy ndp_only
 
 lint:
 	verilator --lint-only -Wall --top-module mac_array rtl/*.sv
