@@ -48,6 +48,19 @@ check mismatch 1 "^MISMATCH job 'ones' y\[token 0\]\[column 5\]: got 0x4480 \(10
 check expected-errors 0 "bad_dtype +[0-9.]+ +0" -- "$bin" ndp run errors.ndp --pe-model cycle --out errors_out.ndp
 grep -q "^expect_completion reserved_nonzero$" errors_out.ndp || { echo "FAIL errors-out: code not written"; fail=1; }
 check errors-output-is-valid-input 0 "3 jobs, 0 mismatches" -- "$bin" ndp run errors_out.ndp --pe-model rtl
+# The address checks and the flag bits from a vector file: x moved off its 64-byte alignment
+# (misaligned_address), w_up moved 1 TiB past the driver's (address_out_of_range on any device
+# of this size), y moved onto x (the driver allocates x, then y, each a 4 KiB page: overlap), an
+# undefined flag bit (reserved_nonzero); the job after them runs and matches.
+{ for e in "misaligned x_addr+=2 misaligned_address" "outside w_up+=1099511627776 address_out_of_range" \
+           "onto_x y_addr-=4096 overlap" "flag flags=2 reserved_nonzero"; do
+    set -- $e
+    ones_job ones 4480 | sed -e "s/^job ones /job $1 /" -e '/^expect_[hy]$/,/^end$/{/^end$/!d}' | sed "s/^end$/descriptor $2\nexpect_completion $3\nend/"
+  done
+  ones_job after 4480; } > address_errors.ndp
+check address-errors 0 "5 jobs, 0 mismatches" -- "$bin" ndp run address_errors.ndp --pe-model cycle --out address_out.ndp
+grep -q "^descriptor y_addr-=4096$" address_out.ndp || { echo "FAIL address-out: the offset edit was not written back"; fail=1; }
+check address-errors-output-is-valid-input 0 "5 jobs, 0 mismatches" -- "$bin" ndp run address_out.ndp --pe-model cycle
 # An error the file did not expect: opcode 7 with no expect_completion (= ok).
 ones_job ones 4480 | sed -e '/^expect_[hy]$/,/^end$/{/^end$/!d}' | sed 's/^end$/descriptor opcode=7\nend/' > opcode.ndp
 check unexpected-error 1 "^MISMATCH job 'ones' completion: got bad_opcode \(1\), expected ok \(0\)$" -- "$bin" ndp run opcode.ndp --pe-model cycle
@@ -65,8 +78,10 @@ awk '/^job j1 /{f=1} f&&/^w_up$/{print; getline; sub(/^[0-9A-F]+/, "1FF"); print
 check bad-int8-code 2 "code.ndp:[0-9]+: '1FF' is not an int8 code hex word; expected 1\.\.2 hex digits" -- "$bin" ndp run code.ndp
 ones_job ones 4480 | sed 's/^end$/expect_completion bad_thing\nend/' > code_name.ndp
 check bad-completion-name 2 "code_name.ndp:74: expect_completion 'bad_thing' is not a completion code \(allowed: ok, bad_opcode, " -- "$bin" ndp run code_name.ndp
-ones_job ones 4480 | sed 's/^end$/descriptor w_up=0\nend/' > field.ndp
-check bad-descriptor-field 2 "field.ndp:74: unknown descriptor field 'w_up' \(allowed: opcode, dtype, activation, group_size, reserved_22, d_model, d_ff, tokens\)" -- "$bin" ndp run field.ndp
+ones_job ones 4480 | sed 's/^end$/descriptor job_tag=0\nend/' > field.ndp
+check bad-descriptor-field 2 "field.ndp:74: unknown descriptor field 'job_tag' \(allowed: opcode, dtype, activation, flags, group_size, reserved_22, d_model, d_ff, tokens, w_up, w_gate, w_down, x_addr, y_addr, h_scratch_addr, s_up, s_gate, s_down\)" -- "$bin" ndp run field.ndp
+ones_job ones 4480 | sed -e '/^expect_[hy]$/,/^end$/{/^end$/!d}' | sed 's/^end$/descriptor x_addr+=64\nend/' > addr_ok.ndp
+check address-edit-needs-an-error 2 "addr_ok.ndp:[0-9]+: job 'ones' edits address x_addr but expects completion ok; address edits need a validation error" -- "$bin" ndp run addr_ok.ndp
 ones_job ones 4480 | sed 's/^end$/expect_completion bad_dtype\nend/' > results_and_error.ndp
 check error-with-results 2 "results_and_error.ndp:75: job 'ones' expects completion bad_dtype and results; a failed job writes no h or y" -- "$bin" ndp run results_and_error.ndp
 { echo "job odd tokens=1 d_model=48 d_ff=32 activation=relu weights=bf16"; echo x; row 3F80 48

@@ -113,7 +113,46 @@ TEST(NdpVectors, DescriptorEdits) {
   EXPECT_EQ(d.dtype, 9);
   EXPECT_EQ(d.reserved_22, 1);
   EXPECT_EQ(d.tokens, 4097u);
-  EXPECT_THROW(apply_descriptor_edits(d, {{"w_up", 0}}), std::invalid_argument);
+  EXPECT_THROW(apply_descriptor_edits(d, {{"reserved_96", 0}}), std::invalid_argument);
+  EXPECT_THROW(apply_descriptor_edits(d, {{"tokens", 1, '+'}}), std::invalid_argument);  // offsets: addresses only
+  // Flags and addresses: set, or moved from the driver's value, modulo 2^64.
+  d.x_addr = 0x1000;
+  d.y_addr = 0x2000;
+  d.w_up = 0x40;
+  apply_descriptor_edits(d, {{"flags", 2}, {"x_addr", 2, '+'}, {"y_addr", 0x1000, '-'}, {"w_up", 0x80, '-'},
+                             {"s_down", 0x123456789, '='}});
+  EXPECT_EQ(d.flags, 2);
+  EXPECT_EQ(d.x_addr, 0x1002u);
+  EXPECT_EQ(d.y_addr, 0x1000u);                   // y now starts where x did: overlap
+  EXPECT_EQ(d.w_up, 0xFFFFFFFFFFFFFFC0u);         // 0x40 - 0x80 wraps
+  EXPECT_EQ(d.s_down, 0x123456789u);
+}
+
+// Address edits parse as set / += / -=, are written back the same way, and are refused on a job
+// that expects to run (an address the device accepts would let it write over other tensors).
+TEST(NdpVectors, AddressEditsOnlyWithAValidationError) {
+  auto job_with = [](const std::string& edits, const std::string& expect) {
+    std::string t = ones_job("a");
+    t.insert(t.find("x\n"), "descriptor " + edits + "\n");
+    if (!expect.empty()) t.insert(t.rfind("end\n"), "expect_completion " + expect + "\n");
+    return t;
+  };
+  const auto jobs = parse(job_with("x_addr+=2 y_addr-=64 flags=3", "misaligned_address"));
+  ASSERT_EQ(jobs[0].descriptor.size(), 3u);
+  EXPECT_EQ(jobs[0].descriptor[0].op, '+');
+  EXPECT_EQ(jobs[0].descriptor[0].value, 2u);
+  EXPECT_EQ(jobs[0].descriptor[1].op, '-');
+  EXPECT_EQ(jobs[0].descriptor[2].op, '=');
+  std::ostringstream out;
+  write_ndp_vectors(out, jobs);
+  EXPECT_NE(out.str().find("descriptor x_addr+=2 y_addr-=64 flags=3\n"), std::string::npos) << out.str();
+  EXPECT_EQ(parse_error(job_with("x_addr+=64", "")),
+            "t.ndp:71: job 'a' edits address x_addr but expects completion ok; address edits need a validation error "
+            "(misaligned_address, address_out_of_range, overlap, reserved_nonzero, ...): an address the device accepts "
+            "would let the job write over other tensors");
+  EXPECT_EQ(parse_error(job_with("w_up=0", "dma_poison")).find("t.ndp:72: job 'a' edits address w_up but expects completion dma_poison"), 0u);
+  EXPECT_EQ(parse_error(job_with("tokens+=1", "zero_dim")),
+            "t.ndp:2: descriptor field 'tokens' takes a value (tokens=N); only addresses take += / -= offsets");
 }
 
 TEST(NdpVectors, MismatchLines) {

@@ -17,16 +17,44 @@ std::string shown(const std::string& word) { return config::shown_text(word); }
 }  // namespace
 
 const std::vector<DescriptorFieldInfo>& descriptor_fields() {
+  constexpr std::uint64_t kAny = UINT64_MAX;
   static const std::vector<DescriptorFieldInfo> fields = {
-      {"opcode", 0xFF},        {"dtype", 0xFF},  {"activation", 0xFF},  {"group_size", 0xFFFF},
-      {"reserved_22", 0xFFFF}, {"d_model", 0xFFFFFFFF}, {"d_ff", 0xFFFFFFFF}, {"tokens", 0xFFFFFFFF}};
+      {"opcode", 0xFF},         {"dtype", 0xFF},         {"activation", 0xFF},
+      {"flags", 0xFF},          {"group_size", 0xFFFF},  {"reserved_22", 0xFFFF},
+      {"d_model", 0xFFFFFFFF},  {"d_ff", 0xFFFFFFFF},    {"tokens", 0xFFFFFFFF},
+      {"w_up", kAny, true},     {"w_gate", kAny, true},  {"w_down", kAny, true},
+      {"x_addr", kAny, true},   {"y_addr", kAny, true},  {"h_scratch_addr", kAny, true},
+      {"s_up", kAny, true},     {"s_gate", kAny, true},  {"s_down", kAny, true}};
   return fields;
 }
+
+namespace {
+// The descriptor's address field of that name, or nullptr.
+std::uint64_t* address_field(JobDescriptor& d, const std::string& name) {
+  if (name == "w_up") return &d.w_up;
+  if (name == "w_gate") return &d.w_gate;
+  if (name == "w_down") return &d.w_down;
+  if (name == "x_addr") return &d.x_addr;
+  if (name == "y_addr") return &d.y_addr;
+  if (name == "h_scratch_addr") return &d.h_scratch_addr;
+  if (name == "s_up") return &d.s_up;
+  if (name == "s_gate") return &d.s_gate;
+  if (name == "s_down") return &d.s_down;
+  return nullptr;
+}
+}  // namespace
 
 void apply_descriptor_edits(JobDescriptor& d, const std::vector<DescriptorEditField>& edits) {
   for (const auto& e : edits) {
     const auto v = e.value;
+    if (std::uint64_t* a = address_field(d, e.field)) {
+      // Offsets wrap modulo 2^64 as the 64-bit field does: x_addr-=64 below 0 is a huge address.
+      *a = e.op == '+' ? *a + v : e.op == '-' ? *a - v : v;
+      continue;
+    }
+    if (e.op != '=') throw std::invalid_argument("apply_descriptor_edits: '" + shown(e.field) + "' takes no offset");
     if (e.field == "opcode") d.opcode = static_cast<std::uint8_t>(v);
+    else if (e.field == "flags") d.flags = static_cast<std::uint8_t>(v);
     else if (e.field == "dtype") d.dtype = static_cast<std::uint8_t>(v);
     else if (e.field == "activation") d.activation = static_cast<std::uint8_t>(v);
     else if (e.field == "group_size") d.group_size = static_cast<std::uint16_t>(v);
@@ -44,6 +72,13 @@ namespace {
 // run, which knows them; these only keep a typo from asking for gigabytes).
 constexpr std::uint64_t kMaxDim = 65536;
 constexpr std::uint64_t kMaxTokens = 65536;
+
+bool address_field_name(const std::string& name) {
+  for (const auto& f : descriptor_fields()) {
+    if (name == f.name) return f.address;
+  }
+  return false;
+}
 
 std::string field_names() {
   std::string s;
@@ -125,13 +160,21 @@ void parse_descriptor(VectorReader& rd, const std::vector<std::string>& words, V
   for (std::size_t i = 1; i < words.size(); ++i) {
     const auto eq = words[i].find('=');
     if (eq == std::string::npos) rd.fail("expected FIELD=VALUE, got '" + shown(words[i]) + "'");
-    const auto key = words[i].substr(0, eq);
+    std::string key = words[i].substr(0, eq);
+    char op = '=';
+    if (!key.empty() && (key.back() == '+' || key.back() == '-')) {
+      op = key.back();
+      key.pop_back();
+    }
     const DescriptorFieldInfo* info = nullptr;
     for (const auto& f : descriptor_fields()) {
       if (key == f.name) info = &f;
     }
     if (info == nullptr) rd.fail("unknown descriptor field '" + shown(key) + "' (allowed: " + field_names() + ")");
-    j.descriptor.push_back({key, parse_uint(rd, words[i].substr(eq + 1), key, 0, info->max)});
+    if (op != '=' && !info->address) {
+      rd.fail("descriptor field '" + key + "' takes a value (" + key + "=N); only addresses take += / -= offsets");
+    }
+    j.descriptor.push_back({key, parse_uint(rd, words[i].substr(eq + 1), key, 0, info->max), op});
   }
 }
 
@@ -190,6 +233,20 @@ void parse_body(VectorReader& rd, VectorJob& j) {
   }
   for (const auto& n : needed) {
     if (!sections.count(n)) rd.fail("job '" + shown(j.name) + "' has no '" + n + "' section");
+  }
+  // An edited address the device accepted would let the job read or write over other tensors:
+  // address edits are for the validation's address checks, which reject before any access.
+  for (const auto& e : j.descriptor) {
+    const bool address = address_field_name(e.field);
+    // validate()'s codes, 1 (bad_opcode) .. 13 (group_misaligned): the job is refused before any access.
+    const int code = static_cast<int>(j.expected_code());
+    if (address && !(code >= static_cast<int>(NdpErrorCode::kBadOpcode) &&
+                     code <= static_cast<int>(NdpErrorCode::kGroupMisaligned))) {
+      rd.fail("job '" + shown(j.name) + "' edits address " + e.field + " but expects completion " +
+              to_string(j.expected_code()) + "; address edits need a validation error (misaligned_address, "
+              "address_out_of_range, overlap, reserved_nonzero, ...): an address the device accepts would let the "
+              "job write over other tensors");
+    }
   }
   if (j.expected_code() != NdpErrorCode::kOk && (j.expect_h || j.expect_y)) {
     rd.fail(std::string("job '") + j.name + "' expects completion " + to_string(j.expected_code()) +
@@ -255,7 +312,9 @@ void write_ndp_vectors(std::ostream& out, const std::vector<VectorJob>& jobs) {
     out << '\n';
     if (!j.descriptor.empty()) {
       out << "descriptor";
-      for (const auto& e : j.descriptor) out << ' ' << e.field << '=' << std::dec << e.value;
+      for (const auto& e : j.descriptor) {
+        out << ' ' << e.field << (e.op == '=' ? "=" : e.op == '+' ? "+=" : "-=") << std::dec << e.value;
+      }
       out << '\n';
     }
     write_hex_matrix(out, "x", widen_words(j.x), D, 4);

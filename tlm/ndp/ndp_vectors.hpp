@@ -3,7 +3,8 @@
 // verification engineer can write, diff and keep. Format (docs/ndp_vectors.md):
 //
 //   job NAME tokens=T d_model=D d_ff=F activation=relu|silu_gated weights=bf16|int8|int4 [group=G]
-//   descriptor FIELD=VALUE ...     (optional) edits of the descriptor the driver writes
+//   descriptor FIELD=VALUE ...     (optional) edits of the descriptor the driver writes; addresses
+//                                  also ADDR+=N / ADDR-=N (only with an expected validation error)
 //   x                              T lines of D bf16 words
 //   w_up, w_gate, w_down           [out x in] weights: bf16 words, or int8 / int4 codes
 //   s_up, s_gate, s_down           (int8 / int4) [out x in / G] bf16 scales
@@ -28,10 +29,12 @@
 
 namespace monde::ndp {
 
-// One `descriptor` edit: a field of the job descriptor set to a value (descriptor_fields()).
+// One `descriptor` edit: a field of the job descriptor set to a value (descriptor_fields()), or,
+// for an address field, moved by an offset from the driver's address ('+' / '-', modulo 2^64).
 struct DescriptorEditField {
   std::string field;
   std::uint64_t value = 0;
+  char op = '=';  // '=' set, '+' add, '-' subtract (address fields only)
 };
 
 struct VectorJob {
@@ -57,6 +60,7 @@ struct VectorJob {
 struct DescriptorFieldInfo {
   const char* name;
   std::uint64_t max;
+  bool address = false;  // a tensor address: takes += / -= offsets; only on jobs that expect a validation error
 };
 const std::vector<DescriptorFieldInfo>& descriptor_fields();
 // Sets the fields (names from descriptor_fields(); std::invalid_argument otherwise).
