@@ -8,6 +8,7 @@
 #include "experiment_text.hpp"
 #include "core/perf/hbm_usage.hpp"
 #include "host/policy/expert_costs.hpp"
+#include "run_on_host.hpp"
 #include "system/builder.hpp"
 #include "system/routing.hpp"
 
@@ -45,18 +46,11 @@ Result run_experiment(const std::string& json) {
   Result r;
   r.config = test::load_experiment_text(json).config;
   auto sys = build_system(r.config);
-  sys->top().set_body([&] {
-    try {
-      sys->runtime().setup();
-      r.fetch_s = policy::fetch_time_s(sys->runtime().cost_model(),
-                                       perf::expert_shape(r.config.model, r.config.device.ndp.expert_weights()));
-      for (const auto& p : r.config.run.policies) r.runs.push_back(sys->runtime().run_policy(p, kDemand));
-    } catch (const std::exception& e) {
-      r.error = e.what();
-    }
+  r.error = test::run_on_host(*sys, [&](MoeRuntime& rt) {
+    r.fetch_s = policy::fetch_time_s(rt.cost_model(),
+                                     perf::expert_shape(r.config.model, r.config.device.ndp.expert_weights()));
+    for (const auto& p : r.config.run.policies) r.runs.push_back(rt.run_policy(p, kDemand));
   });
-  sc_core::sc_start();
-  EXPECT_TRUE(sys->top().finished());
   return r;
 }
 
@@ -158,17 +152,8 @@ TEST(ExpertCacheRuntime, CachedExpertsComputeCorrectlyWithFullData) {
   config::SystemConfig config = test::load_experiment_text(j).config;
   const Demand demand = route_experiment(config);
   PolicyRun run;
-  std::string error;
   auto sys = build_system(config);
-  sys->top().set_body([&] {
-    try {
-      sys->runtime().setup();
-      run = sys->runtime().run_policy("offload_cached", demand);
-    } catch (const std::exception& e) {
-      error = e.what();
-    }
-  });
-  sc_core::sc_start();
+  const std::string error = test::run_on_host(*sys, [&](MoeRuntime& rt) { run = rt.run_policy("offload_cached", demand); });
   ASSERT_TRUE(error.empty()) << error;
   ASSERT_EQ(run.layers.size(), 12u);
   EXPECT_GT(run.expert_cache.hits, 0u);

@@ -12,6 +12,7 @@
 #include "experiment_text.hpp"
 #include "core/perf/gpu_dequant.hpp"
 #include "host/policy/expert_costs.hpp"
+#include "run_on_host.hpp"
 #include "system/builder.hpp"
 
 namespace monde::system {
@@ -46,22 +47,15 @@ Result run_offload_layer(bool fetch_quantised) {
   Result r;
   r.config = test::load_experiment_text(experiment(fetch_quantised)).config;
   auto sys = build_system(r.config);
-  sys->top().set_body([&] {
-    try {
-      sys->runtime().setup();
-      const auto& cost = sys->runtime().cost_model();
-      const perf::ExpertShape shape = perf::expert_shape(r.config);
-      r.fetch_s = policy::fetch_time_s(cost, shape);
-      r.dequant_s = perf::gpu_dequant_time_s(*cost.gpu, shape);
-      r.gemm_s = cost.gpu->expert_time_s(8, shape);
-      const Demand demand = {{std::vector<std::uint64_t>(8, 8)}};
-      r.layer = sys->runtime().run_policy("offload", demand).layers.at(0);
-    } catch (const std::exception& e) {
-      r.error = e.what();
-    }
+  r.error = test::run_on_host(*sys, [&](MoeRuntime& rt) {
+    const auto& cost = rt.cost_model();
+    const perf::ExpertShape shape = perf::expert_shape(r.config);
+    r.fetch_s = policy::fetch_time_s(cost, shape);
+    r.dequant_s = perf::gpu_dequant_time_s(*cost.gpu, shape);
+    r.gemm_s = cost.gpu->expert_time_s(8, shape);
+    const Demand demand = {{std::vector<std::uint64_t>(8, 8)}};
+    r.layer = rt.run_policy("offload", demand).layers.at(0);
   });
-  sc_core::sc_start();
-  EXPECT_TRUE(sys->top().finished());
   return r;
 }
 

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "experiment_text.hpp"
+#include "run_on_host.hpp"
 #include "system/builder.hpp"
 #include "system/routing.hpp"
 
@@ -51,16 +52,7 @@ Result run_experiment(const std::string& json) {
   BuildOptions options;
   options.check_protocol = true;  // the CPU's reads through the root complex, checked
   auto sys = build_system(r.config, "system", options);
-  sys->top().set_body([&] {
-    try {
-      sys->runtime().setup();
-      r.run = sys->runtime().run_policy(r.config.run.policies.at(0), demand);
-    } catch (const std::exception& e) {
-      r.error = e.what();
-    }
-  });
-  sc_core::sc_start();
-  EXPECT_TRUE(sys->top().finished());
+  r.error = test::run_on_host(*sys, [&](MoeRuntime& rt) { r.run = rt.run_policy(r.config.run.policies.at(0), demand); });
   EXPECT_EQ(sys->top().protocol_violations(), 0u);
   r.stats = sys->stats_json(sc_core::sc_time_stamp().to_seconds() * 1e12);
   return r;

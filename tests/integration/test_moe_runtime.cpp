@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "experiment_text.hpp"
+#include "run_on_host.hpp"
 #include "system/builder.hpp"
 #include "system/routing.hpp"
 
@@ -41,16 +42,9 @@ Result run_experiment(const std::string& json, std::vector<std::string> policies
   if (policies.empty()) policies = r.config.run.policies;
   r.demand = route_experiment(r.config);
   auto sys = build_system(r.config);
-  sys->top().set_body([&] {
-    try {
-      sys->runtime().setup();
-      for (const auto& p : policies) r.runs.push_back(sys->runtime().run_policy(p, r.demand));
-    } catch (const std::exception& e) {
-      r.error = e.what();
-    }
+  r.error = test::run_on_host(*sys, [&](MoeRuntime& rt) {
+    for (const auto& p : policies) r.runs.push_back(rt.run_policy(p, r.demand));
   });
-  sc_core::sc_start();
-  EXPECT_TRUE(sys->top().finished());
   EXPECT_EQ(sys->top().device().internal_protocol_violations(), 0u);
   return r;
 }

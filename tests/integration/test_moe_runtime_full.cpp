@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "experiment_text.hpp"
+#include "run_on_host.hpp"
 #include "system/builder.hpp"
 #include "system/full_data.hpp"
 #include "system/routing.hpp"
@@ -44,16 +45,9 @@ Result run_experiment(const nlohmann::json& j, MoeRuntime::ResultHook hook = nul
   auto sys = build_system(r.config);
   MoeRuntime& rt = sys->runtime();
   rt.set_result_hook(std::move(hook));
-  sys->top().set_body([&] {
-    try {
-      rt.setup();
-      for (const auto& p : r.config.run.policies) r.runs.push_back(rt.run_policy(p, demand));
-    } catch (const std::exception& e) {
-      r.error = e.what();
-    }
+  r.error = test::run_on_host(*sys, [&](MoeRuntime&) {
+    for (const auto& p : r.config.run.policies) r.runs.push_back(rt.run_policy(p, demand));
   });
-  sc_core::sc_start();
-  EXPECT_TRUE(sys->top().finished());
   EXPECT_EQ(sys->top().device().internal_protocol_violations(), 0u);
   EXPECT_EQ(rt.driver().stats().which_path, "cxl_mem");
   return r;

@@ -13,6 +13,7 @@
 #include "host/policy/device_placement.hpp"
 #include "host/policy/evaluator.hpp"
 #include "host/policy/expert_costs.hpp"
+#include "run_on_host.hpp"
 #include "system/builder.hpp"
 #include "system/routing.hpp"
 
@@ -50,17 +51,10 @@ Result run_experiment(const std::string& json) {
   BuildOptions options;
   options.check_protocol = true;  // the root complex's routing to each device, checked
   auto sys = build_system(r.config, "system", options);
-  sys->top().set_body([&] {
-    try {
-      sys->runtime().setup();
-      r.device_of = sys->runtime().expert_devices();
-      r.run = sys->runtime().run_policy(r.config.run.policies.at(0), r.demand);
-    } catch (const std::exception& e) {
-      r.error = e.what();
-    }
+  r.error = test::run_on_host(*sys, [&](MoeRuntime& rt) {
+    r.device_of = rt.expert_devices();
+    r.run = rt.run_policy(r.config.run.policies.at(0), r.demand);
   });
-  sc_core::sc_start();
-  EXPECT_TRUE(sys->top().finished());
   EXPECT_EQ(sys->top().protocol_violations(), 0u);
   r.stats = sys->stats_json(sc_core::sc_time_stamp().to_seconds() * 1e12);
   r.cost = sys->cost_model();
