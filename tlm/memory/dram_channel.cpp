@@ -55,6 +55,7 @@ DramChannel::DramChannel(const config::DramConfig& cfg, unsigned channel_index)
   }
   entries_.reserve(cfg.queues.read_depth + cfg.queues.write_depth);
   g_.assign(4 * std::size_t{cfg.org.ranks} * bgs_, 0);
+  ref_due_.assign(cfg.org.ranks, UINT64_MAX);
 }
 
 bool DramChannel::can_accept(bool is_write) const {
@@ -276,25 +277,32 @@ void DramChannel::refresh_candidate(unsigned r, Decision& best) const {
 void DramChannel::compute_decision() const {
   update_mode();
   compute_global_bounds();
-  // The hot loop of the model: a linear pass over the active banks' cached candidates.
-  const Candidate* bc = nullptr;
-  std::uint64_t best_t = UINT64_MAX, best_key = UINT64_MAX;
-  for (auto& c : cands_) {
+  // The hot loop of the model: a linear pass over the active banks' cached candidates, the
+  // smallest (time, key) wins. Written without data-dependent branches (the winner is random
+  // under random traffic, so a branch per candidate mispredicts): each candidate's (time, key)
+  // is one 128-bit number, all ones when it cannot issue (nothing queued in the direction, or
+  // its rank waits for a refresh). Keys are distinct (one request per candidate), so the
+  // minimum is unique and the result does not depend on the order of the scan.
+  for (unsigned r = 0; r < ranks_.size(); ++r) ref_due_[r] = ranks_[r].ref_due;
+  __extension__ typedef unsigned __int128 Key;  // GCC/Clang; __extension__ keeps -Wpedantic quiet
+  constexpr Key kNever = ~Key{0};
+  Key best_k = kNever;
+  std::size_t best_i = 0;
+  for (std::size_t i = 0; i < cands_.size(); ++i) {
+    Candidate& c = cands_[i];
     if (!c.valid) fill_candidate(c);
-    if (c.none) continue;
     const std::uint64_t t = candidate_time(c);
-    if (t < best_t || (t == best_t && c.key < best_key)) {
-      if (t >= ranks_[c.rank].ref_due) continue;  // the rank is waiting for its refresh
-      best_t = t;
-      best_key = c.key;
-      bc = &c;
-    }
+    const bool blocked = c.none | (t >= ref_due_[c.rank]);
+    const Key k = blocked ? kNever : (Key{t} << 64 | c.key);
+    best_i = k < best_k ? i : best_i;
+    best_k = k < best_k ? k : best_k;
   }
   Decision best;
   bool best_col = false;
-  if (bc) {
-    best = Decision{true, bc->cmd, best_t, bc->bank, bc->entry, bc->rank, bc->seq};
-    best_col = bc->col;
+  if (best_k != kNever) {
+    const Candidate& bc = cands_[best_i];
+    best = Decision{true, bc.cmd, static_cast<std::uint64_t>(best_k >> 64), bc.bank, bc.entry, bc.rank, bc.seq};
+    best_col = bc.col;
   }
   for (unsigned r = 0; r < ranks_.size(); ++r) {
     if (ranks_[r].ref_due != UINT64_MAX && (!best.valid || ranks_[r].ref_due <= best.t)) refresh_candidate(r, best);

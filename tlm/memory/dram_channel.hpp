@@ -215,6 +215,7 @@ class DramChannel {
   // and channel-level rules (tRRD, tFAW, tCCD, tWTR, turnaround, data bus, command bus), as
   // four blocks of ranks * bank_groups entries; a candidate indexes it with its gidx.
   mutable std::vector<std::uint64_t> g_;
+  mutable std::vector<std::uint64_t> ref_due_;  // per rank, copied for the scan (compute_decision)
   mutable bool decision_best_col_ = false;  std::deque<Done> done_;
   std::size_t rq_count_ = 0, wq_count_ = 0;
   std::uint64_t seq_ = 0;
