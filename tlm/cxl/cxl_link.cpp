@@ -55,6 +55,15 @@ struct CxlLink::Line {
   double last_m2s_arrival_ps = 0;  // last message reached the device
 };
 
+// Which link and Line a message's payload belongs to (set once per pooled payload), so that a
+// payload coming back on device_socket finds its Line without a lookup.
+struct CxlLink::LineMark : tlm::tlm_extension<CxlLink::LineMark> {
+  const CxlLink* link = nullptr;
+  Line* line = nullptr;
+  tlm::tlm_extension_base* clone() const override { return new LineMark(*this); }
+  void copy_from(const tlm::tlm_extension_base& other) override { *this = static_cast<const LineMark&>(other); }
+};
+
 namespace {
 
 // Credit class within a direction: 0 = header-only message, 1 = message with data.
@@ -130,7 +139,10 @@ CxlLink::Line* CxlLink::new_line() {
     l->gp.set_extension(l->ext);
     l->report = new PoisonReport();
     l->gp.set_extension(l->report);
-    line_by_payload_.emplace(&l->gp, l.get());
+    auto* mark = new LineMark();
+    mark->link = this;
+    mark->line = l.get();
+    l->gp.set_extension(mark);
     pool_.push_back(l.get());
     lines_.push_back(std::move(l));
   }
@@ -152,11 +164,12 @@ void CxlLink::free(tlm::tlm_generic_payload* trans) {
 }
 
 CxlLink::Line* CxlLink::line_of(tlm::tlm_generic_payload* trans) {
-  auto it = line_by_payload_.find(trans);
-  if (it == line_by_payload_.end()) {
+  // Every message's payload carries its Line (new_line): no lookup per message.
+  const auto* mark = trans->get_extension<LineMark>();
+  if (mark == nullptr || mark->link != this) {
     SC_REPORT_FATAL("monde/cxl/link", "a transaction that is not one of the link's messages came back on device_socket");
   }
-  return it->second;
+  return mark->line;
 }
 
 // ---------------------------------------------------------------- host side
@@ -242,7 +255,7 @@ void CxlLink::admit() {
         tx.tx.push_back(l);
       }
       tx.stats.max_tx_queue = std::max<std::uint64_t>(tx.stats.max_tx_queue, tx.tx.size());
-      tx.work.notify(SC_ZERO_TIME);
+      tx.wake_sender();
       if (job->queued < job->lines.size()) return;  // tx queue full: END_REQ waits (back-pressure)
     }
     admission_.pop_front();
@@ -520,13 +533,25 @@ double CxlLink::wire_ps(const Line& l, Dir d) const {
 void CxlLink::sender(Dir d) {
   Direction& dr = dir_[d];
   for (;;) {
-    while (dr.tx.empty()) sc_core::wait(dr.work);
+    while (dr.tx.empty()) {
+      dr.waiting_for_work = true;
+      sc_core::wait(dr.work);
+      dr.waiting_for_work = false;
+    }
+    // The serialiser is not waited out after a message with nothing queued behind it (one
+    // activation less per message on a lightly loaded link): a message that arrives while the
+    // last one is still on the wire waits for it here, and starts when it would have.
+    if (const auto busy_until = static_cast<std::uint64_t>(std::ceil(dr.free_ps)); busy_until > now_ps()) {
+      sc_core::wait(ps_time(busy_until - now_ps()));
+    }
     Line* l = dr.tx.front();
     const bool is_write = l->job->is_write;
     const unsigned cls = credit_class(is_write, d == kM2S);
     if (dr.credits[cls] == 0) {
       const std::uint64_t t0 = now_ps();
+      dr.waiting_for_credit = true;
       while (dr.credits[cls] == 0) sc_core::wait(dr.credit_returned);
+      dr.waiting_for_credit = false;
       dr.stats.credit_stall_ps += now_ps() - t0;
     }
     --dr.credits[cls];
@@ -557,7 +582,7 @@ void CxlLink::sender(Dir d) {
     arrival_peq_.notify(l->gp, d == kM2S ? tlm::BEGIN_REQ : tlm::BEGIN_RESP,
                         ps_time(arrive - now_ps()));
     const auto free_at = static_cast<std::uint64_t>(std::ceil(dr.free_ps));
-    if (free_at > now_ps()) sc_core::wait(ps_time(free_at - now_ps()));
+    if (!dr.tx.empty() && free_at > now_ps()) sc_core::wait(ps_time(free_at - now_ps()));
   }
 }
 
@@ -571,7 +596,7 @@ void CxlLink::on_tx_space(Dir d) {
     const bool end_resp = pending_needs_end_resp_;
     pending_response_ = nullptr;
     dir_[kS2M].tx.push_back(l);
-    dir_[kS2M].work.notify(SC_ZERO_TIME);
+    dir_[kS2M].wake_sender();
     if (end_resp) {
       tlm::tlm_phase phase = tlm::END_RESP;
       sc_time zero = SC_ZERO_TIME;
@@ -582,19 +607,19 @@ void CxlLink::on_tx_space(Dir d) {
 
 void CxlLink::return_credit(Dir d, unsigned cls) {
   const auto due = now_ps() + static_cast<std::uint64_t>(std::llround(one_way_ps_));
-  credit_returns_.emplace(due, std::make_pair(d, cls));
-  notify_at(credit_event_, credit_returns_.begin()->first);
+  credit_returns_.push_back(CreditReturn{due, d, cls});  // due times never decrease: a FIFO is in order
+  notify_at(credit_event_, credit_returns_.front().due_ps);
 }
 
 void CxlLink::credit_arrivals() {
   const std::uint64_t now = now_ps();
-  while (!credit_returns_.empty() && credit_returns_.begin()->first <= now) {
-    const auto [d, cls] = credit_returns_.begin()->second;
-    credit_returns_.erase(credit_returns_.begin());
+  while (!credit_returns_.empty() && credit_returns_.front().due_ps <= now) {
+    const auto [due, d, cls] = credit_returns_.front();
+    credit_returns_.pop_front();
     ++dir_[d].credits[cls];
-    dir_[d].credit_returned.notify(SC_ZERO_TIME);
+    if (dir_[d].waiting_for_credit) dir_[d].credit_returned.notify(SC_ZERO_TIME);
   }
-  if (!credit_returns_.empty()) notify_at(credit_event_, credit_returns_.begin()->first);
+  if (!credit_returns_.empty()) notify_at(credit_event_, credit_returns_.front().due_ps);
 }
 
 // ---------------------------------------------------------------- device side
@@ -683,7 +708,7 @@ void CxlLink::device_response(Line* l) {
     auto& d = dir_[kS2M];
     d.tx.push_back(l);
     d.stats.max_tx_queue = std::max<std::uint64_t>(d.stats.max_tx_queue, d.tx.size());
-    d.work.notify(SC_ZERO_TIME);
+    d.wake_sender();
   }
   if (!l->completed_early) {
     tlm::tlm_phase phase = tlm::END_RESP;

@@ -61,21 +61,19 @@
 #include <array>
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <memory>
-#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/peq_with_cb_and_phase.h>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
 #include "core/config/cxl_config.hpp"
 #include "core/config/fault_config.hpp"
 #include "tlm/common/event_pool.hpp"
+#include "tlm/common/payload_event_queue.hpp"
 #include "tlm/common/rare_events.hpp"
 #include "tlm/cxl/cxl_mem_extension.hpp"
 #include "tlm/cxl/cxl_mem_message.hpp"
@@ -136,6 +134,7 @@ class CxlLink : public sc_core::sc_module, public tlm::tlm_mm_interface {
   enum Dir { kM2S = 0, kS2M = 1 };
   struct HostJob;
   struct Line;
+  struct LineMark;
   struct Direction {
     std::deque<Line*> tx;
     unsigned tx_capacity = 0;
@@ -143,6 +142,13 @@ class CxlLink : public sc_core::sc_module, public tlm::tlm_mm_interface {
     std::array<unsigned, 2> credit_limit{};
     double free_ps = 0;  // serialiser busy until (fractional)
     sc_core::sc_event work, credit_returned;
+    // The sender waits on `work` only while its tx queue is empty; otherwise it looks at the
+    // queue before it waits again, so a notification then would wake nobody.
+    bool waiting_for_work = false;
+    bool waiting_for_credit = false;  // likewise for credit_returned
+    void wake_sender() {
+      if (waiting_for_work) work.notify(sc_core::SC_ZERO_TIME);
+    }
     CxlDirectionStats stats;
     // Link-layer retry.
     RareEvents flit_errors;
@@ -215,11 +221,16 @@ class CxlLink : public sc_core::sc_module, public tlm::tlm_mm_interface {
   bool device_request_open_ = false;
   Line* pending_response_ = nullptr;                // S2M tx queue was full
   bool pending_needs_end_resp_ = false;
-  std::multimap<std::uint64_t, std::pair<Dir, unsigned>> credit_returns_;  // due time -> credit
+  // Credits on their way back, in due order: each is due one_way after it was returned.
+  struct CreditReturn {
+    std::uint64_t due_ps;
+    Dir dir;
+    unsigned cls;
+  };
+  std::deque<CreditReturn> credit_returns_;
   sc_core::sc_event credit_event_;
-  tlm_utils::peq_with_cb_and_phase<CxlLink> host_peq_, device_peq_, arrival_peq_;
+  PayloadEventQueue<CxlLink> host_peq_, device_peq_, arrival_peq_;
   std::vector<std::unique_ptr<Line>> lines_;
-  std::unordered_map<tlm::tlm_generic_payload*, Line*> line_by_payload_;
   std::vector<Line*> pool_;
   EventPool events_;  // b_transport callers' completion events
   CxlMessageCounters messages_;

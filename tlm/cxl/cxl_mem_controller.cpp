@@ -78,12 +78,18 @@ void CxlMemController::enqueue(tlm::tlm_generic_payload& trans, const sc_time& d
   e.dpa = decode_range(trans.get_address(), trans.get_data_length());
   queue_.push_back(e);
   stats_.max_queue_lines = std::max<std::uint64_t>(stats_.max_queue_lines, queue_.size());
-  work_.notify(SC_ZERO_TIME);
+  // The issuer waits on work_ only while the queue is empty (it looks at the queue before it
+  // waits again), so a notification at any other time would wake nobody.
+  if (issuer_idle_) work_.notify(SC_ZERO_TIME);
 }
 
 void CxlMemController::issuer() {
   for (;;) {
-    while (queue_.empty()) sc_core::wait(work_);
+    while (queue_.empty()) {
+      issuer_idle_ = true;
+      sc_core::wait(work_);
+      issuer_idle_ = false;
+    }
     const Entry e = queue_.front();
     if (e.ready_ps > now_ps()) sc_core::wait(ps_time(e.ready_ps - now_ps()));
     queue_.pop_front();

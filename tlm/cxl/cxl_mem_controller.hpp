@@ -89,6 +89,7 @@ class CxlMemController : public sc_core::sc_module {
   tlm::tlm_generic_payload* pending_accept_ = nullptr;  // BEGIN_REQ waiting for queue room
   sc_core::sc_time pending_delay_;
   sc_core::sc_event work_, memory_end_req_;
+  bool issuer_idle_ = false;  // the issuer waits on work_ (its queue is empty)
   tlm::tlm_generic_payload* memory_request_open_ = nullptr;  // its END_REQ has not come yet
   std::unordered_map<tlm::tlm_generic_payload*, std::uint64_t> hpa_of_;  // restored on the way back
   std::deque<Response> responses_;

@@ -370,16 +370,19 @@ void MemoryTarget::schedule() {
     return;
   }
   if (bursts_in_flight_ == 0 && waiting_for_queue_.empty()) return;  // idle: refresh is caught up on the next access
-  std::uint64_t next = dram_.next_event_ps();
-  if (!waiting_for_queue_.empty()) {
-    const Job& head = *waiting_for_queue_.front();
-    if (head.bursts_queued == head.bursts_total) {
+  const Job* head = waiting_for_queue_.empty() ? nullptr : waiting_for_queue_.front().get();
+  const bool head_has_bursts = head != nullptr && head->bursts_queued < head->bursts_total;
+  // When the model is about to run ahead for the head (below), its first step computes the
+  // same decision at the same state as next_event_ps would here: skip the call, not its effect.
+  std::uint64_t next = head_has_bursts && room_at_ps_ == 0 ? 0 : dram_.next_event_ps();
+  if (head != nullptr) {
+    if (!head_has_bursts) {
       next = now_ps();  // nothing to queue (an error or an empty access): answer it now
     } else {
       // Nothing can enter the DRAM model before the head does: run it ahead to the command that
       // makes room for the head's next burst, and wake then (or at an earlier completion).
       if (room_at_ps_ == 0) {
-        room_at_ps_ = dram_.run_until_accept(head.burst_address(head.bursts_queued), head.is_write);
+        room_at_ps_ = dram_.run_until_accept(head->burst_address(head->bursts_queued), head->is_write);
       }
       next = std::min(room_at_ps_, dram_.next_event_ps());
     }

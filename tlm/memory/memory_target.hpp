@@ -34,10 +34,10 @@
 
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/peq_with_cb_and_phase.h>
 #include <tlm_utils/simple_target_socket.h>
 
 #include "tlm/common/event_pool.hpp"
+#include "tlm/common/payload_event_queue.hpp"
 #include "tlm/memory/backing_store.hpp"
 #include "tlm/memory/bandwidth_model.hpp"
 #include "core/config/dram_config.hpp"
@@ -134,8 +134,8 @@ class MemoryTarget : public sc_core::sc_module {
   std::uint64_t room_at_ps_ = 0;
   std::vector<DramCompletion> done_, delivering_;
   sc_core::sc_event wake_;
-  tlm_utils::peq_with_cb_and_phase<MemoryTarget> peq_;
-  tlm_utils::peq_with_cb_and_phase<MemoryTarget> bulk_peq_;  // bandwidth mode: responses at their time
+  PayloadEventQueue<MemoryTarget> peq_;
+  PayloadEventQueue<MemoryTarget> bulk_peq_;  // bandwidth mode: responses at their time
   std::map<tlm::tlm_generic_payload*, std::shared_ptr<Job>> bulk_jobs_;
   EventPool events_;  // b_transport callers' completion events
   stats::LatencyHistogram read_latency_, write_latency_;
