@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tlm/common/interleave_span.hpp"
 #include "tlm/common/poison_report.hpp"
 #include "tlm/common/sim_time.hpp"
 #include "tlm/memory/memory_stats.hpp"
@@ -43,6 +44,7 @@ struct CxlLink::Line {
   std::array<unsigned char, kCxlLineBytes> be{};
   CxlMemExtension* ext = nullptr;  // owned by gp (freed with it)
   PoisonReport* report = nullptr;  // owned by gp: where the memory found poison (bulk transfers)
+  InterleaveSpan* span = nullptr;  // owned by gp: a bulk transfer's interleave walk (inactive otherwise)
   std::shared_ptr<HostJob> job;
   CxlLineAccess access;
   bool accepted = false;         // the device took it out of its rx buffer (END_REQ)
@@ -143,6 +145,8 @@ CxlLink::Line* CxlLink::new_line() {
     mark->link = this;
     mark->line = l.get();
     l->gp.set_extension(mark);
+    l->span = new InterleaveSpan();
+    l->gp.set_extension(l->span);
     pool_.push_back(l.get());
     lines_.push_back(std::move(l));
   }
@@ -152,6 +156,7 @@ CxlLink::Line* CxlLink::new_line() {
   l->accepted = l->completed_early = l->bulk = false;
   l->ext->clear_responses();
   l->report->clear();
+  *l->span = InterleaveSpan{};
   l->gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   l->gp.set_dmi_allowed(false);
   return l;
@@ -199,7 +204,21 @@ std::shared_ptr<CxlLink::HostJob> CxlLink::make_job(tlm::tlm_generic_payload& tr
     job->total = 1;
     return job;
   }
-  job->lines = split_host_access(trans.get_address(), len, job->is_write);
+  const auto* span = trans.get_extension<InterleaveSpan>();
+  if (span != nullptr && span->active()) {
+    // One device's granules of an interleaved range: each granule piece is a contiguous HPA run
+    // (granules are 64 B aligned, so every piece after the first starts on a line).
+    for (std::uint64_t off = 0; off < len;) {
+      const std::uint64_t n = span->piece(trans.get_address(), off, len - off);
+      for (CxlLineAccess a : split_host_access(span->hpa(trans.get_address(), off), n, job->is_write)) {
+        a.host_offset += off;
+        job->lines.push_back(a);
+      }
+      off += n;
+    }
+  } else {
+    job->lines = split_host_access(trans.get_address(), len, job->is_write);
+  }
   if (job->is_write && trans.get_byte_enable_ptr() != nullptr) {
     // Host byte enables narrow each line's mask; a line that loses bytes becomes MemWrPtl.
     for (auto& a : job->lines) {
@@ -285,6 +304,9 @@ void CxlLink::admit_bulk(const std::shared_ptr<HostJob>& job) {
   Line* l = new_line();
   l->job = job;
   l->bulk = true;
+  // An interleaved device's granules (InterleaveSpan): the controller decodes the walk; the line
+  // count and partial lines are those of the contiguous range (granules are whole lines).
+  if (const auto* span = trans.get_extension<InterleaveSpan>()) *l->span = *span;
   l->bulk_lines = n;
   l->bulk_partial_lines = partial;
   auto& gp = l->gp;

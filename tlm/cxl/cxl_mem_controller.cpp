@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tlm/common/interleave_span.hpp"
 #include "tlm/common/sim_time.hpp"
 #include "tlm/cxl/cxl_mem_extension.hpp"
 
@@ -47,6 +48,21 @@ std::optional<std::uint64_t> CxlMemController::decode_range(std::uint64_t hpa, s
   return first.dpa;
 }
 
+std::optional<std::uint64_t> CxlMemController::decode_span(std::uint64_t hpa, std::uint64_t len,
+                                                           const InterleaveSpan& span) const {
+  // This device's granules of an interleaved access: contiguous in DPA when the walk is the one
+  // its decoder was programmed with and both ends are its own (the owned HPAs between them map
+  // to consecutive DPAs, one granule after another).
+  const auto first = hdm_.decode_detail(hpa);
+  if (first.outcome != HdmDecoder::Outcome::kHit) return std::nullopt;
+  const config::HdmRange& d = hdm_.config().decoders.at(first.decoder);
+  if (d.ways != span.ways || d.granularity != span.granularity) return std::nullopt;
+  const auto last = hdm_.decode_detail(span.hpa(hpa, len - 1));
+  if (last.outcome != HdmDecoder::Outcome::kHit || last.decoder != first.decoder) return std::nullopt;
+  if (last.dpa - first.dpa != len - 1) return std::nullopt;
+  return first.dpa;
+}
+
 // ---------------------------------------------------------------- requests
 
 tlm::tlm_sync_enum CxlMemController::link_fw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase,
@@ -75,7 +91,9 @@ void CxlMemController::enqueue(tlm::tlm_generic_payload& trans, const sc_time& d
   Entry e;
   e.trans = &trans;
   e.ready_ps = now_ps() + static_cast<std::uint64_t>(delay.value() / ticks_per_ps()) + controller_ps_;
-  e.dpa = decode_range(trans.get_address(), trans.get_data_length());
+  const auto* span = trans.get_extension<InterleaveSpan>();
+  e.dpa = span != nullptr && span->active() ? decode_span(trans.get_address(), trans.get_data_length(), *span)
+                                            : decode_range(trans.get_address(), trans.get_data_length());
   queue_.push_back(e);
   stats_.max_queue_lines = std::max<std::uint64_t>(stats_.max_queue_lines, queue_.size());
   // The issuer waits on work_ only while the queue is empty (it looks at the queue before it

@@ -13,7 +13,8 @@
 // returned on END_REQ, so a full controller throttles the link); BEGIN_RESP to the link one at a
 // time, and the memory's END_RESP is withheld until the link took the response.
 // Bulk transactions (longer than 64 B, the link's bulk mode) must map to contiguous device
-// addresses (one decoder; within one granule when interleaved), otherwise they fail the same way.
+// addresses (one decoder; within one granule when interleaved, or the device's own granules of an
+// interleaved access, tlm/common/interleave_span.hpp), otherwise they fail the same way.
 // transport_dbg is split at granule / decoder boundaries; DMI regions are translated back to
 // HPAs and clipped to the contiguous piece, with the controller latency added.
 #pragma once
@@ -30,6 +31,10 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "tlm/cxl/hdm_decoder.hpp"
+
+namespace monde {
+class InterleaveSpan;
+}
 
 namespace monde::cxl {
 
@@ -79,6 +84,9 @@ class CxlMemController : public sc_core::sc_module {
   // DPA of [hpa, hpa + len) when it is one contiguous piece of this device, and that piece's
   // HPA bounds (for DMI and debug splitting).
   std::optional<std::uint64_t> decode_range(std::uint64_t hpa, std::uint64_t len) const;
+  // DPA of an interleaved device's granules from hpa on (tlm/common/interleave_span.hpp), when
+  // they are this device's and contiguous in DPA.
+  std::optional<std::uint64_t> decode_span(std::uint64_t hpa, std::uint64_t len, const InterleaveSpan& span) const;
   std::uint64_t contiguous_end(std::uint64_t hpa) const;  // one past the piece holding hpa
   std::uint64_t now_ps() const;
 
