@@ -28,6 +28,21 @@
 // running past its window's end, gets TLM_ADDRESS_ERROR_RESPONSE (a root port decodes, it does
 // not translate: the device sees the HPA and its HDM decoder maps it). Without windows everything
 // goes to the one bound device, as before.
+//
+// One range interleaved across the devices (config `devices.interleave_granularity`,
+// docs/interleave.md): add_interleaved_window() makes the next `ways` bindings the range's
+// interleave set, in position order, as a host bridge's HDM decoder with its target list does
+// (CXL 2.0 §8.2.5.12: the decoder's IW and IG, "Decoder n Target List": the port of each way).
+// Granule k of the range (k = (HPA - base) / granularity) goes to position k mod ways. An access
+// inside one granule goes to its device as it is. One that spans several is split: each device
+// gets one transaction with the bytes it owns, packed, starting at its first owned HPA and
+// carrying an InterleaveSpan (tlm/common/interleave_span.hpp) so that its link and HDM decoder
+// walk its granules; the devices' transactions run concurrently (one spawned process each, all
+// started at the same time) and the access completes when the last has, with the first error
+// status any of them got and the poisoned lines of all (PoisonReport offsets in the original
+// payload). Byte enables are split with the data; a streaming width below the length is a
+// TLM_BURST_ERROR_RESPONSE (CXL.mem has no streaming access). DMI is not granted on an
+// interleaved window (no device holds a contiguous HPA range); transport_dbg is split per granule.
 #pragma once
 
 #include <cstdint>
@@ -62,6 +77,10 @@ class RootComplex : public sc_core::sc_module {
   // The window [base, base + bytes) of the next cxl_port binding (the first call: binding 0).
   // std::invalid_argument for an empty window or one that overlaps an earlier one.
   void add_window(std::uint64_t base, std::uint64_t bytes);
+  // The interleaved range [base, base + bytes): the next `ways` bindings, position 0 first.
+  // std::invalid_argument as add_window, or for ways < 2 or a granularity that is not a power of
+  // two of at least 64 B, or bytes that are not whole stripes (ways x granularity).
+  void add_interleaved_window(std::uint64_t base, std::uint64_t bytes, unsigned ways, std::uint64_t granularity);
   // The host memory's window; std::invalid_argument for an empty or wrapping one, or one that
   // overlaps a CXL window.
   void set_host_memory_window(std::uint64_t base, std::uint64_t bytes);
@@ -77,13 +96,27 @@ class RootComplex : public sc_core::sc_module {
   unsigned int transport_dbg(int port, tlm::tlm_generic_payload& trans);
   bool get_direct_mem_ptr(int port, tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);
   void invalidate_direct_mem_ptr(int port, sc_dt::uint64 start, sc_dt::uint64 end);
-  // The cxl_port binding that owns [address, address + bytes), or -1 (no window holds it all).
-  int route(std::uint64_t address, std::uint64_t bytes) const;
-
   struct Window {
     std::uint64_t base, bytes;
+    unsigned first_port = 0;  // its cxl_port binding (interleaved: of position 0)
+    unsigned ways = 1;        // > 1: interleaved
+    std::uint64_t granularity = 0;
   };
+  // The window that holds all of [address, address + bytes), or nullptr.
+  const Window* window_of(std::uint64_t address, std::uint64_t bytes) const;
+  // The cxl_port binding of the byte at `address` in window w.
+  unsigned port_of(const Window& w, std::uint64_t address) const;
+  // The cxl_port binding that owns [address, address + bytes) whole, or -1 (no window holds it
+  // all, or an interleaved access spans several granules).
+  int route(std::uint64_t address, std::uint64_t bytes) const;
+  void check_new_window(std::uint64_t base, std::uint64_t bytes) const;
+  // An access over several granules of an interleaved window: one transaction per device, run
+  // concurrently (see the header comment).
+  void split_interleaved(const Window& w, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  unsigned int split_interleaved_dbg(const Window& w, tlm::tlm_generic_payload& trans);
+
   std::vector<Window> windows_;
+  unsigned next_port_ = 0;
   Window host_window_{0, 0};  // bytes 0: none
   // -1: not in the host window; 0: inside it and the access fits; 1: runs past its end.
   int host_route(std::uint64_t address, std::uint64_t bytes) const;
