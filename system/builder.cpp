@@ -38,7 +38,8 @@ nlohmann::json SimulatedSystem::stats_json(double elapsed_ps) const {
       const std::uint64_t busy = tree["ndp"]["busy_cycles"].get<std::uint64_t>();
       nlohmann::json e;
       e["device"] = d;
-      e["hpa_base"] = config::device_hpa_base(config_.device, static_cast<std::uint32_t>(d));
+      e["hpa_base"] = config::device_hpa_base(config_.device, config_.devices, static_cast<std::uint32_t>(d));
+      if (config_.devices.interleaved()) e["interleave_position"] = d;
       e["cxl_m2s_bytes"] = dev.link().m2s().data_bytes;
       e["cxl_s2m_bytes"] = dev.link().s2m().data_bytes;
       e["dram_read_bytes"] = tree["memory"]["transactions"]["bytes_read_bytes"];
@@ -48,6 +49,11 @@ nlohmann::json SimulatedSystem::stats_json(double elapsed_ps) const {
       e["ndp_dma_bytes_read"] = tree["ndp"]["dma_bytes_read"];
       e["stats"] = std::move(tree);
       j["devices"].push_back(std::move(e));
+    }
+    if (config_.devices.interleaved()) {
+      j["interleave"] = {{"ways", config_.devices.count},
+                         {"granularity_bytes", config_.devices.interleave_granularity},
+                         {"range_bytes", config::interleaved_range_bytes(config_.device, config_.devices)}};
     }
   }
   j["gpu"] = top_->gpu.stats_json(elapsed_ps);

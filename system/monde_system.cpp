@@ -19,7 +19,7 @@ std::string device_suffix(std::uint32_t count, std::uint32_t d) { return count =
 std::vector<std::unique_ptr<config::DeviceConfig>> device_configs(const config::SystemConfig& c) {
   std::vector<std::unique_ptr<config::DeviceConfig>> v;
   for (std::uint32_t d = 0; d < c.devices.count; ++d) {
-    v.push_back(std::make_unique<config::DeviceConfig>(config::device_config_of(c.device, d)));
+    v.push_back(std::make_unique<config::DeviceConfig>(config::device_config_of(c.device, c.devices, d)));
   }
   return v;
 }
@@ -54,10 +54,16 @@ MondeSystem::MondeSystem(sc_core::sc_module_name name, const config::SystemConfi
     auto& dev = *devices_[d];
     buses_.push_back(std::make_unique<driver::TlmDeviceBus>(cpu_mem, *cpu_mmio_.back(), &dev.ndp().irq_event(),
                                                             [&dev] { return dev.ndp().irq_pending(); },
-                                                            config::device_hpa_base(config.device, d)));
-    if (n > 1) {
-      gpu.root_complex.add_window(config::device_hpa_base(config.device, d), config::device_window_bytes(config.device));
+                                                            config::device_hpa_base(config.device, config.devices, d)));
+    if (n > 1 && !config.devices.interleaved()) {
+      gpu.root_complex.add_window(config::device_hpa_base(config.device, config.devices, d),
+                                  config::device_window_bytes(config.device));
     }
+  }
+  if (config.devices.interleaved()) {
+    // One range over all devices: the host bridge's decoder with the devices as its target list.
+    gpu.root_complex.add_interleaved_window(0, config::interleaved_range_bytes(config.device, config.devices), n,
+                                            config.devices.interleave_granularity);
   }
   if (check_protocol) {
     cpu_checker_ = std::make_unique<checker::ProtocolChecker<64>>("cpu_checker", checker::ProtocolCheckerConfig{});

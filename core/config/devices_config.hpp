@@ -4,6 +4,12 @@
 // device) resolves and simulates exactly as before: config.resolved.json writes the section only
 // when a value differs from its default.
 //   "devices": { "count": 4, "placement": "popularity", "split": "auto" }
+// Or one HDM range interleaved across the devices (interleave_granularity > 0, docs/interleave.md):
+//   "devices": { "count": 4, "interleave_granularity": 4096 }
+// The host bridge's decoder sends granule k of the range [0, count x mapped bytes) to the device at
+// interleave position k mod count; each device's HDM decoder is programmed with the same ways
+// (= count) and granularity and its position (= its index), so it maps its granules to
+// consecutive DPAs (CXL 2.0 §8.2.5.12, the "Device Decode Logic" in tlm/cxl/hdm_decoder.hpp).
 #pragma once
 
 #include <cstdint>
@@ -37,16 +43,25 @@ struct DevicesConfig {
   std::uint32_t count = 1;  // 1 .. kMaxDevices
   DevicePlacement placement = DevicePlacement::kRoundRobin;
   DeviceSplit split = DeviceSplit::kNone;  // none with one device (checked)
+  // 0: each device its own HPA window. 256 .. 16384 (a power of two, the HDM decoder's IG): one
+  // range interleaved across all `count` devices (ways = count: 2, 3, 4, 6, 8, 12 or 16; checked).
+  std::uint64_t interleave_granularity = 0;
+  bool interleaved() const { return interleave_granularity > 0; }
 };
 
 const Schema<DevicesConfig>& devices_schema();
 bool differs_from_defaults(const DevicesConfig& c);
 
 // The host physical address window of each device: the bytes the device's (default, single)
-// HDM decoder maps, and where device `index` starts (index x those bytes).
+// HDM decoder maps, and where device `index` starts (index x those bytes; interleaved: 0, every
+// device's decoder covers the one range).
 std::uint64_t device_window_bytes(const DeviceConfig& device);
-std::uint64_t device_hpa_base(const DeviceConfig& device, std::uint32_t index);
-// Device `index` of several: `device` with its decoder moved to its window (index 0: unchanged).
-DeviceConfig device_config_of(const DeviceConfig& device, std::uint32_t index);
+std::uint64_t device_hpa_base(const DeviceConfig& device, const DevicesConfig& devices, std::uint32_t index);
+// The interleaved range's bytes: count x the device's mapped bytes (interleaved only).
+std::uint64_t interleaved_range_bytes(const DeviceConfig& device, const DevicesConfig& devices);
+// Device `index` of several: `device` with its decoder moved to its window (index 0: unchanged),
+// or, interleaved, programmed for the whole range with ways = count, the granularity and
+// position = index.
+DeviceConfig device_config_of(const DeviceConfig& device, const DevicesConfig& devices, std::uint32_t index);
 
 }  // namespace monde::config

@@ -158,6 +158,43 @@ const Schema<RunConfig>& run_schema() {
   return s;
 }
 
+namespace {
+
+// One HDM range interleaved across the devices (devices.interleave_granularity > 0): the decoder's
+// rules (CXL 2.0 §8.2.5.12: IG 256 B .. 16 KiB, IW 1, 2, 4, 8, 16 and 3, 6, 12 ways) with ways =
+// count, and what the model builds on it (docs/interleave.md).
+void check_interleave(const ConfigNode& n, const SystemConfig& c) {
+  const DevicesConfig& v = c.devices;
+  if (!encode_granularity(v.interleave_granularity)) {
+    n.fail("interleave_granularity", std::to_string(v.interleave_granularity) +
+                                         " is not an HDM interleave granularity; allowed 0 (no interleave), 256, 512, "
+                                         "1024, 2048, 4096, 8192 or 16384");
+  }
+  if (v.count == 1 || !encode_ways(v.count)) {
+    n.fail("count", std::to_string(v.count) + " with interleave_granularity " +
+                        std::to_string(v.interleave_granularity) +
+                        ": the interleave ways are devices.count; allowed 2, 3, 4, 6, 8, 12 or 16 (the HDM "
+                        "decoder's way counts), or interleave_granularity 0");
+  }
+  if (v.split != DeviceSplit::kNone) {
+    n.fail("split", std::string(to_string(v.split)) +
+                        " with interleave_granularity: a split places slices on the NDP units, which an interleaved "
+                        "range does not support; allowed \"none\", or interleave_granularity 0");
+  }
+  if (v.placement != DevicePlacement::kRoundRobin) {
+    n.fail("placement", std::string(to_string(v.placement)) +
+                            " with interleave_granularity: every expert is striped over all devices; allowed "
+                            "\"round_robin\" (the default), or interleave_granularity 0");
+  }
+  const std::uint64_t range = interleaved_range_bytes(c.device, v);
+  if (range > kHpaLimit || range / v.count != device_window_bytes(c.device)) {
+    n.fail("count", std::to_string(v.count) + " devices of " + std::to_string(device_window_bytes(c.device)) +
+                        " mapped bytes: the interleaved range exceeds the 52-bit host address space");
+  }
+}
+
+}  // namespace
+
 const Schema<SystemConfig>& system_schema() {
   using S = SystemConfig;
   static const auto s = [] {
@@ -201,6 +238,7 @@ const Schema<SystemConfig>& system_schema() {
         // Several devices: each maps its memory at its own HPA window (the default decoder moved
         // up by d windows), and the faults model one device.
         .check([](const ConfigNode& n, S& c) {
+          if (c.devices.interleaved()) check_interleave(n.child("devices"), c);
           if (c.devices.count == 1) {
             // Splitting an expert across one device is the unsplit expert: refused, not ignored.
             if (c.devices.split != DeviceSplit::kNone) {
@@ -219,7 +257,7 @@ const Schema<SystemConfig>& system_schema() {
                                                  "decoder, base 0, 1 way, no DPA skip, over the whole DRAM); remove "
                                                  "'device.cxl.hdm' or set devices.count 1");
           }
-          if (c.devices.count * d[0].size > kHpaLimit) {
+          if (!c.devices.interleaved() && c.devices.count * d[0].size > kHpaLimit) {
             n.child("devices").fail("count", std::to_string(c.devices.count) + " devices of " +
                                                  std::to_string(d[0].size) +
                                                  " mapped bytes exceed the 52-bit host address space");
