@@ -13,7 +13,8 @@ policy::SystemCostModel derive_cost_model(const config::SystemConfig& e, std::sh
   const auto& link = e.device.link;
   const auto& dram = e.device.dram;
   policy::SystemCostModel m;
-  m.device_to_gpu_bytes_per_s = perf::device_to_gpu_bytes_per_s(link, e.gpu.pcie);
+  m.device_to_gpu_bytes_per_s =
+      perf::device_to_gpu_bytes_per_s(link, e.gpu.pcie, e.devices.interleaved() ? e.devices.count : 1);
   m.host_to_device_bytes_per_s = link.write_bytes_per_s();
   m.device_to_host_bytes_per_s = link.read_bytes_per_s();
   m.link_latency_s = (link.one_way_ns() + link.controller_ns) * 1e-9;

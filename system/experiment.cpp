@@ -274,6 +274,31 @@ void check_split(const config::SystemConfig& c, const config::ConfigNode& root) 
   }
 }
 
+// One range interleaved across the devices (devices.interleave_granularity, docs/interleave.md):
+// every expert is striped over all devices, so no NDP unit holds a whole expert and the NDP
+// drivers are not set up; only policies that never use the NDP units run, and the GPU fetches the
+// bf16 range (the quantised copy is the NDP's).
+void check_interleave(const config::SystemConfig& c, const config::ConfigNode& root) {
+  if (!c.devices.interleaved()) return;
+  for (const auto& name : c.run.policies) {
+    const policy::PolicyInfo* p = policy::find_policy(name);
+    if (p != nullptr && p->places_ndp_experts) {
+      root.section("run").fail("policies", "has \"" + name + "\", which places experts on the NDP units, but "
+                                           "devices.interleave_granularity is " +
+                                           std::to_string(c.devices.interleave_granularity) +
+                                           ": NDP experts on an interleaved range are not modelled (each NDP unit "
+                                           "sees only its device's granules of an expert); allowed offload, "
+                                           "offload_cached, or devices.interleave_granularity 0");
+    }
+  }
+  if (c.gpu.fetch_quantised) {
+    root.section("gpu").fail("fetch_quantised", "true with devices.interleave_granularity " +
+                                                    std::to_string(c.devices.interleave_granularity) +
+                                                    ": the quantised copy is the NDP units', which an interleaved "
+                                                    "range does not place; allowed false");
+  }
+}
+
 // gpu.fetch_quantised fetches the NDP's quantised copy: there must be one, from the device (the
 // host-memory copy is bf16 only); with data full, not of a split layer (the GPU path's check of
 // fetched slices is built for bf16 slices only).
@@ -367,6 +392,7 @@ void check_experiment(const config::SystemConfig& c, const config::ExperimentDoc
       }
     }
   }
+  check_interleave(c, root);
   check_split(c, root);
   check_gpu_fetch(c, root);
   check_ndp_shape(c, root);

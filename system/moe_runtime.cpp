@@ -71,7 +71,10 @@ std::vector<std::vector<std::uint32_t>> expert_devices(const config::SystemConfi
   const auto& m = config.model;
   const std::size_t layers = m.moe_layer_indices().size();
   const std::uint32_t n = config.devices.count;
-  if (n == 1) return std::vector<std::vector<std::uint32_t>>(layers, std::vector<std::uint32_t>(m.experts, 0));
+  // One device, or one range interleaved over all (every expert striped over them, one driver).
+  if (n == 1 || config.devices.interleaved()) {
+    return std::vector<std::vector<std::uint32_t>>(layers, std::vector<std::uint32_t>(m.experts, 0));
+  }
   std::vector<std::vector<std::uint64_t>> popularity(layers, std::vector<std::uint64_t>(m.experts, 0));
   if (config.devices.placement == config::DevicePlacement::kPopularity) {
     for (const auto& step : route_experiment(config)) {
@@ -100,13 +103,24 @@ MoeRuntime::MoeRuntime(const config::SystemConfig& config, MondeSystem& system, 
   driver::DriverOptions o;
   o.timing_only = config.run.timing_only();
   o.job_timeout = sc_core::sc_time(config.faults.ndp.job_timeout_ms, sc_core::SC_MS);
+  if (config.devices.interleaved()) {
+    // One HDM range over all devices (docs/interleave.md): one weights-only driver places the
+    // experts in it through the root complex, which stripes every write over the devices; no NDP
+    // rings (no unit sees a whole expert, and only policies without NDP experts run).
+    o.memory_only = true;
+    drivers_.push_back(std::make_unique<driver::NdpDriver>(
+        system.bus(0), config::interleaved_range_bytes(config.device, config.devices), o));
+    return;
+  }
   for (std::size_t d = 0; d < system.device_count(); ++d) {
     drivers_.push_back(std::make_unique<driver::NdpDriver>(system.bus(d), config.device.dram.capacity_bytes(), o));
   }
 }
 
 void MoeRuntime::setup() {
-  for (auto& d : drivers_) d->init();
+  if (!config_.devices.interleaved()) {
+    for (auto& d : drivers_) d->init();
+  }
   device_of_ = system::expert_devices(config_);
   formats_ = expert_format_plan(config_);
   const auto& m = config_.model;
@@ -134,7 +148,9 @@ void MoeRuntime::setup() {
   slices_.assign(moe_layers_.size(), {});
   for (std::size_t l = 0; l < moe_layers_.size(); ++l) {
     for (std::uint32_t e = 0; e < m.experts; ++e) {
-      const config::WeightEncoding& ndp_weights = formats_.formats.of(l, e);
+      // Interleaved: no NDP copy (no NDP jobs run), the bf16 range only.
+      const config::WeightEncoding ndp_weights =
+          config_.devices.interleaved() ? config::WeightEncoding{} : formats_.formats.of(l, e);
       const driver::ExpertShape shape{m.d_model, m.d_ff, m.gated, ndp_weights};
       if (split_[l].split_devices > 0) {
         place_split_expert(l, full_ ? make_expert_weights(m, config_.routing.seed, moe_layers_[l], e) : ExpertWeights{});

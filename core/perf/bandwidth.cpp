@@ -13,8 +13,8 @@ double sustained_dram_bytes_per_s(const config::DramConfig& dram) {
                                                         : dram.peak_bandwidth_total() * dram.refresh_factor();
 }
 
-double device_to_gpu_bytes_per_s(const config::CxlLinkConfig& cxl, const config::PcieLinkConfig& pcie) {
-  return std::min(cxl.read_bytes_per_s(), pcie.data_bytes_per_s());
+double device_to_gpu_bytes_per_s(const config::CxlLinkConfig& cxl, const config::PcieLinkConfig& pcie, unsigned links) {
+  return std::min(links * cxl.read_bytes_per_s(), pcie.data_bytes_per_s());
 }
 
 double host_memory_bytes_per_s(const config::HostMemoryConfig& host) {

@@ -19,8 +19,11 @@ double bulk_dram_bytes_per_s(const config::DramConfig& dram);
 double sustained_dram_bytes_per_s(const config::DramConfig& dram);
 
 // Expert weights from the device into GPU memory: the slower of the CXL read rate and the GPU's
-// PCIe data rate (they are in series).
-double device_to_gpu_bytes_per_s(const config::CxlLinkConfig& cxl, const config::PcieLinkConfig& pcie);
+// PCIe data rate (they are in series). links > 1: the weights live in one range interleaved over
+// that many devices (docs/interleave.md), a fetch of whole stripes reads all their links at once:
+// links x the CXL read rate, still behind the one PCIe link.
+double device_to_gpu_bytes_per_s(const config::CxlLinkConfig& cxl, const config::PcieLinkConfig& pcie,
+                                 unsigned links = 1);
 
 // The host's DRAM as its readers (the CPU, the GPU's DMA through the root complex) see it:
 // peak x host_memory.efficiency (tlm/memory/host_memory.hpp streams at this rate).

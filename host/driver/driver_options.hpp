@@ -34,6 +34,12 @@ struct DriverOptions {
   // reset the device, recover the rings and resubmit the other jobs in flight (the stuck one
   // fails with `lost_in_reset`). Zero: no watchdog (a device that never answers hangs wait()).
   sc_core::sc_time job_timeout = sc_core::sc_time(1, sc_core::SC_SEC);
+  // Weights only: the driver places expert weights in the memory behind the bus and nothing else
+  // (init() and submit() throw DriverError; place_expert needs no init()). For an HDM range
+  // interleaved across several devices (devices.interleave_granularity), whose bytes no single
+  // NDP register block and ring can address (docs/interleave.md). The range's first 4 KiB stay
+  // unused, as the rings keep them in a normal driver (no tensor at address 0).
+  bool memory_only = false;
 };
 
 }  // namespace monde::driver

@@ -46,7 +46,9 @@ const DriverOptions& checked(const DriverOptions& o) {
 }  // namespace
 
 NdpDriver::NdpDriver(DeviceBus& bus, std::uint64_t device_bytes, const DriverOptions& options)
-    : bus_(bus), options_(checked(options)), allocator_(0, device_bytes) {}
+    : bus_(bus), options_(checked(options)), allocator_(0, device_bytes) {
+  if (options_.memory_only) allocator_.allocate(kTensorAlignment, "the unused first page (no tensor at address 0)");
+}
 
 // ---------------------------------------------------------------- access helpers
 
@@ -108,6 +110,11 @@ num::bf16_t* NdpDriver::scratch(std::uint64_t bytes) {
 }
 
 void NdpDriver::require_initialised(const char* what) const {
+  if (options_.memory_only && std::string(what).rfind("place", 0) == 0) return;  // weights need no rings
+  if (options_.memory_only) {
+    throw DriverError(std::string("NdpDriver::") + what + ": a weights-only driver (an HDM range interleaved across "
+                      "devices) has no NDP rings");
+  }
   if (!initialised()) throw std::logic_error(std::string("NdpDriver::") + what + " before init()");
 }
 
@@ -126,6 +133,10 @@ std::uint32_t NdpDriver::in_flight() const { return sq_ ? sq_->in_flight() : 0; 
 // ---------------------------------------------------------------- init
 
 void NdpDriver::init() {
+  if (options_.memory_only) {
+    throw DriverError("init: a weights-only driver (an HDM range interleaved across devices) has no NDP register "
+                      "block or rings");
+  }
   if (initialised()) throw std::logic_error("NdpDriver::init called twice");
   const std::uint32_t id = reg_read(ndp::reg::kId);
   if (id != ndp::kIdValue) {

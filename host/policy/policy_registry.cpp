@@ -56,6 +56,10 @@ class Entry {
     info_.uses_cpu_path = true;
     return *this;
   }
+  Entry& never_ndp() {
+    info_.places_ndp_experts = false;
+    return *this;
+  }
   Entry& expert_cache(ExpertCacheUse use) {
     info_.expert_cache = use;
     return *this;
@@ -83,7 +87,8 @@ const std::vector<PolicyInfo>& policy_registry() {
             "every routed expert's weights fetched to the GPU (the parameter-offloading baseline; from host "
             "DRAM over PCIe with host_memory.expert_home host_memory)",
             maker<OffloadPolicy>())
-          .reads_host_memory_copy(),
+          .reads_host_memory_copy()
+          .never_ndp(),
       // A second name rather than a flag on `offload`, so that one run compares the baseline with
       // and without the cache (the cache is charged to the GPU's HBM either way).
       Entry("offload_cached",
@@ -91,6 +96,7 @@ const std::vector<PolicyInfo>& policy_registry() {
             "the cache run on the GPU with no fetch",
             [](const PolicyOptions&) { return std::make_unique<OffloadPolicy>("offload_cached"); })
           .reads_host_memory_copy()
+          .never_ndp()
           .expert_cache(ExpertCacheUse::kRequired),
       Entry("ndp_only", "every routed expert on the NDP units; no weights move", maker<NdpOnlyPolicy>()),
       Entry("cpu",

@@ -49,6 +49,10 @@ struct PolicyInfo {
   // It places cold experts on the host CPU, which reads an expert's weights as one range of one
   // device: not with a tensor-parallel split (devices.split none).
   bool uses_cpu_path = false;
+  // It may place experts on the NDP units. Those that never do (offload) are the only ones that
+  // run on an HDM range interleaved across devices (devices.interleave_granularity), where no NDP
+  // unit holds a whole expert (docs/interleave.md).
+  bool places_ndp_experts = true;
   ExpertCacheUse expert_cache = ExpertCacheUse::kIgnores;
 };
 
