@@ -46,7 +46,8 @@ def expect(cond, what):
     global ok
     print(("ok   " if cond else "FAIL ") + what)
     ok = ok and cond
-expect(cfg.get("devices") == {"count": 4, "placement": "popularity", "split": "none"}, "resolved devices section")
+expect(cfg.get("devices") == {"count": 4, "placement": "popularity", "split": "none", "interleave_granularity": 0},
+       "resolved devices section")
 for p in four["policies"]:
     devs = p["system"]["devices"]
     expect(len(devs) == 4 and [d["device"] for d in devs] == [0, 1, 2, 3], p["policy"] + ": four devices in stats")
@@ -119,4 +120,53 @@ check split-host-copy 2 "run.policies.*offload.*host DRAM.*devices.split is alwa
 # d_ff 448 = 14 granules of 32: 16 devices do not fit.
 check split-granules 2 "devices.split.*14 granules of 32.*fewer than devices.count 16" -- "$bin" validate tiny.json \
   --set devices.count=16 --set devices.split=auto
+
+# One HDM range interleaved across the devices (README "Interleaved devices", docs/interleave.md).
+# offload on 2 devices at 4 KiB: the tiny Mixtral's expert (344,064 B = 84 granules) is fetched
+# 42 granules from each device, 32 fetches (8 experts x 4 MoE layers at batch 32): 172,032 B x 32
+# = 5,505,024 B on each device's link and from each device's DRAM; the one-device run moves twice
+# that over its one link. The resolved configuration keeps the key and runs again identically.
+check il-one 0 "offload" -- "$bin" run tiny.json --set 'run.policies=["offload"]' --out il1 --quiet
+check il-two 0 "offload" -- "$bin" run tiny.json --set 'run.policies=["offload"]' --set devices.count=2 \
+  --set devices.interleave_granularity=4096 --out il2 --quiet
+check il-resolved 0 "offload" -- "$bin" run il2/config.resolved.json --out il2r --quiet
+cmp -s il2/layers.csv il2r/layers.csv && echo "ok   il-resolved-identical" || { echo "FAIL il resolved run differs"; fail=1; }
+python3 - il1/stats.json il2/stats.json il2/config.resolved.json <<'PY' || fail=1
+import json, sys
+one, two, cfg = (json.load(open(p)) for p in sys.argv[1:])
+ok = True
+def expect(cond, what):
+    global ok
+    print(("ok   " if cond else "FAIL ") + what)
+    ok = ok and cond
+expect(cfg.get("devices", {}).get("interleave_granularity") == 4096, "resolved interleave_granularity")
+s = two["policies"][0]["system"]
+devs = s["devices"]
+expect(s.get("interleave") == {"ways": 2, "granularity_bytes": 4096, "range_bytes": 2 * 64 * 2**30},
+       "stats: the interleaved range")
+expect([d["hpa_base"] for d in devs] == [0, 0] and [d["interleave_position"] for d in devs] == [0, 1],
+       "both devices decode the range from HPA 0, positions 0 and 1")
+expect(all(d["cxl_s2m_bytes"] == 5505024 and d["dram_read_bytes"] == 5505024 for d in devs),
+       "each link and DRAM: 42 granules x 4 KiB x 32 fetches")
+expect(one["policies"][0]["system"]["cxl"]["link"]["s2m"]["data_bytes"] == 2 * 5505024, "one device: all of it")
+PY
+
+check il-granularity 2 "devices.interleave_granularity.*1000.*allowed 0 .no interleave., 256, 512" -- "$bin" \
+  validate tiny.json --set 'run.policies=["offload"]' --set devices.count=2 --set devices.interleave_granularity=1000
+check il-granularity-max 2 "devices.interleave_granularity.*0 \.\. 16384" -- "$bin" validate tiny.json \
+  --set 'run.policies=["offload"]' --set devices.count=2 --set devices.interleave_granularity=32768
+check il-ways 2 "devices.count' = 5.*allowed 2, 3, 4, 6, 8, 12 or 16" -- "$bin" validate tiny.json \
+  --set 'run.policies=["offload"]' --set devices.count=5 --set devices.interleave_granularity=256
+check il-one-device 2 "devices.count.*1 with interleave_granularity 256.*allowed 2, 3, 4" -- "$bin" validate tiny.json \
+  --set 'run.policies=["offload"]' --set devices.interleave_granularity=256
+check il-ndp-policy 2 "run.policies.*monde.*NDP units.*interleave_granularity is 256.*allowed offload" -- "$bin" \
+  validate tiny.json --set devices.count=2 --set devices.interleave_granularity=256
+check il-split 2 "devices.split.*always with interleave_granularity" -- "$bin" validate tiny.json \
+  --set 'run.policies=["offload"]' --set devices.count=2 --set devices.interleave_granularity=256 --set devices.split=always
+check il-placement 2 "devices.placement.*popularity with interleave_granularity" -- "$bin" validate tiny.json \
+  --set 'run.policies=["offload"]' --set devices.count=2 --set devices.interleave_granularity=256 \
+  --set devices.placement=popularity
+check il-fetch-quantised 2 "gpu.fetch_quantised.*interleave_granularity" -- "$bin" validate tiny.json \
+  --set 'run.policies=["offload"]' --set devices.count=2 --set devices.interleave_granularity=256 \
+  --set gpu.fetch_quantised=true
 exit $fail
