@@ -63,7 +63,7 @@ MondeSystem::MondeSystem(sc_core::sc_module_name name, const config::SystemConfi
   if (config.devices.interleaved()) {
     // One range over all devices: the host bridge's decoder with the devices as its target list.
     gpu.root_complex.add_interleaved_window(0, config::interleaved_range_bytes(config.device, config.devices), n,
-                                            config.devices.interleave_granularity);
+                                            config.devices.interleave_granularity, config.run.timing_only());
   }
   if (check_protocol) {
     cpu_checker_ = std::make_unique<checker::ProtocolChecker<64>>("cpu_checker", checker::ProtocolCheckerConfig{});

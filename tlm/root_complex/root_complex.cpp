@@ -1,4 +1,4 @@
-// sc_spawn: an interleaved access runs one process per device.
+// sc_spawn: the interleaved parts' worker processes are started as they are needed.
 #define SC_INCLUDE_DYNAMIC_PROCESSES
 #include "tlm/root_complex/root_complex.hpp"
 
@@ -47,18 +47,18 @@ void RootComplex::check_new_window(std::uint64_t base, std::uint64_t bytes) cons
 
 void RootComplex::add_window(std::uint64_t base, std::uint64_t bytes) {
   check_new_window(base, bytes);
-  windows_.push_back({base, bytes, next_port_++, 1, 0});
+  windows_.push_back({base, bytes, next_port_++, 1, 0, false});
 }
 
 void RootComplex::add_interleaved_window(std::uint64_t base, std::uint64_t bytes, unsigned ways,
-                                         std::uint64_t granularity) {
+                                         std::uint64_t granularity, bool timing_only) {
   check_new_window(base, bytes);
   if (ways < 2 || granularity < 64 || (granularity & (granularity - 1)) != 0 || base % granularity != 0 ||
       bytes % (granularity * ways) != 0) {
     throw std::invalid_argument("root complex: an interleaved window needs >= 2 ways, a power-of-two granularity "
                                 "of at least 64 B, an aligned base and whole stripes");
   }
-  windows_.push_back({base, bytes, next_port_, ways, granularity});
+  windows_.push_back({base, bytes, next_port_, ways, granularity, timing_only});
   next_port_ += ways;
 }
 
@@ -111,7 +111,8 @@ struct DevicePart {
     std::uint64_t bytes;
   };
   std::vector<Piece> pieces;  // in HPA order = packed order
-  std::vector<unsigned char> data, be;
+  std::unique_ptr<unsigned char[]> data;  // null: timing_only (the scratch buffer)
+  std::vector<unsigned char> be;
   std::unique_ptr<tlm::tlm_generic_payload> gp;
 };
 
@@ -135,6 +136,38 @@ std::uint64_t original_offset(const DevicePart& p, std::uint64_t packed) {
 }
 
 }  // namespace
+
+void RootComplex::post_part(unsigned port, Part part) {
+  if (pools_.size() < cxl_port.size()) pools_.resize(cxl_port.size());
+  if (!pools_[port]) pools_[port] = std::make_unique<PortPool>();
+  PortPool& pool = *pools_[port];
+  pool.queue.push_back(part);
+  if (pool.queue.size() > pool.idle) {
+    // Every worker of this port is busy (or already claimed): one more, which stays for later
+    // parts, so that concurrent callers' parts reach the device's link at once, as they would.
+    sc_core::sc_spawn_options opts;
+    sc_core::sc_spawn([this, port] { part_worker(port); }, sc_core::sc_gen_unique_name("interleaved_part"), &opts);
+  } else {
+    pool.work.notify();
+  }
+}
+
+void RootComplex::part_worker(unsigned port) {
+  PortPool& pool = *pools_[port];
+  for (;;) {
+    while (pool.queue.empty()) {
+      ++pool.idle;
+      sc_core::wait(pool.work);
+      --pool.idle;
+    }
+    const Part part = pool.queue.front();
+    pool.queue.pop_front();
+    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+    cxl_port[port]->b_transport(*part.gp, d);
+    if (d > sc_core::SC_ZERO_TIME) sc_core::wait(d);
+    if (--*part.running == 0) part.done->notify();
+  }
+}
 
 void RootComplex::split_interleaved(const Window& w, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   const std::uint64_t address = trans.get_address(), len = trans.get_data_length();
@@ -164,20 +197,21 @@ void RootComplex::split_interleaved(const Window& w, tlm::tlm_generic_payload& t
   }
   unsigned running = 0;
   sc_core::sc_event all_done;
+  if (w.timing_only && scratch_.size() < len) scratch_.resize(len);
   for (unsigned i = 0; i < w.ways; ++i) {
     DevicePart& p = parts[i];
     if (p.bytes == 0) continue;
-    p.data.resize(p.bytes);
-    if (is_write) {
+    if (!w.timing_only) p.data.reset(new unsigned char[p.bytes]);
+    if (is_write && !w.timing_only) {
       for_each_piece(p, [&](std::uint64_t packed, std::uint64_t orig, std::uint64_t n) {
-        std::memcpy(p.data.data() + packed, trans.get_data_ptr() + orig, n);
+        std::memcpy(p.data.get() + packed, trans.get_data_ptr() + orig, n);
       });
     }
     p.gp = std::make_unique<tlm::tlm_generic_payload>();
     auto& gp = *p.gp;
     gp.set_command(trans.get_command());
     gp.set_address(p.hpa);
-    gp.set_data_ptr(p.data.data());
+    gp.set_data_ptr(w.timing_only ? scratch_.data() : p.data.get());
     gp.set_data_length(static_cast<unsigned>(p.bytes));
     gp.set_streaming_width(static_cast<unsigned>(p.bytes));
     if (be != nullptr && be_len > 0) {
@@ -196,16 +230,7 @@ void RootComplex::split_interleaved(const Window& w, tlm::tlm_generic_payload& t
     gp.set_extension(span);
     if (report != nullptr) gp.set_extension(new PoisonReport());
     ++running;
-    const unsigned port = w.first_port + i;
-    sc_core::sc_spawn_options opts;
-    sc_core::sc_spawn(
-        [this, port, &gp, &running, &all_done] {
-          sc_core::sc_time d = sc_core::SC_ZERO_TIME;
-          cxl_port[port]->b_transport(gp, d);
-          if (d > sc_core::SC_ZERO_TIME) sc_core::wait(d);
-          if (--running == 0) all_done.notify();
-        },
-        sc_core::sc_gen_unique_name("interleaved_part"), &opts);
+    post_part(w.first_port + i, Part{&gp, &running, &all_done});
   }
   while (running > 0) sc_core::wait(all_done);
   // The result: the first error in position order (a real host sees each device's own status;
@@ -214,10 +239,10 @@ void RootComplex::split_interleaved(const Window& w, tlm::tlm_generic_payload& t
   for (DevicePart& p : parts) {
     if (p.bytes == 0) continue;
     if (status == tlm::TLM_OK_RESPONSE && !p.gp->is_response_ok()) status = p.gp->get_response_status();
-    if (!is_write && p.gp->is_response_ok()) {
+    if (!is_write && !w.timing_only && p.gp->is_response_ok()) {
       for_each_piece(p, [&](std::uint64_t packed, std::uint64_t orig, std::uint64_t n) {
         if (be == nullptr || be_len == 0) {
-          std::memcpy(trans.get_data_ptr() + orig, p.data.data() + packed, n);
+          std::memcpy(trans.get_data_ptr() + orig, p.data.get() + packed, n);
         } else {
           for (std::uint64_t k = 0; k < n; ++k) {
             if (be[(orig + k) % be_len] == TLM_BYTE_ENABLED) trans.get_data_ptr()[orig + k] = p.data[packed + k];

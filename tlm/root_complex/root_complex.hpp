@@ -37,8 +37,9 @@
 // inside one granule goes to its device as it is. One that spans several is split: each device
 // gets one transaction with the bytes it owns, packed, starting at its first owned HPA and
 // carrying an InterleaveSpan (tlm/common/interleave_span.hpp) so that its link and HDM decoder
-// walk its granules; the devices' transactions run concurrently (one spawned process each, all
-// started at the same time) and the access completes when the last has, with the first error
+// walk its granules; the devices' transactions run concurrently (each handed at the same time to
+// a worker process of its port; a port has as many workers as parts were ever in flight on it at
+// once) and the access completes when the last has, with the first error
 // status any of them got and the poisoned lines of all (PoisonReport offsets in the original
 // payload). Byte enables are split with the data; a streaming width below the length is a
 // TLM_BURST_ERROR_RESPONSE (CXL.mem has no streaming access). DMI is not granted on an
@@ -46,6 +47,8 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <memory>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -80,7 +83,10 @@ class RootComplex : public sc_core::sc_module {
   // The interleaved range [base, base + bytes): the next `ways` bindings, position 0 first.
   // std::invalid_argument as add_window, or for ways < 2 or a granularity that is not a power of
   // two of at least 64 B, or bytes that are not whole stripes (ways x granularity).
-  void add_interleaved_window(std::uint64_t base, std::uint64_t bytes, unsigned ways, std::uint64_t granularity);
+  // timing_only (data: timing_only): the devices keep no bytes, so the parts carry none (one
+  // shared scratch buffer satisfies the base protocol's data pointer) and nothing is copied.
+  void add_interleaved_window(std::uint64_t base, std::uint64_t bytes, unsigned ways, std::uint64_t granularity,
+                              bool timing_only = false);
   // The host memory's window; std::invalid_argument for an empty or wrapping one, or one that
   // overlaps a CXL window.
   void set_host_memory_window(std::uint64_t base, std::uint64_t bytes);
@@ -101,6 +107,7 @@ class RootComplex : public sc_core::sc_module {
     unsigned first_port = 0;  // its cxl_port binding (interleaved: of position 0)
     unsigned ways = 1;        // > 1: interleaved
     std::uint64_t granularity = 0;
+    bool timing_only = false;
   };
   // The window that holds all of [address, address + bytes), or nullptr.
   const Window* window_of(std::uint64_t address, std::uint64_t bytes) const;
@@ -117,6 +124,22 @@ class RootComplex : public sc_core::sc_module {
 
   std::vector<Window> windows_;
   unsigned next_port_ = 0;
+  // One device's part of an interleaved access, run by a worker process of its port (persistent:
+  // a process per part would cost a coroutine stack each).
+  struct Part {
+    tlm::tlm_generic_payload* gp;
+    unsigned* running;       // the access's parts not finished
+    sc_core::sc_event* done;  // notified by the last
+  };
+  struct PortPool {
+    std::deque<Part> queue;
+    sc_core::sc_event work;
+    std::size_t idle = 0;  // workers waiting for work
+  };
+  void post_part(unsigned port, Part part);
+  void part_worker(unsigned port);
+  std::vector<std::unique_ptr<PortPool>> pools_;  // [cxl_port binding], made on first use
+  std::vector<unsigned char> scratch_;  // timing_only interleaved parts' payload (never read or written)
   Window host_window_{0, 0};  // bytes 0: none
   // -1: not in the host window; 0: inside it and the access fits; 1: runs past its end.
   int host_route(std::uint64_t address, std::uint64_t bytes) const;
