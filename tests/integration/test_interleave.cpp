@@ -20,10 +20,12 @@ namespace {
 
 constexpr std::uint64_t kGiB = 1ull << 30;
 
-std::string experiment(std::uint32_t devices, std::uint64_t granularity, const std::string& data) {
+std::string experiment(std::uint32_t devices, std::uint64_t granularity, const std::string& data,
+                       const std::string& memory) {
   return R"({
     "model": "mixtral-8x7b-tiny",
-    "device": {"preset": "lpddr5x-8533", "memory": {"model": "bandwidth"}, "ndp": {"pe_model": "cycle"}},
+    "device": {"preset": "lpddr5x-8533", "memory": {"model": ")" +
+         memory + R"("}, "ndp": {"pe_model": "cycle"}},
     "devices": {"count": )" +
          std::to_string(devices) + R"(, "interleave_granularity": )" + std::to_string(granularity) + R"(},
     "routing": {"source": "uniform", "seed": 3},
@@ -31,8 +33,11 @@ std::string experiment(std::uint32_t devices, std::uint64_t granularity, const s
          data + R"(", "policies": ["offload"]}})";
 }
 
-std::unique_ptr<SimulatedSystem> build(std::uint32_t devices, std::uint64_t granularity, const std::string& data) {
-  const config::SystemConfig c = test::load_experiment_text(experiment(devices, granularity, data)).config;
+// memory "bandwidth": the CXL link in bulk mode (the controller decodes a device's whole part);
+// "timed": flit mode (the link splits the part into 64 B messages at their HPAs).
+std::unique_ptr<SimulatedSystem> build(std::uint32_t devices, std::uint64_t granularity, const std::string& data,
+                                       const std::string& memory = "bandwidth") {
+  const config::SystemConfig c = test::load_experiment_text(experiment(devices, granularity, data, memory)).config;
   BuildOptions options;
   options.check_protocol = true;  // the split transactions obey the base protocol on every device port
   return build_system(c, "system", options);
@@ -60,8 +65,9 @@ struct Point {
 //    device k mod ways at DPA (k / ways) x g + HPA mod g (the range starts at HPA 0);
 //  * a timed read of the same range returns the pattern (the split is gathered back in order);
 //  * each device's DRAM received exactly its share.
-void check_decode(std::uint32_t ways, std::uint64_t g, const std::vector<Point>& points) {
-  auto sys = build(ways, g, "full");
+void check_decode(std::uint32_t ways, std::uint64_t g, const std::vector<Point>& points,
+                  const std::string& memory = "bandwidth") {
+  auto sys = build(ways, g, "full", memory);
   const std::uint64_t start = kGiB + g / 2, len = 2 * ways * g;
   std::vector<std::uint8_t> data(len), back(len, 0);
   for (std::uint64_t i = 0; i < len; ++i) data[i] = pattern(start + i);
@@ -100,6 +106,16 @@ TEST(Interleave, Decode2Ways256) {
                 {0x400001FF, 1, 0x200000FF},
                 {0x40000200, 0, 0x20000100},   // granule 0x400002: device 0, DPA chunk 0x200001
                 {0x4000047F, 0, 0x2000027F}}); // last byte written: granule 0x400004, DPA chunk 0x200002
+}
+
+// The same through the flit-mode link (timed DRAM): every 64 B message of a part at its own HPA.
+TEST(Interleave, Decode2Ways256Flit) {
+  check_decode(2, 256,
+               {{0x40000080, 0, 0x20000080},
+                {0x40000100, 1, 0x20000000},
+                {0x40000200, 0, 0x20000100},
+                {0x4000047F, 0, 0x2000027F}},
+               "timed");
 }
 
 // 2 ways, 4 KiB: granule 0x40000 of 1 GiB -> device 0, DPA chunk 0x20000 = DPA 0x20000000.
