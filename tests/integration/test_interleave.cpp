@@ -190,6 +190,31 @@ TEST(Interleave, ReadStripedOverTwoLinks) {
   EXPECT_EQ(sys->top().protocol_violations(), 0u);
 }
 
+// The range ends at 2 x 64 GiB: a read of its last 64 B and the next 64 B is refused whole by
+// the root complex (no window holds it all) before any device sees it; the last 64 B alone are
+// device 1's (granule 2^37 / 4096 - 1 is odd) and read fine.
+TEST(Interleave, AccessPastTheRangeIsAnAddressError) {
+  auto sys = build(2, 4096, "full");
+  constexpr std::uint64_t kEnd = 2 * 64 * kGiB;
+  std::vector<std::uint8_t> buffer(128);
+  std::string refused;
+  std::uint64_t requests_before[2];
+  const std::string error = test::run_on_host(*sys, [&](MoeRuntime&) {
+    for (int d = 0; d < 2; ++d) requests_before[d] = sys->top().device(d).controller().stats().requests;
+    sys->top().bus(0).mem_read(kEnd - 64, buffer.data(), 64);
+    EXPECT_EQ(sys->top().device(1).controller().stats().requests - requests_before[1], 1u);
+    EXPECT_EQ(sys->top().device(0).controller().stats().requests - requests_before[0], 0u);
+    try {
+      sys->top().bus(0).mem_read(kEnd - 64, buffer.data(), 128);
+    } catch (const std::exception& e) {
+      refused = e.what();
+    }
+  });
+  ASSERT_TRUE(error.empty()) << error;
+  EXPECT_NE(refused.find("ADDRESS_ERROR"), std::string::npos) << refused;
+  EXPECT_EQ(sys->top().device(1).controller().stats().requests - requests_before[1], 1u);
+}
+
 // offload on the tiny Mixtral (4 MoE layers, 8 experts, batch 32 uniform: all 8 routed in every
 // layer, 32 fetches). An expert is 3 matrices of 448 x 128 bf16 = 344,064 B = 84 granules of 4 KiB
 // = 28 stripes of 3 (the driver places each matrix 4 KiB aligned and back to back), so each
