@@ -111,7 +111,7 @@ struct DevicePart {
     std::uint64_t bytes;
   };
   std::vector<Piece> pieces;  // in HPA order = packed order
-  std::unique_ptr<unsigned char[]> data;  // null: timing_only (the scratch buffer)
+  std::unique_ptr<unsigned char[]> data;  // null: timing_only
   std::vector<unsigned char> be;
   std::unique_ptr<tlm::tlm_generic_payload> gp;
 };
@@ -197,7 +197,6 @@ void RootComplex::split_interleaved(const Window& w, tlm::tlm_generic_payload& t
   }
   unsigned running = 0;
   sc_core::sc_event all_done;
-  if (w.timing_only && scratch_.size() < len) scratch_.resize(len);
   for (unsigned i = 0; i < w.ways; ++i) {
     DevicePart& p = parts[i];
     if (p.bytes == 0) continue;
@@ -211,7 +210,8 @@ void RootComplex::split_interleaved(const Window& w, tlm::tlm_generic_payload& t
     auto& gp = *p.gp;
     gp.set_command(trans.get_command());
     gp.set_address(p.hpa);
-    gp.set_data_ptr(w.timing_only ? scratch_.data() : p.data.get());
+    // timing_only: the caller's own buffer (long enough), which no device touches either.
+    gp.set_data_ptr(w.timing_only ? trans.get_data_ptr() : p.data.get());
     gp.set_data_length(static_cast<unsigned>(p.bytes));
     gp.set_streaming_width(static_cast<unsigned>(p.bytes));
     if (be != nullptr && be_len > 0) {

@@ -83,8 +83,8 @@ class RootComplex : public sc_core::sc_module {
   // The interleaved range [base, base + bytes): the next `ways` bindings, position 0 first.
   // std::invalid_argument as add_window, or for ways < 2 or a granularity that is not a power of
   // two of at least 64 B, or bytes that are not whole stripes (ways x granularity).
-  // timing_only (data: timing_only): the devices keep no bytes, so the parts carry none (one
-  // shared scratch buffer satisfies the base protocol's data pointer) and nothing is copied.
+  // timing_only (data: timing_only): the devices keep no bytes, so the parts carry none (the
+  // caller's buffer satisfies the base protocol's data pointer) and nothing is copied.
   void add_interleaved_window(std::uint64_t base, std::uint64_t bytes, unsigned ways, std::uint64_t granularity,
                               bool timing_only = false);
   // The host memory's window; std::invalid_argument for an empty or wrapping one, or one that
@@ -139,7 +139,6 @@ class RootComplex : public sc_core::sc_module {
   void post_part(unsigned port, Part part);
   void part_worker(unsigned port);
   std::vector<std::unique_ptr<PortPool>> pools_;  // [cxl_port binding], made on first use
-  std::vector<unsigned char> scratch_;  // timing_only interleaved parts' payload (never read or written)
   Window host_window_{0, 0};  // bytes 0: none
   // -1: not in the host window; 0: inside it and the access fits; 1: runs past its end.
   int host_route(std::uint64_t address, std::uint64_t bytes) const;
