@@ -260,6 +260,12 @@ void check_split(const config::SystemConfig& c, const config::ConfigNode& root) 
   }
   for (const auto& name : c.run.policies) {
     const policy::PolicyInfo* p = policy::find_policy(name);
+    if (p != nullptr && p->whole_experts_only) {
+      root.section("run").fail("policies", "has \"" + name + "\", whose exact search places whole experts, but "
+                                           "devices.split is " + split +
+                                           "; allowed a policy that plans the split (e.g. monde), or devices.split "
+                                           "\"none\"");
+    }
     if (p != nullptr && p->uses_cpu_path) {
       root.section("run").fail("policies", "has \"" + name + "\", whose CPU path reads whole experts, but "
                                            "devices.split is " + split +
@@ -382,16 +388,6 @@ void check_rtl_shape(const config::SystemConfig& c, const config::ConfigNode& ro
 void check_experiment(const config::SystemConfig& c, const config::ExperimentDocument& document) {
   const config::ConfigNode root = document.root();
   check_names(c, root);
-  if (c.devices.count > 1) {
-    for (const auto& name : c.run.policies) {
-      const policy::PolicyInfo* p = policy::find_policy(name);
-      if (p != nullptr && p->one_device_only) {
-        root.section("run").fail("policies", "has \"" + name + "\", which plans for one MoNDE device, but "
-                                             "devices.count is " + std::to_string(c.devices.count) +
-                                             "; allowed a policy that plans for several (e.g. monde), or devices.count 1");
-      }
-    }
-  }
   check_interleave(c, root);
   check_split(c, root);
   check_gpu_fetch(c, root);

@@ -46,11 +46,6 @@ void count_fetch(NdpPaths& ndp, const LayerDemand& demand, std::size_t expert) {
   for (std::uint32_t d = 0; d < demand.split_devices; ++d) ndp.count_fetch(d);  // a slice from each
 }
 
-double ndp_dram_wait_s(const SerialPathTimer& ndp, const GpuPipelineTimer& gpu, const SystemCostModel& model) {
-  return shared_stream_delay_s(ndp.time_s(), ndp.streaming_s(), gpu.transfer_end_s(), model.device_to_gpu_bytes_per_s,
-                               model.shared_dram_bytes_per_s, model.shared_dram_bytes_per_s);
-}
-
 double device_fetch_bytes_per_s(const SystemCostModel& model, std::uint64_t fetched_from_device,
                                 std::uint64_t fetched_total) {
   if (fetched_total == 0) return model.device_to_gpu_bytes_per_s;
@@ -60,11 +55,15 @@ double device_fetch_bytes_per_s(const SystemCostModel& model, std::uint64_t fetc
 NdpPaths::NdpPaths(const SystemCostModel& model)
     : paths_(model.ndp_devices, SerialPathTimer(ndp_fixed_time_s(model))), fetched_(model.ndp_devices, 0) {}
 
-double NdpPaths::dram_wait_s(std::uint32_t d, const GpuPipelineTimer& gpu, const SystemCostModel& model) const {
-  const SerialPathTimer& p = paths_.at(d);
+double device_dram_wait_s(const SerialPathTimer& p, const GpuPipelineTimer& gpu, const SystemCostModel& model,
+                          std::uint64_t fetched_from_device, std::uint64_t fetched_total) {
   return shared_stream_delay_s(p.time_s(), p.streaming_s(), gpu.transfer_end_s(),
-                               device_fetch_bytes_per_s(model, fetched_[d], fetched_total_),
+                               device_fetch_bytes_per_s(model, fetched_from_device, fetched_total),
                                model.shared_dram_bytes_per_s, model.shared_dram_bytes_per_s);
+}
+
+double NdpPaths::dram_wait_s(std::uint32_t d, const GpuPipelineTimer& gpu, const SystemCostModel& model) const {
+  return device_dram_wait_s(paths_.at(d), gpu, model, fetched_[d], fetched_total_);
 }
 
 double NdpPaths::device_path_s(std::uint32_t d, const GpuPipelineTimer& gpu, const SystemCostModel& model) const {

@@ -17,11 +17,10 @@ namespace monde::policy {
 // (or the runtime's cache behind demand.gpu_resident) owns what is in GPU memory.
 CostBreakdown evaluate(const Placement& placement, const LayerDemand& demand, const SystemCostModel& model);
 
-// A cold path's end as evaluate() charges it: its serial time plus the delay that the GPU's
-// weight copies (gpu.transfer_end_s()) inflict on it: through the shared device DRAM for the
-// NDP path, over the shared CXL link for the CPU path. The search in the oracle ends its
-// candidate paths with these too, so that its values are the evaluator's to the bit.
-double ndp_dram_wait_s(const SerialPathTimer& ndp, const GpuPipelineTimer& gpu, const SystemCostModel& model);
+// The CPU path's end as evaluate() charges it: its serial time plus the delay that the GPU's
+// weight copies (gpu.transfer_end_s()) inflict on it over the shared CXL link (an NDP path's:
+// device_dram_wait_s below). The search in the oracle ends its candidate paths with these too,
+// so that its values are the evaluator's to the bit.
 double cpu_link_wait_s(const SerialPathTimer& cpu, const GpuPipelineTimer& gpu, const SystemCostModel& model);
 
 // The NDP part of a layer on model.ndp_devices devices: one serial path per device (each with the
@@ -29,7 +28,7 @@ double cpu_link_wait_s(const SerialPathTimer& cpu, const GpuPipelineTimer& gpu, 
 // A device's path is slowed by the copies reading its DRAM only: they cross the one PCIe link at
 // device_to_gpu_bytes_per_s in all, and device d's share of that stream is taken as its share of
 // the fetched experts, spread over the whole copy window (the GPU queues the copies in job order,
-// so this is an average, not the instantaneous rate). One device: exactly ndp_dram_wait_s.
+// so this is an average, not the instantaneous rate). One device: the copies' whole rate.
 class NdpPaths {
  public:
   explicit NdpPaths(const SystemCostModel& model);
@@ -61,6 +60,12 @@ void count_fetch(NdpPaths& ndp, const LayerDemand& demand, std::size_t expert);
 // the fetched experts (all of it when nothing was fetched, or with one device).
 double device_fetch_bytes_per_s(const SystemCostModel& model, std::uint64_t fetched_from_device,
                                 std::uint64_t fetched_total);
+
+// One device's NDP path's wait on the GPU's copies that read its DRAM (`fetched_from_device` of
+// `fetched_total` copies): NdpPaths charges each device this, and the oracle's search ends its
+// candidates' device paths with it.
+double device_dram_wait_s(const SerialPathTimer& ndp, const GpuPipelineTimer& gpu, const SystemCostModel& model,
+                          std::uint64_t fetched_from_device, std::uint64_t fetched_total);
 
 // Builds a placement from locations and fills its cost with evaluate().
 Placement scored_placement(std::vector<ExpertLocation> location, const LayerDemand& demand,

@@ -1,5 +1,6 @@
 #include "host/policy/oracle_policy.hpp"
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -15,34 +16,55 @@ namespace monde::policy {
 
 namespace {
 
-// The active experts in execution order, cut into runs of equal tokens and equal residency:
-// equal experts are adjacent in that order, and their costs on every path are equal.
-std::vector<ExpertGroup> group_experts(const LayerDemand& demand, const SystemCostModel& model,
-                                       const std::vector<std::size_t>& order) {
+// A group for the search and its experts, in execution order.
+struct GroupOf {
+  std::vector<ExpertGroup> groups;
+  std::vector<std::vector<std::size_t>> members;  // [group]: its experts
+  std::size_t devices = 0;                        // the devices the experts are on
+};
+
+// The active experts in execution order, cut into runs of equal tokens and equal residency
+// (equal experts are adjacent in that order, and their costs on every path are equal), and each
+// run into one group per device, the devices numbered densely in ascending order.
+GroupOf group_experts(const LayerDemand& demand, const SystemCostModel& model, const std::vector<std::size_t>& order) {
   // Its groups assume one shape per layer (the registry's one_ndp_format: refused before simulating).
   if (demand.mixed_formats()) throw std::invalid_argument("oracle: NDP experts in several weight formats in one layer");
   const ExpertShape shape = demand.shape_of(0);
   const double fetch_s = fetch_time_s(model, shape);
-  std::vector<ExpertGroup> groups;
-  for (std::size_t k = 0; k < order.size(); ++k) {
+  std::vector<std::uint32_t> dense(model.ndp_devices, 0);
+  std::vector<bool> used(model.ndp_devices, false);
+  for (const std::size_t i : order) used.at(demand.device_of(i)) = true;
+  GroupOf out;
+  for (std::uint32_t d = 0; d < model.ndp_devices; ++d) {
+    if (used[d]) dense[d] = static_cast<std::uint32_t>(out.devices++);
+  }
+  for (std::size_t k = 0; k < order.size();) {
     const std::size_t i = order[k];
     const auto tokens = demand.tokens_per_expert[i];
-    if (k > 0) {
-      const std::size_t prev = order[k - 1];
-      if (demand.tokens_per_expert[prev] == tokens && demand.is_resident(prev) == demand.is_resident(i)) {
-        ++groups.back().count;
-        continue;
-      }
+    std::size_t end = k + 1;
+    while (end < order.size() && demand.tokens_per_expert[order[end]] == tokens &&
+           demand.is_resident(order[end]) == demand.is_resident(i)) {
+      ++end;
     }
     ExpertGroup g;
-    g.count = 1;
     g.transfer_s = demand.is_resident(i) ? 0.0 : fetch_s;
     g.compute_s = gpu_compute_time_s(model, shape, tokens, !demand.is_resident(i));
     g.ndp = ndp_expert_cost(model, shape, tokens);
     g.cpu = cpu_expert_cost(model, shape, tokens);
-    groups.push_back(g);
+    for (std::uint32_t d = 0; d < model.ndp_devices; ++d) {
+      std::vector<std::size_t> members;
+      for (std::size_t m = k; m < end; ++m) {
+        if (demand.device_of(order[m]) == d) members.push_back(order[m]);
+      }
+      if (members.empty()) continue;
+      g.count = members.size();
+      g.device = dense[d];
+      out.groups.push_back(g);
+      out.members.push_back(std::move(members));
+    }
+    k = end;
   }
-  return groups;
+  return out;
 }
 
 }  // namespace
@@ -50,11 +72,12 @@ std::vector<ExpertGroup> group_experts(const LayerDemand& demand, const SystemCo
 Placement OraclePolicy::place(const LayerDemand& demand, const SystemCostModel& model) {
   validate(demand);
   validate(model);
-  if (model.ndp_devices > 1) {
-    // The search keeps one serial NDP path per candidate; several devices' paths are not searched.
-    throw std::invalid_argument("oracle: " + std::to_string(model.ndp_devices) +
-                                " MoNDE devices (devices.count); the exact search covers one device: set "
-                                "devices.count 1 or use monde");
+  if (demand.split()) {
+    // A split expert's NDP work is a slice on every device plus a reduction on the GPU whose time
+    // is not a sum over experts; the search's groups and bounds are for whole experts.
+    throw std::invalid_argument("oracle: the layer is split across " + std::to_string(demand.split_devices) +
+                                " devices (devices.split); the exact search covers whole-expert placement: set "
+                                "devices.split none or use monde");
   }
   const std::size_t active = demand.active_count();
   if (active > kMaxActiveExperts) {
@@ -77,16 +100,16 @@ Placement OraclePolicy::place(const LayerDemand& demand, const SystemCostModel& 
     if (cpu.cost.makespan_s < best.cost.makespan_s) best = std::move(cpu);
   }
 
-  const std::vector<ExpertGroup> groups = group_experts(demand, model, order);
-  const OracleSearchResult found = search_min_makespan(groups, model, use_cpu, best.cost.makespan_s);
+  const GroupOf grouped = group_experts(demand, model, order);
+  const OracleSearchResult found = search_min_makespan(grouped.groups, grouped.devices, model, use_cpu, best.cost.makespan_s);
   if (!found.found) return best;
 
   std::vector<ExpertLocation> location(demand.expert_count(), ExpertLocation::kIdle);
-  std::size_t k = 0;
-  for (std::size_t j = 0; j < groups.size(); ++j) {
+  for (std::size_t j = 0; j < grouped.groups.size(); ++j) {
     const GroupSplit& split = found.split[j];
-    for (std::size_t m = 0; m < groups[j].count; ++m, ++k) {
-      const std::size_t i = order[k];
+    const std::vector<std::size_t>& members = grouped.members[j];
+    for (std::size_t m = 0; m < members.size(); ++m) {
+      const std::size_t i = members[m];
       location[i] = m < split.gpu               ? (resident[i] ? ExpertLocation::kGpuResident : ExpertLocation::kGpuFetched)
                     : m < split.gpu + split.ndp ? ExpertLocation::kNdp
                                                 : ExpertLocation::kCpu;

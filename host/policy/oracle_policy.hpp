@@ -1,6 +1,9 @@
 // `oracle`: the exact minimum-makespan assignment of the routed experts to GPU, NDP or CPU, the
 // yardstick for monde's heuristic (and cpu's). A dynamic programme over groups of
 // interchangeable experts (oracle_search.hpp), limited to kMaxActiveExperts routed experts.
+// With several MoNDE devices each expert's NDP work runs on the device the driver placed it on
+// (LayerDemand::ndp_device): one NDP path per device, as evaluate() times them. A layer split
+// across devices (devices.split) is refused.
 #pragma once
 
 #include <cstddef>
@@ -30,7 +33,7 @@ class OraclePolicy final : public PlacementPolicy {
   // kNdp or kCpu (kGpuNdp: not kCpu). Every path is built in the evaluator's order with its timers, so the result's
   // makespan is evaluate()'s minimum over all 3^E such assignments (2^E for kGpuNdp), and monde's (or cpu's) gap
   // to it is the cost of its choice alone. Throws std::invalid_argument above
-  // kMaxActiveExperts routed experts.
+  // kMaxActiveExperts routed experts, or for a split layer (demand.split()).
   Placement place(const LayerDemand& demand, const SystemCostModel& model) override;
 
  private:

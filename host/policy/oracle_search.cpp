@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <stdexcept>
+#include <string>
 #include <utility>
 
 #include "host/policy/evaluator.hpp"
@@ -17,16 +19,31 @@ namespace {
 
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
-// The three paths of a partial assignment, built with evaluate()'s timers in its order.
+// The paths of a partial assignment, built with evaluate()'s timers in its order: the GPU, one
+// NDP path per device (D: the devices the layer's experts are on, numbered densely), the CPU, and
+// how many of the GPU's copies read each device's DRAM so far.
+template <std::size_t... I>
+std::array<SerialPathTimer, sizeof...(I)> serial_paths(double fixed_s, std::index_sequence<I...>) {
+  return {((void)I, SerialPathTimer(fixed_s))...};
+}
+
+template <std::size_t D>
 struct Paths {
+  explicit Paths(const SystemCostModel& model)
+      : ndp(serial_paths(ndp_fixed_time_s(model), std::make_index_sequence<D>{})), cpu(cpu_fixed_time_s(model)) {}
   GpuPipelineTimer gpu;
-  SerialPathTimer ndp;
+  std::array<SerialPathTimer, D> ndp;
   SerialPathTimer cpu;
+  std::array<std::uint16_t, D> fetched{};  // [device]: copies that read its DRAM
+  bool ndp_used() const {
+    return std::any_of(ndp.begin(), ndp.end(), [](const SerialPathTimer& t) { return t.used(); });
+  }
 };
 
 // A state after some groups, and how it was reached (for rebuilding the assignment).
+template <std::size_t D>
 struct Node {
-  Paths paths;
+  Paths<D> paths;
   std::uint32_t parent = 0;  // index in the previous group's states
   std::uint16_t to_gpu = 0;
   std::uint16_t to_ndp = 0;
@@ -34,9 +51,15 @@ struct Node {
   std::uint16_t copies = 0;  // GPU copies so far
 };
 
-// evaluate()'s makespan of a complete assignment: the same terms, the same operations.
-double makespan_s(const Paths& p, const SystemCostModel& model) {
-  const double ndp_s = p.ndp.time_s() + ndp_dram_wait_s(p.ndp, p.gpu, model);
+// evaluate()'s makespan of a complete assignment with `copies` copies in all: the same terms,
+// the same operations (NdpPaths::time: the slowest device's path with its DRAM wait).
+template <std::size_t D>
+double makespan_s(const Paths<D>& p, std::size_t copies, const SystemCostModel& model) {
+  double ndp_s = 0;
+  for (std::size_t d = 0; d < D; ++d) {
+    const double path_s = p.ndp[d].time_s() + device_dram_wait_s(p.ndp[d], p.gpu, model, p.fetched[d], copies);
+    if (d == 0 || path_s > ndp_s) ndp_s = path_s;
+  }
   const double cpu_s = p.cpu.time_s() + cpu_link_wait_s(p.cpu, p.gpu, model);
   return std::max({p.gpu.makespan_s(), ndp_s, cpu_s});
 }
@@ -64,15 +87,18 @@ Sharing sharing(double shared_bytes_per_s, double copy_bytes_per_s, double strea
 // One expert that needs a copy to run on the GPU, flattened in execution order.
 struct Fetchable {
   double compute_s, ndp_s, ndp_stream_s, cpu_s, cpu_stream_s;
+  std::uint32_t device;
 };
 
 // What the bounds need of a layer, whatever the number of copies.
 struct LayerTerms {
-  LayerTerms(const std::vector<ExpertGroup>& groups, const SystemCostModel& model)
-      : ndp(sharing(model.shared_dram_bytes_per_s, model.device_to_gpu_bytes_per_s, model.shared_dram_bytes_per_s)),
+  LayerTerms(const std::vector<ExpertGroup>& groups, const SystemCostModel& model, std::size_t device_count)
+      : devices(device_count),
+        ndp(sharing(model.shared_dram_bytes_per_s, model.device_to_gpu_bytes_per_s, model.shared_dram_bytes_per_s)),
         cpu(sharing(model.shared_link_bytes_per_s, model.device_to_gpu_bytes_per_s, model.cpu_weight_bytes_per_s)),
         ndp_fixed_s(ndp_fixed_time_s(model)),
-        cpu_fixed_s(cpu_fixed_time_s(model)) {
+        cpu_fixed_s(cpu_fixed_time_s(model)),
+        fetchable_on(device_count, 0) {
     for (const ExpertGroup& g : groups) {
       first_fetchable.push_back(fetchable.size());
       if (g.transfer_s > 0.0) fetch_s = g.transfer_s;
@@ -80,22 +106,32 @@ struct LayerTerms {
       all_cpu_stream = all_cpu_stream && g.cpu.read_s > 0.0;
       if (g.transfer_s == 0.0) continue;
       fetchable.insert(fetchable.end(), g.count,
-                       Fetchable{g.compute_s, g.ndp.share_s, g.ndp.dram_busy_s, g.cpu.share_s, g.cpu.read_s});
+                       Fetchable{g.compute_s, g.ndp.share_s, g.ndp.dram_busy_s, g.cpu.share_s, g.cpu.read_s, g.device});
+      fetchable_on.at(g.device) += g.count;
     }
     first_fetchable.push_back(fetchable.size());
     min_compute_s.assign(fetchable.size() + 1, kInfinity);
     for (std::size_t i = fetchable.size(); i-- > 0;) {
       min_compute_s[i] = std::min(min_compute_s[i + 1], fetchable[i].compute_s);
     }
+    // [group][device]: the fetchable experts of that device from the group on
+    fetchable_after.assign(groups.size() + 1, std::vector<std::size_t>(device_count, 0));
+    for (std::size_t j = groups.size(); j-- > 0;) {
+      fetchable_after[j] = fetchable_after[j + 1];
+      if (groups[j].transfer_s > 0.0) fetchable_after[j][groups[j].device] += groups[j].count;
+    }
   }
 
-  Sharing ndp, cpu;
+  std::size_t devices;  // NDP paths (one per device the experts are on)
+  Sharing ndp, cpu;     // ndp: one device, which every copy reads
   double ndp_fixed_s, cpu_fixed_s;
   double fetch_s = 0;  // the one copy time (all experts share a shape)
   bool all_ndp_stream = true, all_cpu_stream = true;
   std::vector<Fetchable> fetchable;
   std::vector<std::size_t> first_fetchable;  // [group]: its first expert in `fetchable`
   std::vector<double> min_compute_s;         // [i]: least compute of fetchable[i..]
+  std::vector<std::size_t> fetchable_on;     // [device]: its fetchable experts
+  std::vector<std::vector<std::size_t>> fetchable_after;
 };
 
 // Lower bounds on every completion of a state, in a pass that copies exactly `copies` experts.
@@ -144,6 +180,16 @@ struct LayerTerms {
 //    Where d and u do not increase along the execution order (as tokens fall), the r largest
 //    terms of the remaining experts are their first r whatever t; otherwise r x the largest
 //    term is taken away instead.
+// 4. Several devices (D NDP paths, each with its DRAM wait at its share f_d / copies of the copy
+//    stream; NdpPaths in evaluator.hpp). A device's wait grows with its copies f_d, and its final
+//    f_d is at least what it has and at least the pass's copies less all the other devices can
+//    still reach: (1) ends each device's path with that f_d. The additive terms (2) take each
+//    device's kappa at the least f_d the pass allows (lambda kappa grows with kappa, and the whole
+//    window where the copies take all of it is the limit kappa -> infinity, so a smaller kappa
+//    only gives less away). In (3) the NDP "path" is the devices' mean, which the makespan is at
+//    least: a used device adds its part so far / D, an expert on NDP its term / D on whichever
+//    device, and a layer with no device used yet at least the cheapest device's first cost / D.
+//    With one device all of this is (1) to (3) as written.
 class PassBound {
  public:
   PassBound(const LayerTerms& terms, const SystemCostModel& model, bool use_cpu, std::size_t copies,
@@ -156,20 +202,33 @@ class PassBound {
       if (s.kind != Sharing::Kind::kPartial || copies == 0 || !(t < m)) return 0.0;
       return s.kappa * std::min(1.0, t / (m + s.kappa * (m - t)));
     };
-    ndp_extra_ = extra(terms.ndp);
-    cpu_extra_ = extra(terms.cpu);
     const bool copying = copies > 0;
-    ndp_first_s_ = terms.ndp_fixed_s +
-                   (copying && terms.ndp.kind == Sharing::Kind::kAll && terms.all_ndp_stream ? t : 0.0);
+    const std::size_t devices = terms.devices;
+    ndp_extra_.resize(devices);
+    ndp_first_s_.resize(devices);
+    ndp_streams_all_.resize(devices);
+    for (std::size_t d = 0; d < devices; ++d) {
+      // (4) the least copies device d can end with in this pass: rate and sharing at that share
+      const std::size_t others = terms.fetchable.size() - terms.fetchable_on[d];
+      const std::size_t least = copies > others ? copies - others : 0;
+      const Sharing ndp = sharing(model.shared_dram_bytes_per_s, device_fetch_bytes_per_s(model, least, copies),
+                                  model.shared_dram_bytes_per_s);
+      ndp_extra_[d] = extra(ndp);
+      ndp_streams_all_[d] = ndp.kind == Sharing::Kind::kAll;
+      ndp_first_s_[d] = terms.ndp_fixed_s + (copying && ndp_streams_all_[d] && terms.all_ndp_stream ? t : 0.0);
+    }
+    ndp_first_min_s_ = *std::min_element(ndp_first_s_.begin(), ndp_first_s_.end());
+    cpu_extra_ = extra(terms.cpu);
     cpu_first_s_ = terms.cpu_fixed_s +
                    (copying && terms.cpu.kind == Sharing::Kind::kAll && terms.all_cpu_stream ? t : 0.0);
+    inv_devices_ = 1.0 / static_cast<double>(devices);
 
     const std::size_t n = terms.fetchable.size();
     d_.resize(n);
     u_.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
       const Fetchable& f = terms.fetchable[i];
-      d_[i] = f.ndp_s + ndp_extra_ * std::min(f.ndp_s, f.ndp_stream_s);
+      d_[i] = (f.ndp_s + ndp_extra_[f.device] * std::min(f.ndp_s, f.ndp_stream_s)) * inv_devices_;
       u_[i] = f.cpu_s + cpu_extra_ * std::min(f.cpu_s, f.cpu_stream_s);
       if (i > 0) sorted_ = sorted_ && d_[i] <= d_[i - 1] && u_[i] <= u_[i - 1];
     }
@@ -200,7 +259,8 @@ class PassBound {
   // A lower bound on the makespan of every completion of `p` (`copied` copies so far, the groups
   // from `next` on still to place) that ends before target_s (the pass's incumbent or less);
   // infinity when no completion makes exactly the pass's copies.
-  double lower_bound_s(const Paths& p, std::size_t copied, std::size_t next, double target_s) const {
+  template <std::size_t D>
+  double lower_bound_s(const Paths<D>& p, std::size_t copied, std::size_t next, double target_s) const {
     if (copied > copies_) return kInfinity;
     const std::size_t left = copies_ - copied;
     const std::size_t first = terms_.first_fetchable[next];
@@ -215,15 +275,31 @@ class PassBound {
       const double c = terms_.min_compute_s[first];
       gpu_s = std::max({gpu_s, t + c, gpu_s + static_cast<double>(left) * c});
     }
-    // the cold paths' waits in the final copy window (window_ holds the pass's copies)
-    const double ndp_s = p.ndp.time_s() + ndp_dram_wait_s(p.ndp, window_, model_);
-    const double cpu_s = p.cpu.time_s() + cpu_link_wait_s(p.cpu, window_, model_);
-    const double bound = std::max({gpu_s, p.ndp.time_s(), p.cpu.time_s(), ndp_s - slack_s, cpu_s - slack_s});
+    // the cold paths' waits in the final copy window (window_ holds the pass's copies), each
+    // device's at the least copies it can end with (4)
+    const std::size_t reachable = n - first;  // fetchable experts still to place, on every device
+    double bound = std::max({gpu_s, p.cpu.time_s(), p.cpu.time_s() + cpu_link_wait_s(p.cpu, window_, model_) - slack_s});
+    for (std::size_t d = 0; d < D; ++d) {
+      const std::size_t others = copied - p.fetched[d] + reachable - terms_.fetchable_after[next][d];
+      const std::size_t least = std::max<std::size_t>(p.fetched[d], copies_ > others ? copies_ - others : 0);
+      const double ndp_s = p.ndp[d].time_s() + device_dram_wait_s(p.ndp[d], window_, model_, least, copies_);
+      bound = std::max({bound, p.ndp[d].time_s(), ndp_s - slack_s});
+    }
     if (bound >= target_s || next == terms_.first_fetchable.size() - 1) return bound;
 
-    // 2: each cold path so far, or what using it costs
-    const double ndp_base = p.ndp.used() ? part_s(p.ndp, terms_.ndp, ndp_extra_, t) : ndp_first_s_;
-    const double cpu_base = p.cpu.used() ? part_s(p.cpu, terms_.cpu, cpu_extra_, t) : cpu_first_s_;
+    // 2: each cold path so far, or what using it costs; several devices: their mean (4)
+    const bool ndp_used = p.ndp_used();
+    double ndp_base = 0;
+    if (ndp_used) {
+      for (std::size_t d = 0; d < D; ++d) {
+        if (p.ndp[d].used()) ndp_base += part_s(p.ndp[d], ndp_streams_all_[d], ndp_extra_[d], t);
+      }
+      ndp_base *= inv_devices_;
+    } else {
+      ndp_base = ndp_first_min_s_ * inv_devices_;
+    }
+    const double cpu_base =
+        p.cpu.used() ? part_s(p.cpu, terms_.cpu.kind == Sharing::Kind::kAll, cpu_extra_, t) : cpu_first_s_;
 
     // 3: the least over the cases the state allows. `rest` is where the uncopied experts start
     // (sorted: the copied ones are the first `left`), `taken` what the copied ones take away.
@@ -232,10 +308,10 @@ class PassBound {
     double cases = kInfinity;
     if (!p.cpu.used()) cases = std::min(cases, ndp_base + std::max(0.0, sum_d_[rest] - r * max_d_[rest]));
     if (use_cpu_) {
-      if (!p.ndp.used()) cases = std::min(cases, cpu_base + std::max(0.0, sum_u_[rest] - r * max_u_[rest]));
+      if (!ndp_used) cases = std::min(cases, cpu_base + std::max(0.0, sum_u_[rest] - r * max_u_[rest]));
       cases = std::min(cases, both_s(rest, ndp_base, cpu_base) - r * max_min_[rest]);
     }
-    if (!p.ndp.used() && !p.cpu.used() && first + left == n) cases = std::min(cases, gpu_s);
+    if (!ndp_used && !p.cpu.used() && first + left == n) cases = std::min(cases, gpu_s);
     return std::max(bound, cases - slack_s);
   }
 
@@ -293,9 +369,9 @@ class PassBound {
   }
 
   // A cold path's end so far in additive terms (2): its time plus the part of its wait that is
-  // linear in its sums.
-  static double part_s(const SerialPathTimer& path, const Sharing& sharing, double extra, double window_s) {
-    if (sharing.kind == Sharing::Kind::kAll) return path.time_s() + (path.streaming_s() > 0.0 ? window_s : 0.0);
+  // linear in its sums (`all`: the copies take the whole resource).
+  static double part_s(const SerialPathTimer& path, bool all, double extra, double window_s) {
+    if (all) return path.time_s() + (path.streaming_s() > 0.0 ? window_s : 0.0);
     return path.time_s() + extra * std::min(path.time_s(), path.streaming_s());
   }
 
@@ -304,8 +380,12 @@ class PassBound {
   bool use_cpu_;
   std::size_t copies_;
   GpuPipelineTimer window_;
-  double ndp_extra_ = 0, cpu_extra_ = 0;  // lambda x kappa per path (2)
-  double ndp_first_s_ = 0, cpu_first_s_ = 0;
+  std::vector<double> ndp_extra_;   // [device]: lambda x kappa (2, 4)
+  std::vector<double> ndp_first_s_;  // [device]: what using it costs
+  std::vector<bool> ndp_streams_all_;  // [device]: the copies take its whole DRAM
+  double ndp_first_min_s_ = 0;
+  double cpu_extra_ = 0, cpu_first_s_ = 0;
+  double inv_devices_ = 1;
   std::vector<double> d_, u_;  // per fetchable expert: its NDP and CPU terms (2)
   bool sorted_ = true;         // d and u non-increasing in execution order
   std::vector<double> sum_d_, sum_u_, max_d_, max_u_, max_min_;  // [s]: over fetchable[s..]
@@ -320,47 +400,71 @@ class PassBound {
 // resource with the copies, only through "streams at all" where the copies take all of it, and
 // not at all in a pass without copies. The copy count enters as +T and -T (T, the copy end, is
 // the same sum for the same count): "no larger in both" is equality.
-using Key = std::array<double, 7>;
-Key dominance_key(const Paths& p, const LayerTerms& terms, bool copying) {
+// Several devices: each device's time, streaming time and copies so far (its wait grows with
+// each; any streaming at all once the copies are shared), and the copies' ±T as before.
+constexpr std::size_t key_size(std::size_t devices) { return devices == 1 ? 7 : 5 + 3 * devices; }
+template <std::size_t D>
+using Key = std::array<double, key_size(D)>;
+
+template <std::size_t D>
+Key<D> dominance_key(const Paths<D>& p, const LayerTerms& terms, bool copying, bool dram_shared) {
   auto streaming = [&](const Sharing& s, const SerialPathTimer& path) {
     if (!copying || s.kind == Sharing::Kind::kNone) return 0.0;
     if (s.kind == Sharing::Kind::kAll) return path.streaming_s() > 0.0 ? 1.0 : 0.0;
     return path.streaming_s();
   };
   const double t = p.gpu.transfer_end_s();
-  return {t, -t, p.gpu.makespan_s(), p.ndp.time_s(), streaming(terms.ndp, p.ndp), p.cpu.time_s(),
-          streaming(terms.cpu, p.cpu)};
+  Key<D> key{};
+  key[0] = t;
+  key[1] = -t;
+  key[2] = p.gpu.makespan_s();
+  if constexpr (D == 1) {
+    key[3] = p.ndp[0].time_s();
+    key[4] = streaming(terms.ndp, p.ndp[0]);
+  } else {
+    const bool shared = copying && dram_shared;
+    for (std::size_t d = 0; d < D; ++d) {
+      key[3 + 3 * d] = p.ndp[d].time_s();
+      key[4 + 3 * d] = shared ? p.ndp[d].streaming_s() : 0.0;
+      key[5 + 3 * d] = shared ? static_cast<double>(p.fetched[d]) : 0.0;
+    }
+  }
+  key[key_size(D) - 2] = p.cpu.time_s();
+  key[key_size(D) - 1] = streaming(terms.cpu, p.cpu);
+  return key;
 }
 
 // A state about to be kept, with what the filters need.
+template <std::size_t D>
 struct Candidate {
-  Node node;
-  Key key;
+  Node<D> node;
+  Key<D> key;
   double bound_s;  // lower bound on its completions
 };
 
 // Keeps the candidates that no other one dominates (of equal ones, the first), in key order.
 // Beyond `width` states (0: no limit) only the ones with the lowest bounds are kept: a heuristic
 // pass, no longer exact, that finds a good incumbent fast.
-std::vector<Node> keep_non_dominated(std::vector<Candidate> candidates, std::size_t width) {
-  std::vector<Key> keys;
+template <std::size_t D>
+std::vector<Node<D>> keep_non_dominated(std::vector<Candidate<D>> candidates, std::size_t width) {
+  std::vector<Key<D>> keys;
   keys.reserve(candidates.size());
-  for (const Candidate& c : candidates) keys.push_back(c.key);
+  for (const Candidate<D>& c : candidates) keys.push_back(c.key);
   const std::vector<bool> keep = non_dominated(keys);
-  std::vector<Candidate> kept;
+  std::vector<Candidate<D>> kept;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     if (keep[i]) kept.push_back(std::move(candidates[i]));
   }
   // In key order (equal keys cannot both be kept): the order the next group's states are built in.
-  std::stable_sort(kept.begin(), kept.end(), [](const Candidate& a, const Candidate& b) { return a.key < b.key; });
+  std::stable_sort(kept.begin(), kept.end(), [](const Candidate<D>& a, const Candidate<D>& b) { return a.key < b.key; });
   if (width != 0 && kept.size() > width) {
     std::stable_sort(kept.begin(), kept.end(),
-                     [](const Candidate& a, const Candidate& b) { return a.bound_s < b.bound_s; });
+                     [](const Candidate<D>& a, const Candidate<D>& b) { return a.bound_s < b.bound_s; });
     kept.erase(kept.begin() + static_cast<std::ptrdiff_t>(width), kept.end());
   }
-  std::vector<Node> out;
+  std::vector<Node<D>> out;
   out.reserve(kept.size());
-  for (const Candidate& c : kept) out.push_back(c.node);
+  for (const Candidate<D>& c : kept) out.push_back(c.node);
   return out;
 }
 
@@ -378,20 +482,20 @@ std::vector<Timer> repeated(const Timer& start, std::size_t count, Add add) {
 // One pass of the dynamic programme over the groups, over the assignments that copy exactly
 // `copies` experts: exact with width 0, a beam of `width` states per group otherwise. Returns the
 // best such assignment strictly below incumbent_s, if any.
+template <std::size_t D>
 OracleSearchResult run_pass(const std::vector<ExpertGroup>& groups, const SystemCostModel& model, bool use_cpu,
                             const LayerTerms& terms, std::size_t copies, double incumbent_s, std::size_t width) {
   OracleSearchResult result;
   const PassBound bound(terms, model, use_cpu, copies, incumbent_s, true);
-  std::vector<std::vector<Node>> layers(groups.size() + 1);
-  layers[0].push_back(Node{Paths{GpuPipelineTimer{}, SerialPathTimer(ndp_fixed_time_s(model)),
-                                 SerialPathTimer(cpu_fixed_time_s(model))},
-                           0, 0, 0, 0, 0});
+  const bool dram_shared = model.shared_dram_bytes_per_s > 0.0;
+  std::vector<std::vector<Node<D>>> layers(groups.size() + 1);
+  layers[0].push_back(Node<D>{Paths<D>(model), 0, 0, 0, 0, 0});
   for (std::size_t j = 0; j < groups.size(); ++j) {
     const ExpertGroup& g = groups[j];
     const bool fetchable = g.transfer_s > 0.0;
-    std::vector<Candidate> candidates;
+    std::vector<Candidate<D>> candidates;
     for (std::size_t s = 0; s < layers[j].size(); ++s) {
-      const Node& from = layers[j][s];
+      const Node<D>& from = layers[j][s];
       // A fetchable group's GPU experts are copies: no more than the pass has left, and no fewer
       // than the later groups cannot make up.
       const std::size_t left = copies - from.copies;
@@ -400,8 +504,8 @@ OracleSearchResult run_pass(const std::vector<ExpertGroup>& groups, const System
       const std::size_t gpu_max = fetchable ? std::min(g.count, left) : g.count;
       if (gpu_min > gpu_max) continue;
       const auto gpu = repeated(from.paths.gpu, gpu_max, [&](GpuPipelineTimer& t) { t.add(g.transfer_s, g.compute_s); });
-      const auto ndp =
-          repeated(from.paths.ndp, g.count, [&](SerialPathTimer& t) { t.add(g.ndp.share_s, g.ndp.dram_busy_s); });
+      const auto ndp = repeated(from.paths.ndp[g.device], g.count,
+                                [&](SerialPathTimer& t) { t.add(g.ndp.share_s, g.ndp.dram_busy_s); });
       const auto cpu =
           repeated(from.paths.cpu, use_cpu ? g.count : 0, [&](SerialPathTimer& t) { t.add(g.cpu.share_s, g.cpu.read_s); });
       for (std::size_t on_gpu = gpu_min; on_gpu <= gpu_max; ++on_gpu) {
@@ -409,14 +513,18 @@ OracleSearchResult run_pass(const std::vector<ExpertGroup>& groups, const System
           const std::size_t on_cpu = g.count - on_gpu - on_ndp;
           if (on_cpu > 0 && !use_cpu) continue;
           const std::size_t copied = from.copies + (fetchable ? on_gpu : 0);
-          Paths paths{gpu[on_gpu], ndp[on_ndp], cpu[on_cpu]};
+          Paths<D> paths = from.paths;
+          paths.gpu = gpu[on_gpu];
+          paths.ndp[g.device] = ndp[on_ndp];
+          paths.cpu = cpu[on_cpu];
+          if (fetchable) paths.fetched[g.device] = static_cast<std::uint16_t>(paths.fetched[g.device] + on_gpu);
           const double lower_s = bound.lower_bound_s(paths, copied, j + 1, incumbent_s);
           if (lower_s >= incumbent_s) continue;
-          const Key key = dominance_key(paths, terms, copies > 0);
-          candidates.push_back(Candidate{Node{std::move(paths), static_cast<std::uint32_t>(s),
-                                              static_cast<std::uint16_t>(on_gpu), static_cast<std::uint16_t>(on_ndp),
-                                              static_cast<std::uint16_t>(on_cpu), static_cast<std::uint16_t>(copied)},
-                                         key, lower_s});
+          const Key<D> key = dominance_key(paths, terms, copies > 0, dram_shared);
+          candidates.push_back(Candidate<D>{Node<D>{std::move(paths), static_cast<std::uint32_t>(s),
+                                                    static_cast<std::uint16_t>(on_gpu), static_cast<std::uint16_t>(on_ndp),
+                                                    static_cast<std::uint16_t>(on_cpu), static_cast<std::uint16_t>(copied)},
+                                            key, lower_s});
         }
       }
     }
@@ -425,12 +533,12 @@ OracleSearchResult run_pass(const std::vector<ExpertGroup>& groups, const System
     if (layers[j + 1].empty()) return result;  // nothing beats the incumbent
   }
 
-  const std::vector<Node>& last = layers.back();
+  const std::vector<Node<D>>& last = layers.back();
   std::size_t best = last.size();
   double best_s = incumbent_s;
   for (std::size_t s = 0; s < last.size(); ++s) {
     if (last[s].copies != copies) continue;
-    const double t = makespan_s(last[s].paths, model);
+    const double t = makespan_s(last[s].paths, copies, model);
     if (t < best_s) {
       best_s = t;
       best = s;
@@ -441,7 +549,7 @@ OracleSearchResult run_pass(const std::vector<ExpertGroup>& groups, const System
   result.makespan_s = best_s;
   result.split.resize(groups.size());
   for (std::size_t j = groups.size(), s = best; j-- > 0;) {
-    const Node& n = layers[j + 1][s];
+    const Node<D>& n = layers[j + 1][s];
     result.split[j] = GroupSplit{n.to_gpu, n.to_ndp, n.to_cpu};
     s = n.parent;
   }
@@ -452,20 +560,17 @@ OracleSearchResult run_pass(const std::vector<ExpertGroup>& groups, const System
 constexpr std::size_t kBeamWidth = 64;
 constexpr std::size_t kBeamPasses = 4;
 
-}  // namespace
-
-OracleSearchResult search_min_makespan(const std::vector<ExpertGroup>& groups, const SystemCostModel& model,
-                                       bool use_cpu, double incumbent_s) {
-  if (groups.empty()) return OracleSearchResult{};
-  const LayerTerms terms(groups, model);
+template <std::size_t D>
+OracleSearchResult search(const std::vector<ExpertGroup>& groups, const SystemCostModel& model, bool use_cpu,
+                          double incumbent_s) {
+  const LayerTerms terms(groups, model, D);
 
   // Every assignment copies some number k of experts, 0 to all that need a copy; each k is a
   // pass of its own, in which the copy window and with it the waits are known (PassBound). The
   // passes run in the order of their root bounds, the most promising first; a pass whose root
   // bound reaches the best makespan known is skipped (the root bound was computed against an
   // incumbent no better than the current one, which only makes it weaker: still valid).
-  const Paths start{GpuPipelineTimer{}, SerialPathTimer(ndp_fixed_time_s(model)),
-                    SerialPathTimer(cpu_fixed_time_s(model))};
+  const Paths<D> start(model);
   std::vector<std::pair<double, std::size_t>> passes;  // (root bound, copies)
   const std::size_t most = std::min<std::size_t>(terms.fetchable.size(), std::numeric_limits<std::uint16_t>::max());
   for (std::size_t k = 0; k <= most; ++k) {
@@ -485,14 +590,40 @@ OracleSearchResult search_min_makespan(const std::vector<ExpertGroup>& groups, c
   // passes prune with the bounds against the best makespan known, so the incumbent is what
   // keeps them small. Incumbents only prune: every strictly faster assignment is still found.
   for (std::size_t i = 0; i < std::min(kBeamPasses, passes.size()); ++i) {
-    consider(run_pass(groups, model, use_cpu, terms, passes[i].second, best.makespan_s, kBeamWidth));
+    consider(run_pass<D>(groups, model, use_cpu, terms, passes[i].second, best.makespan_s, kBeamWidth));
   }
   for (const auto& [root_s, copies] : passes) {
     if (root_s >= best.makespan_s) continue;
-    consider(run_pass(groups, model, use_cpu, terms, copies, best.makespan_s, 0));
+    consider(run_pass<D>(groups, model, use_cpu, terms, copies, best.makespan_s, 0));
   }
   best.states = states;
   return best;
+}
+
+// search<D> for D = 1 .. kMaxSearchDevices, chosen at run time.
+using SearchFn = OracleSearchResult (*)(const std::vector<ExpertGroup>&, const SystemCostModel&, bool, double);
+template <std::size_t... I>
+constexpr std::array<SearchFn, sizeof...(I)> search_table(std::index_sequence<I...>) {
+  return {&search<I + 1>...};
+}
+
+}  // namespace
+
+OracleSearchResult search_min_makespan(const std::vector<ExpertGroup>& groups, std::size_t devices,
+                                       const SystemCostModel& model, bool use_cpu, double incumbent_s) {
+  if (groups.empty()) return OracleSearchResult{};
+  if (devices < 1 || devices > kMaxSearchDevices) {
+    throw std::invalid_argument("oracle search: " + std::to_string(devices) + " devices; allowed 1.." +
+                                std::to_string(kMaxSearchDevices));
+  }
+  for (const ExpertGroup& g : groups) {
+    if (g.device >= devices) {
+      throw std::invalid_argument("oracle search: a group on device " + std::to_string(g.device) + " of " +
+                                  std::to_string(devices));
+    }
+  }
+  static constexpr auto table = search_table(std::make_index_sequence<kMaxSearchDevices>{});
+  return table[devices - 1](groups, model, use_cpu, incumbent_s);
 }
 
 }  // namespace monde::policy

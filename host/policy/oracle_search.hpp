@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "host/policy/expert_costs.hpp"
@@ -20,9 +21,13 @@
 
 namespace monde::policy {
 
-// Interchangeable experts: consecutive in execution order, equal tokens, equal residency.
+// Interchangeable experts: consecutive in execution order, equal tokens, equal residency, on
+// one device. (Equal experts on several devices are one run of groups, one per device: their GPU
+// terms are equal, so the GPU path sees the same sequence whichever device's experts it gets.)
 struct ExpertGroup {
   std::size_t count = 0;
+  std::uint32_t device = 0;  // its NDP jobs' device, numbered 0 .. devices - 1 among the layer's
+  
   double transfer_s = 0;  // the weight copy when it runs on the GPU (0: already resident)
   double compute_s = 0;   // GPU compute
   NdpExpertCost ndp;
@@ -48,7 +53,11 @@ struct OracleSearchResult {
 // the CPU that beats `incumbent_s`, the
 // makespan of a known assignment (it only prunes: every strictly faster assignment is still
 // found). Ties go to the first state in the search's (deterministic) order.
-OracleSearchResult search_min_makespan(const std::vector<ExpertGroup>& groups, const SystemCostModel& model,
-                                       bool use_cpu, double incumbent_s);
+// `devices`: the NDP paths (1 .. kMaxSearchDevices), one per device the groups are on: each has
+// its own serial path and DRAM wait (NdpPaths in evaluator.hpp), and the makespan takes the
+// slowest.
+inline constexpr std::size_t kMaxSearchDevices = 16;
+OracleSearchResult search_min_makespan(const std::vector<ExpertGroup>& groups, std::size_t devices,
+                                       const SystemCostModel& model, bool use_cpu, double incumbent_s);
 
 }  // namespace monde::policy

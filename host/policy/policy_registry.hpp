@@ -37,8 +37,9 @@ struct PolicyInfo {
   // It plans each layer's decode placement from that layer's prefill (`context`): a decoder layer
   // of an encoder-decoder model, which never prefills, cannot run it.
   bool plans_decode_from_prefill = false;
-  // It plans for one MoNDE device only (the oracle's exact search): devices.count 1.
-  bool one_device_only = false;
+  // It plans whole experts only (the oracle's exact search, any devices.count): not with a
+  // tensor-parallel split (devices.split none).
+  bool whole_experts_only = false;
   // It plans for one NDP weight format per layer (the oracle's groups of equal experts): not with
   // mixed precision per expert (device.ndp.expert_weight_error_budget > 0).
   bool one_ndp_format = false;

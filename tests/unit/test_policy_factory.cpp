@@ -49,7 +49,7 @@ TEST(PolicyRegistry, EveryPolicyHasItsFlags) {
   using C = ExpertCacheUse;
   struct Want {
     const char* name;
-    bool from_prefill, one_device, host_copy, cpu_path;
+    bool from_prefill, whole_experts, host_copy, cpu_path;
     C cache;
   };
   const Want want[] = {
@@ -70,7 +70,7 @@ TEST(PolicyRegistry, EveryPolicyHasItsFlags) {
     const PolicyInfo& p = policy_registry()[i];
     EXPECT_EQ(p.name, want[i].name);
     EXPECT_EQ(p.plans_decode_from_prefill, want[i].from_prefill) << p.name;
-    EXPECT_EQ(p.one_device_only, want[i].one_device) << p.name;
+    EXPECT_EQ(p.whole_experts_only, want[i].whole_experts) << p.name;
     EXPECT_EQ(p.reads_host_memory_copy, want[i].host_copy) << p.name;
     EXPECT_EQ(p.uses_cpu_path, want[i].cpu_path) << p.name;
     EXPECT_EQ(p.expert_cache, want[i].cache) << p.name;

@@ -1,6 +1,6 @@
 // The oracle is the exact optimum (checked against brute force through the evaluator, over
-// GPU / NDP / CPU and over GPU / NDP), it refuses layers above its limit, and monde's gap to it
-// over random layers is >= 1.
+// GPU / NDP / CPU and over GPU / NDP, on one device and on 2 and 3 devices), it refuses layers
+// above its limit and split layers, and monde's gap to it over random layers is >= 1.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,6 +12,7 @@
 
 #include "core/config/config_node.hpp"
 #include "hand_cost_model.hpp"
+#include "policy_hand_layer.hpp"
 #include "host/policy/evaluator.hpp"
 #include "host/policy/gap.hpp"
 #include "host/policy/monde_policy.hpp"
@@ -165,9 +166,17 @@ double brute_force_s(const LayerDemand& d, const SystemCostModel& m, bool cpu) {
 struct OptimaSeen {
   int cpu = 0;             // optima that use the CPU
   int cpu_and_waits = 0;   // ... with a GPU copy, so that a cold path waits on the copies
+  int ndp_waits = 0;       // optima with a copy that an NDP path waits on (its device's DRAM)
+  OptimaSeen& operator+=(const OptimaSeen& o) {
+    cpu += o.cpu;
+    cpu_and_waits += o.cpu_and_waits;
+    ndp_waits += o.ndp_waits;
+    return *this;
+  }
 };
 
 void count_optimum(const Placement& p, OptimaSeen& seen) {
+  if (p.cost.experts_gpu_fetched > 0 && p.cost.experts_ndp > 0 && p.cost.ndp_dram_wait_s > 0.0) ++seen.ndp_waits;
   if (p.cost.experts_cpu == 0) return;
   ++seen.cpu;
   if (p.cost.experts_gpu_fetched > 0 && (p.cost.ndp_dram_wait_s > 0.0 || p.cost.cpu_link_wait_s > 0.0)) {
@@ -175,17 +184,26 @@ void count_optimum(const Placement& p, OptimaSeen& seen) {
   }
 }
 
+
+
 // Random layers of up to `max_experts` routed experts on each model; the oracle's makespan must
-// be the brute-force minimum, the same double.
-OptimaSeen expect_brute_force(const SystemCostModel& m, const ExpertShape& shape, std::uint64_t max_total, bool cpu,
-                              std::uint64_t seed, int layers, std::size_t max_experts = 8) {
+// be the brute-force minimum, the same double. With `devices` > 1 each expert is on a random
+// device (LayerDemand::ndp_device) of a copy of `one` with that many devices.
+OptimaSeen expect_brute_force(const SystemCostModel& one, const ExpertShape& shape, std::uint64_t max_total, bool cpu,
+                              std::uint64_t seed, int layers, std::size_t max_experts = 8, std::uint32_t devices = 1) {
+  SystemCostModel m = one;
+  m.ndp_devices = devices;
   Rng rng(seed);
   OraclePolicy oracle(cpu ? OraclePaths::kGpuNdpCpu : OraclePaths::kGpuNdp);
   OptimaSeen seen;
   for (int n = 0; n < layers; ++n) {
     const std::size_t experts = 1 + rng.below(max_experts);
     const std::uint64_t total = 1 + rng.below(max_total);
-    const LayerDemand d = random_layer(rng, shape, experts, total, 0.5 + rng.unit(), 0.2);
+    LayerDemand d = random_layer(rng, shape, experts, total, 0.5 + rng.unit(), 0.2);
+    if (devices > 1) {
+      d.ndp_device.resize(experts);
+      for (auto& device : d.ndp_device) device = static_cast<std::uint32_t>(rng.below(devices));
+    }
     const Placement p = oracle.place(d, m);
     // The oracle's search uses the evaluator's timers in the evaluator's order, so its
     // optimum is not merely close to the brute-force one: it is the same double.
@@ -215,6 +233,80 @@ TEST(PolicyOracle, MatchesBruteForceExactlyOnDecodeBatchesWithWaits) {
   // uses the CPU beside a copy is one whose number of copies fixes the bounds' copy window.
   EXPECT_GT(expect_brute_force(default_like_model(), kSmallMoe, 600, true, 21, 16, 9).cpu_and_waits, 0);
   EXPECT_GT(expect_brute_force(contended_model(), kSmallMoe, 600, true, 22, 12, 9).cpu_and_waits, 0);
+}
+
+TEST(PolicyOracle, MatchesBruteForceExactlyOnSeveralDevices) {
+  // Each expert's NDP work on its own device (one serial path per device, each with its DRAM
+  // wait at its share of the copies): 2 and 3 devices, over three paths and over GPU / NDP, with
+  // the DRAM shared (contended, default-like: device waits active) and not (system, balanced).
+  for (const std::uint32_t devices : {2u, 3u}) {
+    SCOPED_TRACE(std::to_string(devices) + " devices");
+    OptimaSeen seen;
+    seen += expect_brute_force(system_model(), kMixtral, 4000, true, 40 + devices, 20, 8, devices);
+    seen += expect_brute_force(balanced_model(), kSmall, 200, true, 50 + devices, 20, 8, devices);
+    seen += expect_brute_force(contended_model(), kMixtral, 4000, true, 60 + devices, 20, 8, devices);
+    seen += expect_brute_force(default_like_model(), kSmallMoe, 600, true, 70 + devices, 12, 9, devices);
+    seen += expect_brute_force(blocked_link_model(), kMixtral, 4000, true, 80 + devices, 12, 8, devices);
+    seen += expect_brute_force(contended_model(), kMixtral, 4000, false, 90 + devices, 20, 10, devices);
+    seen += expect_brute_force(balanced_model(), kSmall, 200, false, 100 + devices, 20, 10, devices);
+    // The layers reach the cases that matter: optima that use the CPU, and optima whose copies
+    // slow an NDP device's path (its share of the copy stream).
+    EXPECT_GT(seen.cpu, 0);
+    EXPECT_GT(seen.ndp_waits, 0);
+  }
+}
+
+// The several-devices hand model (tests/unit/hand_cost_model.hpp), experts of 1000 x 500 (the
+// hand layer), 4 tokens each, no shared resource (no waits):
+//   GPU: copy 1 us + 2e6 B / 2 GB/s = 1001 us, then compute 5 us + 2 x 1e6 x 4 / 0.2e12 = 45 us:
+//        one expert ends at 1046 us, two at 2 x 1001 + 45 = 2047 us (copy-bound);
+//   NDP: in 4 x 2000 B / 2 GB/s = 4 us + job max(2e6 B / 20 GB/s, 4e6 MACs / 1e10) + 10 = 410 us
+//        + out 4 us = 418 us each, 2 us once per device path;
+//   CPU: max(read 2e6 B / 10 GB/s = 200 us, 2 x 4e6 / 1e11 = 80 us) + 2 x 4 x 2000 B / 1 GB/s
+//        = 16 us -> 216 us each, 2 us once.
+TEST(PolicyOracle, PlacesByDeviceOnAHandWorkedLayer) {
+  const SystemCostModel m = test::hand_device_model(3, 1e10);
+  // Nine experts on devices 0 x 5, 1 x 3, 2 x 1 (in index order).
+  LayerDemand d = test::hand_layer(std::vector<std::uint64_t>(9, 4));
+  d.ndp_device = {0, 0, 0, 0, 0, 1, 1, 1, 2};
+  // GPU / NDP: all on NDP ends with device 0, 2 + 5 x 418 = 2092 us. One copy from device 0:
+  // device 0 2 + 4 x 418 = 1674 us, GPU 1046, device 1 2 + 3 x 418 = 1256 -> 1674 us. Two copies:
+  // GPU 2047 us. A copy from device 1 or 2 leaves device 0 at 2092. So 1674 us, one expert of
+  // device 0 on the GPU (the first in execution order: equal tokens, lowest index, expert 0).
+  const Placement two = OraclePolicy(OraclePaths::kGpuNdp).place(d, m);
+  EXPECT_NEAR(two.cost.makespan_s, 1674e-6, 1e-12);
+  EXPECT_EQ(two.location, (std::vector<L>{L::kGpuFetched, L::kNdp, L::kNdp, L::kNdp, L::kNdp, L::kNdp, L::kNdp,
+                                          L::kNdp, L::kNdp}));
+  // With the CPU: k0 of device 0's and k1 of device 1's experts on the CPU, none copied (a copy is
+  // 1046 us alone): max(2 + 418 (5 - k0), 2 + 418 (3 - k1), 2 + 216 (k0 + k1), 420). k0 = 3,
+  // k1 = 1 gives max(838, 838, 866, 420) = 866 us; k0 + k1 = 3 leaves a device at >= 1256 us,
+  // k0 + k1 = 5 puts 1082 us on the CPU. So 866 us: the CPU takes the first 3 of device 0 (its
+  // group's last in execution order: experts 2, 3, 4) and the last of device 1 (expert 7).
+  const Placement three = OraclePolicy().place(d, m);
+  EXPECT_NEAR(three.cost.makespan_s, 866e-6, 1e-12);
+  EXPECT_EQ(three.location, (std::vector<L>{L::kNdp, L::kNdp, L::kCpu, L::kCpu, L::kCpu, L::kNdp, L::kNdp, L::kCpu,
+                                            L::kNdp}));
+  // The same nine experts on one device: 2 + 9 x 418 = 3764 us on NDP alone; the oracle must
+  // do better than any of that, and differently: the devices are what it plans with.
+  const Placement one = OraclePolicy(OraclePaths::kGpuNdp).place(test::hand_layer(std::vector<std::uint64_t>(9, 4)),
+                                                                  test::hand_device_model(1, 1e10));
+  EXPECT_GT(one.cost.makespan_s, two.cost.makespan_s);
+}
+
+TEST(PolicyOracle, RefusesASplitLayer) {
+  LayerDemand d;
+  d.shape = kSmallMoe;  // d_ff 1408: 44 granules of 32 columns, 22 per device
+  d.tokens_per_expert = {4, 4};
+  d.split_devices = 2;
+  try {
+    OraclePolicy(OraclePaths::kGpuNdp).place(d, test::hand_device_model(2, 1e10));
+    FAIL() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("oracle: the layer is split across 2 devices (devices.split); the exact "
+                                         "search covers whole-expert placement"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 // Minimum makespan over every split of each group of equal experts (equal tokens, none resident)
