@@ -9,6 +9,7 @@
 #include <map>
 #include <random>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -104,13 +105,16 @@ BENCHMARK(BM_Policy_Oracle16);
 
 // Real layers: a preset's MoE layers routed by zipf on the default experiment's hardware, with
 // the cost model derived from it (tests/unit/preset_layers.hpp), one decision per layer in turn.
-const monde::policy::test::PresetLayers& preset(const char* name, Phase phase) {
-  static std::map<std::pair<std::string, Phase>, monde::policy::test::PresetLayers> cache;
-  const auto key = std::make_pair(std::string(name), phase);
+// `devices` MoNDE devices: each expert on the device the driver places it on (devices.placement's
+// default), one NDP path per device in the search.
+const monde::policy::test::PresetLayers& preset(const char* name, Phase phase, std::uint32_t devices = 1) {
+  static std::map<std::tuple<std::string, Phase, std::uint32_t>, monde::policy::test::PresetLayers> cache;
+  const auto key = std::make_tuple(std::string(name), phase, devices);
   auto it = cache.find(key);
   if (it == cache.end()) {
     const std::uint64_t tokens = phase == Phase::kDecode ? 256 : 2048;  // decode batch 256; a 2048-token prompt
-    it = cache.emplace(key, monde::policy::test::preset_layers(name, phase, tokens, MONDE_SHARED_DIR "/data")).first;
+    it = cache.emplace(key, monde::policy::test::preset_layers(name, phase, tokens, MONDE_SHARED_DIR "/data", devices))
+             .first;
   }
   return it->second;
 }
@@ -164,5 +168,27 @@ void BM_Policy_Oracle128_Prefill(benchmark::State& state) {
   decide_with(state, oracle, p.layers, p.model);
 }
 BENCHMARK(BM_Policy_Oracle128_Prefill)->Unit(benchmark::kMillisecond);
+
+// The same layers on several devices (the argument): one NDP path per device in the search.
+void BM_Policy_OracleGpuNdp128_Decode_Devices(benchmark::State& state) {
+  const auto& p = preset("qwen3-30b-a3b", Phase::kDecode, static_cast<std::uint32_t>(state.range(0)));
+  OraclePolicy oracle(OraclePaths::kGpuNdp);
+  decide_with(state, oracle, p.layers, p.model);
+}
+BENCHMARK(BM_Policy_OracleGpuNdp128_Decode_Devices)->Arg(2)->Arg(4)->Arg(8)->Unit(benchmark::kMillisecond);
+
+void BM_Policy_Oracle128_Decode_Devices(benchmark::State& state) {
+  const auto& p = preset("qwen3-30b-a3b", Phase::kDecode, static_cast<std::uint32_t>(state.range(0)));
+  OraclePolicy oracle;
+  decide_with(state, oracle, p.layers, p.model);
+}
+BENCHMARK(BM_Policy_Oracle128_Decode_Devices)->Arg(2)->Arg(4)->Arg(8)->Unit(benchmark::kMillisecond);
+
+void BM_Policy_Oracle128_Prefill_Devices(benchmark::State& state) {
+  const auto& p = preset("qwen3-30b-a3b", Phase::kPrefill, static_cast<std::uint32_t>(state.range(0)));
+  OraclePolicy oracle;
+  decide_with(state, oracle, p.layers, p.model);
+}
+BENCHMARK(BM_Policy_Oracle128_Prefill_Devices)->Arg(2)->Arg(4)->Arg(8)->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -72,15 +72,23 @@ nlohmann::json SimulatedSystem::stats_json(double elapsed_ps) const {
                         {"utilisation", elapsed_ps > 0 ? double(h.busy_ps) / elapsed_ps : 0.0}};
   }
   if (top_->checks_protocol()) j["protocol_violations"] = top_->protocol_violations();
-  // The driver's watchdog, where it can have acted (a run without faults reports what it did).
-  const auto& d = runtime_->driver().stats();
-  if (config_.faults.any_injected() || d.timeouts > 0) {
-    j["driver"] = {{"timeouts", d.timeouts},
-                   {"aborts", d.aborts},
-                   {"resets", d.resets},
-                   {"jobs_lost_in_reset", d.jobs_lost_in_reset},
-                   {"jobs_resubmitted", d.jobs_resubmitted},
-                   {"job_timeout_ms", config_.faults.ndp.job_timeout_ms}};
+  // Each device's driver watchdog, where it can have acted (a run without faults reports what it
+  // did): at the top with one device, in each device's entry with several.
+  for (std::size_t dev = 0; dev < top_->device_count(); ++dev) {
+    const auto& d = runtime_->driver(dev).stats();
+    const bool injected = config_.faults.any_injected() && config_.faults.targets(static_cast<std::uint32_t>(dev));
+    if (!injected && d.timeouts == 0) continue;
+    nlohmann::json w = {{"timeouts", d.timeouts},
+                        {"aborts", d.aborts},
+                        {"resets", d.resets},
+                        {"jobs_lost_in_reset", d.jobs_lost_in_reset},
+                        {"jobs_resubmitted", d.jobs_resubmitted},
+                        {"job_timeout_ms", config_.faults.ndp.job_timeout_ms}};
+    if (top_->device_count() == 1) {
+      j["driver"] = std::move(w);
+    } else {
+      j["devices"][dev]["driver"] = std::move(w);
+    }
   }
   return j;
 }

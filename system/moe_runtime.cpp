@@ -67,29 +67,6 @@ std::uint64_t fetched_mismatches(const driver::ExpertHandle& h, const std::vecto
 
 }  // namespace
 
-std::vector<std::vector<std::uint32_t>> expert_devices(const config::SystemConfig& config) {
-  const auto& m = config.model;
-  const std::size_t layers = m.moe_layer_indices().size();
-  const std::uint32_t n = config.devices.count;
-  // One device, or one range interleaved over all (every expert striped over them, one driver).
-  if (n == 1 || config.devices.interleaved()) {
-    return std::vector<std::vector<std::uint32_t>>(layers, std::vector<std::uint32_t>(m.experts, 0));
-  }
-  std::vector<std::vector<std::uint64_t>> popularity(layers, std::vector<std::uint64_t>(m.experts, 0));
-  if (config.devices.placement == config::DevicePlacement::kPopularity) {
-    for (const auto& step : route_experiment(config)) {
-      for (std::size_t l = 0; l < step.size(); ++l) {
-        for (std::size_t e = 0; e < step[l].size(); ++e) popularity[l][e] += step[l][e];
-      }
-    }
-  }
-  std::vector<std::vector<std::uint32_t>> device(layers);
-  for (std::size_t l = 0; l < layers; ++l) {
-    device[l] = policy::place_experts_on_devices(config.devices.placement, n, popularity[l]);
-  }
-  return device;
-}
-
 MoeRuntime::MoeRuntime(const config::SystemConfig& config, MondeSystem& system, policy::SystemCostModel cost)
     : config_(config),
       system_(system),
@@ -287,7 +264,8 @@ void MoeRuntime::run_cpu_experts(const std::vector<std::pair<std::size_t, std::u
         poisoned = true;
         record_fault(r, data, FaultRecord{"dram_poison", "CPU", static_cast<std::uint32_t>(e), 0, p.address(),
                                           "expert " + std::to_string(e) + " (CPU path): weights read poisoned: " +
-                                              p.what()});
+                                              p.what()},
+                     device_of_[moe_index][e]);
       }
       // The CPU issues no faster than its own rate.
       const double due = start + static_cast<double>(off + n) / cpu.weight_bytes_per_s;
@@ -309,8 +287,12 @@ void MoeRuntime::run_cpu_experts(const std::vector<std::pair<std::size_t, std::u
   }
 }
 
-void MoeRuntime::record_fault(LayerRecord& r, LayerData* data, FaultRecord fault) const {
+void MoeRuntime::record_fault(LayerRecord& r, LayerData* data, FaultRecord fault, std::uint32_t device) const {
   if (data != nullptr) data->faulted.at(fault.expert) = true;
+  if (config_.devices.count > 1) {
+    fault.device = static_cast<std::int32_t>(device);
+    fault.detail = "device " + std::to_string(device) + ": " + fault.detail;
+  }
   r.faults.push_back(std::move(fault));
 }
 
@@ -725,13 +707,15 @@ void MoeRuntime::run_ndp_device(std::size_t device, const std::vector<std::size_
         detail += why.str();
       }
       res.failed[part.cold_index] = true;
-      record_fault(r, data, FaultRecord{kind, "NDP", e, part.ticket.tag, address, detail});
+      record_fault(r, data, FaultRecord{kind, "NDP", e, part.ticket.tag, address, detail},
+                   static_cast<std::uint32_t>(device));
     } catch (const driver::PoisonedRead& p) {
       // The job's result (y) came back poisoned over CXL.mem.
       res.failed[part.cold_index] = true;
       record_fault(r, data, FaultRecord{"dram_poison", "NDP", e, part.ticket.tag, p.address(),
                                         "NDP job " + std::to_string(part.ticket.tag) + " (expert " + std::to_string(e) +
-                                            "): result read poisoned: " + p.what()});
+                                            "): result read poisoned: " + p.what()},
+                   static_cast<std::uint32_t>(device));
     }
   }
 }
@@ -752,7 +736,8 @@ void MoeRuntime::finish_gpu_path(const LayerPlan& plan, double t0, std::uint32_t
     const auto e = static_cast<std::uint32_t>(plan.hot_experts[i]);
     record_fault(r, data, FaultRecord{"dram_poison", "GPU", e, 0, x.poison_hpa,
                                       "expert " + std::to_string(e) + " (GPU path): weights fetched poisoned (" +
-                                          std::to_string(x.poisoned_lines) + " line(s)): " + x.error});
+                                          std::to_string(x.poisoned_lines) + " line(s)): " + x.error},
+                 plan.hot_device[i]);
   }
   r.gpu_path_s = double(g.end_ps) * 1e-12 - t0;
   for (std::size_t i = 0; i < g.experts.size(); ++i) {
@@ -1208,6 +1193,7 @@ nlohmann::json to_json(const LayerRecord& r) {
       nlohmann::json j = {{"kind", f.kind}, {"path", f.path}, {"expert", f.expert}, {"detail", f.detail}};
       if (f.job != 0) j["ndp_job"] = f.job;
       if (f.address != 0) j["address"] = f.address;
+      if (f.device >= 0) j["device"] = f.device;
       faults.push_back(std::move(j));
     }
     layer["faults"] = std::move(faults);

@@ -100,7 +100,8 @@ struct FaultRecord {
   std::uint32_t expert = 0;
   std::uint32_t job = 0;          // the NDP job's tag (0: not an NDP job)
   std::uint64_t address = 0;      // the first poisoned address (GPU/CPU: host, NDP: device; 0: none)
-  std::string detail;             // the whole message
+  std::string detail;             // the whole message ("device d: ..." with several devices)
+  std::int32_t device = -1;       // the MoNDE device it hit, with several devices (-1: one device)
 };
 
 // One transformer layer of one step: its dense work on the GPU and, for a MoE layer, its MoE part.
@@ -329,7 +330,8 @@ class MoeRuntime {
   // log0: each device's job log length before the layer.
   void add_ndp_spans(const std::vector<std::size_t>& log0, const NdpTags& expert_of_tag, LayerRecord& r) const;
   // A survived fault: recorded in the layer; with full data its expert is left out of the check.
-  void record_fault(LayerRecord& r, LayerData* data, FaultRecord fault) const;
+  // `device`: the one the fault hit (the expert's, or the slice's); named with several devices.
+  void record_fault(LayerRecord& r, LayerData* data, FaultRecord fault, std::uint32_t device) const;
   Counters counters() const;
   // data: null with timing_only.
   void run_cpu_experts(const std::vector<std::pair<std::size_t, std::uint64_t>>& experts, std::uint32_t step,
@@ -395,10 +397,6 @@ class MoeRuntime {
 // The layer records a run produces: every layer of every planned step (end_to_end), or its MoE
 // layers (moe_only).
 std::size_t expected_layer_records(const config::SystemConfig& config);
-
-// [moe layer][expert]: the device holding its weights (devices.placement; popularity: the layer's
-// routed tokens over the whole run, route_experiment(config)). All 0 with one device.
-std::vector<std::vector<std::uint32_t>> expert_devices(const config::SystemConfig& config);
 
 // One layer and one step as stats.json lists them, units in key names.
 nlohmann::json to_json(const LayerRecord& layer);

@@ -6,11 +6,12 @@ namespace monde::system {
 
 namespace {
 
-device::DeviceOptions device_options(const config::SystemConfig& c, bool check_protocol) {
+// Device d's options: the faults injected into it (faults.device; its own seed).
+device::DeviceOptions device_options(const config::SystemConfig& c, std::uint32_t d, bool check_protocol) {
   device::DeviceOptions o;
   o.timing_only = c.run.timing_only();
   o.check_internal_protocol = check_protocol;
-  o.faults = c.faults;
+  o.faults = c.faults.of_device(d);
   return o;
 }
 
@@ -31,7 +32,7 @@ std::vector<std::unique_ptr<device::CxlType3Device>> make_devices(
   std::vector<std::unique_ptr<device::CxlType3Device>> v;
   for (std::uint32_t d = 0; d < configs.size(); ++d) {
     v.push_back(std::make_unique<device::CxlType3Device>(("device" + device_suffix(c.devices.count, d)).c_str(),
-                                                         *configs[d], device_options(c, check_protocol)));
+                                                         *configs[d], device_options(c, d, check_protocol)));
   }
   return v;
 }

@@ -37,7 +37,7 @@ namespace monde::system {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TraceSpan, track, name, start_ps, end_ps)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(OutputError, elements, max_abs, err_sq, ref_sq)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SplitError, elements, max_abs, max_bound_ratio)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(FaultRecord, kind, path, expert, job, address, detail)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(FaultRecord, kind, path, expert, job, address, detail, device)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LayerRecord, step, layer, stack, moe, tokens, experts_gpu_fetched,
                                    experts_gpu_resident, experts_ndp, experts_cpu, ndp_jobs, spans, attention_s, ffn_s,
                                    kv_read_bytes, kv_written_bytes, moe_predicted_s, moe_s, total_s, gpu_path_s,

@@ -19,6 +19,10 @@
 
 namespace monde::system {
 
+// [moe layer][expert]: the device holding its weights (devices.placement; popularity: the layer's
+// routed tokens over the whole run, route_experiment(config)). All 0 with one device.
+std::vector<std::vector<std::uint32_t>> expert_devices(const config::SystemConfig& config);
+
 struct LayerSplitChoice {
   std::uint32_t split_devices = 0;  // 0: whole experts; devices.count: split
   // auto only: the summed predicted makespans of the run's steps, whole and split (0 otherwise).

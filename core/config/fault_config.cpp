@@ -1,8 +1,10 @@
 #include "core/config/fault_config.hpp"
 
 #include <limits>
+#include <string>
 
 #include "core/config/address_value.hpp"
+#include "core/config/devices_config.hpp"
 
 namespace monde::config {
 
@@ -90,13 +92,57 @@ const std::vector<EnumName<HangScope>>& names_of(HangScope) {
 
 const Schema<FaultConfig>& fault_schema() {
   using F = FaultConfig;
-  static const auto s = Schema<F>("Faults injected into the run and how the host handles them (README \"Faults\"); "
-                                  "all off by default.")
-                            .integer("seed", &F::seed, 0, ~std::uint64_t{0}, "random seed of every fault's draws")
-                            .object("dram_poison", &F::dram_poison, dram_poison_schema())
-                            .object("cxl_link", &F::cxl_link, cxl_link_fault_schema())
-                            .object("ndp", &F::ndp, ndp_fault_schema());
+  static const auto s =
+      Schema<F>("Faults injected into the run and how the host handles them (README \"Faults\"); all off by default.")
+          .integer("seed", &F::seed, 0, ~std::uint64_t{0}, "random seed of every fault's draws")
+          .object("dram_poison", &F::dram_poison, dram_poison_schema())
+          .object("cxl_link", &F::cxl_link, cxl_link_fault_schema())
+          .object("ndp", &F::ndp, ndp_fault_schema())
+          .custom(KeyDoc{"device", "integer or string", "0",
+                         "0 .. " + std::to_string(kMaxDevices - 1) + " (below devices.count), or \"all\"",
+                         "with several devices (devices.count): the device the faults are injected into, or all of "
+                         "them, each drawing from its own seed (README \"Faults\", several devices)"},
+                  [](const ConfigNode& n, F& c) {
+                    if (!n.has("device")) return;
+                    const nlohmann::json& v = n.at("device");
+                    if (v.is_string()) {
+                      if (v.get<std::string>() != "all") {
+                        n.fail("device", "allowed 0 .. " + std::to_string(kMaxDevices - 1) + " or \"all\"");
+                      }
+                      c.device = F::kAllDevices;
+                      return;
+                    }
+                    if (!v.is_number_integer()) {
+                      n.fail("device", "allowed 0 .. " + std::to_string(kMaxDevices - 1) + " or \"all\"");
+                    }
+                    c.device = static_cast<std::int32_t>(n.get_uint("device", 0, kMaxDevices - 1));
+                  },
+                  [](const F& c, nlohmann::json& j) {
+                    if (c.device == F::kAllDevices) {
+                      j["device"] = "all";
+                    } else {
+                      j["device"] = c.device;
+                    }
+                  });
   return s;
+}
+
+std::uint64_t device_seed(std::uint64_t seed, std::uint32_t d) {
+  if (d == 0) return seed;
+  std::uint64_t z = seed + std::uint64_t{d} * 0x9E3779B97F4A7C15ull;  // splitmix64
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+FaultConfig FaultConfig::of_device(std::uint32_t d) const {
+  FaultConfig f;
+  f.ndp.job_timeout_ms = ndp.job_timeout_ms;
+  if (!targets(d)) return f;
+  f = *this;
+  f.seed = device_seed(seed, d);
+  f.device = static_cast<std::int32_t>(d);
+  return f;
 }
 
 bool differs_from_defaults(const FaultConfig& c) {

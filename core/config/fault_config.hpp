@@ -5,7 +5,10 @@
 //   "faults": { "seed": 1,
 //     "dram_poison": { "read_line_rate": 1e-6, "ranges": [{"base": "0x40000", "size": 4096}] },
 //     "cxl_link":    { "flit_error_rate": 1e-5, "replay_buffer_flits": 128, "retry_turnaround_ns": 0 },
-//     "ndp":         { "hang_job": 3, "hang_scope": "unit", "job_timeout_ms": 1000 } }
+//     "ndp":         { "hang_job": 3, "hang_scope": "unit", "job_timeout_ms": 1000 },
+//     "device": 0 }
+// With several MoNDE devices (devices.count) `device` names the one the faults are injected into
+// (0 .. count - 1, default 0) or "all"; each injected device draws from its own seed (of_device).
 #pragma once
 
 #include <cstdint>
@@ -54,13 +57,26 @@ struct NdpFaultConfig {
 };
 
 struct FaultConfig {
+  static constexpr std::int32_t kAllDevices = -1;
   std::uint64_t seed = 1;  // every fault's random draws
   DramPoisonConfig dram_poison;
   CxlLinkFaultConfig cxl_link;
   NdpFaultConfig ndp;
+  // The device the faults are injected into (0 .. devices.count - 1), or kAllDevices.
+  std::int32_t device = 0;
   // Something is injected (the watchdog alone is not a fault).
   bool any_injected() const { return dram_poison.enabled() || cxl_link.enabled() || ndp.hang_job != 0; }
+  bool targets(std::uint32_t d) const { return device == kAllDevices || device == static_cast<std::int32_t>(d); }
+  // What device d injects: these faults with the device's own seed (device_seed) where `device`
+  // names it, none elsewhere. The driver's watchdog (ndp.job_timeout_ms) is every device's.
+  FaultConfig of_device(std::uint32_t d) const;
 };
+
+// The seed device d draws its faults from: faults.seed itself on device 0 (so one device, and
+// device 0 of several, draw what they always drew), splitmix64(seed + d x 0x9E3779B97F4A7C15) on
+// device d > 0 (independent streams). It depends only on the seed and d, not on which devices are
+// injected: device 1 sees the same faults with "device": 1 as with "all".
+std::uint64_t device_seed(std::uint64_t seed, std::uint32_t d);
 
 const Schema<FaultConfig>& fault_schema();
 // Whether `c` differs from the defaults (config.resolved.json writes the section only then).

@@ -236,7 +236,7 @@ const Schema<SystemConfig>& system_schema() {
                 },
                 [](const std::string&) { return devices_schema().docs("devices"); })
         // Several devices: each maps its memory at its own HPA window (the default decoder moved
-        // up by d windows), and the faults model one device.
+        // up by d windows).
         .check([](const ConfigNode& n, S& c) {
           if (c.devices.interleaved()) check_interleave(n.child("devices"), c);
           if (c.devices.count == 1) {
@@ -262,11 +262,14 @@ const Schema<SystemConfig>& system_schema() {
                                                  std::to_string(d[0].size) +
                                                  " mapped bytes exceed the 52-bit host address space");
           }
-          if (differs_from_defaults(c.faults)) {
-            n.child("devices").fail("count", std::to_string(c.devices.count) +
-                                                 ": fault injection ('faults') models one device; allowed with "
-                                                 "faults: 1");
+        })
+        // The faults' device must be one of the run's devices.
+        .check([](const ConfigNode& n, S& c) {
+          if (c.faults.device == FaultConfig::kAllDevices || c.faults.device < static_cast<std::int32_t>(c.devices.count)) {
+            return;
           }
+          n.child("faults").fail("device", "beyond devices.count " + std::to_string(c.devices.count) + "; allowed 0 .. " +
+                                               std::to_string(c.devices.count - 1) + " or \"all\"");
         })
         // The host-memory baselines' copy of every expert must fit the host DRAM.
         .check([](const ConfigNode& n, S& c) {

@@ -5,8 +5,10 @@
 #   - 4 devices: stats.json lists each device (its CXL, DRAM and NDP figures), trace.json has one
 #     NDP track per device, the same run again gives the same bytes, the resolved configuration
 #     keeps the section and runs; ndp_only's step is faster than on one device;
-#   - bad counts, an explicit HDM decoder, faults and the oracle with several devices exit 2
-#     naming the key;
+#   - bad counts and an explicit HDM decoder with several devices exit 2 naming the key (faults
+#     with several devices: faults_cli.sh);
+#   - the oracles run with several devices, and are never slower than monde by the cost model;
+#     with devices.split they exit 2 naming the key;
 #   - devices.split (README "Tensor-parallel split"): a split layer is recorded per layer in
 #     stats.json ("device_split", the reduction's time), auto records its choice; a split with one
 #     device, with the cpu policy, or over more devices than d_ff has granules exits 2 naming the key.
@@ -71,10 +73,23 @@ check count-17 2 "key 'devices.count' = 17.*1 \.\. 16" -- "$bin" validate tiny.j
 check placement 2 "key 'devices.placement'" -- "$bin" validate tiny.json --set devices.placement=random
 check hdm 2 "devices.count.*default HDM decoder" -- "$bin" validate tiny.json --set devices.count=2 \
   --set 'device.cxl.hdm={"decoders": [{"base": 0, "size": "0x40000000"}]}'
-check faults 2 "devices.count.*fault injection" -- "$bin" validate tiny.json --set devices.count=2 \
-  --set faults.ndp.hang_job=3
-check oracle 2 "oracle.*devices.count is 2" -- "$bin" validate tiny.json --set devices.count=2 \
-  --set 'run.policies=["oracle"]'
+# The oracles plan with every device's NDP path: never slower than monde by the cost model,
+# layer by layer (stats.json's predicted MoE time); a split layer is refused before simulating.
+check oracle 0 "oracle_gpu_ndp" -- "$bin" run tiny.json --set devices.count=2 \
+  --set 'run.policies=["monde","oracle","oracle_gpu_ndp"]' --out oracle --quiet
+python3 - oracle/stats.json <<'PY' || fail=1
+import json, sys
+stats = json.load(open(sys.argv[1]))
+by = {p["policy"]: [l["moe_predicted_ms"] for l in p["layers"] if l["moe"]] for p in stats["policies"]}
+ok = len(by["monde"]) > 0 and all(len(by[k]) == len(by["monde"]) for k in by)
+for name in ("oracle", "oracle_gpu_ndp"):
+    ok = ok and all(o <= m * (1 + 1e-12) for o, m in zip(by[name], by["monde"]))
+ok = ok and all(o <= g * (1 + 1e-12) for o, g in zip(by["oracle"], by["oracle_gpu_ndp"]))
+print(("ok   " if ok else "FAIL ") + "oracle <= oracle_gpu_ndp <= monde on every layer, 2 devices")
+sys.exit(0 if ok else 1)
+PY
+check oracle-split 2 "oracle_gpu_ndp.*devices.split is always" -- "$bin" validate tiny.json --set devices.count=2 \
+  --set devices.split=always --set 'run.policies=["oracle_gpu_ndp"]'
 
 check split 0 "ndp_only" -- "$bin" run tiny.json --set devices.count=4 --set devices.split=always --out split --quiet
 check split-auto 0 "ndp_only" -- "$bin" run tiny.json --set devices.count=4 --set devices.split=auto --out auto --quiet

@@ -9,7 +9,13 @@
 #   - a hung NDP command processor: the watchdog aborts, then resets and recovers the rings; the
 #     later layers run;
 #   - the same faults and seed give byte-identical outputs; a run without faults writes no
-#     "faults" section into config.resolved.json; bad fault settings exit 2 naming the key.
+#     "faults" section into config.resolved.json; bad fault settings exit 2 naming the key;
+#   - several devices (faults.device): two devices, round-robin placement, so device 1 holds
+#     experts 1, 3, 5, 7 of each layer and, after its own SQ (0) and CQ (0x2000), layer 0's expert 1
+#     at 0x3000. The poisoned line 0x3000 on device 1 hits expert 1 only (one fault per policy,
+#     named with device 1; device 0 reads no poison); on "all" devices experts 0 and 1 (two faults,
+#     one per device); a hung job on device 1 is device 1's driver's alone; CRC errors on device
+#     1's link leave device 0's link without retries.
 # Usage: faults_cli.sh <monde-sim binary> <scratch dir>
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -97,6 +103,70 @@ ok = d["timeouts"] == 2 and d["aborts"] == 1 and d["resets"] == 1 and d["jobs_lo
 print("ok   hang-recovered" if ok else "FAIL hang: " + json.dumps({"driver": d, "faults": faults}))
 sys.exit(0 if ok else 1)
 PY
+
+# Several devices: the faults go to the device faults.device names (README "Faults").
+two=(--set devices.count=2 --set devices.placement=round_robin)
+check poison-device-1 0 "faults survived by offload: 1 x dram_poison on the GPU path of device 1" -- \
+  "$bin" run tiny.json "${two[@]}" --set "$poison" --set faults.device=1 --out dev1 --quiet
+check poison-all-devices 0 \
+  "faults survived by offload: 1 x dram_poison on the GPU path of device 0, 1 x dram_poison on the GPU path of device 1" -- \
+  "$bin" run tiny.json "${two[@]}" --set "$poison" --set faults.device=all --out devall --quiet
+python3 - dev1/stats.json devall/stats.json <<'PY' || fail=1
+import json, sys
+ok = True
+def expect(cond, what):
+    global ok
+    print(("ok   " if cond else "FAIL ") + what)
+    ok = ok and cond
+def poisoned_reads(policy, d):
+    return policy["system"]["devices"][d]["stats"]["memory"].get("poison", {}).get("poisoned_reads", 0)
+for path, want in ((sys.argv[1], {1: 1}), (sys.argv[2], {0: 0, 1: 1})):
+    s = json.load(open(path))
+    for p in s["policies"]:
+        layers = p["layers"]
+        f = layers[0].get("faults", [])
+        got = {x["device"]: x["expert"] for x in f}
+        expect(got == want and all(x["kind"] == "dram_poison" and x["detail"].startswith("device %d: " % x["device"])
+                                   for x in f) and not any(l.get("faults") for l in layers[1:]) and "error" not in p,
+               "%s %s: layer 0's faults hit experts %s by device" % (path.split("/")[0], p["policy"], want))
+        for d in (0, 1):
+            expect(poisoned_reads(p, d) == (1 if d in want else 0),
+                   "%s %s: device %d poisoned reads %d" % (path.split("/")[0], p["policy"], d, poisoned_reads(p, d)))
+sys.exit(0 if ok else 1)
+PY
+check hang-device-1 0 "faults survived by ndp_only: 1 x ndp_lost_in_reset on the NDP path of device 1" -- "$bin" run \
+  tiny.json "${two[@]}" --set faults.device=1 --set faults.ndp.hang_job=3 --set faults.ndp.hang_scope=engine \
+  --set faults.ndp.job_timeout_ms=0.5 --policies ndp_only --out hang1 --quiet
+python3 - hang1/stats.json <<'PY' || fail=1
+import json, sys
+p = json.load(open(sys.argv[1]))["policies"][0]
+devs = p["system"]["devices"]
+d = devs[1].get("driver", {})
+faults = [f for l in p["layers"] for f in l.get("faults", [])]
+ok = d.get("timeouts") == 2 and d.get("resets") == 1 and d.get("jobs_lost_in_reset") == 1 and "driver" not in devs[0] \
+     and len(faults) == 1 and faults[0]["device"] == 1 and faults[0]["ndp_job"] == 3 \
+     and devs[1]["stats"]["ndp"]["jobs_abandoned"] == 1 and "jobs_abandoned" not in devs[0]["stats"]["ndp"] \
+     and len(p["layers"]) == 4
+print("ok   hang-on-device-1" if ok else "FAIL hang on device 1: " + json.dumps({"driver": d, "faults": faults}))
+sys.exit(0 if ok else 1)
+PY
+# CRC errors on device 1's link only (timed DRAM): device 0's link retries nothing.
+check crc-device-1 0 "^offload " -- "$bin" run tiny.json "${two[@]}" --set faults.device=1 \
+  --set device.memory.model=timed --set faults.cxl_link.flit_error_rate=2e-3 --policies offload --out crc1 --quiet
+python3 - crc1/stats.json <<'PY' || fail=1
+import json, sys
+devs = json.load(open(sys.argv[1]))["policies"][0]["system"]["devices"]
+links = [d["stats"]["cxl"]["link"] for d in devs]
+errors = [l["s2m"].get("crc_errors", 0) + l["m2s"].get("crc_errors", 0) for l in links]
+ok = errors[0] == 0 and errors[1] > 0 and links[1]["s2m"]["retry_ns"] > 0
+print("ok   crc-on-device-1 (%d, %d)" % tuple(errors) if ok else "FAIL crc by device: %s" % errors)
+sys.exit(0 if ok else 1)
+PY
+check bad-device 2 "key 'faults.device' = 2: beyond devices.count 2; allowed 0 .. 1 or \"all\"" -- \
+  "$bin" validate tiny.json --set devices.count=2 --set faults.device=2
+check bad-device-one 2 "key 'faults.device' = 1: beyond devices.count 1" -- "$bin" validate tiny.json --set faults.device=1
+check bad-device-name 2 "key 'faults.device' = \"some\": allowed 0 .. 15 or \"all\"" -- \
+  "$bin" validate tiny.json --set faults.device=some
 
 # Bad fault settings: exit 2, the key and the allowed values named.
 check bad-rate 2 "key 'faults.cxl_link.flit_error_rate' = 0.9: out of range; allowed 0 .. 0.5" -- \

@@ -2,8 +2,9 @@
 // the embedded default experiment (its device, lpddr5x-8533, and its GPU) with the preset's
 // model, routed by the zipf source (every preset has it; the measured traces cover two models),
 // one step of a decode batch or of a prefill; the cost model derived from that hardware the way
-// the runtime derives it (system::derive_cost_model). Shared by the oracle's preset tests and
-// the policy benchmark.
+// the runtime derives it (system::derive_cost_model). With `devices` > 1, that many MoNDE devices
+// (devices.count, the default placement) and each expert on the device the driver would place it
+// on (system::expert_devices). Shared by the oracle's preset tests and the policy benchmark.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +19,7 @@
 #include "host/policy/system_cost_model.hpp"
 #include "system/cost_model.hpp"
 #include "system/routing.hpp"
+#include "system/split_layers.hpp"
 
 namespace monde::policy::test {
 
@@ -31,10 +33,11 @@ struct PresetLayers {
 // `data_dir`: ../shared/data (the default experiment names a routing trace there, which the
 // configuration resolves even when another routing source is chosen).
 inline PresetLayers preset_layers(const std::string& model_preset, Phase phase, std::uint64_t tokens,
-                                  const std::string& data_dir) {
+                                  const std::string& data_dir, std::uint32_t devices = 1) {
   config::ExperimentSource source;  // the embedded default experiment
   source.data_dirs = {data_dir};
   source.set("model=" + model_preset);
+  if (devices > 1) source.set("devices.count=" + std::to_string(devices));
   source.set("routing.source=zipf");
   if (phase == Phase::kDecode) {
     source.set("run.batch=" + std::to_string(tokens));
@@ -48,12 +51,15 @@ inline PresetLayers preset_layers(const std::string& model_preset, Phase phase, 
   PresetLayers out;
   out.model = system::derive_cost_model(config, perf::make_gpu_time_model(config.gpu));
   const system::Demand demand = system::route_experiment(config);
-  for (const auto& tokens_per_expert : demand.at(0)) {
+  const auto device_of = system::expert_devices(config);
+  for (std::size_t l = 0; l < demand.at(0).size(); ++l) {
+    const auto& tokens_per_expert = demand.at(0)[l];
     if (tokens_per_expert.empty()) continue;  // a layer the step does not run (the other stack)
     LayerDemand d;
     d.shape = perf::expert_shape(config.model);
     d.tokens_per_expert = tokens_per_expert;
     d.phase = phase;
+    if (devices > 1) d.ndp_device = device_of.at(l);
     out.layers.push_back(std::move(d));
   }
   return out;

@@ -117,5 +117,43 @@ TEST(FaultConfig, BadValuesNameTheKeyAndTheAllowedRange) {
             std::string::npos);
 }
 
+// Several devices: faults.device names the injected device (default 0) or "all"; each injected
+// device draws from its own seed: the seed itself on device 0, splitmix64(seed + d x
+// 0x9E3779B97F4A7C15) on device d (for seed 9: d = 1 -> 0xaeaf52febe706064, d = 2 ->
+// 0xc02d8a5e87afea62, computed independently with Python's integers); none elsewhere, the
+// watchdog everywhere.
+TEST(FaultConfig, TheDeviceKeyPicksTheInjectedDevices) {
+  const std::string two = std::string(kBase) + R"(, "devices": {"count": 3}, "faults": {"seed": 9,
+      "ndp": {"hang_job": 3, "job_timeout_ms": 5}, "device": )";
+  const auto one = parse_experiment_text(two + "1}}");
+  EXPECT_EQ(one.faults.device, 1);
+  EXPECT_FALSE(one.faults.of_device(0).any_injected());
+  EXPECT_DOUBLE_EQ(one.faults.of_device(0).ndp.job_timeout_ms, 5.0);
+  EXPECT_EQ(one.faults.of_device(1).ndp.hang_job, 3u);
+  EXPECT_EQ(one.faults.of_device(1).seed, 0xaeaf52febe706064ull);
+  EXPECT_FALSE(one.faults.of_device(2).any_injected());
+  EXPECT_EQ(config::to_json(one)["faults"]["device"], 1);
+  const auto all = parse_experiment_text(two + "\"all\"}}");
+  EXPECT_EQ(all.faults.device, config::FaultConfig::kAllDevices);
+  EXPECT_EQ(all.faults.of_device(0).seed, 9u);
+  EXPECT_EQ(all.faults.of_device(1).seed, 0xaeaf52febe706064ull);
+  EXPECT_EQ(all.faults.of_device(2).seed, 0xc02d8a5e87afea62ull);
+  EXPECT_EQ(all.faults.of_device(2).ndp.hang_job, 3u);
+  EXPECT_EQ(config::to_json(all)["faults"]["device"], "all");
+  EXPECT_EQ(config::to_json(parse_experiment_text(config::to_json(all).dump())), config::to_json(all));
+  // One device: device 0 (the default) is the one-device configuration, unchanged.
+  const auto plain = parse_experiment_text(std::string(kBase) + R"(, "faults": {"seed": 9, "ndp": {"hang_job": 3}}})");
+  EXPECT_EQ(plain.faults.device, 0);
+  EXPECT_EQ(plain.faults.of_device(0).seed, 9u);
+  EXPECT_EQ(config::fault_schema().to_json(plain.faults.of_device(0)), config::fault_schema().to_json(plain.faults));
+  // Beyond the devices, or neither a device nor "all".
+  EXPECT_NE(experiment_error_of(two + "3}}").find("key 'faults.device' = 3: beyond devices.count 3; allowed 0 .. 2 or "
+                                                   "\"all\""),
+            std::string::npos);
+  EXPECT_NE(experiment_error_of(two + "\"some\"}}").find("key 'faults.device' = \"some\": allowed 0 .. 15 or \"all\""),
+            std::string::npos);
+  EXPECT_NE(experiment_error_of(two + "16}}").find("faults.device"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace monde

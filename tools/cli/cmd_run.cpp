@@ -53,9 +53,11 @@ struct Totals {
   std::uint64_t m2s = 0, s2m = 0, pcie = 0, ndp = 0;
   std::size_t gpu = 0, ndp_experts = 0, cpu = 0;
   bool data_ok = true;
-  std::map<std::string, std::size_t> faults;  // "kind on path" -> count
+  std::map<std::string, std::size_t> faults;  // "kind on path [of device d]" -> count
   void add(const system::LayerRecord& l) {
-    for (const auto& f : l.faults) ++faults[f.kind + " on the " + f.path + " path"];
+    for (const auto& f : l.faults) {
+      ++faults[f.kind + " on the " + f.path + " path" + (f.device >= 0 ? " of device " + std::to_string(f.device) : "")];
+    }
     m2s += l.cxl_m2s_bytes;
     s2m += l.cxl_s2m_bytes;
     pcie += l.pcie_to_gpu_bytes;
