@@ -226,11 +226,39 @@ class PassBound {
     const std::size_t n = terms.fetchable.size();
     d_.resize(n);
     u_.resize(n);
+    std::vector<std::vector<double>> terms_of(devices), cpu_terms_of(devices);  // (4) each device's experts' terms
     for (std::size_t i = 0; i < n; ++i) {
       const Fetchable& f = terms.fetchable[i];
-      d_[i] = (f.ndp_s + ndp_extra_[f.device] * std::min(f.ndp_s, f.ndp_stream_s)) * inv_devices_;
+      const double whole = f.ndp_s + ndp_extra_[f.device] * std::min(f.ndp_s, f.ndp_stream_s);
+      terms_of[f.device].push_back(whole);
+      cpu_terms_of[f.device].push_back(f.cpu_s + cpu_extra_ * std::min(f.cpu_s, f.cpu_stream_s));
+      d_[i] = whole * inv_devices_;
       u_[i] = f.cpu_s + cpu_extra_ * std::min(f.cpu_s, f.cpu_stream_s);
       if (i > 0) sorted_ = sorted_ && d_[i] <= d_[i - 1] && u_[i] <= u_[i - 1];
+    }
+    // (4) each device's own experts with their whole terms, for the NDP-only case: [d][q] the sum
+    // over device d's fetchable experts from its q-th on
+    if (devices > 1) {
+      device_sum_.resize(devices);
+      for (std::size_t d = 0; d < devices; ++d) {
+        const auto& v = terms_of[d];
+        const auto& w = cpu_terms_of[d];
+        device_sum_[d].assign(v.size() + 1, 0.0);
+        for (std::size_t q = v.size(); q-- > 0;) {
+          device_sum_[d][q] = device_sum_[d][q + 1] + v[q];
+          if (q + 1 < v.size()) device_sorted_ = device_sorted_ && v[q + 1] <= v[q] && w[q + 1] <= w[q];
+        }
+      }
+      // With the CPU: device d alone against the CPU, h_d(t) = t N_d + (1 - t) C + the sum over
+      // device d's experts not copied of min(t d, (1 - t) u) (the other devices' experts add at
+      // least 0), for every suffix of device d's experts.
+      if (use_cpu && for_search) {
+        device_runs_.resize(devices);
+        for (std::size_t d = 0; d < devices; ++d) {
+          const std::size_t count = terms_of[d].size();
+          for (std::size_t q = 0; q <= count; ++q) device_runs_[d].push_back(run_of(terms_of[d], cpu_terms_of[d], q));
+        }
+      }
     }
     sum_d_.assign(n + 1, 0.0);
     sum_u_.assign(n + 1, 0.0);
@@ -306,10 +334,34 @@ class PassBound {
     const std::size_t rest = sorted_ ? first + left : first;
     const double r = sorted_ ? 0.0 : static_cast<double>(left);
     double cases = kInfinity;
-    if (!p.cpu.used()) cases = std::min(cases, ndp_base + std::max(0.0, sum_d_[rest] - r * max_d_[rest]));
+    if (!p.cpu.used()) {
+      double ndp_only = ndp_base + std::max(0.0, sum_d_[rest] - r * max_d_[rest]);
+      if (D > 1 && device_sorted_) {
+        // (4) every device ends after its own part plus its remaining experts but the `left` largest
+        for (std::size_t d = 0; d < D; ++d) {
+          const std::size_t remaining = terms_.fetchable_after[next][d];
+          const std::size_t first_on_d = device_sum_[d].size() - 1 - remaining;
+          const double base = p.ndp[d].used() ? part_s(p.ndp[d], ndp_streams_all_[d], ndp_extra_[d], t)
+                              : remaining > left ? ndp_first_s_[d]
+                                                 : 0.0;
+          ndp_only = std::max(ndp_only, base + device_sum_[d][first_on_d + std::min(left, remaining)]);
+        }
+      }
+      cases = std::min(cases, ndp_only);
+    }
     if (use_cpu_) {
       if (!ndp_used) cases = std::min(cases, cpu_base + std::max(0.0, sum_u_[rest] - r * max_u_[rest]));
-      cases = std::min(cases, both_s(rest, ndp_base, cpu_base) - r * max_min_[rest]);
+      double both = both_s(rest, ndp_base, cpu_base) - r * max_min_[rest];
+      if (D > 1 && device_sorted_ && !device_runs_.empty()) {
+        // (4) each device against the CPU (its part so far, or 0 if unused: it need not be used)
+        for (std::size_t d = 0; d < D; ++d) {
+          const std::size_t remaining = terms_.fetchable_after[next][d];
+          const std::size_t first_on_d = device_runs_[d].size() - 1 - remaining;
+          const double base = p.ndp[d].used() ? part_s(p.ndp[d], ndp_streams_all_[d], ndp_extra_[d], t) : 0.0;
+          both = std::max(both, peak(device_runs_[d][first_on_d + std::min(left, remaining)], base, cpu_base));
+        }
+      }
+      cases = std::min(cases, both);
     }
     if (!ndp_used && !p.cpu.used() && first + left == n) cases = std::min(cases, gpu_s);
     return std::max(bound, cases - slack_s);
@@ -338,6 +390,24 @@ class PassBound {
       run.tau.push_back(tau(i));
       run.d.push_back(run.d.back() + d_[i]);
       run.u.push_back(run.u.back() + u_[i]);
+    }
+    return run;
+  }
+
+  // A run over the experts q.. of one device's terms (d, u), by decreasing tau.
+  static Run run_of(const std::vector<double>& d, const std::vector<double>& u, std::size_t q) {
+    std::vector<std::size_t> order;
+    for (std::size_t i = q; i < d.size(); ++i) order.push_back(i);
+    auto tau_of = [&](std::size_t i) { return d[i] + u[i] > 0.0 ? u[i] / (d[i] + u[i]) : 0.5; };
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return tau_of(a) > tau_of(b); });
+    Run run;
+    run.tau.push_back(0.0);
+    run.d.push_back(0.0);
+    run.u.push_back(0.0);
+    for (const std::size_t i : order) {
+      run.tau.push_back(tau_of(i));
+      run.d.push_back(run.d.back() + d[i]);
+      run.u.push_back(run.u.back() + u[i]);
     }
     return run;
   }
@@ -390,7 +460,10 @@ class PassBound {
   bool sorted_ = true;         // d and u non-increasing in execution order
   std::vector<double> sum_d_, sum_u_, max_d_, max_u_, max_min_;  // [s]: over fetchable[s..]
   std::vector<std::uint32_t> by_tau_;
-  std::vector<Run> runs_;  // [s]: fetchable[s..] (searches with the CPU only)
+  std::vector<Run> runs_;
+  std::vector<std::vector<double>> device_sum_;  // (4) [device][q], several devices only
+  std::vector<std::vector<Run>> device_runs_;   // (4) [device][q], with the CPU
+  bool device_sorted_ = true;                    // each device's terms non-increasing in execution order  // [s]: fetchable[s..] (searches with the CPU only)
 };
 
 // In a pass with a fixed number of copies, A dominates B when both made the same copies so far
