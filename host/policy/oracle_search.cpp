@@ -189,7 +189,12 @@ struct LayerTerms {
 //    only gives less away). In (3) the NDP "path" is the devices' mean, which the makespan is at
 //    least: a used device adds its part so far / D, an expert on NDP its term / D on whichever
 //    device, and a layer with no device used yet at least the cheapest device's first cost / D.
-//    With one device all of this is (1) to (3) as written.
+//    Beside the mean, each device alone: with no CPU, device d ends after its part so far (or
+//    its first cost, if more of its experts remain than copies) plus its remaining experts'
+//    whole terms but the `left` largest; with the CPU, for every t, makespan >= t NDP_d +
+//    (1 - t) CPU >= h_d(t) over device d's own remaining experts (the others add >= 0), its part
+//    so far or 0 as N. Every one of these is a valid bound of its case, so the case takes the
+//    largest. With one device all of this is (1) to (3) as written.
 class PassBound {
  public:
   PassBound(const LayerTerms& terms, const SystemCostModel& model, bool use_cpu, std::size_t copies,
