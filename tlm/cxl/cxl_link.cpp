@@ -676,21 +676,29 @@ void CxlLink::arrival_phase(tlm::tlm_generic_payload& trans, const tlm::tlm_phas
 }
 
 void CxlLink::issue_to_device() {
-  if (device_request_open_ || device_rx_.empty()) return;
-  Line* l = device_rx_.front();
-  tlm::tlm_phase phase = tlm::BEGIN_REQ;
-  sc_time delay = SC_ZERO_TIME;
-  device_request_open_ = true;
-  const auto status = device_socket->nb_transport_fw(l->gp, phase, delay);
-  if (status == tlm::TLM_ACCEPTED) return;  // END_REQ / BEGIN_RESP come on the backward path
-  if (status == tlm::TLM_COMPLETED) {
-    l->completed_early = true;
-    phase = tlm::BEGIN_RESP;
+  while (!device_request_open_ && !device_rx_.empty()) {
+    Line* l = device_rx_.front();
+    tlm::tlm_phase phase = tlm::BEGIN_REQ;
+    sc_time delay = SC_ZERO_TIME;
+    device_request_open_ = true;
+    const auto status = device_socket->nb_transport_fw(l->gp, phase, delay);
+    if (status == tlm::TLM_ACCEPTED) return;  // END_REQ / BEGIN_RESP come on the backward path
+    if (status == tlm::TLM_UPDATED && phase == tlm::END_REQ && delay == SC_ZERO_TIME) {
+      // Accepted in the call, now: take it as the PEQ would one delta cycle later, at this same
+      // time (nothing else can reach the rx buffer in between: messages arrive serialised).
+      take_from_rx(l);
+      continue;
+    }
+    if (status == tlm::TLM_COMPLETED) {
+      l->completed_early = true;
+      phase = tlm::BEGIN_RESP;
+    }
+    device_peq_.notify(l->gp, phase, delay);
+    return;
   }
-  device_peq_.notify(l->gp, phase, delay);
 }
 
-void CxlLink::device_accepted(Line* l) {
+void CxlLink::take_from_rx(Line* l) {
   l->accepted = true;
   device_request_open_ = false;
   if (device_rx_.empty() || device_rx_.front() != l) {
@@ -699,6 +707,10 @@ void CxlLink::device_accepted(Line* l) {
   device_rx_.pop_front();
   // The rx buffer slot is free: its credit flies back to the root port.
   if (!l->bulk) return_credit(kM2S, credit_class(l->job->is_write, true));
+}
+
+void CxlLink::device_accepted(Line* l) {
+  take_from_rx(l);
   issue_to_device();
 }
 

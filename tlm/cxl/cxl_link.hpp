@@ -192,7 +192,8 @@ class CxlLink : public sc_core::sc_module, public tlm::tlm_mm_interface {
   void device_phase(tlm::tlm_generic_payload& trans, const tlm::tlm_phase& phase);
   void arrival_phase(tlm::tlm_generic_payload& trans, const tlm::tlm_phase& phase);
   void issue_to_device();
-  void device_accepted(Line* line);
+  void device_accepted(Line* line);  // END_REQ from the device: take_from_rx, then the next message
+  void take_from_rx(Line* line);
   void device_response(Line* line);
 
   Line* new_line();
