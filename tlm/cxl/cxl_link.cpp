@@ -585,7 +585,8 @@ void CxlLink::sender(Dir d) {
     if (faults_.replay_buffer_flits > 0) wait_for_replay_room(d, w / flit_ps_);
     // A message that was waiting when the serialiser freed starts at the exact (fractional)
     // free time, so that rounding to whole picoseconds never lowers the bandwidth.
-    const double now = static_cast<double>(now_ps());
+    const std::uint64_t now_ps_int = now_ps();  // no wait from here to the end of the message
+    const double now = static_cast<double>(now_ps_int);
     const double start = now <= std::ceil(dr.free_ps) ? std::max(dr.free_ps, now - 1.0) : now;
     const double retry = retries(d, w);
     dr.free_ps = start + w + retry;
@@ -600,11 +601,11 @@ void CxlLink::sender(Dir d) {
     } else {
       for (const auto& m : l->ext->responses) messages_.count(m.opcode);
     }
-    const auto arrive = std::max<std::uint64_t>(static_cast<std::uint64_t>(std::llround(dr.free_ps + one_way_ps_)), now_ps());
-    arrival_peq_.notify(l->gp, d == kM2S ? tlm::BEGIN_REQ : tlm::BEGIN_RESP,
-                        ps_time(arrive - now_ps()));
+    const auto arrive =
+        std::max<std::uint64_t>(static_cast<std::uint64_t>(std::llround(dr.free_ps + one_way_ps_)), now_ps_int);
+    arrival_peq_.notify(l->gp, d == kM2S ? tlm::BEGIN_REQ : tlm::BEGIN_RESP, ps_time(arrive - now_ps_int));
     const auto free_at = static_cast<std::uint64_t>(std::ceil(dr.free_ps));
-    if (!dr.tx.empty() && free_at > now_ps()) sc_core::wait(ps_time(free_at - now_ps()));
+    if (!dr.tx.empty() && free_at > now_ps_int) sc_core::wait(ps_time(free_at - now_ps_int));
   }
 }
 

@@ -35,7 +35,10 @@ std::uint64_t CxlMemController::now_ps() const {
 }
 
 std::uint64_t CxlMemController::contiguous_end(std::uint64_t hpa) const {
-  const auto r = hdm_.decode_detail(hpa);
+  return contiguous_end(hpa, hdm_.decode_detail(hpa));
+}
+
+std::uint64_t CxlMemController::contiguous_end(std::uint64_t hpa, const HdmDecoder::Result& r) const {
   const config::HdmRange& d = hdm_.config().decoders.at(r.decoder);
   if (d.ways == 1) return d.base + d.size;
   return (hpa / d.granularity + 1) * d.granularity;  // granules are aligned to their size
@@ -44,7 +47,7 @@ std::uint64_t CxlMemController::contiguous_end(std::uint64_t hpa) const {
 std::optional<std::uint64_t> CxlMemController::decode_range(std::uint64_t hpa, std::uint64_t len) const {
   const auto first = hdm_.decode_detail(hpa);
   if (first.outcome != HdmDecoder::Outcome::kHit) return std::nullopt;
-  if (len > 1 && hpa + len > contiguous_end(hpa)) return std::nullopt;
+  if (len > 1 && hpa + len > contiguous_end(hpa, first)) return std::nullopt;
   return first.dpa;
 }
 

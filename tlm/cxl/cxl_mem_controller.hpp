@@ -88,6 +88,7 @@ class CxlMemController : public sc_core::sc_module {
   // they are this device's and contiguous in DPA.
   std::optional<std::uint64_t> decode_span(std::uint64_t hpa, std::uint64_t len, const InterleaveSpan& span) const;
   std::uint64_t contiguous_end(std::uint64_t hpa) const;  // one past the piece holding hpa
+  std::uint64_t contiguous_end(std::uint64_t hpa, const HdmDecoder::Result& decoded) const;  // hpa decoded already
   std::uint64_t now_ps() const;
 
   HdmDecoder hdm_;

@@ -13,6 +13,14 @@ bool DramSystem::can_accept(std::uint64_t addr, bool is_write) const {
   return channels_[map_.decode(addr).channel].can_accept(is_write);
 }
 
+bool DramSystem::try_push(const DramRequest& req) {
+  const auto c = map_.decode(req.addr);
+  DramChannel& ch = channels_[c.channel];
+  if (!ch.can_accept(req.is_write)) return false;
+  ch.push(req, c);
+  return true;
+}
+
 void DramSystem::push(const DramRequest& req) {
   const auto c = map_.decode(req.addr);
   channels_[c.channel].push(req, c);

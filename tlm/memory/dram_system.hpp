@@ -18,6 +18,7 @@ class DramSystem {
 
   bool can_accept(std::uint64_t addr, bool is_write) const;
   void push(const DramRequest& req);  // same preconditions as DramChannel::push
+  bool try_push(const DramRequest& req);  // can_accept, then push: the address decoded once
   // Completions of all channels with done_ps <= t_ps, in done order (ties: channel order).
   void advance_to(std::uint64_t t_ps, std::vector<DramCompletion>& out);
   std::uint64_t next_event_ps() const;

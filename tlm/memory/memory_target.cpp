@@ -156,9 +156,8 @@ std::shared_ptr<MemoryTarget::Job> MemoryTarget::make_job(tlm::tlm_generic_paylo
 bool MemoryTarget::try_queue(const std::shared_ptr<Job>& job) {
   while (job->bursts_queued < job->bursts_total) {
     const std::uint64_t addr = job->burst_address(job->bursts_queued);
-    if (!dram_.can_accept(addr, job->is_write)) return false;
-    const std::uint64_t id = next_id_++;
-    dram_.push(DramRequest{id, addr, job->is_write, now_ps()});
+    if (!dram_.try_push(DramRequest{next_id_, addr, job->is_write, now_ps()})) return false;
+    ++next_id_;
     ++job->bursts_queued;
     burst_jobs_.push_back(job);  // at index id - first_burst_id_
     ++bursts_in_flight_;
