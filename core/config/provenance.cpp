@@ -38,6 +38,9 @@ const std::string& Provenance::source_of(const std::string& path) const {
 }
 
 const std::string& Provenance::writer_of(const std::string& path) const {
+  // The empty path is a top-level key named "" (the root itself is no key): no recorded path is
+  // below it, although every one starts with it.
+  if (path.empty()) return source_of(path);
   for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
     if (covers(path, it->first) && it->first.size() > path.size()) return it->second;
   }
