@@ -162,5 +162,24 @@ TEST(CxlSplit, EdgeCases) {
   EXPECT_THROW(split_host_access(~std::uint64_t{0} - 63, 64, false), std::invalid_argument);
 }
 
+TEST(CxlSplit, AppendingFormKeepsWhatIsThere) {
+  // The link reuses one vector per pooled host job: the appending form leaves earlier entries
+  // alone and appends exactly what the returning form gives ([0x1020, 0x10A0): three lines).
+  std::vector<CxlLineAccess> out = split_host_access(0x2000, 64, false);  // one MemRd at 0x2000
+  split_host_access(0x1020, 128, true, out);
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(out[0].line_address, 0x2000u);
+  EXPECT_EQ(out[0].opcode, CxlMemOpcode::kMemRd);
+  const auto fresh = split_host_access(0x1020, 128, true);
+  for (std::size_t i = 0; i < fresh.size(); ++i) {
+    EXPECT_EQ(out[i + 1].line_address, fresh[i].line_address);
+    EXPECT_EQ(out[i + 1].byte_mask, fresh[i].byte_mask);
+    EXPECT_EQ(out[i + 1].host_offset, fresh[i].host_offset);
+    EXPECT_EQ(out[i + 1].opcode, fresh[i].opcode);
+  }
+  split_host_access(0x3000, 0, true, out);  // nothing to append
+  EXPECT_EQ(out.size(), 4u);
+}
+
 }  // namespace
 }  // namespace monde::cxl

@@ -127,7 +127,12 @@ nlohmann::json CxlMessageCounters::to_json() const {
 
 std::vector<CxlLineAccess> split_host_access(std::uint64_t addr, std::uint64_t len, bool is_write) {
   std::vector<CxlLineAccess> out;
-  if (len == 0) return out;
+  split_host_access(addr, len, is_write, out);
+  return out;
+}
+
+void split_host_access(std::uint64_t addr, std::uint64_t len, bool is_write, std::vector<CxlLineAccess>& out) {
+  if (len == 0) return;
   if (addr + len < addr) throw std::invalid_argument("split_host_access: addr + len overflows 64 bits");
   const std::uint64_t end = addr + len;  // exclusive
   for (std::uint64_t line = addr & ~(kCxlLineBytes - 1); line < end; line += kCxlLineBytes) {
@@ -147,7 +152,6 @@ std::vector<CxlLineAccess> split_host_access(std::uint64_t addr, std::uint64_t l
     out.push_back(a);
     if (line > ~std::uint64_t{0} - kCxlLineBytes) break;  // last line of the address space
   }
-  return out;
 }
 
 }  // namespace monde::cxl

@@ -132,5 +132,7 @@ struct CxlLineAccess {
 //    Byte Enable").
 // len = 0 gives no transactions. Throws std::invalid_argument when addr + len overflows 64 bits.
 std::vector<CxlLineAccess> split_host_access(std::uint64_t addr, std::uint64_t len, bool is_write);
+// The same, appended to `out` (whose capacity a caller that splits every request reuses).
+void split_host_access(std::uint64_t addr, std::uint64_t len, bool is_write, std::vector<CxlLineAccess>& out);
 
 }  // namespace monde::cxl

@@ -9,24 +9,6 @@
 
 namespace monde::mem {
 
-struct MemoryTarget::Job {
-  tlm::tlm_generic_payload* trans = nullptr;
-  bool at = false;
-  bool is_write = false;
-  std::uint64_t start_ps = 0;
-  std::uint64_t first_burst = 0;  // 64-byte aligned address of the first burst
-  unsigned bursts_total = 0;
-  // A strided access (StridedAccess) is lines of line_bursts bursts, stride_bytes apart; a
-  // plain one is a single line of bursts_total bursts.
-  unsigned line_bursts = 0;
-  std::uint64_t stride_bytes = 0;
-  std::uint64_t burst_address(unsigned q) const;  // of the q-th burst
-  unsigned bursts_queued = 0;
-  unsigned bursts_done = 0;
-  std::uint64_t last_done_ps = 0;
-  bool complete = false;
-  sc_core::sc_event* done = nullptr;  // LT (b_transport) only: the caller's, from events_
-};
 
 MemoryTarget::MemoryTarget(sc_core::sc_module_name name, const config::DramConfig& config, std::uint64_t capacity_bytes,
                            const MemoryTargetOptions& options)
@@ -137,8 +119,8 @@ unsigned MemoryTarget::bursts_of(const tlm::tlm_generic_payload& trans) {
                                                         : static_cast<unsigned>((end - first + kBurstBytes - 1) / kBurstBytes);
 }
 
-std::shared_ptr<MemoryTarget::Job> MemoryTarget::make_job(tlm::tlm_generic_payload& trans, bool at) {
-  auto job = std::make_shared<Job>();
+MemoryTarget::Job* MemoryTarget::make_job(tlm::tlm_generic_payload& trans, bool at) {
+  Job* job = jobs_.acquire();
   job->trans = &trans;
   job->at = at;
   job->is_write = trans.is_write();
@@ -153,7 +135,7 @@ std::shared_ptr<MemoryTarget::Job> MemoryTarget::make_job(tlm::tlm_generic_paylo
   return job;
 }
 
-bool MemoryTarget::try_queue(const std::shared_ptr<Job>& job) {
+bool MemoryTarget::try_queue(Job* job) {
   while (job->bursts_queued < job->bursts_total) {
     const std::uint64_t addr = job->burst_address(job->bursts_queued);
     if (!dram_.try_push(DramRequest{next_id_, addr, job->is_write, now_ps()})) return false;
@@ -196,7 +178,7 @@ void MemoryTarget::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time
   while (!job->complete) sc_core::wait(*job->done);
   job->done->cancel();
   events_.release(job->done);
-  job->done = nullptr;
+  jobs_.release(job);
   ok_unless_poisoned();
 }
 
@@ -271,12 +253,12 @@ std::uint64_t MemoryTarget::bulk_done_ps(const Job& job) {
 void MemoryTarget::bulk_response(tlm::tlm_generic_payload& trans, const tlm::tlm_phase&) {
   auto it = bulk_jobs_.find(&trans);
   if (it == bulk_jobs_.end()) return;
-  auto job = it->second;
+  Job* job = it->second;
   bulk_jobs_.erase(it);
   finish(job);
 }
 
-void MemoryTarget::finish(const std::shared_ptr<Job>& job) {
+void MemoryTarget::finish(Job* job) {
   job->complete = true;
   if (job->bursts_total > 0) record_done(job->is_write, job->last_done_ps - job->start_ps, job->trans->get_data_length());
   if (!job->at) {
@@ -303,7 +285,7 @@ void MemoryTarget::record_done(bool is_write, std::uint64_t latency_ps, std::uin
 void MemoryTarget::send_next_response() {
   // Response exclusion: one BEGIN_RESP outstanding until END_RESP (or TLM_COMPLETED).
   while (!response_in_flight_ && !responses_.empty()) {
-    auto job = responses_.front();
+    Job* job = responses_.front();
     responses_.pop_front();
     tlm::tlm_phase phase = tlm::BEGIN_RESP;
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
@@ -313,6 +295,7 @@ void MemoryTarget::send_next_response() {
       response_in_flight_ = false;
       if (job->trans->has_mm()) job->trans->release();
     }
+    jobs_.release(job);  // END_RESP refers to the transaction, not to the job
   }
 }
 
@@ -327,7 +310,7 @@ void MemoryTarget::engine() {
   }
   room_at_ps_ = 0;
   while (!waiting_for_queue_.empty()) {
-    auto job = waiting_for_queue_.front();
+    Job* job = waiting_for_queue_.front();
     if (!try_queue(job)) break;
     waiting_for_queue_.pop_front();
     if (job->at) {
@@ -350,7 +333,8 @@ void MemoryTarget::deliver() {
   for (const auto& c : delivering_) {
     const std::uint64_t slot = c.id - first_burst_id_;
     if (c.id < first_burst_id_ || slot >= burst_jobs_.size() || !burst_jobs_[slot]) continue;
-    auto job = std::move(burst_jobs_[slot]);
+    Job* job = burst_jobs_[slot];
+    burst_jobs_[slot] = nullptr;
     --bursts_in_flight_;
     while (!burst_jobs_.empty() && !burst_jobs_.front()) {
       burst_jobs_.pop_front();
@@ -369,7 +353,7 @@ void MemoryTarget::schedule() {
     return;
   }
   if (bursts_in_flight_ == 0 && waiting_for_queue_.empty()) return;  // idle: refresh is caught up on the next access
-  const Job* head = waiting_for_queue_.empty() ? nullptr : waiting_for_queue_.front().get();
+  const Job* head = waiting_for_queue_.empty() ? nullptr : waiting_for_queue_.front();
   const bool head_has_bursts = head != nullptr && head->bursts_queued < head->bursts_total;
   // When the model is about to run ahead for the head (below), its first step computes the
   // same decision at the same state as next_event_ps would here: skip the call, not its effect.

@@ -37,6 +37,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "tlm/common/event_pool.hpp"
+#include "tlm/common/object_pool.hpp"
 #include "tlm/common/payload_event_queue.hpp"
 #include "tlm/memory/backing_store.hpp"
 #include "tlm/memory/bandwidth_model.hpp"
@@ -82,7 +83,24 @@ class MemoryTarget : public sc_core::sc_module {
   const PoisonModel& poison() const { return poison_; }
 
  private:
-  struct Job;  // one transaction in flight
+  struct Job {  // one transaction in flight (pooled: released once its response is sent)
+    tlm::tlm_generic_payload* trans = nullptr;
+    bool at = false;
+    bool is_write = false;
+    std::uint64_t start_ps = 0;
+    std::uint64_t first_burst = 0;  // 64-byte aligned address of the first burst
+    unsigned bursts_total = 0;
+    // A strided access (StridedAccess) is lines of line_bursts bursts, stride_bytes apart; a
+    // plain one is a single line of bursts_total bursts.
+    unsigned line_bursts = 0;
+    std::uint64_t stride_bytes = 0;
+    std::uint64_t burst_address(unsigned q) const;  // of the q-th burst
+    unsigned bursts_queued = 0;
+    unsigned bursts_done = 0;
+    std::uint64_t last_done_ps = 0;
+    bool complete = false;
+    sc_core::sc_event* done = nullptr;  // LT (b_transport) only: the caller's, from events_
+  };
 
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
   tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase,
@@ -96,14 +114,14 @@ class MemoryTarget : public sc_core::sc_module {
   // A read of pieces line_bytes long, stride apart: poisoned -> error status, PoisonReport filled.
   void check_poison(tlm::tlm_generic_payload& trans, std::uint64_t line_bytes, std::uint64_t lines, std::uint64_t stride);
   static unsigned bursts_of(const tlm::tlm_generic_payload& trans);  // 64-byte bursts the access touches
-  std::shared_ptr<Job> make_job(tlm::tlm_generic_payload& trans, bool at);
-  bool try_queue(const std::shared_ptr<Job>& job);  // pushes the bursts that fit; true when all are queued
+  Job* make_job(tlm::tlm_generic_payload& trans, bool at);
+  bool try_queue(Job* job);  // pushes the bursts that fit; true when all are queued
   bool accept_now(tlm::tlm_generic_payload& trans);  // AT BEGIN_REQ fast path; true: END_REQ now
   void engine();                   // SC_METHOD: advances the DRAM model, completes jobs, admits waiting ones
   void deliver();                  // completions collected in done_ -> jobs
   void schedule();                 // the engine's next wake
   void at_phase(tlm::tlm_generic_payload& trans, const tlm::tlm_phase& phase);  // AT arrivals, at their time
-  void finish(const std::shared_ptr<Job>& job);
+  void finish(Job* job);
   void record_done(bool is_write, std::uint64_t latency_ps, std::uint64_t bytes);  // latency and byte counts
   bool bandwidth_mode() const { return config_.model == config::MemoryModel::kBandwidth; }
   // Bandwidth mode: completion time of the job's bytes issued now.
@@ -120,13 +138,14 @@ class MemoryTarget : public sc_core::sc_module {
   BandwidthModel bulk_;
   PoisonModel poison_;
   std::uint64_t next_id_ = 1;
+  ObjectPool<Job> jobs_;
   // Burst id -> job: ids are handed out in order and retire roughly in order, so a window from
-  // the oldest burst in flight (first_burst_id_) holds them; retired slots are empty.
-  std::deque<std::shared_ptr<Job>> burst_jobs_;
+  // the oldest burst in flight (first_burst_id_) holds them; retired slots are null.
+  std::deque<Job*> burst_jobs_;
   std::uint64_t first_burst_id_ = 1;
   std::size_t bursts_in_flight_ = 0;
-  std::deque<std::shared_ptr<Job>> waiting_for_queue_;       // bursts not yet queued (back-pressure)
-  std::deque<std::shared_ptr<Job>> responses_;               // AT jobs done, awaiting BEGIN_RESP
+  std::deque<Job*> waiting_for_queue_;               // bursts not yet queued (back-pressure)
+  std::deque<Job*> responses_;                       // AT jobs done, awaiting BEGIN_RESP
   bool response_in_flight_ = false;
   unsigned peq_requests_ = 0;                                // BEGIN_REQs in peq_ (the fast path may not overtake them)
   // While the head of waiting_for_queue_ is blocked: when the DRAM model, run ahead, made room
@@ -136,7 +155,7 @@ class MemoryTarget : public sc_core::sc_module {
   sc_core::sc_event wake_;
   PayloadEventQueue<MemoryTarget> peq_;
   PayloadEventQueue<MemoryTarget> bulk_peq_;  // bandwidth mode: responses at their time
-  std::map<tlm::tlm_generic_payload*, std::shared_ptr<Job>> bulk_jobs_;
+  std::map<tlm::tlm_generic_payload*, Job*> bulk_jobs_;
   EventPool events_;  // b_transport callers' completion events
   stats::LatencyHistogram read_latency_, write_latency_;
   std::uint64_t bytes_read_ = 0, bytes_written_ = 0, address_errors_ = 0;
