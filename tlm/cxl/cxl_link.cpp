@@ -36,6 +36,13 @@ struct CxlLink::HostJob {
   bool end_req_by_return = false, end_req_returned = false;
   std::uint64_t start_ps = 0;
   sc_core::sc_event* done_event = nullptr;  // LT (b_transport) only: the caller's, from events_
+  unsigned refs = 0;  // the owner and every line that points here (release_job)
+  void reset() {  // as new, keeping the capacity of `lines` (ObjectPool)
+    auto keep = std::move(lines);
+    keep.clear();
+    *this = HostJob{};
+    lines = std::move(keep);
+  }
 };
 
 struct CxlLink::Line {
@@ -45,7 +52,7 @@ struct CxlLink::Line {
   CxlMemExtension* ext = nullptr;  // owned by gp (freed with it)
   PoisonReport* report = nullptr;  // owned by gp: where the memory found poison (bulk transfers)
   InterleaveSpan* span = nullptr;  // owned by gp: a bulk transfer's interleave walk (inactive otherwise)
-  std::shared_ptr<HostJob> job;
+  HostJob* job = nullptr;  // holds a reference until the payload is freed
   CxlLineAccess access;
   bool accepted = false;         // the device took it out of its rx buffer (END_REQ)
   bool completed_early = false;  // the device answered BEGIN_REQ with TLM_COMPLETED
@@ -127,8 +134,16 @@ void CxlLink::notify_at(sc_core::sc_event& e, std::uint64_t at_ps) {
 }
 
 std::uint64_t CxlLink::in_flight(bool m2s) const {
-  const auto& d = dir_[m2s ? kM2S : kS2M];
-  return (d.credit_limit[0] - d.credits[0]) + (d.credit_limit[1] - d.credits[1]);
+  const Dir dir = m2s ? kM2S : kS2M;
+  const auto& d = dir_[dir];
+  // Credits already home but not yet applied (apply_due_credits) are not in flight.
+  std::uint64_t home = 0;
+  const std::uint64_t now = now_ps();
+  for (const auto& r : credit_returns_) {
+    if (r.due_ps > now) break;
+    if (r.dir == dir) ++home;
+  }
+  return (d.credit_limit[0] - d.credits[0]) + (d.credit_limit[1] - d.credits[1]) - home;
 }
 
 // ---------------------------------------------------------------- line payload pool
@@ -164,7 +179,8 @@ CxlLink::Line* CxlLink::new_line() {
 
 void CxlLink::free(tlm::tlm_generic_payload* trans) {
   Line* l = line_of(trans);
-  l->job.reset();
+  if (l->job != nullptr) release_job(l->job);
+  l->job = nullptr;
   pool_.push_back(l);
 }
 
@@ -179,8 +195,13 @@ CxlLink::Line* CxlLink::line_of(tlm::tlm_generic_payload* trans) {
 
 // ---------------------------------------------------------------- host side
 
-std::shared_ptr<CxlLink::HostJob> CxlLink::make_job(tlm::tlm_generic_payload& trans, bool at) {
-  auto job = std::make_shared<HostJob>();
+void CxlLink::release_job(HostJob* job) {
+  if (--job->refs == 0) jobs_.release(job);
+}
+
+CxlLink::HostJob* CxlLink::make_job(tlm::tlm_generic_payload& trans, bool at) {
+  HostJob* job = jobs_.acquire();
+  job->refs = 1;
   job->trans = &trans;
   job->at = at;
   job->is_write = trans.is_write();
@@ -210,14 +231,13 @@ std::shared_ptr<CxlLink::HostJob> CxlLink::make_job(tlm::tlm_generic_payload& tr
     // (granules are 64 B aligned, so every piece after the first starts on a line).
     for (std::uint64_t off = 0; off < len;) {
       const std::uint64_t n = span->piece(trans.get_address(), off, len - off);
-      for (CxlLineAccess a : split_host_access(span->hpa(trans.get_address(), off), n, job->is_write)) {
-        a.host_offset += off;
-        job->lines.push_back(a);
-      }
+      const std::size_t first = job->lines.size();
+      split_host_access(span->hpa(trans.get_address(), off), n, job->is_write, job->lines);
+      for (std::size_t i = first; i < job->lines.size(); ++i) job->lines[i].host_offset += off;
       off += n;
     }
   } else {
-    job->lines = split_host_access(trans.get_address(), len, job->is_write);
+    split_host_access(trans.get_address(), len, job->is_write, job->lines);
   }
   if (job->is_write && trans.get_byte_enable_ptr() != nullptr) {
     // Host byte enables narrow each line's mask; a line that loses bytes becomes MemWrPtl.
@@ -237,7 +257,7 @@ std::shared_ptr<CxlLink::HostJob> CxlLink::make_job(tlm::tlm_generic_payload& tr
 void CxlLink::admit() {
   auto& tx = dir_[kM2S];
   while (!admission_.empty()) {
-    auto job = admission_.front();
+    HostJob* job = admission_.front();
     if (job->bulk) {
       admit_bulk(job);
     } else {
@@ -245,6 +265,7 @@ void CxlLink::admit() {
         const CxlLineAccess& a = job->lines[job->queued++];
         Line* l = new_line();
         l->job = job;
+        ++job->refs;
         l->access = a;
         auto& gp = l->gp;
         gp.set_command(job->is_write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
@@ -289,7 +310,7 @@ void CxlLink::admit() {
   }
 }
 
-void CxlLink::admit_bulk(const std::shared_ptr<HostJob>& job) {
+void CxlLink::admit_bulk(HostJob* job) {
   auto& trans = *job->trans;
   const std::uint64_t addr = trans.get_address(), len = trans.get_data_length();
   const std::uint64_t n = (addr + len - 1) / kCxlLineBytes - addr / kCxlLineBytes + 1;
@@ -303,6 +324,7 @@ void CxlLink::admit_bulk(const std::shared_ptr<HostJob>& job) {
   }
   Line* l = new_line();
   l->job = job;
+  ++job->refs;
   l->bulk = true;
   // An interleaved device's granules (InterleaveSpan): the controller decodes the walk; the line
   // count and partial lines are those of the contiguous range (granules are whole lines).
@@ -341,7 +363,7 @@ void CxlLink::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
   // LT: synchronise, then take the same timed path as AT, so both styles see the same timing.
   sc_core::wait(delay);
   delay = SC_ZERO_TIME;
-  auto job = make_job(trans, false);
+  HostJob* job = make_job(trans, false);
   job->done_event = events_.acquire();
   admission_.push_back(job);
   admit();
@@ -349,6 +371,7 @@ void CxlLink::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
   job->done_event->cancel();  // notified but not waited for when the job finished in admit()
   events_.release(job->done_event);
   job->done_event = nullptr;
+  release_job(job);
 }
 
 tlm::tlm_sync_enum CxlLink::nb_transport_fw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase, sc_time& delay) {
@@ -359,7 +382,7 @@ tlm::tlm_sync_enum CxlLink::nb_transport_fw(tlm::tlm_generic_payload& trans, tlm
     // no response can be due before this call returns.
     if (delay == SC_ZERO_TIME && host_peq_requests_ == 0 && admission_.empty() && mode_ == CxlLinkMode::kFlit &&
         crosses_link(trans)) {
-      auto job = make_job(trans, true);
+      HostJob* job = make_job(trans, true);
       job->end_req_by_return = true;
       admission_.push_back(job);
       admit();
@@ -396,7 +419,7 @@ void CxlLink::host_phase(tlm::tlm_generic_payload& trans, const tlm::tlm_phase& 
 }
 
 void CxlLink::host_arrival(Line* l) {
-  auto job = l->job;
+  HostJob* job = l->job;  // the owner's reference keeps it after the line is released below
   const bool is_write = job->is_write;
   if (!l->bulk) return_credit(kS2M, credit_class(is_write, false));
   const bool ok = l->gp.get_response_status() == tlm::TLM_OK_RESPONSE;
@@ -432,7 +455,7 @@ void CxlLink::host_arrival(Line* l) {
   if (job->done == job->total) finish(job);
 }
 
-void CxlLink::finish(const std::shared_ptr<HostJob>& job_ptr) {
+void CxlLink::finish(HostJob* job_ptr) {
   HostJob& job = *job_ptr;
   job.complete = true;
   ++host_transactions_;
@@ -459,8 +482,10 @@ void CxlLink::finish(const std::shared_ptr<HostJob>& job_ptr) {
 
 void CxlLink::send_next_host_response() {
   while (!host_response_open_ && !responses_.empty()) {
-    tlm::tlm_generic_payload* t = responses_.front()->trans;
+    HostJob* job = responses_.front();
+    tlm::tlm_generic_payload* t = job->trans;
     responses_.pop_front();
+    release_job(job);  // END_RESP refers to the transaction, not to the job
     tlm::tlm_phase phase = tlm::BEGIN_RESP;
     sc_time delay = SC_ZERO_TIME;
     host_response_open_ = true;
@@ -569,10 +594,18 @@ void CxlLink::sender(Dir d) {
     Line* l = dr.tx.front();
     const bool is_write = l->job->is_write;
     const unsigned cls = credit_class(is_write, d == kM2S);
+    apply_due_credits();
     if (dr.credits[cls] == 0) {
       const std::uint64_t t0 = now_ps();
+      // Woken when the first credit of this class is home (return_credit arms the event for one
+      // returned later); the sender applies the returns itself.
       dr.waiting_for_credit = true;
-      while (dr.credits[cls] == 0) sc_core::wait(dr.credit_returned);
+      dr.waiting_class = cls;
+      while (dr.credits[cls] == 0) {
+        if (const std::uint64_t due = next_credit_due(d, cls); due != 0) notify_at(dr.credit_returned, due);
+        sc_core::wait(dr.credit_returned);
+        apply_due_credits();
+      }
       dr.waiting_for_credit = false;
       dr.stats.credit_stall_ps += now_ps() - t0;
     }
@@ -631,18 +664,40 @@ void CxlLink::on_tx_space(Dir d) {
 void CxlLink::return_credit(Dir d, unsigned cls) {
   const auto due = now_ps() + static_cast<std::uint64_t>(std::llround(one_way_ps_));
   credit_returns_.push_back(CreditReturn{due, d, cls});  // due times never decrease: a FIFO is in order
-  notify_at(credit_event_, credit_returns_.front().due_ps);
+  Direction& dr = dir_[d];
+  // A sender waiting for this class wakes when it is due (an earlier pending wake stands).
+  if (dr.waiting_for_credit && dr.waiting_class == cls) notify_at(dr.credit_returned, due);
+  if (credit_wake_ps_ == 0) {
+    credit_wake_ps_ = due;
+    notify_at(credit_event_, due);
+  }
+}
+
+std::uint64_t CxlLink::next_credit_due(Dir d, unsigned cls) const {
+  for (const auto& r : credit_returns_) {
+    if (r.dir == d && r.cls == cls) return r.due_ps;
+  }
+  return 0;
+}
+
+void CxlLink::apply_due_credits() {
+  const std::uint64_t now = now_ps();
+  while (!credit_returns_.empty() && credit_returns_.front().due_ps <= now) {
+    ++dir_[credit_returns_.front().dir].credits[credit_returns_.front().cls];
+    credit_returns_.pop_front();
+  }
 }
 
 void CxlLink::credit_arrivals() {
-  const std::uint64_t now = now_ps();
-  while (!credit_returns_.empty() && credit_returns_.front().due_ps <= now) {
-    const auto [due, d, cls] = credit_returns_.front();
-    credit_returns_.pop_front();
-    ++dir_[d].credits[cls];
-    if (dir_[d].waiting_for_credit) dir_[d].credit_returned.notify(SC_ZERO_TIME);
-  }
-  if (!credit_returns_.empty()) notify_at(credit_event_, credit_returns_.front().due_ps);
+  // Nobody needs a return before a sender looks (it applies the due ones itself, and one that
+  // waits has its own wake), so this runs once per window of returns, at the last one's due
+  // time, instead of once per credit: simulated time still reaches the moment every credit is
+  // home, and the counts are current when the link goes idle.
+  apply_due_credits();
+  credit_wake_ps_ = 0;
+  if (credit_returns_.empty()) return;
+  credit_wake_ps_ = credit_returns_.back().due_ps;
+  notify_at(credit_event_, credit_wake_ps_);
 }
 
 // ---------------------------------------------------------------- device side

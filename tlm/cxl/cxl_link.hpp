@@ -73,6 +73,7 @@
 #include "core/config/cxl_config.hpp"
 #include "core/config/fault_config.hpp"
 #include "tlm/common/event_pool.hpp"
+#include "tlm/common/object_pool.hpp"
 #include "tlm/common/payload_event_queue.hpp"
 #include "tlm/common/rare_events.hpp"
 #include "tlm/cxl/cxl_mem_extension.hpp"
@@ -145,7 +146,8 @@ class CxlLink : public sc_core::sc_module, public tlm::tlm_mm_interface {
     // The sender waits on `work` only while its tx queue is empty; otherwise it looks at the
     // queue before it waits again, so a notification then would wake nobody.
     bool waiting_for_work = false;
-    bool waiting_for_credit = false;  // likewise for credit_returned
+    bool waiting_for_credit = false;  // for a credit of waiting_class (credit_returned, timed)
+    unsigned waiting_class = 0;
     void wake_sender() {
       if (waiting_for_work) work.notify(sc_core::SC_ZERO_TIME);
     }
@@ -164,12 +166,13 @@ class CxlLink : public sc_core::sc_module, public tlm::tlm_mm_interface {
   unsigned int transport_dbg(tlm::tlm_generic_payload& trans);
   bool get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);
   void host_phase(tlm::tlm_generic_payload& trans, const tlm::tlm_phase& phase);  // AT arrivals, at their time
-  std::shared_ptr<HostJob> make_job(tlm::tlm_generic_payload& trans, bool at);
+  HostJob* make_job(tlm::tlm_generic_payload& trans, bool at);  // holds one reference (the owner's)
+  void release_job(HostJob* job);  // drops a reference; the last one returns it to the pool
   bool crosses_link(const tlm::tlm_generic_payload& trans) const;  // make_job would give it messages
   void admit();  // moves waiting host jobs' lines into the M2S tx queue while it has room
-  void admit_bulk(const std::shared_ptr<HostJob>& job);
+  void admit_bulk(HostJob* job);
   void host_arrival(Line* line);  // an S2M message reached the root port
-  void finish(const std::shared_ptr<HostJob>& job);
+  void finish(HostJob* job);
   void send_next_host_response();
 
   // Serialisers (one SC_THREAD per direction).
@@ -186,6 +189,8 @@ class CxlLink : public sc_core::sc_module, public tlm::tlm_mm_interface {
   void buffer_flits(Dir d, double flits, double acked_ps);
   void return_credit(Dir d, unsigned cls);  // reaches the sender one_way later
   void credit_arrivals();                   // SC_METHOD: applies due credit returns
+  void apply_due_credits();                 // credit returns due by now reach their senders
+  std::uint64_t next_credit_due(Dir d, unsigned cls) const;  // of the first return on its way; 0: none
 
   // Device side.
   tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase, sc_core::sc_time& delay);
@@ -214,8 +219,11 @@ class CxlLink : public sc_core::sc_module, public tlm::tlm_mm_interface {
     std::array<double, 2> write_data;  // [partial]
   } message_ns_;
   std::array<Direction, 2> dir_;
-  std::deque<std::shared_ptr<HostJob>> admission_;  // host jobs whose lines are not all queued
-  std::deque<std::shared_ptr<HostJob>> responses_;  // AT jobs done, awaiting BEGIN_RESP
+  // Host jobs are referenced by their owner (admission_, then responses_ or the b_transport
+  // caller) and by each of their lines until the line's payload is freed.
+  ObjectPool<HostJob> jobs_;
+  std::deque<HostJob*> admission_;  // host jobs whose lines are not all queued
+  std::deque<HostJob*> responses_;  // AT jobs done, awaiting BEGIN_RESP
   bool host_response_open_ = false;
   unsigned host_peq_requests_ = 0;  // BEGIN_REQs in host_peq_ (a later one may not overtake them)
   std::deque<Line*> device_rx_;                     // M2S messages at the device port
@@ -230,6 +238,7 @@ class CxlLink : public sc_core::sc_module, public tlm::tlm_mm_interface {
   };
   std::deque<CreditReturn> credit_returns_;
   sc_core::sc_event credit_event_;
+  std::uint64_t credit_wake_ps_ = 0;  // when credit_event_ is due (0: not pending)
   PayloadEventQueue<CxlLink> host_peq_, device_peq_, arrival_peq_;
   std::vector<std::unique_ptr<Line>> lines_;
   std::vector<Line*> pool_;
