@@ -12,6 +12,8 @@ source "$here/cli_check.sh"
 check gen 0 "wrote 12 tiles" -- "$bin" mac gen --tiles 12 --seed 42 --out gen.vec
 check run-rtl 0 "12 tiles, [0-9]+ MACs, 0 mismatches" -- "$bin" mac run gen.vec --pe-model rtl --out rtl.vec
 check run-cycle 0 "0 mismatches" -- "$bin" mac run gen.vec --pe-model cycle
+# A testbench reads only the experiment's device and demo sections: another key is refused.
+check unread-section 2 "^monde-sim: --set run.batch=4: monde-sim mac reads only the experiment's device.\\*, demo.\\* keys; 'run' would do nothing here$" -- "$bin" mac run gen.vec --set run.batch=4
 check run-pins 0 "0 mismatches" -- "$bin" mac run gen.vec --pe-model rtl --rtl-drive pins
 check rtl-output-is-valid-input 0 "0 mismatches" -- "$bin" mac run rtl.vec --pe-model cycle
 check vcd 0 "VCD written to run.vcd" -- "$bin" mac run gen.vec --vcd run.vcd

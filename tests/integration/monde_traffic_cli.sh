@@ -26,6 +26,8 @@ grep -q '"dmi_accesses": 1968' lt.json || { echo "FAIL lt.json: expected 2000 - 
 check at-dmi 2 "^monde-sim: --dmi: only the LT initiator asks for DMI pointers; allowed with --style lt" -- "$bin" traffic --dmi --requests 10
 check at-quantum 2 "^monde-sim: --quantum-ns: the AT initiator keeps no quantum; allowed with --style lt" -- "$bin" traffic --quantum-ns 10 --requests 10
 check lt-outstanding 2 "^monde-sim: --outstanding 8: the LT initiator has one request in flight" -- "$bin" traffic --style lt --outstanding 8 --requests 10
+# A key of a section traffic does not read (one device, no faults, no model) is refused, not ignored.
+check unread-section 2 "^monde-sim: --set devices.count=2: monde-sim traffic reads only the experiment's device.\\*, traffic.\\* keys; 'devices' would do nothing here$" -- "$bin" traffic --set devices.count=2 --requests 10
 check ddr5-mixed 0 "protocol violations: 0" -- "$bin" traffic --device ddr5-4800 --requests 3000 --pattern random --read-fraction 0.5
 check ddr5-file 0 "protocol violations: 0" -- "$bin" traffic --device "$src/configs/device/ddr5-4800.json" --requests 1000
 printf '{"model": "mixtral-8x7b-tiny", "device": "lpddr5x-8533", "traffic": {"pattern": "strided"}}' > bad.json

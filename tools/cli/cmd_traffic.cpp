@@ -73,6 +73,7 @@ int run(const Options& o) {
   // The experiment's device and traffic sections (nothing else is read), with the shorthands as
   // overrides of traffic.* so that their values are checked like the file's.
   config::ExperimentSource source = o.experiment.source();
+  reject_unread_overrides(source, {"device", "traffic"}, "traffic");  // one device: devices.* would do nothing
   if (o.experiment.experiment.empty()) source.experiment = kDefaultExperiment;
   auto add = [&source](const char* key, const std::string& value, const char* flag) {
     if (!value.empty()) source.overrides.push_back({std::string("traffic.") + key + "=" + value, std::string(flag) + " " + value});

@@ -1,7 +1,9 @@
 #include "tools/cli/experiment_options.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <stdexcept>
 
 #include "core/config/system_config.hpp"
 #include "tools/cli/cli.hpp"
@@ -109,9 +111,23 @@ std::vector<std::string> data_search_path(const std::vector<std::string>& data_d
   return out;
 }
 
+void reject_unread_overrides(const config::ExperimentSource& source, const std::vector<std::string>& sections,
+                             const std::string& command) {
+  for (const auto& ov : source.overrides) {
+    const std::string key = ov.assignment.substr(0, ov.assignment.find('='));
+    const std::string section = key.substr(0, key.find_first_of(".["));
+    if (std::find(sections.begin(), sections.end(), section) != sections.end()) continue;
+    std::string allowed;
+    for (const auto& s : sections) allowed += (allowed.empty() ? "" : ", ") + s + ".*";
+    throw std::invalid_argument(ov.origin + ": monde-sim " + command + " reads only the experiment's " + allowed +
+                                " keys; '" + config::shown_text(section) + "' would do nothing here");
+  }
+}
+
 config::ExperimentDocument load_testbench_document(const ExperimentOptions& o, const std::string& pe_model,
-                                                   const std::string& rtl_drive) {
+                                                   const std::string& rtl_drive, const std::string& command) {
   config::ExperimentSource source = o.source();
+  reject_unread_overrides(source, {"device", "demo"}, command);
   if (!pe_model.empty()) source.overrides.push_back({"device.ndp.pe_model=\"" + pe_model + "\"", "--pe-model " + pe_model});
   if (!rtl_drive.empty()) source.overrides.push_back({"device.ndp.rtl_drive=\"" + rtl_drive + "\"", "--rtl-drive " + rtl_drive});
   config::ExperimentDocument doc = config::load_experiment_document(source);

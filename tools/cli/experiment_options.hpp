@@ -32,9 +32,17 @@ struct ExperimentOptions {
 
 // The device-level testbenches (mac, ndp): the experiment's document with --pe-model /
 // --rtl-drive (when not empty) as overrides of device.ndp, its keys checked; they read only its
-// device (and demo) sections: a testbench needs no model or routing.
+// device (and demo) sections: a testbench needs no model or routing. A --set of another section
+// is refused (reject_unread_overrides).
 config::ExperimentDocument load_testbench_document(const ExperimentOptions& o, const std::string& pe_model,
-                                                   const std::string& rtl_drive);
+                                                   const std::string& rtl_drive, const std::string& command);
+
+// A subcommand that reads only some sections of the experiment refuses an override (--set or a
+// shorthand) of any other: it would do nothing, and a device count or a fault given to `traffic`
+// must not be dropped silently. The experiment file's own other sections are not refused (a
+// full experiment may be given for its device).
+void reject_unread_overrides(const config::ExperimentSource& source, const std::vector<std::string>& sections,
+                             const std::string& command);
 
 // The data search path: each --data-dir, then MONDE_DATA_DIR (':'-separated), then the first
 // "shared/data" found beside an ancestor of the working directory or of this executable (a
