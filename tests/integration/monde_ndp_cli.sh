@@ -18,6 +18,8 @@ check run-cycle 0 "j5 +[0-9]+ +[0-9]+ +[0-9]+ +silu_gated +int4/g[0-9]+ +ok" -- 
 # rtl and cycle wrote the same results (the files differ only in their first, comment line).
 cmp -s <(tail -n +2 rtl.ndp) <(tail -n +2 cycle.ndp) && echo "ok   rtl-equals-cycle" || { echo "FAIL rtl-equals-cycle: rtl.ndp and cycle.ndp differ"; fail=1; }
 check rtl-output-is-valid-input 0 "6 jobs, 0 mismatches" -- "$bin" ndp run rtl.ndp --pe-model cycle
+# The testbench reads only the experiment's device section: a fault or a device count is refused.
+check unread-section 2 "^monde-sim: --set faults.device=1: monde-sim ndp reads only the experiment's device.\\* keys; 'faults' would do nothing here$" -- "$bin" ndp run gen.ndp --set faults.device=1
 grep -q "^expect_completion ok$" rtl.ndp || { echo "FAIL rtl-output: no expect_completion in rtl.ndp"; fail=1; }
 check gen-seeded 0 "wrote 6 jobs" -- "$bin" ndp gen --jobs 6 --seed 42 --out gen2.ndp
 cmp -s gen.ndp gen2.ndp && echo "ok   gen-deterministic" || { echo "FAIL gen-deterministic: same seed, different files"; fail=1; }

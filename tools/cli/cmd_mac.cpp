@@ -91,7 +91,7 @@ struct MacSetup {
 };
 
 MacSetup load_mac_setup(const Options& o) {
-  const config::ExperimentDocument doc = load_testbench_document(o.experiment, o.pe_model, o.rtl_drive, "mac");
+  const config::ExperimentDocument doc = load_testbench_document(o.experiment, o.pe_model, o.rtl_drive, "mac", {"device", "demo"});
   const config::ConfigNode root = doc.root();
   MacSetup s;
   const config::DeviceConfig device = config::device_schema().parse(root.child("device"));

@@ -43,7 +43,7 @@ struct Options {
 };
 
 config::DeviceConfig load_device(const Options& o) {
-  const config::ExperimentDocument doc = load_testbench_document(o.experiment, o.pe_model, "", "ndp");
+  const config::ExperimentDocument doc = load_testbench_document(o.experiment, o.pe_model, "", "ndp", {"device"});
   return config::device_schema().parse(doc.root().child("device"));
 }
 

@@ -125,9 +125,10 @@ void reject_unread_overrides(const config::ExperimentSource& source, const std::
 }
 
 config::ExperimentDocument load_testbench_document(const ExperimentOptions& o, const std::string& pe_model,
-                                                   const std::string& rtl_drive, const std::string& command) {
+                                                   const std::string& rtl_drive, const std::string& command,
+                                                   const std::vector<std::string>& sections) {
   config::ExperimentSource source = o.source();
-  reject_unread_overrides(source, {"device", "demo"}, command);
+  reject_unread_overrides(source, sections, command);
   if (!pe_model.empty()) source.overrides.push_back({"device.ndp.pe_model=\"" + pe_model + "\"", "--pe-model " + pe_model});
   if (!rtl_drive.empty()) source.overrides.push_back({"device.ndp.rtl_drive=\"" + rtl_drive + "\"", "--rtl-drive " + rtl_drive});
   config::ExperimentDocument doc = config::load_experiment_document(source);

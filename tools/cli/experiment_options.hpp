@@ -32,10 +32,11 @@ struct ExperimentOptions {
 
 // The device-level testbenches (mac, ndp): the experiment's document with --pe-model /
 // --rtl-drive (when not empty) as overrides of device.ndp, its keys checked; they read only its
-// device (and demo) sections: a testbench needs no model or routing. A --set of another section
-// is refused (reject_unread_overrides).
+// `sections` (device, and demo for mac): a testbench needs no model or routing. A --set of
+// another section is refused (reject_unread_overrides).
 config::ExperimentDocument load_testbench_document(const ExperimentOptions& o, const std::string& pe_model,
-                                                   const std::string& rtl_drive, const std::string& command);
+                                                   const std::string& rtl_drive, const std::string& command,
+                                                   const std::vector<std::string>& sections);
 
 // A subcommand that reads only some sections of the experiment refuses an override (--set or a
 // shorthand) of any other: it would do nothing, and a device count or a fault given to `traffic`
