@@ -62,7 +62,7 @@ ConfigNode::ConfigNode(const nlohmann::json& json, std::shared_ptr<const Provena
   }
 }
 
-std::string ConfigNode::key_path(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+std::string ConfigNode::key_path(const std::string& key) const { return child_path(path_, key); }
 
 const std::string& ConfigNode::source() const { return provenance_->source_of(path_); }
 

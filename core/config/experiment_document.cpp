@@ -129,7 +129,7 @@ void apply_set(nlohmann::json& root, const Override& o, Provenance& provenance) 
 void collect_leaves(const nlohmann::json& j, const std::string& path, const Provenance& p,
                     std::vector<std::pair<std::string, std::string>>& out) {
   if (j.is_object() && !j.empty()) {
-    for (auto it = j.begin(); it != j.end(); ++it) collect_leaves(it.value(), path + "." + it.key(), p, out);
+    for (auto it = j.begin(); it != j.end(); ++it) collect_leaves(it.value(), child_path(path, it.key()), p, out);
   } else {
     out.emplace_back(path, p.source_of(path));
   }
@@ -216,7 +216,7 @@ ExperimentDocument load_experiment_document(const ExperimentSource& source) {
       patch.erase("preset");
       std::vector<std::pair<std::string, std::string>> leaves;
       for (auto it = patch.begin(); it != patch.end(); ++it) {
-        collect_leaves(it.value(), std::string(section.key) + "." + it.key(), *provenance, leaves);
+        collect_leaves(it.value(), child_path(section.key, it.key()), *provenance, leaves);
       }
       provenance->set(section.key, origin);
       for (const auto& [path, src] : leaves) provenance->set(path, src);

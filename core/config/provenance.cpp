@@ -1,5 +1,7 @@
 #include "core/config/provenance.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace monde::config {
 
 namespace {
@@ -12,6 +14,11 @@ bool covers(const std::string& prefix, const std::string& path) {
 }
 
 }  // namespace
+
+std::string child_path(const std::string& parent, const std::string& key) {
+  if (key.find_first_of(".[]") != std::string::npos) return parent + "[" + nlohmann::json(key).dump() + "]";
+  return parent.empty() ? key : parent + "." + key;
+}
 
 void Provenance::set(const std::string& path, const std::string& source) {
   for (auto& e : entries_) {

@@ -11,6 +11,11 @@
 
 namespace monde::config {
 
+// The path of `key` below `parent` (empty: the top level), as provenance records it and messages
+// show it: parent.key, or parent["key"] (a JSON string) when the key itself holds '.', '[' or
+// ']', so that a top-level key named "model.device" is not taken for the key device of model.
+std::string child_path(const std::string& parent, const std::string& key);
+
 class Provenance {
  public:
   explicit Provenance(std::string base) : base_(std::move(base)) {}

@@ -236,6 +236,10 @@ check bad-set-path 2 "^monde-sim: configuration error: --set run.batch.size=4: k
 # JSON library error; control bytes in a key cut or garbled the message.
 check set-not-utf8 2 ": the value is not UTF-8 text; allowed JSON or UTF-8 text$" -- "$bin" run tiny.json --set $'run.phase=\xff'
 check set-control-key 2 "^monde-sim: configuration error: --set run.\?x=1: key 'run.\?x': unknown key; allowed " -- "$bin" run tiny.json --set $'run.\x01x=1'
+# A key with a dot in its name is shown quoted and named with the file that wrote it (it was taken
+# for the key "device" of the model preset's section and blamed on that preset).
+printf '{"model": "mixtral-8x7b-tiny", "model.device": "lpddr5x-8533", "device": "lpddr5x-8533"}' > dotted.json
+check dotted-key 2 "^monde-sim: configuration error: dotted.json: key '\\[\"model.device\"\\]': unknown key; allowed model, device" -- "$bin" run dotted.json
 check bad-set-syntax 2 "^monde-sim: configuration error: --set run.batch: expected KEY=VALUE" -- "$bin" run tiny.json --set run.batch
 check missing-file 2 "^monde-sim: configuration error: nope.json: cannot open configuration file$" -- "$bin" run nope.json
 printf '{"model": "mixtral-8x7b-tiny"}' > nodev.json
