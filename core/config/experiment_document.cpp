@@ -68,7 +68,7 @@ std::string join_path(const std::vector<PathStep>& steps, std::size_t n) {
     if (steps[i].is_index) {
       out += "[" + std::to_string(steps[i].index) + "]";
     } else {
-      out += (out.empty() ? "" : ".") + steps[i].key;
+      out = child_path(out, steps[i].key);  // as ConfigNode writes it, so provenance finds it
     }
   }
   return out;
@@ -120,7 +120,7 @@ void apply_set(nlohmann::json& root, const Override& o, Provenance& provenance) 
     }
     if (last) *node = value;
   }
-  provenance.set(path, o.origin);
+  provenance.set(join_path(steps, steps.size()), o.origin);
 }
 
 // Every leaf key of an override object with the place it was written (the experiment file, or

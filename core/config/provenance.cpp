@@ -16,7 +16,10 @@ bool covers(const std::string& prefix, const std::string& path) {
 }  // namespace
 
 std::string child_path(const std::string& parent, const std::string& key) {
-  if (key.find_first_of(".[]") != std::string::npos) return parent + "[" + nlohmann::json(key).dump() + "]";
+  if (key.find_first_of(".[]") != std::string::npos) {
+    // A --set path may hold bytes that are not UTF-8: shown replaced (U+FFFD), never thrown.
+    return parent + "[" + nlohmann::json(key).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "]";
+  }
   return parent.empty() ? key : parent + "." + key;
 }
 
