@@ -22,6 +22,11 @@ foreach(lib IN LISTS monde_libs)
   endif()
   set_target_properties(${lib} PROPERTIES EXPORT_NAME ${name})
   list(APPEND MONDE_EXPORTED monde::${name})
+  # A sanitized build's libraries need the sanitizer runtimes wherever they are linked: the
+  # installed package says so, so a user's testbench links as this tree's executables do.
+  if(MONDE_SANITIZE)
+    target_link_options(${lib} INTERFACE $<INSTALL_INTERFACE:-fsanitize=address,undefined>)
+  endif()
 endforeach()
 set_target_properties(monde_rtl_mac_array PROPERTIES EXPORT_NAME rtl_mac_array)
 

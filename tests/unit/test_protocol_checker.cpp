@@ -430,7 +430,9 @@ TEST(ProtocolChecker, InvalidCommandIsCaught) {
   Bench b;
   b.ini.script = [&] {
     Txn t(tlm::TLM_READ_COMMAND, 0x0, 4);
-    t.gp.set_command(static_cast<tlm::tlm_command>(7));
+    // 3: no command, but a value of tlm_command (its enumerators 0..2 give it the range 0..3);
+    // a value outside that range would be undefined behaviour, which UBSan stops at (make asan).
+    t.gp.set_command(static_cast<tlm::tlm_command>(3));
     run_b(b.ini, t.gp);
   };
   sc_core::sc_start();
@@ -719,6 +721,13 @@ TEST(ProtocolChecker, DebugWithNullDataIsCaught) {
 }
 
 TEST(ProtocolChecker, ErrorModeReportsScError) {
+#if defined(__SANITIZE_ADDRESS__)
+  // An exception thrown on the main stack after SystemC has switched to its (QuickThreads)
+  // coroutine stacks, which ASan is not told about: ASan ignores the unpoisoning before the
+  // throw ("ignoring requested __asan_handle_no_return") and then reports a false
+  // stack-buffer-overflow in its own sigaltstack call. The release suite runs this test.
+  GTEST_SKIP() << "not under AddressSanitizer: SystemC's coroutine stacks give a false report here";
+#endif
   ProtocolCheckerConfig cfg;
   cfg.violations_are_errors = true;
   Bench b(cfg);
