@@ -22,10 +22,11 @@ cat > long.json <<JSON
   "run": { "batch": 4, "steps": 30000, "context_tokens": 0, "policies": ["monde", "offload"] } }
 JSON
 
-# Waits (up to 60 s) until FILE matches PATTERN.
+# Waits (up to 300 s: the ASan + UBSan Debug build on a loaded 2-core machine took over 60 s for
+# the first policy's 12,000 layers) until FILE matches PATTERN.
 wait_for() {
   local file=$1 pattern=$2
-  for _ in $(seq 600); do
+  for _ in $(seq 3000); do
     grep -qE -- "$pattern" "$file" 2>/dev/null && return 0
     sleep 0.1
   done
