@@ -137,13 +137,14 @@ void MoeRuntime::setup() {
         // Real weights, written through CXL.mem; the host keeps them as the reference's copy.
         weights_[l].push_back(make_expert_weights(m, config_.routing.seed, moe_layers_[l], e));
         const auto& w = weights_[l].back();
-        experts_[l].push_back(
-            drivers_[device_of_[l][e]]->place_expert(shape, w.up.data(), m.gated ? w.gate.data() : nullptr, w.down.data()));
+        experts_[l].push_back(drivers_[device_of_[l][e]]->place_expert(
+            shape, w.up.data(), m.gated ? w.gate.data() : nullptr, w.down.data(), expert_label(l, e)));
         // The reference of the NDP path: the operands the driver's quantised copy turns into.
         if (!ndp_operands_.empty()) ndp_operands_[l].push_back(ndp_operand_weights(m, w, ndp_weights));
       } else {
         // timing_only: the driver allocates and takes the weights as resident (no bytes exist).
-        experts_[l].push_back(drivers_[device_of_[l][e]]->place_expert(shape, nullptr, nullptr, nullptr));
+        experts_[l].push_back(
+            drivers_[device_of_[l][e]]->place_expert(shape, nullptr, nullptr, nullptr, expert_label(l, e)));
       }
       const auto& h = experts_[l].back();
       const std::uint64_t matrix = std::uint64_t{m.d_model} * m.d_ff * 2;
@@ -182,6 +183,10 @@ void MoeRuntime::place_host_copy() {
   }
 }
 
+std::string MoeRuntime::expert_label(std::size_t moe_index, std::size_t expert) const {
+  return "layer " + std::to_string(moe_layers_[moe_index]) + " expert " + std::to_string(expert);
+}
+
 void MoeRuntime::place_split_expert(std::size_t l, ExpertWeights w) {
   // Device d gets slice d of the expert (its own contiguous w_up, w_gate, w_down range; the
   // driver quantises each slice on placement, which gives the unsplit expert's codes and scales
@@ -193,11 +198,12 @@ void MoeRuntime::place_split_expert(std::size_t l, ExpertWeights w) {
     const perf::DffSlice& s = dff_slices_[d];
     const driver::ExpertShape shape{m.d_model, static_cast<std::uint32_t>(s.size), m.gated, ndp_weights};
     driver::ExpertHandle h;
+    const std::string label = expert_label(l, slices_[l].size() - 1) + " slice " + std::to_string(d);
     if (full_) {
       const ExpertWeights sw = slice_expert_weights(m, w, s);
-      h = drivers_[d]->place_expert(shape, sw.up.data(), m.gated ? sw.gate.data() : nullptr, sw.down.data());
+      h = drivers_[d]->place_expert(shape, sw.up.data(), m.gated ? sw.gate.data() : nullptr, sw.down.data(), label);
     } else {
-      h = drivers_[d]->place_expert(shape, nullptr, nullptr, nullptr);
+      h = drivers_[d]->place_expert(shape, nullptr, nullptr, nullptr, label);
     }
     if (h.w_down + std::uint64_t{m.d_model} * s.size * 2 - h.w_up != m.matrices_per_expert() * m.d_model * s.size * 2) {
       throw std::logic_error("MoE runtime: an expert slice's matrices are not contiguous in device memory");

@@ -371,6 +371,8 @@ class MoeRuntime {
   std::vector<unsigned char> scratch_;                       // CPU-path reads (no bytes kept)
   // The handle device `device` runs for (layer, expert): its slice in a split layer, else the expert.
   // Expert `w` (empty with timing_only) of a split layer: one slice on every device.
+  // "layer L expert E" (L the model's layer index): what the NDP driver's messages call it.
+  std::string expert_label(std::size_t moe_index, std::size_t expert) const;
   void place_split_expert(std::size_t moe_index, ExpertWeights w);
   const driver::ExpertHandle& ndp_handle(std::size_t moe_index, std::size_t expert, std::size_t device) const;
   // Every (layer, expert)'s NDP format (the one owner: perf::ExpertFormats), chosen in setup()

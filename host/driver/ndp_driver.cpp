@@ -189,10 +189,14 @@ void NdpDriver::program_rings(std::uint64_t sq_base, std::uint64_t cq_base) {
 
 // ---------------------------------------------------------------- experts
 
+std::string NdpDriver::expert_name(const std::string& given) const {
+  return given.empty() ? "expert " + std::to_string(experts_.size()) : given;
+}
+
 ExpertHandle NdpDriver::place_expert(const ExpertShape& shape, const num::bf16_t* w_up, const num::bf16_t* w_gate,
-                                     const num::bf16_t* w_down) {
+                                     const num::bf16_t* w_down, const std::string& given_name) {
   require_initialised("place_expert");
-  const std::string name = "expert " + std::to_string(experts_.size());
+  const std::string name = expert_name(given_name);
   check_shape(shape, name, "place_expert");
   if (!options_.timing_only && (w_up == nullptr || w_down == nullptr || (shape.gated && w_gate == nullptr))) {
     throw std::invalid_argument("place_expert: " + name + " is missing a weight tensor");
@@ -205,13 +209,14 @@ ExpertHandle NdpDriver::place_expert(const ExpertShape& shape, const num::bf16_t
     if (shape.gated) quantised.push_back(num::quantise(w_gate, shape.d_ff, shape.d_model, q));
     quantised.push_back(num::quantise(w_down, shape.d_model, shape.d_ff, q));
   }
-  return place(shape, {w_up, w_gate, w_down}, quantised, true);
+  return place(shape, {w_up, w_gate, w_down}, quantised, true, name);
 }
 
 ExpertHandle NdpDriver::place_quantised_expert(const ExpertShape& shape, const num::QuantisedMatrix& up,
-                                               const num::QuantisedMatrix* gate, const num::QuantisedMatrix& down) {
+                                               const num::QuantisedMatrix* gate, const num::QuantisedMatrix& down,
+                                               const std::string& given_name) {
   require_initialised("place_quantised_expert");
-  const std::string name = "expert " + std::to_string(experts_.size());
+  const std::string name = expert_name(given_name);
   check_shape(shape, name, "place_quantised_expert");
   const config::WeightEncoding& q = shape.ndp_weights;
   if (!q.quantised()) {
@@ -233,7 +238,7 @@ ExpertHandle NdpDriver::place_quantised_expert(const ExpertShape& shape, const n
   std::vector<num::QuantisedMatrix> quantised{up};
   if (shape.gated) quantised.push_back(*gate);
   quantised.push_back(down);
-  return place(shape, {nullptr, nullptr, nullptr}, quantised, false);
+  return place(shape, {nullptr, nullptr, nullptr}, quantised, false, name);
 }
 
 void NdpDriver::check_shape(const ExpertShape& shape, const std::string& name, const char* what) const {
@@ -251,9 +256,9 @@ void NdpDriver::check_shape(const ExpertShape& shape, const std::string& name, c
 }
 
 ExpertHandle NdpDriver::place(const ExpertShape& shape, const std::array<const num::bf16_t*, 3>& bf16,
-                              const std::vector<num::QuantisedMatrix>& quantised, bool with_bf16) {
+                              const std::vector<num::QuantisedMatrix>& quantised, bool with_bf16,
+                              const std::string& name) {
   const auto id = static_cast<std::uint32_t>(experts_.size());
-  const std::string name = "expert " + std::to_string(id);
   const config::WeightEncoding& q = shape.ndp_weights;
   const std::uint64_t bytes = bf16_bytes(shape.d_ff, shape.d_model);  // every matrix is d_ff x d_model
   const std::uint64_t code_bytes = config::weight_matrix_bytes(q.format, shape.d_ff, shape.d_model);
@@ -311,6 +316,7 @@ ExpertHandle NdpDriver::place(const ExpertShape& shape, const std::array<const n
   stats_.placement_time += sc_time_stamp() - t0;
   ++stats_.experts_placed;
   experts_.push_back(h);
+  names_.push_back(name);
   return h;
 }
 
@@ -347,7 +353,7 @@ JobTicket NdpDriver::submit(const ExpertHandle& expert, std::uint32_t tokens, co
   d.s_gate = e.s_gate;
   d.s_down = e.s_down;
 
-  const std::string name = "job " + std::to_string(d.job_tag) + " (expert " + std::to_string(e.id) + ", " +
+  const std::string name = "job " + std::to_string(d.job_tag) + " (" + names_[e.id] + ", " +
                            std::to_string(tokens) + " tokens)";
   const std::uint64_t x_bytes = bf16_bytes(tokens, d.d_model);
   std::vector<std::uint64_t> taken;
@@ -407,7 +413,7 @@ JobResult NdpDriver::wait(JobTicket ticket, bool read_h) {
   jobs_.erase(it);
   if (job.completion.status != ndp::CompletionStatus::kOk || job.completion.error_code != ndp::NdpErrorCode::kOk) {
     release_job_buffers(job.desc);
-    throw NdpJobError(job.expert_id, job.sent, job.completion);
+    throw NdpJobError(job.expert_id, names_[job.expert_id], job.sent, job.completion);
   }
   JobResult r;
   r.completion = job.completion;

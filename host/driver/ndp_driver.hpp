@@ -66,9 +66,11 @@ class NdpDriver {
   // run on that copy, the GPU and CPU paths keep reading the bf16 range. Throws
   // std::invalid_argument for zero dimensions, a missing tensor, a quantised format whose group
   // size is not 32 / 64 / 128 or does not divide d_model and d_ff, or a non-finite weight;
-  // OutOfDeviceMemory when it does not fit (nothing stays allocated then).
+  // OutOfDeviceMemory when it does not fit (nothing stays allocated then). `name` is how the
+  // driver's messages call the expert (allocations, failed jobs), e.g. "layer 3 expert 5";
+  // empty: "expert <id>", its placement number.
   ExpertHandle place_expert(const ExpertShape& shape, const num::bf16_t* w_up, const num::bf16_t* w_gate,
-                            const num::bf16_t* w_down);
+                            const num::bf16_t* w_down, const std::string& name = "");
 
   // A testbench's expert (monde-sim ndp): its NDP copy given already quantised (codes and scales
   // in device layout, num::QuantisedMatrix, e.g. extreme scales or the -128 / -8 codes the
@@ -76,7 +78,8 @@ class NdpDriver {
   // (w_up, w_gate, w_down stay 0): only NDP jobs can use the expert. std::invalid_argument for a
   // bf16 shape, timing_only, or a matrix whose encoding or size does not match the shape.
   ExpertHandle place_quantised_expert(const ExpertShape& shape, const num::QuantisedMatrix& up,
-                                      const num::QuantisedMatrix* gate, const num::QuantisedMatrix& down);
+                                      const num::QuantisedMatrix* gate, const num::QuantisedMatrix& down,
+                                      const std::string& name = "");
 
   // Allocates this job's x, y and h, writes x ([tokens x d_model] bf16; may be null in
   // timing_only) through CXL.mem, writes the descriptor into the SQ and rings the doorbell.
@@ -126,7 +129,7 @@ class NdpDriver {
   // Allocates and writes the bf16 matrices (with_bf16; bf16: w_up, w_gate, w_down, null in
   // timing_only) and the quantised copy (`quantised`: up, gate if gated, down; empty in timing_only).
   ExpertHandle place(const ExpertShape& shape, const std::array<const num::bf16_t*, 3>& bf16,
-                     const std::vector<num::QuantisedMatrix>& quantised, bool with_bf16);
+                     const std::vector<num::QuantisedMatrix>& quantised, bool with_bf16, const std::string& name);
   void write_tensor(std::uint64_t address, const void* data, std::uint64_t bytes, bool debug);
   void read_tensor(std::uint64_t address, num::bf16_t* data, std::uint64_t bytes);
   num::bf16_t* scratch(std::uint64_t bytes);  // timing_only payload buffer (contents meaningless)
@@ -154,6 +157,8 @@ class NdpDriver {
   std::unique_ptr<SubmissionRing> sq_;
   std::unique_ptr<CompletionRing> cq_;
   std::vector<ExpertHandle> experts_;
+  std::vector<std::string> names_;  // experts_[i]'s name in messages (place_expert)
+  std::string expert_name(const std::string& given) const;  // given, or "expert <next id>"
   std::map<std::uint32_t, Job> jobs_;  // by tag, from submit() until wait() returns or throws
   std::deque<std::uint32_t> ring_order_;  // tags of the jobs in the SQ, oldest (the device's) first
   sc_core::sc_time progress_;             // last completion consumed, or the ring became busy

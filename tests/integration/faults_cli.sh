@@ -57,6 +57,20 @@ for name, path in (("offload", "GPU"), ("ndp_only", "NDP")):
 print("ok   poison-context" if ok else "FAIL poison context")
 sys.exit(0 if ok else 1)
 PY
+# The NDP driver's message names the expert as the model does (layer, expert), not by its placement
+# number: layer 1's expert 0 starts 8 x 344,064 B (0x54000 each) after layer 0's at 0x3000, at
+# 0x2A3000; it was the driver's "expert 8".
+check poison-layer-1 0 "faults survived by ndp_only: 1 x dram_poison on the NDP path" -- \
+  "$bin" run tiny.json --policies ndp_only --set 'faults.dram_poison.ranges=[{"base": "0x2a3000", "size": 64}]' \
+  --out poison1 --quiet
+python3 - poison1/stats.json <<'PY' || fail=1
+import json, sys
+layers = json.load(open(sys.argv[1]))["policies"][0]["layers"]
+f = [(i, x) for i, l in enumerate(layers) for x in l.get("faults", [])]
+ok = len(f) == 1 and f[0][0] == 1 and f[0][1]["expert"] == 0 and "; layer 1 expert 0 [" in f[0][1]["detail"]
+print("ok   poison-names-layer-and-expert" if ok else "FAIL poison-names-layer-and-expert: %s" % json.dumps(f))
+sys.exit(0 if ok else 1)
+PY
 
 # Determinism with faults, and the section in the resolved configuration (which runs again).
 "$bin" run tiny.json --set "$poison" --out poison2 --quiet --jobs 1 >/dev/null 2>&1
