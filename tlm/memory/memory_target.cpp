@@ -9,7 +9,6 @@
 
 namespace monde::mem {
 
-
 MemoryTarget::MemoryTarget(sc_core::sc_module_name name, const config::DramConfig& config, std::uint64_t capacity_bytes,
                            const MemoryTargetOptions& options)
     : sc_module(name),
