@@ -18,6 +18,10 @@ bool split_fits(const ExpertShape& shape, std::uint32_t devices) {
   return devices >= 1 && shape.d_ff % g == 0 && shape.d_ff / g >= devices;
 }
 
+bool split_even(const ExpertShape& shape, std::uint32_t devices) {
+  return split_fits(shape, devices) && (shape.d_ff / split_granule(shape)) % devices == 0;
+}
+
 std::vector<DffSlice> split_d_ff(const ExpertShape& shape, std::uint32_t devices) {
   if (!split_fits(shape, devices)) {
     throw std::invalid_argument("split_d_ff: d_ff " + std::to_string(shape.d_ff) + " is not " +

@@ -36,6 +36,9 @@ struct DffSlice {
 std::uint64_t split_granule(const ExpertShape& shape);
 // d_ff is a multiple of the granule and holds at least one granule per device.
 bool split_fits(const ExpertShape& shape, std::uint32_t devices);
+// split_fits, and every device gets the same number of granules (U mod N = 0): every device's
+// slice, and so its NDP path, is the same (what the exact oracle needs of a split layer).
+bool split_even(const ExpertShape& shape, std::uint32_t devices);
 // The N slices, in device order (std::invalid_argument unless split_fits).
 std::vector<DffSlice> split_d_ff(const ExpertShape& shape, std::uint32_t devices);
 // The expert a device holds: `shape` with d_ff = slice.size.

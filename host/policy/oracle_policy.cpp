@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/perf/expert_split.hpp"
 #include "host/policy/evaluator.hpp"
 #include "host/policy/execution_order.hpp"
 #include "host/policy/expert_costs.hpp"
@@ -23,9 +24,24 @@ struct GroupOf {
   std::size_t devices = 0;                        // the devices the experts are on
 };
 
+// An expert's NDP cost as the search plans it: on its own device, or in a split layer one slice's
+// (every device's is the same with even slices: checked, since the search plans one path for all).
+NdpExpertCost planned_ndp_cost(const SystemCostModel& model, const LayerDemand& demand, std::size_t expert) {
+  const std::vector<NdpDeviceCost> costs = ndp_device_costs(model, demand, expert);
+  for (const NdpDeviceCost& c : costs) {
+    if (c.cost.share_s != costs[0].cost.share_s || c.cost.dram_busy_s != costs[0].cost.dram_busy_s ||
+        c.cost.job_s != costs[0].cost.job_s) {
+      throw std::logic_error("oracle: the slices of a split expert differ in cost on devices 0 and " +
+                             std::to_string(c.device));
+    }
+  }
+  return costs[0].cost;
+}
+
 // The active experts in execution order, cut into runs of equal tokens and equal residency
 // (equal experts are adjacent in that order, and their costs on every path are equal), and each
-// run into one group per device, the devices numbered densely in ascending order.
+// run into one group per device, the devices numbered densely in ascending order. A split layer's
+// experts are all on "device 0": the one path that stands for every device's (SplitTerms).
 GroupOf group_experts(const LayerDemand& demand, const SystemCostModel& model, const std::vector<std::size_t>& order) {
   // Its groups assume one shape per layer (the registry's one_ndp_format: refused before simulating).
   if (demand.mixed_formats()) throw std::invalid_argument("oracle: NDP experts in several weight formats in one layer");
@@ -33,7 +49,8 @@ GroupOf group_experts(const LayerDemand& demand, const SystemCostModel& model, c
   const double fetch_s = fetch_time_s(model, shape);
   std::vector<std::uint32_t> dense(model.ndp_devices, 0);
   std::vector<bool> used(model.ndp_devices, false);
-  for (const std::size_t i : order) used.at(demand.device_of(i)) = true;
+  const auto device_of = [&demand](std::size_t i) { return demand.split() ? 0u : demand.device_of(i); };
+  for (const std::size_t i : order) used.at(device_of(i)) = true;
   GroupOf out;
   for (std::uint32_t d = 0; d < model.ndp_devices; ++d) {
     if (used[d]) dense[d] = static_cast<std::uint32_t>(out.devices++);
@@ -49,12 +66,13 @@ GroupOf group_experts(const LayerDemand& demand, const SystemCostModel& model, c
     ExpertGroup g;
     g.transfer_s = demand.is_resident(i) ? 0.0 : fetch_s;
     g.compute_s = gpu_compute_time_s(model, shape, tokens, !demand.is_resident(i));
-    g.ndp = ndp_expert_cost(model, shape, tokens);
+    g.tokens = tokens;
+    g.ndp = planned_ndp_cost(model, demand, i);
     g.cpu = cpu_expert_cost(model, shape, tokens);
     for (std::uint32_t d = 0; d < model.ndp_devices; ++d) {
       std::vector<std::size_t> members;
       for (std::size_t m = k; m < end; ++m) {
-        if (demand.device_of(order[m]) == d) members.push_back(order[m]);
+        if (device_of(order[m]) == d) members.push_back(order[m]);
       }
       if (members.empty()) continue;
       g.count = members.size();
@@ -72,12 +90,22 @@ GroupOf group_experts(const LayerDemand& demand, const SystemCostModel& model, c
 Placement OraclePolicy::place(const LayerDemand& demand, const SystemCostModel& model) {
   validate(demand);
   validate(model);
+  const bool use_cpu = paths_ == OraclePaths::kGpuNdpCpu;
+  SplitTerms split_terms;
   if (demand.split()) {
-    // A split expert's NDP work is a slice on every device plus a reduction on the GPU whose time
-    // is not a sum over experts; the search's groups and bounds are for whole experts.
-    throw std::invalid_argument("oracle: the layer is split across " + std::to_string(demand.split_devices) +
-                                " devices (devices.split); the exact search covers whole-expert placement: set "
-                                "devices.split none or use monde");
+    const std::string layer = "oracle: the layer is split across " + std::to_string(demand.split_devices) +
+                              " devices (devices.split)";
+    // The CPU path reads whole experts (there is no CPU slice job); cpu and monde refuse it too.
+    if (use_cpu) throw std::invalid_argument(layer + ", and the CPU path reads whole experts: use oracle_gpu_ndp");
+    // Unequal slices make unequal device paths, which the search does not plan (one path for all).
+    if (!perf::split_even(demand.shape, demand.split_devices)) {
+      throw std::invalid_argument(layer + " into unequal slices (d_ff " + std::to_string(demand.shape.d_ff) + " is " +
+                                  std::to_string(demand.shape.d_ff / perf::split_granule(demand.shape)) +
+                                  " granules of " + std::to_string(perf::split_granule(demand.shape)) +
+                                  " columns); the exact search needs a multiple of the devices");
+    }
+    split_terms.devices = demand.split_devices;
+    split_terms.shape = demand.shape;
   }
   const std::size_t active = demand.active_count();
   if (active > kMaxActiveExperts) {
@@ -93,7 +121,6 @@ Placement OraclePolicy::place(const LayerDemand& demand, const SystemCostModel& 
 
   // monde's split and (with the CPU) cpu's are feasible answers; the faster is the incumbent,
   // which only prunes: the search still finds every strictly faster assignment.
-  const bool use_cpu = paths_ == OraclePaths::kGpuNdpCpu;
   Placement best = scored_placement(split_hot_cold(demand, model, ExpertLocation::kNdp), demand, model);
   if (use_cpu) {
     Placement cpu = scored_placement(split_hot_cold(demand, model, ExpertLocation::kCpu), demand, model);
@@ -101,7 +128,7 @@ Placement OraclePolicy::place(const LayerDemand& demand, const SystemCostModel& 
   }
 
   const GroupOf grouped = group_experts(demand, model, order);
-  const OracleSearchResult found = search_min_makespan(grouped.groups, grouped.devices, model, use_cpu, best.cost.makespan_s);
+  const OracleSearchResult found = search_min_makespan(grouped.groups, grouped.devices, model, use_cpu, best.cost.makespan_s, split_terms);
   if (!found.found) return best;
 
   std::vector<ExpertLocation> location(demand.expert_count(), ExpertLocation::kIdle);

@@ -35,6 +35,7 @@ struct Paths {
   std::array<SerialPathTimer, D> ndp;
   SerialPathTimer cpu;
   std::array<std::uint16_t, D> fetched{};  // [device]: copies that read its DRAM
+  std::uint64_t ndp_tokens = 0;            // the NDP experts' tokens (a split layer reduces their partials)
   bool ndp_used() const {
     return std::any_of(ndp.begin(), ndp.end(), [](const SerialPathTimer& t) { return t.used(); });
   }
@@ -52,14 +53,17 @@ struct Node {
 };
 
 // evaluate()'s makespan of a complete assignment with `copies` copies in all: the same terms,
-// the same operations (NdpPaths::time: the slowest device's path with its DRAM wait).
+// the same operations (NdpPaths::time: the slowest device's path with its DRAM wait; in a split
+// layer every copy is counted once per device, and the reduction ends the NDP path).
 template <std::size_t D>
-double makespan_s(const Paths<D>& p, std::size_t copies, const SystemCostModel& model) {
+double makespan_s(const Paths<D>& p, std::size_t copies, const SystemCostModel& model, const SplitTerms& split) {
   double ndp_s = 0;
   for (std::size_t d = 0; d < D; ++d) {
-    const double path_s = p.ndp[d].time_s() + device_dram_wait_s(p.ndp[d], p.gpu, model, p.fetched[d], copies);
+    const double path_s =
+        p.ndp[d].time_s() + device_dram_wait_s(p.ndp[d], p.gpu, model, p.fetched[d], copies * split.devices);
     if (d == 0 || path_s > ndp_s) ndp_s = path_s;
   }
+  if (split.devices > 1) ndp_s = ndp_s + split_reduce_time_s(model, split.shape, split.devices, p.ndp_tokens);
   const double cpu_s = p.cpu.time_s() + cpu_link_wait_s(p.cpu, p.gpu, model);
   return std::max({p.gpu.makespan_s(), ndp_s, cpu_s});
 }
@@ -92,8 +96,10 @@ struct Fetchable {
 
 // What the bounds need of a layer, whatever the number of copies.
 struct LayerTerms {
-  LayerTerms(const std::vector<ExpertGroup>& groups, const SystemCostModel& model, std::size_t device_count)
+  LayerTerms(const std::vector<ExpertGroup>& groups, const SystemCostModel& model, std::size_t device_count,
+             const SplitTerms& split_terms)
       : devices(device_count),
+        split(split_terms),
         ndp(sharing(model.shared_dram_bytes_per_s, model.device_to_gpu_bytes_per_s, model.shared_dram_bytes_per_s)),
         cpu(sharing(model.shared_link_bytes_per_s, model.device_to_gpu_bytes_per_s, model.cpu_weight_bytes_per_s)),
         ndp_fixed_s(ndp_fixed_time_s(model)),
@@ -123,6 +129,7 @@ struct LayerTerms {
   }
 
   std::size_t devices;  // NDP paths (one per device the experts are on)
+  SplitTerms split;     // a split layer: each copy reads split.devices devices
   Sharing ndp, cpu;     // ndp: one device, which every copy reads
   double ndp_fixed_s, cpu_fixed_s;
   double fetch_s = 0;  // the one copy time (all experts share a shape)
@@ -216,7 +223,8 @@ class PassBound {
       // (4) the least copies device d can end with in this pass: rate and sharing at that share
       const std::size_t others = terms.fetchable.size() - terms.fetchable_on[d];
       const std::size_t least = copies > others ? copies - others : 0;
-      const Sharing ndp = sharing(model.shared_dram_bytes_per_s, device_fetch_bytes_per_s(model, least, copies),
+      const Sharing ndp = sharing(model.shared_dram_bytes_per_s,
+                                  device_fetch_bytes_per_s(model, least, copies * terms.split.devices),
                                   model.shared_dram_bytes_per_s);
       ndp_extra_[d] = extra(ndp);
       ndp_streams_all_[d] = ndp.kind == Sharing::Kind::kAll;
@@ -315,7 +323,8 @@ class PassBound {
     for (std::size_t d = 0; d < D; ++d) {
       const std::size_t others = copied - p.fetched[d] + reachable - terms_.fetchable_after[next][d];
       const std::size_t least = std::max<std::size_t>(p.fetched[d], copies_ > others ? copies_ - others : 0);
-      const double ndp_s = p.ndp[d].time_s() + device_dram_wait_s(p.ndp[d], window_, model_, least, copies_);
+      const double ndp_s =
+          p.ndp[d].time_s() + device_dram_wait_s(p.ndp[d], window_, model_, least, copies_ * terms_.split.devices);
       bound = std::max({bound, p.ndp[d].time_s(), ndp_s - slack_s});
     }
     if (bound >= target_s || next == terms_.first_fetchable.size() - 1) return bound;
@@ -480,7 +489,9 @@ class PassBound {
 // the same sum for the same count): "no larger in both" is equality.
 // Several devices: each device's time, streaming time and copies so far (its wait grows with
 // each; any streaming at all once the copies are shared), and the copies' ±T as before.
-constexpr std::size_t key_size(std::size_t devices) { return devices == 1 ? 7 : 5 + 3 * devices; }
+// A split layer (one path for all devices, D = 1) adds the NDP experts' tokens: the reduction
+// at the end of the NDP path grows with them (it is 0 in every other layer).
+constexpr std::size_t key_size(std::size_t devices) { return devices == 1 ? 8 : 5 + 3 * devices; }
 template <std::size_t D>
 using Key = std::array<double, key_size(D)>;
 
@@ -499,6 +510,7 @@ Key<D> dominance_key(const Paths<D>& p, const LayerTerms& terms, bool copying, b
   if constexpr (D == 1) {
     key[3] = p.ndp[0].time_s();
     key[4] = streaming(terms.ndp, p.ndp[0]);
+    key[5] = terms.split.devices > 1 ? static_cast<double>(p.ndp_tokens) : 0.0;
   } else {
     const bool shared = copying && dram_shared;
     for (std::size_t d = 0; d < D; ++d) {
@@ -596,6 +608,7 @@ OracleSearchResult run_pass(const std::vector<ExpertGroup>& groups, const System
           paths.ndp[g.device] = ndp[on_ndp];
           paths.cpu = cpu[on_cpu];
           if (fetchable) paths.fetched[g.device] = static_cast<std::uint16_t>(paths.fetched[g.device] + on_gpu);
+          paths.ndp_tokens += on_ndp * g.tokens;
           const double lower_s = bound.lower_bound_s(paths, copied, j + 1, incumbent_s);
           if (lower_s >= incumbent_s) continue;
           const Key<D> key = dominance_key(paths, terms, copies > 0, dram_shared);
@@ -616,7 +629,7 @@ OracleSearchResult run_pass(const std::vector<ExpertGroup>& groups, const System
   double best_s = incumbent_s;
   for (std::size_t s = 0; s < last.size(); ++s) {
     if (last[s].copies != copies) continue;
-    const double t = makespan_s(last[s].paths, copies, model);
+    const double t = makespan_s(last[s].paths, copies, model, terms.split);
     if (t < best_s) {
       best_s = t;
       best = s;
@@ -640,8 +653,8 @@ constexpr std::size_t kBeamPasses = 4;
 
 template <std::size_t D>
 OracleSearchResult search(const std::vector<ExpertGroup>& groups, const SystemCostModel& model, bool use_cpu,
-                          double incumbent_s) {
-  const LayerTerms terms(groups, model, D);
+                          double incumbent_s, const SplitTerms& split) {
+  const LayerTerms terms(groups, model, D, split);
 
   // Every assignment copies some number k of experts, 0 to all that need a copy; each k is a
   // pass of its own, in which the copy window and with it the waits are known (PassBound). The
@@ -679,7 +692,8 @@ OracleSearchResult search(const std::vector<ExpertGroup>& groups, const SystemCo
 }
 
 // search<D> for D = 1 .. kMaxSearchDevices, chosen at run time.
-using SearchFn = OracleSearchResult (*)(const std::vector<ExpertGroup>&, const SystemCostModel&, bool, double);
+using SearchFn = OracleSearchResult (*)(const std::vector<ExpertGroup>&, const SystemCostModel&, bool, double,
+                                        const SplitTerms&);
 template <std::size_t... I>
 constexpr std::array<SearchFn, sizeof...(I)> search_table(std::index_sequence<I...>) {
   return {&search<I + 1>...};
@@ -688,7 +702,8 @@ constexpr std::array<SearchFn, sizeof...(I)> search_table(std::index_sequence<I.
 }  // namespace
 
 OracleSearchResult search_min_makespan(const std::vector<ExpertGroup>& groups, std::size_t devices,
-                                       const SystemCostModel& model, bool use_cpu, double incumbent_s) {
+                                       const SystemCostModel& model, bool use_cpu, double incumbent_s,
+                                       const SplitTerms& split) {
   if (groups.empty()) return OracleSearchResult{};
   if (devices < 1 || devices > kMaxSearchDevices) {
     throw std::invalid_argument("oracle search: " + std::to_string(devices) + " devices; allowed 1.." +
@@ -700,8 +715,12 @@ OracleSearchResult search_min_makespan(const std::vector<ExpertGroup>& groups, s
                                   std::to_string(devices));
     }
   }
+  if (split.devices < 1 || (split.devices > 1 && devices != 1)) {
+    throw std::invalid_argument("oracle search: a layer split over " + std::to_string(split.devices) +
+                                " devices is searched as one path (devices 1), not " + std::to_string(devices));
+  }
   static constexpr auto table = search_table(std::make_index_sequence<kMaxSearchDevices>{});
-  return table[devices - 1](groups, model, use_cpu, incumbent_s);
+  return table[devices - 1](groups, model, use_cpu, incumbent_s, split);
 }
 
 }  // namespace monde::policy

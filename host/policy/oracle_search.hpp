@@ -27,6 +27,7 @@ namespace monde::policy {
 struct ExpertGroup {
   std::size_t count = 0;
   std::uint32_t device = 0;  // its NDP jobs' device, numbered 0 .. devices - 1 among the layer's
+  std::uint64_t tokens = 0;  // each expert's routed tokens (what a split layer's reduction grows with)
   
   double transfer_s = 0;  // the weight copy when it runs on the GPU (0: already resident)
   double compute_s = 0;   // GPU compute
@@ -49,6 +50,18 @@ struct OracleSearchResult {
   std::size_t states = 0;         // states kept over all groups: the search's work
 };
 
+// A layer split across devices (devices.split) with equal d_ff slices: every GPU copy reads a
+// slice from each of the `devices` devices, and every NDP expert runs one slice on each, so every
+// device's NDP path is the same sum of the same terms (the groups carry one slice's cost, on
+// device 0: the search plans one path that stands for all of them, whose DRAM wait sees 1 /
+// `devices` of the copy stream, as evaluate() counts it). The NDP experts' partial outputs are
+// then reduced on the GPU (split_reduce_time_s of their tokens), which ends the NDP path.
+// devices 1: whole experts, no reduction.
+struct SplitTerms {
+  std::uint32_t devices = 1;
+  ExpertShape shape;  // the layer's expert (the reduction's width)
+};
+
 // The fastest assignment of `groups` (in execution order) to the GPU, NDP and, if `use_cpu`,
 // the CPU that beats `incumbent_s`, the
 // makespan of a known assignment (it only prunes: every strictly faster assignment is still
@@ -57,7 +70,9 @@ struct OracleSearchResult {
 // its own serial path and DRAM wait (NdpPaths in evaluator.hpp), and the makespan takes the
 // slowest.
 inline constexpr std::size_t kMaxSearchDevices = 16;
+// `split`: the layer's split (SplitTerms; then `devices` is 1 and every group is on device 0).
 OracleSearchResult search_min_makespan(const std::vector<ExpertGroup>& groups, std::size_t devices,
-                                       const SystemCostModel& model, bool use_cpu, double incumbent_s);
+                                       const SystemCostModel& model, bool use_cpu, double incumbent_s,
+                                       const SplitTerms& split = SplitTerms{});
 
 }  // namespace monde::policy

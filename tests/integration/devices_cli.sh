@@ -8,7 +8,9 @@
 #   - bad counts and an explicit HDM decoder with several devices exit 2 naming the key (faults
 #     with several devices: faults_cli.sh);
 #   - the oracles run with several devices, and are never slower than monde by the cost model;
-#     with devices.split they exit 2 naming the key;
+#     oracle_gpu_ndp runs on split layers (equal slices) and is never slower than monde there;
+#     the three-way oracle with devices.split, and oracle_gpu_ndp with unequal slices, exit 2
+#     naming the key;
 #   - devices.split (README "Tensor-parallel split"): a split layer is recorded per layer in
 #     stats.json ("device_split", the reduction's time), auto records its choice; a split with one
 #     device, with the cpu policy, or over more devices than d_ff has granules exits 2 naming the key.
@@ -74,7 +76,7 @@ check placement 2 "key 'devices.placement'" -- "$bin" validate tiny.json --set d
 check hdm 2 "devices.count.*default HDM decoder" -- "$bin" validate tiny.json --set devices.count=2 \
   --set 'device.cxl.hdm={"decoders": [{"base": 0, "size": "0x40000000"}]}'
 # The oracles plan with every device's NDP path: never slower than monde by the cost model,
-# layer by layer (stats.json's predicted MoE time); a split layer is refused before simulating.
+# layer by layer (stats.json's predicted MoE time).
 check oracle 0 "oracle_gpu_ndp" -- "$bin" run tiny.json --set devices.count=2 \
   --set 'run.policies=["monde","oracle","oracle_gpu_ndp"]' --out oracle --quiet
 python3 - oracle/stats.json <<'PY' || fail=1
@@ -88,8 +90,27 @@ ok = ok and all(o <= g * (1 + 1e-12) for o, g in zip(by["oracle"], by["oracle_gp
 print(("ok   " if ok else "FAIL ") + "oracle <= oracle_gpu_ndp <= monde on every layer, 2 devices")
 sys.exit(0 if ok else 1)
 PY
-check oracle-split 2 "oracle_gpu_ndp.*devices.split is always" -- "$bin" validate tiny.json --set devices.count=2 \
-  --set devices.split=always --set 'run.policies=["oracle_gpu_ndp"]'
+# A split layer (d_ff 448: 14 granules of 32 columns, 7 a device on 2): oracle_gpu_ndp plans it,
+# every MoE layer split with its reduction, never slower than monde (which plans the same split).
+check oracle-split 0 "oracle_gpu_ndp" -- "$bin" run tiny.json --set devices.count=2 --set devices.split=always \
+  --set 'run.policies=["monde","oracle_gpu_ndp"]' --out oracle-split --quiet
+python3 - oracle-split/stats.json <<'PY' || fail=1
+import json, sys
+stats = json.load(open(sys.argv[1]))
+layers = {p["policy"]: [l for l in p["layers"] if l["moe"]] for p in stats["policies"]}
+ok = len(layers["monde"]) > 0 and len(layers["oracle_gpu_ndp"]) == len(layers["monde"])
+ok = ok and all(l["device_split"] == "split" and l["split_reduce_ms"] > 0 for l in layers["oracle_gpu_ndp"])
+ok = ok and all(o["moe_predicted_ms"] <= m["moe_predicted_ms"] * (1 + 1e-12)
+                for o, m in zip(layers["oracle_gpu_ndp"], layers["monde"]))
+print(("ok   " if ok else "FAIL ") + "oracle_gpu_ndp <= monde on every split layer, 2 devices")
+sys.exit(0 if ok else 1)
+PY
+# 14 granules do not divide over 4 devices (4, 4, 3, 3); the three-way oracle's CPU path reads
+# whole experts.
+check oracle-split-uneven 2 "run.policies.*oracle_gpu_ndp.*equal slices.*14 granules of 32 columns, not a multiple of devices.count 4" \
+  -- "$bin" validate tiny.json --set devices.count=4 --set devices.split=always --set 'run.policies=["oracle_gpu_ndp"]'
+check oracle-split-cpu 2 "run.policies.*\"oracle\".*CPU path reads whole experts.*devices.split is always" -- "$bin" \
+  validate tiny.json --set devices.count=2 --set devices.split=always --set 'run.policies=["oracle"]'
 
 check split 0 "ndp_only" -- "$bin" run tiny.json --set devices.count=4 --set devices.split=always --out split --quiet
 check split-auto 0 "ndp_only" -- "$bin" run tiny.json --set devices.count=4 --set devices.split=auto --out auto --quiet

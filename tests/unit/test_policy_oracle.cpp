@@ -1,6 +1,7 @@
 // The oracle is the exact optimum (checked against brute force through the evaluator, over
-// GPU / NDP / CPU and over GPU / NDP, on one device and on 2 and 3 devices), it refuses layers
-// above its limit and split layers, and monde's gap to it over random layers is >= 1.
+// GPU / NDP / CPU and over GPU / NDP, on one device, on 2 and 3 devices, and on layers split
+// across 2 and 4 devices), it refuses layers above its limit, the CPU path on a split layer and
+// unequal slices, and monde's gap to it over random layers is >= 1.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -167,16 +168,19 @@ struct OptimaSeen {
   int cpu = 0;             // optima that use the CPU
   int cpu_and_waits = 0;   // ... with a GPU copy, so that a cold path waits on the copies
   int ndp_waits = 0;       // optima with a copy that an NDP path waits on (its device's DRAM)
+  int mixed_split = 0;     // split layers' optima with experts on both paths (a reduction and a copy)
   OptimaSeen& operator+=(const OptimaSeen& o) {
     cpu += o.cpu;
     cpu_and_waits += o.cpu_and_waits;
     ndp_waits += o.ndp_waits;
+    mixed_split += o.mixed_split;
     return *this;
   }
 };
 
 void count_optimum(const Placement& p, OptimaSeen& seen) {
   if (p.cost.experts_gpu_fetched > 0 && p.cost.experts_ndp > 0 && p.cost.ndp_dram_wait_s > 0.0) ++seen.ndp_waits;
+  if (p.cost.experts_gpu_fetched > 0 && p.cost.split_reduce_s > 0.0) ++seen.mixed_split;
   if (p.cost.experts_cpu == 0) return;
   ++seen.cpu;
   if (p.cost.experts_gpu_fetched > 0 && (p.cost.ndp_dram_wait_s > 0.0 || p.cost.cpu_link_wait_s > 0.0)) {
@@ -188,9 +192,11 @@ void count_optimum(const Placement& p, OptimaSeen& seen) {
 
 // Random layers of up to `max_experts` routed experts on each model; the oracle's makespan must
 // be the brute-force minimum, the same double. With `devices` > 1 each expert is on a random
-// device (LayerDemand::ndp_device) of a copy of `one` with that many devices.
+// device (LayerDemand::ndp_device) of a copy of `one` with that many devices; with `split` > 1
+// every layer is split across devices 0 .. split - 1 instead (devices.split).
 OptimaSeen expect_brute_force(const SystemCostModel& one, const ExpertShape& shape, std::uint64_t max_total, bool cpu,
-                              std::uint64_t seed, int layers, std::size_t max_experts = 8, std::uint32_t devices = 1) {
+                              std::uint64_t seed, int layers, std::size_t max_experts = 8, std::uint32_t devices = 1,
+                              std::uint32_t split = 0) {
   SystemCostModel m = one;
   m.ndp_devices = devices;
   Rng rng(seed);
@@ -200,7 +206,8 @@ OptimaSeen expect_brute_force(const SystemCostModel& one, const ExpertShape& sha
     const std::size_t experts = 1 + rng.below(max_experts);
     const std::uint64_t total = 1 + rng.below(max_total);
     LayerDemand d = random_layer(rng, shape, experts, total, 0.5 + rng.unit(), 0.2);
-    if (devices > 1) {
+    d.split_devices = split;
+    if (devices > 1 && split < 2) {
       d.ndp_device.resize(experts);
       for (auto& device : d.ndp_device) device = static_cast<std::uint32_t>(rng.below(devices));
     }
@@ -293,17 +300,82 @@ TEST(PolicyOracle, PlacesByDeviceOnAHandWorkedLayer) {
   EXPECT_GT(one.cost.makespan_s, two.cost.makespan_s);
 }
 
-TEST(PolicyOracle, RefusesASplitLayer) {
+TEST(PolicyOracle, MatchesBruteForceExactlyOnSplitLayers) {
+  // Every expert's NDP work is a d_ff slice on each of N devices (equal slices: Mixtral's 448
+  // granules of 32 columns and kSmallMoe's 44 divide by 2 and 4), every copy reads a slice from
+  // each, and the NDP experts' partials are reduced on the GPU at the end of the NDP path. GPU /
+  // NDP (the CPU path reads whole experts), with the device DRAM shared (contended, default-like:
+  // each device's wait at its 1 / N of the copy stream) and not (system); on 4 devices of which
+  // the layer uses 2, too.
+  OptimaSeen seen;
+  for (const std::uint32_t split : {2u, 4u}) {
+    SCOPED_TRACE(std::to_string(split) + " devices");
+    seen += expect_brute_force(system_model(), kMixtral, 4000, false, 110 + split, 20, 10, split, split);
+    seen += expect_brute_force(contended_model(), kMixtral, 4000, false, 120 + split, 20, 10, split, split);
+    seen += expect_brute_force(default_like_model(), kSmallMoe, 600, false, 130 + split, 20, 10, split, split);
+    seen += expect_brute_force(contended_model(), kSmallMoe, 600, false, 140 + split, 20, 10, split, split);
+  }
+  seen += expect_brute_force(contended_model(), kMixtral, 4000, false, 150, 20, 10, 4, 2);
+  // The optima reach the cases that matter: a copy beside NDP experts (whose partials are
+  // reduced), and a copy that slows the devices' paths.
+  EXPECT_GT(seen.mixed_split, 0);
+  EXPECT_GT(seen.ndp_waits, 0);
+}
+
+// A hand-worked split layer (the memory-bound hand model of test_policy_split.cpp: experts of
+// 1000 x 512, plain, 1 token each, 2 devices, no shared resource). Per NDP expert each device's
+// path takes its slice's share, 69.2 us (x in 1 us, job max(51.2, 5.12) + 10 = 61.2 us, y out
+// 1 us, the PCIe hop (1 + 2) x 2000 B / 1 GB/s = 6 us), once 6 us (2 x 1 us link latency + 2 x
+// 2 us copy latency); the reduction of k experts' partials 5 us + max(1000 k flop / 0.2e12,
+// 6000 k B / 2000e9) = 5 + 0.005 k us. A copy is 1 us + 2,048,000 B / 2 GB/s = 1025 us, then
+// compute 5 us + max(2 x 1,024,000 flop / 0.2e12 = 10.24 us, 2,048,000 B / 2000e9 = 1.024 us)
+// = 15.24 us.
+//   16 experts all on NDP: 6 + 16 x 69.2 + 5 + 0.08 = 1118.28 us;
+//   one copied: GPU 1025 + 15.24 = 1040.24 us, NDP 6 + 15 x 69.2 + 5 + 0.075 = 1049.075 us;
+//   two copied: GPU 2 x 1025 + 15.24 = 2065.24 us.
+// So 1049.075 us with one expert on the GPU, the first in execution order (equal tokens: expert 0).
+TEST(PolicyOracle, PlansAHandWorkedSplitLayer) {
+  SystemCostModel m = test::hand_device_model(2, 1e11);
+  m.gpu_host_copy = perf::GpuHostCopy{2e-6, 1e9};
+  LayerDemand d;
+  d.shape = ExpertShape{1000, 512, false, 2};
+  d.tokens_per_expert.assign(16, 1);
+  d.split_devices = 2;
+  const Placement p = OraclePolicy(OraclePaths::kGpuNdp).place(d, m);
+  EXPECT_NEAR(p.cost.makespan_s, 1049.075e-6, 1e-12);
+  EXPECT_NEAR(p.cost.split_reduce_s, 5.075e-6, 1e-12);
+  std::vector<L> want(16, L::kNdp);
+  want[0] = L::kGpuFetched;
+  EXPECT_EQ(p.location, want);
+}
+
+TEST(PolicyOracle, RefusesTheCpuPathOnASplitLayer) {
   LayerDemand d;
   d.shape = kSmallMoe;  // d_ff 1408: 44 granules of 32 columns, 22 per device
   d.tokens_per_expert = {4, 4};
   d.split_devices = 2;
   try {
-    OraclePolicy(OraclePaths::kGpuNdp).place(d, test::hand_device_model(2, 1e10));
+    OraclePolicy().place(d, test::hand_device_model(2, 1e10));
     FAIL() << "no error";
   } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("oracle: the layer is split across 2 devices (devices.split); the exact "
-                                         "search covers whole-expert placement"),
+    EXPECT_NE(std::string(e.what()).find("oracle: the layer is split across 2 devices (devices.split), and the CPU "
+                                         "path reads whole experts: use oracle_gpu_ndp"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(PolicyOracle, RefusesASplitIntoUnequalSlices) {
+  LayerDemand d;
+  d.shape = kSmallMoe;  // 44 granules: 15, 15, 14 on 3 devices
+  d.tokens_per_expert = {4, 4};
+  d.split_devices = 3;
+  try {
+    OraclePolicy(OraclePaths::kGpuNdp).place(d, test::hand_device_model(3, 1e10));
+    FAIL() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("oracle: the layer is split across 3 devices (devices.split) into unequal "
+                                         "slices (d_ff 1408 is 44 granules of 32 columns)"),
               std::string::npos)
         << e.what();
   }

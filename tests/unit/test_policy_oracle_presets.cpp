@@ -1,5 +1,6 @@
 // The oracle on every model preset's real layers (the default device and GPU, zipf routing):
-// never worse than monde or cpu, and the gap report of docs/policies.md ("oracle"), printed:
+// never worse than monde or cpu, also on layers split across 2 and 4 devices, and the gap reports
+// of docs/policies.md ("oracle"), printed:
 //   build/release/tests/test_policy_presets --gtest_filter='*GapReport*'
 #include <gtest/gtest.h>
 
@@ -12,7 +13,9 @@
 #include <vector>
 
 #include "core/config/presets.hpp"
+#include "core/perf/expert_split.hpp"
 #include "host/policy/cpu_policy.hpp"
+#include "host/policy/evaluator.hpp"
 #include "host/policy/gap.hpp"
 #include "host/policy/monde_policy.hpp"
 #include "host/policy/oracle_policy.hpp"
@@ -109,6 +112,47 @@ TEST(OraclePresets, NeverWorseThanMondeOrCpuAndGapReport) {
                 << std::endl;
     }
   }
+}
+
+// Every full-size preset's layers split across 2 and 4 devices (devices.split, where d_ff's
+// granules divide evenly; the same cost model with that many devices): the GPU/NDP oracle is
+// never worse than monde, which plans the same split; the split table of docs/policies.md
+// ("oracle", "Several devices").
+TEST(OraclePresets, SplitLayersNeverWorseThanMondeAndGapReport) {
+  std::cout << "| preset | phase | devices | monde / GPU-NDP oracle (mean / max) | slowest layer |\n"
+               "|---|---|---|---|---|\n";
+  std::size_t planned = 0;
+  for (const std::string& name : config::preset_names("model")) {
+    if (name.find("-tiny") != std::string::npos) continue;
+    for (const Phase phase : {Phase::kDecode, Phase::kPrefill}) {
+      const bool decode = phase == Phase::kDecode;
+      test::PresetLayers p =
+          test::preset_layers(name, phase, decode ? kDecodeBatch : kPrefillTokens, MONDE_SHARED_DIR "/data");
+      for (const std::uint32_t devices : {2u, 4u}) {
+        if (p.layers.empty() || !perf::split_even(p.layers[0].shape, devices)) continue;
+        SystemCostModel model = p.model;
+        model.ndp_devices = devices;
+        Ratio gap;
+        double slowest_s = 0;
+        for (std::size_t l = 0; l < p.layers.size(); ++l) {
+          LayerDemand d = p.layers[l];
+          d.split_devices = devices;
+          const std::string where = name + (decode ? " decode" : " prefill") + " layer " + std::to_string(l) + ", " +
+                                    std::to_string(devices) + " devices";
+          const Placement monde = MondePolicy().place(d, model);
+          Placement oracle;
+          slowest_s = std::max(slowest_s, seconds([&] { oracle = OraclePolicy(OraclePaths::kGpuNdp).place(d, model); }));
+          EXPECT_LE(oracle.cost.makespan_s, monde.cost.makespan_s) << where;
+          EXPECT_EQ(oracle.cost.makespan_s, evaluate(oracle, d, model).makespan_s) << where;
+          gap.add(makespan_ratio(monde, oracle));
+          ++planned;
+        }
+        std::cout << "| " << name << " | " << (decode ? "decode, batch 256" : "prefill, 2048 tokens") << " | " << devices
+                  << " | " << cell(gap) << " | " << ms(slowest_s) << " |" << std::endl;
+      }
+    }
+  }
+  EXPECT_GT(planned, 0u);
 }
 
 }  // namespace
