@@ -74,8 +74,8 @@ nlohmann::json SimulatedSystem::stats_json(double elapsed_ps) const {
   if (top_->checks_protocol()) j["protocol_violations"] = top_->protocol_violations();
   // Each device's driver watchdog, where it can have acted (a run without faults reports what it
   // did): at the top with one device, in each device's entry with several. A range interleaved
-  // over the devices has one weights-only driver (no rings, nothing to watch).
-  for (std::size_t dev = 0; dev < top_->device_count() && !config_.devices.interleaved(); ++dev) {
+  // over the devices with whole experts has one weights-only driver (no rings, nothing to watch).
+  for (std::size_t dev = 0; dev < top_->device_count() && !config_.devices.interleaved_whole_experts(); ++dev) {
     const auto& d = runtime_->driver(dev).stats();
     const bool injected = config_.faults.any_injected() && config_.faults.targets(static_cast<std::uint32_t>(dev));
     if (!injected && d.timeouts == 0) continue;

@@ -285,21 +285,50 @@ void check_split(const config::SystemConfig& c, const config::ConfigNode& root) 
   }
 }
 
-// One range interleaved across the devices (devices.interleave_granularity, docs/interleave.md):
-// every expert is striped over all devices, so no NDP unit holds a whole expert and the NDP
-// drivers are not set up; only policies that never use the NDP units run, and the GPU fetches the
-// bf16 range (the quantised copy is the NDP's).
+// One range interleaved across the devices (devices.interleave_granularity, docs/interleave.md).
+// Whole experts (devices.split none): every expert is striped over all devices, so no NDP unit
+// holds a whole expert and the NDP drivers are not set up; only policies that never use the NDP
+// units run. Split (always): each device's driver places its d_ff slice of every expert in its
+// own granules, all at the same addresses, so that an expert's slices make one contiguous range
+// the GPU fetches striped over every link: equal slices in whole granules. The GPU fetches the
+// bf16 range either way (the quantised copy is the NDP's).
 void check_interleave(const config::SystemConfig& c, const config::ConfigNode& root) {
   if (!c.devices.interleaved()) return;
-  for (const auto& name : c.run.policies) {
-    const policy::PolicyInfo* p = policy::find_policy(name);
-    if (p != nullptr && p->places_ndp_experts) {
-      root.section("run").fail("policies", "has \"" + name + "\", which places experts on the NDP units, but "
-                                           "devices.interleave_granularity is " +
-                                           std::to_string(c.devices.interleave_granularity) +
-                                           ": NDP experts on an interleaved range are not modelled (each NDP unit "
-                                           "sees only its device's granules of an expert); allowed offload, "
-                                           "offload_cached, or devices.interleave_granularity 0");
+  const std::string granularity = std::to_string(c.devices.interleave_granularity);
+  if (c.devices.interleaved_whole_experts()) {
+    for (const auto& name : c.run.policies) {
+      const policy::PolicyInfo* p = policy::find_policy(name);
+      if (p != nullptr && p->places_ndp_experts) {
+        root.section("run").fail("policies", "has \"" + name + "\", which places experts on the NDP units, but "
+                                             "devices.interleave_granularity is " + granularity +
+                                             " with devices.split none: each expert is striped over every device and "
+                                             "no NDP unit sees more than its device's granules of it; allowed "
+                                             "offload, offload_cached, devices.split \"always\" (each device's "
+                                             "slice in its own granules), or devices.interleave_granularity 0");
+      }
+    }
+  } else {
+    const perf::ExpertShape shape = perf::expert_shape(c);
+    const std::uint32_t n = c.devices.count;
+    const std::uint64_t g = perf::split_granule(shape);
+    if (perf::split_fits(shape, n) && !perf::split_even(shape, n)) {
+      root.section("devices").fail("split", "always with interleave_granularity " + granularity + ": d_ff " +
+                                                std::to_string(shape.d_ff) + " of '" + c.model.name + "' is " +
+                                                std::to_string(shape.d_ff / g) + " granules of " + std::to_string(g) +
+                                                " columns, not a multiple of devices.count " + std::to_string(n) +
+                                                " (an expert's slices must be equal to make one contiguous range of "
+                                                "the interleaved space); allowed a devices.count that divides it, or "
+                                                "devices.split \"none\"");
+    }
+    const std::uint64_t slice_bytes =
+        std::uint64_t{c.model.matrices_per_expert()} * c.model.d_model * (shape.d_ff / n) * 2;
+    if (perf::split_even(shape, n) && slice_bytes % c.devices.interleave_granularity != 0) {
+      root.section("devices").fail("interleave_granularity",
+                                   granularity + " with devices.split always: a slice of '" + c.model.name + "' is " +
+                                       std::to_string(slice_bytes) + " bytes of bf16 weights (" +
+                                       std::to_string(c.model.matrices_per_expert()) + " x d_model " +
+                                       std::to_string(c.model.d_model) + " x " + std::to_string(shape.d_ff / n) +
+                                       " columns x 2), not whole granules; allowed a granularity dividing it");
     }
   }
   if (c.gpu.fetch_quantised) {

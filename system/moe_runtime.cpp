@@ -56,6 +56,21 @@ WeightView view_in_range(const driver::ExpertHandle& h, const std::vector<num::b
   return w;
 }
 
+// A striped fetch (a split expert on an interleaved range) back into its `ways` slices: granule
+// k of the range is granule k / ways of the slice on device k mod ways (docs/interleave.md).
+std::vector<std::vector<num::bf16_t>> unstripe(const std::vector<num::bf16_t>& range, std::size_t ways,
+                                                std::uint64_t granularity) {
+  const std::size_t granule = granularity / sizeof(num::bf16_t);
+  std::vector<std::vector<num::bf16_t>> slices(ways);
+  for (auto& s : slices) s.reserve(range.size() / ways);
+  for (std::size_t k = 0; k * granule < range.size(); ++k) {
+    const auto begin = range.begin() + static_cast<std::ptrdiff_t>(k * granule);
+    const auto end = range.begin() + static_cast<std::ptrdiff_t>(std::min(range.size(), (k + 1) * granule));
+    slices[k % ways].insert(slices[k % ways].end(), begin, end);
+  }
+  return slices;
+}
+
 // Bytes of a fetched weight range that differ from the placed weights.
 std::uint64_t fetched_mismatches(const driver::ExpertHandle& h, const std::vector<num::bf16_t>& range,
                                  const ExpertWeights& placed) {
@@ -80,7 +95,7 @@ MoeRuntime::MoeRuntime(const config::SystemConfig& config, MondeSystem& system, 
   driver::DriverOptions o;
   o.timing_only = config.run.timing_only();
   o.job_timeout = sc_core::sc_time(config.faults.ndp.job_timeout_ms, sc_core::SC_MS);
-  if (config.devices.interleaved()) {
+  if (config.devices.interleaved_whole_experts()) {
     // One HDM range over all devices (docs/interleave.md): one weights-only driver places the
     // experts in it through the root complex, which stripes every write over the devices; no NDP
     // rings (no unit sees a whole expert, and only policies without NDP experts run).
@@ -89,13 +104,19 @@ MoeRuntime::MoeRuntime(const config::SystemConfig& config, MondeSystem& system, 
         system.bus(0), config::interleaved_range_bytes(config.device, config.devices), o));
     return;
   }
+  // Split experts on an interleaved range: every device's driver places its slices at the same
+  // addresses (the same placements in the same order), granule aligned, so that an expert's slices
+  // make one contiguous range of the interleaved HPA space, which the GPU fetches whole.
+  if (config.devices.interleaved()) {
+    o.expert_alignment = std::max(o.expert_alignment, config.devices.interleave_granularity);
+  }
   for (std::size_t d = 0; d < system.device_count(); ++d) {
     drivers_.push_back(std::make_unique<driver::NdpDriver>(system.bus(d), config.device.dram.capacity_bytes(), o));
   }
 }
 
 void MoeRuntime::setup() {
-  if (!config_.devices.interleaved()) {
+  if (!config_.devices.interleaved_whole_experts()) {
     for (auto& d : drivers_) d->init();
   }
   device_of_ = system::expert_devices(config_);
@@ -127,7 +148,7 @@ void MoeRuntime::setup() {
     for (std::uint32_t e = 0; e < m.experts; ++e) {
       // Interleaved: no NDP copy (no NDP jobs run), the bf16 range only.
       const config::WeightEncoding ndp_weights =
-          config_.devices.interleaved() ? config::WeightEncoding{} : formats_.formats.of(l, e);
+          config_.devices.interleaved_whole_experts() ? config::WeightEncoding{} : formats_.formats.of(l, e);
       const driver::ExpertShape shape{m.d_model, m.d_ff, m.gated, ndp_weights};
       if (split_[l].split_devices > 0) {
         place_split_expert(l, full_ ? make_expert_weights(m, config_.routing.seed, moe_layers_[l], e) : ExpertWeights{});
@@ -209,6 +230,19 @@ void MoeRuntime::place_split_expert(std::size_t l, ExpertWeights w) {
       throw std::logic_error("MoE runtime: an expert slice's matrices are not contiguous in device memory");
     }
     slices_[l].back().push_back(h);
+  }
+  if (config_.devices.interleaved()) {
+    // Striped: the GPU fetches the slices as one HPA range, which needs every slice at the same
+    // granule-aligned address in whole granules (the drivers place alike, at the granularity;
+    // system/experiment.cpp checked the slices' bytes).
+    const std::uint64_t g = config_.devices.interleave_granularity;
+    const std::uint64_t bytes = m.matrices_per_expert() * m.d_model * dff_slices_[0].size * 2;
+    for (const auto& h : slices_[l].back()) {
+      if (h.w_up != slices_[l].back()[0].w_up || h.w_up % g != 0 || bytes % g != 0) {
+        throw std::logic_error("MoE runtime: the slices of " + expert_label(l, slices_[l].size() - 1) +
+                               " do not make one contiguous range of the interleaved range");
+      }
+    }
   }
   experts_[l].emplace_back();  // unused: the slices stand for it
   if (full_) {
@@ -488,12 +522,13 @@ MoeRuntime::LayerPlan MoeRuntime::plan(const policy::Placement& p, const std::ve
   const auto& m = config_.model;
   LayerPlan plan;
   plan.split = split_[moe_index].split_devices > 0;
+  plan.striped = plan.split && config_.devices.interleaved();
   // The GPU computes in job order: experts resident in its memory (no fetch) first, then the
   // fetched ones in expert order, so that the residents' compute hides the first fetch, as the
   // cost model's execution order has it (host/policy/execution_order.hpp).
   // With gpu.fetch_quantised (and an int8 / int4 NDP copy) the GPU fetches the quantised copy's
   // code and scale tensors, one job each, and the expert's last job dequantises before its GEMMs.
-  const std::size_t pieces = plan.split ? dff_slices_.size() : 1;
+  const std::size_t pieces = plan.split && !plan.striped ? dff_slices_.size() : 1;
   const auto add_hot = [&](std::size_t e, bool fetched) {
     // Its own NDP copy's format (perf::ExpertFormats): with gpu.fetch_quantised a quantised copy
     // is what the GPU fetches; a bf16 expert is fetched as its bf16 range.
@@ -505,11 +540,11 @@ MoeRuntime::LayerPlan MoeRuntime::plan(const policy::Placement& p, const std::ve
     j.gated = m.gated;
     // Whole experts: the device's copy, or (a host-memory baseline) the copy in host DRAM. Split:
     // its slices, fetched one after another (the GPU queues them in job order), and the whole
-    // expert computes once the last is in.
+    // expert computes once the last is in; on an interleaved range all its slices at once (one
+    // contiguous HPA range: device 0's slice address, N slices' bytes).
     for (std::size_t d = 0; d < pieces; ++d) {
       const std::uint32_t device = plan.split ? static_cast<std::uint32_t>(d) : device_of_[moe_index][e];
       const driver::ExpertHandle& h = plan.split ? slices_[moe_index][e][d] : experts_[moe_index][e];
-      const std::uint64_t base = system_.bus(device).hpa_base();
       std::vector<driver::DeviceRange> ranges;
       if (quantised_fetch) {
         ranges = driver::quantised_copy_ranges(h);
@@ -517,13 +552,15 @@ MoeRuntime::LayerPlan MoeRuntime::plan(const policy::Placement& p, const std::ve
         ranges = {{host_copy_offset(moe_index, e), m.expert_weight_bytes()}};
       } else {
         const std::uint64_t d_ff = plan.split ? dff_slices_[d].size : m.d_ff;
-        ranges = {{h.w_up, m.matrices_per_expert() * m.d_model * d_ff * 2}};
+        const std::uint64_t slices = plan.striped ? dff_slices_.size() : 1;
+        ranges = {{h.w_up, slices * m.matrices_per_expert() * m.d_model * d_ff * 2}};
       }
       for (std::size_t k = 0; k < ranges.size(); ++k) {
         const bool last = d + 1 == pieces && k + 1 == ranges.size();
         plan.hot_experts.push_back(e);
         plan.hot_device.push_back(device);
-        j.weights_hpa = (host_copy_ ? config::kHostMemoryHpaBase : base) + ranges[k].offset;
+        j.weights_hpa = host_copy_ ? config::kHostMemoryHpaBase + ranges[k].offset
+                                   : system_.bus(device).hpa(ranges[k].offset);
         j.weight_bytes = fetched ? ranges[k].bytes : 0;
         j.tokens = last ? tokens[e] : 0;
         j.dequantise = last && fetched && quantised_fetch ? ndp_weights : config::WeightEncoding{};
@@ -740,17 +777,24 @@ void MoeRuntime::finish_gpu_path(const LayerPlan& plan, double t0, std::uint32_t
     }
     poisoned[i] = true;
     const auto e = static_cast<std::uint32_t>(plan.hot_experts[i]);
+    // A striped fetch reads every device: the poisoned line's granule names its device.
+    const std::uint32_t device =
+        plan.striped ? static_cast<std::uint32_t>(x.poison_hpa / config_.devices.interleave_granularity %
+                                                  config_.devices.count)
+                     : plan.hot_device[i];
     record_fault(r, data, FaultRecord{"dram_poison", "GPU", e, 0, x.poison_hpa,
                                       "expert " + std::to_string(e) + " (GPU path): weights fetched poisoned (" +
                                           std::to_string(x.poisoned_lines) + " line(s)): " + x.error},
-                 plan.hot_device[i]);
+                 device);
   }
   r.gpu_path_s = double(g.end_ps) * 1e-12 - t0;
   for (std::size_t i = 0; i < g.experts.size(); ++i) {
     const auto& x = g.experts[i];
     const bool computes = plan.hot_last[i];
-    const std::string name = "expert " + std::to_string(plan.hot_experts[i]) +
-                             (plan.split ? " slice " + std::to_string(plan.hot_device[i]) : std::string()) + " (" +
+    const std::string slice = plan.striped ? " slices 0-" + std::to_string(dff_slices_.size() - 1)
+                              : plan.split ? " slice " + std::to_string(plan.hot_device[i])
+                                           : std::string();
+    const std::string name = "expert " + std::to_string(plan.hot_experts[i]) + slice + " (" +
                              std::to_string(plan.hot[i].tokens) + " tokens)";
     if (x.fetch_end_ps > x.fetch_start_ps) {
       r.spans.push_back({"GPU fetch", host_copy_ ? name + " from host DRAM" : name, x.fetch_start_ps, x.fetch_end_ps});
@@ -790,22 +834,27 @@ void MoeRuntime::finish_gpu_path(const LayerPlan& plan, double t0, std::uint32_t
         w = view_of(ndp_operands_[moe_index][e]);
       }
     } else if (plan.split) {
-      // Its slices' fetched ranges (jobs i .. i + pieces - 1), each checked against the placed
-      // slice, joined into the expert the GPU computes.
+      // Its slices' fetched ranges (jobs i .. i + pieces - 1; striped: one job holding them all,
+      // granule by granule), each checked against the placed slice, joined into the expert the
+      // GPU computes.
       const std::size_t pieces = dff_slices_.size();
       const std::size_t first = i;
-      i += pieces - 1;
+      if (!plan.striped) i += pieces - 1;
       if (std::any_of(poisoned.begin() + std::ptrdiff_t(first), poisoned.begin() + std::ptrdiff_t(i + 1),
                       [](bool p) { return p; })) {
         continue;
       }
       if (plan.hot[first].weight_bytes > 0) {
+        const std::vector<std::vector<num::bf16_t>> striped =
+            plan.striped ? unstripe(gpu_fetch_[first], pieces, config_.devices.interleave_granularity)
+                         : std::vector<std::vector<num::bf16_t>>{};
         std::vector<ExpertWeights> got;
         for (std::size_t d = 0; d < pieces; ++d) {
           const auto& h = slices_[moe_index][e][d];
+          const std::vector<num::bf16_t>& fetched = plan.striped ? striped[d] : gpu_fetch_[first + d];
           const ExpertWeights want = slice_expert_weights(m, placed, dff_slices_[d]);
-          r.fetched_weight_mismatched_bytes += fetched_mismatches(h, gpu_fetch_[first + d], want);
-          const WeightView v = view_in_range(h, gpu_fetch_[first + d]);
+          r.fetched_weight_mismatched_bytes += fetched_mismatches(h, fetched, want);
+          const WeightView v = view_in_range(h, fetched);
           const std::size_t n = std::size_t{m.d_model} * dff_slices_[d].size;
           got.push_back(ExpertWeights{std::vector<num::bf16_t>(v.up, v.up + n),
                                       m.gated ? std::vector<num::bf16_t>(v.gate, v.gate + n) : std::vector<num::bf16_t>{},

@@ -276,6 +276,10 @@ class MoeRuntime {
     // quantised fetch one job per tensor; only the last computes (tokens), the others only fetch. Whole experts: the device of their one job.
     std::vector<std::uint32_t> hot_device;
     bool split = false;
+    // A split layer on an interleaved range: an expert's slices are one contiguous range of the
+    // interleaved HPA space (each device's slice in its granules), fetched as one job (device 0's
+    // entry in hot_device), striped over every device's link.
+    bool striped = false;
     // Per hot job: the last of its expert's jobs (the one that computes; an expert has one job
     // per slice (split) times one per fetched range: the bf16 range, or with gpu.fetch_quantised
     // each code and scale tensor of its quantised copy), and whether its expert fetches the

@@ -53,9 +53,17 @@ MondeSystem::MondeSystem(sc_core::sc_module_name name, const config::SystemConfi
   for (std::uint32_t d = 0; d < n; ++d) {
     cpu_mmio_.push_back(std::make_unique<Socket>(("cpu_mmio" + device_suffix(n, d)).c_str()));
     auto& dev = *devices_[d];
+    // Split experts on an interleaved range: each device's driver sees its own DPA space, which the
+    // bus maps onto its granules of the range (docs/interleave.md). Without a split the one
+    // weights-only driver addresses the range itself through bus 0 (plain HPAs).
+    driver::InterleavePosition position;
+    if (config.devices.interleaved() && config.devices.split != config::DeviceSplit::kNone) {
+      position = driver::InterleavePosition{n, config.devices.interleave_granularity, d};
+    }
     buses_.push_back(std::make_unique<driver::TlmDeviceBus>(cpu_mem, *cpu_mmio_.back(), &dev.ndp().irq_event(),
                                                             [&dev] { return dev.ndp().irq_pending(); },
-                                                            config::device_hpa_base(config.device, config.devices, d)));
+                                                            config::device_hpa_base(config.device, config.devices, d),
+                                                            position));
     if (n > 1 && !config.devices.interleaved()) {
       gpu.root_complex.add_window(config::device_hpa_base(config.device, config.devices, d),
                                   config::device_window_bytes(config.device));

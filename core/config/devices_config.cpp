@@ -33,8 +33,10 @@ const Schema<DevicesConfig>& devices_schema() {
                    "0: each device maps its memory at its own host address window; 256, 512, 1024, 2048, 4096, "
                    "8192 or 16384 (the HDM decoder's interleave granularity, CXL 2.0 8.2.5.12): one host address "
                    "range of count x the mapped bytes interleaved across all devices, ways = count (2, 3, 4, 6, 8, "
-                   "12 or 16), granule k on device k mod count; only with policies that never place NDP experts "
-                   "(offload, offload_cached: docs/interleave.md)");
+                   "12 or 16), granule k on device k mod count; with split none (whole experts striped over the "
+                   "devices) only policies that never place NDP experts run (offload, offload_cached); with split "
+                   "always each device's slice of every expert sits in its own granules and every policy with a "
+                   "split runs (docs/interleave.md)");
   return s;
 }
 

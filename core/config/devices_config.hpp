@@ -47,6 +47,10 @@ struct DevicesConfig {
   // range interleaved across all `count` devices (ways = count: 2, 3, 4, 6, 8, 12 or 16; checked).
   std::uint64_t interleave_granularity = 0;
   bool interleaved() const { return interleave_granularity > 0; }
+  // An interleaved range holding whole experts, each striped over every device (no split): one
+  // weights-only driver, no NDP experts. With a split each device's NDP driver places its slice
+  // of every expert in its own granules (docs/interleave.md).
+  bool interleaved_whole_experts() const { return interleaved() && split == DeviceSplit::kNone; }
 };
 
 const Schema<DevicesConfig>& devices_schema();

@@ -176,10 +176,12 @@ void check_interleave(const ConfigNode& n, const SystemConfig& c) {
                         ": the interleave ways are devices.count; allowed 2, 3, 4, 6, 8, 12 or 16 (the HDM "
                         "decoder's way counts), or interleave_granularity 0");
   }
-  if (v.split != DeviceSplit::kNone) {
+  if (v.split == DeviceSplit::kAuto) {
     n.fail("split", std::string(to_string(v.split)) +
-                        " with interleave_granularity: a split places slices on the NDP units, which an interleaved "
-                        "range does not support; allowed \"none\", or interleave_granularity 0");
+                        " with interleave_granularity: auto keeps some layers' experts whole, and a whole expert on "
+                        "an interleaved range is striped over every device, so no NDP unit could run it; allowed "
+                        "\"none\" (whole experts, GPU path only) or \"always\" (each device's slice in its own "
+                        "granules)");
   }
   if (v.placement != DevicePlacement::kRoundRobin) {
     n.fail("placement", std::string(to_string(v.placement)) +

@@ -27,7 +27,8 @@ DeviceAllocator::DeviceAllocator(std::uint64_t base, std::uint64_t bytes) : base
   free_.emplace(base, bytes);
 }
 
-std::uint64_t DeviceAllocator::allocate(std::uint64_t bytes, const std::string& what, std::uint64_t alignment) {
+std::uint64_t DeviceAllocator::allocate(std::uint64_t bytes, const std::string& what, std::uint64_t alignment,
+                                        std::uint64_t lowest) {
   if (!is_power_of_two(alignment)) {
     throw std::invalid_argument("DeviceAllocator: alignment " + std::to_string(alignment) + " of '" + what +
                                 "' is not a power of two");
@@ -39,7 +40,9 @@ std::uint64_t DeviceAllocator::allocate(std::uint64_t bytes, const std::string& 
   if (!too_big) {
     for (auto it = free_.begin(); it != free_.end(); ++it) {
       const std::uint64_t start = it->first, len = it->second;
-      const std::uint64_t at = (start + alignment - 1) / alignment * alignment;
+      if (len <= lowest - std::min(lowest, start)) continue;  // ends at or below `lowest`
+      const std::uint64_t from = std::max(start, lowest);
+      const std::uint64_t at = (from + alignment - 1) / alignment * alignment;
       if (at < start || at - start >= len || len - (at - start) < size) continue;
       // Split [start, start + len) into a free head (padding), the block and a free tail.
       const std::uint64_t tail_start = at + size, tail_len = len - (at - start) - size;

@@ -33,9 +33,10 @@ class DeviceAllocator {
   // Manages [base, base + bytes). Throws std::invalid_argument when the range is empty or wraps.
   DeviceAllocator(std::uint64_t base, std::uint64_t bytes);
 
-  // First fit. `alignment` must be a power of two. `what` names the request in errors.
-  // Throws OutOfDeviceMemory when nothing fits.
-  std::uint64_t allocate(std::uint64_t bytes, const std::string& what, std::uint64_t alignment = kTensorAlignment);
+  // First fit at or above `lowest` (0: anywhere). `alignment` must be a power of two. `what`
+  // names the request in errors. Throws OutOfDeviceMemory when nothing fits.
+  std::uint64_t allocate(std::uint64_t bytes, const std::string& what, std::uint64_t alignment = kTensorAlignment,
+                         std::uint64_t lowest = 0);
   // Returns a block from allocate(). Throws std::invalid_argument for an address that is not the
   // start of a live block (a double free or a stray address is a driver bug, never ignored).
   void release(std::uint64_t address);

@@ -40,6 +40,12 @@ struct DriverOptions {
   // NDP register block and ring can address (docs/interleave.md). The range's first 4 KiB stay
   // unused, as the rings keep them in a normal driver (no tensor at address 0).
   bool memory_only = false;
+  // Alignment of each placed expert's first tensor (its w_up, or its quantised copy's first
+  // tensor), bytes: a power of two, at least the 4 KiB tensor alignment. On an HDM range
+  // interleaved across devices the runtime sets the granularity (or more), so that the slices of an
+  // expert, placed at the same address on every device, form one contiguous host address range
+  // (docs/interleave.md).
+  std::uint64_t expert_alignment = 4096;
 };
 
 }  // namespace monde::driver

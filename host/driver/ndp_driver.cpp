@@ -40,6 +40,10 @@ const DriverOptions& checked(const DriverOptions& o) {
   if (o.wait == DriverOptions::Wait::kPolling && o.poll_interval == sc_core::SC_ZERO_TIME) {
     throw std::invalid_argument("NdpDriver: poll_interval must be > 0 (a zero interval never lets time advance)");
   }
+  if (o.expert_alignment < kTensorAlignment || (o.expert_alignment & (o.expert_alignment - 1)) != 0) {
+    throw std::invalid_argument("NdpDriver: expert_alignment " + std::to_string(o.expert_alignment) +
+                                " must be a power of two of at least " + std::to_string(kTensorAlignment) + " bytes");
+  }
   return o;
 }
 
@@ -266,9 +270,24 @@ ExpertHandle NdpDriver::place(const ExpertShape& shape, const std::array<const n
   ExpertHandle h;
   h.id = id;
   h.shape = shape;
+  // With an expert alignment above the tensor alignment the expert's tensors go back to back from
+  // the first boundary of it with room for them all (found by a trial block, given back at once),
+  // each taken at or above the one before.
+  std::uint64_t lowest = 0;
+  if (options_.expert_alignment > kTensorAlignment) {
+    const auto page = [](std::uint64_t n) {
+      return std::max<std::uint64_t>(1, (n + kTensorAlignment - 1) / kTensorAlignment) * kTensorAlignment;
+    };
+    const std::uint64_t matrices = shape.gated ? 3 : 2;
+    const std::uint64_t all = matrices * ((with_bf16 ? page(bytes) : 0) +
+                                          (q.quantised() ? page(code_bytes) + page(scale_bytes) : 0));
+    lowest = allocator_.allocate(all, "the weights of " + name, options_.expert_alignment);
+    allocator_.release(lowest);
+  }
   std::vector<std::uint64_t> taken;
   const auto take = [&](std::uint64_t n, const std::string& what) {
-    taken.push_back(allocator_.allocate(n, what + " of " + name));
+    const std::uint64_t from = taken.empty() ? lowest : taken.back();
+    taken.push_back(allocator_.allocate(n, what + " of " + name, kTensorAlignment, from));
     return taken.back();
   };
   try {

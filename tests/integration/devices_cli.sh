@@ -13,7 +13,10 @@
 #     naming the key;
 #   - devices.split (README "Tensor-parallel split"): a split layer is recorded per layer in
 #     stats.json ("device_split", the reduction's time), auto records its choice; a split with one
-#     device, with the cpu policy, or over more devices than d_ff has granules exits 2 naming the key.
+#     device, with the cpu policy, or over more devices than d_ff has granules exits 2 naming the key;
+#   - an interleaved range: offload striped over the links; split experts in each device's own
+#     granules (every split policy runs, ndp_only equal to two windows, data full checked with
+#     the bulk and the flit link paths); the combinations it cannot run exit 2 naming the key.
 # Usage: devices_cli.sh <monde-sim binary> <scratch dir>
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -195,10 +198,73 @@ check il-ways 2 "devices.count' = 5.*allowed 2, 3, 4, 6, 8, 12 or 16" -- "$bin" 
   --set 'run.policies=["offload"]' --set devices.count=5 --set devices.interleave_granularity=256
 check il-one-device 2 "devices.count.*1 with interleave_granularity 256.*allowed 2, 3, 4" -- "$bin" validate tiny.json \
   --set 'run.policies=["offload"]' --set devices.interleave_granularity=256
-check il-ndp-policy 2 "run.policies.*monde.*NDP units.*interleave_granularity is 256.*allowed offload" -- "$bin" \
-  validate tiny.json --set devices.count=2 --set devices.interleave_granularity=256
-check il-split 2 "devices.split.*always with interleave_granularity" -- "$bin" validate tiny.json \
-  --set 'run.policies=["offload"]' --set devices.count=2 --set devices.interleave_granularity=256 --set devices.split=always
+check il-ndp-policy 2 \
+  "run.policies.*monde.*NDP units.*interleave_granularity is 256 with devices.split none.*allowed offload" -- "$bin" validate tiny.json --set devices.count=2 --set devices.interleave_granularity=256
+check il-split-auto 2 "devices.split.*auto with interleave_granularity.*allowed \"none\".*or \"always\"" -- "$bin" \
+  validate tiny.json --set devices.count=2 --set devices.interleave_granularity=256 --set devices.split=auto
+# 14 granules of 32 columns: 7 a device on 2, unequal on 4; a slice of 2 is 3 x 128 x 224 x 2 =
+# 172,032 B = 42 granules of 4 KiB but 10.5 of 16 KiB.
+check il-split-uneven 2 "devices.split.*14 granules of 32 columns, not a multiple of devices.count 4" -- "$bin" \
+  validate tiny.json --set devices.count=4 --set devices.interleave_granularity=4096 --set devices.split=always
+check il-split-granule 2 "devices.interleave_granularity' = 16384.*172032 bytes.*not whole granules" -- "$bin" \
+  validate tiny.json --set devices.count=2 --set devices.interleave_granularity=16384 --set devices.split=always
+
+# Split experts on the interleaved range: each device's driver places its slice of every expert in
+# its own granules at the same addresses, so an expert's two slices are one range of 84 granules
+# that the GPU fetches striped over both links: offload moves 42 granules x 4 KiB = 172,032 B per
+# expert from each device, 32 fetches, 5,505,024 B on each link and from each DRAM (as above).
+# The NDP path is the device-local one of the windowed split (x and y over each device's own
+# link, the same jobs): ndp_only takes the same picoseconds on every layer as with two windows.
+check il-split 0 "ndp_only" -- "$bin" run tiny.json --set 'run.policies=["monde","ndp_only","offload"]' \
+  --set devices.count=2 --set devices.interleave_granularity=4096 --set devices.split=always --out ils --quiet
+check il-split-windows 0 "ndp_only" -- "$bin" run tiny.json --set 'run.policies=["ndp_only"]' --set devices.count=2 \
+  --set devices.split=always --out ws --quiet
+python3 - ils/stats.json ils/layers.csv ws/layers.csv <<'PY' || fail=1
+import csv, json, sys
+stats = json.load(open(sys.argv[1]))
+il = [r for r in csv.DictReader(open(sys.argv[2])) if r["moe"] == "1"]
+win = [r for r in csv.DictReader(open(sys.argv[3])) if r["moe"] == "1"]
+ok = True
+def expect(cond, what):
+    global ok
+    print(("ok   " if cond else "FAIL ") + what)
+    ok = ok and cond
+by = {p["policy"]: p for p in stats["policies"]}
+devs = by["offload"]["system"]["devices"]
+expect(all(d["cxl_s2m_bytes"] == 5505024 and d["dram_read_bytes"] == 5505024 for d in devs),
+       "split offload: each link and DRAM 42 granules x 4 KiB x 32 fetches")
+expect(all(l["device_split"] == "split" for p in stats["policies"] for l in p["layers"] if l["moe"]),
+       "every MoE layer split")
+expect(all(d["ndp_dma_bytes_read"] > 0 for d in by["ndp_only"]["system"]["devices"]),
+       "ndp_only: both devices' units busy")
+il_ndp = [(r["layer"], r["moe_ms"], r["ndp_dram_read_bytes"]) for r in il if r["policy"] == "ndp_only"]
+win_ndp = [(r["layer"], r["moe_ms"], r["ndp_dram_read_bytes"]) for r in win if r["policy"] == "ndp_only"]
+expect(len(il_ndp) == 4 and il_ndp == win_ndp, "ndp_only: the same MoE time and NDP bytes as two windows, every layer")
+sys.exit(0 if ok else 1)
+PY
+# data: full: the GPU's striped fetch, unstriped, is the placed slices byte for byte; the NDP
+# slices' outputs equal the golden model and the reduced outputs stay within the split's bound,
+# with the bulk (bandwidth) and the flit (timed DRAM, 256 B granules) link paths.
+for mode in "bandwidth 8192" "timed 256"; do
+  set -- $mode
+  check "il-split-full-$1" 0 "ndp_only" -- "$bin" run tiny.json --data full --batch 8 \
+    --set 'run.policies=["monde","ndp_only","offload"]' \
+    --set device.memory.model=$1 --set devices.count=2 --set devices.interleave_granularity=$2 \
+    --set devices.split=always --out "ilsf-$1" --quiet
+  python3 - "ilsf-$1/stats.json" "$1" <<'PY' || fail=1
+import json, sys
+stats = json.load(open(sys.argv[1]))
+checks = [(p["policy"], l["data_check"]) for p in stats["policies"] for l in p["layers"] if "data_check" in l]
+def clean(c):
+    return (c["fetched_weight_mismatched_bytes"] == 0 and c["ndp_mismatched_elements"] == 0 and
+            c["combined_within_tolerance"] and c.get("split_vs_unsplit", {"within_bound": True})["within_bound"])
+ok = len(checks) == 12 and all(clean(c) for _, c in checks)
+ok = ok and sum(c["gpu_checked_elements"] for p, c in checks if p == "offload") > 0
+print(("ok   " if ok else "FAIL ") + "interleaved split, data full (" + sys.argv[2] +
+      "): fetched bytes, NDP outputs and sums checked")
+sys.exit(0 if ok else 1)
+PY
+done
 check il-placement 2 "devices.placement.*popularity with interleave_granularity" -- "$bin" validate tiny.json \
   --set 'run.policies=["offload"]' --set devices.count=2 --set devices.interleave_granularity=256 \
   --set devices.placement=popularity

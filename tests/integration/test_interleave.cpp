@@ -2,8 +2,10 @@
 // docs/interleave.md): the host bridge's decode (HPA -> device) and each device's HDM decoder
 // (HPA -> DPA) through the whole system, bytes really in each device's DRAM at the derived DPA;
 // a read striped over two devices: bytes per link and its time from the link rate; an offload
-// run's expert fetches split over the links. Device lpddr5x-8533 (64 GiB each), DRAM at modelled
-// bandwidth (the CXL link in bulk mode). One elaboration per TEST.
+// run's expert fetches split over the links; with split experts, one device's view of the range
+// (the NDP driver's bus) reaching only that device's DRAM, each access as one transaction. Device
+// lpddr5x-8533 (64 GiB each), DRAM at modelled bandwidth (the CXL link in bulk mode). One
+// elaboration per TEST.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -21,13 +23,14 @@ namespace {
 constexpr std::uint64_t kGiB = 1ull << 30;
 
 std::string experiment(std::uint32_t devices, std::uint64_t granularity, const std::string& data,
-                       const std::string& memory) {
+                       const std::string& memory, const std::string& split) {
   return R"({
     "model": "mixtral-8x7b-tiny",
     "device": {"preset": "lpddr5x-8533", "memory": {"model": ")" +
          memory + R"("}, "ndp": {"pe_model": "cycle"}},
     "devices": {"count": )" +
-         std::to_string(devices) + R"(, "interleave_granularity": )" + std::to_string(granularity) + R"(},
+         std::to_string(devices) + R"(, "interleave_granularity": )" + std::to_string(granularity) +
+         R"(, "split": ")" + split + R"("},
     "routing": {"source": "uniform", "seed": 3},
     "run": {"phase": "decode", "batch": 32, "steps": 1, "scope": "moe_only", "data": ")" +
          data + R"(", "policies": ["offload"]}})";
@@ -36,8 +39,9 @@ std::string experiment(std::uint32_t devices, std::uint64_t granularity, const s
 // memory "bandwidth": the CXL link in bulk mode (the controller decodes a device's whole part);
 // "timed": flit mode (the link splits the part into 64 B messages at their HPAs).
 std::unique_ptr<SimulatedSystem> build(std::uint32_t devices, std::uint64_t granularity, const std::string& data,
-                                       const std::string& memory = "bandwidth") {
-  const config::SystemConfig c = test::load_experiment_text(experiment(devices, granularity, data, memory)).config;
+                                       const std::string& memory = "bandwidth", const std::string& split = "none") {
+  const config::SystemConfig c =
+      test::load_experiment_text(experiment(devices, granularity, data, memory, split)).config;
   BuildOptions options;
   options.check_protocol = true;  // the split transactions obey the base protocol on every device port
   return build_system(c, "system", options);
@@ -235,6 +239,46 @@ TEST(Interleave, OffloadFetchesSplitOverThreeLinks) {
   for (std::size_t d = 0; d < 3; ++d) {
     EXPECT_EQ(sys->top().device(d).link().s2m().data_bytes, fetched * 114688u) << "device " << d;
   }
+  EXPECT_EQ(sys->top().protocol_violations(), 0u);
+}
+
+// Split experts (devices.split always): bus d is device d's own view of the range, its DPA a at
+// HPA ((a / g) x 2 + d) x g + a mod g. Device 1 at DPA 8 GiB + 100 (granule 2^21 of its DPA space,
+// 100 bytes in): HPA (2^21 x 2 + 1) x 4096 + 100 = 0x400001064. A write of 3 granules there walks
+// 4 of its granules (it starts 100 bytes into one) and reaches device 1 as one transaction (the
+// root complex routes the walk whole; bulk mode: one controller request), none of it device 0;
+// the bytes sit at consecutive DPAs; a timed and a debug read through the same view return them.
+TEST(Interleave, DeviceViewWalksItsGranules) {
+  auto sys = build(2, 4096, "full", "bandwidth", "always");
+  constexpr std::uint64_t kDpa = 8 * kGiB + 100, kLen = 3 * 4096;
+  std::vector<std::uint8_t> data(kLen), back(kLen, 0), debug(kLen, 0);
+  for (std::uint64_t i = 0; i < kLen; ++i) data[i] = pattern(i);
+  std::uint64_t requests[2], written[2];
+  const std::string error = test::run_on_host(*sys, [&](MoeRuntime&) {
+    for (int d = 0; d < 2; ++d) {
+      requests[d] = sys->top().device(d).controller().stats().requests;
+      written[d] = sys->top().device(d).memory().bytes_written();
+    }
+    sys->top().bus(1).mem_write(kDpa, data.data(), kLen);
+    for (int d = 0; d < 2; ++d) {
+      requests[d] = sys->top().device(d).controller().stats().requests - requests[d];
+      written[d] = sys->top().device(d).memory().bytes_written() - written[d];
+    }
+    sys->top().bus(1).mem_read(kDpa, back.data(), kLen);
+    sys->top().bus(1).debug_read(kDpa, debug.data(), kLen);
+  });
+  ASSERT_TRUE(error.empty()) << error;
+  EXPECT_EQ(sys->top().bus(1).hpa(kDpa), 0x400001064u);
+  EXPECT_EQ(sys->top().bus(0).hpa(kDpa), 0x400000064u);
+  EXPECT_EQ(requests[1], 1u);
+  EXPECT_EQ(requests[0], 0u);
+  EXPECT_EQ(written[1], kLen);
+  EXPECT_EQ(written[0], 0u);
+  std::uint64_t wrong = 0;
+  for (std::uint64_t i = 0; i < kLen; ++i) wrong += held(*sys, 1, kDpa + i) != data[i];
+  EXPECT_EQ(wrong, 0u);
+  EXPECT_EQ(back, data);
+  EXPECT_EQ(debug, data);
   EXPECT_EQ(sys->top().protocol_violations(), 0u);
 }
 

@@ -666,6 +666,44 @@ TEST(NdpDriver, InitRejectsARegisterBlockWithoutTheNdpId) {
                std::invalid_argument);
 }
 
+// DriverOptions::expert_alignment (an interleaved range's granularity): each expert's first
+// tensor on that boundary, the rest of it back to back. A gated expert of d_model 128 x d_ff 32 is
+// three matrices of 8 KiB. Weights-only driver (no rings; its first 4 KiB page stays unused),
+// timing_only (nothing written):
+//   4 KiB (the default): expert 0 at 4096 (w_gate 12288, w_down 20480), expert 1 at 4096 + 24576 = 28672;
+//   16 KiB: expert 0 at 16384, expert 1 at the first 16 KiB boundary after 16384 + 24576: 49152.
+TEST(NdpDriver, ExpertAlignmentPlacesEachExpertsFirstTensor) {
+  WrongIdBus bus;  // never touched: nothing is written in timing_only
+  const ExpertShape shape{128, 32, true};
+  for (const std::uint64_t alignment : {std::uint64_t{4096}, std::uint64_t{16384}}) {
+    DriverOptions o;
+    o.memory_only = true;
+    o.timing_only = true;
+    o.expert_alignment = alignment;
+    NdpDriver d(bus, 1ull << 30, o);
+    const ExpertHandle a = d.place_expert(shape, nullptr, nullptr, nullptr);
+    const ExpertHandle b = d.place_expert(shape, nullptr, nullptr, nullptr);
+    EXPECT_EQ(a.w_up, alignment == 4096 ? 4096u : 16384u);
+    EXPECT_EQ(a.w_gate, a.w_up + 8192);
+    EXPECT_EQ(a.w_down, a.w_up + 16384);
+    EXPECT_EQ(b.w_up, alignment == 4096 ? 28672u : 49152u);
+  }
+  EXPECT_EQ(bus.other_accesses, 0u);
+  for (const std::uint64_t bad : {std::uint64_t{2048}, std::uint64_t{6144}}) {
+    DriverOptions o;
+    o.expert_alignment = bad;
+    try {
+      NdpDriver d(bus, 1ull << 30, o);
+      FAIL() << "expert_alignment " << bad << " accepted";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("expert_alignment " + std::to_string(bad) +
+                                           " must be a power of two of at least 4096 bytes"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+}
+
 // A register block with the NDP's ID that reports interface version 1 (bf16 only, before the
 // quantised descriptor fields): init() must refuse it after ID and CAP, naming both versions.
 class VersionOneBus : public WrongIdBus {
@@ -705,6 +743,8 @@ TEST(DeviceAllocator, FirstFitAlignsCoalescesAndNamesFailedRequests) {
   EXPECT_EQ(p3, 0x4000u);
   EXPECT_EQ(a.bytes_in_use(), 4u * 4096 + 64);
   a.release(p1);  // a 2-page hole at 0x1000
+  EXPECT_EQ(a.allocate(4096, "e", 4096, 0x1800), 0x2000u);  // at or above 0x1800: the hole's second page
+  a.release(0x2000);
   EXPECT_EQ(a.allocate(4096, "e"), 0x1000u);  // first fit takes the hole
   a.release(0x1000);
   a.release(p0);   // coalesces with the hole: 3 pages at 0

@@ -278,12 +278,28 @@ unsigned int RootComplex::split_interleaved_dbg(const Window& w, tlm::tlm_generi
   return total;
 }
 
+const RootComplex::Window* RootComplex::walk_window(const tlm::tlm_generic_payload& trans) const {
+  const auto* span = trans.get_extension<InterleaveSpan>();
+  if (span == nullptr || !span->active() || trans.get_data_length() == 0) return nullptr;
+  const std::uint64_t first = trans.get_address();
+  const std::uint64_t last = span->hpa(first, trans.get_data_length() - 1);
+  const Window* w = window_of(first, last - first + 1);
+  if (w == nullptr || w->ways != span->ways || w->granularity != span->granularity) return nullptr;
+  return w;
+}
+
 void RootComplex::b_transport(int port, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   delay += latency_;
-  const int host = host_route(trans.get_address(), trans.get_data_length());
-  const int to = host >= 0 ? -1 : route(trans.get_address(), trans.get_data_length());
+  // One device's walk over its granules of an interleaved range (a host that addresses one
+  // device's memory through the range, host/driver/tlm_device_bus.hpp): every byte is that
+  // device's, so it goes to its port whole, as the parts of split_interleaved() do.
+  const Window* walk = walk_window(trans);
+  const int host = walk != nullptr ? -1 : host_route(trans.get_address(), trans.get_data_length());
+  const int to = walk != nullptr ? static_cast<int>(port_of(*walk, trans.get_address()))
+                 : host >= 0     ? -1
+                                 : route(trans.get_address(), trans.get_data_length());
   const Window* interleaved = nullptr;
-  if (host < 0 && to < 0) {
+  if (walk == nullptr && host < 0 && to < 0) {
     interleaved = window_of(trans.get_address(), trans.get_data_length());
     if (interleaved != nullptr && interleaved->ways == 1) interleaved = nullptr;
   }

@@ -41,8 +41,11 @@
 // a worker process of its port; a port has as many workers as parts were ever in flight on it at
 // once) and the access completes when the last has, with the first error
 // status any of them got and the poisoned lines of all (PoisonReport offsets in the original
-// payload). Byte enables are split with the data; a streaming width below the length is a
-// TLM_BURST_ERROR_RESPONSE (CXL.mem has no streaming access). DMI is not granted on an
+// payload). An access that already carries an active InterleaveSpan of the window's ways and
+// granularity is one device's walk (a host addressing one device's memory through the range): it
+// goes to that device's port whole, as one of those parts would. Byte enables are split with the
+// data; a streaming width below the length is a TLM_BURST_ERROR_RESPONSE (CXL.mem has no
+// streaming access). DMI is not granted on an
 // interleaved window (no device holds a contiguous HPA range); transport_dbg is split per granule.
 #pragma once
 
@@ -111,6 +114,9 @@ class RootComplex : public sc_core::sc_module {
   };
   // The window that holds all of [address, address + bytes), or nullptr.
   const Window* window_of(std::uint64_t address, std::uint64_t bytes) const;
+  // The interleaved window of a transaction that carries an active InterleaveSpan of that window's
+  // ways and granularity and whose whole walk lies in it (one device's bytes), else nullptr.
+  const Window* walk_window(const tlm::tlm_generic_payload& trans) const;
   // The cxl_port binding of the byte at `address` in window w.
   unsigned port_of(const Window& w, std::uint64_t address) const;
   // The cxl_port binding that owns [address, address + bytes) whole, or -1 (no window holds it
