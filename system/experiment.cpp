@@ -388,8 +388,25 @@ void check_mixed_precision(const config::SystemConfig& c, const config::ConfigNo
                                            "allowed a policy without that limit (e.g. monde), or budget 0");
     }
   }
-  const std::vector<FormatError> errors =
-      measure_format_errors(c.model, c.device.ndp.mixed_candidates(), c.routing.seed);
+  // timing_only: the probe's errors; data: full: every expert's own (the least of each format).
+  const std::vector<config::WeightEncoding> candidates = c.device.ndp.mixed_candidates();
+  std::vector<FormatError> errors;
+  if (c.run.timing_only()) {
+    errors = measure_format_errors(c.model, candidates, c.routing.seed);
+  } else {
+    const ExpertErrors each = measure_expert_errors(c.model, candidates, c.routing.seed);
+    for (std::size_t k = 0; k < candidates.size(); ++k) {
+      FormatError least_of{candidates[k], {}};
+      for (const auto& layer : each) {
+        for (const auto& expert : layer) {
+          if (least_of.error.elements == 0 || expert[k].error.rel_rms() < least_of.error.rel_rms()) {
+            least_of.error = expert[k].error;
+          }
+        }
+      }
+      errors.push_back(least_of);
+    }
+  }
   double least = errors.front().error.rel_rms();
   std::string measured;
   for (const auto& e : errors) {
@@ -398,8 +415,10 @@ void check_mixed_precision(const config::SystemConfig& c, const config::ConfigNo
   }
   if (c.device.ndp.expert_weight_error_budget < least) {
     ndp.fail("expert_weight_error_budget",
-             "is below the error of every quantised format allowed (relative RMS measured on the seeded probe: " +
-                 measured + "), so every expert would stay bf16; allowed 0 (off) or at least " + std::to_string(least));
+             "is below the error of every quantised format allowed (relative RMS measured on " +
+                 std::string(c.run.timing_only() ? "the seeded probe" : "each expert's own weights, the least") +
+                 ": " + measured + "), so every expert would stay bf16; allowed 0 (off) or at least " +
+                 std::to_string(least));
   }
 }
 

@@ -12,12 +12,18 @@
 //     device.ndp.expert_weight_format, group expert_weight_group) whose measured relative RMS error
 //     is within the budget; bf16 when none is.
 // The error of a format is measured with the code the stats measure quantised experts with
-// (full_data.hpp: ndp_operand_weights, golden_expert_output, OutputError) on a seeded probe expert:
-// the model's d_model and gating, min(d_ff, kProbeDff) hidden units, weights drawn as data: full
-// draws them (make_expert_weights: routing.seed, the first MoE layer, expert 0) and kProbeTokens
-// tokens of seeded activations (make_activations: step 0, that layer). Every expert's seeded
-// weights come from the same distribution, so the probe stands for each of them; with real
-// weights each expert's own error would differ (not modelled). No SystemC here.
+// (full_data.hpp: ndp_operand_weights, golden_expert_output, OutputError), relative RMS of the
+// output in that format against bf16 (golden both), with kProbeTokens tokens of seeded activations
+// (make_activations: step 0, the expert's layer), on
+//   - data: full: each expert's own weights, those the driver places (make_expert_weights:
+//     routing.seed, its layer, its index), their first min(d_ff, kProbeDff) hidden units (rows of
+//     up and gate, the same columns of down: whole quantisation groups, as a split slice): every
+//     expert's own error, and its own format;
+//   - timing_only (no weights exist): one seeded probe expert of the model's d_model and gating
+//     and min(d_ff, kProbeDff) hidden units drawn as data: full draws them (the first MoE layer,
+//     expert 0) that stands for every expert (the seeded experts all come from one distribution),
+//     so every cold expert gets the same format.
+// No SystemC here.
 #pragma once
 
 #include <cstdint>
@@ -44,8 +50,19 @@ struct FormatError {
 std::vector<FormatError> measure_format_errors(const config::MoeModelConfig& model,
                                                const std::vector<config::WeightEncoding>& formats, std::uint64_t seed);
 
+// data: full: each expert's own error in each format (the rule above): [MoE layer][expert], one
+// entry per format in the given order. Measured once per process for the same model, seed and
+// formats (the experiment check, the runtime and the outputs all ask).
+using ExpertErrors = std::vector<std::vector<std::vector<FormatError>>>;
+ExpertErrors measure_expert_errors(const config::MoeModelConfig& model,
+                                   const std::vector<config::WeightEncoding>& formats, std::uint64_t seed);
+
 // The rule above, given the measurements. popularity: [MoE layer][expert] tokens over the run;
-// candidates: lowest bits first. Returns every expert's format.
+// candidates: lowest bits first, [MoE layer][expert][format] (each expert's own errors) or one
+// list for every expert (the probe's). Returns every expert's format.
+perf::ExpertFormats choose_expert_formats(const std::vector<std::vector<double>>& popularity,
+                                          std::uint64_t expert_weight_bytes, std::uint64_t gpu_budget_bytes,
+                                          const ExpertErrors& candidates, double error_budget);
 perf::ExpertFormats choose_expert_formats(const std::vector<std::vector<double>>& popularity,
                                           std::uint64_t expert_weight_bytes, std::uint64_t gpu_budget_bytes,
                                           const std::vector<FormatError>& candidates, double error_budget);
@@ -54,7 +71,10 @@ perf::ExpertFormats choose_expert_formats(const std::vector<std::vector<double>>
 // with it, the candidates' measured errors and the choice from the run's routing.
 struct ExpertFormatPlan {
   perf::ExpertFormats formats;
-  std::vector<FormatError> errors;  // the candidates' (mixed precision only)
+  std::vector<FormatError> errors;  // the candidates' on the probe (mixed precision, timing_only)
+  ExpertErrors expert_errors;       // each expert's own (mixed precision, data: full)
+  // The error of expert e of MoE layer l in its chosen format (bf16: 0).
+  double chosen_rel_rms(std::size_t layer, std::size_t expert) const;
 };
 ExpertFormatPlan expert_format_plan(const config::SystemConfig& c);
 

@@ -903,7 +903,11 @@ void MoeRuntime::run_moe(policy::PlacementPolicy& policy, std::uint32_t step, st
       perf::expert_shape(config_).macs_per_token();
   for (const auto& [expert, n] : p.cold) ndp_macs_ += n * macs_per_token;
   if (config_.device.ndp.mixed_expert_weights()) {
-    for (const auto& [expert, n] : p.cold) r.ndp_tokens_by_format[config::describe(formats_.formats.of(moe_index, expert))] += n;
+    for (const auto& [expert, n] : p.cold) {
+      r.ndp_tokens_by_format[config::describe(formats_.formats.of(moe_index, expert))] += n;
+      const double e = formats_.chosen_rel_rms(moe_index, expert);
+      r.ndp_expected_err_sq += double(n) * e * e;
+    }
   }
   const double t0 = now_s();
   std::unique_ptr<LayerData> data = full_ ? make_layer_data(step, moe_index) : nullptr;
@@ -993,14 +997,13 @@ void MoeRuntime::run_step(std::vector<std::unique_ptr<policy::PlacementPolicy>>&
     run.moe_s += r.moe_s;
     run.ndp_weight_error.add(r.ndp_weight_error);  // in layer order, as a sum over the layers would
     if (!r.ndp_tokens_by_format.empty()) {
-      double tokens = 0, err_sq = 0;
-      for (const auto& [f, n] : r.ndp_tokens_by_format) run.ndp_tokens_by_format[f] += n;
-      for (const auto& [f, n] : run.ndp_tokens_by_format) {
-        const double e = format_rel_rms(formats_.errors, f);
-        tokens += double(n);
-        err_sq += double(n) * e * e;
+      for (const auto& [f, n] : r.ndp_tokens_by_format) {
+        run.ndp_tokens_by_format[f] += n;
+        run.ndp_expected_tokens += n;
       }
-      run.ndp_expected_rel_rms = tokens > 0 ? std::sqrt(err_sq / tokens) : 0.0;
+      run.ndp_expected_err_sq += r.ndp_expected_err_sq;
+      run.ndp_expected_rel_rms =
+          run.ndp_expected_tokens > 0 ? std::sqrt(run.ndp_expected_err_sq / double(run.ndp_expected_tokens)) : 0.0;
     }
     if (!keep_records_) run.layers.clear();  // streamed: on_layer has the latest
     run.layers.push_back(std::move(r));

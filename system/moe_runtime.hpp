@@ -166,8 +166,10 @@ struct LayerRecord {
   SplitError split_error;
   std::vector<FaultRecord> faults;          // survived faults (empty without injected faults)
   // Mixed precision per expert only: the tokens its NDP experts computed, by format ("bf16",
-  // "int4/g128", ...).
+  // "int4/g128", ...), and sum over them of tokens x the expert's measured error^2
+  // (ExpertFormatPlan::chosen_rel_rms).
   std::map<std::string, std::uint64_t> ndp_tokens_by_format;
+  double ndp_expected_err_sq = 0;
   bool data_ok() const {
     return !data_checked || (ndp_mismatched_elements == 0 && gpu_within_tolerance && fetched_weight_mismatched_bytes == 0 &&
                              cpu_within_tolerance && combined_within_tolerance && split_error.within_bound() && faults.empty());
@@ -211,10 +213,13 @@ struct PolicyRun {
   // Over every layer's quantised NDP experts (data: full), kept as the layers finish.
   OutputError ndp_weight_error;
   // Mixed precision per expert only: LayerRecord::ndp_tokens_by_format over the layers done, and
-  // the error it predicts for the NDP outputs, sqrt(sum_f tokens_f x rel_rms_f^2 / sum_f tokens_f)
-  // with each format's measured error (mixed_precision.hpp; bf16 0): the run's accuracy in
-  // timing_only runs, where no output is computed.
+  // the error it predicts for the NDP outputs, sqrt(sum tokens x rel_rms^2 / sum tokens) over the
+  // NDP experts' tokens, each with its expert's measured error in its format (mixed_precision.hpp:
+  // the probe's error of the format in timing_only, the expert's own in data: full; bf16 0): the
+  // run's accuracy in timing_only runs, where no output is computed.
   std::map<std::string, std::uint64_t> ndp_tokens_by_format;
+  double ndp_expected_err_sq = 0;
+  std::uint64_t ndp_expected_tokens = 0;
   double ndp_expected_rel_rms = 0;
   // Records finished (= layers.size() and steps.size() unless they were streamed away).
   std::size_t layers_done = 0, steps_done = 0;

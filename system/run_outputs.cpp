@@ -101,23 +101,40 @@ std::string trace_event(std::size_t pid, const TraceSpan& s, const nlohmann::jso
       .dump();
 }
 
-// Mixed precision per expert (system/mixed_precision.hpp): the budget, each candidate's measured
-// error, and per MoE layer how many experts the driver placed in each format.
+// Mixed precision per expert (system/mixed_precision.hpp): the budget, what the errors were
+// measured on, each candidate's measured error (timing_only: the probe's; data: full: per expert,
+// in each layer's entry), and per MoE layer how many experts the driver placed in each format.
 nlohmann::json mixed_precision_json(const config::SystemConfig& c) {
   const ExpertFormatPlan plan = expert_format_plan(c);
-  nlohmann::json candidates = nlohmann::json::array();
-  for (const auto& e : plan.errors) {
+  const auto describe = [](const FormatError& e) {
     nlohmann::json one = to_json(e.error);
     one["format"] = config::describe(e.format);
-    candidates.push_back(std::move(one));
-  }
+    return one;
+  };
+  nlohmann::json candidates = nlohmann::json::array();
+  for (const auto& e : plan.errors) candidates.push_back(describe(e));
   nlohmann::json layers = nlohmann::json::array();
   const auto indices = c.model.moe_layer_indices();
   for (std::size_t l = 0; l < plan.formats.layers(); ++l) {
     nlohmann::json counts = plan.formats.counts(l);
-    layers.push_back({{"layer", indices[l]}, {"experts", counts}});
+    nlohmann::json layer = {{"layer", indices[l]}, {"experts", counts}};
+    if (!plan.expert_errors.empty()) {
+      nlohmann::json each = nlohmann::json::array();
+      for (std::size_t e = 0; e < plan.expert_errors[l].size(); ++e) {
+        nlohmann::json errors = nlohmann::json::array();
+        for (const auto& f : plan.expert_errors[l][e]) errors.push_back(describe(f));
+        each.push_back({{"expert", e},
+                        {"format", config::describe(plan.formats.of(l, e))},
+                        {"rel_rms", plan.chosen_rel_rms(l, e)},
+                        {"candidates", errors}});
+      }
+      layer["each_expert"] = std::move(each);
+    }
+    layers.push_back(std::move(layer));
   }
+  const bool own = !plan.expert_errors.empty();
   return {{"error_budget_rel_rms", c.device.ndp.expert_weight_error_budget},
+          {"measured_on", own ? "each expert's own weights" : "one seeded probe expert"},
           {"probe", {{"d_model", c.model.d_model}, {"d_ff", std::min(c.model.d_ff, kProbeDff)}, {"tokens", kProbeTokens},
                      {"seed", c.routing.seed}}},
           {"candidates", candidates},

@@ -1,6 +1,6 @@
 // Mixed precision per expert (system/mixed_precision.hpp): the per-expert format table, the rule
-// that chooses each expert's format (by hand), and the probe measuring each format's error with the
-// code the stats use (full_data.hpp).
+// that chooses each expert's format (by hand, from one probe's errors and from each expert's own),
+// and the probe and each expert's own measurement, with the code the stats use (full_data.hpp).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -100,6 +100,61 @@ TEST(MixedPrecision, ProbeMeasuresWithTheStatsErrorCode) {
   EXPECT_THROW(format_rel_rms(e, "int8/g128"), std::invalid_argument);
   // Deterministic: the same seed gives the same bits.
   EXPECT_EQ(measure_format_errors(model, {int4}, 7)[0].error.err_sq, e[0].error.err_sq);
+}
+
+// Each expert's own errors (data: full): the rule per expert. Layer 0 of 3 experts, no GPU
+// budget (all cold), a 5 % budget: expert 0 (int4 4 %, int8 0.5 %) takes int4, expert 1 (int4
+// 7 %, int8 0.6 %) int8, expert 2 (int4 9 %, int8 6 %) stays bf16; with a 2 % budget expert 0
+// takes int8 too.
+TEST(MixedPrecision, EachExpertGetsTheLowestBitFormatWithinTheBudgetOfItsOwnErrors) {
+  const std::vector<std::vector<double>> pop{{3, 2, 1}};
+  const ExpertErrors errors{{{measured(kInt4, 0.04), measured(kInt8, 0.005)},
+                             {measured(kInt4, 0.07), measured(kInt8, 0.006)},
+                             {measured(kInt4, 0.09), measured(kInt8, 0.06)}}};
+  perf::ExpertFormats f = choose_expert_formats(pop, 100, 0, errors, 0.05);
+  EXPECT_EQ(f.layer(0), (std::vector<WeightEncoding>{kInt4, kInt8, kBf16}));
+  f = choose_expert_formats(pop, 100, 0, errors, 0.02);
+  EXPECT_EQ(f.layer(0), (std::vector<WeightEncoding>{kInt8, kInt8, kBf16}));
+  // A table that does not match the routing's layers or experts is a bug, never ignored.
+  EXPECT_THROW(choose_expert_formats({{3, 2}}, 100, 0, errors, 0.05), std::invalid_argument);
+  EXPECT_THROW(choose_expert_formats({{3, 2, 1}, {1, 1, 1}}, 100, 0, errors, 0.05), std::invalid_argument);
+}
+
+// Each expert's own error is the stats' measurement on that expert's placed weights (those data:
+// full draws for its layer and index), their first kProbeDff = 128 hidden units (a d_ff slice:
+// rows of up and gate, the same columns of down), kProbeTokens tokens of its layer's activations
+// (mixtral-8x7b-tiny: 4 MoE layers of 8 experts). Experts' errors differ (their own weights).
+TEST(MixedPrecision, EachExpertIsMeasuredOnItsOwnWeights) {
+  const config::MoeModelConfig model =
+      test::parse_experiment_text(R"({"model": "mixtral-8x7b-tiny", "device": "lpddr5x-8533", "run": {"data": "full"}})")
+          .model;
+  const WeightEncoding int4{WeightFormat::kInt4, 32}, int8{WeightFormat::kInt8, 32};
+  const ExpertErrors e = measure_expert_errors(model, {int4, int8}, 7);
+  ASSERT_EQ(e.size(), 4u);
+  ASSERT_EQ(e[2].size(), 8u);
+  config::MoeModelConfig sliced = model;
+  sliced.d_ff = kProbeDff;
+  const std::uint32_t layer = model.moe_layer_indices()[2];
+  const ExpertWeights whole = make_expert_weights(model, 7, layer, 5);
+  // The slice by hand: the first 128 rows of up and gate, the first 128 columns of each row of down.
+  ExpertWeights w;
+  w.up.assign(whole.up.begin(), whole.up.begin() + 128 * 128);
+  w.gate.assign(whole.gate.begin(), whole.gate.begin() + 128 * 128);
+  for (std::size_t r = 0; r < 128; ++r) {
+    const auto row = whole.down.begin() + std::ptrdiff_t(r * 448);
+    w.down.insert(w.down.end(), row, row + 128);
+  }
+  const auto x = make_activations(kProbeTokens, model.d_model, 7, 0, layer);
+  const auto ref = golden_expert_output(sliced, w, x, kProbeTokens);
+  for (std::size_t i = 0; i < 2; ++i) {
+    OutputError direct;
+    direct.add(golden_expert_output(sliced, ndp_operand_weights(sliced, w, e[2][5][i].format), x, kProbeTokens), ref);
+    EXPECT_EQ(e[2][5][i].error.elements, std::size_t{kProbeTokens} * 128u);
+    EXPECT_EQ(e[2][5][i].error.err_sq, direct.err_sq);
+    EXPECT_EQ(e[2][5][i].error.ref_sq, direct.ref_sq);
+  }
+  EXPECT_NE(e[2][5][0].error.err_sq, e[2][4][0].error.err_sq);
+  EXPECT_NE(e[2][5][0].error.err_sq, e[1][5][0].error.err_sq);
 }
 
 }  // namespace
