@@ -177,10 +177,10 @@ void BM_Policy_OracleGpuNdp128_Decode_Devices(benchmark::State& state) {
 }
 BENCHMARK(BM_Policy_OracleGpuNdp128_Decode_Devices)->Arg(2)->Arg(4)->Arg(8)->Unit(benchmark::kMillisecond);
 
-// The three-way search on several devices where it is quick enough for this suite: gpt-oss-20b
-// (32 routed) and deepseek-v2-lite (64 routed) decode. (qwen3-30b-a3b's 128 routed experts on 2
-// devices are not here: its first prefill layer takes 21 s of CPU, its first decode layer did not
-// finish in 400 s; docs/policies.md, "oracle", Several devices.)
+// The three-way search on several devices: gpt-oss-20b (32 routed) and deepseek-v2-lite (64
+// routed) decode, and qwen3-30b-a3b's 2048-token prefill (128 routed) on 2 devices, seconds per
+// layer. (Its decode layers on 2 devices are not here: minutes each; docs/policies.md, "oracle",
+// Several devices.)
 void BM_Policy_Oracle32_Decode_Devices(benchmark::State& state) {
   const auto& p = preset("gpt-oss-20b", Phase::kDecode, static_cast<std::uint32_t>(state.range(0)));
   OraclePolicy oracle;
@@ -194,5 +194,12 @@ void BM_Policy_Oracle64_Decode_Devices(benchmark::State& state) {
   decide_with(state, oracle, p.layers, p.model);
 }
 BENCHMARK(BM_Policy_Oracle64_Decode_Devices)->Arg(2)->Arg(4)->Unit(benchmark::kMillisecond);
+
+void BM_Policy_Oracle128_Prefill_Devices(benchmark::State& state) {
+  const auto& p = preset("qwen3-30b-a3b", Phase::kPrefill, static_cast<std::uint32_t>(state.range(0)));
+  OraclePolicy oracle;
+  decide_with(state, oracle, p.layers, p.model);
+}
+BENCHMARK(BM_Policy_Oracle128_Prefill_Devices)->Arg(2)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
