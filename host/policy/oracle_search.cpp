@@ -534,54 +534,17 @@ struct Candidate {
 
 // The coordinates of a key that dominance can only compare for equality: the copy end T and -T,
 // and with several devices each device's copies (they sum to the copies so far, which T fixes,
-// so "no more from every device" is "as many from each"). Candidates that differ in any of them
-// never dominate each other; the others are compared on the rest.
+// so "no more from every device" is "as many from each"). States that differ in any of them never
+// dominate each other: the filter compares each class on the rest (pareto_filter.hpp).
 template <std::size_t D>
 constexpr std::size_t kEqualityCoordinates = D == 1 ? 2 : 2 + D;
 template <std::size_t D>
-constexpr bool equality_coordinate(std::size_t i) {
-  return i < 2 || (D > 1 && i >= 5 && i < 5 + 3 * D && (i - 5) % 3 == 0);
-}
-
-// non_dominated() over the keys, the same answer, computed within each class of equal equality
-// coordinates on the remaining ones (fewer dimensions and smaller sets for the filter's tree).
-// Small sets go to non_dominated() whole: sorting them into classes costs more than it saves.
-template <std::size_t D>
-std::vector<bool> non_dominated_by_class(const std::vector<Key<D>>& keys) {
-  constexpr std::size_t kWhole = 1024;
-  if (keys.size() <= kWhole) return non_dominated(keys);
-  constexpr std::size_t kRest = key_size(D) - kEqualityCoordinates<D>;
-  using Class = std::array<double, kEqualityCoordinates<D>>;
-  using Rest = std::array<double, kRest>;
-  std::vector<std::pair<Class, std::uint32_t>> order(keys.size());
-  for (std::size_t i = 0; i < keys.size(); ++i) {
-    Class c{};
-    for (std::size_t k = 0, j = 0; k < key_size(D); ++k) {
-      if (equality_coordinate<D>(k)) c[j++] = keys[i][k];
-    }
-    order[i] = {c, static_cast<std::uint32_t>(i)};
+constexpr std::array<bool, key_size(D)> equality_coordinates() {
+  std::array<bool, key_size(D)> c{};
+  for (std::size_t i = 0; i < key_size(D); ++i) {
+    c[i] = i < 2 || (D > 1 && i >= 5 && i < 5 + 3 * D && (i - 5) % 3 == 0);  // T, -T, each device's copies
   }
-  // By class, and within a class by index: each class's points in their original order, so that
-  // of equal points the first is still the one kept.
-  std::sort(order.begin(), order.end());
-  std::vector<bool> keep(keys.size(), false);
-  std::vector<Rest> rest;
-  for (std::size_t begin = 0; begin < order.size();) {
-    std::size_t end = begin + 1;
-    while (end < order.size() && order[end].first == order[begin].first) ++end;
-    rest.clear();
-    for (std::size_t m = begin; m < end; ++m) {
-      Rest r{};
-      for (std::size_t k = 0, j = 0; k < key_size(D); ++k) {
-        if (!equality_coordinate<D>(k)) r[j++] = keys[order[m].second][k];
-      }
-      rest.push_back(r);
-    }
-    const std::vector<bool> kept = non_dominated(rest);
-    for (std::size_t m = begin; m < end; ++m) keep[order[m].second] = kept[m - begin];
-    begin = end;
-  }
-  return keep;
+  return c;
 }
 
 // Keeps the candidates that no other one dominates (of equal ones, the first), in key order.
@@ -592,7 +555,8 @@ std::vector<Node<D>> keep_non_dominated(std::vector<Candidate<D>> candidates, st
   std::vector<Key<D>> keys;
   keys.reserve(candidates.size());
   for (const Candidate<D>& c : candidates) keys.push_back(c.key);
-  const std::vector<bool> keep = non_dominated_by_class<D>(keys);
+  const std::vector<bool> keep =
+      non_dominated_within_classes<key_size(D) - kEqualityCoordinates<D>>(keys, equality_coordinates<D>());
   std::vector<Candidate<D>> kept;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     if (keep[i]) kept.push_back(std::move(candidates[i]));

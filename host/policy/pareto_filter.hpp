@@ -16,6 +16,8 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <stdexcept>
+#include <utility>
 #include <vector>
 
 namespace monde::policy {
@@ -146,6 +148,54 @@ std::vector<bool> non_dominated(const std::vector<std::array<double, N>>& keys) 
     return false;
   };
   for (const std::uint32_t i : points) keep[i] = !dominated(i);
+  return keep;
+}
+
+// non_dominated(keys) for keys whose coordinates marked in `in_class` only ever compare equal
+// between a point and any point it could dominate (the caller knows why: e.g. a value v stored as
+// v and -v, or counts that sum to a value held by another such coordinate): points of different
+// classes (different values there) never dominate each other, so each class is filtered alone on
+// the other R coordinates, the same answer in fewer dimensions over smaller sets. Up to `whole`
+// points go to non_dominated() as they are (sorting into classes costs more than it saves there).
+// std::invalid_argument when `in_class` does not leave exactly R coordinates.
+template <std::size_t R, std::size_t N>
+std::vector<bool> non_dominated_within_classes(const std::vector<std::array<double, N>>& keys,
+                                               const std::array<bool, N>& in_class, std::size_t whole = 1024) {
+  std::size_t rest_size = 0;
+  for (const bool c : in_class) rest_size += c ? 0 : 1;
+  if (rest_size != R) {
+    throw std::invalid_argument("non_dominated_within_classes: the classes leave other than R coordinates");
+  }
+  if (keys.size() <= whole) return non_dominated(keys);
+  using Class = std::array<double, N - R>;
+  using Rest = std::array<double, R>;
+  std::vector<std::pair<Class, std::uint32_t>> order(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    Class c{};
+    for (std::size_t k = 0, j = 0; k < N; ++k) {
+      if (in_class[k]) c[j++] = keys[i][k];
+    }
+    order[i] = {c, static_cast<std::uint32_t>(i)};
+  }
+  // By class, and within a class by index: of equal points the first is still the one kept.
+  std::sort(order.begin(), order.end());
+  std::vector<bool> keep(keys.size(), false);
+  std::vector<Rest> rest;
+  for (std::size_t begin = 0; begin < order.size();) {
+    std::size_t end = begin + 1;
+    while (end < order.size() && order[end].first == order[begin].first) ++end;
+    rest.clear();
+    for (std::size_t m = begin; m < end; ++m) {
+      Rest r{};
+      for (std::size_t k = 0, j = 0; k < N; ++k) {
+        if (!in_class[k]) r[j++] = keys[order[m].second][k];
+      }
+      rest.push_back(r);
+    }
+    const std::vector<bool> kept = non_dominated(rest);
+    for (std::size_t m = begin; m < end; ++m) keep[order[m].second] = kept[m - begin];
+    begin = end;
+  }
   return keep;
 }
 
