@@ -260,17 +260,6 @@ void check_split(const config::SystemConfig& c, const config::ConfigNode& root) 
   }
   for (const auto& name : c.run.policies) {
     const policy::PolicyInfo* p = policy::find_policy(name);
-    if (p != nullptr && p->even_split_only && !perf::split_even(shape, c.devices.count)) {
-      const std::uint64_t g = perf::split_granule(shape);
-      root.section("run").fail("policies", "has \"" + name + "\", whose exact search plans a split layer with "
-                                           "equal slices on every device, but devices.split is " + split +
-                                           " and d_ff " + std::to_string(shape.d_ff) + " of '" + c.model.name +
-                                           "' is " + std::to_string(shape.d_ff / g) + " granules of " +
-                                           std::to_string(g) + " columns, not a multiple of devices.count " +
-                                           std::to_string(c.devices.count) +
-                                           "; allowed a devices.count that divides it, a policy without the "
-                                           "exact search (e.g. monde), or devices.split \"none\"");
-    }
     if (p != nullptr && p->uses_cpu_path) {
       root.section("run").fail("policies", "has \"" + name + "\", whose CPU path reads whole experts, but "
                                            "devices.split is " + split +

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -24,25 +25,32 @@ struct GroupOf {
   std::size_t devices = 0;                        // the devices the experts are on
 };
 
-// An expert's NDP cost as the search plans it: on its own device, or in a split layer one slice's
-// (every device's is the same with even slices: checked, since the search plans one path for all).
-NdpExpertCost planned_ndp_cost(const SystemCostModel& model, const LayerDemand& demand, std::size_t expert) {
+bool same_cost(const NdpExpertCost& a, const NdpExpertCost& b) {
+  return a.share_s == b.share_s && a.dram_busy_s == b.dram_busy_s && a.job_s == b.job_s;
+}
+
+// An expert's NDP cost as the search plans it: on its own device; in a split layer the larger
+// slice's (device 0's) and the smaller one's (the last device's), every device's being one of the
+// two (checked: the search plans one path per slice size, SplitTerms).
+std::pair<NdpExpertCost, NdpExpertCost> planned_ndp_costs(const SystemCostModel& model, const LayerDemand& demand,
+                                                          std::size_t expert) {
   const std::vector<NdpDeviceCost> costs = ndp_device_costs(model, demand, expert);
   for (const NdpDeviceCost& c : costs) {
-    if (c.cost.share_s != costs[0].cost.share_s || c.cost.dram_busy_s != costs[0].cost.dram_busy_s ||
-        c.cost.job_s != costs[0].cost.job_s) {
-      throw std::logic_error("oracle: the slices of a split expert differ in cost on devices 0 and " +
-                             std::to_string(c.device));
+    if (!same_cost(c.cost, costs.front().cost) && !same_cost(c.cost, costs.back().cost)) {
+      throw std::logic_error("oracle: the slice of a split expert on device " + std::to_string(c.device) +
+                             " costs neither the first device's nor the last one's");
     }
   }
-  return costs[0].cost;
+  return {costs.front().cost, costs.back().cost};
 }
 
 // The active experts in execution order, cut into runs of equal tokens and equal residency
 // (equal experts are adjacent in that order, and their costs on every path are equal), and each
 // run into one group per device, the devices numbered densely in ascending order. A split layer's
-// experts are all on "device 0": the one path that stands for every device's (SplitTerms).
-GroupOf group_experts(const LayerDemand& demand, const SystemCostModel& model, const std::vector<std::size_t>& order) {
+// experts are all on "device 0": the path that stands for every device's with the larger (or the
+// only) slice size, and with two sizes "device 1" stands for the others (SplitTerms).
+GroupOf group_experts(const LayerDemand& demand, const SystemCostModel& model, const std::vector<std::size_t>& order,
+                      std::uint32_t split_classes) {
   // Its groups assume one shape per layer (the registry's one_ndp_format: refused before simulating).
   if (demand.mixed_formats()) throw std::invalid_argument("oracle: NDP experts in several weight formats in one layer");
   const ExpertShape shape = demand.shape_of(0);
@@ -67,7 +75,7 @@ GroupOf group_experts(const LayerDemand& demand, const SystemCostModel& model, c
     g.transfer_s = demand.is_resident(i) ? 0.0 : fetch_s;
     g.compute_s = gpu_compute_time_s(model, shape, tokens, !demand.is_resident(i));
     g.tokens = tokens;
-    g.ndp = planned_ndp_cost(model, demand, i);
+    std::tie(g.ndp, g.ndp_other) = planned_ndp_costs(model, demand, i);
     g.cpu = cpu_expert_cost(model, shape, tokens);
     for (std::uint32_t d = 0; d < model.ndp_devices; ++d) {
       std::vector<std::size_t> members;
@@ -82,6 +90,7 @@ GroupOf group_experts(const LayerDemand& demand, const SystemCostModel& model, c
     }
     k = end;
   }
+  if (demand.split()) out.devices = split_classes;
   return out;
 }
 
@@ -97,14 +106,8 @@ Placement OraclePolicy::place(const LayerDemand& demand, const SystemCostModel& 
                               " devices (devices.split)";
     // The CPU path reads whole experts (there is no CPU slice job); cpu and monde refuse it too.
     if (use_cpu) throw std::invalid_argument(layer + ", and the CPU path reads whole experts: use oracle_gpu_ndp");
-    // Unequal slices make unequal device paths, which the search does not plan (one path for all).
-    if (!perf::split_even(demand.shape, demand.split_devices)) {
-      throw std::invalid_argument(layer + " into unequal slices (d_ff " + std::to_string(demand.shape.d_ff) + " is " +
-                                  std::to_string(demand.shape.d_ff / perf::split_granule(demand.shape)) +
-                                  " granules of " + std::to_string(perf::split_granule(demand.shape)) +
-                                  " columns); the exact search needs a multiple of the devices");
-    }
     split_terms.devices = demand.split_devices;
+    split_terms.classes = perf::split_even(demand.shape, demand.split_devices) ? 1 : 2;
     split_terms.shape = demand.shape;
   }
   const std::size_t active = demand.active_count();
@@ -127,7 +130,7 @@ Placement OraclePolicy::place(const LayerDemand& demand, const SystemCostModel& 
     if (cpu.cost.makespan_s < best.cost.makespan_s) best = std::move(cpu);
   }
 
-  const GroupOf grouped = group_experts(demand, model, order);
+  const GroupOf grouped = group_experts(demand, model, order, split_terms.classes);
   const OracleSearchResult found = search_min_makespan(grouped.groups, grouped.devices, model, use_cpu, best.cost.makespan_s, split_terms);
   if (!found.found) return best;
 

@@ -3,9 +3,8 @@
 // interchangeable experts (oracle_search.hpp), limited to kMaxActiveExperts routed experts.
 // With several MoNDE devices each expert's NDP work runs on the device the driver placed it on
 // (LayerDemand::ndp_device): one NDP path per device, as evaluate() times them. A layer split
-// across devices (devices.split) is planned over GPU and NDP when its slices are equal (every
-// device's path the same: oracle_search.hpp SplitTerms); the CPU path on it, and unequal slices,
-// are refused.
+// across devices (devices.split) is planned over GPU and NDP, one NDP path per slice size
+// (oracle_search.hpp SplitTerms); the CPU path on it is refused.
 #pragma once
 
 #include <cstddef>
@@ -35,8 +34,7 @@ class OraclePolicy final : public PlacementPolicy {
   // kNdp or kCpu (kGpuNdp: not kCpu). Every path is built in the evaluator's order with its timers, so the result's
   // makespan is evaluate()'s minimum over all 3^E such assignments (2^E for kGpuNdp), and monde's (or cpu's) gap
   // to it is the cost of its choice alone. Throws std::invalid_argument above
-  // kMaxActiveExperts routed experts, and for a split layer (demand.split()) with kGpuNdpCpu or
-  // with unequal slices (perf::split_even).
+  // kMaxActiveExperts routed experts, and for a split layer (demand.split()) with kGpuNdpCpu.
   Placement place(const LayerDemand& demand, const SystemCostModel& model) override;
 
  private:

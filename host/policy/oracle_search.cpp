@@ -612,6 +612,11 @@ OracleSearchResult run_pass(const std::vector<ExpertGroup>& groups, const System
       const auto gpu = repeated(from.paths.gpu, gpu_max, [&](GpuPipelineTimer& t) { t.add(g.transfer_s, g.compute_s); });
       const auto ndp = repeated(from.paths.ndp[g.device], g.count,
                                 [&](SerialPathTimer& t) { t.add(g.ndp.share_s, g.ndp.dram_busy_s); });
+      // A split layer of two slice sizes: the smaller slices' path (device 1) takes every NDP expert too.
+      const bool other = D > 1 && terms.split.classes == 2;
+      const auto ndp_other = repeated(from.paths.ndp[D - 1], other ? g.count : 0, [&](SerialPathTimer& t) {
+        t.add(g.ndp_other.share_s, g.ndp_other.dram_busy_s);
+      });
       const auto cpu =
           repeated(from.paths.cpu, use_cpu ? g.count : 0, [&](SerialPathTimer& t) { t.add(g.cpu.share_s, g.cpu.read_s); });
       for (std::size_t on_gpu = gpu_min; on_gpu <= gpu_max; ++on_gpu) {
@@ -622,8 +627,10 @@ OracleSearchResult run_pass(const std::vector<ExpertGroup>& groups, const System
           Paths<D> paths = from.paths;
           paths.gpu = gpu[on_gpu];
           paths.ndp[g.device] = ndp[on_ndp];
+          if (other) paths.ndp[D - 1] = ndp_other[on_ndp];
           paths.cpu = cpu[on_cpu];
           if (fetchable) paths.fetched[g.device] = static_cast<std::uint16_t>(paths.fetched[g.device] + on_gpu);
+          if (fetchable && other) paths.fetched[D - 1] = static_cast<std::uint16_t>(paths.fetched[D - 1] + on_gpu);
           paths.ndp_tokens += on_ndp * g.tokens;
           const double lower_s = bound.lower_bound_s(paths, copied, j + 1, incumbent_s);
           if (lower_s >= incumbent_s) continue;
@@ -731,9 +738,11 @@ OracleSearchResult search_min_makespan(const std::vector<ExpertGroup>& groups, s
                                   std::to_string(devices));
     }
   }
-  if (split.devices < 1 || (split.devices > 1 && devices != 1)) {
+  const bool classes_ok = split.classes >= 1 && split.classes <= 2 && devices == split.classes;
+  if (split.devices < 1 || (split.devices > 1 && !classes_ok)) {
     throw std::invalid_argument("oracle search: a layer split over " + std::to_string(split.devices) +
-                                " devices is searched as one path (devices 1), not " + std::to_string(devices));
+                                " devices is searched as one path per slice size (" + std::to_string(split.classes) +
+                                "), not " + std::to_string(devices));
   }
   static constexpr auto table = search_table(std::make_index_sequence<kMaxSearchDevices>{});
   return table[devices - 1](groups, model, use_cpu, incumbent_s, split);

@@ -32,6 +32,7 @@ struct ExpertGroup {
   double transfer_s = 0;  // the weight copy when it runs on the GPU (0: already resident)
   double compute_s = 0;   // GPU compute
   NdpExpertCost ndp;
+  NdpExpertCost ndp_other;  // a split layer of two slice sizes: the smaller slice's (SplitTerms::classes 2)
   CpuExpertCost cpu;
 };
 
@@ -50,15 +51,19 @@ struct OracleSearchResult {
   std::size_t states = 0;         // states kept over all groups: the search's work
 };
 
-// A layer split across devices (devices.split) with equal d_ff slices: every GPU copy reads a
-// slice from each of the `devices` devices, and every NDP expert runs one slice on each, so every
-// device's NDP path is the same sum of the same terms (the groups carry one slice's cost, on
-// device 0: the search plans one path that stands for all of them, whose DRAM wait sees 1 /
-// `devices` of the copy stream, as evaluate() counts it). The NDP experts' partial outputs are
-// then reduced on the GPU (split_reduce_time_s of their tokens), which ends the NDP path.
+// A layer split across devices (devices.split): every GPU copy reads a slice from each of the
+// `devices` devices, and every NDP expert runs one slice on each. The slices come in at most two
+// sizes (perf::split_d_ff: the first U mod N devices take one granule more), and devices with
+// slices of one size have the same NDP path, the same sum of the same terms with the same DRAM
+// wait (1 / `devices` of the copy stream each, as evaluate() counts it). So the search plans one
+// path per size: `classes` 1 (equal slices: one path, the groups' `ndp` on device 0) or 2 (device
+// 0 the larger slices' path with `ndp`, device 1 the smaller ones' with `ndp_other`; every NDP
+// expert adds to both, every copy counts for both). The NDP experts' partial outputs are then
+// reduced on the GPU (split_reduce_time_s of their tokens), which ends the NDP path.
 // devices 1: whole experts, no reduction.
 struct SplitTerms {
   std::uint32_t devices = 1;
+  std::uint32_t classes = 1;
   ExpertShape shape;  // the layer's expert (the reduction's width)
 };
 
@@ -70,7 +75,8 @@ struct SplitTerms {
 // its own serial path and DRAM wait (NdpPaths in evaluator.hpp), and the makespan takes the
 // slowest.
 inline constexpr std::size_t kMaxSearchDevices = 16;
-// `split`: the layer's split (SplitTerms; then `devices` is 1 and every group is on device 0).
+// `split`: the layer's split (SplitTerms; then `devices` is split.classes and every group is on
+// device 0).
 OracleSearchResult search_min_makespan(const std::vector<ExpertGroup>& groups, std::size_t devices,
                                        const SystemCostModel& model, bool use_cpu, double incumbent_s,
                                        const SplitTerms& split = SplitTerms{});

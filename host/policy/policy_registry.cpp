@@ -40,10 +40,6 @@ class Entry {
     info_.plans_decode_from_prefill = true;
     return *this;
   }
-  Entry& even_split_only() {
-    info_.even_split_only = true;
-    return *this;
-  }
   Entry& one_ndp_format() {
     info_.one_ndp_format = true;
     return *this;
@@ -120,7 +116,6 @@ const std::vector<PolicyInfo>& policy_registry() {
             maker<OraclePolicy>())
           .max_active_experts(OraclePolicy::kMaxActiveExperts)
           .uses_cpu_path()
-          .even_split_only()
           .one_ndp_format(),
       // The two-path optimum decides in milliseconds where the three-way search can take
       // minutes (decode layers of 64+ similar experts), and is monde's own yardstick: the best
@@ -130,7 +125,6 @@ const std::vector<PolicyInfo>& policy_registry() {
             "choose; fast on 256-expert layers",
             [](const PolicyOptions&) { return std::make_unique<OraclePolicy>(OraclePaths::kGpuNdp); })
           .max_active_experts(OraclePolicy::kMaxActiveExperts)
-          .even_split_only()
           .one_ndp_format(),
       Entry("monde_paper",
             "the MoNDE paper's rule (arXiv 2405.18832): the GPU takes the most-token experts up to "

@@ -37,10 +37,6 @@ struct PolicyInfo {
   // It plans each layer's decode placement from that layer's prefill (`context`): a decoder layer
   // of an encoder-decoder model, which never prefills, cannot run it.
   bool plans_decode_from_prefill = false;
-  // It plans a layer split across devices (devices.split) only when every device gets an equal
-  // slice (the oracles' exact search plans one NDP path that stands for all of them): d_ff's
-  // granules a multiple of devices.count (perf::split_even).
-  bool even_split_only = false;
   // It plans for one NDP weight format per layer (the oracle's groups of equal experts): not with
   // mixed precision per expert (device.ndp.expert_weight_error_budget > 0).
   bool one_ndp_format = false;

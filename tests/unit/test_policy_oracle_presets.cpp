@@ -114,8 +114,8 @@ TEST(OraclePresets, NeverWorseThanMondeOrCpuAndGapReport) {
   }
 }
 
-// Every full-size preset's layers split across 2 and 4 devices (devices.split, where d_ff's
-// granules divide evenly; the same cost model with that many devices): the GPU/NDP oracle is
+// Every full-size preset's layers split across 2 and 4 devices (devices.split, equal slices or of
+// two sizes; the same cost model with that many devices): the GPU/NDP oracle is
 // never worse than monde, which plans the same split; the split table of docs/policies.md
 // ("oracle", "Several devices").
 TEST(OraclePresets, SplitLayersNeverWorseThanMondeAndGapReport) {
@@ -129,7 +129,7 @@ TEST(OraclePresets, SplitLayersNeverWorseThanMondeAndGapReport) {
       test::PresetLayers p =
           test::preset_layers(name, phase, decode ? kDecodeBatch : kPrefillTokens, MONDE_SHARED_DIR "/data");
       for (const std::uint32_t devices : {2u, 4u}) {
-        if (p.layers.empty() || !perf::split_even(p.layers[0].shape, devices)) continue;
+        if (p.layers.empty() || !perf::split_fits(p.layers[0].shape, devices)) continue;
         SystemCostModel model = p.model;
         model.ndp_devices = devices;
         Ratio gap;
