@@ -329,6 +329,18 @@ TEST(MoeRuntimeFull, QuantisedFormatKeysAreChecked) {
   EXPECT_NO_THROW(test::load_experiment_text(j.dump()));
 }
 
+// Mixed precision on mixtral-8x7b-tiny under monde, offload and ndp_only: `lowest` the lowest-bit
+// format allowed, G = 32, the error budget, and a GPU budget of one expert per layer (3 x 128 x
+// 448 x 2 = 344,064 B: each layer's most popular expert is hot, bf16).
+nlohmann::json mixed_experiment(const char* lowest, double budget) {
+  auto j = experiment("mixtral-8x7b-tiny", R"(["monde", "offload", "ndp_only"])");
+  j["device"]["ndp"]["expert_weight_format"] = lowest;
+  j["device"]["ndp"]["expert_weight_group"] = 32;
+  j["device"]["ndp"]["expert_weight_error_budget"] = budget;
+  j["run"]["gpu_memory_budget_bytes_per_layer"] = 344064;
+  return j;
+}
+
 // Mixed precision per expert (device.ndp.expert_weight_error_budget): mixtral-8x7b-tiny with
 // uniform routing (seed 7), batch 8, top-2: 16 (token, expert) pairs per layer. The GPU budget of
 // one expert (3 x 128 x 448 x 2 = 344,064 B) makes each layer's most popular expert hot (bf16); a
@@ -337,11 +349,7 @@ TEST(MoeRuntimeFull, QuantisedFormatKeysAreChecked) {
 // NDP output equals the golden expert on its own operands bit for bit (bf16 experts: the weights)
 // in every layer of every policy; ndp_only runs both formats in every layer.
 TEST(MoeRuntimeFull, MixedFormatsPerExpertAreBitExact) {
-  auto j = experiment("mixtral-8x7b-tiny", R"(["monde", "offload", "ndp_only"])");
-  j["device"]["ndp"]["expert_weight_format"] = "int4";
-  j["device"]["ndp"]["expert_weight_group"] = 32;
-  j["device"]["ndp"]["expert_weight_error_budget"] = 0.05;
-  j["run"]["gpu_memory_budget_bytes_per_layer"] = 344064;
+  const auto j = mixed_experiment("int4", 0.05);
   const Result r = run_experiment(j);
   expect_all_layers_clean(r);
   for (const auto& run : r.runs) {
@@ -377,11 +385,7 @@ TEST(MoeRuntimeFull, MixedFormatsPerExpertAreBitExact) {
 // int8 experts; the table the runtime placed by is the one the measurement gives, the hot expert
 // of each layer stays bf16, and every NDP output is bit-exact on its own operands.
 TEST(MoeRuntimeFull, MixedFormatsFromEachExpertsOwnWeights) {
-  auto j = experiment("mixtral-8x7b-tiny", R"(["monde", "offload", "ndp_only"])");
-  j["device"]["ndp"]["expert_weight_format"] = "int4";
-  j["device"]["ndp"]["expert_weight_group"] = 32;
-  j["device"]["ndp"]["expert_weight_error_budget"] = 0.12;
-  j["run"]["gpu_memory_budget_bytes_per_layer"] = 344064;
+  const auto j = mixed_experiment("int4", 0.12);
   const Result r = run_experiment(j);
   expect_all_layers_clean(r);
   const ExpertFormatPlan plan = expert_format_plan(r.config);
@@ -416,11 +420,7 @@ TEST(MoeRuntimeFull, MixedFormatsFromEachExpertsOwnWeights) {
 // ones. The GPU checks each fetched copy and computes on its dequantised weights (int8) or the
 // bf16 weights: every layer of every policy stays clean.
 TEST(MoeRuntimeFull, MixedFormatsWithTheQuantisedFetch) {
-  auto j = experiment("mixtral-8x7b-tiny", R"(["monde", "offload", "ndp_only"])");
-  j["device"]["ndp"]["expert_weight_format"] = "int8";
-  j["device"]["ndp"]["expert_weight_group"] = 32;
-  j["device"]["ndp"]["expert_weight_error_budget"] = 0.05;
-  j["run"]["gpu_memory_budget_bytes_per_layer"] = 344064;
+  auto j = mixed_experiment("int8", 0.05);
   j["gpu"]["fetch_quantised"] = true;
   const Result r = run_experiment(j);
   expect_all_layers_clean(r);
