@@ -3,7 +3,7 @@
 # the grid's point list and order (hand-checked), spec errors naming the point and key before
 # anything runs, resuming (only the unfinished point reruns), results.csv (columns, one row per
 # point, the prediction flag), determinism (two sweeps, the same CSV bytes), a point that fails,
-# and the three charts (PNG files, non-empty).
+# and the three charts (PNG files, non-empty); every study spec of configs/experiments/studies/ valid.
 # Usage: sweep_cli.sh <monde-sim binary> <scratch dir>
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -155,4 +155,10 @@ check plot-bad-axis 2 "--x: 'run.nope' is not an axis of the sweep; allowed mode
 check plot-non-numeric 2 "--x: 'model' has the value \"mixtral-8x7b-tiny\", not a number" -- \
   "$bin" plot d --kind sensitivity --x model --out x.png
 check plot-no-gnuplot 2 "gnuplot not found: install Debian's gnuplot-nox" -- env PATH=/nonexistent "$bin" plot d --kind speedup --out x.png
+# Every study the README shows (configs/experiments/studies/) is a valid sweep: all its points pass
+# the run's checks (a dry run, nothing simulated).
+for spec in "$here"/../../configs/experiments/studies/*.json; do
+  name=$(basename "$spec" .json)
+  check "study-$name" 0 "points, all valid" -- "$bin" sweep "$spec" --dry-run --out "study-$name"
+done
 exit $fail
