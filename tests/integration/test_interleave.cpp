@@ -282,6 +282,32 @@ TEST(Interleave, DeviceViewWalksItsGranules) {
   EXPECT_EQ(sys->top().protocol_violations(), 0u);
 }
 
+// A walk the range's decoder does not describe (another granularity) is refused whole by the root
+// complex (an address error) before any device sees it, not routed as the contiguous range it
+// is not: device 1's view with 8 KiB granules on a range of 4 KiB ones.
+TEST(Interleave, AWalkOfAnotherGranularityIsAnAddressError) {
+  auto sys = build(2, 4096, "full", "bandwidth", "always");
+  auto& top = sys->top();
+  // (its register socket is never used here: the CPU's memory socket stands in for it)
+  driver::TlmDeviceBus wrong(top.cpu_mem, top.cpu_mem, nullptr, {}, 0, driver::InterleavePosition{2, 8192, 1});
+  std::vector<std::uint8_t> buffer(3 * 8192);
+  std::string refused;
+  std::uint64_t requests[2];
+  const std::string error = test::run_on_host(*sys, [&](MoeRuntime&) {
+    for (int d = 0; d < 2; ++d) requests[d] = top.device(d).controller().stats().requests;
+    try {
+      wrong.mem_read(8 * kGiB, buffer.data(), buffer.size());
+    } catch (const std::exception& e) {
+      refused = e.what();
+    }
+    for (int d = 0; d < 2; ++d) requests[d] = top.device(d).controller().stats().requests - requests[d];
+  });
+  ASSERT_TRUE(error.empty()) << error;
+  EXPECT_NE(refused.find("ADDRESS_ERROR"), std::string::npos) << refused;
+  EXPECT_EQ(requests[0], 0u);
+  EXPECT_EQ(requests[1], 0u);
+}
+
 }  // namespace
 }  // namespace monde::system
 

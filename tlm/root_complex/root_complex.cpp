@@ -293,13 +293,17 @@ void RootComplex::b_transport(int port, tlm::tlm_generic_payload& trans, sc_core
   // One device's walk over its granules of an interleaved range (a host that addresses one
   // device's memory through the range, host/driver/tlm_device_bus.hpp): every byte is that
   // device's, so it goes to its port whole, as the parts of split_interleaved() do.
+  // A walk that is no interleaved window's (other ways or granularity, or past its end) cannot be
+  // routed as a walk, nor as the contiguous range it is not: an address error.
+  const auto* span = trans.get_extension<InterleaveSpan>();
   const Window* walk = walk_window(trans);
-  const int host = walk != nullptr ? -1 : host_route(trans.get_address(), trans.get_data_length());
+  const bool stray_walk = walk == nullptr && span != nullptr && span->active();
+  const int host = walk != nullptr || stray_walk ? -1 : host_route(trans.get_address(), trans.get_data_length());
   const int to = walk != nullptr ? static_cast<int>(port_of(*walk, trans.get_address()))
-                 : host >= 0     ? -1
-                                 : route(trans.get_address(), trans.get_data_length());
+                 : host >= 0 || stray_walk ? -1
+                                           : route(trans.get_address(), trans.get_data_length());
   const Window* interleaved = nullptr;
-  if (walk == nullptr && host < 0 && to < 0) {
+  if (walk == nullptr && !stray_walk && host < 0 && to < 0) {
     interleaved = window_of(trans.get_address(), trans.get_data_length());
     if (interleaved != nullptr && interleaved->ways == 1) interleaved = nullptr;
   }

@@ -43,10 +43,11 @@
 // status any of them got and the poisoned lines of all (PoisonReport offsets in the original
 // payload). An access that already carries an active InterleaveSpan of the window's ways and
 // granularity is one device's walk (a host addressing one device's memory through the range): it
-// goes to that device's port whole, as one of those parts would. Byte enables are split with the
-// data; a streaming width below the length is a TLM_BURST_ERROR_RESPONSE (CXL.mem has no
-// streaming access). DMI is not granted on an
-// interleaved window (no device holds a contiguous HPA range); transport_dbg is split per granule.
+// goes to that device's port whole, as one of those parts would (one of other ways or
+// granularity, or past the window's end, is a TLM_ADDRESS_ERROR_RESPONSE). Byte enables are split
+// with the data; a streaming width below the length is a TLM_BURST_ERROR_RESPONSE (CXL.mem has no
+// streaming access). DMI is not granted on an interleaved window (no device holds a contiguous
+// HPA range); transport_dbg is split per granule.
 #pragma once
 
 #include <cstdint>
