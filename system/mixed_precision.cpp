@@ -74,8 +74,12 @@ ExpertErrors measure_expert_errors(const config::MoeModelConfig& model,
                                    const std::vector<config::WeightEncoding>& formats, std::uint64_t seed) {
   const perf::DffSlice slice{0, std::min(model.d_ff, kProbeDff)};
   const config::MoeModelConfig sliced = slice_model(model, slice);
+  // Everything the measurement reads: the shape, the layers (their indices seed the weights and
+  // activations), the experts, the seed and the formats.
   std::string key = model.name + "/" + std::to_string(model.d_model) + "/" + std::to_string(model.d_ff) + "/" +
-                    std::to_string(model.gated) + "/" + std::to_string(model.experts) + "/" + std::to_string(seed);
+                    std::to_string(model.gated) + "/" + config::expert_activation_name(model.activation) + "/" +
+                    std::to_string(model.experts) + "/" + std::to_string(seed);
+  for (const std::uint32_t layer : model.moe_layer_indices()) key += "," + std::to_string(layer);
   for (const auto& f : formats) {
     check_groups(sliced.d_model, sliced.d_ff, f);
     key += "/" + config::describe(f);
