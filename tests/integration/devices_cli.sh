@@ -37,7 +37,11 @@ for f in config.resolved.json stats.json layers.csv trace.json; do
 done
 grep -q '"devices"' one/config.resolved.json && { echo "FAIL one-device config names devices"; fail=1; }
 
-check four 0 "ndp_only" -- "$bin" run tiny.json --set devices.count=4 --set devices.placement=popularity --out four --quiet
+# The header names the devices (one device: no such line).
+check four 0 "devices: 4 of these, a window each, popularity placement, split none" -- "$bin" run tiny.json \
+  --set devices.count=4 --set devices.placement=popularity --out four --quiet
+check one-no-devices-line 0 "^device: 64 GiB" -- "$bin" run tiny.json --out one2 --quiet
+"$bin" run tiny.json --out one3 --quiet 2>&1 | grep -q "^devices:" && { echo "FAIL one device: a devices line"; fail=1; }
 check four-again 0 "ndp_only" -- "$bin" run tiny.json --set devices.count=4 --set devices.placement=popularity \
   --out four2 --quiet
 check four-resolved 0 "ndp_only" -- "$bin" run four/config.resolved.json --out four3 --quiet
@@ -222,7 +226,8 @@ check il-split-granule 2 "devices.interleave_granularity' = 16384.*172032 bytes.
 # expert from each device, 32 fetches, 5,505,024 B on each link and from each DRAM (as above).
 # The NDP path is the device-local one of the windowed split (x and y over each device's own
 # link, the same jobs): ndp_only takes the same picoseconds on every layer as with two windows.
-check il-split 0 "ndp_only" -- "$bin" run tiny.json --set 'run.policies=["monde","ndp_only","offload"]' \
+check il-split 0 "devices: 2 of these, one range interleaved at 4096 B, split always" -- "$bin" run tiny.json \
+  --set 'run.policies=["monde","ndp_only","offload"]' \
   --set devices.count=2 --set devices.interleave_granularity=4096 --set devices.split=always --out ils --quiet
 check il-split-windows 0 "ndp_only" -- "$bin" run tiny.json --set 'run.policies=["ndp_only"]' --set devices.count=2 \
   --set devices.split=always --out ws --quiet

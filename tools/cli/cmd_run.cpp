@@ -111,7 +111,16 @@ void print_header(const config::SystemConfig& e) {
             << d.dram.peak_bandwidth_total() / 1e9 << " GB/s peak (" << config::to_string(d.dram.model)
             << " model), CXL x" << d.link.lanes << " reads " << d.link.read_bytes_per_s() / 1e9 << " GB/s; NDP "
             << d.ndp.units << " x " << d.ndp.mac.shape.rows << "x" << d.ndp.mac.shape.cols << " at "
-            << d.ndp.mac.clock_mhz << " MHz; data " << config::to_string(e.run.data) << "\n\n";
+            << d.ndp.mac.clock_mhz << " MHz; data " << config::to_string(e.run.data) << "\n";
+  // Several devices: how many, how the host maps them and how experts are laid out on them.
+  const auto& n = e.devices;
+  if (n.count > 1) {
+    std::cout << "devices: " << n.count << " of these, "
+              << (n.interleaved() ? "one range interleaved at " + std::to_string(n.interleave_granularity) + " B"
+                                  : std::string("a window each, ") + config::to_string(n.placement) + " placement")
+              << ", split " << config::to_string(n.split) << "\n";
+  }
+  std::cout << "\n";
 }
 
 // "1.23x", or "-" when the reference time is 0.
