@@ -3,11 +3,14 @@
 // configs/device/lpddr5x-8533.json: tCK = 234 ps, tRCD = 77, tRL = 96, tBURST = 16 cycles.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <functional>
 
 #include "core/config/config_node.hpp"
 #include "tlm/checker/protocol_checker.hpp"
+#include "tlm/common/blocking_access.hpp"
+#include "tlm/common/posted_write.hpp"
 #include "tlm/common/strided_access.hpp"
 #include "core/config/device_config.hpp"
 #include "core/config/dram_config.hpp"
@@ -248,6 +251,74 @@ TEST(MemoryTarget, BandwidthModeTimesBulkTransfers) {
   EXPECT_EQ(d.mem.dram().stats().reads, 0u);  // the timed model was not used
   EXPECT_EQ(d.checker.violation_count(), 0u);
 }
+
+// A posted write (tlm/common/posted_write.hpp) with the bandwidth model is taken in the call:
+// no simulated time passes, the data is stored, and done_ps is the FIFO server's completion.
+// Two 1 KiB writes posted at t = 0 share the server: with p = 1e12 / sustained ps per byte and
+// the latency L = 44,226 ps (tRCD + tRL + tBURST = 189 tCK of 234 ps), the first completes at
+// ceil(1024 p) + L and the second, queued behind it, at ceil(2048 p) + L. A read with the
+// extension is an ordinary blocking read (the extension is for writes), and the timed model
+// ignores the extension: its write blocks until the DRAM has written it.
+void posted_writes(config::MemoryModel model) {
+  auto cfg = lpddr5x();
+  cfg.model = model;
+  const bool bandwidth = model == config::MemoryModel::kBandwidth;
+  const long double p = 1e12L / static_cast<long double>(cfg.peak_bandwidth_total() * cfg.refresh_factor() *
+                                                         cfg.bandwidth_efficiency);
+  std::vector<PostedWrite> seen;
+  std::vector<sc_core::sc_time> returned_at;
+  std::vector<unsigned char> data(1024), back(1024), read(1024);
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<unsigned char>(i * 7 + 1);
+  LtDesign d(cfg, {}, [&](LtBench& b) {
+    for (std::uint64_t addr : {0x10000u, 0x20000u}) {
+      tlm::tlm_generic_payload t;
+      prepare_access(t, tlm::TLM_WRITE_COMMAND, addr, data.data(), 1024);
+      PostedWrite posted;
+      t.set_extension(&posted);
+      sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+      b.socket->b_transport(t, delay);
+      t.clear_extension(&posted);
+      EXPECT_EQ(t.get_response_status(), tlm::TLM_OK_RESPONSE);
+      EXPECT_EQ(delay, sc_core::SC_ZERO_TIME);
+      seen.push_back(posted);
+      returned_at.push_back(sc_core::sc_time_stamp());
+    }
+    b.debug(tlm::TLM_READ_COMMAND, 0x20000, back.data(), 1024);
+    tlm::tlm_generic_payload t;
+    prepare_access(t, tlm::TLM_READ_COMMAND, 0x10000, read.data(), 1024);
+    PostedWrite on_a_read;
+    t.set_extension(&on_a_read);
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    const sc_core::sc_time before = sc_core::sc_time_stamp();
+    b.socket->b_transport(t, delay);
+    t.clear_extension(&on_a_read);
+    EXPECT_FALSE(on_a_read.taken);
+    EXPECT_GT(sc_core::sc_time_stamp() + delay, before);  // the read took DRAM time
+    EXPECT_EQ(read, data);
+  });
+  sc_core::sc_start();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(back, data);
+  if (bandwidth) {
+    EXPECT_TRUE(seen[0].taken);
+    EXPECT_TRUE(seen[1].taken);
+    EXPECT_EQ(returned_at[0], sc_core::SC_ZERO_TIME);
+    EXPECT_EQ(returned_at[1], sc_core::SC_ZERO_TIME);
+    EXPECT_EQ(seen[0].done_ps, static_cast<std::uint64_t>(std::ceil(1024 * p)) + 44226u);
+    EXPECT_EQ(seen[1].done_ps, static_cast<std::uint64_t>(std::ceil(2048 * p)) + 44226u);
+    EXPECT_EQ(d.mem.write_latency().count(), 2u);
+    EXPECT_EQ(d.mem.bytes_written(), 2048u);
+  } else {
+    EXPECT_FALSE(seen[0].taken);
+    EXPECT_FALSE(seen[1].taken);
+    EXPECT_GT(returned_at[0], sc_core::SC_ZERO_TIME);  // blocked until written
+    EXPECT_GT(returned_at[1], returned_at[0]);
+  }
+  EXPECT_EQ(d.checker.violation_count(), 0u);
+}
+
+TEST(MemoryTarget, BandwidthModeTakesPostedWritesInTheCall) { posted_writes(config::MemoryModel::kBandwidth); }
+TEST(MemoryTarget, TimedModeBlocksOnPostedWrites) { posted_writes(config::MemoryModel::kTimed); }
 
 }  // namespace
 }  // namespace monde::mem

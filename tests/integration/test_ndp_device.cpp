@@ -15,7 +15,11 @@
 #include <vector>
 
 #include "tlm/checker/protocol_checker.hpp"
+#include "tlm/common/sim_time.hpp"
 #include "tlm/device/cxl_type3_device.hpp"
+#include "tlm/memory/bandwidth_model.hpp"
+#include "tlm/memory/memory_target.hpp"
+#include "tlm/ndp/ndp_unit.hpp"
 #include "core/config/device_config.hpp"
 #include "core/config/ndp_config.hpp"
 #include "tlm/ndp/numerics/golden_expert.hpp"
@@ -408,6 +412,83 @@ TEST(NdpDevice, TimingOnlyMatchesTileByTileOnTheTimedDram) { timing_only_matches
 
 TEST(NdpDevice, TimingOnlyMatchesTileByTileOnTheBandwidthDram) {
   timing_only_matches_tile_by_tile(config::MemoryModel::kBandwidth);
+}
+
+// Posted write-back (tlm/ndp/ndp_unit.hpp) against the output buffer, on one unit alone with
+// its DRAM (bandwidth model, lpddr5x-8533: latency L = 44,226 ps). Phase: 32 tokens, K = 4,
+// 32 output columns (one fetch), ReLU; 16 x 16 array at 1 GHz, so two blocks of 16 tokens, each
+// 32 / 16 = 2 tiles of K + 2 + 16 = 22 cycles = 44,000 ps, each writing 16 lines of 64 B.
+// The schedule, by hand (transfer(t, bytes) is the FIFO server's completion, BandwidthModel):
+//   activation read at 0:      a  = transfer(0, 32 x 4 x 2 = 256)
+//   weight fetch at a:         w  = transfer(a, 32 x 4 x 2 = 256)
+//   block 1 ends at t1 = w + 44,000 and posts its write: d1 = transfer(t1, 1024)
+//   block 2 ends at t2 = t1 + 44,000. A write takes 1024 B / 254 GB/s + L = 48.3 ns > 44 ns, so
+//   with a 16 KiB output buffer it posts at t2 (d2 = transfer(t2, 1024)), but with a 1 KiB
+//   buffer (one block: the least the configuration allows) block 1's lines still hold it, and
+//   block 2 waits for d1 to post its write: d2 = transfer(d1, 1024). The phase ends at d2.
+// (A write-back process with one blocking write at a time, the timed DRAM's path, would post
+// block 2's write at d1 with either buffer.)
+mem::MemoryTargetOptions timing_only() {
+  mem::MemoryTargetOptions o;
+  o.timing_only = true;
+  return o;
+}
+
+SC_MODULE(WriteBackDesign) {
+  mem::MemoryTarget memory;
+  ndp::NdpUnit unit;
+  std::uint64_t done_ps = 0;
+  ndp::NdpPhaseWork work;
+
+  SC_HAS_PROCESS(WriteBackDesign);
+  WriteBackDesign(sc_core::sc_module_name name, const config::DramConfig& dram, const config::NdpConfig& ndp)
+      : sc_module(name), memory("memory", dram, dram.capacity_bytes(), timing_only()),
+        unit("unit", ndp, true, true) {
+    unit.memory_socket.bind(memory.socket);
+    work.tokens = 32;
+    work.k = 4;
+    work.n = 32;
+    work.cols = {0, 32};
+    work.a_addr = 0x1000;
+    work.w_addr = 0x2000;
+    work.out_addr = 0x3000;
+    SC_THREAD(run);
+  }
+  void run() {
+    unit.start(work);
+    sc_core::wait(unit.done_event());
+    done_ps = sim_now_ps();
+  }
+};
+
+TEST(NdpUnit, PostedWriteBackWaitsForTheOutputBuffer) {
+  config::DramConfig dram = lpddr5x().dram;
+  dram.model = config::MemoryModel::kBandwidth;
+  ASSERT_EQ(dram.unloaded_read_latency_ps(), 44226u);
+  config::NdpConfig small = ndp_config(config::PeModel::kCycle), big = small;
+  small.out_buffer_bytes = 1024;
+  big.out_buffer_bytes = 16384;
+  WriteBackDesign with_small("small", dram, small), with_big("big", dram, big);
+  sc_core::sc_start();
+
+  mem::BandwidthModel server_small(dram), server_big(dram);
+  std::uint64_t a = server_small.transfer(0, 256), w = server_small.transfer(a, 256);
+  ASSERT_EQ(server_big.transfer(0, 256), a);
+  ASSERT_EQ(server_big.transfer(a, 256), w);
+  const std::uint64_t t1 = w + 44000, t2 = t1 + 44000;
+  const std::uint64_t d1 = server_small.transfer(t1, 1024);
+  ASSERT_EQ(server_big.transfer(t1, 1024), d1);
+  ASSERT_GT(d1, t2);  // block 1's write is still in flight when block 2 ends
+  EXPECT_EQ(with_small.done_ps, server_small.transfer(d1, 1024));
+  EXPECT_EQ(with_big.done_ps, server_big.transfer(t2, 1024));
+  EXPECT_EQ(with_small.done_ps - with_big.done_ps, d1 - t2);  // the wait for the buffer
+  for (const WriteBackDesign* d : {&with_small, &with_big}) {
+    EXPECT_EQ(d->unit.stats().tiles, 4u);
+    EXPECT_EQ(d->unit.stats().mac_busy_cycles, 88u);
+    EXPECT_EQ(d->unit.stats().dma_bytes_read, 512u);
+    EXPECT_EQ(d->unit.stats().dma_bytes_written, 2048u);
+    EXPECT_EQ(d->memory.write_latency().count(), 2u);
+  }
 }
 
 // Every validation error code (13) through the device: each bad descriptor completes with its

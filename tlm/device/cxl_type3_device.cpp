@@ -48,8 +48,10 @@ CxlType3Device::CxlType3Device(sc_core::sc_module_name name, const config::Devic
   }
   controller_.memory_socket.bind(port_.targets);
   if (options.ndp) {
+    // The bandwidth model's FIFO server answers a write at once, so the units post their writes.
+    const bool posted_writes = config.dram.model == config::MemoryModel::kBandwidth;
     ndp_ = std::make_unique<ndp::NdpEngine>("ndp", config.ndp, config.dram.capacity_bytes(), options.timing_only,
-                                            options.faults.ndp);
+                                            posted_writes, options.faults.ndp);
     ndp_->memory_socket.bind(port_.targets);
     for (unsigned u = 0; u < ndp_->units(); ++u) ndp_->unit(u).memory_socket.bind(port_.targets);
   }

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "tlm/common/poison_report.hpp"
+#include "tlm/common/posted_write.hpp"
 #include "tlm/common/sim_time.hpp"
 #include "tlm/common/strided_access.hpp"
 
@@ -147,6 +148,12 @@ bool MemoryTarget::try_queue(Job* job) {
 }
 
 void MemoryTarget::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  if (bandwidth_mode() && delay == sc_core::SC_ZERO_TIME && trans.is_write()) {
+    if (auto* posted = trans.get_extension<PostedWrite>()) {
+      take_posted_write(trans, *posted);
+      return;
+    }
+  }
   // Synchronise: the DRAM model runs in simulated time, so the access starts at now + delay.
   sc_core::wait(delay);
   delay = sc_core::SC_ZERO_TIME;
@@ -179,6 +186,22 @@ void MemoryTarget::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time
   events_.release(job->done);
   jobs_.release(job);
   ok_unless_poisoned();
+}
+
+// A posted write (tlm/common/posted_write.hpp) with the bandwidth model: the data now, the
+// transfer queued now on the FIFO server, whose completion time is known at once; nothing
+// waits, so the write costs no event.
+void MemoryTarget::take_posted_write(tlm::tlm_generic_payload& trans, PostedWrite& posted) {
+  posted.taken = true;
+  const std::uint64_t start = now_ps();
+  posted.done_ps = start;
+  if (!do_data(trans)) return;  // error status set; nothing reaches the DRAM
+  const unsigned bursts = bursts_of(trans);
+  if (bursts > 0) {
+    posted.done_ps = bulk_.transfer(start, std::uint64_t(bursts) * kBurstBytes);
+    record_done(true, posted.done_ps - start, trans.get_data_length());
+  }
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
 tlm::tlm_sync_enum MemoryTarget::nb_transport_fw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase,

@@ -8,7 +8,10 @@
 //     model to complete them (back-pressure included) and returns with the delay consumed;
 // With memory.model "bandwidth" the same socket times each transaction as one bulk transfer
 // of the bandwidth model instead (memory/bandwidth_model.hpp): no per-burst scheduling, for
-// full-size runs; END_REQ at once, BEGIN_RESP at the transfer's completion time.
+// full-size runs; END_REQ at once, BEGIN_RESP at the transfer's completion time. A write with
+// a PostedWrite extension (tlm/common/posted_write.hpp) and no delay is then taken in the call:
+// queued at the current time, its completion time returned, no wait (the timed model ignores
+// the extension and blocks).
 //   - approximately timed: the 4-phase base protocol. END_REQ is sent only when every burst
 //     of the request has been queued in the DRAM model (request exclusion = back-pressure);
 //     BEGIN_RESP when all bursts are done, one response outstanding at a time. A BEGIN_REQ
@@ -48,6 +51,7 @@
 
 namespace monde {
 class StridedAccess;
+class PostedWrite;
 }
 
 namespace monde::mem {
@@ -123,6 +127,7 @@ class MemoryTarget : public sc_core::sc_module {
   void at_phase(tlm::tlm_generic_payload& trans, const tlm::tlm_phase& phase);  // AT arrivals, at their time
   void finish(Job* job);
   void record_done(bool is_write, std::uint64_t latency_ps, std::uint64_t bytes);  // latency and byte counts
+  void take_posted_write(tlm::tlm_generic_payload& trans, PostedWrite& posted);
   bool bandwidth_mode() const { return config_.model == config::MemoryModel::kBandwidth; }
   // Bandwidth mode: completion time of the job's bytes issued now.
   std::uint64_t bulk_done_ps(const Job& job);

@@ -26,7 +26,7 @@ NdpRegisterConfig register_config(const config::NdpConfig& c, std::uint64_t devi
 }  // namespace
 
 NdpEngine::NdpEngine(sc_core::sc_module_name name, const config::NdpConfig& config, std::uint64_t device_bytes,
-                     bool timing_only, const config::NdpFaultConfig& faults)
+                     bool timing_only, bool posted_writes, const config::NdpFaultConfig& faults)
     : sc_module(name),
       mmio_socket("mmio_socket"),
       memory_socket("memory_socket"),
@@ -40,7 +40,7 @@ NdpEngine::NdpEngine(sc_core::sc_module_name name, const config::NdpConfig& conf
   mmio_socket.register_b_transport(this, &NdpEngine::mmio_b_transport);
   mmio_socket.register_transport_dbg(this, &NdpEngine::mmio_dbg);
   for (unsigned i = 0; i < config.units; ++i) {
-    units_.push_back(std::make_unique<NdpUnit>(("unit" + std::to_string(i)).c_str(), config, timing_only));
+    units_.push_back(std::make_unique<NdpUnit>(("unit" + std::to_string(i)).c_str(), config, timing_only, posted_writes));
   }
   regs_.set_listener([this](RegEvent e) { on_register_event(e); });
   SC_THREAD(command_loop);

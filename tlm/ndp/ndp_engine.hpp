@@ -71,8 +71,10 @@ class NdpEngine : public sc_core::sc_module {
   tlm_utils::simple_initiator_socket<NdpEngine, 64> memory_socket;
 
   SC_HAS_PROCESS(NdpEngine);
+  // posted_writes: the device memory takes the units' write-backs as posted writes (the
+  // bandwidth DRAM model; tlm/ndp/ndp_unit.hpp).
   NdpEngine(sc_core::sc_module_name name, const config::NdpConfig& config, std::uint64_t device_bytes, bool timing_only,
-            const config::NdpFaultConfig& faults = {});
+            bool posted_writes, const config::NdpFaultConfig& faults = {});
   ~NdpEngine() override;
 
   NdpUnit& unit(unsigned i) { return *units_.at(i); }

@@ -5,6 +5,8 @@
 
 #include "tlm/common/blocking_access.hpp"
 #include "tlm/common/poison_report.hpp"
+#include "tlm/common/posted_write.hpp"
+#include "tlm/common/sim_time.hpp"
 #include "tlm/common/strided_access.hpp"
 #include "tlm/ndp/numerics/bf16.hpp"
 #include "tlm/ndp/numerics/quant.hpp"
@@ -19,9 +21,10 @@ namespace {
 constexpr std::uint64_t kLineBytes = 64;  // config::kColumnsPerFetch bf16
 }
 
-NdpUnit::NdpUnit(sc_core::sc_module_name name, const config::NdpConfig& config, bool timing_only)
+NdpUnit::NdpUnit(sc_core::sc_module_name name, const config::NdpConfig& config, bool timing_only,
+                 bool posted_writes)
     : sc_module(name), memory_socket("memory_socket"), config_(config), timing_only_(timing_only),
-      mac_("mac", config.mac) {
+      posted_writes_(posted_writes), mac_("mac", config.mac) {
   SC_THREAD(compute);
   SC_THREAD(fetcher);
   SC_THREAD(writer);
@@ -35,7 +38,7 @@ void NdpUnit::start(const NdpPhaseWork& work) {
 }
 
 bool NdpUnit::dma(Stream stream, tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, std::uint64_t bytes,
-                  std::uint64_t stride) {
+                  std::uint64_t stride, PostedWrite* posted) {
   if (timing_only_) {
     // A timing_only memory never touches the bytes, but the base protocol wants a data array of
     // the access's length (a protocol checker reads it). Not value-initialised: pages nobody
@@ -56,10 +59,15 @@ bool NdpUnit::dma(Stream stream, tlm::tlm_command cmd, std::uint64_t addr, unsig
     t.set_extension(&strided);
   }
   if (cmd == tlm::TLM_READ_COMMAND) t.set_extension(&poison);
-  blocking_access(memory_socket, t, cmd, addr, data, static_cast<unsigned>(bytes));
+  if (posted != nullptr) t.set_extension(posted);
+  prepare_access(t, cmd, addr, data, static_cast<unsigned>(bytes));
+  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+  memory_socket->b_transport(t, delay);
+  if (posted == nullptr || !posted->taken) sc_core::wait(delay);  // as blocking_access
   // Stack objects: the payload must not delete them.
   if (stride > 0) t.clear_extension(&strided);
   if (cmd == tlm::TLM_READ_COMMAND) t.clear_extension(&poison);
+  if (posted != nullptr) t.clear_extension(posted);
   (cmd == tlm::TLM_READ_COMMAND ? stats_.dma_bytes_read : stats_.dma_bytes_written) += bytes;
   if (t.is_response_error()) {
     if (stats_.error == NdpErrorCode::kOk) {
@@ -113,9 +121,36 @@ void NdpUnit::fetcher() {
 
 // ---------------------------------------------------------------- write-back
 
+void NdpUnit::release_posted_writes() {
+  const std::uint64_t now = sim_now_ps();
+  while (!posted_.empty() && posted_.front().first <= now) {
+    out_buffer_used_ -= posted_.front().second;
+    posted_.pop_front();
+  }
+}
+
+// Posts the block's write now; its lines hold their output-buffer space until it completes.
+void NdpUnit::post_write(Write& w) {
+  const std::uint64_t n = w.lines * kLineBytes;
+  PostedWrite posted;
+  dma(kResults, tlm::TLM_WRITE_COMMAND, w.addr, w.bytes.data(), n, w.lines > 1 ? w.stride : 0, &posted);
+  // A memory that did not take it (b_transport blocked until the write was done) frees it now.
+  posted_.emplace_back(posted.taken ? posted.done_ps : sim_now_ps(), n);
+}
+
 void NdpUnit::queue_write(Write w) {
   // The configuration guarantees out_buffer_bytes >= mac_array.rows x 64: a whole block fits.
   const std::uint64_t n = w.lines * kLineBytes;
+  if (posted_writes_) {
+    release_posted_writes();
+    while (out_buffer_used_ + n > config_.out_buffer_bytes) {  // wait for the oldest write
+      sc_core::wait(ps_time(posted_.front().first - sim_now_ps()));
+      release_posted_writes();
+    }
+    out_buffer_used_ += n;
+    post_write(w);
+    return;
+  }
   while (out_buffer_used_ + n > config_.out_buffer_bytes) sc_core::wait(write_done_);
   out_buffer_used_ += n;
   writes_.push_back(std::move(w));
@@ -171,7 +206,13 @@ void NdpUnit::compute() {
         slot.ready = false;  // this half may be refilled
         slot_changed_.notify(sc_core::SC_ZERO_TIME);
       }
-      while (out_buffer_used_ > 0) sc_core::wait(write_done_);  // the phase ends when h / y is in memory
+      // The phase ends when h / y is in memory: the last posted write done, or the writer idle.
+      if (!posted_.empty()) {
+        const std::uint64_t last = posted_.back().first, now = sim_now_ps();
+        if (last > now) sc_core::wait(ps_time(last - now));
+        release_posted_writes();
+      }
+      while (out_buffer_used_ > 0) sc_core::wait(write_done_);
     }
     stats_.mac_busy_cycles = mac_.busy_cycles() - busy0;
     stats_.tiles = mac_.tiles_run() - tiles0;

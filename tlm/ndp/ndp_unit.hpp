@@ -14,8 +14,15 @@
 //     for each block of ROWS tokens: for each COLS-wide tile of the 32 columns: one MAC tile
 //     per matrix over the whole K (first = true, ascending k), then the epilogue (phase 1:
 //     activation in fp32, then RNE to bf16; phase 2: RNE to bf16), and the block's rows go to
-//     the output buffer as whole 64-byte lines, written back by a third process as one
-//     strided DMA per block (the lines are a row of the output apart).
+//     the output buffer as whole 64-byte lines, written back as one strided DMA per block (the
+//     lines are a row of the output apart).
+// Write-back: the output buffer holds a block's lines until the memory has written them. With
+// a memory that takes posted writes (the bandwidth DRAM model; tlm/common/posted_write.hpp) the
+// sequencer posts each block's write at the block's end and goes on: any number of writes are
+// outstanding, as many as the output buffer holds, each freeing its space at its completion time
+// (a block that finds the buffer full waits for the oldest write); no process waits per write.
+// With the timed DRAM model a third process writes the blocks back one blocking write at a
+// time, as the timed model needs its engine to run the bursts.
 // Every output is one MAC tile's ascending-k sum, so the bits equal the golden expert (on the
 // dequantised weights for int8 / int4: the array's weight_dequant lanes take the codes and, at
 // beat k, each column's scale of group k / G; docs/mac_array.md, "Quantised weights").
@@ -36,6 +43,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include <systemc>
@@ -48,6 +56,10 @@
 #include "core/config/ndp_config.hpp"
 #include "core/config/weight_format.hpp"
 #include "tlm/ndp/numerics/golden_expert.hpp"
+
+namespace monde {
+class PostedWrite;
+}
 
 namespace monde::ndp {
 
@@ -82,7 +94,8 @@ class NdpUnit : public sc_core::sc_module {
   tlm_utils::simple_initiator_socket<NdpUnit, 64> memory_socket;
 
   SC_HAS_PROCESS(NdpUnit);
-  NdpUnit(sc_core::sc_module_name name, const config::NdpConfig& config, bool timing_only);
+  // posted_writes: the memory takes posted writes (see above); otherwise the writer process.
+  NdpUnit(sc_core::sc_module_name name, const config::NdpConfig& config, bool timing_only, bool posted_writes);
 
   // Starts a phase; done_event() fires when its last result is written back.
   void start(const NdpPhaseWork& work);
@@ -119,8 +132,11 @@ class NdpUnit : public sc_core::sc_module {
   // The three processes' DMA streams: each has its own payload, reused for all its accesses.
   enum Stream { kActivations = 0, kWeights = 1, kResults = 2 };
   // stride > 0: `bytes` is lines of 64 bytes, `stride` apart (one strided transaction).
+  // posted: a write that does not wait (PostedWrite; the target sets it).
   bool dma(Stream stream, tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, std::uint64_t bytes,
-           std::uint64_t stride = 0);
+           std::uint64_t stride = 0, PostedWrite* posted = nullptr);
+  void post_write(Write& w);
+  void release_posted_writes();  // frees the output buffer space of the writes done by now
   void run_block(std::uint32_t fetch, const Slot& slot, std::uint32_t r0, std::uint32_t rows);
   void queue_write(Write w);
   std::uint32_t fetches() const { return work_.cols.size() / config::kColumnsPerFetch; }
@@ -128,6 +144,7 @@ class NdpUnit : public sc_core::sc_module {
 
   config::NdpConfig config_;
   bool timing_only_;
+  bool posted_writes_;
   MacArray mac_;
   NdpPhaseWork work_;
   NdpUnitStats stats_;
@@ -138,6 +155,9 @@ class NdpUnit : public sc_core::sc_module {
   std::vector<num::bf16_t> act_;  // the activation buffer: A, T x K
   std::array<Slot, 2> slots_;     // the two weight SRAM halves
   std::deque<Write> writes_;
+  // Posted writes not yet known to be done: (completion ps, bytes), in posting order. The FIFO
+  // memory server completes one initiator's writes in the order they were posted.
+  std::deque<std::pair<std::uint64_t, std::uint64_t>> posted_;
   std::uint64_t out_buffer_used_ = 0;
   std::array<tlm::tlm_generic_payload, 3> payloads_;  // by Stream
   std::unique_ptr<unsigned char[]> scratch_;  // timing_only DMA data array (never read by the memory)
