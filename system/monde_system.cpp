@@ -10,6 +10,7 @@ namespace {
 device::DeviceOptions device_options(const config::SystemConfig& c, std::uint32_t d, bool check_protocol) {
   device::DeviceOptions o;
   o.timing_only = c.run.timing_only();
+  o.ndp_block_runs = c.run.ndp_block_runs;
   o.check_internal_protocol = check_protocol;
   o.faults = c.faults.of_device(d);
   return o;

@@ -152,7 +152,11 @@ const Schema<RunConfig>& run_schema() {
                 },
                 [](const R& c, nlohmann::json& j) {
                   j["monde_paper_alpha"] = c.monde_paper_alpha ? nlohmann::json(*c.monde_paper_alpha) : nlohmann::json("auto");
-                });
+                })
+        .boolean("ndp_block_runs", &R::ndp_block_runs,
+                 "data: timing_only with the bandwidth DRAM model: the NDP units run a fetch's token blocks in runs, "
+                 "one simulation event per run instead of one per block (exact: the same picoseconds and statistics, "
+                 "tests/integration/ndp_block_runs.sh); false runs block by block, to cross-check");
     return r;
   }();
   return s;

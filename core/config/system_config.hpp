@@ -88,6 +88,9 @@ struct RunConfig {
   DataMode data = DataMode::kTimingOnly;
   std::uint64_t gpu_memory_budget_bytes_per_layer = 0;
   std::optional<double> monde_paper_alpha;  // none ("auto"): calibrated per run
+  // data: timing_only with the bandwidth DRAM: the NDP units run a fetch's blocks in runs, one
+  // event per run (exact); false: one event per block, to cross-check (tlm/ndp/ndp_unit.hpp).
+  bool ndp_block_runs = true;
 
   bool timing_only() const { return data == DataMode::kTimingOnly; }
   bool end_to_end() const { return scope == RunScope::kEndToEnd; }

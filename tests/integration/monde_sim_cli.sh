@@ -224,7 +224,7 @@ check reference 0 "^#### \`device.memory.timing\`" -- "$bin" config-reference
 
 # ---- bad input: one class each, the exact message, exit 2
 printf '{"model": "mixtral-8x7b-tiny", "device": "lpddr5x-8533", "run": {"bacth": 4}}' > typo.json
-check unknown-key 2 "^monde-sim: configuration error: typo.json: key 'run.bacth': unknown key; allowed phase, batch, prompt_tokens, context_tokens, steps, scope, policies, data, gpu_memory_budget_bytes_per_layer, monde_paper_alpha$" -- "$bin" run typo.json
+check unknown-key 2 "^monde-sim: configuration error: typo.json: key 'run.bacth': unknown key; allowed phase, batch, prompt_tokens, context_tokens, steps, scope, policies, data, gpu_memory_budget_bytes_per_layer, monde_paper_alpha, ndp_block_runs$" -- "$bin" run typo.json
 printf '{"model": "mixtral-8x7b-tiny", "device": "lpddr5x-8533", "run": {"batch": "eight"}}' > type.json
 check wrong-type 2 "^monde-sim: configuration error: type.json: key 'run.batch' = \"eight\": must be a non-negative integer; allowed 1 .. 65536$" -- "$bin" run type.json
 check out-of-range 2 "^monde-sim: configuration error: --set run.batch=0: key 'run.batch' = 0: out of range; allowed 1 .. 65536$" -- "$bin" run tiny.json --set run.batch=0

@@ -10,7 +10,8 @@
 #include "core/config/config_node.hpp"
 #include "tlm/checker/protocol_checker.hpp"
 #include "tlm/common/blocking_access.hpp"
-#include "tlm/common/posted_write.hpp"
+#include "tlm/common/scheduled_access.hpp"
+#include "tlm/common/sim_time.hpp"
 #include "tlm/common/strided_access.hpp"
 #include "core/config/device_config.hpp"
 #include "core/config/dram_config.hpp"
@@ -252,73 +253,83 @@ TEST(MemoryTarget, BandwidthModeTimesBulkTransfers) {
   EXPECT_EQ(d.checker.violation_count(), 0u);
 }
 
-// A posted write (tlm/common/posted_write.hpp) with the bandwidth model is taken in the call:
-// no simulated time passes, the data is stored, and done_ps is the FIFO server's completion.
-// Two 1 KiB writes posted at t = 0 share the server: with p = 1e12 / sustained ps per byte and
-// the latency L = 44,226 ps (tRCD + tRL + tBURST = 189 tCK of 234 ps), the first completes at
-// ceil(1024 p) + L and the second, queued behind it, at ceil(2048 p) + L. A read with the
-// extension is an ordinary blocking read (the extension is for writes), and the timed model
-// ignores the extension: its write blocks until the DRAM has written it.
-void posted_writes(config::MemoryModel model) {
+// Scheduled accesses (tlm/common/scheduled_access.hpp) with the bandwidth model are taken in the
+// call (no simulated time passes, the data moves) and served in the order of (start, source,
+// stream, seq), each after the ordinary requests of its start picosecond. With p = 1e12 /
+// sustained ps per byte and the latency L = 44,226 ps (tRCD + tRL + tBURST = 189 tCK of 234 ps):
+//   at 0, W1 (source 1, start 0), W2 (source 0, start 0) and W3 (source 0, start 100 ns) are
+//   scheduled, 1 KiB each. W2 goes first (source 0): done ceil(1024 p) + L; then W1:
+//   ceil(2048 p) + L. At 100 ns an ordinary 1 KiB read arrives (the server idle again since
+//   2048 p = 8 ns): it goes before W3, which starts in the same picosecond: done
+//   ceil(100,000 + 1024 p) + L; W3 ceil(100,000 + 2048 p) + L.
+// The timed model ignores the extension: the write blocks until the DRAM has written it.
+void scheduled_accesses(config::MemoryModel model) {
   auto cfg = lpddr5x();
   cfg.model = model;
   const bool bandwidth = model == config::MemoryModel::kBandwidth;
   const long double p = 1e12L / static_cast<long double>(cfg.peak_bandwidth_total() * cfg.refresh_factor() *
                                                          cfg.bandwidth_efficiency);
-  std::vector<PostedWrite> seen;
+  std::vector<ScheduledAccess> seen(3);
+  std::vector<std::uint64_t> done;
   std::vector<sc_core::sc_time> returned_at;
+  std::uint64_t read_done = 0;
   std::vector<unsigned char> data(1024), back(1024), read(1024);
   for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<unsigned char>(i * 7 + 1);
   LtDesign d(cfg, {}, [&](LtBench& b) {
-    for (std::uint64_t addr : {0x10000u, 0x20000u}) {
+    const std::uint64_t addr[3] = {0x10000, 0x20000, 0x30000};
+    const std::uint32_t source[3] = {1, 0, 0};
+    const std::uint64_t start[3] = {0, 0, 100000};
+    for (int i = 0; i < 3; ++i) {
       tlm::tlm_generic_payload t;
-      prepare_access(t, tlm::TLM_WRITE_COMMAND, addr, data.data(), 1024);
-      PostedWrite posted;
-      t.set_extension(&posted);
+      prepare_access(t, tlm::TLM_WRITE_COMMAND, addr[i], data.data(), 1024);
+      seen[i].start_ps = start[i];
+      seen[i].source = source[i];
+      seen[i].seq = static_cast<std::uint64_t>(i);
+      t.set_extension(&seen[i]);
       sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
       b.socket->b_transport(t, delay);
-      t.clear_extension(&posted);
+      t.clear_extension(&seen[i]);
       EXPECT_EQ(t.get_response_status(), tlm::TLM_OK_RESPONSE);
       EXPECT_EQ(delay, sc_core::SC_ZERO_TIME);
-      seen.push_back(posted);
       returned_at.push_back(sc_core::sc_time_stamp());
     }
-    b.debug(tlm::TLM_READ_COMMAND, 0x20000, back.data(), 1024);
-    tlm::tlm_generic_payload t;
-    prepare_access(t, tlm::TLM_READ_COMMAND, 0x10000, read.data(), 1024);
-    PostedWrite on_a_read;
-    t.set_extension(&on_a_read);
-    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-    const sc_core::sc_time before = sc_core::sc_time_stamp();
-    b.socket->b_transport(t, delay);
-    t.clear_extension(&on_a_read);
-    EXPECT_FALSE(on_a_read.taken);
-    EXPECT_GT(sc_core::sc_time_stamp() + delay, before);  // the read took DRAM time
+    b.debug(tlm::TLM_READ_COMMAND, 0x10000, back.data(), 1024);
+    if (!bandwidth) return;
+    sc_core::wait(sc_core::sc_time(100000 - sim_now_ps(), sc_core::SC_PS));
+    EXPECT_EQ(b.access(tlm::TLM_READ_COMMAND, 0x10000, read.data(), 1024), tlm::TLM_OK_RESPONSE);
+    read_done = sim_now_ps();
     EXPECT_EQ(read, data);
+    for (const ScheduledAccess& a : seen) done.push_back(wait_until_done(a));
   });
   sc_core::sc_start();
-  ASSERT_EQ(seen.size(), 2u);
   EXPECT_EQ(back, data);
+  ASSERT_EQ(returned_at.size(), 3u);
   if (bandwidth) {
-    EXPECT_TRUE(seen[0].taken);
-    EXPECT_TRUE(seen[1].taken);
-    EXPECT_EQ(returned_at[0], sc_core::SC_ZERO_TIME);
-    EXPECT_EQ(returned_at[1], sc_core::SC_ZERO_TIME);
-    EXPECT_EQ(seen[0].done_ps, static_cast<std::uint64_t>(std::ceil(1024 * p)) + 44226u);
-    EXPECT_EQ(seen[1].done_ps, static_cast<std::uint64_t>(std::ceil(2048 * p)) + 44226u);
-    EXPECT_EQ(d.mem.write_latency().count(), 2u);
-    EXPECT_EQ(d.mem.bytes_written(), 2048u);
+    for (int i = 0; i < 3; ++i) {
+      EXPECT_TRUE(seen[i].taken());
+      EXPECT_EQ(returned_at[i], sc_core::SC_ZERO_TIME);
+      EXPECT_EQ(seen[i].not_before_ps, seen[i].start_ps + 44226u);
+    }
+    const auto ceil_ps = [](long double x) { return static_cast<std::uint64_t>(std::ceil(x)); };
+    ASSERT_EQ(done.size(), 3u);
+    EXPECT_EQ(done[1], ceil_ps(1024 * p) + 44226u);  // W2: source 0 first
+    EXPECT_EQ(done[0], ceil_ps(2048 * p) + 44226u);  // W1
+    EXPECT_EQ(read_done, ceil_ps(100000 + 1024 * p) + 44226u);  // the ordinary read before W3
+    EXPECT_EQ(done[2], ceil_ps(100000 + 2048 * p) + 44226u);
+    EXPECT_EQ(d.mem.write_latency().count(), 3u);
+    EXPECT_EQ(d.mem.bytes_written(), 3072u);
   } else {
-    EXPECT_FALSE(seen[0].taken);
-    EXPECT_FALSE(seen[1].taken);
+    for (int i = 0; i < 3; ++i) EXPECT_FALSE(seen[i].taken());
     EXPECT_GT(returned_at[0], sc_core::SC_ZERO_TIME);  // blocked until written
     EXPECT_GT(returned_at[1], returned_at[0]);
   }
   EXPECT_EQ(d.checker.violation_count(), 0u);
 }
 
-TEST(MemoryTarget, BandwidthModeTakesPostedWritesInTheCall) { posted_writes(config::MemoryModel::kBandwidth); }
-TEST(MemoryTarget, TimedModeBlocksOnPostedWrites) { posted_writes(config::MemoryModel::kTimed); }
+TEST(MemoryTarget, BandwidthModeServesScheduledAccessesInTheirOrder) {
+  scheduled_accesses(config::MemoryModel::kBandwidth);
+}
+TEST(MemoryTarget, TimedModeBlocksOnScheduledAccesses) { scheduled_accesses(config::MemoryModel::kTimed); }
 
 }  // namespace
 }  // namespace monde::mem

@@ -434,6 +434,13 @@ mem::MemoryTargetOptions timing_only() {
   return o;
 }
 
+ndp::NdpUnitOptions unit_options() {
+  ndp::NdpUnitOptions o;
+  o.timing_only = true;
+  o.scheduled = true;
+  return o;
+}
+
 SC_MODULE(WriteBackDesign) {
   mem::MemoryTarget memory;
   ndp::NdpUnit unit;
@@ -443,7 +450,7 @@ SC_MODULE(WriteBackDesign) {
   SC_HAS_PROCESS(WriteBackDesign);
   WriteBackDesign(sc_core::sc_module_name name, const config::DramConfig& dram, const config::NdpConfig& ndp)
       : sc_module(name), memory("memory", dram, dram.capacity_bytes(), timing_only()),
-        unit("unit", ndp, true, true) {
+        unit("unit", ndp, 0, unit_options()) {
     unit.memory_socket.bind(memory.socket);
     work.tokens = 32;
     work.k = 4;

@@ -48,10 +48,12 @@ CxlType3Device::CxlType3Device(sc_core::sc_module_name name, const config::Devic
   }
   controller_.memory_socket.bind(port_.targets);
   if (options.ndp) {
-    // The bandwidth model's FIFO server answers a write at once, so the units post their writes.
-    const bool posted_writes = config.dram.model == config::MemoryModel::kBandwidth;
-    ndp_ = std::make_unique<ndp::NdpEngine>("ndp", config.ndp, config.dram.capacity_bytes(), options.timing_only,
-                                            posted_writes, options.faults.ndp);
+    ndp::NdpUnitOptions units;
+    units.timing_only = options.timing_only;
+    // The bandwidth model's FIFO server takes scheduled accesses (tlm/memory/bulk_ledger.hpp).
+    units.scheduled = config.dram.model == config::MemoryModel::kBandwidth;
+    units.block_runs = options.ndp_block_runs;
+    ndp_ = std::make_unique<ndp::NdpEngine>("ndp", config.ndp, config.dram.capacity_bytes(), units, options.faults.ndp);
     ndp_->memory_socket.bind(port_.targets);
     for (unsigned u = 0; u < ndp_->units(); ++u) ndp_->unit(u).memory_socket.bind(port_.targets);
   }

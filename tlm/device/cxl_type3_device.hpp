@@ -35,6 +35,7 @@ struct DeviceOptions {
   bool allow_dmi = false;                // DMI bypasses the link and DRAM timing: opt-in
   bool check_internal_protocol = false;  // protocol checkers on the link/controller/memory hops
   bool ndp = true;                       // false: a plain memory expander (no NDP units, no register socket)
+  bool ndp_block_runs = true;            // run.ndp_block_runs (tlm/ndp/ndp_unit.hpp)
   config::FaultConfig faults;            // injected faults (off by default): DRAM poison, link CRC errors, NDP hangs
 };
 

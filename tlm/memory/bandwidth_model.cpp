@@ -25,21 +25,25 @@ std::uint64_t BandwidthModel::ceil_ps(long double x) {
   // ceil(x) for 0 <= x < 2^62 without x87 rounding-mode switches (a long double -> integer cast
   // reloads the control word twice, ceill is a libm call): start from the double nearest x,
   // whose integer part is within one of the answer below 2^53, and settle in long double, where
-  // every integer below 2^64 is exact. Result: the n with n - 1 < x <= n.
+  // every integer below 2^64 is exact. Result: the n with n - 1 < x <= n. Signed integers
+  // throughout: below 2^62 they convert with one instruction each way (unsigned 64-bit ones
+  // take a branch and a fix-up on x86-64), to the same values.
   if (!(x < 0x1p62L)) return static_cast<std::uint64_t>(std::ceil(x));
   const double approx = static_cast<double>(x);
-  std::uint64_t n = approx > 0 ? static_cast<std::uint64_t>(approx) : 0;
+  std::int64_t n = approx > 0 ? static_cast<std::int64_t>(approx) : 0;
   while (static_cast<long double>(n) < x) ++n;
   while (n > 0 && static_cast<long double>(n - 1) >= x) --n;
-  return n;
+  return static_cast<std::uint64_t>(n);
 }
 
 std::uint64_t BandwidthModel::transfer(std::uint64_t start_ps, std::uint64_t bytes) {
   // The queue's end is kept in fractional ps, so that a stream of small transfers takes
   // exactly as long as one transfer of the same bytes (no per-call rounding drift), and each
-  // call is a multiply-add rather than a division.
-  const long double begin = std::max(static_cast<long double>(start_ps), busy_until_exact_);
-  busy_until_exact_ = begin + static_cast<long double>(bytes) * ps_per_byte_;
+  // call is a multiply-add rather than a division. Times and sizes stay far below 2^63, so
+  // they convert as signed integers (the same values, one instruction each).
+  const long double start = static_cast<long double>(static_cast<std::int64_t>(start_ps));
+  const long double begin = std::max(start, busy_until_exact_);
+  busy_until_exact_ = begin + static_cast<long double>(static_cast<std::int64_t>(bytes)) * ps_per_byte_;
   busy_until_ = ceil_ps(busy_until_exact_);
   bytes_ += bytes;
   return busy_until_ + latency_ps_;

@@ -4,7 +4,7 @@
 #include <limits>
 
 #include "tlm/common/poison_report.hpp"
-#include "tlm/common/posted_write.hpp"
+#include "tlm/common/scheduled_access.hpp"
 #include "tlm/common/sim_time.hpp"
 #include "tlm/common/strided_access.hpp"
 
@@ -19,6 +19,7 @@ MemoryTarget::MemoryTarget(sc_core::sc_module_name name, const config::DramConfi
       store_(capacity_bytes),
       dram_(config),
       bulk_(config),
+      ledger_(bulk_, *this),
       poison_(options.poison, options.fault_seed),
       peq_(this, &MemoryTarget::at_phase),
       bulk_peq_(this, &MemoryTarget::bulk_response) {
@@ -148,9 +149,9 @@ bool MemoryTarget::try_queue(Job* job) {
 }
 
 void MemoryTarget::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
-  if (bandwidth_mode() && delay == sc_core::SC_ZERO_TIME && trans.is_write()) {
-    if (auto* posted = trans.get_extension<PostedWrite>()) {
-      take_posted_write(trans, *posted);
+  if (bandwidth_mode() && delay == sc_core::SC_ZERO_TIME) {
+    if (auto* scheduled = trans.get_extension<ScheduledAccess>()) {
+      take_scheduled(trans, *scheduled);
       return;
     }
   }
@@ -171,6 +172,7 @@ void MemoryTarget::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time
     // One bulk transfer and one wait: no job (nothing else refers to it; finish() would only
     // record the latency and notify a done event nobody waits on).
     const std::uint64_t start = now_ps();
+    ledger_.apply_before(start);  // the scheduled accesses that start earlier go first
     const std::uint64_t done = bulk_.transfer(start, std::uint64_t(bursts) * kBurstBytes);
     sc_core::wait(ps_time(done - start));
     record_done(trans.is_write(), done - start, trans.get_data_length());
@@ -188,20 +190,28 @@ void MemoryTarget::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time
   ok_unless_poisoned();
 }
 
-// A posted write (tlm/common/posted_write.hpp) with the bandwidth model: the data now, the
-// transfer queued now on the FIFO server, whose completion time is known at once; nothing
-// waits, so the write costs no event.
-void MemoryTarget::take_posted_write(tlm::tlm_generic_payload& trans, PostedWrite& posted) {
-  posted.taken = true;
-  const std::uint64_t start = now_ps();
-  posted.done_ps = start;
+// A scheduled access (tlm/common/scheduled_access.hpp) with the bandwidth model: the data now,
+// the transfer queued in the ledger, served in its order once time passes its start; nothing
+// waits here.
+void MemoryTarget::take_scheduled(tlm::tlm_generic_payload& trans, ScheduledAccess& a) {
+  const std::uint64_t now = now_ps();
+  if (a.start_ps < now) a.start_ps = now;  // an access cannot start in the past
+  a.ledger = &ledger_;
+  a.id = ScheduledAccess::kNoTransfer;
+  a.not_before_ps = a.start_ps;
   if (!do_data(trans)) return;  // error status set; nothing reaches the DRAM
   const unsigned bursts = bursts_of(trans);
   if (bursts > 0) {
-    posted.done_ps = bulk_.transfer(start, std::uint64_t(bursts) * kBurstBytes);
-    record_done(true, posted.done_ps - start, trans.get_data_length());
+    a.id = ledger_.schedule(a, std::uint64_t(bursts) * kBurstBytes, trans.is_write(), trans.get_data_length());
+    // The earliest completion: the server's latency after the start (the data takes > 0 ps).
+    a.not_before_ps = a.start_ps + std::max<std::uint64_t>(1, bulk_.unloaded_latency_ps());
   }
-  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+  // OK unless the data was poisoned (check_poison set the status; the read still takes its time).
+  if (trans.get_response_status() == tlm::TLM_INCOMPLETE_RESPONSE) trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void MemoryTarget::record_transfer(bool is_write, std::uint64_t latency_ps, std::uint64_t bytes) {
+  record_done(is_write, latency_ps, bytes);
 }
 
 tlm::tlm_sync_enum MemoryTarget::nb_transport_fw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase,
@@ -269,6 +279,7 @@ void MemoryTarget::at_phase(tlm::tlm_generic_payload& trans, const tlm::tlm_phas
 }
 
 std::uint64_t MemoryTarget::bulk_done_ps(const Job& job) {
+  ledger_.apply_before(job.start_ps);  // the scheduled accesses that start earlier go first
   return bulk_.transfer(job.start_ps, std::uint64_t(job.bursts_total) * kBurstBytes);
 }
 

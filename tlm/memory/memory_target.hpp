@@ -8,10 +8,11 @@
 //     model to complete them (back-pressure included) and returns with the delay consumed;
 // With memory.model "bandwidth" the same socket times each transaction as one bulk transfer
 // of the bandwidth model instead (memory/bandwidth_model.hpp): no per-burst scheduling, for
-// full-size runs; END_REQ at once, BEGIN_RESP at the transfer's completion time. A write with
-// a PostedWrite extension (tlm/common/posted_write.hpp) and no delay is then taken in the call:
-// queued at the current time, its completion time returned, no wait (the timed model ignores
-// the extension and blocks).
+// full-size runs; END_REQ at once, BEGIN_RESP at the transfer's completion time. An access with
+// a ScheduledAccess extension (tlm/common/scheduled_access.hpp: the NDP units' and engine's) and
+// no delay is then taken in the call and queued in the ledger (bulk_ledger.hpp), which serves it
+// on the same server in a fixed order once time passes its start (the timed model ignores the
+// extension and blocks).
 //   - approximately timed: the 4-phase base protocol. END_REQ is sent only when every burst
 //     of the request has been queued in the DRAM model (request exclusion = back-pressure);
 //     BEGIN_RESP when all bursts are done, one response outstanding at a time. A BEGIN_REQ
@@ -44,6 +45,7 @@
 #include "tlm/common/payload_event_queue.hpp"
 #include "tlm/memory/backing_store.hpp"
 #include "tlm/memory/bandwidth_model.hpp"
+#include "tlm/memory/bulk_ledger.hpp"
 #include "core/config/dram_config.hpp"
 #include "tlm/memory/dram_system.hpp"
 #include "tlm/memory/poison_model.hpp"
@@ -51,7 +53,7 @@
 
 namespace monde {
 class StridedAccess;
-class PostedWrite;
+class ScheduledAccess;
 }
 
 namespace monde::mem {
@@ -66,7 +68,7 @@ struct MemoryTargetOptions {
   std::uint64_t fault_seed = 1;
 };
 
-class MemoryTarget : public sc_core::sc_module {
+class MemoryTarget : public sc_core::sc_module, private TransferRecorder {
  public:
   static constexpr unsigned kBurstBytes = 64;
 
@@ -127,7 +129,8 @@ class MemoryTarget : public sc_core::sc_module {
   void at_phase(tlm::tlm_generic_payload& trans, const tlm::tlm_phase& phase);  // AT arrivals, at their time
   void finish(Job* job);
   void record_done(bool is_write, std::uint64_t latency_ps, std::uint64_t bytes);  // latency and byte counts
-  void take_posted_write(tlm::tlm_generic_payload& trans, PostedWrite& posted);
+  void take_scheduled(tlm::tlm_generic_payload& trans, ScheduledAccess& a);
+  void record_transfer(bool is_write, std::uint64_t latency_ps, std::uint64_t bytes) override;
   bool bandwidth_mode() const { return config_.model == config::MemoryModel::kBandwidth; }
   // Bandwidth mode: completion time of the job's bytes issued now.
   std::uint64_t bulk_done_ps(const Job& job);
@@ -141,6 +144,7 @@ class MemoryTarget : public sc_core::sc_module {
   BackingStore store_;
   DramSystem dram_;
   BandwidthModel bulk_;
+  BulkLedger ledger_;  // scheduled accesses on bulk_
   PoisonModel poison_;
   std::uint64_t next_id_ = 1;
   ObjectPool<Job> jobs_;

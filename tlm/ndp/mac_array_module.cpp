@@ -62,4 +62,11 @@ std::uint64_t MacArray::run_tiles_timing(unsigned tiles, unsigned rows, unsigned
   return cycles;
 }
 
+std::uint64_t MacArray::account_tiles_timing(unsigned tiles, unsigned rows, unsigned k) {
+  const std::uint64_t cycles = std::uint64_t{tiles} * perf::mac_tile_cycles(k, rows);
+  tiles_ += tiles;
+  busy_cycles_ += cycles;
+  return cycles;
+}
+
 }  // namespace monde::ndp

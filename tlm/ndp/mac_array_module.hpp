@@ -36,6 +36,9 @@ class MacArray : public sc_core::sc_module {
   // `tiles` such tiles back to back in one wait: the same end time and counts as calling
   // run_tile_timing `tiles` times (each tile's time is a whole number of clock periods).
   std::uint64_t run_tiles_timing(unsigned tiles, unsigned rows, unsigned k);
+  // The same tiles counted without a wait: for a caller that owns the array and lets their time
+  // pass in a wait of its own (an NDP unit running several blocks in one wait). Returns the cycles.
+  std::uint64_t account_tiles_timing(unsigned tiles, unsigned rows, unsigned k);
 
   const config::MacArrayConfig& config() const { return config_; }
   sc_core::sc_time clock_period() const { return period_; }

@@ -7,6 +7,7 @@
 
 #include "tlm/ndp/command/job_validation.hpp"
 #include "tlm/common/blocking_access.hpp"
+#include "tlm/common/scheduled_access.hpp"
 #include "tlm/common/poison_report.hpp"
 #include "tlm/ndp/command/work_split.hpp"
 
@@ -26,21 +27,22 @@ NdpRegisterConfig register_config(const config::NdpConfig& c, std::uint64_t devi
 }  // namespace
 
 NdpEngine::NdpEngine(sc_core::sc_module_name name, const config::NdpConfig& config, std::uint64_t device_bytes,
-                     bool timing_only, bool posted_writes, const config::NdpFaultConfig& faults)
+                     const NdpUnitOptions& options, const config::NdpFaultConfig& faults)
     : sc_module(name),
       mmio_socket("mmio_socket"),
       memory_socket("memory_socket"),
       config_(config),
       limits_(config.limits()),
       device_bytes_(device_bytes),
-      timing_only_(timing_only),
+      timing_only_(options.timing_only),
+      scheduled_(options.scheduled),
       faults_(faults),
       regs_(register_config(config, device_bytes)),
       period_(config.mac.clock_period_ps(), sc_core::SC_PS) {
   mmio_socket.register_b_transport(this, &NdpEngine::mmio_b_transport);
   mmio_socket.register_transport_dbg(this, &NdpEngine::mmio_dbg);
   for (unsigned i = 0; i < config.units; ++i) {
-    units_.push_back(std::make_unique<NdpUnit>(("unit" + std::to_string(i)).c_str(), config, timing_only, posted_writes));
+    units_.push_back(std::make_unique<NdpUnit>(("unit" + std::to_string(i)).c_str(), config, i, options));
   }
   regs_.set_listener([this](RegEvent e) { on_register_event(e); });
   SC_THREAD(command_loop);
@@ -129,7 +131,28 @@ NdpErrorCode NdpEngine::memory(tlm::tlm_command cmd, std::uint64_t addr, unsigne
   tlm::tlm_generic_payload t;
   PoisonReport poison;
   t.set_extension(&poison);
-  const auto status = blocking_access(memory_socket, t, cmd, addr, data, bytes);
+  tlm::tlm_response_status status;
+  if (scheduled_) {
+    // A scheduled access (tlm/common/scheduled_access.hpp) as the source after the units; waited
+    // for here, as a blocking access.
+    ScheduledAccess a;
+    a.start_ps = sim_now_ps();
+    a.source = config_.units;
+    a.seq = seq_++;
+    t.set_extension(&a);
+    prepare_access(t, cmd, addr, data, bytes);
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    memory_socket->b_transport(t, delay);
+    t.clear_extension(&a);
+    if (a.taken()) {
+      wait_until_done(a);
+    } else {
+      sc_core::wait(delay);
+    }
+    status = t.get_response_status();
+  } else {
+    status = blocking_access(memory_socket, t, cmd, addr, data, bytes);
+  }
   t.clear_extension(&poison);  // a stack object
   if (status == tlm::TLM_OK_RESPONSE) return NdpErrorCode::kOk;
   return poison.poisoned() ? NdpErrorCode::kDmaPoison : NdpErrorCode::kDmaError;

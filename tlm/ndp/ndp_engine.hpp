@@ -71,10 +71,11 @@ class NdpEngine : public sc_core::sc_module {
   tlm_utils::simple_initiator_socket<NdpEngine, 64> memory_socket;
 
   SC_HAS_PROCESS(NdpEngine);
-  // posted_writes: the device memory takes the units' write-backs as posted writes (the
-  // bandwidth DRAM model; tlm/ndp/ndp_unit.hpp).
-  NdpEngine(sc_core::sc_module_name name, const config::NdpConfig& config, std::uint64_t device_bytes, bool timing_only,
-            bool posted_writes, const config::NdpFaultConfig& faults = {});
+  // options.scheduled: the device memory takes scheduled accesses (the bandwidth DRAM model;
+  // tlm/common/scheduled_access.hpp): the units' and the engine's accesses are handed over as
+  // such, the engine's as source `units` (after the units).
+  NdpEngine(sc_core::sc_module_name name, const config::NdpConfig& config, std::uint64_t device_bytes,
+            const NdpUnitOptions& options, const config::NdpFaultConfig& faults = {});
   ~NdpEngine() override;
 
   NdpUnit& unit(unsigned i) { return *units_.at(i); }
@@ -108,6 +109,8 @@ class NdpEngine : public sc_core::sc_module {
   config::NdpLimits limits_;
   std::uint64_t device_bytes_;
   bool timing_only_;
+  bool scheduled_;
+  std::uint64_t seq_ = 0;  // scheduled accesses issued
   config::NdpFaultConfig faults_;
   NdpRegisterFile regs_;
   std::vector<std::unique_ptr<NdpUnit>> units_;

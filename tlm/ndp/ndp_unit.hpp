@@ -16,21 +16,29 @@
 //     activation in fp32, then RNE to bf16; phase 2: RNE to bf16), and the block's rows go to
 //     the output buffer as whole 64-byte lines, written back as one strided DMA per block (the
 //     lines are a row of the output apart).
-// Write-back: the output buffer holds a block's lines until the memory has written them. With
-// a memory that takes posted writes (the bandwidth DRAM model; tlm/common/posted_write.hpp) the
-// sequencer posts each block's write at the block's end and goes on: any number of writes are
-// outstanding, as many as the output buffer holds, each freeing its space at its completion time
-// (a block that finds the buffer full waits for the oldest write); no process waits per write.
-// With the timed DRAM model a third process writes the blocks back one blocking write at a
-// time, as the timed model needs its engine to run the bursts.
+// Memory accesses: with a memory that takes scheduled accesses (the bandwidth DRAM model;
+// tlm/common/scheduled_access.hpp) every access is handed over as one, naming this unit (index)
+// and its stream, so the DRAM serves the units' accesses of one picosecond in a fixed order, not in
+// the order the kernel runs their processes. Reads wait for their completion. The write-back is
+// posted: a block's write starts at the block's end and the unit goes on, with any number of
+// writes outstanding, as many as the output buffer holds, each freeing its space at its
+// completion (a block that finds the buffer full waits for the oldest write). With data:
+// timing_only the unit therefore runs a fetch's blocks in runs, one wait per run, posting each
+// block's write ahead at its end time: as long as the run's writes fit the buffer beside every
+// write not yet known done, no block of the run could have waited, so this is exactly block by
+// block (tests/integration/test_ndp_device.cpp holds the two to identical picoseconds and counts
+// over many shapes, and data: full, which keeps one wait per tile, to the same). With the timed
+// DRAM model a third process writes the blocks back one blocking write at a time, as the timed
+// model needs its engine to run the bursts.
 // Every output is one MAC tile's ascending-k sum, so the bits equal the golden expert (on the
 // dequantised weights for int8 / int4: the array's weight_dequant lanes take the codes and, at
 // beat k, each column's scale of group k / G; docs/mac_array.md, "Quantised weights").
 // data: timing_only moves no bytes and does no arithmetic: tiles take their contract cycles,
 // a block's tiles in one wait (they run back to back on this unit's own array and nothing
-// observes the array between them, so the block ends at the same picosecond as tile by tile;
-// data: full and rtl keep one wait per tile, and tests/integration/test_ndp_device.cpp holds
-// the two to identical picoseconds and statistics over many shapes).
+// observes the array between them, so the block ends at the same picosecond as tile by tile),
+// and with scheduled accesses a run of blocks in one wait (above); data: full and rtl keep one
+// wait per tile, and tests/integration/test_ndp_device.cpp holds the two to identical
+// picoseconds and statistics over many shapes.
 // A DMA error response is the phase's error: kDmaPoison when the read came back poisoned (the
 // DRAM's PoisonReport; the first poisoned device address is kept), kDmaError otherwise; the
 // phase still runs its schedule to the end (the completion says the results are not valid).
@@ -43,23 +51,19 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <utility>
 #include <vector>
 
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include "tlm/common/scheduled_access.hpp"
 #include "tlm/ndp/command/ndp_error.hpp"
 #include "tlm/ndp/command/work_split.hpp"
 #include "tlm/ndp/mac_array_module.hpp"
 #include "core/config/ndp_config.hpp"
 #include "core/config/weight_format.hpp"
 #include "tlm/ndp/numerics/golden_expert.hpp"
-
-namespace monde {
-class PostedWrite;
-}
 
 namespace monde::ndp {
 
@@ -80,6 +84,15 @@ struct NdpPhaseWork {
   std::uint64_t s2_addr = 0;   // scales of w2 (s_gate)
 };
 
+// How the units run (the same for every unit of a device).
+struct NdpUnitOptions {
+  bool timing_only = false;  // data: timing_only (no bytes, no arithmetic)
+  bool scheduled = false;    // the memory takes scheduled accesses (the bandwidth DRAM model)
+  // timing_only and scheduled: a fetch's blocks in runs, one wait per run (exact); false: one
+  // wait per block, the reference the runs are checked against (run.ndp_block_runs).
+  bool block_runs = true;
+};
+
 struct NdpUnitStats {
   std::uint64_t dma_bytes_read = 0;
   std::uint64_t dma_bytes_written = 0;
@@ -94,8 +107,8 @@ class NdpUnit : public sc_core::sc_module {
   tlm_utils::simple_initiator_socket<NdpUnit, 64> memory_socket;
 
   SC_HAS_PROCESS(NdpUnit);
-  // posted_writes: the memory takes posted writes (see above); otherwise the writer process.
-  NdpUnit(sc_core::sc_module_name name, const config::NdpConfig& config, bool timing_only, bool posted_writes);
+  // index: the unit's number (its accesses' source).
+  NdpUnit(sc_core::sc_module_name name, const config::NdpConfig& config, unsigned index, const NdpUnitOptions& options);
 
   // Starts a phase; done_event() fires when its last result is written back.
   void start(const NdpPhaseWork& work);
@@ -132,19 +145,33 @@ class NdpUnit : public sc_core::sc_module {
   // The three processes' DMA streams: each has its own payload, reused for all its accesses.
   enum Stream { kActivations = 0, kWeights = 1, kResults = 2 };
   // stride > 0: `bytes` is lines of 64 bytes, `stride` apart (one strided transaction).
-  // posted: a write that does not wait (PostedWrite; the target sets it).
+  // scheduled: hand the access over as a scheduled one (its start_ps set by the caller); the call
+  // then does not wait.
   bool dma(Stream stream, tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, std::uint64_t bytes,
-           std::uint64_t stride = 0, PostedWrite* posted = nullptr);
-  void post_write(Write& w);
+           std::uint64_t stride = 0, ScheduledAccess* scheduled = nullptr);
+  bool read(Stream stream, std::uint64_t addr, unsigned char* data, std::uint64_t bytes);  // waits until done
+  struct PostedWrite {
+    ScheduledAccess access;
+    std::uint64_t bytes = 0;
+    bool known = false;  // done_ps known (time is past the write's start)
+    std::uint64_t done_ps = 0;
+  };
+  void post_write(Write& w, std::uint64_t start_ps);
   void release_posted_writes();  // frees the output buffer space of the writes done by now
+  void wait_for_oldest_write();
+  Write block_write(std::uint32_t fetch, std::uint32_t r0, std::uint32_t rows) const;  // without its bytes
+  void run_blocks_ahead(std::uint32_t fetch);  // timing_only, scheduled: runs of blocks, one wait each
   void run_block(std::uint32_t fetch, const Slot& slot, std::uint32_t r0, std::uint32_t rows);
   void queue_write(Write w);
   std::uint32_t fetches() const { return work_.cols.size() / config::kColumnsPerFetch; }
   unsigned matrices() const { return work_.gated ? 2u : 1u; }
 
   config::NdpConfig config_;
+  unsigned index_;
   bool timing_only_;
-  bool posted_writes_;
+  bool scheduled_;
+  bool block_runs_;
+  std::array<std::uint64_t, 3> seq_{};  // accesses issued per stream
   MacArray mac_;
   NdpPhaseWork work_;
   NdpUnitStats stats_;
@@ -155,9 +182,7 @@ class NdpUnit : public sc_core::sc_module {
   std::vector<num::bf16_t> act_;  // the activation buffer: A, T x K
   std::array<Slot, 2> slots_;     // the two weight SRAM halves
   std::deque<Write> writes_;
-  // Posted writes not yet known to be done: (completion ps, bytes), in posting order. The FIFO
-  // memory server completes one initiator's writes in the order they were posted.
-  std::deque<std::pair<std::uint64_t, std::uint64_t>> posted_;
+  std::deque<PostedWrite> posted_;  // posted writes not yet freed, oldest first
   std::uint64_t out_buffer_used_ = 0;
   std::array<tlm::tlm_generic_payload, 3> payloads_;  // by Stream
   std::unique_ptr<unsigned char[]> scratch_;  // timing_only DMA data array (never read by the memory)
