@@ -36,6 +36,12 @@ std::uint64_t BandwidthModel::ceil_ps(long double x) {
   return static_cast<std::uint64_t>(n);
 }
 
+std::uint64_t BandwidthModel::completion_if_next(std::uint64_t start_ps, std::uint64_t bytes) const {
+  const long double start = static_cast<long double>(static_cast<std::int64_t>(start_ps));
+  const long double begin = std::max(start, busy_until_exact_);
+  return ceil_ps(begin + static_cast<long double>(static_cast<std::int64_t>(bytes)) * ps_per_byte_) + latency_ps_;
+}
+
 std::uint64_t BandwidthModel::transfer(std::uint64_t start_ps, std::uint64_t bytes) {
   // The queue's end is kept in fractional ps, so that a stream of small transfers takes
   // exactly as long as one transfer of the same bytes (no per-call rounding drift), and each

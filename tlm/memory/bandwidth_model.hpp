@@ -31,6 +31,9 @@ class BandwidthModel {
 
   // Completion time of `bytes` issued at start_ps (bytes > 0), queued behind earlier transfers.
   std::uint64_t transfer(std::uint64_t start_ps, std::uint64_t bytes);
+  // What transfer(start_ps, bytes) would return now, without queueing it: a lower bound on its
+  // completion whatever is queued before it later (the queue's end only grows).
+  std::uint64_t completion_if_next(std::uint64_t start_ps, std::uint64_t bytes) const;
 
   double sustained_bandwidth() const { return sustained_bps_; }  // bytes/s
   std::uint64_t unloaded_latency_ps() const { return latency_ps_; }

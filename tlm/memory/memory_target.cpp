@@ -202,9 +202,18 @@ void MemoryTarget::take_scheduled(tlm::tlm_generic_payload& trans, ScheduledAcce
   if (!do_data(trans)) return;  // error status set; nothing reaches the DRAM
   const unsigned bursts = bursts_of(trans);
   if (bursts > 0) {
-    a.id = ledger_.schedule(a, std::uint64_t(bursts) * kBurstBytes, trans.is_write(), trans.get_data_length());
-    // The earliest completion: the server's latency after the start (the data takes > 0 ps).
-    a.not_before_ps = a.start_ps + std::max<std::uint64_t>(1, bulk_.unloaded_latency_ps());
+    const std::uint64_t bytes = std::uint64_t(bursts) * kBurstBytes;
+    a.id = ledger_.schedule(a, bytes, trans.is_write(), trans.get_data_length());
+    if (a.start_ps == now) {
+      // Everything that starts earlier is known by now: queue it, and the access's completion if
+      // nothing of its own picosecond goes first is a bound its initiator can wait to (usually
+      // the completion itself, so one wait).
+      ledger_.apply_before(now);
+      a.not_before_ps = bulk_.completion_if_next(now, bytes);
+    } else {
+      // Ahead: the server's latency after the start at the earliest (the data takes > 0 ps).
+      a.not_before_ps = a.start_ps + std::max<std::uint64_t>(1, bulk_.unloaded_latency_ps());
+    }
   }
   // OK unless the data was poisoned (check_poison set the status; the read still takes its time).
   if (trans.get_response_status() == tlm::TLM_INCOMPLETE_RESPONSE) trans.set_response_status(tlm::TLM_OK_RESPONSE);
