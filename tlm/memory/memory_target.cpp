@@ -228,8 +228,8 @@ tlm::tlm_sync_enum MemoryTarget::nb_transport_fw(tlm::tlm_generic_payload& trans
   if (phase == tlm::BEGIN_REQ) {
     if (trans.has_mm()) trans.acquire();  // held until END_RESP
     // A request arriving now, with no earlier one still in the PEQ, is handled in the call.
-    if (delay == sc_core::SC_ZERO_TIME && peq_requests_ == 0 && !bandwidth_mode()) {
-      if (!accept_now(trans)) return tlm::TLM_ACCEPTED;
+    if (delay == sc_core::SC_ZERO_TIME && peq_requests_ == 0) {
+      if (!(bandwidth_mode() ? accept_bulk_now(trans) : accept_now(trans))) return tlm::TLM_ACCEPTED;
       phase = tlm::END_REQ;
       return tlm::TLM_UPDATED;
     }
@@ -258,6 +258,25 @@ bool MemoryTarget::accept_now(tlm::tlm_generic_payload& trans) {
   if (!queued) waiting_for_queue_.push_back(job);
   schedule();
   return queued;
+}
+
+// The bandwidth model's at_phase(BEGIN_REQ) done in the call: the transfer queued now, its
+// response due at its completion. False for a request with nothing to transfer (an error):
+// the engine answers it, END_REQ later.
+bool MemoryTarget::accept_bulk_now(tlm::tlm_generic_payload& trans) {
+  const bool ok = do_data(trans);
+  auto job = make_job(trans, true);
+  if (!ok) job->bursts_total = 0;  // error status already set; answer without DRAM time
+  if (ok && job->bursts_total > 0) {
+    job->last_done_ps = bulk_done_ps(*job);
+    bulk_jobs_[&trans] = job;
+    bulk_peq_.notify(trans, tlm::BEGIN_RESP, ps_time(job->last_done_ps - job->start_ps));
+    return true;
+  }
+  const bool first_in_line = waiting_for_queue_.empty();
+  waiting_for_queue_.push_back(job);
+  if (first_in_line) wake_.notify(sc_core::SC_ZERO_TIME);
+  return false;
 }
 
 void MemoryTarget::at_phase(tlm::tlm_generic_payload& trans, const tlm::tlm_phase& phase) {

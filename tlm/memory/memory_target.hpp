@@ -130,6 +130,7 @@ class MemoryTarget : public sc_core::sc_module, private TransferRecorder {
   void finish(Job* job);
   void record_done(bool is_write, std::uint64_t latency_ps, std::uint64_t bytes);  // latency and byte counts
   void take_scheduled(tlm::tlm_generic_payload& trans, ScheduledAccess& a);
+  bool accept_bulk_now(tlm::tlm_generic_payload& trans);
   void record_transfer(bool is_write, std::uint64_t latency_ps, std::uint64_t bytes) override;
   bool bandwidth_mode() const { return config_.model == config::MemoryModel::kBandwidth; }
   // Bandwidth mode: completion time of the job's bytes issued now.
