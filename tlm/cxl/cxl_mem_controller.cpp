@@ -100,8 +100,18 @@ void CxlMemController::enqueue(tlm::tlm_generic_payload& trans, const sc_time& d
   queue_.push_back(e);
   stats_.max_queue_lines = std::max<std::uint64_t>(stats_.max_queue_lines, queue_.size());
   // The issuer waits on work_ only while the queue is empty (it looks at the queue before it
-  // waits again), so a notification at any other time would wake nobody.
-  if (issuer_idle_) work_.notify(SC_ZERO_TIME);
+  // waits again), so a notification at any other time would wake nobody. A request alone in the
+  // queue wakes it when it is ready (one activation instead of a wake-up and then a wait); one
+  // behind it wakes it now (an earlier notification replaces a later one), and it then waits
+  // for the head's time itself, as before.
+  if (issuer_idle_) {
+    const std::uint64_t now = now_ps();
+    if (queue_.size() == 1 && e.ready_ps > now) {
+      work_.notify(ps_time(e.ready_ps - now));
+    } else {
+      work_.notify(SC_ZERO_TIME);
+    }
+  }
 }
 
 void CxlMemController::issuer() {
