@@ -282,18 +282,17 @@ bool MemoryTarget::accept_bulk_now(tlm::tlm_generic_payload& trans) {
 void MemoryTarget::at_phase(tlm::tlm_generic_payload& trans, const tlm::tlm_phase& phase) {
   if (phase == tlm::BEGIN_REQ) {
     --peq_requests_;
+    if (bandwidth_mode()) {
+      if (accept_bulk_now(trans)) {
+        tlm::tlm_phase end_req = tlm::END_REQ;
+        sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
+        socket->nb_transport_bw(trans, end_req, zero);
+      }
+      return;
+    }
     const bool ok = do_data(trans);
     auto job = make_job(trans, true);
     if (!ok) job->bursts_total = 0;  // error status already set; answer without DRAM time
-    if (bandwidth_mode() && ok && job->bursts_total > 0) {
-      tlm::tlm_phase end_req = tlm::END_REQ;
-      sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
-      socket->nb_transport_bw(trans, end_req, zero);
-      job->last_done_ps = bulk_done_ps(*job);
-      bulk_jobs_[&trans] = job;
-      bulk_peq_.notify(trans, tlm::BEGIN_RESP, ps_time(job->last_done_ps - job->start_ps));
-      return;
-    }
     const bool first_in_line = waiting_for_queue_.empty();
     waiting_for_queue_.push_back(job);
     if (first_in_line) wake_.notify(sc_core::SC_ZERO_TIME);
